@@ -1,0 +1,289 @@
+import { Construct } from "constructs";
+import { IResolvable, Token } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "./cidr";
+import { ALLOWED_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS, VPC_PREFIX_RANGE } from "./config";
+import { FLOW_LOG_GROUP_PREFIX } from "./global-identity";
+import { nameTag, NameScope, resourceName } from "./naming";
+import { SUPPORTED_REGIONS } from "./regions";
+
+export interface RegionalNetworkProps {
+  /** Provider of the region this network lives in. */
+  readonly provider: AwsProvider;
+  /** Project, environment and region for names. */
+  readonly naming: NameScope & { readonly region: string };
+  /**
+   * IPv4 CIDR of the VPC, /16 to /24. Split into eight equal blocks: public subnets take
+   * the first blocks, private subnets the blocks from the fifth on.
+   * IMPORTANT: changing it replaces the VPC and everything in it.
+   */
+  readonly vpcCidr: string;
+  /**
+   * Availability zones, as AZ IDs (`use1-az1`), one public and one private subnet each; at least two.
+   * @default - the first three AZ IDs of the region in SUPPORTED_REGIONS (two where the region offers two)
+   */
+  readonly availabilityZoneIds?: readonly string[];
+  /**
+   * Sources allowed to reach workloads on SSH (22). World-open ranges are refused.
+   * `[]` creates no SSH rule.
+   * @default - the VPC CIDR only
+   */
+  readonly allowedSshCidrs?: readonly string[];
+  /**
+   * Sources allowed to reach workloads on HTTPS (443). `[]` creates no HTTPS rule.
+   * @default - the VPC CIDR only
+   */
+  readonly allowedHttpsCidrs?: readonly string[];
+  /**
+   * Private DNS on the execute-api interface endpoint. While on, every execute-api hostname
+   * resolves to the endpoint from inside the VPC, so calls from the VPC to public (non-private)
+   * APIs stop working.
+   * @default true
+   */
+  readonly enableEndpointPrivateDns?: boolean;
+  /** KMS key (ARN) that encrypts the flow-log group; its policy must allow CloudWatch Logs. */
+  readonly flowLogKmsKeyArn: string;
+  /** Role (ARN) that VPC flow logs assume to write to CloudWatch Logs. */
+  readonly flowLogRoleArn: string;
+  /**
+   * Retention of the flow-log group, in days (a value CloudWatch Logs accepts; 0 = never).
+   * @default 365
+   */
+  readonly flowLogRetentionDays?: number;
+}
+
+/** How many equal blocks the VPC CIDR is split into, and where the private half starts. */
+const SUBNET_NEW_BITS = 3;
+const PRIVATE_SUBNET_OFFSET = 4;
+const HTTPS_PORT = 443;
+const SSH_PORT = 22;
+const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
+
+/**
+ * A region's network: a VPC with public and private subnets over several zones, an
+ * internet gateway for the public side only, locked-down security groups, encrypted flow
+ * logs, and a private interface endpoint for API Gateway (execute-api).
+ */
+export class RegionalNetwork extends Construct {
+  public readonly vpcId: string;
+  public readonly vpcCidr: string;
+  public readonly availabilityZoneIds: readonly string[];
+  public readonly publicSubnetIds: string[];
+  public readonly privateSubnetIds: string[];
+  /** Security group for workloads: HTTPS and SSH in from the allowed sources, HTTPS out to the VPC. */
+  public readonly workloadSecurityGroupId: string;
+  public readonly endpointId: string;
+  /** DNS entries of the execute-api endpoint: a list of `{ dns_name, hosted_zone_id }` once applied. */
+  public readonly endpointDnsEntries: IResolvable;
+  public readonly flowLogGroupName: string;
+
+  constructor(scope: Construct, id: string, props: RegionalNetworkProps) {
+    super(scope, id);
+    const { provider, naming } = props;
+    const zones = props.availabilityZoneIds ?? SUPPORTED_REGIONS[naming.region]?.availabilityZoneIds.slice(0, 3) ?? [];
+    const vpcCidr = this.validate(props, zones);
+    const sshSources = props.allowedSshCidrs ?? [props.vpcCidr];
+    const httpsSources = props.allowedHttpsCidrs ?? [props.vpcCidr];
+
+    const vpc = new Vpc(this, "vpc", {
+      provider,
+      cidrBlock: props.vpcCidr,
+      // Both are required for the interface endpoint's private DNS names to resolve.
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: nameTag(naming, "vpc"),
+    });
+    // Take over the default group and leave it empty: explicit empty lists remove AWS's default allow rules.
+    new DefaultSecurityGroup(this, "default-security-group", {
+      provider,
+      vpcId: vpc.id,
+      ingress: [],
+      egress: [],
+      tags: nameTag(naming, "default-sg-unused"),
+    });
+
+    const internetGateway = new InternetGateway(this, "internet-gateway", {
+      provider,
+      vpcId: vpc.id,
+      tags: nameTag(naming, "igw"),
+    });
+    const publicRouteTable = new RouteTable(this, "public-route-table", {
+      provider,
+      vpcId: vpc.id,
+      tags: nameTag(naming, "public"),
+    });
+    new Route(this, "public-default-route", {
+      provider,
+      routeTableId: publicRouteTable.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: internetGateway.id,
+    });
+    // No default route: private subnets reach AWS services through VPC endpoints only.
+    const privateRouteTable = new RouteTable(this, "private-route-table", {
+      provider,
+      vpcId: vpc.id,
+      tags: nameTag(naming, "private"),
+    });
+
+    this.publicSubnetIds = [];
+    this.privateSubnetIds = [];
+    zones.forEach((zoneId, position) => {
+      for (const tier of ["public", "private"] as const) {
+        const netNum = tier === "public" ? position : PRIVATE_SUBNET_OFFSET + position;
+        const subnet = new Subnet(this, `${tier}-${zoneId}`, {
+          provider,
+          vpcId: vpc.id,
+          availabilityZoneId: zoneId,
+          cidrBlock: formatIpv4Cidr(cidrSubnet(vpcCidr, SUBNET_NEW_BITS, netNum)),
+          mapPublicIpOnLaunch: false,
+          tags: nameTag(naming, `${tier}-${zoneId}`),
+        });
+        new RouteTableAssociation(this, `${tier}-${zoneId}-route-table`, {
+          provider,
+          subnetId: subnet.id,
+          routeTableId: (tier === "public" ? publicRouteTable : privateRouteTable).id,
+        });
+        (tier === "public" ? this.publicSubnetIds : this.privateSubnetIds).push(subnet.id);
+      }
+    });
+
+    const workloadSecurityGroup = new SecurityGroup(this, "workload-security-group", {
+      provider,
+      name: resourceName(naming, "workload"),
+      description: "Workloads: HTTPS and SSH from allowed sources, HTTPS to the VPC",
+      vpcId: vpc.id,
+      tags: nameTag(naming, "workload"),
+    });
+    for (const cidr of httpsSources) {
+      new VpcSecurityGroupIngressRule(this, `workload-https-from-${ruleKey(cidr)}`, {
+        provider,
+        securityGroupId: workloadSecurityGroup.id,
+        description: `HTTPS from ${cidr}`,
+        ipProtocol: "tcp",
+        fromPort: HTTPS_PORT,
+        toPort: HTTPS_PORT,
+        cidrIpv4: cidr,
+        tags: nameTag(naming, "workload-https-in"),
+      });
+    }
+    for (const cidr of sshSources) {
+      new VpcSecurityGroupIngressRule(this, `workload-ssh-from-${ruleKey(cidr)}`, {
+        provider,
+        securityGroupId: workloadSecurityGroup.id,
+        description: `SSH from ${cidr}`,
+        ipProtocol: "tcp",
+        fromPort: SSH_PORT,
+        toPort: SSH_PORT,
+        cidrIpv4: cidr,
+        tags: nameTag(naming, "workload-ssh-in"),
+      });
+    }
+    new VpcSecurityGroupEgressRule(this, "workload-https-to-vpc", {
+      provider,
+      securityGroupId: workloadSecurityGroup.id,
+      description: "HTTPS to VPC interface endpoints",
+      ipProtocol: "tcp",
+      fromPort: HTTPS_PORT,
+      toPort: HTTPS_PORT,
+      cidrIpv4: props.vpcCidr,
+      tags: nameTag(naming, "workload-https-out"),
+    });
+
+    // Security groups are stateful, so the endpoint needs no egress rule to answer.
+    const endpointSecurityGroup = new SecurityGroup(this, "endpoint-security-group", {
+      provider,
+      name: resourceName(naming, "execute-api-endpoint"),
+      description: "execute-api interface endpoint: HTTPS from the VPC only",
+      vpcId: vpc.id,
+      tags: nameTag(naming, "execute-api-endpoint"),
+    });
+    new VpcSecurityGroupIngressRule(this, "endpoint-https-from-vpc", {
+      provider,
+      securityGroupId: endpointSecurityGroup.id,
+      description: "HTTPS from the VPC",
+      ipProtocol: "tcp",
+      fromPort: HTTPS_PORT,
+      toPort: HTTPS_PORT,
+      cidrIpv4: props.vpcCidr,
+      tags: nameTag(naming, "endpoint-https-in"),
+    });
+    const endpoint = new VpcEndpoint(this, "execute-api-endpoint", {
+      provider,
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${naming.region}.execute-api`,
+      vpcEndpointType: "Interface",
+      privateDnsEnabled: props.enableEndpointPrivateDns ?? true,
+      subnetIds: this.privateSubnetIds,
+      securityGroupIds: [endpointSecurityGroup.id],
+      tags: nameTag(naming, "execute-api"),
+    });
+
+    const flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
+      provider,
+      name: `${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "vpc")}`,
+      retentionInDays: props.flowLogRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      kmsKeyId: props.flowLogKmsKeyArn,
+      tags: nameTag(naming, "flow-logs"),
+    });
+    new FlowLog(this, "flow-log", {
+      provider,
+      vpcId: vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: flowLogGroup.arn,
+      iamRoleArn: props.flowLogRoleArn,
+      tags: nameTag(naming, "flow-log"),
+    });
+
+    this.vpcId = vpc.id;
+    this.vpcCidr = props.vpcCidr;
+    this.availabilityZoneIds = zones;
+    this.workloadSecurityGroupId = workloadSecurityGroup.id;
+    this.endpointId = endpoint.id;
+    this.endpointDnsEntries = endpoint.dnsEntry;
+    this.flowLogGroupName = flowLogGroup.name;
+  }
+
+  /** Guards the invariants this construct owns; returns the parsed VPC CIDR. */
+  private validate(props: RegionalNetworkProps, zones: readonly string[]) {
+    const problems: string[] = [];
+    const vpcCidr = parseIpv4Cidr(props.vpcCidr);
+    if (typeof vpcCidr === "string") {
+      problems.push(`'vpcCidr' ${vpcCidr}. Received: ${props.vpcCidr}`);
+    } else if (vpcCidr.prefixLength < VPC_PREFIX_RANGE.min || vpcCidr.prefixLength > VPC_PREFIX_RANGE.max) {
+      problems.push(`'vpcCidr' prefix must be /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}. Received: ${props.vpcCidr}`);
+    }
+    if (zones.length < 2 || zones.length > PRIVATE_SUBNET_OFFSET) {
+      problems.push(`'availabilityZoneIds' needs 2 to ${PRIVATE_SUBNET_OFFSET} zones. Received: [${zones.join(", ")}]`);
+    }
+    for (const cidr of props.allowedSshCidrs ?? []) {
+      if (WORLD_CIDRS.includes(cidr)) problems.push(`'allowedSshCidrs' must not open SSH to the world. Received: ${cidr}`);
+    }
+    const retention = props.flowLogRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+    if (!Token.isUnresolved(retention) && !ALLOWED_LOG_RETENTION_DAYS.includes(retention)) {
+      problems.push(`'flowLogRetentionDays' must be one of ${ALLOWED_LOG_RETENTION_DAYS.join(", ")}. Received: ${retention}`);
+    }
+    if (problems.length > 0 || typeof vpcCidr === "string") {
+      throw new Error(`${this.node.path}: ${problems.join("; ")}`);
+    }
+    return vpcCidr;
+  }
+}
+
+/** A construct-id-safe key for a CIDR: stable, so adding a source never renames the others. */
+function ruleKey(cidr: string): string {
+  return cidr.replace(/[./:]/g, "-");
+}

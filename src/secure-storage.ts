@@ -1,0 +1,236 @@
+import { Construct } from "constructs";
+import { ITerraformDependable, TerraformResourceLifecycle, Token } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { ALLOWED_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS } from "./config";
+import { dataBucketName, nameTag, NameScope, resourceName } from "./naming";
+
+export interface SecureStorageProps {
+  /** Provider of the region this storage lives in. */
+  readonly provider: AwsProvider;
+  /** Project, environment and region for names. */
+  readonly naming: NameScope & { readonly region: string };
+  /** Account that owns the key and bucket. May be a token. */
+  readonly accountId: string;
+  /** AWS partition for ARNs. May be a token. */
+  readonly partition: string;
+  /** Role API Gateway uses to write logs in this region (from GlobalIdentity). */
+  readonly apiGatewayCloudWatchRoleArn: string;
+  /** Resources that must exist before API Gateway is pointed at the role (its policy attachment). */
+  readonly apiGatewayRoleDependencies?: ITerraformDependable[];
+  /**
+   * Retention of the API Gateway log group, in days (a value CloudWatch Logs accepts; 0 = never).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Protect data from `destroy`: the bucket refuses to be deleted while it holds objects
+   * (`force_destroy` off) and Terraform refuses to plan the deletion of the bucket and the
+   * key (`prevent_destroy`). Turn on for production.
+   * @default false
+   */
+  readonly protectData?: boolean;
+  /**
+   * Days after which noncurrent object versions are deleted.
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+}
+
+export const DEFAULT_KEY_DELETION_WINDOW_DAYS = 30;
+export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
+export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
+export const API_GATEWAY_LOG_GROUP_PREFIX = "/aws/apigateway/";
+
+/**
+ * Per-region encrypted storage: a customer-managed KMS key, an S3 bucket locked down to
+ * TLS 1.2+ and SSE-KMS, the API Gateway log group, and the region's API Gateway account
+ * settings pointing at the shared CloudWatch role.
+ */
+export class SecureStorage extends Construct {
+  public readonly keyArn: string;
+  public readonly keyId: string;
+  public readonly keyAlias: string;
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  public readonly logGroupName: string;
+  public readonly logGroupArn: string;
+
+  constructor(scope: Construct, id: string, props: SecureStorageProps) {
+    super(scope, id);
+    const { provider, naming, accountId, partition } = props;
+    const protect = props.protectData ?? false;
+    // Terraform refuses to plan the deletion of a protected bucket or key.
+    const lifecycle: TerraformResourceLifecycle | undefined = protect ? { preventDestroy: true } : undefined;
+    const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+    if (!Token.isUnresolved(logRetentionDays) && !ALLOWED_LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+      throw new Error(
+        `${this.node.path}: 'logRetentionDays' must be one of ${ALLOWED_LOG_RETENTION_DAYS.join(", ")}. Received: ${logRetentionDays}`,
+      );
+    }
+    const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
+    if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
+      throw new Error(`${this.node.path}: 'noncurrentVersionExpirationDays' must be a whole number of at least 1. Received: ${noncurrentDays}`);
+    }
+
+    const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
+      provider,
+      statement: [
+        {
+          // Without this the key becomes unmanageable: IAM policies only work on a KMS key the key policy delegates to the account.
+          sid: "AccountAdministration",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+          actions: ["kms:*"],
+          resources: ["*"],
+        },
+        {
+          // CloudWatch Logs encrypts as its own service principal; without this grant creating the log groups fails at apply.
+          sid: "CloudWatchLogsInThisAccountAndRegion",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: [`logs.${naming.region}.amazonaws.com`] }],
+          actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+          resources: ["*"],
+          condition: [
+            {
+              test: "ArnLike",
+              variable: "kms:EncryptionContext:aws:logs:arn",
+              values: [`arn:${partition}:logs:${naming.region}:${accountId}:log-group:*`],
+            },
+          ],
+        },
+      ],
+    });
+    const key = new KmsKey(this, "key", {
+      provider,
+      description: `Encrypts ${resourceName(naming, "data")} storage and logs`,
+      enableKeyRotation: true,
+      deletionWindowInDays: DEFAULT_KEY_DELETION_WINDOW_DAYS,
+      policy: keyPolicy.json,
+      tags: nameTag(naming, "key"),
+      lifecycle,
+    });
+    const alias = new KmsAlias(this, "key-alias", {
+      provider,
+      name: `alias/${resourceName(naming, "data")}`,
+      targetKeyId: key.keyId,
+    });
+
+    const bucket = new S3Bucket(this, "bucket", {
+      provider,
+      bucket: dataBucketName(naming, accountId),
+      forceDestroy: !protect,
+      tags: nameTag(naming, "data"),
+      lifecycle,
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      provider,
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      provider,
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    const versioning = new S3BucketVersioningA(this, "versioning", {
+      provider,
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      provider,
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
+      provider,
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [bucket.arn, `${bucket.arn}/*`],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+        {
+          sid: "DenyTlsBelow12",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [bucket.arn, `${bucket.arn}/*`],
+          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "bucket-policy", {
+      provider,
+      bucket: bucket.id,
+      policy: tlsOnly.json,
+      // S3 rejects concurrent bucket-policy and public-access-block updates ("OperationAborted").
+      dependsOn: [publicAccessBlock],
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      provider,
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: [{}],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS }],
+        },
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays }],
+        },
+      ],
+      // Noncurrent-version rules need versioning to be on first.
+      dependsOn: [versioning],
+    });
+
+    const logGroup = new CloudwatchLogGroup(this, "api-gateway-log-group", {
+      provider,
+      name: `${API_GATEWAY_LOG_GROUP_PREFIX}${resourceName(naming, "access")}`,
+      retentionInDays: logRetentionDays,
+      kmsKeyId: key.arn,
+      tags: nameTag(naming, "apigw-access-logs"),
+    });
+    new ApiGatewayAccount(this, "api-gateway-account", {
+      provider,
+      cloudwatchRoleArn: props.apiGatewayCloudWatchRoleArn,
+      dependsOn: props.apiGatewayRoleDependencies,
+    });
+
+    this.keyArn = key.arn;
+    this.keyId = key.keyId;
+    this.keyAlias = alias.name;
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.logGroupName = logGroup.name;
+    this.logGroupArn = logGroup.arn;
+  }
+}
+

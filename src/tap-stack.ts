@@ -1,0 +1,124 @@
+import { Construct } from "constructs";
+import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { availabilityZonesFor, isProductionEnvironment, TapConfig } from "./config";
+import { GlobalIdentity } from "./global-identity";
+import { MANAGED_BY } from "./naming";
+import { RegionalNetwork } from "./regional-network";
+import { SecureStorage } from "./secure-storage";
+
+/** Oldest Terraform that understands the synthesized configuration (S3 native locking, `use_lockfile`, is GA in 1.11). */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.11.0";
+
+/** Logical IDs the Terraform tests override (`override_data`); keep them stable. */
+export const CALLER_IDENTITY_ID = "caller_identity";
+export const PARTITION_ID = "partition";
+
+/**
+ * The whole baseline: one aliased AWS provider per region, a RegionalNetwork and a
+ * SecureStorage in each, and one GlobalIdentity on the first region's provider.
+ * `config` must come from `loadConfig`, which has already validated it.
+ */
+export class TapStack extends TerraformStack {
+  /** Providers by region name, in configuration order. */
+  public readonly providers: ReadonlyMap<string, AwsProvider>;
+
+  constructor(scope: Construct, id: string, config: TapConfig) {
+    super(scope, id);
+    const { project, environment } = config;
+
+    new S3Backend(this, {
+      bucket: config.state.bucket,
+      key: config.state.key,
+      region: config.state.region,
+      encrypt: true,
+    });
+    // cdktf 0.21's S3BackendConfig predates Terraform's native S3 lock file; without it state is not locked.
+    this.addOverride("terraform.backend.s3.use_lockfile", true);
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+
+    const providers = new Map<string, AwsProvider>();
+    for (const { region } of config.regions) {
+      providers.set(
+        region,
+        new AwsProvider(this, `aws-${region}`, {
+          alias: region,
+          region,
+          defaultTags: [{ tags: { ...config.tags, Environment: environment, Project: project, ManagedBy: MANAGED_BY } }],
+        }),
+      );
+    }
+    this.providers = providers;
+    const primary = providers.get(config.regions[0].region)!;
+
+    const caller = new DataAwsCallerIdentity(this, "caller-identity", { provider: primary });
+    caller.overrideLogicalId(CALLER_IDENTITY_ID);
+    const partition = new DataAwsPartition(this, "partition", { provider: primary });
+    partition.overrideLogicalId(PARTITION_ID);
+
+    const identity = new GlobalIdentity(this, "identity", {
+      provider: primary,
+      naming: { project, environment },
+      accountId: caller.accountId,
+      partition: partition.partition,
+      passwordReusePrevention: config.passwordReusePrevention,
+    });
+    new TerraformOutput(this, "api_gateway_cloudwatch_role_arn", {
+      description: "ARN of the IAM role API Gateway uses to write CloudWatch logs in every region",
+      value: identity.apiGatewayCloudWatchRoleArn,
+    });
+
+    for (const { region, vpcCidr } of config.regions) {
+      const provider = providers.get(region)!;
+      const naming = { project, environment, region };
+      const storage = new SecureStorage(this, `storage-${region}`, {
+        provider,
+        naming,
+        accountId: caller.accountId,
+        partition: partition.partition,
+        apiGatewayCloudWatchRoleArn: identity.apiGatewayCloudWatchRoleArn,
+        apiGatewayRoleDependencies: [identity.apiGatewayRoleReady],
+        logRetentionDays: config.logRetentionDays,
+        protectData: isProductionEnvironment(environment),
+      });
+      const network = new RegionalNetwork(this, `network-${region}`, {
+        provider,
+        naming,
+        vpcCidr,
+        availabilityZoneIds: availabilityZonesFor(region, config.availabilityZoneCount),
+        allowedSshCidrs: config.allowedSshCidrs,
+        allowedHttpsCidrs: config.allowedHttpsCidrs,
+        enableEndpointPrivateDns: config.endpointPrivateDns,
+        flowLogKmsKeyArn: storage.keyArn,
+        flowLogRoleArn: identity.flowLogsRoleArn,
+        flowLogRetentionDays: config.logRetentionDays,
+      });
+
+      new TerraformOutput(this, `${region}_network`, {
+        description: `${region} network: VPC id and CIDR, subnet ids, workload security group, execute-api endpoint id and DNS entries, flow-log group`,
+        value: {
+          vpc_id: network.vpcId,
+          vpc_cidr: network.vpcCidr,
+          public_subnet_ids: network.publicSubnetIds,
+          private_subnet_ids: network.privateSubnetIds,
+          workload_security_group_id: network.workloadSecurityGroupId,
+          execute_api_endpoint_id: network.endpointId,
+          execute_api_endpoint_dns_entries: network.endpointDnsEntries,
+          flow_log_group_name: network.flowLogGroupName,
+        },
+      });
+      new TerraformOutput(this, `${region}_storage`, {
+        description: `${region} storage: bucket name and ARN, KMS key ARN and alias, API Gateway log group name`,
+        value: {
+          bucket_name: storage.bucketName,
+          bucket_arn: storage.bucketArn,
+          kms_key_arn: storage.keyArn,
+          kms_key_alias: storage.keyAlias,
+          api_gateway_log_group_name: storage.logGroupName,
+        },
+      });
+    }
+  }
+}
