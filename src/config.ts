@@ -129,8 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TapConfig {
   const endpointPrivateDns = parseBoolean("TAP_ENDPOINT_PRIVATE_DNS", setting("TAP_ENDPOINT_PRIVATE_DNS"), true, problems);
   const tags = parseTags(setting("TAP_TAGS"), problems);
 
+  // The derived default is valid whenever project and environment are; only a given name needs checking.
   const stateBucket = setting("TERRAFORM_STATE_BUCKET") ?? `${project}-terraform-state-${environment}`;
-  const stateBucketProblem = bucketNameProblem(stateBucket);
+  const stateBucketProblem = setting("TERRAFORM_STATE_BUCKET") === undefined ? undefined : bucketNameProblem(stateBucket);
   if (stateBucketProblem) {
     problems.push(`TERRAFORM_STATE_BUCKET: "${stateBucket}" is not a valid S3 bucket name (${stateBucketProblem})`);
   }
@@ -181,11 +182,12 @@ function splitList(text: string): string[] {
 function parseRegions(text: string | undefined, problems: string[]): string[] {
   if (text === undefined) return [...DEFAULT_REGIONS];
   const regions = splitList(text);
+  if (regions.includes("")) {
+    problems.push(`TAP_REGIONS: "${text}" has an empty entry; expected a comma-separated list of regions`);
+  }
   const seen = new Set<string>();
-  for (const region of regions) {
-    if (region === "") {
-      problems.push(`TAP_REGIONS: "${text}" has an empty entry; expected a comma-separated list of regions`);
-    } else if (!isSupportedRegion(region)) {
+  for (const region of regions.filter((r) => r !== "")) {
+    if (!isSupportedRegion(region)) {
       problems.push(
         `TAP_REGIONS: "${region}" is not a supported region; expected one of ${SUPPORTED_REGION_NAMES.join(", ")}`,
       );

@@ -1,0 +1,163 @@
+import { Testing } from "cdktf";
+import { STACK_NAME } from "../src/app";
+import { TapStack } from "../src/tap-stack";
+import { allBlocks, configFrom, dataReferenceTo, referenceTo, resourceAt, resourcesOf, synthStack } from "./helpers";
+
+const DEFAULT_REGIONS = ["us-east-1", "us-west-2", "eu-central-1"];
+
+/** Resource count per type for the resources bound to one region's provider. */
+function countsFor(json: ReturnType<typeof synthStack>, region: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const block of allBlocks(json)) {
+    if (block.kind === "resource" && block.body.provider === `aws.${region}`) counts[block.type] = (counts[block.type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const REGIONAL_COUNTS = {
+  aws_api_gateway_account: 1,
+  aws_cloudwatch_log_group: 2,
+  aws_default_security_group: 1,
+  aws_flow_log: 1,
+  aws_internet_gateway: 1,
+  aws_kms_alias: 1,
+  aws_kms_key: 1,
+  aws_route: 1,
+  aws_route_table: 2,
+  aws_route_table_association: 6,
+  aws_s3_bucket: 1,
+  aws_s3_bucket_lifecycle_configuration: 1,
+  aws_s3_bucket_ownership_controls: 1,
+  aws_s3_bucket_policy: 1,
+  aws_s3_bucket_public_access_block: 1,
+  aws_s3_bucket_server_side_encryption_configuration: 1,
+  aws_s3_bucket_versioning: 1,
+  aws_security_group: 2,
+  aws_subnet: 6,
+  aws_vpc: 1,
+  aws_vpc_endpoint: 1,
+  aws_vpc_security_group_egress_rule: 1,
+  aws_vpc_security_group_ingress_rule: 3,
+};
+const GLOBAL_COUNTS = {
+  aws_iam_account_password_policy: 1,
+  aws_iam_role: 2,
+  aws_iam_role_policy: 1,
+  aws_iam_role_policy_attachment: 1,
+};
+
+describe("TapStack", () => {
+  const json = synthStack();
+
+  test("matches the full-stack snapshot", () => {
+    expect(Testing.synth(new TapStack(Testing.app(), STACK_NAME, configFrom()))).toMatchSnapshot();
+  });
+
+  test("declares one aliased provider per region with the common tags as default_tags", () => {
+    expect(json.provider?.aws.map((p) => [p.alias, p.region, p.default_tags])).toEqual(
+      DEFAULT_REGIONS.map((region) => [region, region, [{ tags: { Environment: "dev", Project: "tap", ManagedBy: "cdktf" } }]]),
+    );
+  });
+
+  test("user tags join the default tags without replacing the reserved ones", () => {
+    const json = synthStack({ TAP_TAGS: '{"CostCenter":"42"}' });
+    for (const provider of json.provider!.aws) {
+      expect(provider.default_tags).toEqual([{ tags: { CostCenter: "42", Environment: "dev", Project: "tap", ManagedBy: "cdktf" } }]);
+    }
+  });
+
+  test("every resource and data source names its provider explicitly", () => {
+    const unbound = allBlocks(json).filter((block) => !/^aws\.[a-z0-9-]+$/.test(block.body.provider ?? ""));
+    expect(unbound.map((b) => `${b.type}.${b.name}`)).toEqual([]);
+  });
+
+  test("each region gets the same network and storage, bound to its own provider; IAM exists once, on the first region", () => {
+    expect(countsFor(json, "us-east-1")).toEqual({ ...REGIONAL_COUNTS, ...GLOBAL_COUNTS });
+    expect(countsFor(json, "us-west-2")).toEqual(REGIONAL_COUNTS);
+    expect(countsFor(json, "eu-central-1")).toEqual(REGIONAL_COUNTS);
+  });
+
+  test("every taggable resource carries a Name tag from the naming convention", () => {
+    const missing = allBlocks(json).filter(
+      (b) => b.kind === "resource" && "tags" in b.body && !/^tap-dev-[a-z0-9-]+$/.test(b.body.tags.Name ?? ""),
+    );
+    expect(missing).toEqual([]);
+    expect(resourceAt(json, "aws_vpc", "network-us-west-2/vpc").tags).toEqual({ Name: "tap-dev-us-west-2-vpc" });
+  });
+
+  test("the S3 backend is encrypted, locked with the S3 lock file, and Terraform >= 1.11 is required", () => {
+    expect(json.terraform).toMatchObject({
+      backend: { s3: { bucket: "tap-terraform-state-dev", key: "tap/dev/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true } },
+      required_version: ">= 1.11.0",
+      required_providers: { aws: { source: "aws", version: "5.100.0" } },
+    });
+    const custom = synthStack({ TERRAFORM_STATE_BUCKET: "acme-state", TERRAFORM_STATE_BUCKET_REGION: "eu-west-1", TERRAFORM_STATE_BUCKET_KEY: "x/y.tfstate" });
+    expect(custom.terraform?.backend.s3).toMatchObject({ bucket: "acme-state", region: "eu-west-1", key: "x/y.tfstate" });
+  });
+
+  test("each region's flow logs are encrypted with that region's key and delivered by the shared role", () => {
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_cloudwatch_log_group", `network-${region}/flow-log-group`).kms_key_id).toBe(
+        referenceTo(json, "aws_kms_key", `storage-${region}/key`, "arn"),
+      );
+      expect(resourceAt(json, "aws_flow_log", `network-${region}/flow-log`).iam_role_arn).toBe(
+        referenceTo(json, "aws_iam_role", "identity/flow-logs-role", "arn"),
+      );
+    }
+  });
+
+  test("each region's API Gateway account uses the GlobalIdentity role once its policy is attached", () => {
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_api_gateway_account", `storage-${region}/api-gateway-account`)).toMatchObject({
+        cloudwatch_role_arn: referenceTo(json, "aws_iam_role", "identity/api-gateway-cloudwatch-role", "arn"),
+        depends_on: [expect.stringMatching(/^aws_iam_role_policy_attachment\.identity_api-gateway-cloudwatch-policy_/)],
+      });
+    }
+  });
+
+  test("account and partition come from data sources with stable logical ids (the Terraform tests override them)", () => {
+    expect(Object.keys(json.data?.aws_caller_identity ?? {})).toEqual(["caller_identity"]);
+    expect(Object.keys(json.data?.aws_partition ?? {})).toEqual(["partition"]);
+    expect(resourceAt(json, "aws_s3_bucket", "storage-us-west-2/bucket").bucket).toBe(
+      `tap-dev-us-west-2-data-${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}`,
+    );
+  });
+
+  test("VPC CIDRs come from configuration, one per region", () => {
+    const json = synthStack({ TAP_REGIONS: "eu-west-1,ap-northeast-1", TAP_VPC_CIDRS: "10.100.0.0/16,10.101.0.0/20" });
+    expect(resourceAt(json, "aws_vpc", "network-eu-west-1/vpc").cidr_block).toBe("10.100.0.0/16");
+    expect(resourceAt(json, "aws_vpc", "network-ap-northeast-1/vpc").cidr_block).toBe("10.101.0.0/20");
+    expect(json.provider?.aws.map((p) => p.alias)).toEqual(["eu-west-1", "ap-northeast-1"]);
+    expect(resourcesOf(json, "aws_subnet").filter(([, s]) => s.provider === "aws.ap-northeast-1").map(([, s]) => s.availability_zone_id)).toEqual(
+      expect.arrayContaining(["apne1-az1", "apne1-az2", "apne1-az4"]),
+    );
+  });
+
+  test.each(["prod", "production"])("environment %s turns force_destroy off and prevent_destroy on for buckets and keys", (environment) => {
+    const json = synthStack({ ENVIRONMENT_SUFFIX: environment });
+    for (const [, bucket] of resourcesOf(json, "aws_s3_bucket")) {
+      expect(bucket).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+    }
+    for (const [, key] of resourcesOf(json, "aws_kms_key")) expect(key.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("other environments keep force_destroy on buckets", () => {
+    const json = synthStack({ ENVIRONMENT_SUFFIX: "staging" });
+    expect(resourcesOf(json, "aws_s3_bucket").every(([, b]) => b.force_destroy === true && b.lifecycle === undefined)).toBe(true);
+  });
+
+  test("outputs give operators each region's network and storage ids and the role ARN", () => {
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(
+      ["api_gateway_cloudwatch_role_arn", ...DEFAULT_REGIONS.flatMap((r) => [`${r}_network`, `${r}_storage`])].sort(),
+    );
+    expect(json.output?.["us-west-2_network"].value).toMatchObject({
+      vpc_id: referenceTo(json, "aws_vpc", "network-us-west-2/vpc", "id"),
+      execute_api_endpoint_id: referenceTo(json, "aws_vpc_endpoint", "network-us-west-2/execute-api-endpoint", "id"),
+      execute_api_endpoint_dns_entries: referenceTo(json, "aws_vpc_endpoint", "network-us-west-2/execute-api-endpoint", "dns_entry"),
+    });
+    expect(json.output?.["us-west-2_storage"].value).toMatchObject({
+      bucket_arn: referenceTo(json, "aws_s3_bucket", "storage-us-west-2/bucket", "arn"),
+      kms_key_arn: referenceTo(json, "aws_kms_key", "storage-us-west-2/key", "arn"),
+    });
+  });
+});
