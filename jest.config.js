@@ -4,6 +4,9 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "types
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Two workers even on two cores: the Terraform tier waits on terraform processes most of the time.
+  maxWorkers: 2,
+  modulePathIgnorePatterns: ["<rootDir>/dist/"],
   projects: [
     {
       displayName: "unit",

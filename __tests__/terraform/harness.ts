@@ -1,0 +1,243 @@
+/**
+ * Runs the synthesized stack through the real Terraform CLI and the real hashicorp/aws
+ * provider from a local mirror, with no network: init, validate (which also reports the
+ * provider each resource is bound to) and a plan (`terraform test` with override_data).
+ */
+import { spawn } from "child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { homedir, tmpdir } from "os";
+import { join } from "path";
+import { buildApp, STACK_NAME } from "../../src/app";
+import { TapConfig } from "../../src/config";
+
+/** The provider version `@cdktf/provider-aws` 20.1.0 targets; the mirror must hold exactly this. */
+export const AWS_PROVIDER_VERSION = "5.100.0";
+export const MIRROR_ENV = "TAP_TERRAFORM_PROVIDER_MIRROR";
+export const SKIP_ENV = "TAP_SKIP_TERRAFORM_TESTS";
+export const TEST_ACCOUNT_ID = "123456789012";
+const PROVIDER_PATH = ["registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION];
+const TFTEST_FILE = join(__dirname, "plan.tftest.hcl");
+
+/** Terraform's name for this machine's platform (`linux_amd64`, `darwin_arm64`, ...). */
+export function terraformPlatform(): string {
+  const arch: Record<string, string> = { x64: "amd64", arm64: "arm64", ia32: "386", arm: "arm" };
+  return `${process.platform}_${arch[process.arch] ?? process.arch}`;
+}
+
+function holdsAwsProvider(root: string): boolean {
+  const dir = join(root, ...PROVIDER_PATH, terraformPlatform());
+  return existsSync(dir) && readdirSync(dir).some((file) => file.startsWith("terraform-provider-aws"));
+}
+
+/**
+ * The root of a filesystem mirror holding hashicorp/aws 5.100.0 for this platform:
+ * `$TAP_TERRAFORM_PROVIDER_MIRROR`, else the first of Terraform's implied local mirror
+ * directories or a folder directly under /opt that holds it.
+ */
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env[MIRROR_ENV];
+  const layout = `${PROVIDER_PATH.join("/")}/${terraformPlatform()}/terraform-provider-aws_*`;
+  if (given) {
+    if (holdsAwsProvider(given)) return given;
+    throw new Error(`${MIRROR_ENV}="${given}" does not hold the AWS provider; expected ${given}/${layout}`);
+  }
+  const dataDirs = (env.XDG_DATA_DIRS ?? "/usr/local/share:/usr/share").split(":").filter(Boolean);
+  const candidates = [
+    join(homedir(), ".terraform.d", "plugins"),
+    join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "terraform", "plugins"),
+    ...dataDirs.map((dir) => join(dir, "terraform", "plugins")),
+    ...(existsSync("/opt") ? readdirSync("/opt").map((entry) => join("/opt", entry)) : []),
+  ];
+  const found = candidates.find(holdsAwsProvider);
+  if (found) return found;
+  throw new Error(
+    `No local mirror of hashicorp/aws ${AWS_PROVIDER_VERSION} found (looked in ${candidates.join(", ")}). ` +
+      `Set ${MIRROR_ENV} to the mirror root, the folder that contains ${layout}` +
+      ` (for example: find / -name 'terraform-provider-aws_*' -path '*${AWS_PROVIDER_VERSION}*').`,
+  );
+}
+
+/**
+ * Whether the Terraform tier should run. Skipping needs TAP_SKIP_TERRAFORM_TESTS=1 and is
+ * refused in CI, so a green CI run always includes the tier.
+ */
+export function terraformTierEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env[SKIP_ENV] !== "1") return true;
+  if (env.CI) throw new Error(`${SKIP_ENV}=1 is not honoured in CI: the Terraform tier always runs there`);
+  console.warn(`${SKIP_ENV}=1: skipping the Terraform tier (validate and plan against the real provider)`);
+  return false;
+}
+
+export interface TerraformRun {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A copy of the synthesized stack with Terraform's test scaffolding around it. */
+export class TerraformWorkdir {
+  /** Synthesizes `config` into a fresh temporary directory (never the user's cdktf.out). */
+  static synthesize(config: TapConfig, mirror: string): TerraformWorkdir {
+    const root = mkdtempSync(join(tmpdir(), "tap-terraform-"));
+    const outdir = join(root, "cdktf.out");
+    buildApp(config, outdir).app.synth();
+    return TerraformWorkdir.fromStackJson(root, readFileSync(join(outdir, "stacks", STACK_NAME, "cdk.tf.json"), "utf8"), mirror);
+  }
+
+  /** Wraps an already synthesized stack document (for tests that break it on purpose). */
+  static fromStackJson(root: string, stackJson: string, mirror: string): TerraformWorkdir {
+    const dir = join(root, "stack");
+    mkdirSync(join(dir, "tests"), { recursive: true });
+    writeFileSync(join(dir, "cdk.tf.json"), stackJson);
+    const aliases: string[] = JSON.parse(stackJson).provider.aws.map((provider: { alias: string }) => provider.alias);
+    writeFileSync(join(dir, "tap_override.tf.json"), JSON.stringify(offlineOverride(aliases), null, 2));
+    copyFileSync(TFTEST_FILE, join(dir, "tests", "plan.tftest.hcl"));
+    writeFileSync(join(root, "terraform.rc"), cliConfig(mirror));
+    return new TerraformWorkdir(root, dir);
+  }
+
+  private constructor(
+    /** Temporary root; removed by `dispose`. */
+    public readonly root: string,
+    /** The Terraform working directory. */
+    public readonly dir: string,
+  ) {}
+
+  /** Runs `terraform <args>`; a non-zero exit throws with Terraform's complete output. */
+  run(args: string[], extraEnv: Record<string, string> = {}): Promise<TerraformRun> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("terraform", args, {
+        cwd: this.dir,
+        env: {
+          ...process.env,
+          TF_CLI_CONFIG_FILE: join(this.root, "terraform.rc"),
+          TF_IN_AUTOMATION: "1",
+          TF_INPUT: "0",
+          CHECKPOINT_DISABLE: "1",
+          // Never let a developer's real credentials or profile reach the provider.
+          AWS_PROFILE: "",
+          AWS_ACCESS_KEY_ID: "",
+          AWS_SECRET_ACCESS_KEY: "",
+          AWS_SESSION_TOKEN: "",
+          ...extraEnv,
+        },
+      });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      child.on("error", (error) => reject(new Error(`could not run terraform (is it on PATH?): ${error.message}`)));
+      child.on("close", (code) => {
+        const run = { stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") };
+        if (code === 0) resolve(run);
+        else reject(new Error(`terraform ${args.join(" ")} exited with ${code}\n${readableOutput(run)}`));
+      });
+    });
+  }
+
+  /** `terraform init` from the mirror, with the local-backend override: no network, no state bucket. */
+  init(): Promise<TerraformRun> {
+    return this.run(["init", "-input=false", "-no-color"]);
+  }
+
+  /**
+   * `terraform validate`, returning which provider configuration (alias) Terraform binds each
+   * resource and data source to. The binding is read from Terraform's trace log because the
+   * plan JSON of `terraform test` omits it and `terraform graph` prunes implied edges.
+   */
+  async validate(): Promise<Map<string, string>> {
+    const traceLog = join(this.root, "validate-trace.log");
+    await this.run(["validate", "-no-color"], { TF_LOG: "trace", TF_LOG_PATH: traceLog });
+    const bindings = bindingsFromTrace(readFileSync(traceLog, "utf8"));
+    if (bindings.size === 0) throw new Error(`no provider bindings in ${traceLog}: has Terraform's trace format changed?`);
+    return bindings;
+  }
+
+  /** Plans through `terraform test` (for override_data) and returns the plan JSON. */
+  async plan(): Promise<PlanJson> {
+    const { stdout } = await this.run(["test", "-json", "-verbose", "-no-color"]);
+    return planFromTestOutput(stdout);
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** What `terraform test -json -verbose` prints of a plan (Terraform's renderer format). */
+export interface PlanJson {
+  resource_changes: ResourceChange[];
+  output_changes: Record<string, { actions: string[]; after?: unknown }>;
+}
+
+export interface ResourceChange {
+  address: string;
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  change: { actions: string[]; after: any; after_unknown: any };
+}
+
+export function planFromTestOutput(stdout: string): PlanJson {
+  for (const line of stdout.split("\n")) {
+    if (!line.includes('"test_plan"')) continue;
+    const message = JSON.parse(line);
+    if (message.type === "test_plan") return message.test_plan;
+  }
+  throw new Error(`terraform test printed no plan\n${readableOutput({ stdout, stderr: "" })}`);
+}
+
+/** Parses ProviderTransformer's "exact match for provider[...].<alias> serving <address>" trace lines. */
+export function bindingsFromTrace(trace: string): Map<string, string> {
+  const bindings = new Map<string, string>();
+  const line = /ProviderTransformer: exact match for provider\["[^"]+"\]\.([\w-]+) serving ((?:data\.)?[\w-]+\.[\w-]+)$/gm;
+  for (const match of trace.matchAll(line)) bindings.set(match[2], match[1]);
+  return bindings;
+}
+
+/** Fake credentials and the provider's skip flags for every alias, plus a local backend. */
+function offlineOverride(aliases: string[]) {
+  return {
+    terraform: { backend: { local: { path: "terraform.tfstate" } } },
+    provider: {
+      aws: aliases.map((alias) => ({
+        alias,
+        access_key: "AKIAFAKEFORTESTS0000",
+        secret_key: "fake-secret-for-offline-plans",
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+      })),
+    },
+  };
+}
+
+/** Installs hashicorp/aws only from the mirror (Terraform symlinks it: nothing is copied). */
+function cliConfig(mirror: string): string {
+  return `provider_installation {
+  filesystem_mirror {
+    path    = ${JSON.stringify(mirror)}
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+`;
+}
+
+/** Terraform's diagnostics in full: JSON lines (from -json) rendered as text, anything else as is. */
+function readableOutput(run: TerraformRun): string {
+  const lines = run.stdout.split("\n").flatMap((line) => {
+    if (!line.startsWith("{")) return line ? [line] : [];
+    try {
+      const message = JSON.parse(line);
+      if (message.type === "test_plan") return [];
+      const d = message.diagnostic;
+      if (d) {
+        const where = d.range ? ` (${d.range.filename}:${d.range.start.line})` : "";
+        return [`${d.severity}: ${d.summary}${where}${d.address ? ` [${d.address}]` : ""}\n  ${d.detail ?? ""}`];
+      }
+      return message["@level"] === "error" ? [message["@message"]] : [];
+    } catch {
+      return [line];
+    }
+  });
+  return [...lines, run.stderr].filter(Boolean).join("\n");
+}
