@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -34,5 +34,39 @@ describe("main (the cdktf app)", () => {
     ]);
     expect(readFileSync(stackFile, "utf8")).toBe(before.text);
     expect(statSync(stackFile).mtimeMs).toBe(before.mtime);
+  });
+});
+
+describe("audit (the compliance report)", () => {
+  const AUDIT = join(__dirname, "..", "dist", "audit.js");
+  const runAudit = (env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [AUDIT], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+
+  test("reports every rule for the default configuration and ends with the pass/fail count", () => {
+    const result = runAudit();
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^RULE\s+RESULT\s+COVERED\s+CIS\s+CHECKOV$/);
+    expect(result.stdout).toMatch(/^S3\.PublicAccessBlock\s+pass\s+3\s+2\.1\.4\s+CKV2_AWS_6/m);
+    expect(result.stdout).toMatch(/^IAM\.PasswordReusePrevention\s+suppressed\s+1\s+1\.9/m);
+    expect(result.stdout).toContain("[IAM.PasswordReusePrevention] tap/identity/password-policy: reuse prevention is 5");
+    expect(lines[lines.length - 1]).toBe("28 passed, 0 failed");
+  });
+
+  test("exits 1 and names the failing resources when the configuration breaks a rule", () => {
+    const result = runAudit({ TAP_LOG_RETENTION_DAYS: "30", TAP_REGIONS: "eu-west-1" });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^Logs\.Retention\s+fail\s+2/m);
+    expect(result.stdout).toContain("[Logs.Retention] tap/network-eu-west-1/flow-log-group: retention_in_days is 30.");
+    expect(result.stdout.trim().split("\n").pop()).toBe("27 passed, 1 failed");
+  });
+
+  test("and the same configuration fails synth before anything is written", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "tap-main-"));
+    const result = runApp(outdir, { TAP_LOG_RETENTION_DAYS: "30" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/\[Logs\.Retention\] tap\/storage-us-east-1\/api-gateway-log-group: retention_in_days is 30/);
+    expect(existsSync(join(outdir, "stacks", "tap", "cdk.tf.json"))).toBe(false);
+    rmSync(outdir, { recursive: true, force: true });
   });
 });

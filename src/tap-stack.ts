@@ -3,6 +3,7 @@ import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { ComplianceValidation } from "./compliance/audit";
 import { availabilityZonesFor, isProductionEnvironment, TapConfig } from "./config";
 import { GlobalIdentity } from "./global-identity";
 import { MANAGED_BY } from "./naming";
@@ -69,6 +70,9 @@ export class TapStack extends TerraformStack {
       description: "ARN of the IAM role API Gateway uses to write CloudWatch logs in every region",
       value: identity.apiGatewayCloudWatchRoleArn,
     });
+
+    // Every synth checks the stack against the rule pack before anything is written.
+    this.node.addValidation(new ComplianceValidation(this));
 
     for (const { region, vpcCidr } of config.regions) {
       const provider = providers.get(region)!;

@@ -1,0 +1,175 @@
+import { Construct } from "constructs";
+import { S3Backend, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { auditStack, ComplianceReport } from "../../src/compliance/audit";
+import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
+import { suppressRule } from "../../src/compliance/suppressions";
+
+type Build = (scope: Construct, provider: AwsProvider) => void;
+
+/** Audits a stack holding only what `build` declares (plus a tagged provider). */
+function audit(build: Build): ComplianceReport {
+  const stack = new TerraformStack(Testing.app(), "rules");
+  build(stack, new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: { Environment: "test" } }] }));
+  return auditStack(stack);
+}
+
+const failuresOf = (report: ComplianceReport) => report.failures.map((f) => `${f.rule.id} ${f.element.path}`);
+const bucket = (scope: Construct, provider: AwsProvider) => new S3Bucket(scope, "bucket", { provider, tags: { Name: "b" } });
+const vpc = (scope: Construct, provider: AwsProvider, dnsHostnames = true) =>
+  new Vpc(scope, "vpc", { provider, cidrBlock: "10.0.0.0/16", enableDnsHostnames: dnsHostnames, tags: { Name: "v" } });
+const group = (scope: Construct, provider: AwsProvider) =>
+  new SecurityGroup(scope, "group", { provider, vpcId: "vpc-1", description: "test group", tags: { Name: "g" } });
+const document = (scope: Construct, provider: AwsProvider, statement: any[]) =>
+  new DataAwsIamPolicyDocument(scope, "document", { provider, statement });
+const passwordPolicy = (overrides: object) => (scope: Construct, provider: AwsProvider) =>
+  new IamAccountPasswordPolicy(scope, "password", {
+    provider,
+    minimumPasswordLength: 14,
+    requireLowercaseCharacters: true,
+    requireUppercaseCharacters: true,
+    requireNumbers: true,
+    requireSymbols: true,
+    maxPasswordAge: 90,
+    passwordReusePrevention: 24,
+    ...overrides,
+  });
+const worldIngress = (port: number, protocol = "tcp") => (scope: Construct, provider: AwsProvider) =>
+  new VpcSecurityGroupIngressRule(scope, "ingress", {
+    provider,
+    securityGroupId: group(scope, provider).id,
+    ipProtocol: protocol,
+    fromPort: protocol === "-1" ? undefined : port,
+    toPort: protocol === "-1" ? undefined : port,
+    cidrIpv4: "0.0.0.0/0",
+    description: "test",
+    tags: { Name: "r" },
+  });
+
+/** One broken construct per rule, and the construct path the failure must name. */
+const BROKEN: Record<string, [Build, string]> = {
+  "S3.PublicAccessBlock": [
+    (s, p) => new S3BucketPublicAccessBlock(s, "pab", { provider: p, bucket: bucket(s, p).id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false }),
+    "rules/bucket",
+  ],
+  "S3.KmsCustomerManagedKey": [
+    (s, p) => new S3BucketServerSideEncryptionConfigurationA(s, "sse", { provider: p, bucket: bucket(s, p).id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
+    "rules/bucket",
+  ],
+  "S3.TlsOnly": [
+    (s, p) => new S3BucketPolicy(s, "policy", { provider: p, bucket: bucket(s, p).id, policy: document(s, p, [{ effect: "Allow", actions: ["s3:GetObject"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] }]).json }),
+    "rules/bucket",
+  ],
+  "S3.MinimumTls12": [
+    (s, p) => new S3BucketPolicy(s, "policy", { provider: p, bucket: bucket(s, p).id, policy: document(s, p, [{ effect: "Deny", actions: ["s3:*"], resources: ["*"], principals: [{ type: "*", identifiers: ["*"] }], condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.0"] }] }]).json }),
+    "rules/bucket",
+  ],
+  "S3.Versioning": [(s, p) => new S3BucketVersioningA(s, "versioning", { provider: p, bucket: bucket(s, p).id, versioningConfiguration: { status: "Suspended" } }), "rules/bucket"],
+  "S3.OwnershipEnforced": [(s, p) => new S3BucketOwnershipControls(s, "ownership", { provider: p, bucket: bucket(s, p).id, rule: { objectOwnership: "ObjectWriter" } }), "rules/bucket"],
+  "S3.AbortIncompleteUploads": [
+    (s, p) => new S3BucketLifecycleConfiguration(s, "lifecycle", { provider: p, bucket: bucket(s, p).id, rule: [{ id: "x", status: "Enabled", filter: [{}], expiration: [{ days: 30 }] }] }),
+    "rules/bucket",
+  ],
+  "KMS.Rotation": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: false, tags: { Name: "k" } }), "rules/key"],
+  "KMS.KeyPolicy": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" } }), "rules/key"],
+  "KMS.NoUnconditionedWildcardPrincipal": [
+    (s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" }, policy: document(s, p, [{ sid: "Open", actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["*"] }] }]).json }),
+    "rules/key",
+  ],
+  "KMS.DeletionWindow": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, deletionWindowInDays: 7, tags: { Name: "k" } }), "rules/key"],
+  "Logs.KmsEncryption": [(s, p) => new CloudwatchLogGroup(s, "logs", { provider: p, retentionInDays: 365, tags: { Name: "l" } }), "rules/logs"],
+  "Logs.Retention": [(s, p) => new CloudwatchLogGroup(s, "logs", { provider: p, retentionInDays: 30, kmsKeyId: "arn:aws:kms:us-east-1:1:key/x", tags: { Name: "l" } }), "rules/logs"],
+  "VPC.FlowLogs": [(s, p) => vpc(s, p), "rules/vpc"],
+  "VPC.DefaultSecurityGroupClosed": [(s, p) => new DefaultSecurityGroup(s, "default", { provider: p, vpcId: vpc(s, p).id, tags: { Name: "d" } }), "rules/vpc"],
+  "VPC.NoPublicIpOnLaunch": [(s, p) => new Subnet(s, "subnet", { provider: p, vpcId: "vpc-1", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true, tags: { Name: "s" } }), "rules/subnet"],
+  "VPC.EndpointPrivateDnsNeedsVpcDns": [
+    (s, p) => new VpcEndpoint(s, "endpoint", { provider: p, vpcId: vpc(s, p, false).id, serviceName: "com.amazonaws.us-east-1.execute-api", vpcEndpointType: "Interface", privateDnsEnabled: true, tags: { Name: "e" } }),
+    "rules/endpoint",
+  ],
+  "EC2.NoWorldAdminIngress": [worldIngress(22), "rules/ingress"],
+  "EC2.NoWorldAllPortsEgress": [
+    (s, p) => new VpcSecurityGroupEgressRule(s, "egress", { provider: p, securityGroupId: group(s, p).id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "all out", tags: { Name: "r" } }),
+    "rules/egress",
+  ],
+  "EC2.Descriptions": [(s, p) => new SecurityGroup(s, "group", { provider: p, vpcId: "vpc-1", tags: { Name: "g" } }), "rules/group"],
+  "IAM.PasswordMinimumLength": [passwordPolicy({ minimumPasswordLength: 8 }), "rules/password"],
+  "IAM.PasswordComplexity": [passwordPolicy({ requireSymbols: false }), "rules/password"],
+  "IAM.PasswordMaxAge": [passwordPolicy({ maxPasswordAge: 365 }), "rules/password"],
+  "IAM.PasswordReusePrevention": [passwordPolicy({ passwordReusePrevention: 5 }), "rules/password"],
+  "IAM.NoAdminStatements": [(s, p) => document(s, p, [{ sid: "Admin", effect: "Allow", actions: ["*"], resources: ["*"] }]), "rules/document"],
+  "IAM.TrustNamesServicePrincipal": [
+    (s, p) => new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["*"] }] }]).json }),
+    "rules/role",
+  ],
+  "Tags.Required": [(s, p) => new Vpc(s, "untagged", { provider: p, cidrBlock: "10.0.0.0/16" }), "rules/untagged"],
+  "Backend.Encryption": [(s) => new S3Backend(s as TerraformStack, { bucket: "b", key: "k", region: "us-east-1", useLockfile: true } as any), "rules"],
+  "Backend.Locking": [(s) => new S3Backend(s as TerraformStack, { bucket: "b", key: "k", region: "us-east-1", encrypt: true }), "rules"],
+};
+
+describe("compliance rule pack", () => {
+  test("every rule has an id, a description, a fix and a broken example below", () => {
+    const ids = TAP_RULE_PACK.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(Object.keys(BROKEN).sort()).toEqual([...ids].sort());
+    for (const rule of TAP_RULE_PACK) {
+      expect(rule.info.length + rule.explanation.length + rule.fix.length).toBeGreaterThan(30);
+    }
+  });
+
+  test.each(Object.entries(BROKEN))("%s fires on a construct that breaks it", (ruleId, [build, path]) => {
+    expect(failuresOf(audit(build))).toContain(`${ruleId} ${path}`);
+  });
+
+  test("a suppression silences one rule on one construct only, and keeps its reason", () => {
+    const report = audit((s, p) => {
+      suppressRule(new KmsKey(s, "archive-key", { provider: p, tags: { Name: "a" }, policy: "{}" }), "KMS.Rotation", "imported key rotated by an external HSM process");
+      new KmsKey(s, "other-key", { provider: p, tags: { Name: "o" }, policy: "{}" });
+    });
+    expect(report.suppressed.map((f) => [f.rule.id, f.element.path, f.suppression?.reason])).toEqual([
+      ["KMS.Rotation", "rules/archive-key", "imported key rotated by an external HSM process"],
+    ]);
+    expect(failuresOf(report)).toContain("KMS.Rotation rules/other-key");
+    expect(failuresOf(report)).not.toContain("KMS.Rotation rules/archive-key");
+  });
+
+  test("a suppression needs a written reason", () => {
+    const stack = new TerraformStack(Testing.app(), "rules");
+    expect(() => suppressRule(stack, "KMS.Rotation", " ")).toThrow(/suppressing KMS.Rotation needs a written reason/);
+  });
+
+  test("a value known only at apply time is a warning, not a silent pass", () => {
+    const report = audit((s, p) => {
+      const days = new TerraformVariable(s, "days", { type: "number" });
+      new CloudwatchLogGroup(s, "logs", { provider: p, retentionInDays: days.numberValue, kmsKeyId: "arn:aws:kms:us-east-1:1:key/x", tags: { Name: "l" } });
+    });
+    expect(report.warnings.map((f) => [f.rule.id, f.element.path, f.detail])).toEqual([["Logs.Retention", "rules/logs", "retention_in_days is computed at apply time"]]);
+  });
+
+  test("rules that pass stay quiet: an inline role policy without admin rights", () => {
+    const report = audit((s, p) => {
+      const role = new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }]).json });
+      new IamRolePolicy(s, "inline", { provider: p, role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) });
+    });
+    expect(report.failures).toEqual([]);
+  });
+});

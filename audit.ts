@@ -1,0 +1,20 @@
+// `npm run audit`: the compliance report for the current configuration (same variables as synth).
+import { buildApp } from "./src/app";
+import { auditStack } from "./src/compliance/audit";
+import { formatReport } from "./src/compliance/report";
+import { ConfigError, loadConfig } from "./src/config";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+
+try {
+  // Nothing is synthesized to disk; the outdir only keeps cdktf from touching cdktf.out.
+  const { stack } = buildApp(loadConfig(process.env), mkdtempSync(join(tmpdir(), "tap-audit-")));
+  const report = auditStack(stack);
+  console.log(formatReport(report, { verbose: process.argv.includes("--verbose") }));
+  process.exitCode = report.failures.length > 0 || report.unknownSuppressions.length > 0 ? 1 : 0;
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`tap: configuration error\n${error.problems.map((p) => `  ${p}`).join("\n")}`);
+  process.exit(1);
+}

@@ -1,0 +1,78 @@
+/**
+ * The shape of a compliance rule: a pure function from one synthesized resource (and the
+ * stack around it, for the resources it references) to an outcome.
+ */
+
+/** A resource, data source or the backend block of the synthesized stack. */
+export interface StackElement {
+  readonly kind: "resource" | "data" | "backend";
+  /** Terraform type (`aws_s3_bucket`), or `s3` etc. for a backend. */
+  readonly type: string;
+  /** Logical id. */
+  readonly name: string;
+  /** Terraform address (`aws_s3_bucket.x`, `data.aws_iam_policy_document.y`, `terraform.backend.s3`). */
+  readonly address: string;
+  /** Construct path, used for reports and suppressions. */
+  readonly path: string;
+  /** The block as synthesized (snake_case keys, references as `${...}` strings). */
+  readonly body: Record<string, any>;
+}
+
+export type Outcome =
+  | { readonly status: "pass" }
+  | { readonly status: "fail"; readonly detail: string }
+  /** The value is only known at apply time (a reference): reported as a warning, never a silent pass. */
+  | { readonly status: "unknown"; readonly detail: string };
+
+export const PASS: Outcome = { status: "pass" };
+export const fail = (detail: string): Outcome => ({ status: "fail", detail });
+export const unknown = (detail: string): Outcome => ({ status: "unknown", detail });
+
+/** What the rules may ask of the stack beyond the element under check. */
+export interface StackView {
+  /** Elements of one type; data sources as `data.<type>`, backends as `backend.<type>`. */
+  ofType(type: string): readonly StackElement[];
+  /** Elements of `type` whose `attribute` references `target` (`${<target address>.<any attribute>}`). */
+  referencing(type: string, attribute: string, target: StackElement): readonly StackElement[];
+  /** The element a `${address.attribute}` reference points at, if it is in the stack. */
+  referencedElement(value: unknown): StackElement | undefined;
+  /** Policy statements of an inline JSON policy or a policy-document data source reference. */
+  policyStatements(value: unknown): readonly PolicyStatement[] | undefined;
+  /** Tags a resource ends up with: its provider's default_tags merged with its own tags. */
+  effectiveTags(element: StackElement): Readonly<Record<string, string>>;
+  /** Whether the resource type supports tags (known from the provider bindings). */
+  isTaggable(type: string): boolean;
+}
+
+/** An IAM statement, normalized to the policy-document data source's shape. */
+export interface PolicyStatement {
+  readonly sid?: string;
+  readonly effect: "Allow" | "Deny";
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly principals: readonly { type: string; identifiers: readonly string[] }[];
+  readonly conditions: readonly { test: string; variable: string; values: readonly string[] }[];
+}
+
+export interface Rule {
+  /** Stable id used in reports and suppressions, `<Service>.<Control>`. */
+  readonly id: string;
+  /** Types the rule checks (`aws_s3_bucket`, `data.aws_iam_policy_document`, `backend.s3`). */
+  readonly appliesTo: readonly string[];
+  /** What is wrong when the rule fails, in one line. */
+  readonly info: string;
+  /** Why it matters. */
+  readonly explanation: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** CIS AWS Foundations Benchmark item (v3.0.0 unless stated), where one exists. */
+  readonly cis?: string;
+  /** Checkov check id(s), where one exists. */
+  readonly checkov?: string;
+  readonly check: (element: StackElement, stack: StackView) => Outcome;
+}
+
+/** True for a value Terraform only knows at apply time (an interpolation). */
+export function isReference(value: unknown): value is string {
+  return typeof value === "string" && value.includes("${");
+}

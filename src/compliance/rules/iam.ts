@@ -1,0 +1,97 @@
+import { fail, isReference, Outcome, PASS, Rule, StackElement, StackView, unknown } from "../rule";
+
+/** Numbers the password-policy rules require (CIS AWS Foundations). */
+export const PASSWORD_BENCHMARK = { minimumLength: 14, maxAgeDays: 90, reusePrevention: 24 } as const;
+
+function numberAtLeast(element: StackElement, attribute: string, minimum: number): Outcome {
+  const value = element.body[attribute];
+  if (isReference(value)) return unknown(`${attribute} is computed at apply time`);
+  return typeof value === "number" && value >= minimum ? PASS : fail(`${attribute} is ${value ?? "unset"}; at least ${minimum} is required`);
+}
+
+/** The statements a policy-bearing element defines (a policy document, or a resource's inline JSON). */
+function statementsOf(element: StackElement, stack: StackView) {
+  if (element.kind === "data") return stack.policyStatements(`\${${element.address}.json}`);
+  return stack.policyStatements(element.body.policy);
+}
+
+export const IAM_RULES: readonly Rule[] = [
+  {
+    id: "IAM.PasswordMinimumLength",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: `The password policy allows passwords shorter than ${PASSWORD_BENCHMARK.minimumLength} characters.`,
+    explanation: "Short passwords fall to offline and online guessing.",
+    fix: `Set minimum_password_length to ${PASSWORD_BENCHMARK.minimumLength} or more.`,
+    cis: "1.8",
+    checkov: "CKV_AWS_10",
+    check: (policy) => numberAtLeast(policy, "minimum_password_length", PASSWORD_BENCHMARK.minimumLength),
+  },
+  {
+    id: "IAM.PasswordComplexity",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: "The password policy does not require upper case, lower case, numbers and symbols.",
+    explanation: "Character classes widen the space an attacker must search.",
+    fix: "Set require_uppercase_characters, require_lowercase_characters, require_numbers and require_symbols to true.",
+    cis: "v1.2.0 1.5-1.8",
+    checkov: "CKV_AWS_11, CKV_AWS_12, CKV_AWS_14, CKV_AWS_15",
+    check(policy) {
+      const flags = ["require_uppercase_characters", "require_lowercase_characters", "require_numbers", "require_symbols"];
+      const off = flags.filter((flag) => policy.body[flag] !== true);
+      return off.length === 0 ? PASS : fail(`${off.join(", ")} not true`);
+    },
+  },
+  {
+    id: "IAM.PasswordMaxAge",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: `The password policy lets passwords live longer than ${PASSWORD_BENCHMARK.maxAgeDays} days.`,
+    explanation: "Expiry bounds how long a leaked password stays useful.",
+    fix: `Set max_password_age between 1 and ${PASSWORD_BENCHMARK.maxAgeDays}.`,
+    cis: "v1.2.0 1.11",
+    checkov: "CKV_AWS_9",
+    check(policy) {
+      const age = policy.body.max_password_age;
+      return typeof age === "number" && age >= 1 && age <= PASSWORD_BENCHMARK.maxAgeDays ? PASS : fail(`max_password_age is ${age ?? "unset"}`);
+    },
+  },
+  {
+    id: "IAM.PasswordReusePrevention",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: `The password policy remembers fewer than ${PASSWORD_BENCHMARK.reusePrevention} previous passwords.`,
+    explanation: "Users rotate back to an old, possibly leaked, password when few are remembered.",
+    fix: `Set password_reuse_prevention to ${PASSWORD_BENCHMARK.reusePrevention}.`,
+    cis: "1.9",
+    checkov: "CKV_AWS_13",
+    check: (policy) => numberAtLeast(policy, "password_reuse_prevention", PASSWORD_BENCHMARK.reusePrevention),
+  },
+  {
+    id: "IAM.NoAdminStatements",
+    appliesTo: ["data.aws_iam_policy_document", "aws_iam_policy", "aws_iam_role_policy"],
+    info: 'A policy allows "*" actions on "*" resources (full administrator).',
+    explanation: "Full-admin policies defeat least privilege; one leaked credential owns the account.",
+    fix: "List the actions and resources the principal needs.",
+    cis: "1.16",
+    checkov: "CKV_AWS_1, CKV_AWS_62",
+    check(element, stack) {
+      const statements = statementsOf(element, stack);
+      if (!statements) return unknown("the policy is computed at apply time and cannot be read");
+      const admin = statements.find((s) => s.effect === "Allow" && s.actions.some((a) => a === "*" || a === "*:*") && s.resources.includes("*"));
+      return admin ? fail(`statement ${admin.sid ?? "(no sid)"} allows *:* on *`) : PASS;
+    },
+  },
+  {
+    id: "IAM.TrustNamesServicePrincipal",
+    appliesTo: ["aws_iam_role"],
+    info: "The role's trust policy lets something other than a named AWS service assume it.",
+    explanation: "A wildcard or account principal in a trust policy lets far more identities assume the role than intended.",
+    fix: "Trust a named service principal (for example apigateway.amazonaws.com), limited with aws:SourceAccount.",
+    checkov: "CKV_AWS_60",
+    check(role, stack) {
+      const statements = stack.policyStatements(role.body.assume_role_policy);
+      if (!statements) return unknown("the trust policy is computed at apply time and cannot be read");
+      const allows = statements.filter((s) => s.effect === "Allow");
+      if (allows.length === 0) return fail("the trust policy allows nobody");
+      const other = allows.flatMap((s) => s.principals).find((p) => p.type !== "Service" || p.identifiers.some((id) => id === "*"));
+      return other ? fail(`the trust policy names a ${other.type} principal (${other.identifiers.join(", ")})`) : PASS;
+    },
+  },
+];

@@ -1,0 +1,106 @@
+import { fail, Outcome, PASS, Rule, StackElement } from "../rule";
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+const ADMIN_PORTS = [22, 3389];
+/** The provider's default description, which says nothing about the group. */
+const PROVIDER_DEFAULT_DESCRIPTION = "Managed by Terraform";
+
+/** One traffic rule, whichever of the four ways it was declared. */
+interface TrafficRule {
+  readonly direction: "ingress" | "egress";
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrs: readonly string[];
+  readonly description?: string;
+}
+
+/** Normalizes separate rule resources and inline blocks into TrafficRules. */
+function trafficRules(element: StackElement): TrafficRule[] {
+  const body = element.body;
+  const fromBlock = (direction: "ingress" | "egress", block: any): TrafficRule => ({
+    direction,
+    protocol: String(block.protocol ?? block.ip_protocol),
+    fromPort: block.from_port,
+    toPort: block.to_port,
+    cidrs: [...(block.cidr_blocks ?? []), ...(block.ipv6_cidr_blocks ?? []), block.cidr_ipv4, block.cidr_ipv6].filter(Boolean),
+    description: block.description,
+  });
+  switch (element.type) {
+    case "aws_vpc_security_group_ingress_rule":
+      return [fromBlock("ingress", body)];
+    case "aws_vpc_security_group_egress_rule":
+      return [fromBlock("egress", body)];
+    case "aws_security_group_rule":
+      return [fromBlock(body.type === "egress" ? "egress" : "ingress", body)];
+    case "aws_security_group":
+      return [
+        ...[body.ingress ?? []].flat().map((block: any) => fromBlock("ingress", block)),
+        ...[body.egress ?? []].flat().map((block: any) => fromBlock("egress", block)),
+      ];
+    default:
+      return [];
+  }
+}
+
+const allPorts = (rule: TrafficRule) =>
+  rule.protocol === "-1" || rule.protocol === "all" || (rule.fromPort === 0 && rule.toPort === 65535);
+const covers = (rule: TrafficRule, port: number) =>
+  allPorts(rule) || (rule.fromPort !== undefined && rule.toPort !== undefined && rule.fromPort <= port && port <= rule.toPort);
+const fromWorld = (rule: TrafficRule) => rule.cidrs.some((cidr) => WORLD.includes(cidr));
+
+const RULE_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
+
+function firstFailure(element: StackElement, test: (rule: TrafficRule) => string | undefined): Outcome {
+  for (const rule of trafficRules(element)) {
+    const problem = test(rule);
+    if (problem) return fail(problem);
+  }
+  return PASS;
+}
+
+export const SECURITY_GROUP_RULES: readonly Rule[] = [
+  {
+    id: "EC2.NoWorldAdminIngress",
+    appliesTo: RULE_TYPES,
+    info: "A security group allows ingress from 0.0.0.0/0 or ::/0 to SSH (22), RDP (3389) or all ports.",
+    explanation: "Remote administration open to the internet is the most scanned and brute-forced exposure there is.",
+    fix: "Allow admin ports only from known ranges (a VPN or bastion CIDR) or use Session Manager instead.",
+    cis: "5.2, 5.3",
+    checkov: "CKV_AWS_24, CKV_AWS_25, CKV_AWS_277",
+    check: (element) =>
+      firstFailure(element, (rule) => {
+        if (rule.direction !== "ingress" || !fromWorld(rule)) return undefined;
+        if (allPorts(rule)) return `all ports are open to ${rule.cidrs.join(", ")}`;
+        const port = ADMIN_PORTS.find((p) => covers(rule, p));
+        return port === undefined ? undefined : `port ${port} is open to ${rule.cidrs.join(", ")}`;
+      }),
+  },
+  {
+    id: "EC2.NoWorldAllPortsEgress",
+    appliesTo: RULE_TYPES,
+    info: "A security group allows egress to 0.0.0.0/0 or ::/0 on all ports.",
+    explanation: "Unrestricted egress is the path data takes out after a compromise.",
+    fix: "Limit egress to the ports and destinations the workload needs (for example HTTPS to the VPC endpoints).",
+    checkov: "CKV_AWS_382",
+    check: (element) =>
+      firstFailure(element, (rule) =>
+        rule.direction === "egress" && fromWorld(rule) && allPorts(rule) ? `all ports are open to ${rule.cidrs.join(", ")}` : undefined,
+      ),
+  },
+  {
+    id: "EC2.Descriptions",
+    appliesTo: RULE_TYPES,
+    info: "A security group or one of its rules has no description.",
+    explanation: "Reviews and incident response depend on knowing why each opening exists.",
+    fix: "Give every security group and rule a description that says what it allows and why.",
+    checkov: "CKV_AWS_23",
+    check(element) {
+      if (element.type === "aws_security_group") {
+        const description = element.body.description;
+        if (!description || description === PROVIDER_DEFAULT_DESCRIPTION) return fail("the group has no description of its own");
+      }
+      return firstFailure(element, (rule) => (rule.description ? undefined : `a ${rule.direction} rule has no description`));
+    },
+  },
+];
