@@ -1,4 +1,5 @@
 // `npm run audit`: the compliance report for the current configuration (same variables as synth).
+import "./src/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
 import { buildApp } from "./src/app";
 import { auditStack } from "./src/compliance/audit";
 import { formatReport } from "./src/compliance/report";

@@ -1,3 +1,4 @@
+import "./src/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
 import { buildApp } from "./src/app";
 import { ConfigError, loadConfig } from "./src/config";
 
