@@ -6,7 +6,7 @@
 import { spawn } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { homedir, tmpdir } from "os";
-import { join } from "path";
+import { dirname, join } from "path";
 import { buildApp, STACK_NAME } from "../../src/app";
 import { TapConfig } from "../../src/config";
 
@@ -16,7 +16,12 @@ export const MIRROR_ENV = "TAP_TERRAFORM_PROVIDER_MIRROR";
 export const SKIP_ENV = "TAP_SKIP_TERRAFORM_TESTS";
 export const TEST_ACCOUNT_ID = "123456789012";
 const PROVIDER_PATH = ["registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION];
-const TFTEST_FILE = join(__dirname, "plan.tftest.hcl");
+/** Found from the project root, so the compiled harness (dist/, used by the bench) finds it too. */
+const TFTEST_FILE = join(projectRoot(__dirname), "__tests__", "terraform", "plan.tftest.hcl");
+
+function projectRoot(from: string): string {
+  return existsSync(join(from, "package.json")) ? from : projectRoot(dirname(from));
+}
 
 /** Terraform's name for this machine's platform (`linux_amd64`, `darwin_arm64`, ...). */
 export function terraformPlatform(): string {
