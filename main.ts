@@ -5,7 +5,13 @@ import { ConfigError, loadConfig } from "./src/config";
 try {
   buildApp(loadConfig(process.env)).app.synth();
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`tap: configuration error\n${error.problems.map((p) => `  ${p}`).join("\n")}`);
+  // Both are the user's to fix and say everything in their message: no stack trace.
+  if (error instanceof ConfigError) {
+    console.error(`tap: configuration error\n${error.problems.map((p) => `  ${p}`).join("\n")}`);
+  } else if (error instanceof Error && error.message.startsWith("Validation failed")) {
+    console.error(`tap: synth stopped, nothing was written. ${error.message}`);
+  } else {
+    throw error;
+  }
   process.exit(1);
 }

@@ -64,8 +64,10 @@ describe("audit (the compliance report)", () => {
   test("and the same configuration fails synth before anything is written", () => {
     const outdir = mkdtempSync(join(tmpdir(), "tap-main-"));
     const result = runApp(outdir, { TAP_LOG_RETENTION_DAYS: "30" });
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^tap: synth stopped, nothing was written\. Validation failed with the following errors:$/m);
     expect(result.stderr).toMatch(/\[Logs\.Retention\] tap\/storage-us-east-1\/api-gateway-log-group: retention_in_days is 30/);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(join(outdir, "stacks", "tap", "cdk.tf.json"))).toBe(false);
     rmSync(outdir, { recursive: true, force: true });
   });
