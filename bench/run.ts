@@ -3,7 +3,7 @@
  * side by side with the common slow set-up (ts-node + a root import of the provider),
  * written to bench/results/ as Markdown and an SVG plot.
  *
- * BENCH_RUNS (default 5) sets the runs per measurement; slow and multi-second ones use fewer.
+ * BENCH_RUNS (default 7) sets the runs per measurement; slow and multi-second ones use fewer.
  */
 import { spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
@@ -17,7 +17,7 @@ import { findProviderMirror, TerraformWorkdir } from "../__tests__/terraform/har
 const ROOT = resolve(__dirname, "..", "..");
 const BIN = join(ROOT, "node_modules", ".bin");
 const RESULTS = join(ROOT, "bench", "results");
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const FEW_RUNS = Math.max(3, Math.ceil(RUNS / 2));
 const REGION_COUNTS = [1, 3, 9, 17];
 const scratch = mkdtempSync(join(tmpdir(), "tap-bench-"));
@@ -64,6 +64,26 @@ function measure(label: string, runs: number, once: () => Sample): Measurement {
   const measurement = { medianMs: median(samples.map((s) => s.wallMs)), medianPeakRssMb: rss.length ? median(rss) : undefined, runs };
   console.error(`${label}: ${fmtMs(measurement.medianMs)}${measurement.medianPeakRssMb ? `, ${measurement.medianPeakRssMb.toFixed(0)} MB` : ""} (median of ${runs})`);
   return measurement;
+}
+
+/**
+ * Measures two commands in alternation (A, B, A, B, ...), so drift in a noisy machine's
+ * speed lands on both sides of a comparison instead of on whichever ran second.
+ */
+function measurePair(labels: [string, string], runs: number, onceA: () => Sample, onceB: () => Sample): [Measurement, Measurement] {
+  onceA();
+  onceB();
+  const a: Sample[] = [];
+  const b: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(onceA());
+    b.push(onceB());
+  }
+  return [a, b].map((samples, i) => {
+    const measurement = { medianMs: median(samples.map((s) => s.wallMs)), runs };
+    console.error(`${labels[i]}: ${fmtMs(measurement.medianMs)} (median of ${runs}, alternated)`);
+    return measurement;
+  }) as [Measurement, Measurement];
 }
 
 const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
@@ -160,11 +180,20 @@ async function main(): Promise<void> {
   const slowSynth = measure("slow set-up synth, 3 regions (ts-node, root import)", FEW_RUNS, () => slowAppSynth(regionsEnv(3)));
 
   const floorDir = floorProject();
-  const cliFloor = measure("cdktf synth, empty app (the CLI floor)", RUNS, () => runOnce(join(BIN, "cdktf"), ["synth", "--output", join(floorDir, "out")], { cwd: floorDir }));
-  const cliSynth = measure("cdktf synth, tap", RUNS, () => runOnce(join(BIN, "cdktf"), ["synth", "--output", mkdtempSync(join(scratch, "cli-"))]));
-  const npmSynth = measure("npm run synth, tap", RUNS, () => runOnce("npm", ["run", "--silent", "synth", "--", "--output", mkdtempSync(join(scratch, "npm-"))]));
-  const npmFloor = measure("npm run synth, empty app", RUNS, () =>
-    runOnce("npm", ["run", "--silent", "synth", "--", "--output", join(floorDir, "out")], { cwd: floorDir, env: { PATH: `${BIN}:${process.env.PATH}` } }),
+  const cdktf = (cwd: string, output: string) => runOnce(join(BIN, "cdktf"), ["synth", "--output", output], { cwd });
+  const npmRunSynth = (cwd: string, output: string) =>
+    runOnce("npm", ["run", "--silent", "synth", "--", "--output", output], { cwd, env: { PATH: `${BIN}:${process.env.PATH}` } });
+  const [cliFloor, cliSynth] = measurePair(
+    ["cdktf synth, empty app (the CLI floor)", "cdktf synth, tap"],
+    RUNS,
+    () => cdktf(floorDir, join(floorDir, "out")),
+    () => cdktf(ROOT, mkdtempSync(join(scratch, "cli-"))),
+  );
+  const [npmFloor, npmSynth] = measurePair(
+    ["npm run synth, empty app", "npm run synth, tap"],
+    RUNS,
+    () => npmRunSynth(floorDir, join(floorDir, "out")),
+    () => npmRunSynth(ROOT, mkdtempSync(join(scratch, "npm-"))),
   );
 
   const typeCheck = measure("type check (tsc 7, full, no emit)", FEW_RUNS, () => runOnce(join(BIN, "tsc"), ["-p", ROOT, "--noEmit", "--incremental", "false"]));

@@ -1,5 +1,5 @@
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
-import { defaultVpcCidr, isSupportedRegion, SUPPORTED_REGION_NAMES, SUPPORTED_REGIONS } from "./regions";
+import { defaultVpcCidr, isSupportedRegion, SUPPORTED_REGION_NAMES } from "./regions";
 import { bucketNameProblem, dataBucketName, RESERVED_TAG_KEYS } from "./naming";
 
 /** One deployed region and the CIDR of its VPC. */
@@ -168,11 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TapConfig {
 /** Production environments keep their data when someone runs `destroy`. */
 export function isProductionEnvironment(environment: string): boolean {
   return environment === "prod" || environment === "production";
-}
-
-/** The availability zones (AZ IDs) a region's subnets use. */
-export function availabilityZonesFor(region: string, count: number): readonly string[] {
-  return SUPPORTED_REGIONS[region].availabilityZoneIds.slice(0, count);
 }
 
 function splitList(text: string): string[] {

@@ -7,7 +7,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { nameTag, NameScope, resourceName } from "./naming";
+import { PASSWORD_BENCHMARK } from "./compliance/rules/iam";
 import { suppressRule } from "./compliance/suppressions";
+import { DEFAULT_PASSWORD_REUSE_PREVENTION } from "./config";
 
 export interface GlobalIdentityProps {
   /** Provider the account-wide IAM resources are created with (IAM is global; any region works). */
@@ -26,13 +28,6 @@ export interface GlobalIdentityProps {
   readonly passwordReusePrevention?: number;
 }
 
-/** Password policy numbers shared with the compliance rules. */
-export const PASSWORD_POLICY = {
-  minimumLength: 14,
-  maxAgeDays: 90,
-  defaultReusePrevention: 5,
-  recommendedReusePrevention: 24,
-} as const;
 
 /** Prefix of every VPC flow-log group; the flow-log role may write only below it. */
 export const FLOW_LOG_GROUP_PREFIX = "/aws/vpc/flow-logs/";
@@ -52,7 +47,7 @@ export class GlobalIdentity extends Construct {
   constructor(scope: Construct, id: string, props: GlobalIdentityProps) {
     super(scope, id);
     const { provider, naming, accountId, partition } = props;
-    const reusePrevention = props.passwordReusePrevention ?? PASSWORD_POLICY.defaultReusePrevention;
+    const reusePrevention = props.passwordReusePrevention ?? DEFAULT_PASSWORD_REUSE_PREVENTION;
     if (reusePrevention < 1 || reusePrevention > 24 || !Number.isInteger(reusePrevention)) {
       throw new Error(`${this.node.path}: 'passwordReusePrevention' must be a whole number from 1 to 24. Received: ${reusePrevention}`);
     }
@@ -102,20 +97,20 @@ export class GlobalIdentity extends Construct {
 
     const passwordPolicy = new IamAccountPasswordPolicy(this, "password-policy", {
       provider,
-      minimumPasswordLength: PASSWORD_POLICY.minimumLength,
+      minimumPasswordLength: PASSWORD_BENCHMARK.minimumLength,
       requireUppercaseCharacters: true,
       requireLowercaseCharacters: true,
       requireNumbers: true,
       requireSymbols: true,
-      maxPasswordAge: PASSWORD_POLICY.maxAgeDays,
+      maxPasswordAge: PASSWORD_BENCHMARK.maxAgeDays,
       passwordReusePrevention: reusePrevention,
       allowUsersToChangePassword: true,
     });
-    if (reusePrevention < PASSWORD_POLICY.recommendedReusePrevention) {
+    if (reusePrevention < PASSWORD_BENCHMARK.reusePrevention) {
       suppressRule(
         passwordPolicy,
         "IAM.PasswordReusePrevention",
-        `reuse prevention is ${reusePrevention} as configured (TAP_PASSWORD_REUSE_PREVENTION); CIS recommends ${PASSWORD_POLICY.recommendedReusePrevention}`,
+        `reuse prevention is ${reusePrevention} as configured (TAP_PASSWORD_REUSE_PREVENTION); CIS recommends ${PASSWORD_BENCHMARK.reusePrevention}`,
       );
     }
   }

@@ -15,10 +15,10 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "./cidr";
-import { ALLOWED_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS, VPC_PREFIX_RANGE } from "./config";
+import { ALLOWED_LOG_RETENTION_DAYS, DEFAULT_AVAILABILITY_ZONE_COUNT, DEFAULT_LOG_RETENTION_DAYS, VPC_PREFIX_RANGE } from "./config";
 import { FLOW_LOG_GROUP_PREFIX } from "./global-identity";
 import { nameTag, NameScope, resourceName } from "./naming";
-import { SUPPORTED_REGIONS } from "./regions";
+import { availabilityZonesFor, isSupportedRegion } from "./regions";
 
 export interface RegionalNetworkProps {
   /** Provider of the region this network lives in. */
@@ -93,7 +93,7 @@ export class RegionalNetwork extends Construct {
   constructor(scope: Construct, id: string, props: RegionalNetworkProps) {
     super(scope, id);
     const { provider, naming } = props;
-    const zones = props.availabilityZoneIds ?? SUPPORTED_REGIONS[naming.region]?.availabilityZoneIds.slice(0, 3) ?? [];
+    const zones = props.availabilityZoneIds ?? (isSupportedRegion(naming.region) ? availabilityZonesFor(naming.region, DEFAULT_AVAILABILITY_ZONE_COUNT) : []);
     const vpcCidr = this.validate(props, zones);
     const sshSources = props.allowedSshCidrs ?? [props.vpcCidr];
     const httpsSources = props.allowedHttpsCidrs ?? [props.vpcCidr];

@@ -48,3 +48,8 @@ export function isSupportedRegion(region: string): boolean {
 export function defaultVpcCidr(region: string): string {
   return `10.${SUPPORTED_REGIONS[region].defaultCidrOctet}.0.0/16`;
 }
+
+/** The first `count` availability zones (AZ IDs) of a supported region; fewer where the region offers fewer. */
+export function availabilityZonesFor(region: string, count: number): readonly string[] {
+  return SUPPORTED_REGIONS[region].availabilityZoneIds.slice(0, count);
+}

@@ -13,6 +13,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { KMS_MAXIMUM_DELETION_WINDOW_DAYS } from "./compliance/rules/kms";
 import { ALLOWED_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS } from "./config";
 import { dataBucketName, nameTag, NameScope, resourceName } from "./naming";
 
@@ -48,7 +49,6 @@ export interface SecureStorageProps {
   readonly noncurrentVersionExpirationDays?: number;
 }
 
-export const DEFAULT_KEY_DELETION_WINDOW_DAYS = 30;
 export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
 export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
 export const API_GATEWAY_LOG_GROUP_PREFIX = "/aws/apigateway/";
@@ -116,7 +116,7 @@ export class SecureStorage extends Construct {
       provider,
       description: `Encrypts ${resourceName(naming, "data")} storage and logs`,
       enableKeyRotation: true,
-      deletionWindowInDays: DEFAULT_KEY_DELETION_WINDOW_DAYS,
+      deletionWindowInDays: KMS_MAXIMUM_DELETION_WINDOW_DAYS,
       policy: keyPolicy.json,
       tags: nameTag(naming, "key"),
       lifecycle,

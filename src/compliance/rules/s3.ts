@@ -22,6 +22,18 @@ function bucketPolicyStatements(stack: StackView, bucket: StackElement): readonl
 const isEveryone = (statement: PolicyStatement) =>
   statement.principals.some((p) => (p.type === "*" || p.type === "AWS") && p.identifiers.includes("*"));
 
+/** Passes when the bucket's policy has a Deny-to-everyone statement with a matching condition. */
+function policyDenies(
+  stack: StackView,
+  bucket: StackElement,
+  matches: (condition: PolicyStatement["conditions"][number]) => boolean,
+  missing: string,
+): Outcome {
+  const statements = bucketPolicyStatements(stack, bucket);
+  if (isOutcome(statements)) return statements;
+  return statements.some((s) => s.effect === "Deny" && isEveryone(s) && s.conditions.some(matches)) ? PASS : fail(missing);
+}
+
 export const S3_RULES: readonly Rule[] = [
   {
     id: "S3.PublicAccessBlock",
@@ -68,17 +80,13 @@ export const S3_RULES: readonly Rule[] = [
     explanation: "Without an explicit deny on aws:SecureTransport=false, clients can read and write over plain HTTP.",
     fix: 'Add a bucket policy statement: Deny s3:* to principal "*" on the bucket and its objects when aws:SecureTransport is false.',
     cis: "2.1.1",
-    check(bucket, stack) {
-      const statements = bucketPolicyStatements(stack, bucket);
-      if (isOutcome(statements)) return statements;
-      const denies = statements.some(
-        (s) =>
-          s.effect === "Deny" &&
-          isEveryone(s) &&
-          s.conditions.some((c) => c.test === "Bool" && c.variable === "aws:SecureTransport" && c.values.includes("false")),
-      );
-      return denies ? PASS : fail("no Deny statement on aws:SecureTransport = false");
-    },
+    check: (bucket, stack) =>
+      policyDenies(
+        stack,
+        bucket,
+        (c) => c.test === "Bool" && c.variable === "aws:SecureTransport" && c.values.includes("false"),
+        "no Deny statement on aws:SecureTransport = false",
+      ),
   },
   {
     id: "S3.MinimumTls12",
@@ -86,17 +94,13 @@ export const S3_RULES: readonly Rule[] = [
     info: "The bucket policy does not deny TLS versions below 1.2.",
     explanation: "TLS 1.0 and 1.1 have known weaknesses; S3 still accepts them unless the policy refuses them.",
     fix: 'Add a bucket policy statement: Deny s3:* to principal "*" when NumericLessThan s3:TlsVersion 1.2.',
-    check(bucket, stack) {
-      const statements = bucketPolicyStatements(stack, bucket);
-      if (isOutcome(statements)) return statements;
-      const denies = statements.some(
-        (s) =>
-          s.effect === "Deny" &&
-          isEveryone(s) &&
-          s.conditions.some((c) => c.test === "NumericLessThan" && c.variable === "s3:TlsVersion" && c.values.some((v) => Number(v) >= 1.2)),
-      );
-      return denies ? PASS : fail("no Deny statement on s3:TlsVersion < 1.2");
-    },
+    check: (bucket, stack) =>
+      policyDenies(
+        stack,
+        bucket,
+        (c) => c.test === "NumericLessThan" && c.variable === "s3:TlsVersion" && c.values.some((v) => Number(v) >= 1.2),
+        "no Deny statement on s3:TlsVersion < 1.2",
+      ),
   },
   {
     id: "S3.Versioning",
