@@ -1,5 +1,8 @@
-import { Testing } from "cdktf";
-import { STACK_NAME } from "../src/app";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { TerraformStack, Testing } from "cdktf";
+import { buildApp, STACK_NAME } from "../src/app";
 import { TapStack } from "../src/tap-stack";
 import { intendedCounts } from "./intended-resources";
 import { allBlocks, configFrom, dataReferenceTo, referenceTo, resourceAt, resourcesOf, synthStack } from "./helpers";
@@ -129,6 +132,29 @@ describe("TapStack", () => {
     expect(json.output?.["us-west-2_storage"].value).toMatchObject({
       bucket_arn: referenceTo(json, "aws_s3_bucket", "storage-us-west-2/bucket", "arn"),
       kms_key_arn: referenceTo(json, "aws_kms_key", "storage-us-west-2/key", "arn"),
+    });
+  });
+
+  describe("synth pass", () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    test("one synth resolves the stack once, for the compliance check and the written file alike", () => {
+      const outdir = mkdtempSync(join(tmpdir(), "tap-pass-"));
+      const { app, stack } = buildApp(configFrom(), outdir);
+      const resolve = jest.spyOn(TerraformStack.prototype, "toTerraform");
+      app.synth();
+      expect(resolve).toHaveBeenCalledTimes(1);
+      resolve.mockRestore();
+      const written = JSON.parse(readFileSync(join(outdir, "stacks", STACK_NAME, "cdk.tf.json"), "utf8"));
+      expect(written).toEqual(JSON.parse(JSON.stringify(stack.toTerraform())));
+      rmSync(outdir, { recursive: true, force: true });
+    });
+
+    test("outside a synth pass every call resolves afresh, so later changes show", () => {
+      const stack = new TapStack(Testing.app(), STACK_NAME, configFrom());
+      expect(stack.toTerraform().terraform.required_version).toBe(">= 1.11.0");
+      stack.addOverride("terraform.required_version", ">= 1.12.0");
+      expect(stack.toTerraform().terraform.required_version).toBe(">= 1.12.0");
     });
   });
 });

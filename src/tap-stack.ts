@@ -26,6 +26,8 @@ export const PARTITION_ID = "partition";
 export class TapStack extends TerraformStack {
   /** Providers by region name, in configuration order. */
   public readonly providers: ReadonlyMap<string, AwsProvider>;
+  /** Set only while cdktf synthesizes this stack; holds the one resolution that pass needs. */
+  private synthPass?: { json?: { [key: string]: any } };
 
   constructor(scope: Construct, id: string, config: TapConfig) {
     super(scope, id);
@@ -74,6 +76,17 @@ export class TapStack extends TerraformStack {
 
     // Every synth checks the stack against the rule pack before anything is written.
     this.node.addValidation(new ComplianceValidation(this));
+    const synthesizer = this.synthesizer;
+    this.synthesizer = {
+      synthesize: (session) => {
+        this.synthPass = {};
+        try {
+          synthesizer.synthesize(session);
+        } finally {
+          this.synthPass = undefined;
+        }
+      },
+    };
 
     for (const { region, vpcCidr } of config.regions) {
       const provider = providers.get(region)!;
@@ -125,5 +138,15 @@ export class TapStack extends TerraformStack {
         },
       });
     }
+  }
+
+  /**
+   * Within one synth pass nothing changes between the compliance validation (after aspects)
+   * and the file write, so both use one resolution of the stack instead of two: a quarter
+   * of a 17-region synth. Outside a pass every call resolves afresh.
+   */
+  public toTerraform(): { [key: string]: any } {
+    if (!this.synthPass) return super.toTerraform();
+    return (this.synthPass.json ??= super.toTerraform());
   }
 }
