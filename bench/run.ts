@@ -107,12 +107,20 @@ function installSlowSetup(): void {
   }
 }
 
-/** The common set-up: ts-node type-checking main.ts, with the provider package imported from its root. */
+/**
+ * The common set-up: ts-node type-checking the app, whose entry imports the provider package
+ * from its root (as `import * as aws from "@cdktf/provider-aws"` in a starter's main.ts).
+ * The entry is written under bench/.slow/ (git-ignored) so ts-node resolves the project's
+ * tsconfig and modules exactly as for main.ts.
+ */
 function slowAppSynth(env: Record<string, string>): Sample {
-  const preload = join(scratch, "provider-root-import.cjs");
-  writeFileSync(preload, `require(require.resolve("@cdktf/provider-aws", { paths: [${JSON.stringify(ROOT)}] }));\n`);
+  const entryDir = join(ROOT, "bench", ".slow");
+  mkdirSync(entryDir, { recursive: true });
+  const entry = join(entryDir, "main-with-root-import.ts");
+  const rootImport = ["@cdktf", "provider-aws"].join("/");
+  writeFileSync(entry, `import * as aws from "${rootImport}";\nvoid aws;\nimport "../../main";\n`);
   const tsNode = join(SLOW_SETUP, "node_modules", "ts-node", "dist", "bin.js");
-  return runOnce(process.execPath, [tsNode, "--compiler", join(SLOW_SETUP, "node_modules", "typescript"), "-r", preload, "main.ts"], {
+  return runOnce(process.execPath, [tsNode, "--compiler", join(SLOW_SETUP, "node_modules", "typescript"), entry], {
     env: { ...env, CDKTF_OUTDIR: mkdtempSync(join(scratch, "out-")) },
     probeRss: true,
   });
@@ -216,6 +224,7 @@ async function main(): Promise<void> {
   const upperSlope = (s17.medianMs - s9.medianMs) / 8;
   const perRegionTf = (tf3.init + tf3.validate + tf3.plan - tf1.init - tf1.validate - tf1.plan) / 2;
   const verdict = (ok: boolean) => (ok ? "yes" : "**NO**");
+  // A limit of "(reported)" is context for the targets, not a target: its Met column shows "-".
   const targets: [string, string, string, boolean][] = [
     ["App synth, 3 regions: wall", "<= 0.5 s", ms(s3), s3.medianMs <= 500],
     ["App synth, 3 regions: peak memory", "<= 150 MB", mb(s3), (s3.medianPeakRssMb ?? Infinity) <= 150],
@@ -224,6 +233,7 @@ async function main(): Promise<void> {
     ["`npm run synth` above the same command on an empty app", "<= 0.5 s", `${fmtMs(npmSynth.medianMs - npmFloor.medianMs)} (${ms(npmSynth)} vs ${ms(npmFloor)})`, npmSynth.medianMs - npmFloor.medianMs <= 500],
     ["`cdktf synth` above the CLI floor", "<= 0.5 s", `${fmtMs(cliSynth.medianMs - cliFloor.medianMs)} (${ms(cliSynth)} vs ${ms(cliFloor)})`, cliSynth.medianMs - cliFloor.medianMs <= 500],
     ["Jest unit tier", "<= 10 s", ms(unitTier), unitTier.medianMs <= 10_000],
+    ["`npm run synth` above the raw CLI floor (npm's own start-up included)", "(reported)", `${fmtMs(npmSynth.medianMs - cliFloor.medianMs)} (npm alone: ${fmtMs(npmFloor.medianMs - cliFloor.medianMs)})`, true],
     ["Unit tier + type check", "(reported)", fmtMs(unitTier.medianMs + typeCheck.medianMs), true],
   ];
 
@@ -235,7 +245,7 @@ Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 
 
 | Target | Limit | Measured | Met |
 | --- | --- | --- | --- |
-${targets.map(([name, limit, measured, ok]) => `| ${name} | ${limit} | ${measured} | ${verdict(ok)} |`).join("\n")}
+${targets.map(([name, limit, measured, ok]) => `| ${name} | ${limit} | ${measured} | ${limit === "(reported)" ? "-" : verdict(ok)} |`).join("\n")}
 
 ## App synth against region count
 
@@ -249,7 +259,7 @@ ${REGION_COUNTS.map((count) => `| ${count} | ${ms(synth.get(count)!)} | ${mb(syn
 
 | Measurement | tap | Slow set-up | Ratio |
 | --- | --- | --- | --- |
-| App synth, 3 regions (wall) | ${ms(s3)} (compiled JS, per-resource imports) | ${ms(slowSynth)} (ts-node, provider root import) | ${(slowSynth.medianMs / s3.medianMs).toFixed(1)}× |
+| App synth, 3 regions (wall) | ${ms(s3)} (compiled JS, per-resource imports) | ${ms(slowSynth)} (ts-node type-checking, provider root import) | ${(slowSynth.medianMs / s3.medianMs).toFixed(1)}× |
 | App synth, 3 regions (peak RSS) | ${mb(s3)} | ${mb(slowSynth)} | ${((slowSynth.medianPeakRssMb ?? 0) / (s3.medianPeakRssMb ?? 1)).toFixed(1)}× |
 | Full type check | ${ms(typeCheck)} (TypeScript 7) | ${ms(slowTypeCheck)} (TypeScript 5) | ${(slowTypeCheck.medianMs / typeCheck.medianMs).toFixed(1)}× |
 
