@@ -109,7 +109,7 @@ function installSlowSetup(): void {
 
 /**
  * The common set-up: ts-node type-checking the app, whose entry imports the provider package
- * from its root (as `import * as aws from "@cdktf/provider-aws"` in a starter's main.ts).
+ * from its root (a starter's `import * as aws` of the package root in main.ts).
  * The entry is written under bench/.slow/ (git-ignored) so ts-node resolves the project's
  * tsconfig and modules exactly as for main.ts.
  */
