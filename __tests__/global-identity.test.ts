@@ -48,9 +48,15 @@ describe("GlobalIdentity", () => {
     expect(dataSourceAt(json, "aws_iam_policy_document", "identity/flow-logs-trust").statement[0].principals).toEqual([
       { type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] },
     ]);
-    expect(dataSourceAt(json, "aws_iam_policy_document", "identity/flow-logs-permissions").statement[0].resources).toEqual([
-      "arn:aws:logs:*:123456789012:log-group:/aws/vpc/flow-logs/tap-dev-*",
-      "arn:aws:logs:*:123456789012:log-group:/aws/vpc/flow-logs/tap-dev-*:log-stream:*",
+    expect(dataSourceAt(json, "aws_iam_policy_document", "identity/flow-logs-permissions").statement).toEqual([
+      expect.objectContaining({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        resources: [
+          "arn:aws:logs:*:123456789012:log-group:/aws/vpc/flow-logs/tap-dev-*",
+          "arn:aws:logs:*:123456789012:log-group:/aws/vpc/flow-logs/tap-dev-*:log-stream:*",
+        ],
+      }),
+      expect.objectContaining({ actions: ["logs:DescribeLogGroups"], resources: ["arn:aws:logs:*:123456789012:log-group:*"] }),
     ]);
   });
 

@@ -82,8 +82,15 @@ export class GlobalIdentity extends Construct {
         {
           sid: "DeliverFlowLogs",
           effect: "Allow",
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
           resources: [flowLogGroups, `${flowLogGroups}:log-stream:*`],
+        },
+        {
+          // DescribeLogGroups is a list call: IAM only authorizes it on every log group of the account.
+          sid: "FindFlowLogGroups",
+          effect: "Allow",
+          actions: ["logs:DescribeLogGroups"],
+          resources: [`arn:${partition}:logs:*:${accountId}:log-group:*`],
         },
       ],
     });
