@@ -1,7 +1,7 @@
 // `npm run audit`: the compliance report for the current configuration (same variables as synth).
 import "./src/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
 import { buildApp } from "./src/app";
-import { auditStack } from "./src/compliance/audit";
+import { auditStack, isCompliant } from "./src/compliance/audit";
 import { formatReport } from "./src/compliance/report";
 import { ConfigError, loadConfig } from "./src/config";
 import { mkdtempSync } from "fs";
@@ -13,9 +13,9 @@ try {
   const { stack } = buildApp(loadConfig(process.env), mkdtempSync(join(tmpdir(), "tap-audit-")));
   const report = auditStack(stack);
   console.log(formatReport(report, { verbose: process.argv.includes("--verbose") }));
-  process.exitCode = report.failures.length > 0 || report.unknownSuppressions.length > 0 ? 1 : 0;
+  process.exitCode = isCompliant(report) ? 0 : 1;
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  console.error(`tap: configuration error\n${error.problems.map((p) => `  ${p}`).join("\n")}`);
+  console.error(error.describe());
   process.exit(1);
 }

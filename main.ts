@@ -7,7 +7,7 @@ try {
 } catch (error) {
   // Both are the user's to fix and say everything in their message: no stack trace.
   if (error instanceof ConfigError) {
-    console.error(`tap: configuration error\n${error.problems.map((p) => `  ${p}`).join("\n")}`);
+    console.error(error.describe());
   } else if (error instanceof Error && error.message.startsWith("Validation failed")) {
     console.error(`tap: synth stopped, nothing was written. ${error.message}`);
   } else {

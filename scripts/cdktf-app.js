@@ -10,7 +10,7 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 const stamp = path.join(root, "dist", ".app-build-stamp");
-const inputs = ["main.ts", "tsconfig.json", "package-lock.json", "src"];
+const inputs = ["main.ts", "tsconfig.json", "tsconfig.app.json", "package-lock.json", "src"];
 
 function newestMtime(entry) {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });
@@ -23,7 +23,7 @@ const builtAt = fs.statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 if (Math.max(...inputs.map((input) => newestMtime(path.join(root, input)))) >= builtAt) {
   const tsc = path.join(root, "node_modules", ".bin", "tsc");
   try {
-    execFileSync(tsc, ["-p", root], { stdio: "inherit" });
+    execFileSync(tsc, ["-p", path.join(root, "tsconfig.app.json")], { stdio: "inherit" });
   } catch (error) {
     // tsc has printed its errors; anything else (tsc missing) is printed here.
     if (error.status === undefined) console.error(`cdktf-app: could not run ${tsc}: ${error.message}`);

@@ -54,6 +54,11 @@ export class ConfigError extends Error {
   constructor(public readonly problems: readonly string[]) {
     super(problems.join("\n"));
   }
+
+  /** What the command-line entry points print: a heading, then one indented line per problem. */
+  describe(): string {
+    return `tap: configuration error\n${this.problems.map((problem) => `  ${problem}`).join("\n")}`;
+  }
 }
 
 const NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -75,7 +75,7 @@ export class GlobalIdentity extends Construct {
       assumeRolePolicy: flowLogsTrust.json,
       tags: nameTag(naming, "vpc-flow-logs"),
     });
-    const flowLogGroups = `arn:${partition}:logs:*:${accountId}:log-group:${FLOW_LOG_GROUP_PREFIX}${naming.project}-${naming.environment}-*`;
+    const flowLogGroups = `arn:${partition}:logs:*:${accountId}:log-group:${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "*")}`;
     const flowLogsPermissions = new DataAwsIamPolicyDocument(this, "flow-logs-permissions", {
       provider,
       statement: [

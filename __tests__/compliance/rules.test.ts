@@ -21,7 +21,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { auditStack, ComplianceReport } from "../../src/compliance/audit";
+import { auditStack, ComplianceReport, ComplianceValidation, describeUnknownSuppression, isCompliant } from "../../src/compliance/audit";
 import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
 import { suppressRule } from "../../src/compliance/suppressions";
 
@@ -150,6 +150,15 @@ describe("compliance rule pack", () => {
     ]);
     expect(failuresOf(report)).toContain("KMS.Rotation rules/other-key");
     expect(failuresOf(report)).not.toContain("KMS.Rotation rules/archive-key");
+  });
+
+  test("a suppression naming a rule the pack does not have fails the audit and synth", () => {
+    const stack = new TerraformStack(Testing.app(), "rules");
+    suppressRule(stack, "KMS.Rotaton", "typo in the rule id must not pass silently");
+    const report = auditStack(stack);
+    expect(report.unknownSuppressions.map(describeUnknownSuppression)).toEqual(['rules: suppression names unknown rule "KMS.Rotaton"']);
+    expect(isCompliant(report)).toBe(false);
+    expect(new ComplianceValidation(stack).validate()).toEqual(['[compliance] rules: suppression names unknown rule "KMS.Rotaton"']);
   });
 
   test("a suppression needs a written reason", () => {

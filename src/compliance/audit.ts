@@ -72,6 +72,15 @@ export function evaluate(view: SynthesizedStackView, rules: readonly Rule[], sup
   };
 }
 
+/** True when nothing fails: no unsuppressed failure and no suppression naming an unknown rule. */
+export function isCompliant(report: ComplianceReport): boolean {
+  return report.failures.length === 0 && report.unknownSuppressions.length === 0;
+}
+
+export function describeUnknownSuppression(suppression: Suppression): string {
+  return `${suppression.path}: suppression names unknown rule "${suppression.ruleId}"`;
+}
+
 /** `[S3.Versioning] tap/storage-us-east-1/bucket: versioning status is Suspended. Fix: ... (CIS 2.1.4; checkov CKV_AWS_21)` */
 export function describeFinding(finding: Finding): string {
   const { rule } = finding;
@@ -98,7 +107,7 @@ export class ComplianceValidation implements IValidation {
     }
     return [
       ...report.failures.map(describeFinding),
-      ...report.unknownSuppressions.map((s) => `[compliance] ${s.path}: suppression names unknown rule "${s.ruleId}"`),
+      ...report.unknownSuppressions.map((s) => `[compliance] ${describeUnknownSuppression(s)}`),
     ];
   }
 }

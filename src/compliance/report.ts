@@ -1,4 +1,4 @@
-import { ComplianceReport, describeFinding } from "./audit";
+import { ComplianceReport, describeFinding, describeUnknownSuppression } from "./audit";
 
 /**
  * The compliance report as text: one row per rule (result, elements covered, CIS item,
@@ -30,7 +30,7 @@ export function formatReport(report: ComplianceReport, options: { verbose?: bool
   section("Warnings (known only at apply time)", report.warnings.map(describeFinding));
   section("Failures", [
     ...report.failures.map(describeFinding),
-    ...report.unknownSuppressions.map((s) => `${s.path}: suppression names unknown rule "${s.ruleId}"`),
+    ...report.unknownSuppressions.map(describeUnknownSuppression),
   ]);
   const count = (status: string) => report.rules.filter((r) => r.status === status).length;
   const others = [
