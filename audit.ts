@@ -1,9 +1,9 @@
 // `npm run audit`: the compliance report for the current configuration (same variables as synth).
-import "./src/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
-import { buildApp } from "./src/app";
+import "./src/app/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
+import { buildApp } from "./src/app/app";
 import { auditStack, isCompliant } from "./src/compliance/audit";
 import { formatReport } from "./src/compliance/report";
-import { ConfigError, loadConfig } from "./src/config";
+import { ConfigError, loadConfig } from "./src/config/config";
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";

@@ -1,6 +1,6 @@
-import "./src/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
-import { buildApp } from "./src/app";
-import { ConfigError, loadConfig } from "./src/config";
+import "./src/app/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
+import { buildApp } from "./src/app/app";
+import { ConfigError, loadConfig } from "./src/config/config";
 
 try {
   buildApp(loadConfig(process.env)).app.synth();

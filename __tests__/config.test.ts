@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, DEFAULT_REGIONS } from "../src/config";
+import { ConfigError, loadConfig, DEFAULT_REGIONS } from "../src/config/config";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -1,5 +1,5 @@
 import { collectSuppressions } from "../src/compliance/suppressions";
-import { GlobalIdentity, GlobalIdentityProps } from "../src/global-identity";
+import { GlobalIdentity, GlobalIdentityProps } from "../src/constructs/global-identity";
 import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "./helpers";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";

@@ -2,9 +2,9 @@ import { TerraformStack, Testing } from "cdktf";
 import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { loadConfig, TapConfig } from "../src/config";
-import { STACK_NAME } from "../src/app";
-import { TapStack } from "../src/tap-stack";
+import { loadConfig, TapConfig } from "../src/config/config";
+import { STACK_NAME } from "../src/app/app";
+import { TapStack } from "../src/constructs/tap-stack";
 
 export const ACCOUNT_ID = "123456789012";
 export const PARTITION = "aws";

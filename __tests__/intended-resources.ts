@@ -1,5 +1,5 @@
-import { TapConfig } from "../src/config";
-import { availabilityZonesFor } from "../src/regions";
+import { TapConfig } from "../src/config/config";
+import { availabilityZonesFor } from "../src/aws/regions";
 
 /** The managed resources the code intends for `region`, by type. */
 export function intendedCounts(config: TapConfig, region: string): Record<string, number> {

@@ -1,4 +1,4 @@
-import { RegionalNetwork, RegionalNetworkProps } from "../src/regional-network";
+import { RegionalNetwork, RegionalNetworkProps } from "../src/constructs/regional-network";
 import { referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "./helpers";
 
 const REGION = "us-east-1";

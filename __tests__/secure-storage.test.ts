@@ -1,4 +1,4 @@
-import { SecureStorage, SecureStorageProps } from "../src/secure-storage";
+import { SecureStorage, SecureStorageProps } from "../src/constructs/secure-storage";
 import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, synthConstruct, SynthJson, synthScopeOf } from "./helpers";
 
 const REGION = "eu-central-1";

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { TerraformStack, Testing } from "cdktf";
-import { buildApp, STACK_NAME } from "../src/app";
-import { TapStack } from "../src/tap-stack";
+import { buildApp, STACK_NAME } from "../src/app/app";
+import { TapStack } from "../src/constructs/tap-stack";
 import { intendedCounts } from "./intended-resources";
 import { allBlocks, configFrom, dataReferenceTo, referenceTo, resourceAt, resourcesOf, synthStack } from "./helpers";
 

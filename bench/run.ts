@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir, totalmem } from "os";
 import { join, resolve } from "path";
 import { performance } from "perf_hooks";
-import { loadConfig } from "../src/config";
-import { SUPPORTED_REGION_NAMES } from "../src/regions";
+import { loadConfig } from "../src/config/config";
+import { SUPPORTED_REGION_NAMES } from "../src/aws/regions";
 import { findProviderMirror, TerraformWorkdir } from "../__tests__/terraform/harness";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -118,7 +118,7 @@ function slowAppSynth(env: Record<string, string>): Sample {
   mkdirSync(entryDir, { recursive: true });
   const entry = join(entryDir, "main-with-root-import.ts");
   const rootImport = ["@cdktf", "provider-aws"].join("/");
-  writeFileSync(entry, `import * as aws from "${rootImport}";\nvoid aws;\nimport "../../main";\n`);
+  writeFileSync(entry, `import * as aws from "${rootImport}";\nvoid aws;\nimport "..";\n`);
   const tsNode = join(SLOW_SETUP, "node_modules", "ts-node", "dist", "bin.js");
   return runOnce(process.execPath, [tsNode, "--compiler", join(SLOW_SETUP, "node_modules", "typescript"), entry], {
     env: { ...env, CDKTF_OUTDIR: mkdtempSync(join(scratch, "out-")) },

@@ -1,9 +1,9 @@
 import { Testing } from "cdktf";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { STACK_NAME } from "../../src/app";
+import { STACK_NAME } from "../../src/app/app";
 import { auditStack } from "../../src/compliance/audit";
 import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
-import { TapStack } from "../../src/tap-stack";
+import { TapStack } from "../../src/constructs/tap-stack";
 import { configFrom } from "../helpers";
 
 const newStack = (env: Record<string, string> = {}) => new TapStack(Testing.app(), STACK_NAME, configFrom(env));

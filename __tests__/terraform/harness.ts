@@ -7,8 +7,8 @@ import { spawn } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { homedir, tmpdir } from "os";
 import { dirname, join } from "path";
-import { buildApp, STACK_NAME } from "../../src/app";
-import { TapConfig } from "../../src/config";
+import { buildApp, STACK_NAME } from "../../src/app/app";
+import { TapConfig } from "../../src/config/config";
 
 /** The provider version `@cdktf/provider-aws` 20.1.0 targets; the mirror must hold exactly this. */
 export const AWS_PROVIDER_VERSION = "5.100.0";

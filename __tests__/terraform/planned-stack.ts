@@ -2,7 +2,7 @@
  * The Terraform tier for one configuration: synthesize, init, validate, plan and graph with
  * the real provider, then check that the plan holds what the code intends.
  */
-import { isProductionEnvironment, loadConfig, TapConfig } from "../../src/config";
+import { isProductionEnvironment, loadConfig, TapConfig } from "../../src/config/config";
 import { intendedCounts } from "../intended-resources";
 import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "./harness";
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { buildApp, STACK_NAME } from "../../src/app";
-import { loadConfig } from "../../src/config";
+import { buildApp, STACK_NAME } from "../../src/app/app";
+import { loadConfig } from "../../src/config/config";
 import { findProviderMirror, TerraformWorkdir, terraformTierEnabled } from "./harness";
 
 // Proves the tier can fail: values that configuration validation would stop are written

@@ -1,7 +1,8 @@
 import { fail, isReference, Outcome, PASS, Rule, StackElement, StackView, unknown } from "../rule";
 
-/** Numbers the password-policy rules require (CIS AWS Foundations). */
-export const PASSWORD_BENCHMARK = { minimumLength: 14, maxAgeDays: 90, reusePrevention: 24 } as const;
+import { BASELINE } from "../../aws/baseline";
+
+const PASSWORD_BENCHMARK = { minimumLength: BASELINE.passwordMinimumLength, maxAgeDays: BASELINE.passwordMaxAgeDays, reusePrevention: BASELINE.passwordReusePrevention } as const;
 
 function numberAtLeast(element: StackElement, attribute: string, minimum: number): Outcome {
   const value = element.body[attribute];

@@ -1,7 +1,8 @@
 import { fail, isReference, PASS, Rule, unknown } from "../rule";
 
-/** Longest deletion window KMS allows; the baseline always uses it. */
-export const KMS_MAXIMUM_DELETION_WINDOW_DAYS = 30;
+import { BASELINE } from "../../aws/baseline";
+
+const KMS_MAXIMUM_DELETION_WINDOW_DAYS = BASELINE.kmsDeletionWindowDays;
 
 export const KMS_RULES: readonly Rule[] = [
   {

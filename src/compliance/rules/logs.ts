@@ -1,6 +1,8 @@
 import { fail, isReference, PASS, Rule, unknown } from "../rule";
 
-export const MINIMUM_LOG_RETENTION_DAYS = 365;
+import { BASELINE } from "../../aws/baseline";
+
+const MINIMUM_LOG_RETENTION_DAYS = BASELINE.logRetentionDays;
 
 export const LOGS_RULES: readonly Rule[] = [
   {

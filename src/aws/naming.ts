@@ -12,6 +12,8 @@ export interface NameScope {
 /** Tags tap sets itself; user tags may not use these keys. */
 export const RESERVED_TAG_KEYS = ["Environment", "Project", "ManagedBy", "Name"] as const;
 export const MANAGED_BY = "cdktf";
+/** Prefix of every VPC flow-log group; the flow-log role may write only below it. */
+export const FLOW_LOG_GROUP_PREFIX = "/aws/vpc/flow-logs/";
 
 export function resourceName(scope: NameScope, component: string): string {
   return [scope.project, scope.environment, scope.region, component].filter(Boolean).join("-");
@@ -29,25 +31,4 @@ export function nameTag(scope: NameScope, component: string): { Name: string } {
  */
 export function dataBucketName(scope: NameScope & { region: string }, accountId: string): string {
   return `${resourceName(scope, "data")}-${accountId}`;
-}
-
-const BUCKET_NAME_CHARS = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
-const IP_ADDRESS = /^\d+\.\d+\.\d+\.\d+$/;
-
-/**
- * Why `name` is not a valid general-purpose S3 bucket name, or undefined if it is.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
- */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return `${name.length} characters; S3 allows 3 to 63`;
-  if (!BUCKET_NAME_CHARS.test(name)) {
-    return "S3 allows lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
-  }
-  if (name.includes("..")) return "S3 does not allow two adjacent dots";
-  if (IP_ADDRESS.test(name)) return "S3 does not allow names formatted as IP addresses";
-  if (name.startsWith("xn--") || name.startsWith("sthree-")) return "S3 reserves the prefixes xn-- and sthree-";
-  if (name.endsWith("-s3alias") || name.endsWith("--ol-s3") || name.endsWith(".mrap")) {
-    return "S3 reserves the suffixes -s3alias, --ol-s3 and .mrap";
-  }
-  return undefined;
 }

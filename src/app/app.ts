@@ -1,6 +1,6 @@
 import { App } from "cdktf";
-import { TapConfig } from "./config";
-import { TapStack } from "./tap-stack";
+import { TapConfig } from "../config/config";
+import { TapStack } from "../constructs/tap-stack";
 
 /** Name of the one stack (and of its folder under cdktf.out/stacks). */
 export const STACK_NAME = "tap";

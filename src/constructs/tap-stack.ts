@@ -3,12 +3,12 @@ import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { ComplianceValidation } from "./compliance/audit";
-import { isProductionEnvironment, TapConfig } from "./config";
+import { ComplianceValidation } from "../compliance/audit";
+import { isProductionEnvironment, TapConfig } from "../config/config";
 import { GlobalIdentity } from "./global-identity";
-import { MANAGED_BY } from "./naming";
+import { MANAGED_BY } from "../aws/naming";
 import { RegionalNetwork } from "./regional-network";
-import { availabilityZonesFor } from "./regions";
+import { availabilityZonesFor } from "../aws/regions";
 import { SecureStorage } from "./secure-storage";
 
 /** Oldest Terraform that understands the synthesized configuration (S3 native locking, `use_lockfile`, is GA in 1.11). */

@@ -14,11 +14,12 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "./cidr";
-import { ALLOWED_LOG_RETENTION_DAYS, DEFAULT_AVAILABILITY_ZONE_COUNT, DEFAULT_LOG_RETENTION_DAYS, VPC_PREFIX_RANGE } from "./config";
-import { FLOW_LOG_GROUP_PREFIX } from "./global-identity";
-import { nameTag, NameScope, resourceName } from "./naming";
-import { availabilityZonesFor, isSupportedRegion } from "./regions";
+import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "../aws/cidr";
+import { BASELINE } from "../aws/baseline";
+import { LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
+import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { availabilityZonesFor, isSupportedRegion } from "../aws/regions";
 
 export interface RegionalNetworkProps {
   /** Provider of the region this network lives in. */
@@ -71,6 +72,10 @@ const PRIVATE_SUBNET_OFFSET = 4;
 const HTTPS_PORT = 443;
 const SSH_PORT = 22;
 const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
+/** Zones used when `availabilityZoneIds` is not given (fewer where the region offers fewer). */
+export const DEFAULT_AVAILABILITY_ZONE_COUNT = 3;
+/** VPC prefixes the subnet layout fits: eight equal blocks, each at least the /28 AWS requires. */
+export const VPC_PREFIX_RANGE = { min: 16, max: 24 } as const;
 
 /**
  * A region's network: a VPC with public and private subnets over several zones, an
@@ -234,7 +239,7 @@ export class RegionalNetwork extends Construct {
     const flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       provider,
       name: `${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "vpc")}`,
-      retentionInDays: props.flowLogRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      retentionInDays: props.flowLogRetentionDays ?? BASELINE.logRetentionDays,
       kmsKeyId: props.flowLogKmsKeyArn,
       tags: nameTag(naming, "flow-logs"),
     });
@@ -272,9 +277,9 @@ export class RegionalNetwork extends Construct {
     for (const cidr of props.allowedSshCidrs ?? []) {
       if (WORLD_CIDRS.includes(cidr)) problems.push(`'allowedSshCidrs' must not open SSH to the world. Received: ${cidr}`);
     }
-    const retention = props.flowLogRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
-    if (!Token.isUnresolved(retention) && !ALLOWED_LOG_RETENTION_DAYS.includes(retention)) {
-      problems.push(`'flowLogRetentionDays' must be one of ${ALLOWED_LOG_RETENTION_DAYS.join(", ")}. Received: ${retention}`);
+    const retention = props.flowLogRetentionDays ?? BASELINE.logRetentionDays;
+    if (!Token.isUnresolved(retention) && !LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
+      problems.push(`'flowLogRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);
     }
     if (problems.length > 0 || typeof vpcCidr === "string") {
       throw new Error(`${this.node.path}: ${problems.join("; ")}`);

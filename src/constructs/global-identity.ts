@@ -6,10 +6,10 @@ import { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-pa
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { nameTag, NameScope, resourceName } from "./naming";
-import { PASSWORD_BENCHMARK } from "./compliance/rules/iam";
-import { suppressRule } from "./compliance/suppressions";
-import { DEFAULT_PASSWORD_REUSE_PREVENTION } from "./config";
+import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { BASELINE } from "../aws/baseline";
+import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
+import { suppressRule } from "../compliance/suppressions";
 
 export interface GlobalIdentityProps {
   /** Provider the account-wide IAM resources are created with (IAM is global; any region works). */
@@ -29,8 +29,8 @@ export interface GlobalIdentityProps {
 }
 
 
-/** Prefix of every VPC flow-log group; the flow-log role may write only below it. */
-export const FLOW_LOG_GROUP_PREFIX = "/aws/vpc/flow-logs/";
+/** The product's default reuse prevention (the spec's 5; CIS 1.9 recommends 24). */
+export const DEFAULT_PASSWORD_REUSE_PREVENTION = 5;
 
 /**
  * Account-wide IAM: the role API Gateway uses to write CloudWatch logs, the role VPC
@@ -104,20 +104,20 @@ export class GlobalIdentity extends Construct {
 
     const passwordPolicy = new IamAccountPasswordPolicy(this, "password-policy", {
       provider,
-      minimumPasswordLength: PASSWORD_BENCHMARK.minimumLength,
+      minimumPasswordLength: BASELINE.passwordMinimumLength,
       requireUppercaseCharacters: true,
       requireLowercaseCharacters: true,
       requireNumbers: true,
       requireSymbols: true,
-      maxPasswordAge: PASSWORD_BENCHMARK.maxAgeDays,
+      maxPasswordAge: BASELINE.passwordMaxAgeDays,
       passwordReusePrevention: reusePrevention,
       allowUsersToChangePassword: true,
     });
-    if (reusePrevention < PASSWORD_BENCHMARK.reusePrevention) {
+    if (reusePrevention < BASELINE.passwordReusePrevention) {
       suppressRule(
         passwordPolicy,
         "IAM.PasswordReusePrevention",
-        `reuse prevention is ${reusePrevention} as configured (TAP_PASSWORD_REUSE_PREVENTION); CIS recommends ${PASSWORD_BENCHMARK.reusePrevention}`,
+        `reuse prevention is ${reusePrevention} as configured (TAP_PASSWORD_REUSE_PREVENTION); CIS recommends ${BASELINE.passwordReusePrevention}`,
       );
     }
   }

@@ -1,6 +1,9 @@
-import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
-import { defaultVpcCidr, isSupportedRegion, SUPPORTED_REGION_NAMES } from "./regions";
-import { bucketNameProblem, dataBucketName, RESERVED_TAG_KEYS } from "./naming";
+import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../aws/cidr";
+import { defaultVpcCidr, isSupportedRegion, SUPPORTED_REGION_NAMES } from "../aws/regions";
+import { dataBucketName, RESERVED_TAG_KEYS } from "../aws/naming";
+import { bucketNameProblem, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { BASELINE } from "../aws/baseline";
+import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../constructs/regional-network";
 
 /** One deployed region and the CIDR of its VPC. */
 export interface RegionSettings {
@@ -37,16 +40,9 @@ export interface TapConfig {
 export const DEFAULT_PROJECT = "tap";
 export const DEFAULT_ENVIRONMENT = "dev";
 export const DEFAULT_REGIONS: readonly string[] = ["us-east-1", "us-west-2", "eu-central-1"];
-export const DEFAULT_AVAILABILITY_ZONE_COUNT = 3;
-export const DEFAULT_LOG_RETENTION_DAYS = 365;
+export const DEFAULT_LOG_RETENTION_DAYS = BASELINE.logRetentionDays;
 export const DEFAULT_PASSWORD_REUSE_PREVENTION = 5;
 export const DEFAULT_STATE_BUCKET_REGION = "us-east-1";
-/** VPC prefixes tap accepts: room for eight equal subnets, each at least the /28 AWS requires. */
-export const VPC_PREFIX_RANGE = { min: 16, max: 24 } as const;
-/** The retention values CloudWatch Logs accepts (0 = never expire). */
-export const ALLOWED_LOG_RETENTION_DAYS: readonly number[] = [
-  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
 
 /** Every configuration problem found, one readable line each. */
 export class ConfigError extends Error {
@@ -118,9 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TapConfig {
 
   const retentionText = setting("TAP_LOG_RETENTION_DAYS");
   const logRetentionDays = retentionText === undefined ? DEFAULT_LOG_RETENTION_DAYS : Number(retentionText);
-  if (!ALLOWED_LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+  if (!LOG_RETENTION_DAYS_ALLOWED.includes(logRetentionDays)) {
     problems.push(
-      `TAP_LOG_RETENTION_DAYS: "${retentionText}" is not a retention CloudWatch Logs accepts; expected one of ${ALLOWED_LOG_RETENTION_DAYS.join(", ")} (0 = never expire)`,
+      `TAP_LOG_RETENTION_DAYS: "${retentionText}" is not a retention CloudWatch Logs accepts; expected one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")} (0 = never expire)`,
     );
   }
 

@@ -13,9 +13,9 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { KMS_MAXIMUM_DELETION_WINDOW_DAYS } from "./compliance/rules/kms";
-import { ALLOWED_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS } from "./config";
-import { dataBucketName, nameTag, NameScope, resourceName } from "./naming";
+import { BASELINE } from "../aws/baseline";
+import { LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { dataBucketName, nameTag, NameScope, resourceName } from "../aws/naming";
 
 export interface SecureStorageProps {
   /** Provider of the region this storage lives in. */
@@ -73,10 +73,10 @@ export class SecureStorage extends Construct {
     const protect = props.protectData ?? false;
     // Terraform refuses to plan the deletion of a protected bucket or key.
     const lifecycle: TerraformResourceLifecycle | undefined = protect ? { preventDestroy: true } : undefined;
-    const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
-    if (!Token.isUnresolved(logRetentionDays) && !ALLOWED_LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    const logRetentionDays = props.logRetentionDays ?? BASELINE.logRetentionDays;
+    if (!Token.isUnresolved(logRetentionDays) && !LOG_RETENTION_DAYS_ALLOWED.includes(logRetentionDays)) {
       throw new Error(
-        `${this.node.path}: 'logRetentionDays' must be one of ${ALLOWED_LOG_RETENTION_DAYS.join(", ")}. Received: ${logRetentionDays}`,
+        `${this.node.path}: 'logRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${logRetentionDays}`,
       );
     }
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
@@ -116,7 +116,7 @@ export class SecureStorage extends Construct {
       provider,
       description: `Encrypts ${resourceName(naming, "data")} storage and logs`,
       enableKeyRotation: true,
-      deletionWindowInDays: KMS_MAXIMUM_DELETION_WINDOW_DAYS,
+      deletionWindowInDays: BASELINE.kmsDeletionWindowDays,
       policy: keyPolicy.json,
       tags: nameTag(naming, "key"),
       lifecycle,

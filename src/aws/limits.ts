@@ -1,0 +1,154 @@
+/**
+ * AWS's own rules that tap must respect before anything reaches an API: value ranges, tag
+ * rules and name rules per service. Plan does not check most of them, so configuration
+ * validation, constructs and the rule pack all read them from here.
+ *
+ * Every checker returns why a value is refused, or `undefined` when AWS accepts it.
+ */
+
+/** The retention values CloudWatch Logs accepts (0 = never expire). */
+export const LOG_RETENTION_DAYS_ALLOWED: readonly number[] = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** KMS schedules key deletion 7 to 30 days out. */
+export const KMS_DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
+
+/** IAM password policy ranges (UpdateAccountPasswordPolicy). */
+export const PASSWORD_REUSE_PREVENTION = { min: 1, max: 24 } as const;
+
+/**
+ * Tags. IAM's pattern is the strictest among the services tap tags (S3, KMS, EC2, Logs, SNS
+ * and CloudTrail accept the same set or more): letters, digits, white space and `_ . : / = + - @`.
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html
+ */
+export const TAG_LIMITS = { maxKeyLength: 128, maxValueLength: 256, maxTagsPerResource: 50 } as const;
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_ALLOWED = "letters, digits, spaces and _ . : / = + - @";
+
+export function tagKeyProblem(key: string): string | undefined {
+  if (key.length === 0 || key.length > TAG_LIMITS.maxKeyLength) return `keys must be 1-${TAG_LIMITS.maxKeyLength} characters`;
+  if (key.toLowerCase().startsWith("aws:")) return 'keys starting with "aws:" are reserved by AWS';
+  if (!TAG_CHARACTERS.test(key)) return `keys may contain only ${TAG_ALLOWED}`;
+  return undefined;
+}
+
+export function tagValueProblem(value: string): string | undefined {
+  if (value.length > TAG_LIMITS.maxValueLength) return `values may have at most ${TAG_LIMITS.maxValueLength} characters`;
+  if (!TAG_CHARACTERS.test(value)) return `values may contain only ${TAG_ALLOWED}`;
+  return undefined;
+}
+
+/** The kinds of AWS-visible names tap creates, each with its service's rule. */
+export type AwsNameKind =
+  | "s3Bucket"
+  | "securityGroup"
+  | "iamRole"
+  | "iamPolicy"
+  | "kmsAlias"
+  | "logGroup"
+  | "cloudTrail"
+  | "snsTopic"
+  | "metricFilter"
+  | "alarm"
+  | "accessAnalyzer"
+  | "configRecorder";
+
+/** What each kind is called in messages. */
+export const AWS_NAME_KIND_LABELS: Readonly<Record<AwsNameKind, string>> = {
+  s3Bucket: "S3 bucket",
+  securityGroup: "security group",
+  iamRole: "IAM role",
+  iamPolicy: "IAM inline policy",
+  kmsAlias: "KMS alias",
+  logGroup: "CloudWatch log group",
+  cloudTrail: "CloudTrail trail",
+  snsTopic: "SNS topic",
+  metricFilter: "metric filter",
+  alarm: "CloudWatch alarm",
+  accessAnalyzer: "IAM Access Analyzer analyzer",
+  configRecorder: "AWS Config recorder",
+};
+
+/** An AWS-visible name a construct will create. */
+export interface AwsName {
+  readonly kind: AwsNameKind;
+  readonly name: string;
+}
+
+const IP_ADDRESS = /^\d+\.\d+\.\d+\.\d+$/;
+
+/** Why AWS refuses `name` for a resource of `kind`, or undefined if it is accepted. */
+export function awsNameProblem(kind: AwsNameKind, name: string): string | undefined {
+  switch (kind) {
+    case "s3Bucket":
+      return bucketNameProblem(name);
+    case "securityGroup":
+      // @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+      if (name.length < 1 || name.length > 255) return `${name.length} characters; EC2 allows 1 to 255`;
+      if (/^sg-/i.test(name)) return 'EC2 refuses security group names that start with "sg-"';
+      if (!/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/.test(name)) return "EC2 allows letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*";
+      return undefined;
+    case "iamRole":
+      // @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+      return lengthAndPattern(name, 64, /^[\w+=,.@-]+$/, "IAM allows letters, digits and +=,.@_-");
+    case "iamPolicy":
+      return lengthAndPattern(name, 128, /^[\w+=,.@-]+$/, "IAM allows letters, digits and +=,.@_-");
+    case "kmsAlias":
+      // @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+      if (!name.startsWith("alias/") || name.startsWith("alias/aws/")) return 'KMS aliases start with "alias/" and never with "alias/aws/"';
+      return lengthAndPattern(name, 256, /^alias\/[a-zA-Z0-9/_-]+$/, "KMS allows letters, digits and /_- after alias/");
+    case "logGroup":
+      // @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+      return lengthAndPattern(name, 512, /^[.\-_/#A-Za-z0-9]+$/, "CloudWatch Logs allows letters, digits and ._-/#");
+    case "cloudTrail":
+      // @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trail-naming-requirements.html
+      if (name.length < 3 || name.length > 128) return `${name.length} characters; CloudTrail allows 3 to 128`;
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$/.test(name)) {
+        return "CloudTrail allows letters, digits, periods, underscores and hyphens, starting and ending with a letter or digit";
+      }
+      if (/[._-]{2}/.test(name)) return "CloudTrail refuses adjacent periods, underscores or hyphens";
+      if (IP_ADDRESS.test(name)) return "CloudTrail refuses names formatted as IP addresses";
+      return undefined;
+    case "snsTopic":
+      // @see https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
+      return lengthAndPattern(name, 256, /^[A-Za-z0-9_-]+$/, "SNS allows letters, digits, hyphens and underscores");
+    case "metricFilter":
+      // @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html
+      return lengthAndPattern(name, 512, /^[^:*]+$/, "CloudWatch Logs refuses : and * in filter names");
+    case "alarm":
+      // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+      return lengthAndPattern(name, 255, /^[^\x00-\x1f\x7f]+$/, "CloudWatch refuses control characters in alarm names");
+    case "accessAnalyzer":
+      // @see https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CreateAnalyzer.html
+      return lengthAndPattern(name, 255, /^[A-Za-z][A-Za-z0-9_.-]*$/, "Access Analyzer allows letters, digits and _.- , starting with a letter");
+    case "configRecorder":
+      // @see https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigurationRecorder.html
+      return lengthAndPattern(name, 256, /^\S(.*\S)?$/, "AWS Config refuses leading or trailing white space");
+  }
+}
+
+function lengthAndPattern(name: string, max: number, pattern: RegExp, allowed: string): string | undefined {
+  if (name.length < 1 || name.length > max) return `${name.length} characters; at most ${max} allowed`;
+  return pattern.test(name) ? undefined : allowed;
+}
+
+const BUCKET_NAME_CHARS = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
+
+/**
+ * Why `name` is not a valid general-purpose S3 bucket name, or undefined if it is.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `${name.length} characters; S3 allows 3 to 63`;
+  if (!BUCKET_NAME_CHARS.test(name)) {
+    return "S3 allows lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
+  }
+  if (name.includes("..")) return "S3 does not allow two adjacent dots";
+  if (IP_ADDRESS.test(name)) return "S3 does not allow names formatted as IP addresses";
+  if (name.startsWith("xn--") || name.startsWith("sthree-")) return "S3 reserves the prefixes xn-- and sthree-";
+  if (name.endsWith("-s3alias") || name.endsWith("--ol-s3") || name.endsWith(".mrap")) {
+    return "S3 reserves the suffixes -s3alias, --ol-s3 and .mrap";
+  }
+  return undefined;
+}
