@@ -2,8 +2,8 @@ import { TerraformStack, Testing } from "cdktf";
 import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { loadConfig, TapConfig } from "../src/config/config";
-import { STACK_NAME } from "../src/app/app";
+import { loadConfig, SINGLE_STACK_NAME } from "../src/config/load";
+import type { StackConfig } from "../src/config/model";
 import { TapStack } from "../src/constructs/tap-stack";
 
 export const ACCOUNT_ID = "123456789012";
@@ -18,13 +18,13 @@ export interface SynthJson {
   output?: Record<string, any>;
 }
 
-/** Configuration as a user would give it: environment variables over the defaults. */
-export function configFrom(env: Record<string, string> = {}): TapConfig {
-  return loadConfig(env);
+/** The one stack's configuration as a user would give it: environment variables over the defaults, no file. */
+export function configFrom(env: Record<string, string> = {}): StackConfig {
+  return loadConfig(env, { file: null }).stacks[0];
 }
 
 export function synthStack(env: Record<string, string> = {}): SynthJson {
-  return synthWithMetadata(new TapStack(Testing.app(), STACK_NAME, configFrom(env)));
+  return synthWithMetadata(new TapStack(Testing.app(), SINGLE_STACK_NAME, configFrom(env)));
 }
 
 /**

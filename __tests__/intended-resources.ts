@@ -1,8 +1,8 @@
-import { TapConfig } from "../src/config/config";
+import type { StackConfig } from "../src/config/model";
 import { availabilityZonesFor } from "../src/aws/regions";
 
 /** The managed resources the code intends for `region`, by type. */
-export function intendedCounts(config: TapConfig, region: string): Record<string, number> {
+export function intendedCounts(config: StackConfig, region: string): Record<string, number> {
   const zones = availabilityZonesFor(region, config.availabilityZoneCount).length;
   const https = config.allowedHttpsCidrs?.length ?? 1;
   const ssh = config.allowedSshCidrs?.length ?? 1;

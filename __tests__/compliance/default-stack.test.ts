@@ -1,12 +1,13 @@
 import { Testing } from "cdktf";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { STACK_NAME } from "../../src/app/app";
 import { auditStack } from "../../src/compliance/audit";
+import { auditStacks } from "../../src/compliance/report";
 import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
 import { TapStack } from "../../src/constructs/tap-stack";
 import { configFrom } from "../helpers";
+import { DEFAULT_REUSE_ACCEPTANCE, SINGLE_STACK_NAME } from "../../src/config/load";
 
-const newStack = (env: Record<string, string> = {}) => new TapStack(Testing.app(), STACK_NAME, configFrom(env));
+const newStack = (env: Record<string, string> = {}) => new TapStack(Testing.app(), SINGLE_STACK_NAME, configFrom(env));
 
 describe("the default stack against the rule pack", () => {
   const report = auditStack(newStack());
@@ -18,10 +19,21 @@ describe("the default stack against the rule pack", () => {
     expect(report.rules.length).toBe(TAP_RULE_PACK.length);
   });
 
-  test("the only suppression is the spec's password reuse prevention of 5, with its reason", () => {
-    expect(report.suppressed.map((f) => [f.rule.id, f.element.path, f.suppression?.reason])).toEqual([
-      ["IAM.PasswordReusePrevention", "tap/identity/password-policy", expect.stringContaining("CIS recommends 24")],
+  test("the only suppression is the product default's acceptance of reuse prevention 5, declared on the stack from configuration", () => {
+    expect(report.suppressed.map((f) => [f.rule.id, f.element.path, f.suppression?.path, f.suppression?.reason])).toEqual([
+      ["IAM.PasswordReusePrevention", "tap/identity/password-policy", "tap", `${DEFAULT_REUSE_ACCEPTANCE} (accepted by tap (product default))`],
     ]);
+  });
+
+  test("a risk accepted in configuration suppresses its rule across the stack, with its reason and source", () => {
+    const accepted = auditStack(newStack({ TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" }));
+    expect(accepted.failures).toEqual([]);
+    expect(accepted.suppressed.filter((f) => f.rule.id === "Logs.Retention").map((f) => [f.element.path, f.suppression?.reason])).toEqual(
+      ["storage-us-east-1/api-gateway-log-group", "network-us-east-1/flow-log-group", "storage-us-west-2/api-gateway-log-group", "network-us-west-2/flow-log-group", "storage-eu-central-1/api-gateway-log-group", "network-eu-central-1/flow-log-group"].map((path) => [
+        `tap/${path}`,
+        "debug logs are kept 30 days by policy (accepted by TAP_ACCEPT_RISKS)",
+      ]),
+    );
   });
 
   test("reuse prevention 24 needs no suppression", () => {
@@ -40,6 +52,19 @@ describe("the default stack against the rule pack", () => {
   test("synth lists suppressions as info annotations", () => {
     const stack = newStack();
     Testing.synth(stack, true);
-    expect(stack.node.metadata.map((m) => m.data)).toContainEqual(expect.stringMatching(/^compliance: IAM\.PasswordReusePrevention suppressed on tap\/identity\/password-policy: reuse prevention is 5/));
+    expect(stack.node.metadata.map((m) => m.data)).toContainEqual(`compliance: IAM.PasswordReusePrevention suppressed on tap/identity/password-policy: ${DEFAULT_REUSE_ACCEPTANCE} (accepted by tap (product default))`);
+  });
+});
+
+describe("auditStacks (npm run audit)", () => {
+  test("is compliant for the default stack, and not once a control is weakened; the failing rule and resource are named", () => {
+    expect(auditStacks([newStack()]).compliant).toBe(true);
+    const weakened = newStack();
+    (weakened.node.findAll().find((c) => c.node.path === "tap/storage-us-east-1/key") as KmsKey).enableKeyRotation = false;
+    const { text, compliant } = auditStacks([weakened]);
+    expect(compliant).toBe(false);
+    expect(text).toMatch(/^KMS\.Rotation\s+fail\s+3/m);
+    expect(text).toContain("[KMS.Rotation] tap/storage-us-east-1/key: enable_key_rotation is false.");
+    expect(text.trim().split("\n").pop()).toBe("27 passed, 1 failed");
   });
 });

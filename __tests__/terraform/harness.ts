@@ -7,8 +7,8 @@ import { spawn } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { homedir, tmpdir } from "os";
 import { dirname, join } from "path";
-import { buildApp, STACK_NAME } from "../../src/app/app";
-import { TapConfig } from "../../src/config/config";
+import { buildApp } from "../../src/app/app";
+import type { TapConfig } from "../../src/config/model";
 
 /** The provider version `@cdktf/provider-aws` 20.1.0 targets; the mirror must hold exactly this. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -85,7 +85,8 @@ export class TerraformWorkdir {
     const root = mkdtempSync(join(tmpdir(), "tap-terraform-"));
     const outdir = join(root, "cdktf.out");
     buildApp(config, outdir).app.synth();
-    return TerraformWorkdir.fromStackJson(root, readFileSync(join(outdir, "stacks", STACK_NAME, "cdk.tf.json"), "utf8"), mirror);
+    const stackName = config.stacks[0].stackName;
+    return TerraformWorkdir.fromStackJson(root, readFileSync(join(outdir, "stacks", stackName, "cdk.tf.json"), "utf8"), mirror);
   }
 
   /** Wraps an already synthesized stack document (for tests that break it on purpose). */

@@ -2,7 +2,8 @@
  * The Terraform tier for one configuration: synthesize, init, validate, plan and graph with
  * the real provider, then check that the plan holds what the code intends.
  */
-import { isProductionEnvironment, loadConfig, TapConfig } from "../../src/config/config";
+import { loadConfig } from "../../src/config/load";
+import type { StackConfig, TapConfig } from "../../src/config/model";
 import { intendedCounts } from "../intended-resources";
 import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "./harness";
 
@@ -10,14 +11,15 @@ import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terrafo
 const TIER_TIMEOUT_MS = 180_000;
 
 /** Region of a resource from its logical id; account-wide resources live on the first region. */
-function regionOf(address: string, config: TapConfig): string {
+function regionOf(address: string, config: StackConfig): string {
   const match = /^(?:data\.)?[\w]+\.(?:network|storage)-([a-z0-9-]+?)_/.exec(address);
   return match ? match[1] : config.regions[0].region;
 }
 
 /** Defines the tier's tests for the configuration given by `env` (environment variables). */
 export function describePlannedStack(title: string, env: Record<string, string>): void {
-  const config = loadConfig(env);
+  const app: TapConfig = loadConfig(env, { file: null });
+  const config = app.stacks[0];
   const enabled = terraformTierEnabled();
   (enabled ? describe : describe.skip)(`Terraform tier: ${title}`, () => {
     let workdir: TerraformWorkdir;
@@ -25,7 +27,7 @@ export function describePlannedStack(title: string, env: Record<string, string>)
     let bindings: Map<string, string>;
 
     beforeAll(async () => {
-      workdir = TerraformWorkdir.synthesize(config, findProviderMirror());
+      workdir = TerraformWorkdir.synthesize(app, findProviderMirror());
       await workdir.init();
       bindings = await workdir.validate();
       plan = await workdir.plan();
@@ -90,7 +92,7 @@ export function describePlannedStack(title: string, env: Record<string, string>)
     });
 
     test("buckets are named per account and region, block public access, use SSE-KMS, version, and keep data in production", () => {
-      const production = isProductionEnvironment(config.environment);
+      const production = config.protectData.enabled;
       for (const bucket of changes("aws_s3_bucket")) {
         expect(bucket.change.after).toMatchObject({
           bucket: `${config.project}-${config.environment}-${inRegion(bucket)}-data-${TEST_ACCOUNT_ID}`,

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { buildApp, STACK_NAME } from "../../src/app/app";
-import { loadConfig } from "../../src/config/config";
+import { buildApp } from "../../src/app/app";
+import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
 import { findProviderMirror, TerraformWorkdir, terraformTierEnabled } from "./harness";
 
 // Proves the tier can fail: values that configuration validation would stop are written
@@ -13,7 +13,7 @@ import { findProviderMirror, TerraformWorkdir, terraformTierEnabled } from "./ha
 
   test("a log retention of 366 days and a malformed subnet CIDR fail validate with Terraform's errors", async () => {
     const root = mkdtempSync(join(tmpdir(), "tap-terraform-broken-"));
-    buildApp(loadConfig({}), join(root, "cdktf.out")).app.synth();
+    buildApp(loadConfig({}, { file: null }), join(root, "cdktf.out")).app.synth();
     const stack = JSON.parse(readFileSync(join(root, "cdktf.out", "stacks", STACK_NAME, "cdk.tf.json"), "utf8"));
     const [logGroup] = Object.keys(stack.resource.aws_cloudwatch_log_group);
     stack.resource.aws_cloudwatch_log_group[logGroup].retention_in_days = 366;

@@ -1,14 +1,15 @@
 import { App } from "cdktf";
-import { TapConfig } from "../config/config";
+import type { TapConfig } from "../config/model";
 import { TapStack } from "../constructs/tap-stack";
 
-/** Name of the one stack (and of its folder under cdktf.out/stacks). */
-export const STACK_NAME = "tap";
-
-/** Builds the app for a validated configuration; `outdir` defaults to cdktf's (the CLI sets it). */
-export function buildApp(config: TapConfig, outdir?: string): { app: App; stack: TapStack } {
+/**
+ * Builds the app for a validated configuration: one TapStack per account. The one entry point
+ * for synth, audit, the tests and the benchmark, so all of them see the same stacks and the
+ * same suppressions. `outdir` defaults to cdktf's (the CLI sets it).
+ */
+export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks: TapStack[] } {
   // Stack traces on every construct and token cost ~15% of synth; the errors tap raises name the construct path instead.
   const app = new App({ outdir, stackTraces: false });
-  const stack = new TapStack(app, STACK_NAME, config);
-  return { app, stack };
+  const stacks = config.stacks.map((stack) => new TapStack(app, stack.stackName, stack));
+  return { app, stacks };
 }

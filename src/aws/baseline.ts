@@ -15,3 +15,10 @@ export const BASELINE = {
   /** The longest window KMS allows, so a scheduled deletion can be cancelled for a month. */
   kmsDeletionWindowDays: 30,
 } as const;
+
+/**
+ * Remote administration (SSH, RDP) sources: none wider than /8, and together at most one /8
+ * of public address space. Private ranges (RFC 1918) do not count. This refuses `0.0.0.0/0`
+ * and the same exposure written in pieces (`0.0.0.0/1,128.0.0.0/1`).
+ */
+export const ADMIN_SOURCE_LIMITS = { minPrefixLength: 8, maxPublicAddresses: 2 ** 24 } as const;

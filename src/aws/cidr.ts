@@ -50,3 +50,33 @@ export function cidrSubnet(parent: Ipv4Cidr, newBits: number, netNum: number): I
 function blockSize(prefixLength: number): number {
   return 2 ** (32 - prefixLength);
 }
+
+/** RFC 1918 private ranges: reachable only through your own network. */
+export const PRIVATE_RANGES: readonly Ipv4Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((text) => parseIpv4Cidr(text) as Ipv4Cidr);
+
+/** How many addresses outside the private ranges the CIDRs cover together (overlaps counted once). */
+export function publicAddressCount(cidrs: readonly Ipv4Cidr[]): number {
+  const covered = mergeIntervals(cidrs.map(interval));
+  const privateIntervals = mergeIntervals(PRIVATE_RANGES.map(interval));
+  const total = covered.reduce((sum, [start, end]) => sum + (end - start), 0);
+  const privateOverlap = covered.reduce(
+    (sum, [start, end]) => sum + privateIntervals.reduce((inner, [ps, pe]) => inner + Math.max(0, Math.min(end, pe) - Math.max(start, ps)), 0),
+    0,
+  );
+  return total - privateOverlap;
+}
+
+function interval(cidr: Ipv4Cidr): [number, number] {
+  return [cidr.network, cidr.network + blockSize(cidr.prefixLength)];
+}
+
+function mergeIntervals(intervals: [number, number][]): [number, number][] {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [start, end] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}

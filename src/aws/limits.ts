@@ -26,16 +26,18 @@ export const TAG_LIMITS = { maxKeyLength: 128, maxValueLength: 256, maxTagsPerRe
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_ALLOWED = "letters, digits, spaces and _ . : / = + - @";
 
+/** Why AWS refuses `key` as a tag key; reads after the quoted key. */
 export function tagKeyProblem(key: string): string | undefined {
-  if (key.length === 0 || key.length > TAG_LIMITS.maxKeyLength) return `keys must be 1-${TAG_LIMITS.maxKeyLength} characters`;
-  if (key.toLowerCase().startsWith("aws:")) return 'keys starting with "aws:" are reserved by AWS';
-  if (!TAG_CHARACTERS.test(key)) return `keys may contain only ${TAG_ALLOWED}`;
+  if (key.length === 0 || key.length > TAG_LIMITS.maxKeyLength) return `is not a valid tag key: keys have 1 to ${TAG_LIMITS.maxKeyLength} characters`;
+  if (key.toLowerCase().startsWith("aws:")) return 'is not a valid tag key: the prefix "aws:" is reserved by AWS';
+  if (!TAG_CHARACTERS.test(key)) return `is not a valid tag key: AWS allows only ${TAG_ALLOWED} (IAM's rule, the strictest among the tagged services)`;
   return undefined;
 }
 
+/** Why AWS refuses `value` as a tag value; reads after the quoted value. */
 export function tagValueProblem(value: string): string | undefined {
-  if (value.length > TAG_LIMITS.maxValueLength) return `values may have at most ${TAG_LIMITS.maxValueLength} characters`;
-  if (!TAG_CHARACTERS.test(value)) return `values may contain only ${TAG_ALLOWED}`;
+  if (value.length > TAG_LIMITS.maxValueLength) return `is not a valid tag value: values have at most ${TAG_LIMITS.maxValueLength} characters`;
+  if (!TAG_CHARACTERS.test(value)) return `is not a valid tag value: AWS allows only ${TAG_ALLOWED} (IAM's rule, the strictest among the tagged services)`;
   return undefined;
 }
 

@@ -1,4 +1,5 @@
-import { ComplianceReport, describeFinding, describeUnknownSuppression } from "./audit";
+import { TerraformStack } from "cdktf";
+import { auditStack, ComplianceReport, describeFinding, describeUnknownSuppression, isCompliant } from "./audit";
 
 /**
  * The compliance report as text: one row per rule (result, elements covered, CIS item,
@@ -41,4 +42,13 @@ export function formatReport(report: ComplianceReport, options: { verbose?: bool
   if (others.length > 0) out.push(`Rules ${others.join(", ")}; see above.`);
   out.push(`${count("pass")} passed, ${count("fail") + (report.unknownSuppressions.length > 0 ? 1 : 0)} failed`);
   return out.join("\n");
+}
+
+/** The report of every stack, headed by its name when there are several; compliant only if all are. */
+export function auditStacks(stacks: readonly TerraformStack[], options: { verbose?: boolean } = {}): { text: string; compliant: boolean } {
+  const reports = stacks.map((stack) => ({ name: stack.node.id, report: auditStack(stack) }));
+  const text = reports
+    .map(({ name, report }) => `${reports.length > 1 ? `Stack ${name}\n\n` : ""}${formatReport(report, options)}`)
+    .join("\n\n");
+  return { text, compliant: reports.every(({ report }) => isCompliant(report)) };
 }

@@ -7,9 +7,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { AwsName } from "../aws/limits";
 import { BASELINE } from "../aws/baseline";
 import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
-import { suppressRule } from "../compliance/suppressions";
 
 export interface GlobalIdentityProps {
   /** Provider the account-wide IAM resources are created with (IAM is global; any region works). */
@@ -37,6 +37,24 @@ export const DEFAULT_PASSWORD_REUSE_PREVENTION = 5;
  * flow logs deliver with, and the account password policy.
  */
 export class GlobalIdentity extends Construct {
+  /** The AWS-visible names a GlobalIdentity with this naming creates (configuration checks them). */
+  public static awsNames(naming: Omit<NameScope, "region">): AwsName[] {
+    const names = GlobalIdentity.names(naming);
+    return [
+      { kind: "iamRole", name: names.apiGatewayRole },
+      { kind: "iamRole", name: names.flowLogsRole },
+      { kind: "iamPolicy", name: names.flowLogsPolicy },
+    ];
+  }
+
+  private static names(naming: Omit<NameScope, "region">) {
+    return {
+      apiGatewayRole: resourceName(naming, "apigw-cloudwatch"),
+      flowLogsRole: resourceName(naming, "vpc-flow-logs"),
+      flowLogsPolicy: "deliver-flow-logs",
+    };
+  }
+
   /** ARN of the role every region's `aws_api_gateway_account` points at. */
   public readonly apiGatewayCloudWatchRoleArn: string;
   /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
@@ -44,39 +62,59 @@ export class GlobalIdentity extends Construct {
   /** Completes once the API Gateway role has its permissions; depend on it before using the role. */
   public readonly apiGatewayRoleReady: ITerraformDependable;
 
+  private readonly provider: AwsProvider;
+  private readonly naming: Omit<NameScope, "region">;
+
   constructor(scope: Construct, id: string, props: GlobalIdentityProps) {
     super(scope, id);
-    const { provider, naming, accountId, partition } = props;
+    this.provider = props.provider;
+    this.naming = props.naming;
     const reusePrevention = props.passwordReusePrevention ?? DEFAULT_PASSWORD_REUSE_PREVENTION;
     if (reusePrevention < 1 || reusePrevention > 24 || !Number.isInteger(reusePrevention)) {
       throw new Error(`${this.node.path}: 'passwordReusePrevention' must be a whole number from 1 to 24. Received: ${reusePrevention}`);
     }
 
-    const apiGatewayTrust = this.serviceTrustPolicy("api-gateway-trust", "apigateway.amazonaws.com", accountId, provider);
-    const apiGatewayRole = new IamRole(this, "api-gateway-cloudwatch-role", {
+    const apiGateway = this.buildApiGatewayRole(props);
+    this.apiGatewayCloudWatchRoleArn = apiGateway.role.arn;
+    this.apiGatewayRoleReady = apiGateway.ready;
+    this.flowLogsRoleArn = this.buildFlowLogsRole(props).arn;
+    this.buildPasswordPolicy(reusePrevention);
+  }
+
+  /** The role API Gateway writes CloudWatch logs with, and its AWS managed policy. */
+  private buildApiGatewayRole(props: GlobalIdentityProps): { role: IamRole; ready: ITerraformDependable } {
+    const { provider, naming } = this;
+    const trust = this.serviceTrustPolicy("api-gateway-trust", "apigateway.amazonaws.com", props.accountId);
+    const role = new IamRole(this, "api-gateway-cloudwatch-role", {
       provider,
-      name: resourceName(naming, "apigw-cloudwatch"),
+      name: GlobalIdentity.names(naming).apiGatewayRole,
       description: "Lets API Gateway write execution and access logs to CloudWatch Logs",
-      assumeRolePolicy: apiGatewayTrust.json,
+      assumeRolePolicy: trust.json,
       tags: nameTag(naming, "apigw-cloudwatch"),
     });
-    this.apiGatewayRoleReady = new IamRolePolicyAttachment(this, "api-gateway-cloudwatch-policy", {
+    const ready = new IamRolePolicyAttachment(this, "api-gateway-cloudwatch-policy", {
       provider,
-      role: apiGatewayRole.name,
-      policyArn: `arn:${partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      role: role.name,
+      policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
     });
-    this.apiGatewayCloudWatchRoleArn = apiGatewayRole.arn;
+    return { role, ready };
+  }
 
-    const flowLogsTrust = this.serviceTrustPolicy("flow-logs-trust", "vpc-flow-logs.amazonaws.com", accountId, provider);
-    const flowLogsRole = new IamRole(this, "flow-logs-role", {
+  /** The role VPC flow logs deliver with: writes limited to this deployment's flow-log groups. */
+  private buildFlowLogsRole(props: GlobalIdentityProps): IamRole {
+    const { provider, naming } = this;
+    const { accountId, partition } = props;
+    const names = GlobalIdentity.names(naming);
+    const trust = this.serviceTrustPolicy("flow-logs-trust", "vpc-flow-logs.amazonaws.com", accountId);
+    const role = new IamRole(this, "flow-logs-role", {
       provider,
-      name: resourceName(naming, "vpc-flow-logs"),
+      name: names.flowLogsRole,
       description: "Lets VPC flow logs deliver to this deployment's flow-log groups",
-      assumeRolePolicy: flowLogsTrust.json,
+      assumeRolePolicy: trust.json,
       tags: nameTag(naming, "vpc-flow-logs"),
     });
     const flowLogGroups = `arn:${partition}:logs:*:${accountId}:log-group:${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "*")}`;
-    const flowLogsPermissions = new DataAwsIamPolicyDocument(this, "flow-logs-permissions", {
+    const permissions = new DataAwsIamPolicyDocument(this, "flow-logs-permissions", {
       provider,
       statement: [
         {
@@ -96,14 +134,17 @@ export class GlobalIdentity extends Construct {
     });
     new IamRolePolicy(this, "flow-logs-role-policy", {
       provider,
-      name: "deliver-flow-logs",
-      role: flowLogsRole.id,
-      policy: flowLogsPermissions.json,
+      name: names.flowLogsPolicy,
+      role: role.id,
+      policy: permissions.json,
     });
-    this.flowLogsRoleArn = flowLogsRole.arn;
+    return role;
+  }
 
-    const passwordPolicy = new IamAccountPasswordPolicy(this, "password-policy", {
-      provider,
+  /** The account password policy at the baseline's numbers. */
+  private buildPasswordPolicy(reusePrevention: number): void {
+    new IamAccountPasswordPolicy(this, "password-policy", {
+      provider: this.provider,
       minimumPasswordLength: BASELINE.passwordMinimumLength,
       requireUppercaseCharacters: true,
       requireLowercaseCharacters: true,
@@ -113,19 +154,12 @@ export class GlobalIdentity extends Construct {
       passwordReusePrevention: reusePrevention,
       allowUsersToChangePassword: true,
     });
-    if (reusePrevention < BASELINE.passwordReusePrevention) {
-      suppressRule(
-        passwordPolicy,
-        "IAM.PasswordReusePrevention",
-        `reuse prevention is ${reusePrevention} as configured (TAP_PASSWORD_REUSE_PREVENTION); CIS recommends ${BASELINE.passwordReusePrevention}`,
-      );
-    }
   }
 
   /** A trust policy for one AWS service, limited to this account to prevent confused-deputy use. */
-  private serviceTrustPolicy(id: string, service: string, accountId: string, provider: AwsProvider): DataAwsIamPolicyDocument {
+  private serviceTrustPolicy(id: string, service: string, accountId: string): DataAwsIamPolicyDocument {
     return new DataAwsIamPolicyDocument(this, id, {
-      provider,
+      provider: this.provider,
       statement: [
         {
           sid: "TrustService",

@@ -14,9 +14,9 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "../aws/cidr";
+import { cidrSubnet, formatIpv4Cidr, Ipv4Cidr, parseIpv4Cidr } from "../aws/cidr";
 import { BASELINE } from "../aws/baseline";
-import { LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { AwsName, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { availabilityZonesFor, isSupportedRegion } from "../aws/regions";
@@ -72,6 +72,8 @@ const PRIVATE_SUBNET_OFFSET = 4;
 const HTTPS_PORT = 443;
 const SSH_PORT = 22;
 const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
+const SUBNET_TIERS = ["public", "private"] as const;
+type SubnetTier = (typeof SUBNET_TIERS)[number];
 /** Zones used when `availabilityZoneIds` is not given (fewer where the region offers fewer). */
 export const DEFAULT_AVAILABILITY_ZONE_COUNT = 3;
 /** VPC prefixes the subnet layout fits: eight equal blocks, each at least the /28 AWS requires. */
@@ -83,11 +85,29 @@ export const VPC_PREFIX_RANGE = { min: 16, max: 24 } as const;
  * logs, and a private interface endpoint for API Gateway (execute-api).
  */
 export class RegionalNetwork extends Construct {
+  /** The AWS-visible names a RegionalNetwork with this naming creates (configuration checks them). */
+  public static awsNames(naming: NameScope & { readonly region: string }): AwsName[] {
+    const names = RegionalNetwork.names(naming);
+    return [
+      { kind: "securityGroup", name: names.workloadSecurityGroup },
+      { kind: "securityGroup", name: names.endpointSecurityGroup },
+      { kind: "logGroup", name: names.flowLogGroup },
+    ];
+  }
+
+  private static names(naming: NameScope & { readonly region: string }) {
+    return {
+      workloadSecurityGroup: resourceName(naming, "workload"),
+      endpointSecurityGroup: resourceName(naming, "execute-api-endpoint"),
+      flowLogGroup: `${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "vpc")}`,
+    };
+  }
+
   public readonly vpcId: string;
   public readonly vpcCidr: string;
   public readonly availabilityZoneIds: readonly string[];
-  public readonly publicSubnetIds: string[];
-  public readonly privateSubnetIds: string[];
+  public readonly publicSubnetIds: string[] = [];
+  public readonly privateSubnetIds: string[] = [];
   /** Security group for workloads: HTTPS and SSH in from the allowed sources, HTTPS out to the VPC. */
   public readonly workloadSecurityGroupId: string;
   public readonly endpointId: string;
@@ -95,17 +115,38 @@ export class RegionalNetwork extends Construct {
   public readonly endpointDnsEntries: IResolvable;
   public readonly flowLogGroupName: string;
 
+  private readonly provider: AwsProvider;
+  private readonly naming: NameScope & { readonly region: string };
+
   constructor(scope: Construct, id: string, props: RegionalNetworkProps) {
     super(scope, id);
-    const { provider, naming } = props;
-    const zones = props.availabilityZoneIds ?? (isSupportedRegion(naming.region) ? availabilityZonesFor(naming.region, DEFAULT_AVAILABILITY_ZONE_COUNT) : []);
+    this.provider = props.provider;
+    this.naming = props.naming;
+    const zones = props.availabilityZoneIds ?? (isSupportedRegion(props.naming.region) ? availabilityZonesFor(props.naming.region, DEFAULT_AVAILABILITY_ZONE_COUNT) : []);
     const vpcCidr = this.validate(props, zones);
-    const sshSources = props.allowedSshCidrs ?? [props.vpcCidr];
-    const httpsSources = props.allowedHttpsCidrs ?? [props.vpcCidr];
 
+    const vpc = this.buildVpc(props.vpcCidr);
+    const routeTables = this.buildRouting(vpc);
+    this.buildSubnets(vpc, vpcCidr, zones, routeTables);
+    const workloadSecurityGroup = this.buildWorkloadSecurityGroup(vpc, props);
+    const endpoint = this.buildExecuteApiEndpoint(vpc, props);
+    const flowLogGroup = this.buildFlowLogs(vpc, props);
+
+    this.vpcId = vpc.id;
+    this.vpcCidr = props.vpcCidr;
+    this.availabilityZoneIds = zones;
+    this.workloadSecurityGroupId = workloadSecurityGroup.id;
+    this.endpointId = endpoint.id;
+    this.endpointDnsEntries = endpoint.dnsEntry;
+    this.flowLogGroupName = flowLogGroup.name;
+  }
+
+  /** The VPC and its default security group, taken over and left empty. */
+  private buildVpc(cidrBlock: string): Vpc {
+    const { provider, naming } = this;
     const vpc = new Vpc(this, "vpc", {
       provider,
-      cidrBlock: props.vpcCidr,
+      cidrBlock,
       // Both are required for the interface endpoint's private DNS names to resolve.
       enableDnsSupport: true,
       enableDnsHostnames: true,
@@ -119,7 +160,12 @@ export class RegionalNetwork extends Construct {
       egress: [],
       tags: nameTag(naming, "default-sg-unused"),
     });
+    return vpc;
+  }
 
+  /** The internet gateway and the route tables: a default route on the public side only. */
+  private buildRouting(vpc: Vpc): Record<SubnetTier, RouteTable> {
+    const { provider, naming } = this;
     const internetGateway = new InternetGateway(this, "internet-gateway", {
       provider,
       vpcId: vpc.id,
@@ -142,11 +188,14 @@ export class RegionalNetwork extends Construct {
       vpcId: vpc.id,
       tags: nameTag(naming, "private"),
     });
+    return { public: publicRouteTable, private: privateRouteTable };
+  }
 
-    this.publicSubnetIds = [];
-    this.privateSubnetIds = [];
+  /** One public and one private subnet per zone, carved from the VPC CIDR, each with its route table. */
+  private buildSubnets(vpc: Vpc, vpcCidr: Ipv4Cidr, zones: readonly string[], routeTables: Record<SubnetTier, RouteTable>): void {
+    const { provider, naming } = this;
     zones.forEach((zoneId, position) => {
-      for (const tier of ["public", "private"] as const) {
+      for (const tier of SUBNET_TIERS) {
         const netNum = tier === "public" ? position : PRIVATE_SUBNET_OFFSET + position;
         const subnet = new Subnet(this, `${tier}-${zoneId}`, {
           provider,
@@ -159,46 +208,32 @@ export class RegionalNetwork extends Construct {
         new RouteTableAssociation(this, `${tier}-${zoneId}-route-table`, {
           provider,
           subnetId: subnet.id,
-          routeTableId: (tier === "public" ? publicRouteTable : privateRouteTable).id,
+          routeTableId: routeTables[tier].id,
         });
         (tier === "public" ? this.publicSubnetIds : this.privateSubnetIds).push(subnet.id);
       }
     });
+  }
 
-    const workloadSecurityGroup = new SecurityGroup(this, "workload-security-group", {
+  /** The workload group: HTTPS and SSH in from the allowed sources, HTTPS out to the VPC only. */
+  private buildWorkloadSecurityGroup(vpc: Vpc, props: RegionalNetworkProps): SecurityGroup {
+    const { provider, naming } = this;
+    const group = new SecurityGroup(this, "workload-security-group", {
       provider,
-      name: resourceName(naming, "workload"),
+      name: RegionalNetwork.names(naming).workloadSecurityGroup,
       description: "Workloads: HTTPS and SSH from allowed sources, HTTPS to the VPC",
       vpcId: vpc.id,
       tags: nameTag(naming, "workload"),
     });
-    for (const cidr of httpsSources) {
-      new VpcSecurityGroupIngressRule(this, `workload-https-from-${ruleKey(cidr)}`, {
-        provider,
-        securityGroupId: workloadSecurityGroup.id,
-        description: `HTTPS from ${cidr}`,
-        ipProtocol: "tcp",
-        fromPort: HTTPS_PORT,
-        toPort: HTTPS_PORT,
-        cidrIpv4: cidr,
-        tags: nameTag(naming, "workload-https-in"),
-      });
+    for (const cidr of props.allowedHttpsCidrs ?? [props.vpcCidr]) {
+      this.ingressRule(`workload-https-from-${ruleKey(cidr)}`, group, HTTPS_PORT, cidr, `HTTPS from ${cidr}`, "workload-https-in");
     }
-    for (const cidr of sshSources) {
-      new VpcSecurityGroupIngressRule(this, `workload-ssh-from-${ruleKey(cidr)}`, {
-        provider,
-        securityGroupId: workloadSecurityGroup.id,
-        description: `SSH from ${cidr}`,
-        ipProtocol: "tcp",
-        fromPort: SSH_PORT,
-        toPort: SSH_PORT,
-        cidrIpv4: cidr,
-        tags: nameTag(naming, "workload-ssh-in"),
-      });
+    for (const cidr of props.allowedSshCidrs ?? [props.vpcCidr]) {
+      this.ingressRule(`workload-ssh-from-${ruleKey(cidr)}`, group, SSH_PORT, cidr, `SSH from ${cidr}`, "workload-ssh-in");
     }
     new VpcSecurityGroupEgressRule(this, "workload-https-to-vpc", {
       provider,
-      securityGroupId: workloadSecurityGroup.id,
+      securityGroupId: group.id,
       description: "HTTPS to VPC interface endpoints",
       ipProtocol: "tcp",
       fromPort: HTTPS_PORT,
@@ -206,39 +241,39 @@ export class RegionalNetwork extends Construct {
       cidrIpv4: props.vpcCidr,
       tags: nameTag(naming, "workload-https-out"),
     });
+    return group;
+  }
 
+  /** The execute-api interface endpoint in the private subnets, behind its own security group. */
+  private buildExecuteApiEndpoint(vpc: Vpc, props: RegionalNetworkProps): VpcEndpoint {
+    const { provider, naming } = this;
     // Security groups are stateful, so the endpoint needs no egress rule to answer.
-    const endpointSecurityGroup = new SecurityGroup(this, "endpoint-security-group", {
+    const group = new SecurityGroup(this, "endpoint-security-group", {
       provider,
-      name: resourceName(naming, "execute-api-endpoint"),
+      name: RegionalNetwork.names(naming).endpointSecurityGroup,
       description: "execute-api interface endpoint: HTTPS from the VPC only",
       vpcId: vpc.id,
       tags: nameTag(naming, "execute-api-endpoint"),
     });
-    new VpcSecurityGroupIngressRule(this, "endpoint-https-from-vpc", {
-      provider,
-      securityGroupId: endpointSecurityGroup.id,
-      description: "HTTPS from the VPC",
-      ipProtocol: "tcp",
-      fromPort: HTTPS_PORT,
-      toPort: HTTPS_PORT,
-      cidrIpv4: props.vpcCidr,
-      tags: nameTag(naming, "endpoint-https-in"),
-    });
-    const endpoint = new VpcEndpoint(this, "execute-api-endpoint", {
+    this.ingressRule("endpoint-https-from-vpc", group, HTTPS_PORT, props.vpcCidr, "HTTPS from the VPC", "endpoint-https-in");
+    return new VpcEndpoint(this, "execute-api-endpoint", {
       provider,
       vpcId: vpc.id,
       serviceName: `com.amazonaws.${naming.region}.execute-api`,
       vpcEndpointType: "Interface",
       privateDnsEnabled: props.enableEndpointPrivateDns ?? true,
       subnetIds: this.privateSubnetIds,
-      securityGroupIds: [endpointSecurityGroup.id],
+      securityGroupIds: [group.id],
       tags: nameTag(naming, "execute-api"),
     });
+  }
 
-    const flowLogGroup = new CloudwatchLogGroup(this, "flow-log-group", {
+  /** Flow logs of all traffic into a KMS-encrypted log group with retention. */
+  private buildFlowLogs(vpc: Vpc, props: RegionalNetworkProps): CloudwatchLogGroup {
+    const { provider, naming } = this;
+    const group = new CloudwatchLogGroup(this, "flow-log-group", {
       provider,
-      name: `${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "vpc")}`,
+      name: RegionalNetwork.names(naming).flowLogGroup,
       retentionInDays: props.flowLogRetentionDays ?? BASELINE.logRetentionDays,
       kmsKeyId: props.flowLogKmsKeyArn,
       tags: nameTag(naming, "flow-logs"),
@@ -248,18 +283,24 @@ export class RegionalNetwork extends Construct {
       vpcId: vpc.id,
       trafficType: "ALL",
       logDestinationType: "cloud-watch-logs",
-      logDestination: flowLogGroup.arn,
+      logDestination: group.arn,
       iamRoleArn: props.flowLogRoleArn,
       tags: nameTag(naming, "flow-log"),
     });
+    return group;
+  }
 
-    this.vpcId = vpc.id;
-    this.vpcCidr = props.vpcCidr;
-    this.availabilityZoneIds = zones;
-    this.workloadSecurityGroupId = workloadSecurityGroup.id;
-    this.endpointId = endpoint.id;
-    this.endpointDnsEntries = endpoint.dnsEntry;
-    this.flowLogGroupName = flowLogGroup.name;
+  private ingressRule(id: string, group: SecurityGroup, port: number, cidr: string, description: string, component: string): void {
+    new VpcSecurityGroupIngressRule(this, id, {
+      provider: this.provider,
+      securityGroupId: group.id,
+      description,
+      ipProtocol: "tcp",
+      fromPort: port,
+      toPort: port,
+      cidrIpv4: cidr,
+      tags: nameTag(this.naming, component),
+    });
   }
 
   /** Guards the invariants this construct owns; returns the parsed VPC CIDR. */

@@ -14,7 +14,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { BASELINE } from "../aws/baseline";
-import { LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { AwsName, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { dataBucketName, nameTag, NameScope, resourceName } from "../aws/naming";
 
 export interface SecureStorageProps {
@@ -59,6 +59,24 @@ export const API_GATEWAY_LOG_GROUP_PREFIX = "/aws/apigateway/";
  * settings pointing at the shared CloudWatch role.
  */
 export class SecureStorage extends Construct {
+  /** The AWS-visible names a SecureStorage with this naming creates (configuration checks them). */
+  public static awsNames(naming: NameScope & { readonly region: string }, accountId: string): AwsName[] {
+    const names = SecureStorage.names(naming, accountId);
+    return [
+      { kind: "s3Bucket", name: names.bucket },
+      { kind: "kmsAlias", name: names.keyAlias },
+      { kind: "logGroup", name: names.apiGatewayLogGroup },
+    ];
+  }
+
+  private static names(naming: NameScope & { readonly region: string }, accountId: string) {
+    return {
+      bucket: dataBucketName(naming, accountId),
+      keyAlias: `alias/${resourceName(naming, "data")}`,
+      apiGatewayLogGroup: `${API_GATEWAY_LOG_GROUP_PREFIX}${resourceName(naming, "access")}`,
+    };
+  }
+
   public readonly keyArn: string;
   public readonly keyId: string;
   public readonly keyAlias: string;
@@ -67,12 +85,35 @@ export class SecureStorage extends Construct {
   public readonly logGroupName: string;
   public readonly logGroupArn: string;
 
+  private readonly provider: AwsProvider;
+  private readonly naming: NameScope & { readonly region: string };
+  /** Terraform refuses to plan the deletion of a protected bucket or key. */
+  private readonly lifecycle?: TerraformResourceLifecycle;
+
   constructor(scope: Construct, id: string, props: SecureStorageProps) {
     super(scope, id);
-    const { provider, naming, accountId, partition } = props;
+    this.provider = props.provider;
+    this.naming = props.naming;
     const protect = props.protectData ?? false;
-    // Terraform refuses to plan the deletion of a protected bucket or key.
-    const lifecycle: TerraformResourceLifecycle | undefined = protect ? { preventDestroy: true } : undefined;
+    this.lifecycle = protect ? { preventDestroy: true } : undefined;
+    const { logRetentionDays, noncurrentDays } = this.validate(props);
+    const names = SecureStorage.names(props.naming, props.accountId);
+
+    const key = this.buildKey(props, names.keyAlias);
+    const bucket = this.buildBucket(names.bucket, key, protect);
+    this.buildLifecycle(bucket.resource, bucket.versioning, noncurrentDays);
+    const logGroup = this.buildApiGatewayLogging(props, key, names.apiGatewayLogGroup, logRetentionDays);
+
+    this.keyArn = key.key.arn;
+    this.keyId = key.key.keyId;
+    this.keyAlias = key.alias.name;
+    this.bucketName = bucket.resource.bucket;
+    this.bucketArn = bucket.resource.arn;
+    this.logGroupName = logGroup.name;
+    this.logGroupArn = logGroup.arn;
+  }
+
+  private validate(props: SecureStorageProps): { logRetentionDays: number; noncurrentDays: number } {
     const logRetentionDays = props.logRetentionDays ?? BASELINE.logRetentionDays;
     if (!Token.isUnresolved(logRetentionDays) && !LOG_RETENTION_DAYS_ALLOWED.includes(logRetentionDays)) {
       throw new Error(
@@ -83,7 +124,13 @@ export class SecureStorage extends Construct {
     if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
       throw new Error(`${this.node.path}: 'noncurrentVersionExpirationDays' must be a whole number of at least 1. Received: ${noncurrentDays}`);
     }
+    return { logRetentionDays, noncurrentDays };
+  }
 
+  /** The customer-managed key: rotation, the longest deletion window, an alias, an explicit policy. */
+  private buildKey(props: SecureStorageProps, aliasName: string): { key: KmsKey; alias: KmsAlias } {
+    const { provider, naming } = this;
+    const { accountId, partition } = props;
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
       provider,
       statement: [
@@ -119,20 +166,21 @@ export class SecureStorage extends Construct {
       deletionWindowInDays: BASELINE.kmsDeletionWindowDays,
       policy: keyPolicy.json,
       tags: nameTag(naming, "key"),
-      lifecycle,
+      lifecycle: this.lifecycle,
     });
-    const alias = new KmsAlias(this, "key-alias", {
-      provider,
-      name: `alias/${resourceName(naming, "data")}`,
-      targetKeyId: key.keyId,
-    });
+    const alias = new KmsAlias(this, "key-alias", { provider, name: aliasName, targetKeyId: key.keyId });
+    return { key, alias };
+  }
 
+  /** The bucket and one companion resource per concern: public access, ownership, versioning, encryption, policy. */
+  private buildBucket(name: string, key: { key: KmsKey }, protect: boolean): { resource: S3Bucket; versioning: S3BucketVersioningA } {
+    const { provider, naming } = this;
     const bucket = new S3Bucket(this, "bucket", {
       provider,
-      bucket: dataBucketName(naming, accountId),
+      bucket: name,
       forceDestroy: !protect,
       tags: nameTag(naming, "data"),
-      lifecycle,
+      lifecycle: this.lifecycle,
     });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       provider,
@@ -157,7 +205,7 @@ export class SecureStorage extends Construct {
       bucket: bucket.id,
       rule: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.key.arn },
           bucketKeyEnabled: true,
         },
       ],
@@ -190,8 +238,13 @@ export class SecureStorage extends Construct {
       // S3 rejects concurrent bucket-policy and public-access-block updates ("OperationAborted").
       dependsOn: [publicAccessBlock],
     });
+    return { resource: bucket, versioning };
+  }
+
+  /** Abort incomplete uploads and expire old noncurrent versions. */
+  private buildLifecycle(bucket: S3Bucket, versioning: S3BucketVersioningA, noncurrentDays: number): void {
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
-      provider,
+      provider: this.provider,
       bucket: bucket.id,
       rule: [
         {
@@ -210,12 +263,16 @@ export class SecureStorage extends Construct {
       // Noncurrent-version rules need versioning to be on first.
       dependsOn: [versioning],
     });
+  }
 
+  /** The API Gateway log group, and the region's API Gateway account settings pointing at the role. */
+  private buildApiGatewayLogging(props: SecureStorageProps, key: { key: KmsKey }, name: string, retentionInDays: number): CloudwatchLogGroup {
+    const { provider, naming } = this;
     const logGroup = new CloudwatchLogGroup(this, "api-gateway-log-group", {
       provider,
-      name: `${API_GATEWAY_LOG_GROUP_PREFIX}${resourceName(naming, "access")}`,
-      retentionInDays: logRetentionDays,
-      kmsKeyId: key.arn,
+      name,
+      retentionInDays,
+      kmsKeyId: key.key.arn,
       tags: nameTag(naming, "apigw-access-logs"),
     });
     new ApiGatewayAccount(this, "api-gateway-account", {
@@ -223,14 +280,6 @@ export class SecureStorage extends Construct {
       cloudwatchRoleArn: props.apiGatewayCloudWatchRoleArn,
       dependsOn: props.apiGatewayRoleDependencies,
     });
-
-    this.keyArn = key.arn;
-    this.keyId = key.keyId;
-    this.keyAlias = alias.name;
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    this.logGroupName = logGroup.name;
-    this.logGroupArn = logGroup.arn;
+    return logGroup;
   }
 }
-

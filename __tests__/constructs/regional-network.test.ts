@@ -1,5 +1,5 @@
-import { RegionalNetwork, RegionalNetworkProps } from "../src/constructs/regional-network";
-import { referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "./helpers";
+import { RegionalNetwork, RegionalNetworkProps } from "../../src/constructs/regional-network";
+import { referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "us-east-1";
 const baseProps: Omit<RegionalNetworkProps, "provider"> = {

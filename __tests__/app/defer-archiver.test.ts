@@ -2,10 +2,10 @@ import { spawnSync } from "child_process";
 import { join } from "path";
 
 // Runs in a plain node process: Jest keeps its own module registry, not Node's require.cache.
-const DIST = join(__dirname, "..", "dist", "src");
+const DIST = join(__dirname, "..", "..", "dist", "src");
 
 function node(script: string) {
-  const result = spawnSync(process.execPath, ["-e", script], { cwd: join(__dirname, ".."), encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: join(__dirname, "..", ".."), encoding: "utf8" });
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout);
 }
@@ -13,7 +13,7 @@ function node(script: string) {
 describe("defer-archiver", () => {
   test("cdktf loads without loading archiver", () => {
     const state = node(`
-      const { ARCHIVER_PATH } = require(${JSON.stringify(join(DIST, "defer-archiver"))});
+      const { ARCHIVER_PATH } = require(${JSON.stringify(join(DIST, "app", "defer-archiver"))});
       require("cdktf");
       const loaded = Object.keys(require.cache).filter((f) => f.includes("/node_modules/archiver/") && f !== ARCHIVER_PATH);
       console.log(JSON.stringify({ loaded }));
@@ -23,7 +23,7 @@ describe("defer-archiver", () => {
 
   test("a TerraformAsset archive still synthesizes (the real archiver loads on first use)", () => {
     const state = node(`
-      require(${JSON.stringify(join(DIST, "defer-archiver"))});
+      require(${JSON.stringify(join(DIST, "app", "defer-archiver"))});
       const fs = require("fs"), os = require("os"), path = require("path");
       const { App, TerraformStack, TerraformAsset, AssetType } = require("cdktf");
       const source = fs.mkdtempSync(path.join(os.tmpdir(), "tap-asset-src-"));

@@ -1,5 +1,5 @@
-import { SecureStorage, SecureStorageProps } from "../src/constructs/secure-storage";
-import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, synthConstruct, SynthJson, synthScopeOf } from "./helpers";
+import { SecureStorage, SecureStorageProps } from "../../src/constructs/secure-storage";
+import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "eu-central-1";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/apigw";

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { TerraformStack, Testing } from "cdktf";
-import { buildApp, STACK_NAME } from "../src/app/app";
-import { TapStack } from "../src/constructs/tap-stack";
-import { intendedCounts } from "./intended-resources";
-import { allBlocks, configFrom, dataReferenceTo, referenceTo, resourceAt, resourcesOf, synthStack } from "./helpers";
+import { buildApp } from "../../src/app/app";
+import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
+import { TapStack } from "../../src/constructs/tap-stack";
+import { intendedCounts } from "../intended-resources";
+import { allBlocks, configFrom, dataReferenceTo, referenceTo, resourceAt, resourcesOf, synthStack } from "../helpers";
 
 const DEFAULT_REGIONS = ["us-east-1", "us-west-2", "eu-central-1"];
 
@@ -140,7 +141,7 @@ describe("TapStack", () => {
 
     test("one synth resolves the stack once, for the compliance check and the written file alike", () => {
       const outdir = mkdtempSync(join(tmpdir(), "tap-pass-"));
-      const { app, stack } = buildApp(configFrom(), outdir);
+      const { app, stacks: [stack] } = buildApp(loadConfig({}, { file: null }), outdir);
       const resolve = jest.spyOn(TerraformStack.prototype, "toTerraform");
       app.synth();
       expect(resolve).toHaveBeenCalledTimes(1);

@@ -1,0 +1,416 @@
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
+import { ConfigError, DEFAULT_REUSE_ACCEPTANCE, DEFAULTS, loadConfig, RISKY_VALUES } from "../../src/config/load";
+import type { StackConfig, TapConfig } from "../../src/config/model";
+import { MAX_USER_TAGS, STACK_ENV } from "../../src/config/settings";
+import { configSchemaText } from "../../scripts/write-config-schema";
+
+const load = (env: Record<string, string>): TapConfig => loadConfig(env, { file: null });
+const stackOf = (env: Record<string, string>): StackConfig => load(env).stacks[0];
+
+function problemsOf(env: Record<string, string>, options: Parameters<typeof loadConfig>[1] = { file: null }): string[] {
+  try {
+    loadConfig(env, options);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+/** Writes `content` as tap.config.json in a fresh folder and returns the folder. */
+function folderWithConfig(content: unknown, name = "tap.config.json"): string {
+  const dir = mkdtempSync(join(tmpdir(), "tap-config-"));
+  writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  return dir;
+}
+
+describe("loadConfig: defaults and variables", () => {
+  test("an empty environment gives the documented defaults: one stack, ambient credentials", () => {
+    const config = load({});
+    expect(config.stacks).toHaveLength(1);
+    expect(config.warnings).toEqual([]);
+    expect(config.stacks[0]).toEqual({
+      stackName: "tap",
+      project: "tap",
+      environment: "dev",
+      account: undefined,
+      regions: [
+        { region: "us-east-1", vpcCidr: "10.10.0.0/16" },
+        { region: "us-west-2", vpcCidr: "10.13.0.0/16" },
+        { region: "eu-central-1", vpcCidr: "10.20.0.0/16" },
+      ],
+      retiringRegions: [],
+      availabilityZoneCount: 3,
+      allowedSshCidrs: undefined,
+      allowedHttpsCidrs: undefined,
+      logRetentionDays: 365,
+      passwordReusePrevention: 5,
+      endpointPrivateDns: true,
+      tags: {},
+      acceptedRisks: [{ ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" }],
+      manageAccountSettings: true,
+      protectData: { enabled: false, reason: expect.stringContaining('environment "dev" does not start with "prod"') },
+      replication: true,
+      guardrails: { guardDuty: true, securityHub: true, awsConfig: true, alarmEmail: undefined },
+      backend: { type: "s3", bucket: "tap-terraform-state-dev", key: "tap/dev/terraform.tfstate", region: "us-east-1" },
+    });
+    expect(DEFAULTS.regions).toEqual(["us-east-1", "us-west-2", "eu-central-1"]);
+  });
+
+  test("every variable is read", () => {
+    const stack = stackOf({
+      TAP_PROJECT: "acme",
+      ENVIRONMENT_SUFFIX: "prod",
+      TAP_REGIONS: "eu-west-1, ap-northeast-1",
+      TAP_RETIRING_REGIONS: "us-east-1",
+      TAP_VPC_CIDRS: "10.100.0.0/16,10.101.0.0/20",
+      TAP_AZ_COUNT: "2",
+      TAP_ALLOWED_SSH_CIDRS: "192.0.2.0/24",
+      TAP_ALLOWED_HTTPS_CIDRS: "0.0.0.0/0",
+      TAP_LOG_RETENTION_DAYS: "731",
+      TAP_PASSWORD_REUSE_PREVENTION: "24",
+      TAP_ENDPOINT_PRIVATE_DNS: "false",
+      TAP_TAGS: '{"CostCenter":"1234","Owner":"platform"}',
+      TAP_ACCEPT_RISKS: "EC2.Descriptions=descriptions are managed in the CMDB; VPC.FlowLogs=flow logs go to the SIEM",
+      TAP_ACCOUNT_SETTINGS: "skip",
+      TAP_PROTECT_DATA: "false",
+      TAP_REPLICATION: "false",
+      TAP_GUARDDUTY: "false",
+      TAP_SECURITY_HUB: "false",
+      TAP_AWS_CONFIG: "false",
+      TERRAFORM_STATE_BUCKET: "acme-state",
+      TERRAFORM_STATE_BUCKET_REGION: "eu-west-1",
+      TERRAFORM_STATE_BUCKET_KEY: "acme/prod.tfstate",
+    });
+    expect(stack).toMatchObject({
+      project: "acme",
+      environment: "prod",
+      regions: [
+        { region: "eu-west-1", vpcCidr: "10.100.0.0/16" },
+        { region: "ap-northeast-1", vpcCidr: "10.101.0.0/20" },
+      ],
+      retiringRegions: ["us-east-1"],
+      availabilityZoneCount: 2,
+      allowedSshCidrs: ["192.0.2.0/24"],
+      allowedHttpsCidrs: ["0.0.0.0/0"],
+      logRetentionDays: 731,
+      passwordReusePrevention: 24,
+      endpointPrivateDns: false,
+      tags: { CostCenter: "1234", Owner: "platform" },
+      acceptedRisks: [
+        { ruleId: "EC2.Descriptions", reason: "descriptions are managed in the CMDB", source: "TAP_ACCEPT_RISKS" },
+        { ruleId: "VPC.FlowLogs", reason: "flow logs go to the SIEM", source: "TAP_ACCEPT_RISKS" },
+      ],
+      manageAccountSettings: false,
+      protectData: { enabled: false, reason: "set by TAP_PROTECT_DATA" },
+      replication: false,
+      guardrails: { guardDuty: false, securityHub: false, awsConfig: false },
+      backend: { type: "s3", bucket: "acme-state", key: "acme/prod.tfstate", region: "eu-west-1" },
+    });
+  });
+
+  test("default VPC CIDRs never overlap across all 17 supported regions", () => {
+    const all = "us-east-1,us-east-2,us-west-1,us-west-2,ca-central-1,sa-east-1,eu-central-1,eu-west-1,eu-west-2,eu-west-3,eu-north-1,ap-south-1,ap-northeast-1,ap-northeast-2,ap-northeast-3,ap-southeast-1,ap-southeast-2";
+    expect(new Set(stackOf({ TAP_REGIONS: all, ENVIRONMENT_SUFFIX: "staging" }).regions.map((r) => r.vpcCidr)).size).toBe(17);
+  });
+
+  test('"none" removes SSH access entirely', () => {
+    expect(stackOf({ TAP_ALLOWED_SSH_CIDRS: "none" }).allowedSshCidrs).toEqual([]);
+  });
+
+  test.each([
+    ["prod", true],
+    ["production", true],
+    ["prod-eu", true],
+    ["prd", false],
+    ["live", false],
+    ["dev", false],
+  ])("data protection follows the environment name by default: %s -> %s", (environment, enabled) => {
+    const { protectData } = stackOf({ ENVIRONMENT_SUFFIX: environment });
+    expect(protectData.enabled).toBe(enabled);
+    expect(protectData.reason).toContain(`environment "${environment}"`);
+  });
+
+  test("TAP_PROTECT_DATA overrides the environment's default in both directions", () => {
+    expect(stackOf({ ENVIRONMENT_SUFFIX: "live", TAP_PROTECT_DATA: "true" }).protectData).toEqual({ enabled: true, reason: "set by TAP_PROTECT_DATA" });
+    expect(stackOf({ ENVIRONMENT_SUFFIX: "prod", TAP_PROTECT_DATA: "false" }).protectData.enabled).toBe(false);
+  });
+
+  test("a single region has no replication", () => {
+    expect(stackOf({ TAP_REGIONS: "eu-west-1" }).replication).toBe(false);
+  });
+
+  test("every rule that configuration refers to exists in the rule pack", () => {
+    const ids = TAP_RULE_PACK.map((rule) => rule.id);
+    const referenced = [...RISKY_VALUES.map((risky) => risky.ruleId), ...load({ TAP_REGIONS: "eu-west-1" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId)];
+    expect(referenced.filter((id) => !ids.includes(id))).toEqual([]);
+  });
+
+  test("skipping account settings turns every guardrail off and warns about guardrail settings that cannot apply", () => {
+    const config = load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_GUARDDUTY: "true", TAP_ALARM_EMAIL: "secops@example.com" });
+    expect(config.stacks[0].guardrails).toEqual({ guardDuty: false, securityHub: false, awsConfig: false, alarmEmail: undefined });
+    expect(config.warnings).toEqual([
+      "TAP_GUARDDUTY: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
+      "TAP_ALARM_EMAIL: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
+    ]);
+  });
+
+  test("SSH sources that are private, or at most one /8 of public space, are accepted", () => {
+    expect(stackOf({ TAP_ALLOWED_SSH_CIDRS: "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,1.0.0.0/8" }).allowedSshCidrs).toHaveLength(4);
+  });
+
+  test(`up to ${MAX_USER_TAGS} user tags are accepted, so tap's four stay within AWS's 50`, () => {
+    const tags = Object.fromEntries(Array.from({ length: MAX_USER_TAGS }, (_, i) => [`Key${i}`, `v ${i} _.:/=+-@ é`]));
+    expect(Object.keys(stackOf({ TAP_TAGS: JSON.stringify(tags) }).tags)).toHaveLength(46);
+  });
+
+  test("an accepted risk for a rule that a setting breaks lets the setting through", () => {
+    const stack = stackOf({ TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" });
+    expect(stack.logRetentionDays).toBe(30);
+    expect(stack.acceptedRisks).toContainEqual({ ruleId: "Logs.Retention", reason: "debug logs are kept 30 days by policy", source: "TAP_ACCEPT_RISKS" });
+  });
+
+  test("reuse prevention 24 needs no acceptance; the product default carries its own", () => {
+    expect(stackOf({ TAP_PASSWORD_REUSE_PREVENTION: "24" }).acceptedRisks).toEqual([]);
+    expect(stackOf({}).acceptedRisks.map((risk) => risk.source)).toEqual(["tap (product default)"]);
+  });
+
+  test("tap's tool variables are known, not refused", () => {
+    expect(() => load({ TAP_TERRAFORM_PROVIDER_MIRROR: "/opt/x", TAP_SKIP_TERRAFORM_TESTS: "1", TAP_CHECKOV: "checkov", TAP_MOTO_SERVER: "moto" })).not.toThrow();
+  });
+});
+
+describe("loadConfig: refused values name the setting, the value and what is allowed", () => {
+  test.each<[string, Record<string, string>, RegExp]>([
+    ["an unknown region", { TAP_REGIONS: "us-east-1,mars-1" }, /^TAP_REGIONS: "mars-1" is not a supported region; expected one of us-east-1, .*ap-southeast-2$/],
+    ["a mistyped region, with the closest one", { TAP_REGIONS: "eu-wset-1" }, /^TAP_REGIONS: "eu-wset-1" is not a supported region; did you mean "eu-west-1"\? expected one of /],
+    ["a duplicate region", { TAP_REGIONS: "us-east-1,us-east-1" }, /^TAP_REGIONS: "us-east-1" is listed more than once/],
+    ["an empty region list", { TAP_REGIONS: "," }, /^TAP_REGIONS: "," has an empty entry; expected a list of /],
+    ["regions separated by spaces", { TAP_REGIONS: "us-east-1 eu-west-1" }, /^TAP_REGIONS: "us-east-1 eu-west-1" separates entries with spaces or semicolons; use commas, for example "us-east-1,eu-west-1"$/],
+    ["regions separated by semicolons", { TAP_REGIONS: "us-east-1;eu-west-1" }, /use commas, for example "us-east-1,eu-west-1"$/],
+    ["a region both deployed and retiring", { TAP_REGIONS: "us-east-1,us-west-2", TAP_RETIRING_REGIONS: "us-west-2" }, /^TAP_RETIRING_REGIONS: "us-west-2" is also in TAP_REGIONS; a region is either deployed or retiring$/],
+    ["a malformed CIDR", { TAP_REGIONS: "us-east-1", TAP_VPC_CIDRS: "10.0.0/16" }, /^TAP_VPC_CIDRS: "10.0.0\/16" is not allowed; expected an IPv4 CIDR \(a\.b\.c\.d\/n\)$/],
+    ["an octet above 255", { TAP_REGIONS: "us-east-1", TAP_VPC_CIDRS: "10.300.0.0/16" }, /^TAP_VPC_CIDRS: "10.300.0.0\/16" has an octet above 255$/],
+    ["host bits in a CIDR", { TAP_REGIONS: "us-east-1", TAP_VPC_CIDRS: "10.0.0.1/16" }, /^TAP_VPC_CIDRS: "10.0.0.1\/16" has host bits set \(the network address is 10.0.0.0\/16\)$/],
+    ["a VPC prefix the subnet layout cannot take", { TAP_REGIONS: "us-east-1", TAP_VPC_CIDRS: "10.0.0.0/8" }, /^TAP_VPC_CIDRS: "10.0.0.0\/8" has prefix \/8; expected a prefix from \/16 to \/24$/],
+    ["overlapping CIDRs", { TAP_REGIONS: "us-east-1,us-west-2", TAP_VPC_CIDRS: "10.0.0.0/16,10.0.128.0/17" }, /^TAP_VPC_CIDRS: "10.0.128.0\/17" \(us-west-2\) overlaps "10.0.0.0\/16" \(us-east-1\)/],
+    ["a CIDR count that does not match the regions", { TAP_VPC_CIDRS: "10.0.0.0/16" }, /^TAP_VPC_CIDRS: "10.0.0.0\/16" has 1 CIDR\(s\) but TAP_REGIONS has 3 region\(s\)/],
+    ["world-open SSH over IPv4", { TAP_ALLOWED_SSH_CIDRS: "10.0.0.0/8,0.0.0.0/0" }, /^TAP_ALLOWED_SSH_CIDRS: "0.0.0.0\/0" opens SSH to the whole internet; expected specific IPv4 CIDRs/],
+    ["world-open SSH over IPv6", { TAP_ALLOWED_SSH_CIDRS: "::/0" }, /^TAP_ALLOWED_SSH_CIDRS: "::\/0" opens SSH to the whole internet; expected specific IPv4 CIDRs/],
+    ["world-open SSH in the file's list form", { TAP_ALLOWED_SSH_CIDRS: "192.0.2.0/24,0.0.0.0/0" }, /^TAP_ALLOWED_SSH_CIDRS: "0.0.0.0\/0" opens SSH to the whole internet/],
+    ["world-open SSH split into halves", { TAP_ALLOWED_SSH_CIDRS: "0.0.0.0/1,128.0.0.0/1" }, /^TAP_ALLOWED_SSH_CIDRS: "0.0.0.0\/1" opens SSH to more than a \/8; expected/],
+    ["SSH over two public /8s", { TAP_ALLOWED_SSH_CIDRS: "1.0.0.0/8,2.0.0.0/8" }, /^TAP_ALLOWED_SSH_CIDRS: "1.0.0.0\/8,2.0.0.0\/8" together open SSH to 33,554,432 public addresses, more than a \/8 \(16,777,216\)/],
+    ["a malformed SSH source", { TAP_ALLOWED_SSH_CIDRS: "bastion" }, /^TAP_ALLOWED_SSH_CIDRS: "bastion" is not allowed; expected an IPv4 CIDR/],
+    ["a malformed HTTPS source", { TAP_ALLOWED_HTTPS_CIDRS: "10.0.0.0/33" }, /^TAP_ALLOWED_HTTPS_CIDRS: "10.0.0.0\/33" has a prefix length above 32$/],
+    ["a retention CloudWatch does not accept", { TAP_LOG_RETENTION_DAYS: "366" }, /^TAP_LOG_RETENTION_DAYS: 366 is not a retention CloudWatch Logs accepts; expected one of 0, 1, 3, .*, 3653$/],
+    ["a retention written in hexadecimal", { TAP_LOG_RETENTION_DAYS: "0x16d" }, /^TAP_LOG_RETENTION_DAYS: "0x16d" is not a whole number written in decimal digits; expected one of 0, 1, /],
+    ["a retention written with an exponent", { TAP_LOG_RETENTION_DAYS: "3.65e2" }, /^TAP_LOG_RETENTION_DAYS: "3.65e2" is not a whole number written in decimal digits/],
+    ["a retention below 365 without an accepted risk", { TAP_LOG_RETENTION_DAYS: "30" }, /^TAP_LOG_RETENTION_DAYS: 30 is below the 365 days rule Logs.Retention requires .*; change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="Logs.Retention=<why>"/],
+    ["an AZ count written with a sign", { TAP_AZ_COUNT: "+2" }, /^TAP_AZ_COUNT: "\+2" is not a whole number written in decimal digits/],
+    ["an environment with capitals", { ENVIRONMENT_SUFFIX: "Prod" }, /^ENVIRONMENT_SUFFIX: "Prod" is not allowed; expected lowercase letters, digits and single hyphens/],
+    ["an environment with an underscore", { ENVIRONMENT_SUFFIX: "my_env" }, /^ENVIRONMENT_SUFFIX: "my_env" is not allowed/],
+    ["an environment too long for a bucket name", { ENVIRONMENT_SUFFIX: "a".repeat(30) }, /^ENVIRONMENT_SUFFIX: "a{30}" makes the S3 bucket name "tap-a{30}-eu-central-1-data-123456789012" invalid \(65 characters; S3 allows 3 to 63\); choose a shorter or different name$/],
+    ["a project that makes security group names start with sg-", { TAP_PROJECT: "sg" }, /^TAP_PROJECT: "sg" makes the security group name "sg-dev-us-east-1-workload" invalid \(EC2 refuses security group names that start with "sg-"\)/],
+    ["tags that are not JSON", { TAP_TAGS: "Owner=me" }, /^TAP_TAGS: "Owner=me" is not valid JSON; expected a JSON object, for example \{"CostCenter":"1234"\}$/],
+    ["tags that are a JSON array", { TAP_TAGS: '["a"]' }, /^TAP_TAGS: \["a"\] is not an object/],
+    ["a tag value that is not a string", { TAP_TAGS: '{"CostCenter":1234}' }, /^TAP_TAGS\["CostCenter"\]: 1234 is not a string/],
+    ["a tag value with characters IAM refuses", { TAP_TAGS: '{"Owner":"team#1, ops (on-call)"}' }, /^TAP_TAGS\["Owner"\]: "team#1, ops \(on-call\)" is not a valid tag value: AWS allows only letters, digits, spaces and _ \. : \/ = \+ - @/],
+    ["a tag value with an emoji", { TAP_TAGS: '{"Mood":"🚀"}' }, /^TAP_TAGS\["Mood"\]: "🚀" is not a valid tag value/],
+    ["a tag key with characters IAM refuses", { TAP_TAGS: '{"cost*center":"1"}' }, /^TAP_TAGS: "cost\*center" is not a valid tag key/],
+    ["a reserved tag key", { TAP_TAGS: '{"Environment":"x"}' }, /^TAP_TAGS: "Environment" is set by tap itself/],
+    ["an aws: tag key", { TAP_TAGS: '{"aws:foo":"x"}' }, /^TAP_TAGS: "aws:foo" is not a valid tag key: the prefix "aws:" is reserved by AWS$/],
+    ["more user tags than fit beside tap's own", { TAP_TAGS: JSON.stringify(Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`K${i}`, "v"]))) }, /^TAP_TAGS: .* has 47 entries; at most 46 are allowed$/],
+    ["reuse prevention 0", { TAP_PASSWORD_REUSE_PREVENTION: "0" }, /^TAP_PASSWORD_REUSE_PREVENTION: 0 is not allowed; expected a whole number from 1 to 24$/],
+    ["reuse prevention 25", { TAP_PASSWORD_REUSE_PREVENTION: "25" }, /^TAP_PASSWORD_REUSE_PREVENTION: 25 is not allowed/],
+    ["reuse prevention below 24 without an accepted risk", { TAP_PASSWORD_REUSE_PREVENTION: "10" }, /^TAP_PASSWORD_REUSE_PREVENTION: 10 is below the 24 that CIS 1.9 \(rule IAM.PasswordReusePrevention\) requires; change it, or accept/],
+    ["an AZ count of 1", { TAP_AZ_COUNT: "1" }, /^TAP_AZ_COUNT: 1 is not allowed; expected a whole number from 2 to 3$/],
+    ["a private-DNS flag that is not a boolean", { TAP_ENDPOINT_PRIVATE_DNS: "yes" }, /^TAP_ENDPOINT_PRIVATE_DNS: "yes" is not allowed; expected true or false$/],
+    ["an account-settings mode tap does not know", { TAP_ACCOUNT_SETTINGS: "share" }, /^TAP_ACCOUNT_SETTINGS: "share" is not allowed; expected one of manage, skip$/],
+    ["an accepted risk for a rule the pack does not have", { TAP_ACCEPT_RISKS: "Logs.Retenton=debug logs are kept 30 days" }, /^TAP_ACCEPT_RISKS: "Logs.Retenton" is not a rule of the pack; did you mean "Logs.Retention"\?/],
+    ["an accepted risk without a real reason", { TAP_ACCEPT_RISKS: "Logs.Retention=ok" }, /^TAP_ACCEPT_RISKS\["Logs.Retention"\]: "ok" is too short; a reason of at least 10 characters is required$/],
+    ["an accepted risk without =", { TAP_ACCEPT_RISKS: "Logs.Retention" }, /^TAP_ACCEPT_RISKS: "Logs.Retention" has an entry without "key=value"/],
+    ["an alarm address that is not an e-mail address", { TAP_ALARM_EMAIL: "secops" }, /^TAP_ALARM_EMAIL: "secops" is not allowed; expected an e-mail address$/],
+    ["an invalid project name", { TAP_PROJECT: "My Project" }, /^TAP_PROJECT: "My Project" is not allowed/],
+    ["an invalid state bucket", { TERRAFORM_STATE_BUCKET: "State_Bucket" }, /^TERRAFORM_STATE_BUCKET: "State_Bucket" is not a valid S3 bucket name/],
+    ["an unknown state bucket region", { TERRAFORM_STATE_BUCKET_REGION: "moon-1" }, /^TERRAFORM_STATE_BUCKET_REGION: "moon-1" is not a supported region/],
+    ["a state key with a leading slash", { TERRAFORM_STATE_BUCKET_KEY: "/state" }, /^TERRAFORM_STATE_BUCKET_KEY: "\/state" is not allowed; expected an S3 object key/],
+    ["a misspelled variable, with the one it resembles", { TAP_REGION: "eu-west-1" }, /^TAP_REGION: is not a variable tap knows; did you mean TAP_REGIONS\?/],
+    ["a misspelled state variable", { TERRAFORM_STATE_BUKET: "x" }, /^TERRAFORM_STATE_BUKET: is not a variable tap knows; did you mean TERRAFORM_STATE_BUCKET\?/],
+    ["an S3 variable with the hcp backend", { TAP_BACKEND: "hcp", TAP_HCP_ORGANIZATION: "acme", TERRAFORM_STATE_BUCKET: "x-state" }, /^TERRAFORM_STATE_BUCKET: applies to the s3 backend, but the backend is hcp/],
+    ["the hcp backend without an organization", { TAP_BACKEND: "hcp" }, /^TAP_HCP_ORGANIZATION: is required with the hcp backend/],
+  ])("refuses %s with one line naming the setting, the value and what is allowed", (_, env, message) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  test("reports every problem at once", () => {
+    const problems = problemsOf({ TAP_REGIONS: "mars-1", TAP_LOG_RETENTION_DAYS: "2", TAP_TAGS: "[]" });
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["TAP_REGIONS", "TAP_LOG_RETENTION_DAYS", "TAP_TAGS"]);
+  });
+
+  test("a mistyped region does not also report a CIDR count mismatch", () => {
+    expect(problemsOf({ TAP_REGIONS: "us-east-1,eu-wset-1", TAP_VPC_CIDRS: "10.0.0.0/16,10.1.0.0/16" })).toEqual([
+      expect.stringMatching(/^TAP_REGIONS: "eu-wset-1" is not a supported region; did you mean "eu-west-1"\?/),
+    ]);
+  });
+
+  test("a bad environment does not also report invalid resource names", () => {
+    expect(problemsOf({ ENVIRONMENT_SUFFIX: "Prod_EU" })).toHaveLength(1);
+  });
+
+  test.each<[Record<string, string>]>([
+    [{ TAP_VPC_CIDRS: "10.0.0.0/16,10.1.0.0/16,10.2.0.0/24" }],
+    [{ TAP_LOG_RETENTION_DAYS: "0" }],
+    [{ TAP_LOG_RETENTION_DAYS: "3653" }],
+    [{ TAP_PASSWORD_REUSE_PREVENTION: "1", TAP_ACCEPT_RISKS: "IAM.PasswordReusePrevention=SSO users have no IAM passwords" }],
+    [{ TAP_PASSWORD_REUSE_PREVENTION: "24" }],
+    [{ ENVIRONMENT_SUFFIX: "a".repeat(29), TAP_REGIONS: "us-east-1" }],
+    [{ TAP_TAGS: "{}" }],
+    [{ TAP_ALLOWED_SSH_CIDRS: "1.0.0.0/8" }],
+  ])("accepts the boundary value %j", (env) => {
+    expect(() => load(env)).not.toThrow();
+  });
+});
+
+describe("loadConfig: the configuration file", () => {
+  const folders: string[] = [];
+  const folder = (content: unknown, name?: string) => {
+    const dir = folderWithConfig(content, name);
+    folders.push(dir);
+    return dir;
+  };
+  afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  test("./tap.config.json is read when present, and its settings reach the stack", () => {
+    const cwd = folder({ project: "acme", environment: "staging", regions: ["eu-west-1"], vpcCidrs: { "eu-west-1": "10.50.0.0/16" }, logRetentionDays: 731 });
+    const config = loadConfig({}, { cwd });
+    expect(config.file).toBe(join(cwd, "tap.config.json"));
+    expect(config.stacks[0]).toMatchObject({ project: "acme", environment: "staging", regions: [{ region: "eu-west-1", vpcCidr: "10.50.0.0/16" }], logRetentionDays: 731 });
+  });
+
+  test("environment variables override the file; tags and accepted risks merge entry by entry", () => {
+    const cwd = folder({ environment: "staging", tags: { CostCenter: "1", Owner: "file" }, acceptRisks: { "EC2.Descriptions": "descriptions live in the CMDB" } });
+    const stack = loadConfig({ ENVIRONMENT_SUFFIX: "qa", TAP_TAGS: '{"Owner":"env"}', TAP_ACCEPT_RISKS: "VPC.FlowLogs=flow logs go to the SIEM" }, { cwd }).stacks[0];
+    expect(stack.environment).toBe("qa");
+    expect(stack.tags).toEqual({ CostCenter: "1", Owner: "env" });
+    expect(stack.acceptedRisks.map((risk) => [risk.ruleId, risk.source])).toEqual([
+      ["IAM.PasswordReusePrevention", "tap (product default)"],
+      ["EC2.Descriptions", "tap.config.json $.acceptRisks"],
+      ["VPC.FlowLogs", "TAP_ACCEPT_RISKS"],
+    ]);
+  });
+
+  test("TAP_CONFIG names another file; a missing one is an error", () => {
+    const cwd = folder({ environment: "uat" }, "custom.json");
+    expect(loadConfig({ TAP_CONFIG: "custom.json" }, { cwd }).stacks[0].environment).toBe("uat");
+    expect(problemsOf({ TAP_CONFIG: "missing.json" }, { cwd })).toEqual([expect.stringMatching(/^TAP_CONFIG: "missing.json" does not exist \(looked for .*missing.json\)$/)]);
+  });
+
+  test("errors in the file name the file and the JSON path, with a suggestion for a mistyped key", () => {
+    const cwd = folder({ regoins: ["us-east-1"], regions: ["us-east-1", "eu-wset-1"], tags: { Owner: "a#b" }, backend: { type: "s3", bucket: "Bad_Bucket" } });
+    expect(problemsOf({}, { cwd })).toEqual([
+      expect.stringMatching(/^tap.config.json \$\.regoins: "regoins" is not a setting tap knows; did you mean "regions"\? settings here: \$schema, project, /),
+      expect.stringMatching(/^tap.config.json \$\.regions\[1\]: "eu-wset-1" is not a supported region; did you mean "eu-west-1"\?/),
+      expect.stringMatching(/^tap.config.json \$\.tags\.Owner: "a#b" is not a valid tag value/),
+      expect.stringMatching(/^tap.config.json \$\.backend\.bucket: "Bad_Bucket" is not a valid S3 bucket name/),
+    ]);
+  });
+
+  test("a file that is not JSON is one clear error", () => {
+    const cwd = folder("{ regions: [us-east-1] }");
+    expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^tap.config.json: is not valid JSON \(/)]);
+  });
+
+  test("the hcp backend gives each stack its own workspace", () => {
+    const cwd = folder({ backend: { type: "hcp", organization: "acme", workspacePrefix: "tap-" } });
+    expect(loadConfig({}, { cwd }).stacks[0].backend).toEqual({ type: "hcp", organization: "acme", workspace: "tap-dev", hostname: "app.terraform.io" });
+  });
+});
+
+describe("loadConfig: a fleet", () => {
+  const fleetFile = (accounts: unknown[], extra: object = {}) => ({ project: "acme", regions: ["us-east-1", "eu-west-1"], ...extra, fleet: { accounts } });
+  const account = (id: string, name: string, cidrBase: number, extra: object = {}) => ({
+    id,
+    name,
+    environment: "prod",
+    role: "TapDeploy",
+    vpcCidrs: { "us-east-1": `10.${cidrBase}.0.0/16`, "eu-west-1": `10.${cidrBase + 1}.0.0/16` },
+    ...extra,
+  });
+  const folders: string[] = [];
+  const cwdWith = (content: unknown) => {
+    const dir = folderWithConfig(content);
+    folders.push(dir);
+    return dir;
+  };
+  afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  test("each account becomes a stack with its own name, role, state key and settings over the shared ones", () => {
+    const cwd = cwdWith(fleetFile([account("111111111111", "prod-app", 100, { tags: { Owner: "app" } }), account("222222222222", "dev-app", 102, { environment: "dev", regions: ["us-east-1"], vpcCidrs: { "us-east-1": "10.102.0.0/16" }, role: "arn:aws:iam::222222222222:role/Deploy" })], { tags: { CostCenter: "7" }, backend: { type: "s3", bucket: "acme-state", region: "eu-west-1" } }));
+    const { stacks } = loadConfig({}, { cwd });
+    expect(stacks.map((s) => [s.stackName, s.account, s.environment, s.regions.map((r) => r.region), s.tags, s.backend])).toEqual([
+      ["prod-app", { id: "111111111111", name: "prod-app", roleArn: "arn:aws:iam::111111111111:role/TapDeploy" }, "prod", ["us-east-1", "eu-west-1"], { CostCenter: "7", Owner: "app" }, { type: "s3", bucket: "acme-state", key: "acme/prod-app/terraform.tfstate", region: "eu-west-1" }],
+      ["dev-app", { id: "222222222222", name: "dev-app", roleArn: "arn:aws:iam::222222222222:role/Deploy" }, "dev", ["us-east-1"], { CostCenter: "7" }, { type: "s3", bucket: "acme-state", key: "acme/dev-app/terraform.tfstate", region: "eu-west-1" }],
+    ]);
+    expect(stacks[0].protectData.enabled).toBe(true);
+    expect(stacks[1].replication).toBe(false);
+  });
+
+  test("account ids have 12 digits and appear once; names are unique; each role lives in its account", () => {
+    const cwd = cwdWith(fleetFile([account("12345", "a", 100), account("111111111111", "b", 102), account("111111111111", "b", 104, { role: "arn:aws:iam::999999999999:role/X" })]));
+    expect(problemsOf({}, { cwd })).toEqual([
+      'tap.config.json $.fleet.accounts[0].id: "12345" is not allowed; expected a 12-digit AWS account id',
+      'tap.config.json $.fleet.accounts[2].role: "arn:aws:iam::999999999999:role/X" is a role in account 999999999999, not 111111111111; expected a role in the account it reaches',
+      'tap.config.json $.fleet.accounts[2].id: "111111111111" is already used by $.fleet.accounts[1]; each account appears once',
+      'tap.config.json $.fleet.accounts[2].name: "b" is already used by $.fleet.accounts[1]; each account appears once',
+    ]);
+  });
+
+  test("VPC CIDRs must not overlap anywhere in the fleet, default CIDRs included", () => {
+    const cwd = cwdWith(fleetFile([account("111111111111", "a", 100), { id: "222222222222", name: "b", environment: "dev", role: "TapDeploy", vpcCidrs: { "us-east-1": "10.100.128.0/17" } }]));
+    expect(problemsOf({}, { cwd })).toEqual([
+      expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[1\]\.vpcCidrs: us-east-1 "10.100.128.0\/17" overlaps us-east-1 "10.100.0.0\/16" of account "a"; VPC CIDRs must not overlap across the fleet/),
+    ]);
+    const defaults = cwdWith(fleetFile([{ id: "111111111111", name: "a", environment: "dev", role: "R" }, { id: "222222222222", name: "b", environment: "dev", role: "R" }]));
+    expect(problemsOf({}, { cwd: defaults })).toEqual([
+      expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[1\]\.vpcCidrs: us-east-1 "10.10.0.0\/16" overlaps .* of account "a"; .* give each account its own vpcCidrs$/),
+      expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[1\]\.vpcCidrs: eu-west-1 "10.21.0.0\/16" overlaps/),
+    ]);
+  });
+
+  test("a required account setting that is missing is named", () => {
+    const cwd = cwdWith(fleetFile([{ id: "111111111111", name: "a", role: "R" }]));
+    expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[0\]\.environment: is required; expected lowercase letters/)]);
+  });
+
+  test("a fleet cannot share one state key", () => {
+    const cwd = cwdWith(fleetFile([account("111111111111", "a", 100)], { backend: { type: "s3", bucket: "acme-state", region: "us-east-1", key: "one.tfstate" } }));
+    expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^tap.config.json \$\.backend\.key: a fleet cannot share one state key; remove it and set backend\.keyPrefix/)]);
+  });
+
+  test("the sample fleet file in the repository loads: one stack per account", () => {
+    const config = loadConfig({}, { file: join(__dirname, "..", "..", "examples", "fleet.tap.config.json") });
+    expect(config.stacks.map((stack) => stack.stackName)).toEqual(["prod-app", "dev-app"]);
+  });
+});
+
+describe("the published JSON Schema", () => {
+  test("tap.config.schema.json is generated from the setting definitions and is current (npm run schema)", () => {
+    const committed = require("fs").readFileSync(join(__dirname, "..", "..", "tap.config.schema.json"), "utf8");
+    expect(committed).toBe(configSchemaText());
+  });
+
+  test("it describes every setting with its environment variable's form, and refuses unknown keys", () => {
+    const schema = JSON.parse(configSchemaText());
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(["$schema", "project", ...Object.keys(STACK_ENV), "backend", "fleet"]);
+    expect(schema.properties.regions.items.enum).toContain("eu-west-1");
+    expect(schema.properties.logRetentionDays.enum).toContain(365);
+    expect(schema.properties.fleet.properties.accounts.items.required).toEqual(["id", "name", "role", "environment"]);
+    expect(schema.properties.backend.oneOf.map((variant: any) => variant.properties.type.const)).toEqual(["s3", "hcp"]);
+  });
+});

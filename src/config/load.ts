@@ -1,0 +1,566 @@
+/**
+ * Reads the configuration from the file (when there is one) and the environment, validates
+ * all of it at once and resolves one StackConfig per account. Layers, most specific last:
+ * defaults, the file's top level, environment variables, a fleet account's own settings.
+ */
+import { existsSync, readFileSync } from "fs";
+import { isAbsolute, resolve } from "path";
+import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../aws/admin-sources";
+import { BASELINE } from "../aws/baseline";
+import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../aws/cidr";
+import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem } from "../aws/limits";
+import { defaultVpcCidr } from "../aws/regions";
+import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../constructs/regional-network";
+import { DEFAULT_PASSWORD_REUSE_PREVENTION } from "../constructs/global-identity";
+import { TapStack } from "../constructs/tap-stack";
+import { AcceptedRisk, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
+import { formatJsonPath, INVALID, JsonPath, SchemaIssue } from "./schema";
+import {
+  ACCOUNT_SCHEMA,
+  BACKEND_ENV,
+  BACKEND_SCHEMA,
+  FILE_SCHEMA,
+  FileSettings,
+  KNOWN_VARIABLES,
+  MERGED_BY_KEY,
+  PROJECT_SCHEMA,
+  STACK_ENV,
+  STACK_ENV_SCHEMAS,
+  STACK_FIELDS,
+  StackSettingKey,
+  StackSettings,
+} from "./settings";
+import { closest } from "./suggest";
+
+export const DEFAULT_CONFIG_FILE = "tap.config.json";
+export const CONFIG_FILE_VARIABLE = "TAP_CONFIG";
+/** Name of the stack when there is no fleet (and of its folder under cdktf.out/stacks). */
+export const SINGLE_STACK_NAME = "tap";
+
+export const DEFAULTS = {
+  project: "tap",
+  environment: "dev",
+  regions: ["us-east-1", "us-west-2", "eu-central-1"] as readonly string[],
+  availabilityZoneCount: DEFAULT_AVAILABILITY_ZONE_COUNT,
+  logRetentionDays: BASELINE.logRetentionDays,
+  passwordReusePrevention: DEFAULT_PASSWORD_REUSE_PREVENTION,
+  endpointPrivateDns: true,
+  accountSettings: "manage",
+  stateBucketRegion: "us-east-1",
+  hcpHostname: "app.terraform.io",
+} as const;
+
+/** Environments whose data is protected from `destroy` unless configured otherwise. */
+export const PROTECTED_ENVIRONMENT_PREFIX = "prod";
+
+/** The product's own acceptance of its default reuse prevention (the spec asks for 5). */
+export const DEFAULT_REUSE_ACCEPTANCE =
+  `reuse prevention ${DEFAULT_PASSWORD_REUSE_PREVENTION} is the product default (TAP_PASSWORD_REUSE_PREVENTION unset); CIS 1.9 recommends ${BASELINE.passwordReusePrevention}`;
+
+/**
+ * Settings whose value makes a rule fail; such a value needs an accepted risk naming the
+ * rule, checked here so the message names the setting instead of a resource.
+ */
+export const RISKY_VALUES: readonly { setting: StackSettingKey; ruleId: string; risky: (value: any) => boolean; why: (value: any) => string }[] = [
+  {
+    setting: "logRetentionDays",
+    ruleId: "Logs.Retention",
+    risky: (days: number) => days !== 0 && days < BASELINE.logRetentionDays,
+    why: () => `is below the ${BASELINE.logRetentionDays} days rule Logs.Retention requires (0 keeps logs forever)`,
+  },
+  {
+    setting: "passwordReusePrevention",
+    ruleId: "IAM.PasswordReusePrevention",
+    risky: (count: number) => count < BASELINE.passwordReusePrevention,
+    why: () => `is below the ${BASELINE.passwordReusePrevention} that CIS 1.9 (rule IAM.PasswordReusePrevention) requires`,
+  },
+];
+
+/** Every configuration problem found, one readable line each. */
+export class ConfigError extends Error {
+  public readonly name = "ConfigError";
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+
+  /** What the command-line entry points print: a heading, then one indented line per problem. */
+  describe(): string {
+    return `tap: configuration error\n${this.problems.map((problem) => `  ${problem}`).join("\n")}`;
+  }
+}
+
+export interface LoadOptions {
+  /** Where a relative TAP_CONFIG and the default tap.config.json are looked up. @default process.cwd() */
+  readonly cwd?: string;
+  /**
+   * The configuration file: a path, or `null` to read none even if one exists.
+   * @default TAP_CONFIG, else ./tap.config.json when it exists
+   */
+  readonly file?: string | null;
+}
+
+/**
+ * Reads and validates the whole configuration. Collects every problem and throws one
+ * ConfigError, before any construct exists.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): TapConfig {
+  return new ConfigLoader(env, options).load();
+}
+
+/** A setting's value and where it came from, as messages name it. */
+interface Setting<T = unknown> {
+  readonly value: T;
+  readonly origin: string;
+  /** For records merged by key: where each entry came from. */
+  readonly entryOrigins?: Readonly<Record<string, string>>;
+}
+
+/** One layer of stack settings; a key in `invalid` was given but refused. */
+interface Layer {
+  readonly settings: Partial<Record<StackSettingKey, Setting>>;
+  readonly invalid: ReadonlySet<StackSettingKey>;
+}
+
+interface ConfigFile {
+  readonly path: string;
+  /** How messages name it: the path as given. */
+  readonly display: string;
+  readonly settings?: FileSettings;
+  readonly invalid: ReadonlySet<string>;
+}
+
+class ConfigLoader {
+  private readonly problems: string[] = [];
+  private readonly warnings: string[] = [];
+  private readonly env: Record<string, string>;
+
+  constructor(
+    rawEnv: NodeJS.ProcessEnv,
+    private readonly options: LoadOptions,
+  ) {
+    // An empty variable counts as unset, as it always has.
+    this.env = Object.fromEntries(
+      Object.entries(rawEnv)
+        .map(([name, value]) => [name, value?.trim() ?? ""])
+        .filter(([, value]) => value !== ""),
+    );
+  }
+
+  load(): TapConfig {
+    this.checkVariableNames();
+    const file = this.readFile();
+    const fromFile = file?.settings ? this.layerFromObject(file.settings, file.invalid, file.display, []) : emptyLayer();
+    const top = mergeLayers(fromFile, this.readVariables());
+    const project = this.resolveProject(file);
+    const backend = this.readBackend(file);
+    const accounts = file?.settings?.fleet?.accounts;
+    const stacks = accounts
+      ? accounts.map((account, index) => {
+          const path = ["fleet", "accounts", index];
+          const accountInvalid = new Set([...file!.invalid].filter((key) => key.startsWith(`fleet.accounts.${index}.`)).map((key) => key.split(".")[3]));
+          return this.resolveStack(mergeLayers(top, this.layerFromObject(account, accountInvalid, file!.display, path)), project, backend, {
+            account,
+            path,
+            display: file!.display,
+          });
+        })
+      : [this.resolveStack(top, project, backend)];
+    if (accounts) this.checkFleet(stacks, accounts, file!.display);
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    return { project: project.value, stacks, file: file?.path, warnings: this.warnings };
+  }
+
+  /** `TAP_REGION` (singular) is a typo of `TAP_REGIONS`, not a setting to ignore. */
+  private checkVariableNames(): void {
+    for (const name of Object.keys(this.env)) {
+      if (!/^(TAP_|TERRAFORM_STATE_)/.test(name) || KNOWN_VARIABLES.includes(name)) continue;
+      const suggestion = closest(name, KNOWN_VARIABLES);
+      this.problems.push(`${name}: is not a variable tap knows;${suggestion ? ` did you mean ${suggestion}?` : ""} the README lists every setting`);
+    }
+  }
+
+  private readFile(): ConfigFile | undefined {
+    const given = this.options.file === undefined ? this.env[CONFIG_FILE_VARIABLE] : this.options.file;
+    if (given === null) return undefined;
+    const cwd = this.options.cwd ?? process.cwd();
+    const display = given ?? DEFAULT_CONFIG_FILE;
+    const path = isAbsolute(display) ? display : resolve(cwd, display);
+    if (!existsSync(path)) {
+      if (given !== undefined) this.problems.push(`${CONFIG_FILE_VARIABLE}: "${given}" does not exist (looked for ${path})`);
+      return undefined;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      this.problems.push(`${display}: is not valid JSON (${(error as Error).message})`);
+      return { path, display, invalid: new Set() };
+    }
+    const issues: SchemaIssue[] = [];
+    const parsed = FILE_SCHEMA.parseFields(json, [], issues);
+    this.report(issues, display);
+    if (!parsed) return { path, display, invalid: new Set() };
+    // Keep every account's valid settings even when one of its settings is refused: dropping the
+    // fleet would turn the file into a single stack and report problems it does not have.
+    const accounts = (json as { fleet?: { accounts?: unknown } }).fleet?.accounts;
+    const invalid = new Set<string>(parsed.invalid);
+    if (Array.isArray(accounts)) {
+      invalid.delete("fleet");
+      const lenient = accounts.map((account, index) => {
+        const fields = ACCOUNT_SCHEMA.parseFields(account, ["fleet", "accounts", index], []);
+        for (const key of fields?.invalid ?? []) invalid.add(`fleet.accounts.${index}.${key}`);
+        return fields?.value ?? {};
+      });
+      return { path, display, settings: { ...parsed.value, fleet: { accounts: lenient } } as FileSettings, invalid };
+    }
+    return { path, display, settings: parsed.value as FileSettings, invalid };
+  }
+
+  /** The stack settings given as environment variables. */
+  private readVariables(): Layer {
+    const settings: Partial<Record<StackSettingKey, Setting>> = {};
+    const invalid = new Set<StackSettingKey>();
+    for (const [key, variable] of Object.entries(STACK_ENV) as [StackSettingKey, string][]) {
+      const text = this.env[variable];
+      if (text === undefined) continue;
+      const schema = STACK_ENV_SCHEMAS[key] ?? STACK_FIELDS[key];
+      const issues: SchemaIssue[] = [];
+      const raw = schema.fromText(text, [], issues);
+      const value = raw === INVALID ? undefined : schema.parse(raw, [], issues);
+      this.report(issues, variable);
+      if (value === undefined) invalid.add(key);
+      else settings[key] = { value, origin: variable, entryOrigins: entryOriginsOf(key, value, variable) };
+    }
+    return { settings, invalid };
+  }
+
+  private layerFromObject(object: Record<string, unknown>, invalid: ReadonlySet<string>, display: string, path: JsonPath): Layer {
+    const settings: Partial<Record<StackSettingKey, Setting>> = {};
+    for (const key of Object.keys(STACK_FIELDS) as StackSettingKey[]) {
+      if (object[key] === undefined) continue;
+      const origin = `${display} ${formatJsonPath([...path, key])}`;
+      settings[key] = { value: object[key], origin, entryOrigins: entryOriginsOf(key, object[key], origin) };
+    }
+    return { settings, invalid: new Set([...invalid].filter((key): key is StackSettingKey => key in STACK_FIELDS)) };
+  }
+
+  private resolveProject(file: ConfigFile | undefined): Setting<string> & { given: boolean } {
+    const text = this.env.TAP_PROJECT;
+    if (text !== undefined) {
+      const issues: SchemaIssue[] = [];
+      const value = PROJECT_SCHEMA.parse(text, [], issues);
+      this.report(issues, "TAP_PROJECT");
+      return { value: value ?? DEFAULTS.project, origin: "TAP_PROJECT", given: value !== undefined };
+    }
+    if (file?.settings?.project !== undefined) return { value: file.settings.project, origin: `${file.display} $.project`, given: true };
+    return { value: DEFAULTS.project, origin: "TAP_PROJECT", given: false };
+  }
+
+  /** The backend: the file's, with variables over it; S3 with derived names by default. */
+  private readBackend(file: ConfigFile | undefined): { type: "s3" | "hcp"; fields: Record<string, Setting<string>> } {
+    const fromFile = file?.settings?.backend as Record<string, string> | undefined;
+    const typeText = this.env.TAP_BACKEND;
+    if (typeText !== undefined && typeText !== "s3" && typeText !== "hcp") {
+      this.problems.push(`TAP_BACKEND: "${typeText}" is not allowed; expected s3 or hcp`);
+    }
+    const type: "s3" | "hcp" = typeText === "hcp" || typeText === "s3" ? typeText : ((fromFile?.type as "s3" | "hcp" | undefined) ?? "s3");
+    const fields: Record<string, Setting<string>> = {};
+    for (const [key, value] of Object.entries(fromFile ?? {})) {
+      if (key !== "type") fields[key] = { value, origin: `${file!.display} $.backend.${key}` };
+    }
+    for (const [variable, { field, appliesTo }] of Object.entries(BACKEND_ENV)) {
+      const text = this.env[variable];
+      if (text === undefined || appliesTo === undefined) continue;
+      if (appliesTo !== type) {
+        this.problems.push(`${variable}: applies to the ${appliesTo} backend, but the backend is ${type}; remove it or set TAP_BACKEND=${appliesTo}`);
+        continue;
+      }
+      const variant = (BACKEND_SCHEMA as any).variants[type];
+      const issues: SchemaIssue[] = [];
+      const value = variant.fields[field].parse(text, [], issues);
+      this.report(issues, variable);
+      if (value !== undefined) fields[field] = { value, origin: variable };
+    }
+    if (type === "hcp" && !fields.organization) {
+      this.problems.push(`TAP_HCP_ORGANIZATION: is required with the hcp backend; set it, or backend.organization in ${DEFAULT_CONFIG_FILE}`);
+    }
+    return { type, fields };
+  }
+
+  /** One stack's settings, resolved and checked. */
+  private resolveStack(
+    layer: Layer,
+    project: Setting<string> & { given: boolean },
+    backend: { type: "s3" | "hcp"; fields: Record<string, Setting<string>> },
+    fleet?: { account: Record<string, any>; path: JsonPath; display: string },
+  ): StackConfig {
+    const valid = (key: StackSettingKey) => !layer.invalid.has(key);
+    const given = <K extends StackSettingKey>(key: K): Setting<NonNullable<StackSettings[K]>> | undefined =>
+      valid(key) ? (layer.settings[key] as Setting<NonNullable<StackSettings[K]>> | undefined) : undefined;
+    const valueOf = <K extends StackSettingKey, D>(key: K, fallback: D): NonNullable<StackSettings[K]> | D => given(key)?.value ?? fallback;
+    const where = (key: StackSettingKey) => layer.settings[key]?.origin ?? (fleet ? `${fleet.display} ${formatJsonPath([...fleet.path, key])}` : STACK_ENV[key]);
+
+    const environment = valueOf("environment", DEFAULTS.environment);
+    const regionNames = valueOf("regions", DEFAULTS.regions) as readonly string[];
+    const account = fleet ? this.fleetAccount(fleet.account, fleet.path, fleet.display) : undefined;
+
+    const retiringRegions = valueOf("retiringRegions", []) as string[];
+    for (const region of valid("regions") ? retiringRegions.filter((r) => regionNames.includes(r)) : []) {
+      this.problems.push(`${where("retiringRegions")}: "${region}" is also in ${where("regions")}; a region is either deployed or retiring`);
+    }
+
+    const regions = valid("regions") && valid("vpcCidrs") ? this.resolveVpcCidrs(regionNames, given("vpcCidrs"), where("vpcCidrs"), where("regions")) : [];
+    const allowedSshCidrs = given("allowedSshCidrs")?.value as string[] | undefined;
+    const sshProblem = allowedSshCidrs ? adminSourcesProblem(allowedSshCidrs, "SSH") : undefined;
+    if (sshProblem) this.problems.push(`${where("allowedSshCidrs")}: ${sshProblem}; expected ${ADMIN_SOURCES_EXPECTED}`);
+
+    const manageAccountSettings = valueOf("accountSettings", DEFAULTS.accountSettings) !== "skip";
+    const singleRegion = regionNames.length === 1;
+    const acceptedRisks = this.acceptedRisks(layer, given);
+    this.checkRiskyValues(layer, where, acceptedRisks);
+    this.checkOwnerOnlySettings(given, where, manageAccountSettings, singleRegion);
+
+    const protectGiven = given("protectData");
+    const protectData = protectGiven
+      ? { enabled: protectGiven.value, reason: `set by ${protectGiven.origin}` }
+      : environment.startsWith(PROTECTED_ENVIRONMENT_PREFIX)
+        ? { enabled: true, reason: `environment "${environment}" starts with "${PROTECTED_ENVIRONMENT_PREFIX}"` }
+        : { enabled: false, reason: `environment "${environment}" does not start with "${PROTECTED_ENVIRONMENT_PREFIX}"; set TAP_PROTECT_DATA=true to keep data` };
+
+    const stack: StackConfig = {
+      stackName: account?.name ?? SINGLE_STACK_NAME,
+      project: project.value,
+      environment,
+      account,
+      regions,
+      retiringRegions,
+      availabilityZoneCount: valueOf("availabilityZoneCount", DEFAULTS.availabilityZoneCount),
+      allowedSshCidrs,
+      allowedHttpsCidrs: given("allowedHttpsCidrs")?.value as string[] | undefined,
+      logRetentionDays: valueOf("logRetentionDays", DEFAULTS.logRetentionDays),
+      passwordReusePrevention: valueOf("passwordReusePrevention", DEFAULTS.passwordReusePrevention),
+      endpointPrivateDns: valueOf("endpointPrivateDns", DEFAULTS.endpointPrivateDns),
+      tags: valueOf("tags", {}) as Record<string, string>,
+      acceptedRisks,
+      manageAccountSettings,
+      protectData,
+      replication: !singleRegion && valueOf("replication", true),
+      guardrails: {
+        guardDuty: manageAccountSettings && valueOf("guardDuty", true),
+        securityHub: manageAccountSettings && valueOf("securityHub", true),
+        awsConfig: manageAccountSettings && valueOf("awsConfig", true),
+        alarmEmail: manageAccountSettings ? (given("alarmEmail")?.value as string | undefined) : undefined,
+      },
+      backend: this.stackBackend(backend, project.value, environment, account?.name),
+    };
+    if (valid("environment") && valid("regions") && regions.length > 0) {
+      const blamed: Setting[] = [];
+      if (project.given) blamed.push(project);
+      const environmentGiven = given("environment");
+      if (environmentGiven) blamed.push(environmentGiven);
+      this.checkAwsNames(stack, blamed.length > 0 ? blamed : [project]);
+    }
+    return stack;
+  }
+
+  /** One CIDR per region: from the variable's list (TAP_REGIONS order), the file's map, or the default. */
+  private resolveVpcCidrs(regions: readonly string[], given: Setting | undefined, where: string, regionsWhere: string): RegionSettings[] {
+    let byRegion: Record<string, string> = {};
+    if (Array.isArray(given?.value)) {
+      const list = given!.value as string[];
+      if (list.length !== regions.length) {
+        this.problems.push(
+          `${where}: "${list.join(",")}" has ${list.length} CIDR(s) but ${regionsWhere} has ${regions.length} region(s); expected one CIDR per region, in the same order`,
+        );
+        return [];
+      }
+      byRegion = Object.fromEntries(regions.map((region, i) => [region, list[i]]));
+    } else if (given) {
+      byRegion = given.value as Record<string, string>;
+      for (const region of Object.keys(byRegion).filter((r) => !regions.includes(r))) {
+        this.problems.push(`${where}: has a CIDR for "${region}", which is not in ${regionsWhere}; remove it or add the region`);
+      }
+    }
+    const parsed: { region: string; text: string; cidr: Ipv4Cidr }[] = [];
+    for (const region of regions) {
+      const text = byRegion[region] ?? defaultVpcCidr(region);
+      const cidr = parseIpv4Cidr(text) as Ipv4Cidr;
+      if (cidr.prefixLength < VPC_PREFIX_RANGE.min || cidr.prefixLength > VPC_PREFIX_RANGE.max) {
+        this.problems.push(`${where}: "${text}" has prefix /${cidr.prefixLength}; expected a prefix from /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}`);
+        continue;
+      }
+      const clash = parsed.find((other) => cidrsOverlap(other.cidr, cidr));
+      if (clash) this.problems.push(`${where}: "${text}" (${region}) overlaps "${clash.text}" (${clash.region}); each region needs its own range so VPCs can be peered`);
+      parsed.push({ region, text, cidr });
+    }
+    return regions.map((region) => ({ region, vpcCidr: byRegion[region] ?? defaultVpcCidr(region) }));
+  }
+
+  /** The product's own acceptances first, then the configured ones (which may replace them). */
+  private acceptedRisks(layer: Layer, given: (key: "acceptRisks") => Setting | undefined): AcceptedRisk[] {
+    const risks = new Map<string, AcceptedRisk>();
+    if (layer.settings.passwordReusePrevention === undefined) {
+      risks.set("IAM.PasswordReusePrevention", { ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" });
+    }
+    const configured = given("acceptRisks");
+    for (const [ruleId, reason] of Object.entries((configured?.value ?? {}) as Record<string, string>)) {
+      risks.set(ruleId, { ruleId, reason, source: configured!.entryOrigins?.[ruleId] ?? configured!.origin });
+    }
+    return [...risks.values()];
+  }
+
+  private checkRiskyValues(layer: Layer, where: (key: StackSettingKey) => string, accepted: readonly AcceptedRisk[]): void {
+    for (const { setting, ruleId, risky, why } of RISKY_VALUES) {
+      const given = layer.invalid.has(setting) ? undefined : layer.settings[setting];
+      if (!given || !risky(given.value) || accepted.some((risk) => risk.ruleId === ruleId)) continue;
+      this.problems.push(
+        `${where(setting)}: ${JSON.stringify(given.value)} ${why(given.value)}; change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId}=<why>" (or acceptRisks in ${DEFAULT_CONFIG_FILE})`,
+      );
+    }
+  }
+
+  /** Guardrails belong to the deployment that owns the account's settings; say when a setting cannot take effect. */
+  private checkOwnerOnlySettings(
+    given: (key: StackSettingKey) => Setting | undefined,
+    where: (key: StackSettingKey) => string,
+    manage: boolean,
+    singleRegion: boolean,
+  ): void {
+    if (!manage) {
+      for (const key of ["guardDuty", "securityHub", "awsConfig", "alarmEmail"] as const) {
+        const setting = given(key);
+        if (setting && setting.value !== false) {
+          this.warnings.push(`${where(key)}: has no effect: ${where("accountSettings")} is skip, so the deployment that owns the account's settings decides it`);
+        }
+      }
+    }
+    if (singleRegion && given("replication")?.value === true) {
+      this.warnings.push(`${where("replication")}: has no effect: a single-region deployment has no other region to replicate to`);
+    }
+  }
+
+  /**
+   * Every AWS-visible name the stack will create, checked against its service's rules. The
+   * message blames the name settings the user gave (the defaults alone always pass).
+   */
+  private checkAwsNames(stack: StackConfig, blamed: readonly Setting[]): void {
+    // Bucket names hold the account id; without a fleet it is only known at plan time, and always 12 digits.
+    const accountId = stack.account?.id ?? "123456789012";
+    for (const { kind, name } of TapStack.awsNames(stack, accountId)) {
+      const problem = awsNameProblem(kind, name);
+      if (!problem) continue;
+      const where = blamed.map((setting) => setting.origin).join(" and ");
+      const values = blamed.map((setting) => JSON.stringify(setting.value)).join(" and ");
+      this.problems.push(`${where}: ${values} make${blamed.length === 1 ? "s" : ""} the ${AWS_NAME_KIND_LABELS[kind]} name "${name}" invalid (${problem}); choose a shorter or different name`);
+      return;
+    }
+  }
+
+  private stackBackend(
+    backend: { type: "s3" | "hcp"; fields: Record<string, Setting<string>> },
+    project: string,
+    environment: string,
+    accountName: string | undefined,
+  ): StateBackend {
+    const field = (name: string) => backend.fields[name]?.value;
+    if (backend.type === "hcp") {
+      return {
+        type: "hcp",
+        organization: field("organization") ?? "",
+        workspace: `${field("workspacePrefix") ?? `${project}-`}${accountName ?? environment}`,
+        hostname: field("hostname") ?? DEFAULTS.hcpHostname,
+      };
+    }
+    const bucket = field("bucket") ?? (accountName ? `${project}-terraform-state` : `${project}-terraform-state-${environment}`);
+    const bucketProblem = backend.fields.bucket ? bucketNameProblem(bucket) : undefined;
+    if (bucketProblem) this.problems.push(`${backend.fields.bucket.origin}: "${bucket}" is not a valid S3 bucket name (${bucketProblem})`);
+    if (accountName && backend.fields.key) {
+      this.problems.push(`${backend.fields.key.origin}: a fleet cannot share one state key; remove it and set backend.keyPrefix (each account's key is <keyPrefix>/<account>/terraform.tfstate)`);
+    }
+    if (!accountName && backend.fields.keyPrefix) {
+      this.problems.push(`${backend.fields.keyPrefix.origin}: applies to a fleet; without one, set backend.key (or TERRAFORM_STATE_BUCKET_KEY)`);
+    }
+    const key = accountName
+      ? `${field("keyPrefix") ?? project}/${accountName}/terraform.tfstate`
+      : (field("key") ?? `${project}/${environment}/terraform.tfstate`);
+    return { type: "s3", bucket, key, region: field("region") ?? DEFAULTS.stateBucketRegion };
+  }
+
+  private fleetAccount(account: Record<string, any>, path: JsonPath, display: string): FleetAccount {
+    const role: string = account.role ?? "";
+    const roleArn = role.startsWith("arn:") ? role : `arn:aws:iam::${account.id}:role/${role}`;
+    const roleAccount = /^arn:aws:iam::(\d{12}):/.exec(roleArn)?.[1];
+    if (role && account.id && roleAccount !== account.id) {
+      this.problems.push(`${display} ${formatJsonPath([...path, "role"])}: "${role}" is a role in account ${roleAccount}, not ${account.id}; expected a role in the account it reaches`);
+    }
+    return { id: account.id, name: account.name, roleArn };
+  }
+
+  /** Account ids and names are unique, and no two VPCs of the whole fleet overlap. */
+  private checkFleet(stacks: readonly StackConfig[], accounts: readonly Record<string, any>[], display: string): void {
+    const where = (index: number, key: string) => `${display} ${formatJsonPath(["fleet", "accounts", index, key])}`;
+    accounts.forEach((account, index) => {
+      for (const key of ["id", "name"]) {
+        const first = accounts.findIndex((other) => other[key] !== undefined && other[key] === account[key]);
+        if (first !== index && account[key] !== undefined) {
+          this.problems.push(`${where(index, key)}: "${account[key]}" is already used by ${formatJsonPath(["fleet", "accounts", first])}; each account appears once`);
+        }
+      }
+    });
+    const seen: { stack: string; index: number; region: string; text: string; cidr: Ipv4Cidr }[] = [];
+    stacks.forEach((stack, index) => {
+      for (const { region, vpcCidr } of stack.regions) {
+        const cidr = parseIpv4Cidr(vpcCidr);
+        if (typeof cidr === "string") continue;
+        const clash = seen.find((other) => other.index !== index && cidrsOverlap(other.cidr, cidr));
+        if (clash) {
+          this.problems.push(
+            `${where(index, "vpcCidrs")}: ${region} "${vpcCidr}" overlaps ${clash.region} "${clash.text}" of account "${clash.stack}"; VPC CIDRs must not overlap across the fleet (so accounts can be peered or joined by a transit gateway): give each account its own vpcCidrs`,
+          );
+        }
+        seen.push({ stack: stack.stackName, index, region, text: vpcCidr, cidr });
+      }
+    });
+  }
+
+  private report(issues: readonly SchemaIssue[], origin: string): void {
+    for (const issue of issues) this.problems.push(describeIssue(issue, origin));
+  }
+}
+
+/** `TAP_REGIONS: "mars-1" is not a supported region; ...` or `tap.config.json $.regions[1]: ...` */
+function describeIssue(issue: SchemaIssue, origin: string): string {
+  const isFile = !/^[A-Z_]+$/.test(origin);
+  // A variable holding an object names the entry: TAP_TAGS["Owner"]. List positions need no index: the value is quoted.
+  const entry = issue.path.filter((part): part is string => typeof part === "string" && !issue.unknownKey);
+  const where = isFile ? `${origin} ${formatJsonPath(issue.path)}` : `${origin}${entry.map((key) => `[${JSON.stringify(key)}]`).join("")}`;
+  return issue.value === undefined ? `${where}: ${issue.problem}` : `${where}: ${JSON.stringify(issue.value)} ${issue.problem}`;
+}
+
+function emptyLayer(): Layer {
+  return { settings: {}, invalid: new Set() };
+}
+
+function entryOriginsOf(key: StackSettingKey, value: unknown, origin: string): Record<string, string> | undefined {
+  if (!MERGED_BY_KEY.includes(key) || typeof value !== "object" || value === null) return undefined;
+  return Object.fromEntries(Object.keys(value).map((entry) => [entry, origin]));
+}
+
+/** `over` wins; records in MERGED_BY_KEY merge entry by entry; a refused setting stays refused. */
+function mergeLayers(under: Layer, over: Layer): Layer {
+  const settings: Partial<Record<StackSettingKey, Setting>> = { ...under.settings };
+  for (const [key, setting] of Object.entries(over.settings) as [StackSettingKey, Setting][]) {
+    const below = under.settings[key];
+    settings[key] =
+      MERGED_BY_KEY.includes(key) && below
+        ? {
+            value: { ...(below.value as object), ...(setting.value as object) },
+            origin: setting.origin,
+            entryOrigins: { ...below.entryOrigins, ...setting.entryOrigins },
+          }
+        : setting;
+  }
+  const invalid = new Set([...under.invalid].filter((key) => !(key in over.settings)));
+  for (const key of over.invalid) invalid.add(key);
+  return { settings, invalid };
+}

@@ -1,0 +1,76 @@
+/**
+ * The validated configuration: what `loadConfig` returns and the app builds from. Every value
+ * here has passed validation; nothing downstream re-checks user input.
+ */
+
+/** One deployed region and the CIDR of its VPC. */
+export interface RegionSettings {
+  readonly region: string;
+  readonly vpcCidr: string;
+}
+
+/** A rule accepted as failing, with the reason and where the acceptance came from. */
+export interface AcceptedRisk {
+  readonly ruleId: string;
+  readonly reason: string;
+  /** `TAP_ACCEPT_RISKS`, `tap.config.json $.acceptRisks`, or `tap (...)` for the product's own. */
+  readonly source: string;
+}
+
+export type StateBackend =
+  | { readonly type: "s3"; readonly bucket: string; readonly key: string; readonly region: string }
+  | { readonly type: "hcp"; readonly organization: string; readonly workspace: string; readonly hostname: string };
+
+/** An account of a fleet: reached by assuming `roleArn`, and nothing else is allowed. */
+export interface FleetAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly roleArn: string;
+}
+
+/** Everything one TapStack (one account) needs. */
+export interface StackConfig {
+  /** Folder under cdktf.out/stacks and the stack's id: `tap` alone, the account name in a fleet. */
+  readonly stackName: string;
+  readonly project: string;
+  readonly environment: string;
+  /** Set in a fleet; absent when the stack runs with the ambient credentials. */
+  readonly account?: FleetAccount;
+  /** In configuration order; the first hosts the account-wide resources. */
+  readonly regions: readonly RegionSettings[];
+  /** Regions being removed: providers declared, no resources. */
+  readonly retiringRegions: readonly string[];
+  readonly availabilityZoneCount: number;
+  /** SSH (22) sources; `undefined` means the region's own VPC CIDR, `[]` means no SSH rule. */
+  readonly allowedSshCidrs?: readonly string[];
+  /** HTTPS (443) sources; `undefined` means the region's own VPC CIDR, `[]` means no HTTPS rule. */
+  readonly allowedHttpsCidrs?: readonly string[];
+  readonly logRetentionDays: number;
+  readonly passwordReusePrevention: number;
+  readonly endpointPrivateDns: boolean;
+  /** Extra tags from the user; never a reserved key. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly acceptedRisks: readonly AcceptedRisk[];
+  /** This deployment owns the account-wide settings (TAP_ACCOUNT_SETTINGS=manage). */
+  readonly manageAccountSettings: boolean;
+  readonly protectData: { readonly enabled: boolean; readonly reason: string };
+  /** Data buckets replicate to the next region; false with a single region. */
+  readonly replication: boolean;
+  readonly guardrails: {
+    readonly guardDuty: boolean;
+    readonly securityHub: boolean;
+    readonly awsConfig: boolean;
+    readonly alarmEmail?: string;
+  };
+  readonly backend: StateBackend;
+}
+
+/** The whole app: one stack per account. */
+export interface TapConfig {
+  readonly project: string;
+  readonly stacks: readonly StackConfig[];
+  /** The configuration file read, if any. */
+  readonly file?: string;
+  /** Not errors, but worth saying (printed by synth and audit). */
+  readonly warnings: readonly string[];
+}

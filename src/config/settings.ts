@@ -1,0 +1,318 @@
+/**
+ * Every setting tap reads, defined once: its key in the configuration file, its environment
+ * variable, its schema and what it defaults to. The file schema, the per-account schema of a
+ * fleet and the published JSON Schema are all built from these definitions.
+ */
+import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../aws/admin-sources";
+import { parseIpv4Cidr } from "../aws/cidr";
+import { tagKeyProblem, tagValueProblem, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED, PASSWORD_REUSE_PREVENTION } from "../aws/limits";
+import { RESERVED_TAG_KEYS } from "../aws/naming";
+import { SUPPORTED_REGION_NAMES } from "../aws/regions";
+import { TAP_RULE_PACK } from "../compliance/rule-pack";
+import { closest } from "./suggest";
+import {
+  BooleanSchema,
+  IntegerSchema,
+  JsonSchema,
+  ListSchema,
+  ObjectSchema,
+  ObjectValue,
+  RecordSchema,
+  Schema,
+  StringSchema,
+  TaggedUnionSchema,
+} from "./schema";
+
+/** Lowercase letters, digits and single hyphens: what names, environments and stack names allow. */
+export const NAME_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const PROJECT_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const MAX_PROJECT_LENGTH = 16;
+const CIDR_SHAPE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}$/;
+/** Tap's own tags plus Name: user tags may fill the rest of AWS's 50 per resource. */
+export const MAX_USER_TAGS = TAG_LIMITS.maxTagsPerResource - RESERVED_TAG_KEYS.length;
+/** A suppression reason must say something. */
+export const MIN_REASON_LENGTH = 10;
+const RULE_IDS = TAP_RULE_PACK.map((rule) => rule.id);
+
+const region = new StringSchema({
+  description: "An AWS region a new account has enabled by default.",
+  enum: SUPPORTED_REGION_NAMES,
+  refusal: "is not a supported region",
+  expected: `one of ${SUPPORTED_REGION_NAMES.join(", ")}`,
+});
+
+const cidr = (description: string) =>
+  new StringSchema({
+    description,
+    pattern: CIDR_SHAPE,
+    expected: "an IPv4 CIDR (a.b.c.d/n)",
+    check: (value) => {
+      const parsed = parseIpv4Cidr(value);
+      return typeof parsed === "string" ? parsed : undefined;
+    },
+  });
+
+const flag = (description: string) => new BooleanSchema(description);
+
+/** An SSH source: world-open ones, IPv6 included, get their own message before the IPv4 shape check. */
+const sshSource = new StringSchema({
+  description: "A source allowed to reach workloads on SSH (22).",
+  expected: "an IPv4 CIDR (a.b.c.d/n)",
+  check: (value) => {
+    const world = adminSourcesProblem([value], "SSH");
+    if (world && /\/0$/.test(value)) return `${world.replace(/^"[^"]*" /, "")}; expected ${ADMIN_SOURCES_EXPECTED}`;
+    const parsed = CIDR_SHAPE.test(value) ? parseIpv4Cidr(value) : "is not allowed; expected an IPv4 CIDR (a.b.c.d/n)";
+    return typeof parsed === "string" ? parsed : undefined;
+  },
+});
+
+/** Settings a fleet account may set for itself; at the top level they are every stack's defaults. */
+export const STACK_FIELDS = {
+  environment: new StringSchema({
+    description: "Environment name: lowercase letters, digits, single hyphens. Names start with <project>-<environment>; names starting with prod turn data protection on.",
+    pattern: NAME_PATTERN,
+    expected: "lowercase letters, digits and single hyphens (for example dev, staging, prod)",
+  }),
+  regions: new ListSchema(region, {
+    description: "Regions to deploy, in order; the first hosts the account-wide resources.",
+    unique: true,
+    minItems: 1,
+  }),
+  retiringRegions: new ListSchema(region, {
+    description: "Regions being removed: their providers stay declared, with no resources, so Terraform can destroy what state still holds there.",
+    unique: true,
+  }),
+  vpcCidrs: new RecordSchema(cidr("VPC CIDR of the region, /16 to /24."), {
+    description: "VPC CIDR per region, keyed by region; regions not listed get their fixed default 10.<n>.0.0/16.",
+    keyCheck: (key) => regionKeyProblem(key),
+    keyPattern: /^[a-z]{2}-[a-z]+-\d$/,
+    textFormat: "json",
+    example: '{"us-east-1": "10.100.0.0/16"}',
+  }),
+  availabilityZoneCount: new IntegerSchema({ description: "Availability zones per region (us-west-1 always gets its two).", min: 2, max: 3 }),
+  allowedSshCidrs: new ListSchema(sshSource, {
+    description: "SSH (22) sources; [] for no SSH rule. Default: the region's VPC CIDR. Sources wider than /8, or that together cover more than a /8 of public addresses, are refused.",
+    unique: true,
+    emptyText: "none",
+  }),
+  allowedHttpsCidrs: new ListSchema(cidr("A source allowed to reach workloads on HTTPS (443)."), {
+    description: "HTTPS (443) sources; [] for no HTTPS rule. Default: the region's VPC CIDR.",
+    unique: true,
+    emptyText: "none",
+  }),
+  logRetentionDays: new IntegerSchema({
+    description: "Retention of every log group in days (0 = never expire). Below 365 needs an accepted risk for Logs.Retention.",
+    oneOf: LOG_RETENTION_DAYS_ALLOWED,
+    refusal: "is not a retention CloudWatch Logs accepts",
+  }),
+  passwordReusePrevention: new IntegerSchema({
+    description: "Previous passwords IAM users may not reuse. Below 24 (CIS 1.9) needs an accepted risk for IAM.PasswordReusePrevention, except the product default of 5.",
+    min: PASSWORD_REUSE_PREVENTION.min,
+    max: PASSWORD_REUSE_PREVENTION.max,
+  }),
+  endpointPrivateDns: flag("Private DNS on the execute-api endpoint: every execute-api name then resolves to the endpoint inside the VPC."),
+  tags: new RecordSchema(new StringSchema({ description: "Tag value.", check: (value) => tagValueProblem(value) }), {
+    description: `Extra tags on every resource; the keys ${RESERVED_TAG_KEYS.join(", ")} are tap's own. At most ${MAX_USER_TAGS}, so no resource passes AWS's ${TAG_LIMITS.maxTagsPerResource}.`,
+    keyCheck: (key) =>
+      (RESERVED_TAG_KEYS as readonly string[]).includes(key) ? `is set by tap itself; use keys other than ${RESERVED_TAG_KEYS.join(", ")}` : tagKeyProblem(key),
+    maxEntries: MAX_USER_TAGS,
+    textFormat: "json",
+    example: '{"CostCenter":"1234"}',
+  }),
+  acceptRisks: new RecordSchema(
+    new StringSchema({
+      description: "Why the risk is accepted.",
+      check: (reason) => (reason.trim().length < MIN_REASON_LENGTH ? `is too short; a reason of at least ${MIN_REASON_LENGTH} characters is required` : undefined),
+    }),
+    {
+      description: "Rules accepted as failing, each with the reason. Reported by synth and npm run audit like a suppression in code.",
+      keyCheck: (key) => ruleIdProblem(key),
+      textFormat: "pairs",
+      example: '"Logs.Retention=debug logs are kept 30 days by policy"',
+    },
+  ),
+  accountSettings: new StringSchema({
+    description: "manage: this deployment owns the account-wide settings (password policy, API Gateway role, CloudTrail, guardrails). skip: another deployment in the account owns them.",
+    enum: ["manage", "skip"],
+  }),
+  protectData: flag("Keep data on destroy: buckets refuse deletion while they hold objects and buckets, keys and the password policy carry prevent_destroy. Default: on for environments starting with prod."),
+  replication: flag("Replicate each region's data bucket to the next configured region (a ring). Default: on when there are two regions or more."),
+  guardDuty: flag("GuardDuty in every region (account settings owner only). Costs per analysed event."),
+  securityHub: flag("Security Hub with the CIS AWS Foundations v3.0.0 standard in every region (account settings owner only). Costs per check."),
+  awsConfig: flag("AWS Config recorder and delivery channel in every region (account settings owner only). Costs per configuration item."),
+  alarmEmail: new StringSchema({
+    description: "E-mail address subscribed to the CIS alarm topic (the subscription must be confirmed from the mail).",
+    pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+    expected: "an e-mail address",
+  }),
+} as const;
+
+export type StackSettings = ObjectValue<typeof STACK_FIELDS>;
+export type StackSettingKey = keyof typeof STACK_FIELDS;
+
+/** Settings with an environment variable, and the variable's name. */
+export const STACK_ENV: Readonly<Record<StackSettingKey, string>> = {
+  environment: "ENVIRONMENT_SUFFIX",
+  regions: "TAP_REGIONS",
+  retiringRegions: "TAP_RETIRING_REGIONS",
+  vpcCidrs: "TAP_VPC_CIDRS",
+  availabilityZoneCount: "TAP_AZ_COUNT",
+  allowedSshCidrs: "TAP_ALLOWED_SSH_CIDRS",
+  allowedHttpsCidrs: "TAP_ALLOWED_HTTPS_CIDRS",
+  logRetentionDays: "TAP_LOG_RETENTION_DAYS",
+  passwordReusePrevention: "TAP_PASSWORD_REUSE_PREVENTION",
+  endpointPrivateDns: "TAP_ENDPOINT_PRIVATE_DNS",
+  tags: "TAP_TAGS",
+  acceptRisks: "TAP_ACCEPT_RISKS",
+  accountSettings: "TAP_ACCOUNT_SETTINGS",
+  protectData: "TAP_PROTECT_DATA",
+  replication: "TAP_REPLICATION",
+  guardDuty: "TAP_GUARDDUTY",
+  securityHub: "TAP_SECURITY_HUB",
+  awsConfig: "TAP_AWS_CONFIG",
+  alarmEmail: "TAP_ALARM_EMAIL",
+};
+
+/**
+ * Where a variable's form differs from the file's. TAP_VPC_CIDRS lists one CIDR per region
+ * in TAP_REGIONS order (the variable predates the file); the file keys them by region.
+ */
+export const STACK_ENV_SCHEMAS: Partial<Record<StackSettingKey, Schema<unknown>>> = {
+  vpcCidrs: new ListSchema(cidr("VPC CIDR."), { description: "One VPC CIDR per region, in TAP_REGIONS order." }),
+};
+
+/** Record settings whose entries merge from defaults to file to variables to a fleet account. */
+export const MERGED_BY_KEY: readonly StackSettingKey[] = ["tags", "acceptRisks"];
+
+export const PROJECT_SCHEMA = new StringSchema({
+  description: `First part of every name: 1-${MAX_PROJECT_LENGTH} lowercase letters, digits and single hyphens, starting with a letter.`,
+  pattern: PROJECT_PATTERN,
+  maxLength: MAX_PROJECT_LENGTH,
+  expected: `1-${MAX_PROJECT_LENGTH} lowercase letters, digits and single hyphens, starting with a letter`,
+});
+
+export const BACKEND_SCHEMA = new TaggedUnionSchema(
+  {
+    s3: new ObjectSchema(
+      {
+        bucket: new StringSchema({ description: "State bucket (must exist before the first deploy).", expected: "a valid S3 bucket name" }),
+        region: region,
+        key: new StringSchema({
+          description: "State object key of a single-account deployment. A fleet uses keyPrefix instead.",
+          maxLength: 1024,
+          pattern: /^[^/](.*[^/])?$/,
+          expected: 'an S3 object key of at most 1024 characters that neither starts nor ends with "/"',
+        }),
+        keyPrefix: new StringSchema({
+          description: "Fleet only: each account's state key is <keyPrefix>/<account name>/terraform.tfstate.",
+          maxLength: 900,
+          pattern: /^[^/](.*[^/])?$/,
+          expected: 'an S3 key prefix that neither starts nor ends with "/"',
+        }),
+      },
+      { description: "S3 state backend, encrypted and locked with Terraform's S3 lock file." },
+    ),
+    hcp: new ObjectSchema(
+      {
+        organization: new StringSchema({ description: "HCP Terraform organization.", pattern: /^[A-Za-z0-9_-]+$/, expected: "letters, digits, _ and -" }),
+        workspacePrefix: new StringSchema({
+          description: "Each stack's workspace is <workspacePrefix><stack name>.",
+          pattern: /^[A-Za-z0-9_-]*$/,
+          maxLength: 40,
+          expected: "up to 40 letters, digits, _ and -",
+        }),
+        hostname: new StringSchema({ description: "HCP Terraform or Terraform Enterprise host.", pattern: /^[a-z0-9.-]+$/, expected: "a host name" }),
+      },
+      { description: "HCP Terraform (Terraform Cloud) workspaces, one per stack.", required: ["organization"] },
+    ),
+  },
+  "Where Terraform keeps state. Default: S3.",
+);
+
+/** Backend settings readable from variables, with the backend type each applies to. */
+export const BACKEND_ENV = {
+  TAP_BACKEND: { field: "type", appliesTo: undefined },
+  TERRAFORM_STATE_BUCKET: { field: "bucket", appliesTo: "s3" },
+  TERRAFORM_STATE_BUCKET_REGION: { field: "region", appliesTo: "s3" },
+  TERRAFORM_STATE_BUCKET_KEY: { field: "key", appliesTo: "s3" },
+  TAP_HCP_ORGANIZATION: { field: "organization", appliesTo: "hcp" },
+  TAP_HCP_WORKSPACE_PREFIX: { field: "workspacePrefix", appliesTo: "hcp" },
+} as const;
+
+export const ACCOUNT_SCHEMA = new ObjectSchema(
+  {
+    id: new StringSchema({ description: "12-digit AWS account id.", pattern: /^\d{12}$/, expected: "a 12-digit AWS account id" }),
+    name: new StringSchema({
+      description: "Stack name of the account (cdktf.out/stacks/<name>, its state key and workspace).",
+      pattern: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+      maxLength: 40,
+      expected: "up to 40 lowercase letters, digits and single hyphens, starting with a letter",
+    }),
+    role: new StringSchema({
+      description: "Role the providers assume in the account: a role name, or the full role ARN.",
+      pattern: /^([\w+=,.@-]{1,64}|arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+)$/,
+      expected: "an IAM role name or an arn:aws:iam::<account>:role/<name> ARN",
+    }),
+    ...STACK_FIELDS,
+  },
+  { description: "One AWS account: its own stack, state and providers.", required: ["id", "name", "role", "environment"] },
+);
+
+export const FLEET_SCHEMA = new ObjectSchema(
+  { accounts: new ListSchema(ACCOUNT_SCHEMA, { description: "The accounts, one stack each.", minItems: 1 }) },
+  { description: "Many accounts from one configuration: top-level settings are their defaults.", required: ["accounts"] },
+);
+
+export const FILE_SCHEMA = new ObjectSchema(
+  {
+    $schema: new StringSchema({ description: "Path or URL of this schema, for editors." }),
+    project: PROJECT_SCHEMA,
+    ...STACK_FIELDS,
+    backend: BACKEND_SCHEMA,
+    fleet: FLEET_SCHEMA,
+  },
+  { description: "tap configuration. Environment variables override the top-level settings; a fleet account's own settings override both." },
+);
+
+export type FileSettings = ObjectValue<typeof FILE_SCHEMA.fields>;
+export type AccountSettings = ObjectValue<typeof ACCOUNT_SCHEMA.fields>;
+
+/** Variables outside the settings that tap's tools read; the app knows and ignores them. */
+export const TOOL_VARIABLES: readonly string[] = [
+  "TAP_CONFIG",
+  "TAP_TERRAFORM_PROVIDER_MIRROR",
+  "TAP_SKIP_TERRAFORM_TESTS",
+  "TAP_SKIP_APPLY_TESTS",
+  "TAP_CHECKOV",
+  "TAP_MOTO_SERVER",
+  "TAP_BENCH_RSS_FILE",
+];
+
+/** Every variable tap knows: settings, backend settings and tool variables. */
+export const KNOWN_VARIABLES: readonly string[] = [
+  "TAP_PROJECT",
+  ...Object.values(STACK_ENV),
+  ...Object.keys(BACKEND_ENV),
+  ...TOOL_VARIABLES,
+];
+
+/** The published JSON Schema of the configuration file. */
+export function configJsonSchema(): JsonSchema {
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "tap configuration",
+    ...FILE_SCHEMA.toJsonSchema(),
+  };
+}
+
+function regionKeyProblem(key: string): string | undefined {
+  if (SUPPORTED_REGION_NAMES.includes(key)) return undefined;
+  const suggestion = closest(key, SUPPORTED_REGION_NAMES);
+  return `is not a supported region;${suggestion ? ` did you mean "${suggestion}"?` : ""} expected one of ${SUPPORTED_REGION_NAMES.join(", ")}`;
+}
+
+function ruleIdProblem(key: string): string | undefined {
+  if (RULE_IDS.includes(key)) return undefined;
+  const suggestion = closest(key, RULE_IDS);
+  return `is not a rule of the pack;${suggestion ? ` did you mean "${suggestion}"?` : ""} see npm run audit for the rule ids`;
+}
