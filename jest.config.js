@@ -13,8 +13,15 @@ module.exports = {
       testEnvironment: "node",
       transform,
       testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
-      testPathIgnorePatterns: ["<rootDir>/__tests__/terraform/"],
+      testPathIgnorePatterns: ["<rootDir>/__tests__/terraform/", "<rootDir>/__tests__/integration/"],
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+    },
+    {
+      // Whole commands as a user runs them: npm run synth against the cdktf CLI, and the like.
+      displayName: "integration",
+      testEnvironment: "node",
+      transform,
+      testMatch: ["<rootDir>/__tests__/integration/**/*.test.ts"],
     },
     {
       // Real terraform init/validate/test/graph against the offline hashicorp/aws mirror.

@@ -6,8 +6,12 @@ import { join } from "path";
 // Runs the compiled app exactly as `cdktf synth` does (`npm test` compiles it first).
 const MAIN = join(__dirname, "..", "..", "dist", "main.js");
 
+// Run from an empty folder so a developer's own tap.config.json never changes the outcome.
+const CWD = mkdtempSync(join(tmpdir(), "tap-main-cwd-"));
+afterAll(() => rmSync(CWD, { recursive: true, force: true }));
+
 function runApp(outdir: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env }, encoding: "utf8" });
+  return spawnSync(process.execPath, [MAIN], { cwd: CWD, env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, ...env }, encoding: "utf8" });
 }
 
 describe("main (the cdktf app)", () => {
@@ -20,6 +24,9 @@ describe("main (the cdktf app)", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(Object.keys(JSON.parse(readFileSync(stackFile, "utf8")).provider.aws)).toHaveLength(3);
+    expect(result.stdout).toBe(
+      'tap: stack tap (dev, ambient credentials): us-east-1, us-west-2, eu-central-1; account settings: managed here; data protection: off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data)\n',
+    );
   });
 
   test("bad configuration exits non-zero with one line per problem and leaves earlier output untouched", () => {
@@ -40,7 +47,7 @@ describe("main (the cdktf app)", () => {
 describe("audit (the compliance report)", () => {
   const AUDIT = join(__dirname, "..", "..", "dist", "audit.js");
   const runAudit = (env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [AUDIT], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+    spawnSync(process.execPath, [AUDIT], { cwd: CWD, env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
 
   test("reports every rule for the default configuration and ends with the pass/fail count", () => {
     const result = runAudit();

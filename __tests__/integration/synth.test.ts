@@ -1,0 +1,72 @@
+import { spawnSync } from "child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "fs";
+import { tmpdir } from "os";
+import { join, relative } from "path";
+
+const ROOT = join(__dirname, "..", "..");
+const CDKTF = join(ROOT, "node_modules", ".bin", "cdktf");
+const SAMPLE_FLEET = join(ROOT, "examples", "fleet.tap.config.json");
+/** A clean environment: no developer settings, no telemetry; TAP_CONFIG="" means no file. */
+const baseEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH!, HOME: process.env.HOME!, CHECKPOINT_DISABLE: "1", ...extra });
+
+function run(command: string, args: string[], env: Record<string, string>) {
+  return spawnSync(command, args, { cwd: ROOT, env: baseEnv(env), encoding: "utf8" });
+}
+
+/** Every file below `dir`, relative path -> contents. */
+function tree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (current: string) => {
+    for (const name of readdirSync(current)) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describe("npm run synth (the app without the cdktf CLI)", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "tap-synth-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test.each([
+    ["the default configuration", {}],
+    ["the sample fleet", { TAP_CONFIG: SAMPLE_FLEET }],
+  ])("writes the same cdktf.out as `cdktf synth`, byte for byte: %s", (name, env: Record<string, string>) => {
+    const viaCli = join(scratch, `${name}-cli`);
+    const viaNpm = join(scratch, `${name}-npm`);
+    const cli = run(CDKTF, ["synth", "--output", viaCli], env);
+    expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 0, stderr: "" });
+    const npm = run("npm", ["run", "--silent", "synth", "--", "--output", viaNpm], env);
+    expect({ status: npm.status, stderr: npm.stderr }).toEqual({ status: 0, stderr: "" });
+
+    const [expected, actual] = [tree(viaCli), tree(viaNpm)];
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    expect([...expected.keys()]).toContain("manifest.json");
+    for (const [file, content] of expected) expect({ file, same: actual.get(file)!.equals(content) }).toEqual({ file, same: true });
+    expect(npm.stdout).toMatch(/^INFO \[[\w-]+\]: compliance: IAM\.PasswordReusePrevention suppressed on /m);
+    expect(npm.stdout).toMatch(/^Generated Terraform code for the stacks: /m);
+    expect(npm.stdout).toMatch(/^tap: stack [\w-]+ \(.*\): .*; data protection: (on|off) \(/m);
+  }, 60_000);
+
+  test("a configuration error prints once, exits 1 and leaves earlier output untouched", () => {
+    const outdir = join(scratch, "error");
+    expect(run("npm", ["run", "--silent", "synth", "--", "--output", outdir], {}).status).toBe(0);
+    const before = readFileSync(join(outdir, "stacks", "tap", "cdk.tf.json"));
+    const result = run("npm", ["run", "--silent", "synth", "--", "--output", outdir], { TAP_REGION: "eu-west-1" });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("tap: configuration error\n  TAP_REGION: is not a variable tap knows; did you mean TAP_REGIONS? the README lists every setting\n");
+    expect(readFileSync(join(outdir, "stacks", "tap", "cdk.tf.json")).equals(before)).toBe(true);
+  }, 30_000);
+
+  test("removes the folders of stacks that no longer exist, as `cdktf synth` does", () => {
+    const outdir = join(scratch, "orphans");
+    mkdirSync(join(outdir, "stacks", "retired-account"), { recursive: true });
+    expect(run("npm", ["run", "--silent", "synth", "--", "--output", outdir], {}).status).toBe(0);
+    expect(readdirSync(join(outdir, "stacks"))).toEqual(["tap"]);
+    expect(existsSync(join(outdir, "manifest.json"))).toBe(true);
+  }, 30_000);
+});

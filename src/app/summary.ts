@@ -1,0 +1,18 @@
+import type { StackConfig, TapConfig } from "../config/model";
+
+/**
+ * One line per stack saying what synth just wrote and the decisions a reviewer should see
+ * before a deploy: where it goes, who owns the account's settings, and whether data survives
+ * a destroy (and why).
+ */
+export function describeStacks(config: TapConfig): string[] {
+  return config.stacks.map(describeStack);
+}
+
+function describeStack(stack: StackConfig): string {
+  const target = stack.account ? `account ${stack.account.id} via ${stack.account.roleArn}` : "ambient credentials";
+  const regions = stack.regions.map((r) => r.region).join(", ");
+  const retiring = stack.retiringRegions.length > 0 ? `; retiring: ${stack.retiringRegions.join(", ")} (providers only)` : "";
+  const protection = `${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason})`;
+  return `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${regions}${retiring}; account settings: ${stack.manageAccountSettings ? "managed here" : "skipped"}; data protection: ${protection}`;
+}
