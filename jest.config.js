@@ -6,6 +6,8 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "types
 module.exports = {
   // Two workers even on two cores: the Terraform tier waits on terraform processes most of the time.
   maxWorkers: 2,
+  globalSetup: "<rootDir>/__tests__/global-setup.js",
+  globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   modulePathIgnorePatterns: ["<rootDir>/dist/"],
   projects: [
     {

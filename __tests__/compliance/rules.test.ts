@@ -21,7 +21,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { auditStack, ComplianceReport, ComplianceValidation, describeUnknownSuppression, isCompliant } from "../../src/compliance/audit";
+import { auditStack, ComplianceReport, ComplianceValidation, describeUnknownSuppression, describeUnusedSuppression, isCompliant } from "../../src/compliance/audit";
 import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
 import { suppressRule } from "../../src/compliance/suppressions";
 
@@ -106,7 +106,7 @@ const BROKEN: Record<string, [Build, string]> = {
     (s, p) => new VpcEndpoint(s, "endpoint", { provider: p, vpcId: vpc(s, p, false).id, serviceName: "com.amazonaws.us-east-1.execute-api", vpcEndpointType: "Interface", privateDnsEnabled: true, tags: { Name: "e" } }),
     "rules/endpoint",
   ],
-  "EC2.NoWorldAdminIngress": [worldIngress(22), "rules/ingress"],
+  "EC2.NoWorldAdminIngress": [worldIngress(22), "rules/group"],
   "EC2.NoWorldAllPortsEgress": [
     (s, p) => new VpcSecurityGroupEgressRule(s, "egress", { provider: p, securityGroupId: group(s, p).id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "all out", tags: { Name: "r" } }),
     "rules/egress",
@@ -176,9 +176,72 @@ describe("compliance rule pack", () => {
 
   test("rules that pass stay quiet: an inline role policy without admin rights", () => {
     const report = audit((s, p) => {
-      const role = new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }]).json });
+      const role = new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["apigateway.amazonaws.com"] }] }]).json });
       new IamRolePolicy(s, "inline", { provider: p, role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) });
     });
     expect(report.failures).toEqual([]);
+  });
+
+  describe("EC2.NoWorldAdminIngress judges a group's sources together", () => {
+    const ingressOn = (s: Construct, p: AwsProvider, groupId: string, id: string, cidr: string, port = 22) =>
+      new VpcSecurityGroupIngressRule(s, id, { provider: p, securityGroupId: groupId, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description: "admin", tags: { Name: "r" } });
+    const adminFailures = (build: Build) => audit(build).failures.filter((f) => f.rule.id === "EC2.NoWorldAdminIngress").map((f) => [f.element.path, f.detail]);
+
+    test("0.0.0.0/0 split into two rules is the world, and is reported on the group", () => {
+      expect(adminFailures((s, p) => {
+        const g = group(s, p);
+        ingressOn(s, p, g.id, "low-half", "0.0.0.0/1");
+        ingressOn(s, p, g.id, "high-half", "128.0.0.0/1");
+      })).toEqual([["rules/group", 'port 22: "0.0.0.0/1" opens SSH to more than a /8']]);
+    });
+
+    test("two public /8s in separate rules are together too wide for RDP", () => {
+      expect(adminFailures((s, p) => {
+        const g = group(s, p);
+        ingressOn(s, p, g.id, "a", "1.0.0.0/8", 3389);
+        ingressOn(s, p, g.id, "b", "2.0.0.0/8", 3389);
+      })).toEqual([["rules/group", 'port 3389: "1.0.0.0/8,2.0.0.0/8" together open RDP to 33,554,432 public addresses, more than a /8 (16,777,216)']]);
+    });
+
+    test("private ranges and a narrow public range pass; a rule on a group outside the stack is judged alone", () => {
+      expect(adminFailures((s, p) => {
+        const g = group(s, p);
+        ingressOn(s, p, g.id, "corp", "10.0.0.0/8");
+        ingressOn(s, p, g.id, "vpn", "192.0.2.0/24");
+        ingressOn(s, p, "sg-0123456789abcdef0", "elsewhere", "0.0.0.0/0");
+      })).toEqual([["rules/elsewhere", '"0.0.0.0/0" opens SSH to the whole internet'.replace(/^/, "port 22: ")]]);
+    });
+  });
+
+  describe("IAM.TrustNamesServicePrincipal holds each service to what it documents", () => {
+    const trustFailures = (service: string, condition?: object[]) =>
+      audit((s, p) => new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }], condition }]).json }))
+        .failures.filter((f) => f.rule.id === "IAM.TrustNamesServicePrincipal")
+        .map((f) => f.detail);
+    const sourceAccount = [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] }];
+
+    test("a service that documents aws:SourceAccount must be held to it", () => {
+      expect(trustFailures("vpc-flow-logs.amazonaws.com")).toEqual(["vpc-flow-logs.amazonaws.com documents aws:SourceAccount but the trust does not require it"]);
+      expect(trustFailures("config.amazonaws.com", sourceAccount)).toEqual([]);
+    });
+
+    test("an exempt service passes unconditioned, and the rule says which are exempt and why", () => {
+      expect(trustFailures("apigateway.amazonaws.com")).toEqual([]);
+      const rule = TAP_RULE_PACK.find((r) => r.id === "IAM.TrustNamesServicePrincipal")!;
+      expect(rule.explanation).toMatch(/Exempt, because .*apigateway\.amazonaws\.com \(UpdateAccount checks the CloudWatch role/);
+    });
+
+    test("a service in neither list fails until someone checks its documentation", () => {
+      expect(trustFailures("ec2.amazonaws.com", sourceAccount)).toEqual(["ec2.amazonaws.com is in neither list of src/aws/service-trust.ts, so tap cannot tell whether it sends aws:SourceAccount"]);
+    });
+  });
+
+  test("an acceptance that suppresses nothing is reported, so stale accepted risks do not pile up", () => {
+    const stack = new TerraformStack(Testing.app(), "rules");
+    new AwsProvider(stack, "aws", { region: "us-east-1" });
+    suppressRule(stack, "KMS.Rotation", "keys are rotated by an HSM process");
+    const report = auditStack(stack);
+    expect(report.unusedSuppressions.map(describeUnusedSuppression)).toEqual(["rules: KMS.Rotation is accepted but nothing fails it; remove the acceptance (keys are rotated by an HSM process)"]);
+    expect(isCompliant(report)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { RegionalNetwork, RegionalNetworkProps } from "../../src/constructs/regional-network";
-import { referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "us-east-1";
 const baseProps: Omit<RegionalNetworkProps, "provider"> = {
@@ -8,6 +9,7 @@ const baseProps: Omit<RegionalNetworkProps, "provider"> = {
   flowLogKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/test",
   flowLogRoleArn: "arn:aws:iam::123456789012:role/flow-logs",
 };
+const PRIVATE_ZONES = ["use1-az1", "use1-az2", "use1-az4"];
 
 function synthNetwork(props: Partial<RegionalNetworkProps> = {}): SynthJson {
   return synthConstruct(REGION, (scope, provider) => new RegionalNetwork(scope, "network", { ...baseProps, ...props, provider }));
@@ -119,17 +121,29 @@ describe("RegionalNetwork", () => {
     }
   });
 
-  test("the execute-api interface endpoint sits in the private subnets behind its own security group", () => {
+  test("the execute-api endpoint sits behind its own security group, in the private subnets of the zones that offer the service", () => {
     const endpoint = resourceAt(json, "aws_vpc_endpoint", "network/execute-api-endpoint");
+    const subnets = `[${PRIVATE_ZONES.map((zone) => referenceTo(json, "aws_subnet", `network/private-${zone}`, "id").slice(2, -1)).join(", ")}]`;
+    const zoneIds = dataReferenceTo(json, "aws_availability_zones", "network/availability-zones", "zone_ids").slice(2, -1);
+    const zoneNames = dataReferenceTo(json, "aws_availability_zones", "network/availability-zones", "names").slice(2, -1);
+    const offered = dataReferenceTo(json, "aws_vpc_endpoint_service", "network/execute-api-service", "availability_zones").slice(2, -1);
+    // Offered zone names map to AZ IDs (names differ per account), and only subnets in those IDs are used.
+    const offeredZoneIds = `matchkeys(${zoneIds}, ${zoneNames}, tolist(${offered}))`;
+    const subnetIds = `matchkeys(${subnets}, ${JSON.stringify(PRIVATE_ZONES).replace(/,/g, ", ")}, ${offeredZoneIds})`;
     expect(endpoint).toMatchObject({
       service_name: "com.amazonaws.us-east-1.execute-api",
       vpc_endpoint_type: "Interface",
       private_dns_enabled: true,
       security_group_ids: [referenceTo(json, "aws_security_group", "network/endpoint-security-group", "id")],
-      subnet_ids: ["use1-az1", "use1-az2", "use1-az4"].map((zone) =>
-        referenceTo(json, "aws_subnet", `network/private-${zone}`, "id"),
-      ),
+      subnet_ids: `\${${subnetIds}}`,
+      lifecycle: { precondition: [{ condition: `\${(length(matchkeys(${JSON.stringify(PRIVATE_ZONES).replace(/,/g, ", ")}, ${JSON.stringify(PRIVATE_ZONES).replace(/,/g, ", ")}, ${offeredZoneIds})) >= 1)}`, error_message: expect.stringMatching(/^None of the zones use1-az1, use1-az2, use1-az4 offers com\.amazonaws\.us-east-1\.execute-api in this account/) }] },
     });
+    expect(dataSourceAt(json, "aws_vpc_endpoint_service", "network/execute-api-service")).toMatchObject({
+      service_name: "com.amazonaws.us-east-1.execute-api",
+      service_type: "Interface",
+      provider: "aws.us-east-1",
+    });
+    expect(dataSourceAt(json, "aws_availability_zones", "network/availability-zones")).toMatchObject({ state: "available", provider: "aws.us-east-1" });
     expect(resourceAt(json, "aws_vpc_security_group_ingress_rule", "network/endpoint-https-from-vpc")).toMatchObject({
       from_port: 443,
       to_port: 443,
@@ -158,6 +172,14 @@ describe("RegionalNetwork", () => {
     });
   });
 
+  test("the flow log waits for what its role needs (the role's policy), so the first deliveries do not fail", () => {
+    const json = synthConstruct(REGION, (scope, provider) => {
+      const policy = new IamRolePolicy(scope, "flow-logs-policy", { provider, role: "flow-logs", policy: "{}" });
+      new RegionalNetwork(scope, "network", { ...baseProps, provider, flowLogRoleDependencies: [policy] });
+    });
+    expect(resourceAt(json, "aws_flow_log", "network/flow-log").depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.flow-logs-policy/)]);
+  });
+
   test("every resource is bound to the region's aliased provider", () => {
     for (const [type, byName] of Object.entries(json.resource ?? {})) {
       for (const [name, body] of Object.entries(byName)) {
@@ -182,7 +204,9 @@ describe("RegionalNetwork", () => {
     [{ vpcCidr: "10.10.0.1/16" }, /'vpcCidr' has host bits set.*Received: 10\.10\.0\.1\/16/],
     [{ vpcCidr: "10.0.0.0/8" }, /'vpcCidr' prefix must be \/16 to \/24\. Received: 10\.0\.0\.0\/8/],
     [{ availabilityZoneIds: ["use1-az1"] }, /'availabilityZoneIds' needs 2 to 4 zones\. Received: \[use1-az1\]/],
-    [{ allowedSshCidrs: ["0.0.0.0/0"] }, /'allowedSshCidrs' must not open SSH to the world\. Received: 0\.0\.0\.0\/0/],
+    [{ allowedSshCidrs: ["0.0.0.0/0"] }, /'allowedSshCidrs' must not be this wide: "0\.0\.0\.0\/0" opens SSH to the whole internet\. Received: \[0\.0\.0\.0\/0\]/],
+    [{ allowedSshCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, /'allowedSshCidrs' must not be this wide: "0\.0\.0\.0\/1" opens SSH to more than a \/8/],
+    [{ naming: { project: "sg", environment: "dev", region: REGION } }, /the security group name "sg-dev-us-east-1-workload" is invalid \(EC2 refuses security group names that start with "sg-"\)/],
     [{ flowLogRetentionDays: 366 }, /'flowLogRetentionDays' must be one of .*Received: 366/],
   ])("refuses %j with an error naming the prop", (props, message) => {
     expect(buildNetwork(props)).toThrow(message);

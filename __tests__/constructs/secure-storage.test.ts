@@ -48,16 +48,20 @@ describe("SecureStorage", () => {
     });
   });
 
-  test("the key policy lets CloudWatch Logs of this region use the key for this account's log groups only", () => {
-    expect(statement(json, "storage/key-policy", "CloudWatchLogsInThisAccountAndRegion")).toMatchObject({
+  test("the key policy lets CloudWatch Logs of this region use the key for exactly the log groups that use it", () => {
+    const json = synthStorage({ encryptedLogGroupNames: ["/aws/vpc/flow-logs/tap-dev-eu-central-1-vpc"] });
+    expect(statement(json, "storage/key-policy", "CloudWatchLogsForTheseLogGroups")).toMatchObject({
       effect: "Allow",
       principals: [{ type: "Service", identifiers: ["logs.eu-central-1.amazonaws.com"] }],
       actions: expect.arrayContaining(["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"]),
       condition: [
         {
-          test: "ArnLike",
+          test: "ArnEquals",
           variable: "kms:EncryptionContext:aws:logs:arn",
-          values: ["arn:aws:logs:eu-central-1:123456789012:log-group:*"],
+          values: [
+            "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/apigateway/tap-dev-eu-central-1-access",
+            "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/vpc/flow-logs/tap-dev-eu-central-1-vpc",
+          ],
         },
       ],
     });
@@ -148,17 +152,23 @@ describe("SecureStorage", () => {
     expect(resourceAt(custom, "aws_cloudwatch_log_group", "storage/api-gateway-log-group").retention_in_days).toBe(731);
   });
 
-  test("the region's API Gateway account points at the shared CloudWatch role", () => {
+  test("the region's API Gateway account points at the shared CloudWatch role, and resets on destroy", () => {
     const json = synthStorage({ apiGatewayRoleDependencies: [] });
     expect(resourceAt(json, "aws_api_gateway_account", "storage/api-gateway-account")).toMatchObject({
       cloudwatch_role_arn: ROLE_ARN,
+      reset_on_delete: true,
       provider: "aws.eu-central-1",
     });
+  });
+
+  test("without a role (another deployment owns the account's settings) the region's API Gateway settings are left alone", () => {
+    expect(synthStorage({ apiGatewayCloudWatchRoleArn: undefined }).resource?.aws_api_gateway_account).toBeUndefined();
   });
 
   test.each([
     [{ logRetentionDays: 366 }, /'logRetentionDays' must be one of .*Received: 366/],
     [{ noncurrentVersionExpirationDays: 0 }, /'noncurrentVersionExpirationDays' must be a whole number of at least 1\. Received: 0/],
+    [{ naming: { project: "tap", environment: "e".repeat(30), region: REGION } }, /the S3 bucket name "tap-e{30}-eu-central-1-data-123456789012" is invalid \(65 characters; S3 allows 3 to 63\)/],
   ])("refuses %j with an error naming the prop", (props, message) => {
     expect(() => synthStorage(props)).toThrow(message);
   });

@@ -6,7 +6,7 @@ import { buildApp } from "../../src/app/app";
 import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
 import { TapStack } from "../../src/constructs/tap-stack";
 import { intendedCounts } from "../intended-resources";
-import { allBlocks, configFrom, dataReferenceTo, referenceTo, resourceAt, resourcesOf, synthStack } from "../helpers";
+import { allBlocks, configFrom, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthStack } from "../helpers";
 
 const DEFAULT_REGIONS = ["us-east-1", "us-west-2", "eu-central-1"];
 
@@ -119,6 +119,36 @@ describe("TapStack", () => {
   test("other environments keep force_destroy on buckets", () => {
     const json = synthStack({ ENVIRONMENT_SUFFIX: "staging" });
     expect(resourcesOf(json, "aws_s3_bucket").every(([, b]) => b.force_destroy === true && b.lifecycle === undefined)).toBe(true);
+  });
+
+  test("a retiring region keeps its provider and nothing else, so its resources can be destroyed from state", () => {
+    const json = synthStack({ TAP_REGIONS: "us-east-1,us-west-2", TAP_RETIRING_REGIONS: "eu-central-1" });
+    expect(json.provider?.aws.map((p) => p.alias)).toEqual(["us-east-1", "us-west-2", "eu-central-1"]);
+    expect(allBlocks(json).filter((block) => block.body.provider === "aws.eu-central-1")).toEqual([]);
+    expect(Object.keys(json.output ?? {})).not.toContain("eu-central-1_network");
+  });
+
+  test("a deployment that does not own the account's settings leaves the password policy and API Gateway's settings alone", () => {
+    const json = synthStack({ TAP_ACCOUNT_SETTINGS: "skip" });
+    for (const type of ["aws_iam_account_password_policy", "aws_api_gateway_account", "aws_iam_role_policy_attachment"]) expect(resourcesOf(json, type)).toEqual([]);
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-vpc-flow-logs"]);
+    expect(resourcesOf(json, "aws_flow_log")).toHaveLength(3);
+    expect(json.output?.api_gateway_cloudwatch_role_arn).toBeUndefined();
+  });
+
+  test("data protection also keeps the account password policy from destroy", () => {
+    expect(resourceAt(synthStack({ TAP_PROTECT_DATA: "true" }), "aws_iam_account_password_policy", "identity/password-policy").lifecycle).toEqual({ prevent_destroy: true });
+    expect(resourceAt(json, "aws_iam_account_password_policy", "identity/password-policy").lifecycle).toBeUndefined();
+  });
+
+  test("each region's flow log waits for the flow-log role's policy, and each region's key serves exactly its own log groups", () => {
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_flow_log", `network-${region}/flow-log`).depends_on).toEqual([
+        referenceTo(json, "aws_iam_role_policy", "identity/flow-logs-role-policy", "id").replace(/^\$\{(.*)\.id\}$/, "$1"),
+      ]);
+      const grant = dataSourceAt(json, "aws_iam_policy_document", `storage-${region}/key-policy`).statement.find((s: any) => s.sid === "CloudWatchLogsForTheseLogGroups");
+      expect(grant.condition[0].values.map((arn: string) => arn.replace(/^.*:log-group:/, ""))).toEqual([`/aws/apigateway/tap-dev-${region}-access`, `/aws/vpc/flow-logs/tap-dev-${region}-vpc`]);
+    }
   });
 
   test("outputs give operators each region's network and storage ids and the role ARN", () => {

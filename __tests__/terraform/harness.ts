@@ -6,9 +6,10 @@
 import { spawn } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { homedir, tmpdir } from "os";
-import { dirname, join } from "path";
+import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import type { TapConfig } from "../../src/config/model";
+import { ACCOUNT_ZONES, executeApiZoneIds } from "./zones";
 
 /** The provider version `@cdktf/provider-aws` 20.1.0 targets; the mirror must hold exactly this. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -16,12 +17,6 @@ export const MIRROR_ENV = "TAP_TERRAFORM_PROVIDER_MIRROR";
 export const SKIP_ENV = "TAP_SKIP_TERRAFORM_TESTS";
 export const TEST_ACCOUNT_ID = "123456789012";
 const PROVIDER_PATH = ["registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION];
-/** Found from the project root, so the compiled harness (dist/, used by the bench) finds it too. */
-const TFTEST_FILE = join(projectRoot(__dirname), "__tests__", "terraform", "plan.tftest.hcl");
-
-function projectRoot(from: string): string {
-  return existsSync(join(from, "package.json")) ? from : projectRoot(dirname(from));
-}
 
 /** Terraform's name for this machine's platform (`linux_amd64`, `darwin_arm64`, ...). */
 export function terraformPlatform(): string {
@@ -64,12 +59,12 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string
 
 /**
  * Whether the Terraform tier should run. Skipping needs TAP_SKIP_TERRAFORM_TESTS=1 and is
- * refused in CI, so a green CI run always includes the tier.
+ * refused in CI, so a green CI run always includes the tier; the notice that a run skipped it
+ * is printed once by Jest's globalSetup, where Jest cannot swallow it.
  */
 export function terraformTierEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env[SKIP_ENV] !== "1") return true;
   if (env.CI) throw new Error(`${SKIP_ENV}=1 is not honoured in CI: the Terraform tier always runs there`);
-  console.warn(`${SKIP_ENV}=1: skipping the Terraform tier (validate and plan against the real provider)`);
   return false;
 }
 
@@ -85,18 +80,24 @@ export class TerraformWorkdir {
     const root = mkdtempSync(join(tmpdir(), "tap-terraform-"));
     const outdir = join(root, "cdktf.out");
     buildApp(config, outdir).app.synth();
-    const stackName = config.stacks[0].stackName;
-    return TerraformWorkdir.fromStackJson(root, readFileSync(join(outdir, "stacks", stackName, "cdk.tf.json"), "utf8"), mirror);
+    const stackDir = join(outdir, "stacks", config.stacks[0].stackName);
+    const workdir = TerraformWorkdir.fromStackJson(root, readFileSync(join(stackDir, "cdk.tf.json"), "utf8"), mirror);
+    // The committed lock file synth places there: init then verifies the mirror's provider against it.
+    copyFileSync(join(stackDir, ".terraform.lock.hcl"), join(workdir.dir, ".terraform.lock.hcl"));
+    return workdir;
   }
 
-  /** Wraps an already synthesized stack document (for tests that break it on purpose). */
-  static fromStackJson(root: string, stackJson: string, mirror: string): TerraformWorkdir {
+  /**
+   * Wraps an already synthesized stack document (for tests that break it on purpose). The test
+   * file defaults to one plan run with override_data for every lookup that would call AWS.
+   */
+  static fromStackJson(root: string, stackJson: string, mirror: string, testFile: string = planTestFile(JSON.parse(stackJson))): TerraformWorkdir {
     const dir = join(root, "stack");
     mkdirSync(join(dir, "tests"), { recursive: true });
     writeFileSync(join(dir, "cdk.tf.json"), stackJson);
     const aliases: string[] = JSON.parse(stackJson).provider.aws.map((provider: { alias: string }) => provider.alias);
     writeFileSync(join(dir, "tap_override.tf.json"), JSON.stringify(offlineOverride(aliases), null, 2));
-    copyFileSync(TFTEST_FILE, join(dir, "tests", "plan.tftest.hcl"));
+    writeFileSync(join(dir, "tests", "plan.tftest.hcl"), testFile);
     writeFileSync(join(root, "terraform.rc"), cliConfig(mirror));
     return new TerraformWorkdir(root, dir);
   }
@@ -198,6 +199,33 @@ export function bindingsFromTrace(trace: string): Map<string, string> {
   const line = /ProviderTransformer: exact match for provider\["[^"]+"\]\.([\w-]+) serving ((?:data\.)?[\w-]+\.[\w-]+)$/gm;
   for (const match of trace.matchAll(line)) bindings.set(match[2], match[1]);
   return bindings;
+}
+
+export const TEST_ACCOUNT_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:user/tap-terraform-test`;
+
+/**
+ * `override_data` blocks for the data sources that call AWS at plan time: the caller's account,
+ * and per region the zones and the zones that offer execute-api (test data in zones.ts).
+ */
+export function overrideDataBlocks(stack: { data?: Record<string, Record<string, { provider?: string }>> }): string {
+  const blocks: string[] = [];
+  const each = (type: string, values: (region: string) => Record<string, unknown>) => {
+    for (const [name, body] of Object.entries(stack.data?.[type] ?? {})) {
+      const region = (body.provider ?? "").replace(/^aws\./, "");
+      blocks.push(`override_data {\n  target = data.${type}.${name}\n  values = ${JSON.stringify(values(region))}\n}`);
+    }
+  };
+  each("aws_caller_identity", () => ({ account_id: TEST_ACCOUNT_ID, arn: TEST_ACCOUNT_ARN, user_id: "AIDATAPTERRAFORMTEST" }));
+  each("aws_availability_zones", (region) => ({ names: ACCOUNT_ZONES[region].map(([name]) => name), zone_ids: ACCOUNT_ZONES[region].map(([, id]) => id) }));
+  each("aws_vpc_endpoint_service", (region) => ({
+    availability_zones: ACCOUNT_ZONES[region].filter(([, id]) => executeApiZoneIds(region).includes(id)).map(([name]) => name),
+  }));
+  return blocks.join("\n\n");
+}
+
+/** One plan of the stack with every AWS lookup overridden. */
+export function planTestFile(stack: Parameters<typeof overrideDataBlocks>[0]): string {
+  return `# Generated by harness.ts: plans the stack offline; lookups that would call AWS are overridden.\n\n${overrideDataBlocks(stack)}\n\nrun "plan" {\n  command = plan\n}\n`;
 }
 
 /** Fake credentials and the provider's skip flags for every alias, plus a local backend. */

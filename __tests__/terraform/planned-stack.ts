@@ -4,7 +4,9 @@
  */
 import { loadConfig } from "../../src/config/load";
 import type { StackConfig, TapConfig } from "../../src/config/model";
+import { availabilityZonesFor } from "../../src/aws/regions";
 import { intendedCounts } from "../intended-resources";
+import { executeApiZoneIds } from "./zones";
 import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "./harness";
 
 /** Terraform-level work per configuration; generous for a cold 2-core machine. */
@@ -75,15 +77,23 @@ export function describePlannedStack(title: string, env: Record<string, string>)
       }
     });
 
-    test("KMS keys rotate, keep a 30-day deletion window and let only this region's CloudWatch Logs use them", () => {
+    test("KMS keys rotate, keep a 30-day deletion window and let this region's CloudWatch Logs use them for exactly this deployment's log groups", () => {
       for (const key of changes("aws_kms_key")) {
         const region = inRegion(key);
         expect(key.change.after).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
         const policy = JSON.parse(key.change.after.policy);
+        const prefix = `${config.project}-${config.environment}-${region}`;
         expect(policy.Statement).toContainEqual(
           expect.objectContaining({
             Principal: { Service: `logs.${region}.amazonaws.com` },
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${TEST_ACCOUNT_ID}:log-group:*` } },
+            Condition: {
+              ArnEquals: {
+                "kms:EncryptionContext:aws:logs:arn": [
+                  `arn:aws:logs:${region}:${TEST_ACCOUNT_ID}:log-group:/aws/apigateway/${prefix}-access`,
+                  `arn:aws:logs:${region}:${TEST_ACCOUNT_ID}:log-group:/aws/vpc/flow-logs/${prefix}-vpc`,
+                ],
+              },
+            },
           }),
         );
         expect(policy.Statement).toContainEqual(expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` } }));
@@ -159,6 +169,46 @@ export function describePlannedStack(title: string, env: Record<string, string>)
           private_dns_enabled: config.endpointPrivateDns,
         });
       }
+    });
+
+    test("role trusts follow what each service documents: API Gateway unconditioned, flow logs held to this account and its regions", () => {
+      const trustOf = (name: string) => JSON.parse(changes("aws_iam_role").find((role) => role.change.after.name === name)!.change.after.assume_role_policy).Statement;
+      const prefix = `${config.project}-${config.environment}`;
+      expect(trustOf(`${prefix}-apigw-cloudwatch`)).toEqual([
+        { Sid: "TrustService", Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "apigateway.amazonaws.com" } },
+      ]);
+      const sourceArns = config.regions.map(({ region }) => `arn:aws:ec2:${region}:${TEST_ACCOUNT_ID}:vpc-flow-log/*`);
+      expect(trustOf(`${prefix}-vpc-flow-logs`)).toEqual([
+        {
+          Sid: "TrustService",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+          Condition: { StringEquals: { "aws:SourceAccount": TEST_ACCOUNT_ID }, ArnLike: { "aws:SourceArn": sourceArns.length === 1 ? sourceArns[0] : sourceArns } },
+        },
+      ]);
+    });
+
+    test("the flow-log role writes to exactly this deployment's flow-log groups", () => {
+      const [policy] = changes("aws_iam_role_policy");
+      const deliver = JSON.parse(policy.change.after.policy).Statement.find((statement: any) => statement.Sid === "DeliverFlowLogs");
+      expect([deliver.Resource].flat().sort()).toEqual(
+        config.regions
+          .flatMap(({ region }) => {
+            const arn = `arn:aws:logs:${region}:${TEST_ACCOUNT_ID}:log-group:/aws/vpc/flow-logs/${config.project}-${config.environment}-${region}-vpc`;
+            return [arn, `${arn}:log-stream:*`];
+          })
+          .sort(),
+      );
+    });
+
+    test("each execute-api endpoint goes only to chosen zones that offer the service, and API Gateway settings reset on destroy", () => {
+      for (const { region } of config.regions) {
+        const chosen = availabilityZonesFor(region, config.availabilityZoneCount);
+        const network = plan.output_changes[`${region}_network`].after as { execute_api_endpoint_zone_ids: string[] };
+        expect({ region, zones: network.execute_api_endpoint_zone_ids }).toEqual({ region, zones: chosen.filter((zone) => executeApiZoneIds(region).includes(zone)) });
+      }
+      for (const account of changes("aws_api_gateway_account")) expect(account.change.after.reset_on_delete).toBe(true);
     });
 
     test("the account password policy holds the baseline numbers", () => {

@@ -1,6 +1,11 @@
+import { existsSync } from "fs";
+import { dirname, join } from "path";
 import { App } from "cdktf";
 import type { TapConfig } from "../config/model";
 import { TapStack } from "../constructs/tap-stack";
+
+/** The repository's provider lock file, committed beside package.json (see README, "Provider checksums"). */
+export const PROVIDER_LOCK_FILE = join(projectRoot(__dirname), ".terraform.lock.hcl");
 
 /**
  * Builds the app for a validated configuration: one TapStack per account. The one entry point
@@ -10,6 +15,13 @@ import { TapStack } from "../constructs/tap-stack";
 export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks: TapStack[] } {
   // Stack traces on every construct and token cost ~15% of synth; the errors tap raises name the construct path instead.
   const app = new App({ outdir, stackTraces: false });
-  const stacks = config.stacks.map((stack) => new TapStack(app, stack.stackName, stack));
+  const stacks = config.stacks.map((stack) => new TapStack(app, stack.stackName, stack, { providerLockFile: PROVIDER_LOCK_FILE }));
   return { app, stacks };
+}
+
+/** The folder holding package.json, from here or from the compiled copy in dist/. */
+function projectRoot(from: string): string {
+  if (existsSync(join(from, "package.json"))) return from;
+  if (dirname(from) === from) throw new Error("tap: cannot find the project root (package.json) above " + __dirname);
+  return projectRoot(dirname(from));
 }

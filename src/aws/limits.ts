@@ -130,6 +130,19 @@ export function awsNameProblem(kind: AwsNameKind, name: string): string | undefi
   }
 }
 
+/**
+ * Problems with the names a construct is about to create, for its own validation; names
+ * holding unresolved values (an account id known at plan time) are checked in their known parts only.
+ */
+export function awsNameProblems(names: readonly AwsName[]): string[] {
+  return names
+    .filter(({ name }) => !name.includes("${"))
+    .flatMap(({ kind, name }) => {
+      const problem = awsNameProblem(kind, name);
+      return problem ? [`the ${AWS_NAME_KIND_LABELS[kind]} name "${name}" is invalid (${problem})`] : [];
+    });
+}
+
 function lengthAndPattern(name: string, max: number, pattern: RegExp, allowed: string): string | undefined {
   if (name.length < 1 || name.length > max) return `${name.length} characters; at most ${max} allowed`;
   return pattern.test(name) ? undefined : allowed;

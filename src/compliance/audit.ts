@@ -30,6 +30,8 @@ export interface ComplianceReport {
   readonly suppressed: readonly Finding[];
   /** Suppressions naming a rule the pack does not have (likely a typo). */
   readonly unknownSuppressions: readonly Suppression[];
+  /** Suppressions of a known rule that silenced nothing: the accepted risk no longer exists. */
+  readonly unusedSuppressions: readonly Suppression[];
 }
 
 /** Runs `rules` over the synthesized form of `stack`, honouring the suppressions declared in it. */
@@ -63,12 +65,14 @@ export function evaluate(view: SynthesizedStackView, rules: readonly Rule[], sup
   });
   const all = summaries.flatMap((s) => s.findings);
   const ids = new Set(rules.map((r) => r.id));
+  const suppressed = all.filter((f) => f.status === "suppressed");
   return {
     rules: summaries,
     failures: all.filter((f) => f.status === "fail"),
     warnings: all.filter((f) => f.status === "unknown"),
-    suppressed: all.filter((f) => f.status === "suppressed"),
+    suppressed,
     unknownSuppressions: suppressions.filter((s) => !ids.has(s.ruleId)),
+    unusedSuppressions: suppressions.filter((s) => ids.has(s.ruleId) && !suppressed.some((f) => f.suppression === s)),
   };
 }
 
@@ -79,6 +83,10 @@ export function isCompliant(report: ComplianceReport): boolean {
 
 export function describeUnknownSuppression(suppression: Suppression): string {
   return `${suppression.path}: suppression names unknown rule "${suppression.ruleId}"`;
+}
+
+export function describeUnusedSuppression(suppression: Suppression): string {
+  return `${suppression.path}: ${suppression.ruleId} is accepted but nothing fails it; remove the acceptance (${suppression.reason})`;
 }
 
 /** `[S3.Versioning] tap/storage-us-east-1/bucket: versioning status is Suspended. Fix: ... (CIS 2.1.4; checkov CKV_AWS_21)` */
@@ -102,6 +110,7 @@ export class ComplianceValidation implements IValidation {
     const report = auditStack(this.stack, this.rules);
     const annotations = Annotations.of(this.stack);
     for (const finding of report.warnings) annotations.addWarning(`compliance: ${describeFinding(finding)}`);
+    for (const suppression of report.unusedSuppressions) annotations.addWarning(`compliance: ${describeUnusedSuppression(suppression)}`);
     for (const finding of report.suppressed) {
       annotations.addInfo(`compliance: ${finding.rule.id} suppressed on ${finding.element.path}: ${finding.suppression!.reason}`);
     }

@@ -1,5 +1,5 @@
 import { TerraformStack } from "cdktf";
-import { auditStack, ComplianceReport, describeFinding, describeUnknownSuppression, isCompliant } from "./audit";
+import { auditStack, ComplianceReport, describeFinding, describeUnknownSuppression, describeUnusedSuppression, isCompliant } from "./audit";
 
 /**
  * The compliance report as text: one row per rule (result, elements covered, CIS item,
@@ -29,6 +29,7 @@ export function formatReport(report: ComplianceReport, options: { verbose?: bool
     report.suppressed.map((f) => `[${f.rule.id}] ${f.element.path}: ${f.suppression!.reason}`),
   );
   section("Warnings (known only at apply time)", report.warnings.map(describeFinding));
+  section("Accepted but not needed", report.unusedSuppressions.map(describeUnusedSuppression));
   section("Failures", [
     ...report.failures.map(describeFinding),
     ...report.unknownSuppressions.map(describeUnknownSuppression),

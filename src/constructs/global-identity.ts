@@ -7,34 +7,51 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
-import { AwsName } from "../aws/limits";
+import { AwsName, awsNameProblems, PASSWORD_REUSE_PREVENTION } from "../aws/limits";
+import { trustConditionFor } from "../aws/service-trust";
 import { BASELINE } from "../aws/baseline";
-import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
 
 export interface GlobalIdentityProps {
   /** Provider the account-wide IAM resources are created with (IAM is global; any region works). */
   readonly provider: AwsProvider;
   /** Project and environment for names; no region, these resources are account-wide. */
   readonly naming: Omit<NameScope, "region">;
-  /** Account that trust policies are restricted to (`aws:SourceAccount`). May be a token. */
+  /** Account the roles serve (trust conditions, ARNs). May be a token. */
   readonly accountId: string;
   /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`) for ARNs. May be a token. */
   readonly partition: string;
   /**
+   * This deployment's flow-log groups by region. The flow-log role may write to these groups
+   * only, and only flow logs of these regions may assume it.
+   */
+  readonly flowLogGroups: readonly { readonly region: string; readonly name: string }[];
+  /**
+   * Create the account-wide settings: the API Gateway CloudWatch role and the account password
+   * policy. Exactly one deployment per account should; the others set this to false.
+   * @default true
+   */
+  readonly manageAccountSettings?: boolean;
+  /**
    * Number of previous passwords IAM users may not reuse (1-24). CIS AWS Foundations 1.9
-   * recommends 24; a lower value is reported as a suppressed finding.
+   * recommends 24; whether a lower value is accepted is the configuration's decision.
    * @default 5
    */
   readonly passwordReusePrevention?: number;
+  /**
+   * Terraform refuses to plan the deletion of the password policy (`prevent_destroy`), so a
+   * stray destroy cannot drop the account to AWS's defaults. Turn on for production.
+   * @default false
+   */
+  readonly protectAccountSettings?: boolean;
 }
-
 
 /** The product's default reuse prevention (the spec's 5; CIS 1.9 recommends 24). */
 export const DEFAULT_PASSWORD_REUSE_PREVENTION = 5;
 
 /**
- * Account-wide IAM: the role API Gateway uses to write CloudWatch logs, the role VPC
- * flow logs deliver with, and the account password policy.
+ * Account-wide IAM: the role VPC flow logs deliver with and, when this deployment owns the
+ * account's settings, the role API Gateway writes CloudWatch logs with and the account
+ * password policy.
  */
 export class GlobalIdentity extends Construct {
   /** The AWS-visible names a GlobalIdentity with this naming creates (configuration checks them). */
@@ -55,12 +72,14 @@ export class GlobalIdentity extends Construct {
     };
   }
 
-  /** ARN of the role every region's `aws_api_gateway_account` points at. */
-  public readonly apiGatewayCloudWatchRoleArn: string;
+  /** ARN of the role every region's `aws_api_gateway_account` points at; unset when another deployment owns account settings. */
+  public readonly apiGatewayCloudWatchRoleArn?: string;
+  /** Completes once the API Gateway role has its permissions; depend on it before using the role. */
+  public readonly apiGatewayRoleReady?: ITerraformDependable;
   /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
   public readonly flowLogsRoleArn: string;
-  /** Completes once the API Gateway role has its permissions; depend on it before using the role. */
-  public readonly apiGatewayRoleReady: ITerraformDependable;
+  /** Completes once the flow-log role may write; a flow log created earlier fails its first deliveries. */
+  public readonly flowLogsRoleReady: ITerraformDependable;
 
   private readonly provider: AwsProvider;
   private readonly naming: Omit<NameScope, "region">;
@@ -69,22 +88,35 @@ export class GlobalIdentity extends Construct {
     super(scope, id);
     this.provider = props.provider;
     this.naming = props.naming;
-    const reusePrevention = props.passwordReusePrevention ?? DEFAULT_PASSWORD_REUSE_PREVENTION;
-    if (reusePrevention < 1 || reusePrevention > 24 || !Number.isInteger(reusePrevention)) {
-      throw new Error(`${this.node.path}: 'passwordReusePrevention' must be a whole number from 1 to 24. Received: ${reusePrevention}`);
-    }
+    const reusePrevention = this.validate(props);
 
-    const apiGateway = this.buildApiGatewayRole(props);
-    this.apiGatewayCloudWatchRoleArn = apiGateway.role.arn;
-    this.apiGatewayRoleReady = apiGateway.ready;
-    this.flowLogsRoleArn = this.buildFlowLogsRole(props).arn;
-    this.buildPasswordPolicy(reusePrevention);
+    const flowLogs = this.buildFlowLogsRole(props);
+    this.flowLogsRoleArn = flowLogs.role.arn;
+    this.flowLogsRoleReady = flowLogs.ready;
+    if (props.manageAccountSettings ?? true) {
+      const apiGateway = this.buildApiGatewayRole(props);
+      this.apiGatewayCloudWatchRoleArn = apiGateway.role.arn;
+      this.apiGatewayRoleReady = apiGateway.ready;
+      this.buildPasswordPolicy(reusePrevention, props.protectAccountSettings ?? false);
+    }
+  }
+
+  private validate(props: GlobalIdentityProps): number {
+    const problems: string[] = [];
+    const reusePrevention = props.passwordReusePrevention ?? DEFAULT_PASSWORD_REUSE_PREVENTION;
+    if (!Number.isInteger(reusePrevention) || reusePrevention < PASSWORD_REUSE_PREVENTION.min || reusePrevention > PASSWORD_REUSE_PREVENTION.max) {
+      problems.push(`'passwordReusePrevention' must be a whole number from ${PASSWORD_REUSE_PREVENTION.min} to ${PASSWORD_REUSE_PREVENTION.max}. Received: ${reusePrevention}`);
+    }
+    if (props.flowLogGroups.length === 0) problems.push("'flowLogGroups' needs the flow-log group of at least one region. Received: []");
+    problems.push(...awsNameProblems(GlobalIdentity.awsNames(props.naming)));
+    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
+    return reusePrevention;
   }
 
   /** The role API Gateway writes CloudWatch logs with, and its AWS managed policy. */
   private buildApiGatewayRole(props: GlobalIdentityProps): { role: IamRole; ready: ITerraformDependable } {
     const { provider, naming } = this;
-    const trust = this.serviceTrustPolicy("api-gateway-trust", "apigateway.amazonaws.com", props.accountId);
+    const trust = this.serviceTrustPolicy("api-gateway-trust", "apigateway.amazonaws.com");
     const role = new IamRole(this, "api-gateway-cloudwatch-role", {
       provider,
       name: GlobalIdentity.names(naming).apiGatewayRole,
@@ -100,12 +132,15 @@ export class GlobalIdentity extends Construct {
     return { role, ready };
   }
 
-  /** The role VPC flow logs deliver with: writes limited to this deployment's flow-log groups. */
-  private buildFlowLogsRole(props: GlobalIdentityProps): IamRole {
+  /** The role VPC flow logs deliver with: this deployment's flow logs may assume it, to write to its flow-log groups only. */
+  private buildFlowLogsRole(props: GlobalIdentityProps): { role: IamRole; ready: ITerraformDependable } {
     const { provider, naming } = this;
-    const { accountId, partition } = props;
+    const { accountId, partition, flowLogGroups } = props;
     const names = GlobalIdentity.names(naming);
-    const trust = this.serviceTrustPolicy("flow-logs-trust", "vpc-flow-logs.amazonaws.com", accountId);
+    const trust = this.serviceTrustPolicy("flow-logs-trust", "vpc-flow-logs.amazonaws.com", {
+      accountId,
+      sourceArns: flowLogGroups.map(({ region }) => `arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`),
+    });
     const role = new IamRole(this, "flow-logs-role", {
       provider,
       name: names.flowLogsRole,
@@ -113,7 +148,7 @@ export class GlobalIdentity extends Construct {
       assumeRolePolicy: trust.json,
       tags: nameTag(naming, "vpc-flow-logs"),
     });
-    const flowLogGroups = `arn:${partition}:logs:*:${accountId}:log-group:${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "*")}`;
+    const groupArns = flowLogGroups.map(({ region, name }) => `arn:${partition}:logs:${region}:${accountId}:log-group:${name}`);
     const permissions = new DataAwsIamPolicyDocument(this, "flow-logs-permissions", {
       provider,
       statement: [
@@ -121,28 +156,28 @@ export class GlobalIdentity extends Construct {
           sid: "DeliverFlowLogs",
           effect: "Allow",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          resources: [flowLogGroups, `${flowLogGroups}:log-stream:*`],
+          resources: groupArns.flatMap((arn) => [arn, `${arn}:log-stream:*`]),
         },
         {
-          // DescribeLogGroups is a list call: IAM only authorizes it on every log group of the account.
+          // DescribeLogGroups is a list call: IAM authorizes it only on every log group of a region.
           sid: "FindFlowLogGroups",
           effect: "Allow",
           actions: ["logs:DescribeLogGroups"],
-          resources: [`arn:${partition}:logs:*:${accountId}:log-group:*`],
+          resources: flowLogGroups.map(({ region }) => `arn:${partition}:logs:${region}:${accountId}:log-group:*`),
         },
       ],
     });
-    new IamRolePolicy(this, "flow-logs-role-policy", {
+    const ready = new IamRolePolicy(this, "flow-logs-role-policy", {
       provider,
       name: names.flowLogsPolicy,
       role: role.id,
       policy: permissions.json,
     });
-    return role;
+    return { role, ready };
   }
 
   /** The account password policy at the baseline's numbers. */
-  private buildPasswordPolicy(reusePrevention: number): void {
+  private buildPasswordPolicy(reusePrevention: number, protect: boolean): void {
     new IamAccountPasswordPolicy(this, "password-policy", {
       provider: this.provider,
       minimumPasswordLength: BASELINE.passwordMinimumLength,
@@ -153,11 +188,20 @@ export class GlobalIdentity extends Construct {
       maxPasswordAge: BASELINE.passwordMaxAgeDays,
       passwordReusePrevention: reusePrevention,
       allowUsersToChangePassword: true,
+      // Deleting the policy resets the whole account to AWS's defaults (no length, no expiry).
+      lifecycle: protect ? { preventDestroy: true } : undefined,
     });
   }
 
-  /** A trust policy for one AWS service, limited to this account to prevent confused-deputy use. */
-  private serviceTrustPolicy(id: string, service: string, accountId: string): DataAwsIamPolicyDocument {
+  /**
+   * A trust policy for one AWS service, conditioned as the service documents it: with
+   * `aws:SourceAccount` (and `aws:SourceArn` where given) for services that send them,
+   * unconditioned for those that do not (see SOURCE_ACCOUNT_EXEMPT).
+   */
+  private serviceTrustPolicy(id: string, service: string, limit?: { accountId: string; sourceArns?: string[] }): DataAwsIamPolicyDocument {
+    const condition = trustConditionFor(service);
+    if (condition === undefined) throw new Error(`${this.node.path}: no documented trust condition for ${service}; add it to src/aws/service-trust.ts`);
+    if (condition === "source-account" && !limit) throw new Error(`${this.node.path}: ${service} documents aws:SourceAccount; its trust needs the account`);
     return new DataAwsIamPolicyDocument(this, id, {
       provider: this.provider,
       statement: [
@@ -166,7 +210,13 @@ export class GlobalIdentity extends Construct {
           effect: "Allow",
           actions: ["sts:AssumeRole"],
           principals: [{ type: "Service", identifiers: [service] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
+          condition:
+            condition === "source-account"
+              ? [
+                  { test: "StringEquals", variable: "aws:SourceAccount", values: [limit!.accountId] },
+                  ...(limit!.sourceArns ? [{ test: "ArnLike", variable: "aws:SourceArn", values: limit!.sourceArns }] : []),
+                ]
+              : undefined,
         },
       ],
     });

@@ -1,7 +1,9 @@
 import { Construct } from "constructs";
-import { IResolvable, Token } from "cdktf";
+import { Fn, IResolvable, ITerraformDependable, Op, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { DataAwsVpcEndpointService } from "@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
@@ -15,8 +17,9 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { cidrSubnet, formatIpv4Cidr, Ipv4Cidr, parseIpv4Cidr } from "../aws/cidr";
+import { adminSourcesProblem } from "../aws/admin-sources";
 import { BASELINE } from "../aws/baseline";
-import { AwsName, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { availabilityZonesFor, isSupportedRegion } from "../aws/regions";
@@ -38,8 +41,8 @@ export interface RegionalNetworkProps {
    */
   readonly availabilityZoneIds?: readonly string[];
   /**
-   * Sources allowed to reach workloads on SSH (22). World-open ranges are refused.
-   * `[]` creates no SSH rule.
+   * Sources allowed to reach workloads on SSH (22). Sources wider than /8, or together covering
+   * more than a /8 of public addresses, are refused. `[]` creates no SSH rule.
    * @default - the VPC CIDR only
    */
   readonly allowedSshCidrs?: readonly string[];
@@ -60,6 +63,12 @@ export interface RegionalNetworkProps {
   /** Role (ARN) that VPC flow logs assume to write to CloudWatch Logs. */
   readonly flowLogRoleArn: string;
   /**
+   * What must exist before the flow log is created: the role's permissions. A flow log created
+   * before its role may write fails its first deliveries.
+   * @default - none
+   */
+  readonly flowLogRoleDependencies?: ITerraformDependable[];
+  /**
    * Retention of the flow-log group, in days (a value CloudWatch Logs accepts; 0 = never).
    * @default 365
    */
@@ -71,7 +80,6 @@ const SUBNET_NEW_BITS = 3;
 const PRIVATE_SUBNET_OFFSET = 4;
 const HTTPS_PORT = 443;
 const SSH_PORT = 22;
-const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
 const SUBNET_TIERS = ["public", "private"] as const;
 type SubnetTier = (typeof SUBNET_TIERS)[number];
 /** Zones used when `availabilityZoneIds` is not given (fewer where the region offers fewer). */
@@ -95,6 +103,11 @@ export class RegionalNetwork extends Construct {
     ];
   }
 
+  /** Name of the flow-log group a RegionalNetwork with this naming creates. */
+  public static flowLogGroupName(naming: NameScope & { readonly region: string }): string {
+    return RegionalNetwork.names(naming).flowLogGroup;
+  }
+
   private static names(naming: NameScope & { readonly region: string }) {
     return {
       workloadSecurityGroup: resourceName(naming, "workload"),
@@ -113,6 +126,8 @@ export class RegionalNetwork extends Construct {
   public readonly endpointId: string;
   /** DNS entries of the execute-api endpoint: a list of `{ dns_name, hosted_zone_id }` once applied. */
   public readonly endpointDnsEntries: IResolvable;
+  /** The zones (AZ IDs) the endpoint is placed in: those of `availabilityZoneIds` that offer execute-api, known at plan time. */
+  public readonly endpointZoneIds: string[];
   public readonly flowLogGroupName: string;
 
   private readonly provider: AwsProvider;
@@ -129,15 +144,16 @@ export class RegionalNetwork extends Construct {
     const routeTables = this.buildRouting(vpc);
     this.buildSubnets(vpc, vpcCidr, zones, routeTables);
     const workloadSecurityGroup = this.buildWorkloadSecurityGroup(vpc, props);
-    const endpoint = this.buildExecuteApiEndpoint(vpc, props);
+    const endpoint = this.buildExecuteApiEndpoint(vpc, props, zones);
     const flowLogGroup = this.buildFlowLogs(vpc, props);
 
     this.vpcId = vpc.id;
     this.vpcCidr = props.vpcCidr;
     this.availabilityZoneIds = zones;
     this.workloadSecurityGroupId = workloadSecurityGroup.id;
-    this.endpointId = endpoint.id;
-    this.endpointDnsEntries = endpoint.dnsEntry;
+    this.endpointId = endpoint.resource.id;
+    this.endpointDnsEntries = endpoint.resource.dnsEntry;
+    this.endpointZoneIds = endpoint.zoneIds;
     this.flowLogGroupName = flowLogGroup.name;
   }
 
@@ -244,8 +260,14 @@ export class RegionalNetwork extends Construct {
     return group;
   }
 
-  /** The execute-api interface endpoint in the private subnets, behind its own security group. */
-  private buildExecuteApiEndpoint(vpc: Vpc, props: RegionalNetworkProps): VpcEndpoint {
+  /**
+   * The execute-api interface endpoint behind its own security group, in the private subnets of
+   * the zones that offer the service. Not every zone does, and AWS refuses an endpoint subnet in
+   * one that does not ("does not support the availability zone of the subnet"); which zones do
+   * varies by region and account, so it is looked up at plan time (zone names, which differ per
+   * account, mapped to the AZ IDs the subnets use).
+   */
+  private buildExecuteApiEndpoint(vpc: Vpc, props: RegionalNetworkProps, zones: readonly string[]): { resource: VpcEndpoint; zoneIds: string[] } {
     const { provider, naming } = this;
     // Security groups are stateful, so the endpoint needs no egress rule to answer.
     const group = new SecurityGroup(this, "endpoint-security-group", {
@@ -256,16 +278,35 @@ export class RegionalNetwork extends Construct {
       tags: nameTag(naming, "execute-api-endpoint"),
     });
     this.ingressRule("endpoint-https-from-vpc", group, HTTPS_PORT, props.vpcCidr, "HTTPS from the VPC", "endpoint-https-in");
-    return new VpcEndpoint(this, "execute-api-endpoint", {
+    const serviceName = `com.amazonaws.${naming.region}.execute-api`;
+    const service = new DataAwsVpcEndpointService(this, "execute-api-service", { provider, serviceName, serviceType: "Interface" });
+    const regionZones = new DataAwsAvailabilityZones(this, "availability-zones", { provider, state: "available" });
+    const offeredZoneIds = Fn.matchkeys(regionZones.zoneIds, regionZones.names, service.availabilityZones);
+    const subnetIds = Fn.matchkeys(this.privateSubnetIds, [...zones], offeredZoneIds);
+    // The chosen zones that offer the service: static zones and looked-up data, so known at plan time.
+    const zoneIds = Fn.matchkeys([...zones], [...zones], offeredZoneIds);
+    const resource = new VpcEndpoint(this, "execute-api-endpoint", {
       provider,
       vpcId: vpc.id,
-      serviceName: `com.amazonaws.${naming.region}.execute-api`,
+      serviceName,
       vpcEndpointType: "Interface",
       privateDnsEnabled: props.enableEndpointPrivateDns ?? true,
-      subnetIds: this.privateSubnetIds,
+      subnetIds,
       securityGroupIds: [group.id],
       tags: nameTag(naming, "execute-api"),
+      lifecycle: {
+        precondition: [
+          {
+            // On the zone IDs, not the subnet IDs: those are unknown until apply, which would defer the
+            // check until after everything else was created. Not Op.gt(..., 0): cdktf 0.21 renders a
+            // literal 0 operand as "undefined".
+            condition: Op.gte(Fn.lengthOf(zoneIds), 1),
+            errorMessage: `None of the zones ${zones.join(", ")} offers ${serviceName} in this account; choose zones that do (aws ec2 describe-vpc-endpoint-services --service-names ${serviceName}).`,
+          },
+        ],
+      },
     });
+    return { resource, zoneIds };
   }
 
   /** Flow logs of all traffic into a KMS-encrypted log group with retention. */
@@ -286,6 +327,7 @@ export class RegionalNetwork extends Construct {
       logDestination: group.arn,
       iamRoleArn: props.flowLogRoleArn,
       tags: nameTag(naming, "flow-log"),
+      dependsOn: props.flowLogRoleDependencies,
     });
     return group;
   }
@@ -315,13 +357,13 @@ export class RegionalNetwork extends Construct {
     if (zones.length < 2 || zones.length > PRIVATE_SUBNET_OFFSET) {
       problems.push(`'availabilityZoneIds' needs 2 to ${PRIVATE_SUBNET_OFFSET} zones. Received: [${zones.join(", ")}]`);
     }
-    for (const cidr of props.allowedSshCidrs ?? []) {
-      if (WORLD_CIDRS.includes(cidr)) problems.push(`'allowedSshCidrs' must not open SSH to the world. Received: ${cidr}`);
-    }
+    const sshProblem = props.allowedSshCidrs ? adminSourcesProblem(props.allowedSshCidrs, "SSH") : undefined;
+    if (sshProblem) problems.push(`'allowedSshCidrs' must not be this wide: ${sshProblem}. Received: [${props.allowedSshCidrs!.join(", ")}]`);
     const retention = props.flowLogRetentionDays ?? BASELINE.logRetentionDays;
     if (!Token.isUnresolved(retention) && !LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
       problems.push(`'flowLogRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);
     }
+    problems.push(...awsNameProblems(RegionalNetwork.awsNames(props.naming)));
     if (problems.length > 0 || typeof vpcCidr === "string") {
       throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     }

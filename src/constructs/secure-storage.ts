@@ -14,7 +14,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { BASELINE } from "../aws/baseline";
-import { AwsName, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { dataBucketName, nameTag, NameScope, resourceName } from "../aws/naming";
 
 export interface SecureStorageProps {
@@ -26,10 +26,21 @@ export interface SecureStorageProps {
   readonly accountId: string;
   /** AWS partition for ARNs. May be a token. */
   readonly partition: string;
-  /** Role API Gateway uses to write logs in this region (from GlobalIdentity). */
-  readonly apiGatewayCloudWatchRoleArn: string;
+  /**
+   * Role API Gateway uses to write logs in this region (from GlobalIdentity). When set, the
+   * region's API Gateway account settings point at it; leave unset when another deployment owns
+   * the account's settings (API Gateway has one such setting per region and account).
+   * @default - the region's API Gateway settings are left alone
+   */
+  readonly apiGatewayCloudWatchRoleArn?: string;
   /** Resources that must exist before API Gateway is pointed at the role (its policy attachment). */
   readonly apiGatewayRoleDependencies?: ITerraformDependable[];
+  /**
+   * Log groups outside this construct that the key encrypts (for example the region's flow-log
+   * group). The key lets CloudWatch Logs use it for exactly these and its own log group.
+   * @default []
+   */
+  readonly encryptedLogGroupNames?: readonly string[];
   /**
    * Retention of the API Gateway log group, in days (a value CloudWatch Logs accepts; 0 = never).
    * @default 365
@@ -99,7 +110,7 @@ export class SecureStorage extends Construct {
     const { logRetentionDays, noncurrentDays } = this.validate(props);
     const names = SecureStorage.names(props.naming, props.accountId);
 
-    const key = this.buildKey(props, names.keyAlias);
+    const key = this.buildKey(props, names.keyAlias, names.apiGatewayLogGroup);
     const bucket = this.buildBucket(names.bucket, key, protect);
     this.buildLifecycle(bucket.resource, bucket.versioning, noncurrentDays);
     const logGroup = this.buildApiGatewayLogging(props, key, names.apiGatewayLogGroup, logRetentionDays);
@@ -113,22 +124,24 @@ export class SecureStorage extends Construct {
     this.logGroupArn = logGroup.arn;
   }
 
+  /** Guards the invariants this construct owns, reporting every problem at once. */
   private validate(props: SecureStorageProps): { logRetentionDays: number; noncurrentDays: number } {
+    const problems: string[] = [];
     const logRetentionDays = props.logRetentionDays ?? BASELINE.logRetentionDays;
     if (!Token.isUnresolved(logRetentionDays) && !LOG_RETENTION_DAYS_ALLOWED.includes(logRetentionDays)) {
-      throw new Error(
-        `${this.node.path}: 'logRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${logRetentionDays}`,
-      );
+      problems.push(`'logRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${logRetentionDays}`);
     }
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
     if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
-      throw new Error(`${this.node.path}: 'noncurrentVersionExpirationDays' must be a whole number of at least 1. Received: ${noncurrentDays}`);
+      problems.push(`'noncurrentVersionExpirationDays' must be a whole number of at least 1. Received: ${noncurrentDays}`);
     }
+    problems.push(...awsNameProblems(SecureStorage.awsNames(props.naming, props.accountId)));
+    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     return { logRetentionDays, noncurrentDays };
   }
 
   /** The customer-managed key: rotation, the longest deletion window, an alias, an explicit policy. */
-  private buildKey(props: SecureStorageProps, aliasName: string): { key: KmsKey; alias: KmsAlias } {
+  private buildKey(props: SecureStorageProps, aliasName: string, apiGatewayLogGroupName: string): { key: KmsKey; alias: KmsAlias } {
     const { provider, naming } = this;
     const { accountId, partition } = props;
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
@@ -144,16 +157,19 @@ export class SecureStorage extends Construct {
         },
         {
           // CloudWatch Logs encrypts as its own service principal; without this grant creating the log groups fails at apply.
-          sid: "CloudWatchLogsInThisAccountAndRegion",
+          // The encryption context is the log group's ARN, so the grant names exactly the groups this deployment owns.
+          sid: "CloudWatchLogsForTheseLogGroups",
           effect: "Allow",
           principals: [{ type: "Service", identifiers: [`logs.${naming.region}.amazonaws.com`] }],
           actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
           resources: ["*"],
           condition: [
             {
-              test: "ArnLike",
+              test: "ArnEquals",
               variable: "kms:EncryptionContext:aws:logs:arn",
-              values: [`arn:${partition}:logs:${naming.region}:${accountId}:log-group:*`],
+              values: [apiGatewayLogGroupName, ...(props.encryptedLogGroupNames ?? [])].map(
+                (name) => `arn:${partition}:logs:${naming.region}:${accountId}:log-group:${name}`,
+              ),
             },
           ],
         },
@@ -275,11 +291,16 @@ export class SecureStorage extends Construct {
       kmsKeyId: key.key.arn,
       tags: nameTag(naming, "apigw-access-logs"),
     });
-    new ApiGatewayAccount(this, "api-gateway-account", {
-      provider,
-      cloudwatchRoleArn: props.apiGatewayCloudWatchRoleArn,
-      dependsOn: props.apiGatewayRoleDependencies,
-    });
+    if (props.apiGatewayCloudWatchRoleArn !== undefined) {
+      new ApiGatewayAccount(this, "api-gateway-account", {
+        provider,
+        cloudwatchRoleArn: props.apiGatewayCloudWatchRoleArn,
+        // Without it a destroy leaves API Gateway pointing at the deleted role. The provider marks the
+        // argument deprecated (it warns at validate) but still honours it in 5.100.
+        resetOnDelete: true,
+        dependsOn: props.apiGatewayRoleDependencies,
+      });
+    }
     return logGroup;
   }
 }

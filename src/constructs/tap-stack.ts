@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
-import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { copyFileSync } from "fs";
+import { join } from "path";
+import { Manifest, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -16,6 +18,15 @@ import { SecureStorage } from "./secure-storage";
 /** Oldest Terraform that understands the synthesized configuration (S3 native locking, `use_lockfile`, is GA in 1.11). */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.11.0";
 
+export interface TapStackOptions {
+  /**
+   * A Terraform dependency lock file to place beside the synthesized stack, so every
+   * `terraform init` of it verifies the provider's checksums.
+   * @default - none; terraform init writes one on first use
+   */
+  readonly providerLockFile?: string;
+}
+
 /** Logical IDs the Terraform tests override (`override_data`); keep them stable. */
 export const CALLER_IDENTITY_ID = "caller_identity";
 export const PARTITION_ID = "partition";
@@ -23,7 +34,8 @@ export const PARTITION_ID = "partition";
 /**
  * The whole baseline of one account: one aliased AWS provider per region, a RegionalNetwork
  * and a SecureStorage in each, and one GlobalIdentity on the first region's provider.
- * `config` must come from `loadConfig`, which has already validated it.
+ * Retiring regions keep their provider and nothing else, so Terraform can destroy what state
+ * still holds there. `config` must come from `loadConfig`, which has already validated it.
  */
 export class TapStack extends TerraformStack {
   /** Every AWS-visible name a stack with this configuration creates, for validation before synth. */
@@ -38,31 +50,37 @@ export class TapStack extends TerraformStack {
     ];
   }
 
-  /** Providers by region name, in configuration order. */
+  /** Providers by region name: the deployed regions in configuration order, then the retiring ones. */
   public readonly providers: ReadonlyMap<string, AwsProvider>;
   /** Set only while cdktf synthesizes this stack; holds the one resolution that pass needs. */
   private synthPass?: { json?: { [key: string]: any } };
 
-  constructor(scope: Construct, id: string, config: StackConfig) {
+  constructor(scope: Construct, id: string, config: StackConfig, options: TapStackOptions = {}) {
     super(scope, id);
     this.configureBackend(config);
     this.providers = this.buildProviders(config);
     const primary = this.providers.get(config.regions[0].region)!;
     const { accountId, partition } = this.accountAndPartition(primary);
 
+    const naming = { project: config.project, environment: config.environment };
     const identity = new GlobalIdentity(this, "identity", {
       provider: primary,
-      naming: { project: config.project, environment: config.environment },
+      naming,
       accountId,
       partition,
+      flowLogGroups: config.regions.map(({ region }) => ({ region, name: RegionalNetwork.flowLogGroupName({ ...naming, region }) })),
+      manageAccountSettings: config.manageAccountSettings,
       passwordReusePrevention: config.passwordReusePrevention,
+      protectAccountSettings: config.protectData.enabled,
     });
-    new TerraformOutput(this, "api_gateway_cloudwatch_role_arn", {
-      description: "ARN of the IAM role API Gateway uses to write CloudWatch logs in every region",
-      value: identity.apiGatewayCloudWatchRoleArn,
-    });
+    if (identity.apiGatewayCloudWatchRoleArn) {
+      new TerraformOutput(this, "api_gateway_cloudwatch_role_arn", {
+        description: "ARN of the IAM role API Gateway uses to write CloudWatch logs in every region",
+        value: identity.apiGatewayCloudWatchRoleArn,
+      });
+    }
 
-    this.checkComplianceOnSynth();
+    this.checkComplianceOnSynth(options.providerLockFile);
     // Accepted risks from configuration suppress their rule across the stack, visibly: synth and audit print each.
     for (const risk of config.acceptedRisks) suppressRule(this, risk.ruleId, `${risk.reason} (accepted by ${risk.source})`);
     for (const { region, vpcCidr } of config.regions) {
@@ -95,7 +113,7 @@ export class TapStack extends TerraformStack {
   private buildProviders(config: StackConfig): Map<string, AwsProvider> {
     const providers = new Map<string, AwsProvider>();
     const tags = { ...config.tags, Environment: config.environment, Project: config.project, ManagedBy: MANAGED_BY };
-    for (const { region } of config.regions) {
+    for (const region of [...config.regions.map((r) => r.region), ...config.retiringRegions]) {
       providers.set(region, new AwsProvider(this, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }] }));
     }
     return providers;
@@ -109,8 +127,11 @@ export class TapStack extends TerraformStack {
     return { accountId: caller.accountId, partition: partition.partition };
   }
 
-  /** Every synth checks the stack against the rule pack before anything is written. */
-  private checkComplianceOnSynth(): void {
+  /**
+   * Every synth checks the stack against the rule pack before anything is written, and places
+   * the provider lock file beside the stack so `terraform init` verifies the provider.
+   */
+  private checkComplianceOnSynth(providerLockFile: string | undefined): void {
     this.node.addValidation(new ComplianceValidation(this));
     const synthesizer = this.synthesizer;
     this.synthesizer = {
@@ -121,6 +142,7 @@ export class TapStack extends TerraformStack {
         } finally {
           this.synthPass = undefined;
         }
+        if (providerLockFile) copyFileSync(providerLockFile, join(session.outdir, Manifest.stacksFolder, this.node.id, ".terraform.lock.hcl"));
       },
     };
   }
@@ -134,13 +156,15 @@ export class TapStack extends TerraformStack {
   ): void {
     const { region } = naming;
     const provider = this.providers.get(region)!;
+    const flowLogGroupName = RegionalNetwork.flowLogGroupName(naming);
     const storage = new SecureStorage(this, `storage-${region}`, {
       provider,
       naming,
       accountId: shared.accountId,
       partition: shared.partition,
       apiGatewayCloudWatchRoleArn: shared.identity.apiGatewayCloudWatchRoleArn,
-      apiGatewayRoleDependencies: [shared.identity.apiGatewayRoleReady],
+      apiGatewayRoleDependencies: shared.identity.apiGatewayRoleReady ? [shared.identity.apiGatewayRoleReady] : undefined,
+      encryptedLogGroupNames: [flowLogGroupName],
       logRetentionDays: config.logRetentionDays,
       protectData: config.protectData.enabled,
     });
@@ -154,11 +178,12 @@ export class TapStack extends TerraformStack {
       enableEndpointPrivateDns: config.endpointPrivateDns,
       flowLogKmsKeyArn: storage.keyArn,
       flowLogRoleArn: shared.identity.flowLogsRoleArn,
+      flowLogRoleDependencies: [shared.identity.flowLogsRoleReady],
       flowLogRetentionDays: config.logRetentionDays,
     });
 
     new TerraformOutput(this, `${region}_network`, {
-      description: `${region} network: VPC id and CIDR, subnet ids, workload security group, execute-api endpoint id and DNS entries, flow-log group`,
+      description: `${region} network: VPC id and CIDR, subnet ids, workload security group, execute-api endpoint id, zones and DNS entries, flow-log group`,
       value: {
         vpc_id: network.vpcId,
         vpc_cidr: network.vpcCidr,
@@ -166,6 +191,7 @@ export class TapStack extends TerraformStack {
         private_subnet_ids: network.privateSubnetIds,
         workload_security_group_id: network.workloadSecurityGroupId,
         execute_api_endpoint_id: network.endpointId,
+        execute_api_endpoint_zone_ids: network.endpointZoneIds,
         execute_api_endpoint_dns_entries: network.endpointDnsEntries,
         flow_log_group_name: network.flowLogGroupName,
       },

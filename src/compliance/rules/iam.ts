@@ -1,6 +1,7 @@
 import { fail, isReference, Outcome, PASS, Rule, StackElement, StackView, unknown } from "../rule";
 
 import { BASELINE } from "../../aws/baseline";
+import { SOURCE_ACCOUNT_DOCUMENTED, SOURCE_ACCOUNT_EXEMPT, trustConditionFor } from "../../aws/service-trust";
 
 const PASSWORD_BENCHMARK = { minimumLength: BASELINE.passwordMinimumLength, maxAgeDays: BASELINE.passwordMaxAgeDays, reusePrevention: BASELINE.passwordReusePrevention } as const;
 
@@ -82,17 +83,31 @@ export const IAM_RULES: readonly Rule[] = [
   {
     id: "IAM.TrustNamesServicePrincipal",
     appliesTo: ["aws_iam_role"],
-    info: "The role's trust policy lets something other than a named AWS service assume it.",
-    explanation: "A wildcard or account principal in a trust policy lets far more identities assume the role than intended.",
-    fix: "Trust a named service principal (for example apigateway.amazonaws.com), limited with aws:SourceAccount.",
+    info: "The role's trust policy lets something other than a named AWS service assume it, or omits the aws:SourceAccount condition the service documents.",
+    explanation:
+      "A wildcard or account principal lets far more identities assume the role than intended; a service that sends aws:SourceAccount should be held to this account (confused deputy). " +
+      `Services held to aws:SourceAccount: ${Object.keys(SOURCE_ACCOUNT_DOCUMENTED).join(", ")}. ` +
+      `Exempt, because they document no such key for role trust and a condition can fail their own check of the role: ${Object.entries(SOURCE_ACCOUNT_EXEMPT)
+        .map(([service, why]) => `${service} (${why})`)
+        .join("; ")}`,
+    fix: "Trust a named service principal; add aws:SourceAccount where the service documents it. For a service in neither list of src/aws/service-trust.ts, look up its documentation and add it to one.",
     checkov: "CKV_AWS_60",
     check(role, stack) {
       const statements = stack.policyStatements(role.body.assume_role_policy);
       if (!statements) return unknown("the trust policy is computed at apply time and cannot be read");
       const allows = statements.filter((s) => s.effect === "Allow");
       if (allows.length === 0) return fail("the trust policy allows nobody");
-      const other = allows.flatMap((s) => s.principals).find((p) => p.type !== "Service" || p.identifiers.some((id) => id === "*"));
-      return other ? fail(`the trust policy names a ${other.type} principal (${other.identifiers.join(", ")})`) : PASS;
+      for (const statement of allows) {
+        const other = statement.principals.find((p) => p.type !== "Service" || p.identifiers.some((id) => id === "*"));
+        if (other) return fail(`the trust policy names a ${other.type} principal (${other.identifiers.join(", ")})`);
+        const heldToAccount = statement.conditions.some((c) => c.variable.toLowerCase() === "aws:sourceaccount" && c.values.length > 0);
+        for (const service of statement.principals.flatMap((p) => p.identifiers)) {
+          const condition = trustConditionFor(service);
+          if (condition === undefined) return fail(`${service} is in neither list of src/aws/service-trust.ts, so tap cannot tell whether it sends aws:SourceAccount`);
+          if (condition === "source-account" && !heldToAccount) return fail(`${service} documents aws:SourceAccount but the trust does not require it`);
+        }
+      }
+      return PASS;
     },
   },
 ];

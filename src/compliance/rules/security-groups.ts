@@ -1,7 +1,12 @@
-import { fail, Outcome, PASS, Rule, StackElement } from "../rule";
+import { adminSourcesProblem } from "../../aws/admin-sources";
+import { fail, Outcome, PASS, Rule, StackElement, StackView } from "../rule";
 
 const WORLD = ["0.0.0.0/0", "::/0"];
-const ADMIN_PORTS = [22, 3389];
+/** Remote-administration ports and what messages call them. */
+const ADMIN_PORTS: readonly [number, string][] = [
+  [22, "SSH"],
+  [3389, "RDP"],
+];
 /** The provider's default description, which says nothing about the group. */
 const PROVIDER_DEFAULT_DESCRIPTION = "Managed by Terraform";
 
@@ -59,22 +64,40 @@ function firstFailure(element: StackElement, test: (rule: TrafficRule) => string
   return PASS;
 }
 
+/** Separate rule resources that add to a group in this stack (their sources count with the group's). */
+function rulesOf(group: StackElement, stack: StackView): TrafficRule[] {
+  return [
+    ...trafficRules(group),
+    ...stack.referencing("aws_vpc_security_group_ingress_rule", "security_group_id", group).flatMap(trafficRules),
+    ...stack.referencing("aws_security_group_rule", "security_group_id", group).flatMap(trafficRules),
+  ];
+}
+
+/** A separate rule resource whose group is in the stack is judged with the group, not alone. */
+const judgedWithItsGroup = (element: StackElement, stack: StackView) =>
+  element.type !== "aws_security_group" && stack.referencedElement(element.body.security_group_id)?.type === "aws_security_group";
+
 export const SECURITY_GROUP_RULES: readonly Rule[] = [
   {
     id: "EC2.NoWorldAdminIngress",
     appliesTo: RULE_TYPES,
-    info: "A security group allows ingress from 0.0.0.0/0 or ::/0 to SSH (22), RDP (3389) or all ports.",
-    explanation: "Remote administration open to the internet is the most scanned and brute-forced exposure there is.",
+    info: "A security group opens SSH (22), RDP (3389) or all ports to the world, or to sources too wide together (wider than /8 each, or more than a /8 of public addresses in all).",
+    explanation: "Remote administration open to the internet is the most scanned and brute-forced exposure there is; splitting 0.0.0.0/0 into halves opens it just as wide.",
     fix: "Allow admin ports only from known ranges (a VPN or bastion CIDR) or use Session Manager instead.",
     cis: "5.2, 5.3",
     checkov: "CKV_AWS_24, CKV_AWS_25, CKV_AWS_277",
-    check: (element) =>
-      firstFailure(element, (rule) => {
-        if (rule.direction !== "ingress" || !fromWorld(rule)) return undefined;
-        if (allPorts(rule)) return `all ports are open to ${rule.cidrs.join(", ")}`;
-        const port = ADMIN_PORTS.find((p) => covers(rule, p));
-        return port === undefined ? undefined : `port ${port} is open to ${rule.cidrs.join(", ")}`;
-      }),
+    check(element, stack) {
+      if (judgedWithItsGroup(element, stack)) return PASS;
+      const ingress = (element.type === "aws_security_group" ? rulesOf(element, stack) : trafficRules(element)).filter((rule) => rule.direction === "ingress");
+      const worldAllPorts = ingress.find((rule) => allPorts(rule) && fromWorld(rule));
+      if (worldAllPorts) return fail(`all ports are open to ${worldAllPorts.cidrs.join(", ")}`);
+      for (const [port, service] of ADMIN_PORTS) {
+        const sources = [...new Set(ingress.filter((rule) => covers(rule, port)).flatMap((rule) => rule.cidrs))];
+        const problem = sources.length > 0 ? adminSourcesProblem(sources, service) : undefined;
+        if (problem) return fail(`port ${port}: ${problem}`);
+      }
+      return PASS;
+    },
   },
   {
     id: "EC2.NoWorldAllPortsEgress",
