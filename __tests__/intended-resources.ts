@@ -1,43 +1,86 @@
 import type { StackConfig } from "../src/config/model";
 import { availabilityZonesFor } from "../src/aws/regions";
+import { CIS_ALARMS } from "../src/aws/cis-alarms";
 
-/** The managed resources the code intends for `region`, by type. */
-export function intendedCounts(config: StackConfig, region: string): Record<string, number> {
-  const zones = availabilityZonesFor(region, config.availabilityZoneCount).length;
-  const https = config.allowedHttpsCidrs?.length ?? 1;
-  const ssh = config.allowedSshCidrs?.length ?? 1;
-  const counts: Record<string, number> = {
-    aws_api_gateway_account: 1,
-    aws_cloudwatch_log_group: 2,
-    aws_default_security_group: 1,
-    aws_flow_log: 1,
-    aws_internet_gateway: 1,
-    aws_kms_alias: 1,
-    aws_kms_key: 1,
-    aws_route: 1,
-    aws_route_table: 2,
-    aws_route_table_association: 2 * zones,
+type Counts = Record<string, number>;
+
+/** Adds `more` to `counts`, type by type. */
+function add(counts: Counts, more: Counts): Counts {
+  for (const [type, count] of Object.entries(more)) counts[type] = (counts[type] ?? 0) + count;
+  return counts;
+}
+
+/** One hardened bucket: the bucket and its seven companion resources, plus access logging unless it is a log target. */
+function hardenedBucket(accessLogged: boolean): Counts {
+  return {
     aws_s3_bucket: 1,
     aws_s3_bucket_lifecycle_configuration: 1,
+    aws_s3_bucket_notification: 1,
     aws_s3_bucket_ownership_controls: 1,
     aws_s3_bucket_policy: 1,
     aws_s3_bucket_public_access_block: 1,
     aws_s3_bucket_server_side_encryption_configuration: 1,
     aws_s3_bucket_versioning: 1,
-    aws_security_group: 2,
-    aws_subnet: 2 * zones,
-    aws_vpc: 1,
-    aws_vpc_endpoint: 1,
-    aws_vpc_security_group_egress_rule: 1,
-    aws_vpc_security_group_ingress_rule: https + ssh + 1,
+    ...(accessLogged ? { aws_s3_bucket_logging: 1 } : {}),
   };
-  if (region === config.regions[0].region) {
-    Object.assign(counts, {
-      aws_iam_account_password_policy: 1,
-      aws_iam_role: 2,
-      aws_iam_role_policy: 1,
-      aws_iam_role_policy_attachment: 1,
-    });
+}
+
+/**
+ * The managed resources the product intends for `region`, by type: written from the
+ * specification (README), independently of the constructs that build them.
+ */
+export function intendedCounts(config: StackConfig, region: string): Counts {
+  const zones = availabilityZonesFor(region, config.availabilityZoneCount).length;
+  const https = config.allowedHttpsCidrs?.length ?? 1;
+  const ssh = config.allowedSshCidrs?.length ?? 1;
+  const manage = config.manageAccountSettings;
+  const { guardDuty, securityHub, awsConfig, alarmEmail } = config.guardrails;
+  const counts: Counts = {
+    // RegionalNetwork
+    aws_vpc: 1,
+    aws_default_security_group: 1,
+    aws_default_network_acl: 1,
+    aws_internet_gateway: 1,
+    aws_route: 1,
+    aws_route_table: 2,
+    aws_route_table_association: 2 * zones,
+    aws_subnet: 2 * zones,
+    aws_security_group: 2,
+    aws_vpc_security_group_ingress_rule: https + ssh + 1,
+    aws_vpc_security_group_egress_rule: 1,
+    aws_vpc_endpoint: 1,
+    aws_flow_log: 1,
+    // SecureStorage: key, API Gateway log group (+ the flow-log group above), data and access-log buckets
+    aws_cloudwatch_log_group: 2,
+    aws_kms_key: 1,
+    aws_kms_alias: 1,
+  };
+  add(counts, hardenedBucket(true));
+  add(counts, hardenedBucket(false));
+  if (config.replication) add(counts, { aws_s3_bucket_replication_configuration: 1 });
+  if (manage) {
+    add(counts, { aws_api_gateway_account: 1 });
+    // RegionalGuardrails
+    add(counts, { aws_ebs_encryption_by_default: 1, aws_ebs_default_kms_key: 1, aws_accessanalyzer_analyzer: 1 });
+    if (guardDuty) add(counts, { aws_guardduty_detector: 1 });
+    if (securityHub) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: 1 });
+    if (awsConfig) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
+  }
+  if (region !== config.regions[0].region) return counts;
+
+  // GlobalIdentity: the flow-log role always; the API Gateway role and password policy for the owner.
+  add(counts, { aws_iam_role: 1, aws_iam_role_policy: 1 });
+  if (manage) add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1, aws_iam_account_password_policy: 1 });
+  if (config.replication) add(counts, { aws_iam_role: 1, aws_iam_role_policy: 1 });
+  if (manage) {
+    // AuditTrail
+    add(counts, { aws_kms_key: 1, aws_kms_alias: 1, aws_cloudtrail: 1, aws_cloudwatch_log_group: 1, aws_iam_role: 1, aws_iam_role_policy: 1 });
+    add(counts, hardenedBucket(true));
+    add(counts, { aws_sns_topic: 1, aws_sns_topic_policy: 1, aws_cloudwatch_log_metric_filter: CIS_ALARMS.length, aws_cloudwatch_metric_alarm: CIS_ALARMS.length });
+    if (alarmEmail) add(counts, { aws_sns_topic_subscription: 1 });
+    // AccountGuardrails
+    add(counts, { aws_s3_account_public_access_block: 1, aws_iam_role: 1, aws_iam_role_policy_attachment: 1 });
+    if (awsConfig) add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1, aws_iam_role_policy: 1 });
   }
   return counts;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
 import { ConfigError, DEFAULT_REUSE_ACCEPTANCE, DEFAULTS, loadConfig, RISKY_VALUES } from "../../src/config/load";
+import { ACCOUNT_OWNER_RULE_IDS } from "../../src/compliance/rules/guardrails";
 import type { StackConfig, TapConfig } from "../../src/config/model";
 import { MAX_USER_TAGS, STACK_ENV } from "../../src/config/settings";
 import { configSchemaText } from "../../scripts/write-config-schema";
@@ -74,7 +75,7 @@ describe("loadConfig: defaults and variables", () => {
       TAP_PASSWORD_REUSE_PREVENTION: "24",
       TAP_ENDPOINT_PRIVATE_DNS: "false",
       TAP_TAGS: '{"CostCenter":"1234","Owner":"platform"}',
-      TAP_ACCEPT_RISKS: "EC2.Descriptions=descriptions are managed in the CMDB; VPC.FlowLogs=flow logs go to the SIEM",
+      TAP_ACCEPT_RISKS: "EC2.Descriptions=descriptions are managed in the CMDB; VPC.FlowLogs=flow logs go to the SIEM; S3.CrossRegionReplication=backups go to the vault account",
       TAP_ACCOUNT_SETTINGS: "skip",
       TAP_PROTECT_DATA: "false",
       TAP_REPLICATION: "false",
@@ -100,10 +101,11 @@ describe("loadConfig: defaults and variables", () => {
       passwordReusePrevention: 24,
       endpointPrivateDns: false,
       tags: { CostCenter: "1234", Owner: "platform" },
-      acceptedRisks: [
+      acceptedRisks: expect.arrayContaining([
         { ruleId: "EC2.Descriptions", reason: "descriptions are managed in the CMDB", source: "TAP_ACCEPT_RISKS" },
         { ruleId: "VPC.FlowLogs", reason: "flow logs go to the SIEM", source: "TAP_ACCEPT_RISKS" },
-      ],
+        { ruleId: "S3.CrossRegionReplication", reason: "backups go to the vault account", source: "TAP_ACCEPT_RISKS" },
+      ]),
       manageAccountSettings: false,
       protectData: { enabled: false, reason: "set by TAP_PROTECT_DATA" },
       replication: false,
@@ -139,13 +141,52 @@ describe("loadConfig: defaults and variables", () => {
     expect(stackOf({ ENVIRONMENT_SUFFIX: "prod", TAP_PROTECT_DATA: "false" }).protectData.enabled).toBe(false);
   });
 
-  test("a single region has no replication", () => {
-    expect(stackOf({ TAP_REGIONS: "eu-west-1" }).replication).toBe(false);
+  test("a single region has no replication, and the product says so as an accepted risk of its own", () => {
+    const stack = stackOf({ TAP_REGIONS: "eu-west-1" });
+    expect(stack.replication).toBe(false);
+    expect(stack.acceptedRisks).toContainEqual({ ruleId: "S3.CrossRegionReplication", reason: expect.stringContaining("single-region deployment has no second region"), source: "tap (single region)" });
+    expect(stackOf({}).acceptedRisks.map((risk) => risk.ruleId)).not.toContain("S3.CrossRegionReplication");
+  });
+
+  test("a deployment that skips the account's settings accepts exactly the rules of the controls the owner creates", () => {
+    const skip = stackOf({ TAP_ACCOUNT_SETTINGS: "skip" });
+    expect(skip.acceptedRisks.map((risk) => risk.ruleId).sort()).toEqual([...ACCOUNT_OWNER_RULE_IDS].sort());
+    expect(new Set(skip.acceptedRisks.map((risk) => risk.source))).toEqual(new Set(["tap (accountSettings skip)"]));
+  });
+
+  test.each([
+    ["TAP_REPLICATION", "S3.CrossRegionReplication"],
+    ["TAP_GUARDDUTY", "GuardDuty.Enabled"],
+    ["TAP_SECURITY_HUB", "SecurityHub.CisStandard"],
+  ])("%s=false needs an accepted risk for %s", (variable, ruleId) => {
+    expect(problemsOf({ [variable]: "false" })).toEqual([expect.stringMatching(new RegExp(`^${variable}: false .*\\(.*rule ${ruleId.replace(".", "\\.")}\\); change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId.replace(".", "\\.")}=<why>"`))]);
+    expect(() => load({ [variable]: "false", TAP_ACCEPT_RISKS: `${ruleId}=covered by the organization's own tooling` })).not.toThrow();
+  });
+
+  test("turning a guardrail off in a deployment that does not own it needs no acceptance: it only warns", () => {
+    expect(() => load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_GUARDDUTY: "false" })).not.toThrow();
+  });
+
+  test("Security Hub without AWS Config is refused, naming both settings", () => {
+    expect(problemsOf({ TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "Config.Recorder=Control Tower records this account" })).toEqual([
+      "TAP_SECURITY_HUB: is on while TAP_AWS_CONFIG is off; Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off",
+    ]);
+  });
+
+  test("more SSH sources than the default network ACL has entries for are refused", () => {
+    const sources = Array.from({ length: 13 }, (_, i) => `192.0.2.${i * 16}/28`).join(",");
+    expect(problemsOf({ TAP_ALLOWED_SSH_CIDRS: sources })).toEqual([
+      `TAP_ALLOWED_SSH_CIDRS: ${JSON.stringify(sources.split(","))} has 13 entries; at most 12 are allowed (each is an entry of the default network ACL, and AWS allows 20 per direction)`,
+    ]);
   });
 
   test("every rule that configuration refers to exists in the rule pack", () => {
     const ids = TAP_RULE_PACK.map((rule) => rule.id);
-    const referenced = [...RISKY_VALUES.map((risky) => risky.ruleId), ...load({ TAP_REGIONS: "eu-west-1" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId)];
+    const referenced = [
+      ...RISKY_VALUES.map((risky) => risky.ruleId),
+      ...load({ TAP_REGIONS: "eu-west-1" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
+      ...load({ TAP_ACCOUNT_SETTINGS: "skip" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
+    ];
     expect(referenced.filter((id) => !ids.includes(id))).toEqual([]);
   });
 

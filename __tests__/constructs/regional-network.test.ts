@@ -200,7 +200,32 @@ describe("RegionalNetwork", () => {
     ]);
   });
 
+  test("the default network ACL admits everything but SSH and RDP from anywhere, SSH from the VPC and the named sources, and ignores subnet associations", () => {
+    const acl = resourceAt(json, "aws_default_network_acl", "network/default-network-acl");
+    expect(acl.default_network_acl_id).toBe(referenceTo(json, "aws_vpc", "network/vpc", "default_network_acl_id"));
+    const row = (e: any) => [e.rule_no, e.protocol, e.cidr_block, e.from_port, e.to_port, e.icmp_type ?? null];
+    expect(acl.ingress.map(row)).toEqual([
+      [100, "-1", "10.10.0.0/16", 0, 0, null],
+      [200, "6", "0.0.0.0/0", 0, 21, null],
+      [210, "6", "0.0.0.0/0", 23, 3388, null],
+      [220, "6", "0.0.0.0/0", 3390, 65535, null],
+      [230, "17", "0.0.0.0/0", 0, 21, null],
+      [240, "17", "0.0.0.0/0", 23, 3388, null],
+      [250, "17", "0.0.0.0/0", 3390, 65535, null],
+      [260, "1", "0.0.0.0/0", 0, 0, -1],
+    ]);
+    expect(acl.ingress.every((e: any) => e.action === "allow")).toBe(true);
+    expect(acl.egress.map(row)).toEqual([[100, "-1", "0.0.0.0/0", 0, 0, null]]);
+    expect(acl.lifecycle).toEqual({ ignore_changes: ["subnet_ids"] });
+    const withSources = resourceAt(synthNetwork({ allowedSshCidrs: ["192.0.2.0/24", "10.10.0.0/16", "198.51.100.7/32"] }), "aws_default_network_acl", "network/default-network-acl");
+    expect(withSources.ingress.filter((e: any) => e.rule_no > 100 && e.rule_no < 200).map(row)).toEqual([
+      [110, "6", "192.0.2.0/24", 22, 22, null],
+      [111, "6", "198.51.100.7/32", 22, 22, null],
+    ]);
+  });
+
   test.each([
+    [{ allowedSshCidrs: Array.from({ length: 13 }, (_, i) => `192.0.2.${i * 16}/28`) }, /'allowedSshCidrs' may list at most 12 sources \(each is a default network ACL entry; AWS allows 20 per direction\)\. Received: 13/],
     [{ vpcCidr: "10.10.0.1/16" }, /'vpcCidr' has host bits set.*Received: 10\.10\.0\.1\/16/],
     [{ vpcCidr: "10.0.0.0/8" }, /'vpcCidr' prefix must be \/16 to \/24\. Received: 10\.0\.0\.0\/8/],
     [{ availabilityZoneIds: ["use1-az1"] }, /'availabilityZoneIds' needs 2 to 4 zones\. Received: \[use1-az1\]/],

@@ -1,5 +1,5 @@
 import { SecureStorage, SecureStorageProps } from "../../src/constructs/secure-storage";
-import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "eu-central-1";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/apigw";
@@ -20,8 +20,7 @@ const statement = (json: SynthJson, document: string, sid: string) =>
 describe("SecureStorage", () => {
   const json = synthStorage();
   const keyArn = referenceTo(json, "aws_kms_key", "storage/key", "arn");
-  const bucketId = referenceTo(json, "aws_s3_bucket", "storage/bucket", "id");
-  const bucketArn = referenceTo(json, "aws_s3_bucket", "storage/bucket", "arn");
+  const bucketId = referenceTo(json, "aws_s3_bucket", "storage/data/bucket", "id");
 
   test("matches the synth-scope snapshot", () => {
     expect(synthScopeOf(REGION, (scope, provider) => new SecureStorage(scope, "storage", { ...baseProps, provider }))).toMatchSnapshot();
@@ -67,79 +66,72 @@ describe("SecureStorage", () => {
     });
   });
 
-  test("the bucket name is unique per account and region, and force_destroy is on outside production", () => {
-    const bucket = resourceAt(json, "aws_s3_bucket", "storage/bucket");
+  test("the data bucket name is unique per account and region, and force_destroy is on outside production", () => {
+    const bucket = resourceAt(json, "aws_s3_bucket", "storage/data/bucket");
     expect(bucket).toMatchObject({ bucket: "tap-dev-eu-central-1-data-123456789012", force_destroy: true });
     expect(bucket.lifecycle).toBeUndefined();
   });
 
-  test("protectData turns force_destroy off and prevent_destroy on for the bucket and the key", () => {
+  test("protectData turns force_destroy off and prevent_destroy on for both buckets and the key", () => {
     const json = synthStorage({ protectData: true });
-    expect(resourceAt(json, "aws_s3_bucket", "storage/bucket")).toMatchObject({
-      force_destroy: false,
-      lifecycle: { prevent_destroy: true },
-    });
+    for (const path of ["storage/data/bucket", "storage/access-logs/bucket"]) {
+      expect(resourceAt(json, "aws_s3_bucket", path)).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+    }
     expect(resourceAt(json, "aws_kms_key", "storage/key").lifecycle).toEqual({ prevent_destroy: true });
   });
 
-  test("all four public-access-block flags are on", () => {
-    expect(resourceAt(json, "aws_s3_bucket_public_access_block", "storage/public-access-block")).toMatchObject({
-      bucket: bucketId,
-      block_public_acls: true,
-      block_public_policy: true,
-      ignore_public_acls: true,
-      restrict_public_buckets: true,
-    });
-  });
-
-  test("objects are SSE-KMS encrypted with this key and S3 bucket keys", () => {
-    expect(resourceAt(json, "aws_s3_bucket_server_side_encryption_configuration", "storage/encryption")).toMatchObject({
+  test("the data bucket is SSE-KMS with this key and bucket keys, and logs every request to the region's access-log bucket", () => {
+    expect(resourceAt(json, "aws_s3_bucket_server_side_encryption_configuration", "storage/data/encryption")).toMatchObject({
       bucket: bucketId,
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: keyArn }, bucket_key_enabled: true }],
     });
+    expect(resourceAt(json, "aws_s3_bucket_logging", "storage/data/access-logging")).toEqual(
+      expect.objectContaining({
+        bucket: bucketId,
+        target_bucket: referenceTo(json, "aws_s3_bucket", "storage/access-logs/bucket", "id"),
+        target_prefix: "s3/tap-dev-eu-central-1-data-123456789012/",
+      }),
+    );
   });
 
-  test("versioning is enabled and ACLs are disabled (BucketOwnerEnforced)", () => {
-    expect(resourceAt(json, "aws_s3_bucket_versioning", "storage/versioning")).toMatchObject({
-      bucket: bucketId,
-      versioning_configuration: { status: "Enabled" },
-    });
-    expect(resourceAt(json, "aws_s3_bucket_ownership_controls", "storage/ownership")).toMatchObject({
-      bucket: bucketId,
-      rule: { object_ownership: "BucketOwnerEnforced" },
-    });
-  });
-
-  test("the bucket policy denies requests without TLS and below TLS 1.2, after the public-access block exists", () => {
-    const resources = [bucketArn, `${bucketArn}/*`];
-    const everyone = [{ type: "*", identifiers: ["*"] }];
-    expect(statement(json, "storage/bucket-policy-document", "DenyInsecureTransport")).toMatchObject({
-      effect: "Deny",
-      principals: everyone,
-      actions: ["s3:*"],
-      resources,
-      condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-    });
-    expect(statement(json, "storage/bucket-policy-document", "DenyTlsBelow12")).toMatchObject({
-      effect: "Deny",
-      principals: everyone,
-      resources,
-      condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-    });
-    expect(resourceAt(json, "aws_s3_bucket_policy", "storage/bucket-policy")).toMatchObject({
-      bucket: bucketId,
-      policy: dataReferenceTo(json, "aws_iam_policy_document", "storage/bucket-policy-document", "json"),
-      depends_on: [expect.stringMatching(/^aws_s3_bucket_public_access_block\./)],
-    });
-  });
-
-  test("lifecycle aborts incomplete multipart uploads and expires noncurrent versions", () => {
-    const lifecycle = resourceAt(json, "aws_s3_bucket_lifecycle_configuration", "storage/lifecycle");
-    expect(lifecycle.rule).toEqual([
-      expect.objectContaining({ status: "Enabled", abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] }),
-      expect.objectContaining({ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90 }] }),
+  test("the access-log bucket is SSE-S3 (S3 logging cannot write to SSE-KMS), is not itself logged, and keeps logs as long as the log groups", () => {
+    expect(resourceAt(json, "aws_s3_bucket", "storage/access-logs/bucket").bucket).toBe("tap-dev-eu-central-1-logs-123456789012");
+    expect(resourceAt(json, "aws_s3_bucket_server_side_encryption_configuration", "storage/access-logs/encryption").rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
     ]);
-    expect(lifecycle.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+    expect(resourcesOf(json, "aws_s3_bucket_logging")).toHaveLength(1);
+    const rules = resourceAt(json, "aws_s3_bucket_lifecycle_configuration", "storage/access-logs/lifecycle").rule;
+    expect(rules.find((rule: any) => rule.id === "expire-objects").expiration).toEqual([{ days: 365 }]);
+    // Logs kept forever (0) have no expiration rule.
+    const forever = synthStorage({ logRetentionDays: 0 });
+    expect(resourceAt(forever, "aws_s3_bucket_lifecycle_configuration", "storage/access-logs/lifecycle").rule.map((rule: any) => rule.id)).not.toContain("expire-objects");
+  });
+
+  test("only S3's logging service of this account may write access logs, for the data bucket and the named extra sources", () => {
+    const json = synthStorage({ additionalLoggedBucketArns: ["arn:aws:s3:::tap-dev-cloudtrail-123456789012"] });
+    expect(statement(json, "storage/access-logs/policy-document", "S3ServerAccessLogsFromThisAccount")).toEqual({
+      sid: "S3ServerAccessLogsFromThisAccount",
+      effect: "Allow",
+      principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+      actions: ["s3:PutObject"],
+      resources: ["arn:aws:s3:::tap-dev-eu-central-1-logs-123456789012/s3/*"],
+      condition: [
+        { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:s3:::tap-dev-eu-central-1-data-123456789012", "arn:aws:s3:::tap-dev-cloudtrail-123456789012"] },
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT_ID] },
+      ],
+    });
+  });
+
+  test("as the region's EBS default key, EC2 of this region may use it for any principal of this account, and nothing else", () => {
+    expect(statement(json, "storage/key-policy", "EbsThroughEc2OfThisAccount")).toBeUndefined();
+    const json2 = synthStorage({ allowEbsDefaultEncryption: true });
+    expect(statement(json2, "storage/key-policy", "EbsThroughEc2OfThisAccount")).toMatchObject({
+      principals: [{ type: "AWS", identifiers: ["*"] }],
+      condition: [
+        { test: "StringEquals", variable: "kms:CallerAccount", values: [ACCOUNT_ID] },
+        { test: "StringEquals", variable: "kms:ViaService", values: ["ec2.eu-central-1.amazonaws.com"] },
+      ],
+    });
   });
 
   test("the API Gateway log group is encrypted with the key and kept 365 days by default", () => {

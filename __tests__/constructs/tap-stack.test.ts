@@ -4,6 +4,7 @@ import { join } from "path";
 import { TerraformStack, Testing } from "cdktf";
 import { buildApp } from "../../src/app/app";
 import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
+import { ACCOUNT_SINGLETONS } from "../../src/aws/account-services";
 import { TapStack } from "../../src/constructs/tap-stack";
 import { intendedCounts } from "../intended-resources";
 import { allBlocks, configFrom, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthStack } from "../helpers";
@@ -47,9 +48,10 @@ describe("TapStack", () => {
   test("each region gets the same network and storage, bound to its own provider; IAM exists once, on the first region", () => {
     const config = configFrom();
     for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
-    // Independent of intendedCounts: 38 resources per region, 5 account-wide IAM resources.
-    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([43, 38, 38]);
+    // Independent of intendedCounts: 59 resources per region, 60 account-wide (trail, alarms, IAM) in the first.
+    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([119, 59, 59]);
     expect(countsFor(json, "us-west-2").aws_iam_role).toBeUndefined();
+    expect(countsFor(json, "us-west-2").aws_cloudtrail).toBeUndefined();
   });
 
   test("every taggable resource carries a Name tag from the naming convention", () => {
@@ -93,7 +95,7 @@ describe("TapStack", () => {
   test("account and partition come from data sources with stable logical ids (the Terraform tests override them)", () => {
     expect(Object.keys(json.data?.aws_caller_identity ?? {})).toEqual(["caller_identity"]);
     expect(Object.keys(json.data?.aws_partition ?? {})).toEqual(["partition"]);
-    expect(resourceAt(json, "aws_s3_bucket", "storage-us-west-2/bucket").bucket).toBe(
+    expect(resourceAt(json, "aws_s3_bucket", "storage-us-west-2/data/bucket").bucket).toBe(
       `tap-dev-us-west-2-data-${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}`,
     );
   });
@@ -128,12 +130,59 @@ describe("TapStack", () => {
     expect(Object.keys(json.output ?? {})).not.toContain("eu-central-1_network");
   });
 
-  test("a deployment that does not own the account's settings leaves the password policy and API Gateway's settings alone", () => {
+  test("a deployment that does not own the account's settings leaves every account and regional singleton, the trail and the guardrails alone", () => {
     const json = synthStack({ TAP_ACCOUNT_SETTINGS: "skip" });
-    for (const type of ["aws_iam_account_password_policy", "aws_api_gateway_account", "aws_iam_role_policy_attachment"]) expect(resourcesOf(json, type)).toEqual([]);
-    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-vpc-flow-logs"]);
+    const config = configFrom({ TAP_ACCOUNT_SETTINGS: "skip" });
+    for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
+    for (const type of [...Object.keys(ACCOUNT_SINGLETONS), "aws_cloudtrail", "aws_iam_role_policy_attachment", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+      expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: [] });
+    }
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-vpc-flow-logs", "tap-dev-s3-replication"]);
     expect(resourcesOf(json, "aws_flow_log")).toHaveLength(3);
+    // Its keys are nobody's EBS default, so they grant EC2 nothing.
+    const keyPolicy = dataSourceAt(json, "aws_iam_policy_document", "storage-us-east-1/key-policy");
+    expect(keyPolicy.statement.map((s: any) => s.sid)).toEqual(["AccountAdministration", "CloudWatchLogsForTheseLogGroups"]);
     expect(json.output?.api_gateway_cloudwatch_role_arn).toBeUndefined();
+    expect(json.output?.audit).toBeUndefined();
+  });
+
+  test("the owner's guardrails: the trail in the first region records every data bucket, Config delivers to its bucket, each region's EBS default key is its own", () => {
+    const trail = resourceAt(json, "aws_cloudtrail", "audit-trail/trail");
+    expect(trail.provider).toBe("aws.us-east-1");
+    expect(trail.event_selector[0].data_resource[0].values).toEqual(DEFAULT_REGIONS.map((region) => `${referenceTo(json, "aws_s3_bucket", `storage-${region}/data/bucket`, "arn")}/`));
+    // The trail bucket's access logs go to the first region's log bucket, which lets exactly its sources write.
+    expect(resourceAt(json, "aws_s3_bucket_logging", "audit-trail/bucket/access-logging").target_bucket).toBe(
+      referenceTo(json, "aws_s3_bucket", "storage-us-east-1/access-logs/bucket", "bucket"),
+    );
+    const logWriters = dataSourceAt(json, "aws_iam_policy_document", "storage-us-east-1/access-logs/policy-document").statement.find((s: any) => s.sid === "S3ServerAccessLogsFromThisAccount");
+    expect(logWriters.condition.find((c: any) => c.variable === "aws:SourceArn").values.map((arn: string) => arn.replace(/^.*:::/, ""))).toEqual([
+      `tap-dev-us-east-1-data-${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}`,
+      `tap-dev-cloudtrail-${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}`,
+    ]);
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_ebs_default_kms_key", `guardrails-${region}/ebs-default-key`).key_arn).toBe(referenceTo(json, "aws_kms_key", `storage-${region}/key`, "arn"));
+      const channel = resourceAt(json, "aws_config_delivery_channel", `guardrails-${region}/config-delivery-channel`);
+      expect(channel).toMatchObject({ s3_bucket_name: referenceTo(json, "aws_s3_bucket", "audit-trail/bucket/bucket", "bucket"), s3_key_prefix: "config" });
+      const recorder = resourceAt(json, "aws_config_configuration_recorder", `guardrails-${region}/config-recorder`);
+      expect(recorder.role_arn).toBe(referenceTo(json, "aws_iam_role", "account-guardrails/config-role", "arn"));
+      expect(recorder.recording_group).toEqual({ all_supported: true, include_global_resource_types: region === "us-east-1" });
+    }
+  });
+
+  test("data buckets replicate in a ring in configuration order; one region, or replication off, has none", () => {
+    const sources = resourcesOf(json, "aws_s3_bucket_replication_configuration").map(([, c]) => [c.provider, c.rule[0].destination.bucket]);
+    expect(sources).toEqual(
+      DEFAULT_REGIONS.map((region, i) => [`aws.${region}`, referenceTo(json, "aws_s3_bucket", `storage-${DEFAULT_REGIONS[(i + 1) % 3]}/data/bucket`, "arn")]),
+    );
+    expect(resourcesOf(synthStack({ TAP_REGIONS: "eu-west-1" }), "aws_s3_bucket_replication_configuration")).toEqual([]);
+    expect(resourcesOf(synthStack({ TAP_REPLICATION: "false", TAP_ACCEPT_RISKS: "S3.CrossRegionReplication=copies kept elsewhere" }), "aws_s3_bucket_replication_configuration")).toEqual([]);
+  });
+
+  test("each guardrail that costs money has its own switch", () => {
+    const json = synthStack({ TAP_GUARDDUTY: "false", TAP_SECURITY_HUB: "false", TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=a third-party detector watches;SecurityHub.CisStandard=audited by the SOC tool;Config.Recorder=Control Tower records" });
+    for (const type of ["aws_guardduty_detector", "aws_securityhub_account", "aws_config_configuration_recorder", "aws_config_delivery_channel"]) expect(resourcesOf(json, type)).toEqual([]);
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).not.toContain("tap-dev-aws-config");
+    expect(resourcesOf(json, "aws_accessanalyzer_analyzer")).toHaveLength(3);
   });
 
   test("data protection also keeps the account password policy from destroy", () => {
@@ -151,17 +200,22 @@ describe("TapStack", () => {
     }
   });
 
-  test("outputs give operators each region's network and storage ids and the role ARN", () => {
+  test("outputs give operators each region's network and storage ids, the role ARN and the audit trail", () => {
     expect(Object.keys(json.output ?? {}).sort()).toEqual(
-      ["api_gateway_cloudwatch_role_arn", ...DEFAULT_REGIONS.flatMap((r) => [`${r}_network`, `${r}_storage`])].sort(),
+      ["api_gateway_cloudwatch_role_arn", "audit", ...DEFAULT_REGIONS.flatMap((r) => [`${r}_network`, `${r}_storage`])].sort(),
     );
+    expect(json.output?.audit.value).toMatchObject({
+      trail_arn: referenceTo(json, "aws_cloudtrail", "audit-trail/trail", "arn"),
+      alarm_topic_arn: referenceTo(json, "aws_sns_topic", "audit-trail/alarm-topic", "arn"),
+    });
     expect(json.output?.["us-west-2_network"].value).toMatchObject({
       vpc_id: referenceTo(json, "aws_vpc", "network-us-west-2/vpc", "id"),
       execute_api_endpoint_id: referenceTo(json, "aws_vpc_endpoint", "network-us-west-2/execute-api-endpoint", "id"),
       execute_api_endpoint_dns_entries: referenceTo(json, "aws_vpc_endpoint", "network-us-west-2/execute-api-endpoint", "dns_entry"),
     });
     expect(json.output?.["us-west-2_storage"].value).toMatchObject({
-      bucket_arn: referenceTo(json, "aws_s3_bucket", "storage-us-west-2/bucket", "arn"),
+      bucket_arn: referenceTo(json, "aws_s3_bucket", "storage-us-west-2/data/bucket", "arn"),
+      access_log_bucket_name: referenceTo(json, "aws_s3_bucket", "storage-us-west-2/access-logs/bucket", "bucket"),
       kms_key_arn: referenceTo(json, "aws_kms_key", "storage-us-west-2/key", "arn"),
     });
   });

@@ -1,7 +1,8 @@
 import { describePlannedStack } from "./planned-stack";
 
 // Every configuration path at once: two other regions (one with zone letters that differ per
-// account), production safety, explicit CIDRs and sources, two zones, tags, retention, reuse.
+// account), production safety, explicit CIDRs and sources, two zones, tags, retention, reuse,
+// and the alarm e-mail subscription.
 describePlannedStack("two regions, production, custom settings", {
   TAP_PROJECT: "acme",
   ENVIRONMENT_SUFFIX: "prod",
@@ -14,6 +15,7 @@ describePlannedStack("two regions, production, custom settings", {
   TAP_PASSWORD_REUSE_PREVENTION: "24",
   TAP_ENDPOINT_PRIVATE_DNS: "false",
   TAP_TAGS: '{"CostCenter":"1234","Owner":"platform-team"}',
+  TAP_ALARM_EMAIL: "secops@example.com",
   TERRAFORM_STATE_BUCKET: "acme-terraform-state",
   TERRAFORM_STATE_BUCKET_REGION: "eu-west-1",
 });

@@ -5,6 +5,7 @@
 import { loadConfig } from "../../src/config/load";
 import type { StackConfig, TapConfig } from "../../src/config/model";
 import { availabilityZonesFor } from "../../src/aws/regions";
+import { CIS_ALARMS } from "../../src/aws/cis-alarms";
 import { intendedCounts } from "../intended-resources";
 import { executeApiZoneIds } from "./zones";
 import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "./harness";
@@ -14,7 +15,7 @@ const TIER_TIMEOUT_MS = 180_000;
 
 /** Region of a resource from its logical id; account-wide resources live on the first region. */
 function regionOf(address: string, config: StackConfig): string {
-  const match = /^(?:data\.)?[\w]+\.(?:network|storage)-([a-z0-9-]+?)_/.exec(address);
+  const match = /^(?:data\.)?[\w]+\.(?:network|storage|guardrails|replication_from)-([a-z0-9-]+?)_/.exec(address);
   return match ? match[1] : config.regions[0].region;
 }
 
@@ -78,7 +79,8 @@ export function describePlannedStack(title: string, env: Record<string, string>)
     });
 
     test("KMS keys rotate, keep a 30-day deletion window and let this region's CloudWatch Logs use them for exactly this deployment's log groups", () => {
-      for (const key of changes("aws_kms_key")) {
+      expect(changes("aws_kms_key").every((key) => key.change.after.enable_key_rotation === true && key.change.after.deletion_window_in_days === 30)).toBe(true);
+      for (const key of changes("aws_kms_key").filter((c) => c.address.includes(".storage-"))) {
         const region = inRegion(key);
         expect(key.change.after).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
         const policy = JSON.parse(key.change.after.policy);
@@ -101,21 +103,30 @@ export function describePlannedStack(title: string, env: Record<string, string>)
       }
     });
 
-    test("buckets are named per account and region, block public access, use SSE-KMS, version, and keep data in production", () => {
+    test("buckets are named per account and region, block public access, use SSE-KMS (log targets SSE-S3), version, and keep data in production", () => {
       const production = config.protectData.enabled;
-      for (const bucket of changes("aws_s3_bucket")) {
-        expect(bucket.change.after).toMatchObject({
-          bucket: `${config.project}-${config.environment}-${inRegion(bucket)}-data-${TEST_ACCOUNT_ID}`,
-          force_destroy: !production,
-        });
-      }
+      const prefix = `${config.project}-${config.environment}`;
+      expect(changes("aws_s3_bucket").map((bucket) => bucket.change.after.bucket).sort()).toEqual(
+        [
+          ...config.regions.flatMap(({ region }) => [`${prefix}-${region}-data-${TEST_ACCOUNT_ID}`, `${prefix}-${region}-logs-${TEST_ACCOUNT_ID}`]),
+          ...(config.manageAccountSettings ? [`${prefix}-cloudtrail-${TEST_ACCOUNT_ID}`] : []),
+        ].sort(),
+      );
+      for (const bucket of changes("aws_s3_bucket")) expect(bucket.change.after.force_destroy).toBe(!production);
       for (const block of changes("aws_s3_bucket_public_access_block")) {
         expect(block.change.after).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
       }
       for (const encryption of changes("aws_s3_bucket_server_side_encryption_configuration")) {
+        if (encryption.address.includes("_access-logs_")) {
+          expect(encryption.change.after.rule).toEqual([expect.objectContaining({ apply_server_side_encryption_by_default: [{ sse_algorithm: "AES256", kms_master_key_id: "" }] })]);
+          continue;
+        }
         expect(encryption.change.after.rule).toEqual([expect.objectContaining({ bucket_key_enabled: true, apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms" }] })]);
         expect(encryption.change.after_unknown.rule[0].apply_server_side_encryption_by_default[0].kms_master_key_id).toBe(true);
       }
+      expect(changes("aws_s3_bucket_notification").map((n) => n.change.after.eventbridge)).toEqual(changes("aws_s3_bucket").map(() => true));
+      // Every bucket but the access-log targets logs its requests to its region's access-log bucket.
+      expect(changes("aws_s3_bucket_logging")).toHaveLength(changes("aws_s3_bucket").length - config.regions.length);
       for (const versioning of changes("aws_s3_bucket_versioning")) {
         expect(versioning.change.after.versioning_configuration).toEqual([expect.objectContaining({ status: "Enabled" })]);
       }
@@ -124,21 +135,26 @@ export function describePlannedStack(title: string, env: Record<string, string>)
       }
     });
 
-    test("bucket policies deny plain HTTP and TLS below 1.2", () => {
-      const documents = changes("aws_iam_policy_document", "data").filter((c) => c.name.includes("_bucket-policy-document_"));
-      expect(documents).toHaveLength(config.regions.length);
+    test("bucket policies deny plain HTTP and TLS below 1.2; access-log buckets let only S3 logging of this account write", () => {
+      const documents = changes("aws_iam_policy_document", "data").filter((c) => /_(data|access-logs|bucket)_policy-document_/.test(c.name));
+      expect(documents).toHaveLength(changes("aws_s3_bucket").length);
       for (const document of documents) {
-        const conditions = document.change.after.statement.map((s: any) => [s.effect, s.condition[0].test, s.condition[0].variable, s.condition[0].values]);
+        const conditions = document.change.after.statement.slice(0, 2).map((s: any) => [s.effect, s.condition[0].test, s.condition[0].variable, s.condition[0].values]);
         expect(conditions).toEqual([
           ["Deny", "Bool", "aws:SecureTransport", ["false"]],
           ["Deny", "NumericLessThan", "s3:TlsVersion", ["1.2"]],
         ]);
       }
+      for (const document of documents.filter((c) => c.name.includes("_access-logs_"))) {
+        const grant = document.change.after.statement[2];
+        expect(grant).toMatchObject({ principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }], actions: ["s3:PutObject"] });
+        expect(grant.condition).toContainEqual(expect.objectContaining({ variable: "aws:SourceAccount", values: [TEST_ACCOUNT_ID] }));
+      }
     });
 
     test("log groups keep the configured retention and are KMS-encrypted", () => {
       const groups = changes("aws_cloudwatch_log_group");
-      expect(groups).toHaveLength(2 * config.regions.length);
+      expect(groups).toHaveLength(2 * config.regions.length + (config.manageAccountSettings ? 1 : 0));
       for (const group of groups) {
         expect(group.change.after.retention_in_days).toBe(config.logRetentionDays);
         expect(group.change.after_unknown.kms_key_id).toBe(true);
@@ -190,7 +206,7 @@ export function describePlannedStack(title: string, env: Record<string, string>)
     });
 
     test("the flow-log role writes to exactly this deployment's flow-log groups", () => {
-      const [policy] = changes("aws_iam_role_policy");
+      const policy = changes("aws_iam_role_policy").find((c) => c.change.after.name === "deliver-flow-logs")!;
       const deliver = JSON.parse(policy.change.after.policy).Statement.find((statement: any) => statement.Sid === "DeliverFlowLogs");
       expect([deliver.Resource].flat().sort()).toEqual(
         config.regions
@@ -209,6 +225,71 @@ export function describePlannedStack(title: string, env: Record<string, string>)
         expect({ region, zones: network.execute_api_endpoint_zone_ids }).toEqual({ region, zones: chosen.filter((zone) => executeApiZoneIds(region).includes(zone)) });
       }
       for (const account of changes("aws_api_gateway_account")) expect(account.change.after.reset_on_delete).toBe(true);
+    });
+
+    test("each VPC's default network ACL admits neither SSH nor RDP from anywhere (CIS 5.1)", () => {
+      const acls = changes("aws_default_network_acl");
+      expect(acls).toHaveLength(config.regions.length);
+      for (const acl of acls) {
+        for (const entry of acl.change.after.ingress.filter((e: any) => e.cidr_block === "0.0.0.0/0")) {
+          expect(entry.protocol).not.toBe("-1");
+          for (const port of [22, 3389]) expect({ entry, covers: entry.from_port <= port && port <= entry.to_port }).toEqual({ entry, covers: false });
+        }
+      }
+    });
+
+    test("each region's data bucket replicates to the next region's, with KMS-encrypted replicas and deletes kept in their region", () => {
+      const configs = changes("aws_s3_bucket_replication_configuration");
+      expect(configs.map(inRegion).sort()).toEqual(config.replication ? config.regions.map(({ region }) => region).sort() : []);
+      for (const replication of configs) {
+        expect(replication.change.after.rule).toEqual([
+          expect.objectContaining({ status: "Enabled", delete_marker_replication: [{ status: "Disabled" }], source_selection_criteria: [expect.objectContaining({ sse_kms_encrypted_objects: [{ status: "Enabled" }] })] }),
+        ]);
+      }
+    });
+
+    test("the account's trail records every region with validation, its own key and CloudWatch Logs; 15 CIS alarms notify an encrypted topic", () => {
+      if (!config.manageAccountSettings) {
+        expect(changes("aws_cloudtrail")).toEqual([]);
+        return;
+      }
+      const [trail] = changes("aws_cloudtrail");
+      expect(inRegion(trail)).toBe(config.regions[0].region);
+      expect(trail.change.after).toMatchObject({ name: `${config.project}-${config.environment}-trail`, is_multi_region_trail: true, include_global_service_events: true, enable_log_file_validation: true, enable_logging: true });
+      expect(trail.change.after_unknown).toMatchObject({ kms_key_id: true, cloud_watch_logs_group_arn: true, cloud_watch_logs_role_arn: true });
+      expect(trail.change.after.event_selector[0].data_resource[0].type).toBe("AWS::S3::Object");
+      expect(changes("aws_cloudwatch_log_metric_filter").map((f) => f.change.after.pattern).sort()).toEqual(CIS_ALARMS.map((alarm) => alarm.pattern).sort());
+      expect(changes("aws_cloudwatch_metric_alarm").map((a) => a.change.after.alarm_name).sort()).toEqual(CIS_ALARMS.map((alarm) => `${config.project}-${config.environment}-cis-${alarm.cis}-${alarm.name}`).sort());
+      expect(changes("aws_sns_topic").map((t) => t.change.after_unknown.kms_master_key_id)).toEqual([true]);
+      expect(changes("aws_sns_topic_subscription").map((s) => s.change.after.endpoint)).toEqual(config.guardrails.alarmEmail ? [config.guardrails.alarmEmail] : []);
+    });
+
+    test("account guardrails: account-wide S3 block, the support role with MFA; per region EBS default encryption with the region's key, Access Analyzer, GuardDuty, Security Hub CIS v3.0.0, AWS Config", () => {
+      const perRegion = (type: string) => changes(type).map(inRegion).sort();
+      const everyRegion = config.manageAccountSettings ? config.regions.map(({ region }) => region).sort() : [];
+      const { guardDuty, securityHub, awsConfig } = config.guardrails;
+      expect(changes("aws_s3_account_public_access_block").map((c) => c.change.after)).toEqual(
+        config.manageAccountSettings ? [expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })] : [],
+      );
+      expect(perRegion("aws_ebs_encryption_by_default")).toEqual(everyRegion);
+      expect(perRegion("aws_ebs_default_kms_key")).toEqual(everyRegion);
+      expect(perRegion("aws_accessanalyzer_analyzer")).toEqual(everyRegion);
+      expect(perRegion("aws_guardduty_detector")).toEqual(guardDuty ? everyRegion : []);
+      expect(changes("aws_securityhub_standards_subscription").map((c) => [inRegion(c), c.change.after.standards_arn]).sort()).toEqual(
+        (securityHub ? everyRegion : []).map((region) => [region, `arn:aws:securityhub:${region}::standards/cis-aws-foundations-benchmark/v/3.0.0`]),
+      );
+      const recorders = changes("aws_config_configuration_recorder");
+      expect(recorders.map(inRegion).sort()).toEqual(awsConfig ? everyRegion : []);
+      for (const recorder of recorders) {
+        expect(recorder.change.after.recording_group).toEqual([expect.objectContaining({ all_supported: true, include_global_resource_types: inRegion(recorder) === config.regions[0].region })]);
+      }
+      if (config.manageAccountSettings) {
+        const support = changes("aws_iam_role").find((role) => role.change.after.name === `${config.project}-${config.environment}-support`)!;
+        expect(JSON.parse(support.change.after.assume_role_policy).Statement[0]).toMatchObject({
+          Principal: { AWS: `arn:aws:iam::${TEST_ACCOUNT_ID}:root` },
+          Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } },
+        });
+      }
     });
 
     test("the account password policy holds the baseline numbers", () => {

@@ -14,6 +14,12 @@ export const LOG_RETENTION_DAYS_ALLOWED: readonly number[] = [
 /** KMS schedules key deletion 7 to 30 days out. */
 export const KMS_DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
 
+/**
+ * Entries per network ACL and direction (AWS's default quota; it can be raised to 40).
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-nacls
+ */
+export const NACL_RULES_PER_DIRECTION = 20;
+
 /** IAM password policy ranges (UpdateAccountPasswordPolicy). */
 export const PASSWORD_REUSE_PREVENTION = { min: 1, max: 24 } as const;
 

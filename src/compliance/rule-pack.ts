@@ -1,5 +1,7 @@
 import { Rule } from "./rule";
 import { BACKEND_RULES } from "./rules/backend";
+import { CLOUDTRAIL_RULES } from "./rules/cloudtrail";
+import { GUARDRAIL_RULES } from "./rules/guardrails";
 import { IAM_RULES } from "./rules/iam";
 import { KMS_RULES } from "./rules/kms";
 import { LOGS_RULES } from "./rules/logs";
@@ -16,6 +18,8 @@ export const TAP_RULE_PACK: readonly Rule[] = [
   ...VPC_RULES,
   ...SECURITY_GROUP_RULES,
   ...IAM_RULES,
+  ...CLOUDTRAIL_RULES,
+  ...GUARDRAIL_RULES,
   ...TAGGING_RULES,
   ...BACKEND_RULES,
 ];

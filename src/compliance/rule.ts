@@ -3,10 +3,14 @@
  * stack around it, for the resources it references) to an outcome.
  */
 
-/** A resource, data source or the backend block of the synthesized stack. */
+/**
+ * A resource, data source, provider or the backend block of the synthesized stack, or the stack
+ * itself (for controls that must exist once per account: `appliesTo: ["stack"]`). A provider
+ * stands for its region (`appliesTo: ["provider.aws"]`, for controls every region needs).
+ */
 export interface StackElement {
-  readonly kind: "resource" | "data" | "backend";
-  /** Terraform type (`aws_s3_bucket`), or `s3` etc. for a backend. */
+  readonly kind: "resource" | "data" | "backend" | "provider" | "stack";
+  /** Terraform type (`aws_s3_bucket`), `s3` etc. for a backend, `aws` for a provider, `stack` for the stack. */
   readonly type: string;
   /** Logical id. */
   readonly name: string;
@@ -38,6 +42,10 @@ export interface StackView {
   referencedElement(value: unknown): StackElement | undefined;
   /** Policy statements of an inline JSON policy or a policy-document data source reference. */
   policyStatements(value: unknown): readonly PolicyStatement[] | undefined;
+  /** Resources bound to a provider element (its region); for a provider without an alias, those naming no provider. */
+  resourcesOf(provider: StackElement): readonly StackElement[];
+  /** The provider element a resource or data source is bound to. */
+  providerOf(element: StackElement): StackElement | undefined;
   /** Tags a resource ends up with: its provider's default_tags merged with its own tags. */
   effectiveTags(element: StackElement): Readonly<Record<string, string>>;
   /** Whether the resource type supports tags (known from the provider bindings). */
@@ -57,7 +65,7 @@ export interface PolicyStatement {
 export interface Rule {
   /** Stable id used in reports and suppressions, `<Service>.<Control>`. */
   readonly id: string;
-  /** Types the rule checks (`aws_s3_bucket`, `data.aws_iam_policy_document`, `backend.s3`). */
+  /** Types the rule checks (`aws_s3_bucket`, `data.aws_iam_policy_document`, `backend.s3`, `provider.aws`, `stack`). */
   readonly appliesTo: readonly string[];
   /** What is wrong when the rule fails, in one line. */
   readonly info: string;

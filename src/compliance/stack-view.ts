@@ -33,10 +33,17 @@ export class SynthesizedStackView implements StackView {
     for (const [type, body] of Object.entries(json.terraform?.backend ?? {})) {
       elements.push({ kind: "backend", type, name: type, address: `terraform.backend.${type}`, path: stackPath, body });
     }
+    for (const [type, configurations] of Object.entries(json.provider ?? {})) {
+      for (const body of configurations) {
+        const address = body.alias ? `${type}.${body.alias}` : type;
+        elements.push({ kind: "provider", type, name: body.alias ?? type, address, path: `${stackPath}/provider ${address}`, body });
+      }
+    }
+    elements.push({ kind: "stack", type: "stack", name: stackPath, address: "stack", path: stackPath, body: {} });
     this.elements = elements;
     for (const element of elements) {
       this.byAddress.set(element.address, element);
-      const key = element.kind === "resource" ? element.type : `${element.kind}.${element.type}`;
+      const key = element.kind === "resource" || element.kind === "stack" ? element.type : `${element.kind}.${element.type}`;
       this.byType.set(key, [...(this.byType.get(key) ?? []), element]);
     }
   }
@@ -69,6 +76,16 @@ export class SynthesizedStackView implements StackView {
       }
     }
     return undefined;
+  }
+
+  resourcesOf(provider: StackElement): readonly StackElement[] {
+    return this.elements.filter((element) => element.kind === "resource" && this.providerOf(element) === provider);
+  }
+
+  providerOf(element: StackElement): StackElement | undefined {
+    const type = element.type.split("_")[0];
+    const address = typeof element.body.provider === "string" ? element.body.provider : type;
+    return this.byAddress.get(address);
   }
 
   effectiveTags(element: StackElement): Readonly<Record<string, string>> {

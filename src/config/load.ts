@@ -10,6 +10,7 @@ import { BASELINE } from "../aws/baseline";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../aws/cidr";
 import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem } from "../aws/limits";
 import { defaultVpcCidr } from "../aws/regions";
+import { ACCOUNT_OWNER_RULE_IDS } from "../compliance/rules/guardrails";
 import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../constructs/regional-network";
 import { DEFAULT_PASSWORD_REUSE_PREVENTION } from "../constructs/global-identity";
 import { TapStack } from "../constructs/tap-stack";
@@ -61,7 +62,14 @@ export const DEFAULT_REUSE_ACCEPTANCE =
  * Settings whose value makes a rule fail; such a value needs an accepted risk naming the
  * rule, checked here so the message names the setting instead of a resource.
  */
-export const RISKY_VALUES: readonly { setting: StackSettingKey; ruleId: string; risky: (value: any) => boolean; why: (value: any) => string }[] = [
+export const RISKY_VALUES: readonly {
+  setting: StackSettingKey;
+  ruleId: string;
+  risky: (value: any) => boolean;
+  why: (value: any) => string;
+  /** Only where the setting takes effect (guardrails: in the deployment that owns the account's settings). */
+  ownerOnly?: boolean;
+}[] = [
   {
     setting: "logRetentionDays",
     ruleId: "Logs.Retention",
@@ -74,7 +82,48 @@ export const RISKY_VALUES: readonly { setting: StackSettingKey; ruleId: string; 
     risky: (count: number) => count < BASELINE.passwordReusePrevention,
     why: () => `is below the ${BASELINE.passwordReusePrevention} that CIS 1.9 (rule IAM.PasswordReusePrevention) requires`,
   },
+  {
+    setting: "replication",
+    ruleId: "S3.CrossRegionReplication",
+    risky: (on: boolean) => !on,
+    why: () => "leaves each region's data in one region only (rule S3.CrossRegionReplication)",
+  },
+  {
+    setting: "guardDuty",
+    ruleId: "GuardDuty.Enabled",
+    risky: (on: boolean) => !on,
+    why: () => "turns off threat detection (rule GuardDuty.Enabled)",
+    ownerOnly: true,
+  },
+  {
+    setting: "securityHub",
+    ruleId: "SecurityHub.CisStandard",
+    risky: (on: boolean) => !on,
+    why: () => "turns off continuous CIS v3.0.0 checks (CIS 4.16, rule SecurityHub.CisStandard)",
+    ownerOnly: true,
+  },
+  {
+    setting: "awsConfig",
+    ruleId: "Config.Recorder",
+    risky: (on: boolean) => !on,
+    why: () => "turns off the configuration history (CIS 3.3, rule Config.Recorder)",
+    ownerOnly: true,
+  },
 ];
+
+/** Why the product itself accepts a rule, and where it says so. */
+const BUILT_IN_ACCEPTANCES = {
+  singleRegion: {
+    ruleIds: ["S3.CrossRegionReplication"],
+    reason: "a single-region deployment has no second region to replicate to; add a region to get replication",
+    source: "tap (single region)",
+  },
+  accountSettingsElsewhere: {
+    ruleIds: ACCOUNT_OWNER_RULE_IDS,
+    reason: "account-wide and regional singletons (trail, alarms, guardrails) belong to the deployment that owns this account's settings",
+    source: "tap (accountSettings skip)",
+  },
+} as const;
 
 /** Every configuration problem found, one readable line each. */
 export class ConfigError extends Error {
@@ -316,8 +365,13 @@ class ConfigLoader {
 
     const manageAccountSettings = valueOf("accountSettings", DEFAULTS.accountSettings) !== "skip";
     const singleRegion = regionNames.length === 1;
-    const acceptedRisks = this.acceptedRisks(layer, given);
-    this.checkRiskyValues(layer, where, acceptedRisks);
+    const acceptedRisks = this.acceptedRisks(layer, given, { manage: manageAccountSettings, singleRegion });
+    this.checkRiskyValues(layer, where, acceptedRisks, manageAccountSettings);
+    if (manageAccountSettings && valueOf("securityHub", true) && !valueOf("awsConfig", true)) {
+      this.problems.push(
+        `${where("securityHub")}: is on while ${where("awsConfig")} is off; Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off`,
+      );
+    }
     this.checkOwnerOnlySettings(given, where, manageAccountSettings, singleRegion);
 
     const protectGiven = given("protectData");
@@ -397,9 +451,15 @@ class ConfigLoader {
   }
 
   /** The product's own acceptances first, then the configured ones (which may replace them). */
-  private acceptedRisks(layer: Layer, given: (key: "acceptRisks") => Setting | undefined): AcceptedRisk[] {
+  private acceptedRisks(layer: Layer, given: (key: "acceptRisks") => Setting | undefined, context: { manage: boolean; singleRegion: boolean }): AcceptedRisk[] {
     const risks = new Map<string, AcceptedRisk>();
-    if (layer.settings.passwordReusePrevention === undefined) {
+    const builtIn = [context.singleRegion && BUILT_IN_ACCEPTANCES.singleRegion, !context.manage && BUILT_IN_ACCEPTANCES.accountSettingsElsewhere];
+    for (const acceptance of builtIn) {
+      if (!acceptance) continue;
+      for (const ruleId of acceptance.ruleIds) risks.set(ruleId, { ruleId, reason: acceptance.reason, source: acceptance.source });
+    }
+    // The product default stands only where the password policy is made: in the owner of the account settings.
+    if (layer.settings.passwordReusePrevention === undefined && context.manage) {
       risks.set("IAM.PasswordReusePrevention", { ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" });
     }
     const configured = given("acceptRisks");
@@ -409,10 +469,10 @@ class ConfigLoader {
     return [...risks.values()];
   }
 
-  private checkRiskyValues(layer: Layer, where: (key: StackSettingKey) => string, accepted: readonly AcceptedRisk[]): void {
-    for (const { setting, ruleId, risky, why } of RISKY_VALUES) {
+  private checkRiskyValues(layer: Layer, where: (key: StackSettingKey) => string, accepted: readonly AcceptedRisk[], manage: boolean): void {
+    for (const { setting, ruleId, risky, why, ownerOnly } of RISKY_VALUES) {
       const given = layer.invalid.has(setting) ? undefined : layer.settings[setting];
-      if (!given || !risky(given.value) || accepted.some((risk) => risk.ruleId === ruleId)) continue;
+      if (!given || (ownerOnly && !manage) || !risky(given.value) || accepted.some((risk) => risk.ruleId === ruleId)) continue;
       this.problems.push(
         `${where(setting)}: ${JSON.stringify(given.value)} ${why(given.value)}; change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId}=<why>" (or acceptRisks in ${DEFAULT_CONFIG_FILE})`,
       );

@@ -165,6 +165,8 @@ interface ListOptions {
   readonly description: string;
   readonly unique?: boolean;
   readonly minItems?: number;
+  /** At most this many entries, with the reason (it ends "...; at most N are allowed <why>"). */
+  readonly maxItems?: { readonly count: number; readonly why: string };
   /** An environment value with this exact text means the empty list (for example "none"). */
   readonly emptyText?: string;
 }
@@ -182,6 +184,10 @@ export class ListSchema<T> extends Schema<T[]> {
     const before = issues.length;
     if (this.options.minItems !== undefined && value.length < this.options.minItems) {
       reject(issues, path, value, `has ${value.length} entries; expected at least ${this.options.minItems}`);
+    }
+    const max = this.options.maxItems;
+    if (max !== undefined && value.length > max.count) {
+      reject(issues, path, value, `has ${value.length} entries; at most ${max.count} are allowed ${max.why}`);
     }
     const items: T[] = [];
     value.forEach((entry, index) => {
@@ -220,6 +226,7 @@ export class ListSchema<T> extends Schema<T[]> {
       items: this.item.toJsonSchema(),
       uniqueItems: this.options.unique || undefined,
       minItems: this.options.minItems,
+      maxItems: this.options.maxItems?.count,
     });
   }
 }

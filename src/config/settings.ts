@@ -5,7 +5,8 @@
  */
 import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../aws/admin-sources";
 import { parseIpv4Cidr } from "../aws/cidr";
-import { tagKeyProblem, tagValueProblem, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED, PASSWORD_REUSE_PREVENTION } from "../aws/limits";
+import { tagKeyProblem, tagValueProblem, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED, NACL_RULES_PER_DIRECTION, PASSWORD_REUSE_PREVENTION } from "../aws/limits";
+import { MAX_SSH_SOURCES } from "../constructs/regional-network";
 import { RESERVED_TAG_KEYS } from "../aws/naming";
 import { SUPPORTED_REGION_NAMES } from "../aws/regions";
 import { TAP_RULE_PACK } from "../compliance/rule-pack";
@@ -91,8 +92,9 @@ export const STACK_FIELDS = {
   }),
   availabilityZoneCount: new IntegerSchema({ description: "Availability zones per region (us-west-1 always gets its two).", min: 2, max: 3 }),
   allowedSshCidrs: new ListSchema(sshSource, {
-    description: "SSH (22) sources; [] for no SSH rule. Default: the region's VPC CIDR. Sources wider than /8, or that together cover more than a /8 of public addresses, are refused.",
+    description: `SSH (22) sources; [] for no SSH rule. Default: the region's VPC CIDR. Sources wider than /8, or that together cover more than a /8 of public addresses, are refused. At most ${MAX_SSH_SOURCES}.`,
     unique: true,
+    maxItems: { count: MAX_SSH_SOURCES, why: `(each is an entry of the default network ACL, and AWS allows ${NACL_RULES_PER_DIRECTION} per direction)` },
     emptyText: "none",
   }),
   allowedHttpsCidrs: new ListSchema(cidr("A source allowed to reach workloads on HTTPS (443)."), {

@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DataAwsVpcEndpointService } from "@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service";
+import { DefaultNetworkAcl, DefaultNetworkAclIngress } from "@cdktf/provider-aws/lib/default-network-acl";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
@@ -19,7 +20,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { cidrSubnet, formatIpv4Cidr, Ipv4Cidr, parseIpv4Cidr } from "../aws/cidr";
 import { adminSourcesProblem } from "../aws/admin-sources";
 import { BASELINE } from "../aws/baseline";
-import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED, NACL_RULES_PER_DIRECTION } from "../aws/limits";
 import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { availabilityZonesFor, isSupportedRegion } from "../aws/regions";
@@ -80,6 +81,14 @@ const SUBNET_NEW_BITS = 3;
 const PRIVATE_SUBNET_OFFSET = 4;
 const HTTPS_PORT = 443;
 const SSH_PORT = 22;
+const RDP_PORT = 3389;
+/** IANA protocol numbers, as EC2 reports them (names would be normalized and could diff). */
+const PROTOCOL = { all: "-1", icmp: "1", tcp: "6", udp: "17" } as const;
+const ANYWHERE = "0.0.0.0/0";
+/** Default network ACL entries that do not depend on the SSH sources (see buildDefaultNetworkAcl). */
+const FIXED_NACL_INGRESS_RULES = 8;
+/** SSH sources each take one default-NACL entry beside the fixed ones, within AWS's default quota. */
+export const MAX_SSH_SOURCES = NACL_RULES_PER_DIRECTION - FIXED_NACL_INGRESS_RULES;
 const SUBNET_TIERS = ["public", "private"] as const;
 type SubnetTier = (typeof SUBNET_TIERS)[number];
 /** Zones used when `availabilityZoneIds` is not given (fewer where the region offers fewer). */
@@ -141,6 +150,7 @@ export class RegionalNetwork extends Construct {
     const vpcCidr = this.validate(props, zones);
 
     const vpc = this.buildVpc(props.vpcCidr);
+    this.buildDefaultNetworkAcl(vpc, props);
     const routeTables = this.buildRouting(vpc);
     this.buildSubnets(vpc, vpcCidr, zones, routeTables);
     const workloadSecurityGroup = this.buildWorkloadSecurityGroup(vpc, props);
@@ -177,6 +187,51 @@ export class RegionalNetwork extends Construct {
       tags: nameTag(naming, "default-sg-unused"),
     });
     return vpc;
+  }
+
+  /**
+   * The default network ACL, which every subnet here uses, taken over so that it no longer admits
+   * SSH (22) or RDP (3389) from anywhere (CIS 5.1) while everything else keeps flowing. Entries are
+   * evaluated lowest number first and the first match decides; all of these allow, so their order
+   * only documents intent, and traffic none of them matches hits the final deny-all entry:
+   *   100       everything from inside the VPC (its own SSH included);
+   *   110-1xx   SSH from each allowed source outside the VPC;
+   *   200-250   TCP and UDP from anywhere on every port except 22 and 3389 (replies to the
+   *             VPC's own outbound connections, HTTPS to the endpoint and workloads);
+   *   260       ICMP from anywhere (path MTU discovery needs it).
+   * Security groups still decide what reaches each workload; the ACL only closes the admin ports.
+   */
+  private buildDefaultNetworkAcl(vpc: Vpc, props: RegionalNetworkProps): DefaultNetworkAcl {
+    const rule = (ruleNo: number, protocol: string, cidrBlock: string, fromPort = 0, toPort = 0): DefaultNetworkAclIngress => ({
+      ruleNo,
+      action: "allow",
+      protocol,
+      cidrBlock,
+      fromPort,
+      toPort,
+    });
+    const sshSources = (props.allowedSshCidrs ?? []).filter((cidr) => cidr !== props.vpcCidr);
+    const exceptAdminPorts = (protocol: string, first: number): DefaultNetworkAclIngress[] => [
+      rule(first, protocol, ANYWHERE, 0, SSH_PORT - 1),
+      rule(first + 10, protocol, ANYWHERE, SSH_PORT + 1, RDP_PORT - 1),
+      rule(first + 20, protocol, ANYWHERE, RDP_PORT + 1, 65535),
+    ];
+    const ingress = [
+      rule(100, PROTOCOL.all, props.vpcCidr),
+      ...sshSources.map((cidr, index) => rule(110 + index, PROTOCOL.tcp, cidr, SSH_PORT, SSH_PORT)),
+      ...exceptAdminPorts(PROTOCOL.tcp, 200),
+      ...exceptAdminPorts(PROTOCOL.udp, 230),
+      { ...rule(260, PROTOCOL.icmp, ANYWHERE), icmpType: -1, icmpCode: -1 },
+    ];
+    return new DefaultNetworkAcl(this, "default-network-acl", {
+      provider: this.provider,
+      defaultNetworkAclId: vpc.defaultNetworkAclId,
+      ingress,
+      egress: [rule(100, PROTOCOL.all, ANYWHERE)],
+      tags: nameTag(this.naming, "default-nacl"),
+      // Subnets without an explicit association use the default ACL; AWS reports them and Terraform would try to detach them.
+      lifecycle: { ignoreChanges: ["subnet_ids"] },
+    });
   }
 
   /** The internet gateway and the route tables: a default route on the public side only. */
@@ -359,6 +414,9 @@ export class RegionalNetwork extends Construct {
     }
     const sshProblem = props.allowedSshCidrs ? adminSourcesProblem(props.allowedSshCidrs, "SSH") : undefined;
     if (sshProblem) problems.push(`'allowedSshCidrs' must not be this wide: ${sshProblem}. Received: [${props.allowedSshCidrs!.join(", ")}]`);
+    if ((props.allowedSshCidrs ?? []).length > MAX_SSH_SOURCES) {
+      problems.push(`'allowedSshCidrs' may list at most ${MAX_SSH_SOURCES} sources (each is a default network ACL entry; AWS allows ${NACL_RULES_PER_DIRECTION} per direction). Received: ${props.allowedSshCidrs!.length}`);
+    }
     const retention = props.flowLogRetentionDays ?? BASELINE.logRetentionDays;
     if (!Token.isUnresolved(retention) && !LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
       problems.push(`'flowLogRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);

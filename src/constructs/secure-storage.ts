@@ -1,28 +1,22 @@
 import { Construct } from "constructs";
-import { ITerraformDependable, TerraformResourceLifecycle, Token } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { BASELINE } from "../aws/baseline";
 import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { dataBucketName, nameTag, NameScope, resourceName } from "../aws/naming";
+import { DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, HardenedBucket } from "./hardened-bucket";
 
 export interface SecureStorageProps {
   /** Provider of the region this storage lives in. */
   readonly provider: AwsProvider;
   /** Project, environment and region for names. */
   readonly naming: NameScope & { readonly region: string };
-  /** Account that owns the key and bucket. May be a token. */
+  /** Account that owns the key and buckets. May be a token. */
   readonly accountId: string;
   /** AWS partition for ARNs. May be a token. */
   readonly partition: string;
@@ -42,13 +36,27 @@ export interface SecureStorageProps {
    */
   readonly encryptedLogGroupNames?: readonly string[];
   /**
-   * Retention of the API Gateway log group, in days (a value CloudWatch Logs accepts; 0 = never).
+   * Other buckets of this region that deliver server access logs to this region's log bucket
+   * (for example the CloudTrail bucket); S3 logging may write for exactly these and the data bucket.
+   * @default []
+   */
+  readonly additionalLoggedBucketArns?: readonly string[];
+  /**
+   * Let EC2 use the key for EBS volumes on behalf of the account (`kms:ViaService` EC2 of this
+   * region, `kms:CallerAccount` this account), as the region's EBS default encryption key needs:
+   * launches by services such as Auto Scaling go through EC2 with their own roles.
+   * @default false
+   */
+  readonly allowEbsDefaultEncryption?: boolean;
+  /**
+   * Retention of the API Gateway log group and of server access logs, in days (a value
+   * CloudWatch Logs accepts; 0 = never expire).
    * @default 365
    */
   readonly logRetentionDays?: number;
   /**
-   * Protect data from `destroy`: the bucket refuses to be deleted while it holds objects
-   * (`force_destroy` off) and Terraform refuses to plan the deletion of the bucket and the
+   * Protect data from `destroy`: the buckets refuse to be deleted while they hold objects
+   * (`force_destroy` off) and Terraform refuses to plan the deletion of the buckets and the
    * key (`prevent_destroy`). Turn on for production.
    * @default false
    */
@@ -60,14 +68,15 @@ export interface SecureStorageProps {
   readonly noncurrentVersionExpirationDays?: number;
 }
 
-export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
-export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
 export const API_GATEWAY_LOG_GROUP_PREFIX = "/aws/apigateway/";
+/** Where in the region's log bucket each bucket's server access logs go. */
+export const ACCESS_LOG_PREFIX = "s3/";
 
 /**
- * Per-region encrypted storage: a customer-managed KMS key, an S3 bucket locked down to
- * TLS 1.2+ and SSE-KMS, the API Gateway log group, and the region's API Gateway account
- * settings pointing at the shared CloudWatch role.
+ * Per-region encrypted storage: a customer-managed KMS key, the data bucket (SSE-KMS, TLS 1.2+,
+ * versioned, access-logged, EventBridge notifications), the region's server access log bucket
+ * (SSE-S3, as S3 logging requires), the API Gateway log group, and the region's API Gateway
+ * account settings pointing at the shared CloudWatch role.
  */
 export class SecureStorage extends Construct {
   /** The AWS-visible names a SecureStorage with this naming creates (configuration checks them). */
@@ -75,6 +84,7 @@ export class SecureStorage extends Construct {
     const names = SecureStorage.names(naming, accountId);
     return [
       { kind: "s3Bucket", name: names.bucket },
+      { kind: "s3Bucket", name: names.accessLogBucket },
       { kind: "kmsAlias", name: names.keyAlias },
       { kind: "logGroup", name: names.apiGatewayLogGroup },
     ];
@@ -83,6 +93,8 @@ export class SecureStorage extends Construct {
   private static names(naming: NameScope & { readonly region: string }, accountId: string) {
     return {
       bucket: dataBucketName(naming, accountId),
+      // As long as the data bucket's name, so both fit S3's 63 characters together.
+      accessLogBucket: `${resourceName(naming, "logs")}-${accountId}`,
       keyAlias: `alias/${resourceName(naming, "data")}`,
       apiGatewayLogGroup: `${API_GATEWAY_LOG_GROUP_PREFIX}${resourceName(naming, "access")}`,
     };
@@ -93,39 +105,54 @@ export class SecureStorage extends Construct {
   public readonly keyAlias: string;
   public readonly bucketName: string;
   public readonly bucketArn: string;
+  public readonly bucketId: string;
+  /** Completes once the data bucket is versioned (replication needs it at both ends). */
+  public readonly bucketVersioning: ITerraformDependable;
+  /** The region's server access log bucket; other buckets of the region may log to it (see additionalLoggedBucketArns). */
+  public readonly accessLogBucketName: string;
+  public readonly accessLogBucketArn: string;
   public readonly logGroupName: string;
   public readonly logGroupArn: string;
 
   private readonly provider: AwsProvider;
   private readonly naming: NameScope & { readonly region: string };
-  /** Terraform refuses to plan the deletion of a protected bucket or key. */
-  private readonly lifecycle?: TerraformResourceLifecycle;
 
   constructor(scope: Construct, id: string, props: SecureStorageProps) {
     super(scope, id);
     this.provider = props.provider;
     this.naming = props.naming;
-    const protect = props.protectData ?? false;
-    this.lifecycle = protect ? { preventDestroy: true } : undefined;
-    const { logRetentionDays, noncurrentDays } = this.validate(props);
+    const { logRetentionDays } = this.validate(props);
     const names = SecureStorage.names(props.naming, props.accountId);
+    const protect = props.protectData ?? false;
 
     const key = this.buildKey(props, names.keyAlias, names.apiGatewayLogGroup);
-    const bucket = this.buildBucket(names.bucket, key, protect);
-    this.buildLifecycle(bucket.resource, bucket.versioning, noncurrentDays);
-    const logGroup = this.buildApiGatewayLogging(props, key, names.apiGatewayLogGroup, logRetentionDays);
+    const accessLogs = this.buildAccessLogBucket(props, names, logRetentionDays, protect);
+    const data = new HardenedBucket(this, "data", {
+      provider: this.provider,
+      bucketName: names.bucket,
+      nameTag: resourceName(this.naming, "data"),
+      kmsKeyArn: key.key.arn,
+      protect,
+      accessLogs: { targetBucket: accessLogs.bucketId, targetPrefix: `${ACCESS_LOG_PREFIX}${names.bucket}/` },
+      noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
+    });
+    const logGroup = this.buildApiGatewayLogging(props, key.key, names.apiGatewayLogGroup, logRetentionDays);
 
     this.keyArn = key.key.arn;
     this.keyId = key.key.keyId;
     this.keyAlias = key.alias.name;
-    this.bucketName = bucket.resource.bucket;
-    this.bucketArn = bucket.resource.arn;
+    this.bucketName = data.bucketName;
+    this.bucketArn = data.bucketArn;
+    this.bucketId = data.bucketId;
+    this.bucketVersioning = data.versioning;
+    this.accessLogBucketName = accessLogs.bucketName;
+    this.accessLogBucketArn = accessLogs.bucketArn;
     this.logGroupName = logGroup.name;
     this.logGroupArn = logGroup.arn;
   }
 
   /** Guards the invariants this construct owns, reporting every problem at once. */
-  private validate(props: SecureStorageProps): { logRetentionDays: number; noncurrentDays: number } {
+  private validate(props: SecureStorageProps): { logRetentionDays: number } {
     const problems: string[] = [];
     const logRetentionDays = props.logRetentionDays ?? BASELINE.logRetentionDays;
     if (!Token.isUnresolved(logRetentionDays) && !LOG_RETENTION_DAYS_ALLOWED.includes(logRetentionDays)) {
@@ -137,44 +164,56 @@ export class SecureStorage extends Construct {
     }
     problems.push(...awsNameProblems(SecureStorage.awsNames(props.naming, props.accountId)));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
-    return { logRetentionDays, noncurrentDays };
+    return { logRetentionDays };
   }
 
   /** The customer-managed key: rotation, the longest deletion window, an alias, an explicit policy. */
   private buildKey(props: SecureStorageProps, aliasName: string, apiGatewayLogGroupName: string): { key: KmsKey; alias: KmsAlias } {
     const { provider, naming } = this;
     const { accountId, partition } = props;
-    const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
-      provider,
-      statement: [
-        {
-          // Without this the key becomes unmanageable: IAM policies only work on a KMS key the key policy delegates to the account.
-          sid: "AccountAdministration",
-          effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
-          actions: ["kms:*"],
-          resources: ["*"],
-        },
-        {
-          // CloudWatch Logs encrypts as its own service principal; without this grant creating the log groups fails at apply.
-          // The encryption context is the log group's ARN, so the grant names exactly the groups this deployment owns.
-          sid: "CloudWatchLogsForTheseLogGroups",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: [`logs.${naming.region}.amazonaws.com`] }],
-          actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-          resources: ["*"],
-          condition: [
-            {
-              test: "ArnEquals",
-              variable: "kms:EncryptionContext:aws:logs:arn",
-              values: [apiGatewayLogGroupName, ...(props.encryptedLogGroupNames ?? [])].map(
-                (name) => `arn:${partition}:logs:${naming.region}:${accountId}:log-group:${name}`,
-              ),
-            },
-          ],
-        },
-      ],
-    });
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        // Without this the key becomes unmanageable: IAM policies only work on a KMS key the key policy delegates to the account.
+        sid: "AccountAdministration",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+      {
+        // CloudWatch Logs encrypts as its own service principal; without this grant creating the log groups fails at apply.
+        // The encryption context is the log group's ARN, so the grant names exactly the groups this deployment owns.
+        sid: "CloudWatchLogsForTheseLogGroups",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: [`logs.${naming.region}.amazonaws.com`] }],
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        resources: ["*"],
+        condition: [
+          {
+            test: "ArnEquals",
+            variable: "kms:EncryptionContext:aws:logs:arn",
+            values: [apiGatewayLogGroupName, ...(props.encryptedLogGroupNames ?? [])].map(
+              (name) => `arn:${partition}:logs:${naming.region}:${accountId}:log-group:${name}`,
+            ),
+          },
+        ],
+      },
+    ];
+    if (props.allowEbsDefaultEncryption) {
+      statements.push({
+        // The AWS-managed aws/ebs key's own policy, for this key: any principal of this account, through EC2 of this region only.
+        sid: "EbsThroughEc2OfThisAccount",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
+        resources: ["*"],
+        condition: [
+          { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
+          { test: "StringEquals", variable: "kms:ViaService", values: [`ec2.${naming.region}.amazonaws.com`] },
+        ],
+      });
+    }
+    const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", { provider, statement: statements });
     const key = new KmsKey(this, "key", {
       provider,
       description: `Encrypts ${resourceName(naming, "data")} storage and logs`,
@@ -182,113 +221,51 @@ export class SecureStorage extends Construct {
       deletionWindowInDays: BASELINE.kmsDeletionWindowDays,
       policy: keyPolicy.json,
       tags: nameTag(naming, "key"),
-      lifecycle: this.lifecycle,
+      lifecycle: props.protectData ? { preventDestroy: true } : undefined,
     });
     const alias = new KmsAlias(this, "key-alias", { provider, name: aliasName, targetKeyId: key.keyId });
     return { key, alias };
   }
 
-  /** The bucket and one companion resource per concern: public access, ownership, versioning, encryption, policy. */
-  private buildBucket(name: string, key: { key: KmsKey }, protect: boolean): { resource: S3Bucket; versioning: S3BucketVersioningA } {
-    const { provider, naming } = this;
-    const bucket = new S3Bucket(this, "bucket", {
-      provider,
-      bucket: name,
-      forceDestroy: !protect,
-      tags: nameTag(naming, "data"),
-      lifecycle: this.lifecycle,
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      provider,
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      provider,
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    const versioning = new S3BucketVersioningA(this, "versioning", {
-      provider,
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      provider,
-      bucket: bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.key.arn },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    const tlsOnly = new DataAwsIamPolicyDocument(this, "bucket-policy-document", {
-      provider,
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          sid: "DenyTlsBelow12",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "bucket-policy", {
-      provider,
-      bucket: bucket.id,
-      policy: tlsOnly.json,
-      // S3 rejects concurrent bucket-policy and public-access-block updates ("OperationAborted").
-      dependsOn: [publicAccessBlock],
-    });
-    return { resource: bucket, versioning };
-  }
-
-  /** Abort incomplete uploads and expire old noncurrent versions. */
-  private buildLifecycle(bucket: S3Bucket, versioning: S3BucketVersioningA, noncurrentDays: number): void {
-    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+  /**
+   * The region's server access log bucket: SSE-S3 (S3 cannot deliver access logs to SSE-KMS),
+   * logs kept as long as the log groups, and only S3's logging service of this account may
+   * write, for the named source buckets.
+   */
+  private buildAccessLogBucket(props: SecureStorageProps, names: ReturnType<typeof SecureStorage.names>, logRetentionDays: number, protect: boolean): HardenedBucket {
+    const { partition, accountId } = props;
+    const sourceArns = [`arn:${partition}:s3:::${names.bucket}`, ...(props.additionalLoggedBucketArns ?? [])];
+    return new HardenedBucket(this, "access-logs", {
       provider: this.provider,
-      bucket: bucket.id,
-      rule: [
+      bucketName: names.accessLogBucket,
+      nameTag: resourceName(this.naming, "s3-access-logs"),
+      protect,
+      expirationDays: logRetentionDays === 0 ? undefined : logRetentionDays,
+      noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
+      policyStatements: [
         {
-          id: "abort-incomplete-multipart-uploads",
-          status: "Enabled",
-          filter: [{}],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS }],
-        },
-        {
-          id: "expire-noncurrent-versions",
-          status: "Enabled",
-          filter: [{}],
-          noncurrentVersionExpiration: [{ noncurrentDays }],
+          sid: "S3ServerAccessLogsFromThisAccount",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+          actions: ["s3:PutObject"],
+          resources: [`arn:${partition}:s3:::${names.accessLogBucket}/${ACCESS_LOG_PREFIX}*`],
+          condition: [
+            { test: "ArnLike", variable: "aws:SourceArn", values: sourceArns },
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+          ],
         },
       ],
-      // Noncurrent-version rules need versioning to be on first.
-      dependsOn: [versioning],
     });
   }
 
   /** The API Gateway log group, and the region's API Gateway account settings pointing at the role. */
-  private buildApiGatewayLogging(props: SecureStorageProps, key: { key: KmsKey }, name: string, retentionInDays: number): CloudwatchLogGroup {
+  private buildApiGatewayLogging(props: SecureStorageProps, key: KmsKey, name: string, retentionInDays: number): CloudwatchLogGroup {
     const { provider, naming } = this;
     const logGroup = new CloudwatchLogGroup(this, "api-gateway-log-group", {
       provider,
       name,
       retentionInDays,
-      kmsKeyId: key.key.arn,
+      kmsKeyId: key.arn,
       tags: nameTag(naming, "apigw-access-logs"),
     });
     if (props.apiGatewayCloudWatchRoleArn !== undefined) {

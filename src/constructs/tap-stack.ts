@@ -11,7 +11,11 @@ import { availabilityZonesFor } from "../aws/regions";
 import { ComplianceValidation } from "../compliance/audit";
 import { suppressRule } from "../compliance/suppressions";
 import type { StackConfig } from "../config/model";
+import { AccountGuardrails } from "./account-guardrails";
+import { AuditTrail, CONFIG_KEY_PREFIX } from "./audit-trail";
+import { BucketReplication } from "./bucket-replication";
 import { GlobalIdentity } from "./global-identity";
+import { RegionalGuardrails } from "./regional-guardrails";
 import { RegionalNetwork } from "./regional-network";
 import { SecureStorage } from "./secure-storage";
 
@@ -33,19 +37,26 @@ export const PARTITION_ID = "partition";
 
 /**
  * The whole baseline of one account: one aliased AWS provider per region, a RegionalNetwork
- * and a SecureStorage in each, and one GlobalIdentity on the first region's provider.
+ * and a SecureStorage in each, and one GlobalIdentity on the first region's provider. The
+ * deployment that owns the account's settings also gets the AuditTrail (first region), the
+ * AccountGuardrails and a RegionalGuardrails per region; data buckets replicate in a ring
+ * across the regions unless replication is off.
  * Retiring regions keep their provider and nothing else, so Terraform can destroy what state
  * still holds there. `config` must come from `loadConfig`, which has already validated it.
  */
 export class TapStack extends TerraformStack {
   /** Every AWS-visible name a stack with this configuration creates, for validation before synth. */
   public static awsNames(config: StackConfig, accountId: string): AwsName[] {
-    const { project, environment } = config;
+    const naming = { project: config.project, environment: config.environment };
+    const home = { ...naming, region: config.regions[0]?.region ?? "" };
     return [
-      ...GlobalIdentity.awsNames({ project, environment }),
+      ...GlobalIdentity.awsNames(naming),
+      ...(config.manageAccountSettings ? [...AuditTrail.awsNames(home, accountId), ...AccountGuardrails.awsNames(naming)] : []),
+      ...(config.replication ? BucketReplication.awsNames(naming) : []),
       ...config.regions.flatMap(({ region }) => [
-        ...RegionalNetwork.awsNames({ project, environment, region }),
-        ...SecureStorage.awsNames({ project, environment, region }, accountId),
+        ...RegionalNetwork.awsNames({ ...naming, region }),
+        ...SecureStorage.awsNames({ ...naming, region }, accountId),
+        ...(config.manageAccountSettings ? RegionalGuardrails.awsNames({ ...naming, region }) : []),
       ]),
     ];
   }
@@ -63,29 +74,32 @@ export class TapStack extends TerraformStack {
     const { accountId, partition } = this.accountAndPartition(primary);
 
     const naming = { project: config.project, environment: config.environment };
+    const account = { accountId, partition };
     const identity = new GlobalIdentity(this, "identity", {
       provider: primary,
       naming,
-      accountId,
-      partition,
+      ...account,
       flowLogGroups: config.regions.map(({ region }) => ({ region, name: RegionalNetwork.flowLogGroupName({ ...naming, region }) })),
       manageAccountSettings: config.manageAccountSettings,
       passwordReusePrevention: config.passwordReusePrevention,
       protectAccountSettings: config.protectData.enabled,
     });
-    if (identity.apiGatewayCloudWatchRoleArn) {
-      new TerraformOutput(this, "api_gateway_cloudwatch_role_arn", {
-        description: "ARN of the IAM role API Gateway uses to write CloudWatch logs in every region",
-        value: identity.apiGatewayCloudWatchRoleArn,
-      });
-    }
 
     this.checkComplianceOnSynth(options.providerLockFile);
     // Accepted risks from configuration suppress their rule across the stack, visibly: synth and audit print each.
     for (const risk of config.acceptedRisks) suppressRule(this, risk.ruleId, `${risk.reason} (accepted by ${risk.source})`);
-    for (const { region, vpcCidr } of config.regions) {
-      this.buildRegion(config, { project: config.project, environment: config.environment, region }, vpcCidr, { accountId, partition, identity });
-    }
+
+    // The trail bucket's name is known before it exists, so the home region's log bucket can grant it first.
+    const trailBucketArn = `arn:${partition}:s3:::${AuditTrail.names(naming, accountId).bucket}`;
+    const regions = config.regions.map(({ region, vpcCidr }, index) => {
+      const loggedBuckets = index === 0 && config.manageAccountSettings ? [trailBucketArn] : [];
+      const storage = this.buildStorage(config, { ...naming, region }, account, identity, loggedBuckets);
+      const network = this.buildNetwork(config, { ...naming, region }, vpcCidr, storage, identity);
+      return { region, storage, network };
+    });
+    if (config.replication) this.buildReplication(naming, regions);
+    const trail = config.manageAccountSettings ? this.buildGuardrails(config, account, regions) : undefined;
+    this.buildOutputs(identity, regions, trail);
   }
 
   /**
@@ -147,29 +161,33 @@ export class TapStack extends TerraformStack {
     };
   }
 
-  /** A region's storage and network, and the outputs an operator needs for them. */
-  private buildRegion(
+  /** A region's key, buckets and API Gateway logging. */
+  private buildStorage(
     config: StackConfig,
     naming: NameScope & { region: string },
-    vpcCidr: string,
-    shared: { accountId: string; partition: string; identity: GlobalIdentity },
-  ): void {
-    const { region } = naming;
-    const provider = this.providers.get(region)!;
-    const flowLogGroupName = RegionalNetwork.flowLogGroupName(naming);
-    const storage = new SecureStorage(this, `storage-${region}`, {
-      provider,
+    account: { accountId: string; partition: string },
+    identity: GlobalIdentity,
+    additionalLoggedBucketArns: string[],
+  ): SecureStorage {
+    return new SecureStorage(this, `storage-${naming.region}`, {
+      provider: this.providers.get(naming.region)!,
       naming,
-      accountId: shared.accountId,
-      partition: shared.partition,
-      apiGatewayCloudWatchRoleArn: shared.identity.apiGatewayCloudWatchRoleArn,
-      apiGatewayRoleDependencies: shared.identity.apiGatewayRoleReady ? [shared.identity.apiGatewayRoleReady] : undefined,
-      encryptedLogGroupNames: [flowLogGroupName],
+      ...account,
+      apiGatewayCloudWatchRoleArn: identity.apiGatewayCloudWatchRoleArn,
+      apiGatewayRoleDependencies: identity.apiGatewayRoleReady ? [identity.apiGatewayRoleReady] : undefined,
+      encryptedLogGroupNames: [RegionalNetwork.flowLogGroupName(naming)],
+      additionalLoggedBucketArns,
+      // The region's key becomes its EBS default key, which only the account-settings owner sets.
+      allowEbsDefaultEncryption: config.manageAccountSettings,
       logRetentionDays: config.logRetentionDays,
       protectData: config.protectData.enabled,
     });
-    const network = new RegionalNetwork(this, `network-${region}`, {
-      provider,
+  }
+
+  private buildNetwork(config: StackConfig, naming: NameScope & { region: string }, vpcCidr: string, storage: SecureStorage, identity: GlobalIdentity): RegionalNetwork {
+    const { region } = naming;
+    return new RegionalNetwork(this, `network-${region}`, {
+      provider: this.providers.get(region)!,
       naming,
       vpcCidr,
       availabilityZoneIds: availabilityZonesFor(region, config.availabilityZoneCount),
@@ -177,34 +195,124 @@ export class TapStack extends TerraformStack {
       allowedHttpsCidrs: config.allowedHttpsCidrs,
       enableEndpointPrivateDns: config.endpointPrivateDns,
       flowLogKmsKeyArn: storage.keyArn,
-      flowLogRoleArn: shared.identity.flowLogsRoleArn,
-      flowLogRoleDependencies: [shared.identity.flowLogsRoleReady],
+      flowLogRoleArn: identity.flowLogsRoleArn,
+      flowLogRoleDependencies: [identity.flowLogsRoleReady],
       flowLogRetentionDays: config.logRetentionDays,
     });
+  }
 
-    new TerraformOutput(this, `${region}_network`, {
-      description: `${region} network: VPC id and CIDR, subnet ids, workload security group, execute-api endpoint id, zones and DNS entries, flow-log group`,
-      value: {
-        vpc_id: network.vpcId,
-        vpc_cidr: network.vpcCidr,
-        public_subnet_ids: network.publicSubnetIds,
-        private_subnet_ids: network.privateSubnetIds,
-        workload_security_group_id: network.workloadSecurityGroupId,
-        execute_api_endpoint_id: network.endpointId,
-        execute_api_endpoint_zone_ids: network.endpointZoneIds,
-        execute_api_endpoint_dns_entries: network.endpointDnsEntries,
-        flow_log_group_name: network.flowLogGroupName,
-      },
-    });
-    new TerraformOutput(this, `${region}_storage`, {
-      description: `${region} storage: bucket name and ARN, KMS key ARN and alias, API Gateway log group name`,
-      value: {
-        bucket_name: storage.bucketName,
-        bucket_arn: storage.bucketArn,
-        kms_key_arn: storage.keyArn,
-        kms_key_alias: storage.keyAlias,
-        api_gateway_log_group_name: storage.logGroupName,
-      },
+  /** Each region's data bucket replicates to the next configured region, the last to the first. */
+  private buildReplication(naming: NameScope, regions: readonly RegionParts[]): void {
+    new BucketReplication(this, "replication", {
+      provider: this.providers.get(regions[0].region)!,
+      naming,
+      buckets: regions.map(({ region, storage }) => ({
+        region,
+        provider: this.providers.get(region)!,
+        bucketId: storage.bucketId,
+        bucketArn: storage.bucketArn,
+        keyArn: storage.keyArn,
+        versioning: storage.bucketVersioning,
+      })),
     });
   }
+
+  /**
+   * The account's guardrails, owned by this deployment: the audit trail and its alarms in the
+   * first region, the account-wide settings, and each region's detective controls.
+   */
+  private buildGuardrails(config: StackConfig, account: { accountId: string; partition: string }, regions: readonly RegionParts[]): AuditTrail {
+    const naming = { project: config.project, environment: config.environment };
+    const [home] = regions;
+    const primary = this.providers.get(home.region)!;
+    const { guardDuty, securityHub, awsConfig, alarmEmail } = config.guardrails;
+    const trail = new AuditTrail(this, "audit-trail", {
+      provider: primary,
+      naming: { ...naming, region: home.region },
+      ...account,
+      dataBucketArns: regions.map(({ storage }) => storage.bucketArn),
+      accessLogBucket: home.storage.accessLogBucketName,
+      logRetentionDays: config.logRetentionDays,
+      protect: config.protectData.enabled,
+      allowConfigDelivery: awsConfig,
+      alarmEmail,
+    });
+    const accountGuardrails = new AccountGuardrails(this, "account-guardrails", {
+      provider: primary,
+      naming,
+      ...account,
+      configDelivery: awsConfig ? { bucketArn: trail.bucketArn, keyPrefix: CONFIG_KEY_PREFIX, kmsKeyArn: trail.keyArn } : undefined,
+    });
+    for (const { region, storage } of regions) {
+      new RegionalGuardrails(this, `guardrails-${region}`, {
+        provider: this.providers.get(region)!,
+        naming: { ...naming, region },
+        partition: account.partition,
+        ebsKmsKeyArn: storage.keyArn,
+        guardDuty,
+        securityHub,
+        awsConfig: awsConfig
+          ? {
+              roleArn: accountGuardrails.configRoleArn!,
+              dependencies: [...accountGuardrails.configRoleReady, trail.bucketReady],
+              bucketName: trail.bucketName,
+              keyPrefix: CONFIG_KEY_PREFIX,
+              // Global resources (IAM) are recorded once, in the home region.
+              includeGlobalResourceTypes: region === home.region,
+            }
+          : undefined,
+      });
+    }
+    return trail;
+  }
+
+  /** What an operator needs: per region the network and storage, and the account's role and trail. */
+  private buildOutputs(identity: GlobalIdentity, regions: readonly RegionParts[], trail: AuditTrail | undefined): void {
+    if (identity.apiGatewayCloudWatchRoleArn) {
+      new TerraformOutput(this, "api_gateway_cloudwatch_role_arn", {
+        description: "ARN of the IAM role API Gateway uses to write CloudWatch logs in every region",
+        value: identity.apiGatewayCloudWatchRoleArn,
+      });
+    }
+    if (trail) {
+      new TerraformOutput(this, "audit", {
+        description: "The account's audit trail: trail ARN, its bucket and log group, and the SNS topic the CIS alarms notify",
+        value: { trail_arn: trail.trailArn, bucket_name: trail.bucketName, log_group_name: trail.logGroupName, alarm_topic_arn: trail.topicArn },
+      });
+    }
+    for (const { region, storage, network } of regions) {
+      new TerraformOutput(this, `${region}_network`, {
+        description: `${region} network: VPC id and CIDR, subnet ids, workload security group, execute-api endpoint id, zones and DNS entries, flow-log group`,
+        value: {
+          vpc_id: network.vpcId,
+          vpc_cidr: network.vpcCidr,
+          public_subnet_ids: network.publicSubnetIds,
+          private_subnet_ids: network.privateSubnetIds,
+          workload_security_group_id: network.workloadSecurityGroupId,
+          execute_api_endpoint_id: network.endpointId,
+          execute_api_endpoint_zone_ids: network.endpointZoneIds,
+          execute_api_endpoint_dns_entries: network.endpointDnsEntries,
+          flow_log_group_name: network.flowLogGroupName,
+        },
+      });
+      new TerraformOutput(this, `${region}_storage`, {
+        description: `${region} storage: data and access-log bucket names, data bucket ARN, KMS key ARN and alias, API Gateway log group name`,
+        value: {
+          bucket_name: storage.bucketName,
+          bucket_arn: storage.bucketArn,
+          access_log_bucket_name: storage.accessLogBucketName,
+          kms_key_arn: storage.keyArn,
+          kms_key_alias: storage.keyAlias,
+          api_gateway_log_group_name: storage.logGroupName,
+        },
+      });
+    }
+  }
+}
+
+/** What one deployed region consists of. */
+interface RegionParts {
+  readonly region: string;
+  readonly storage: SecureStorage;
+  readonly network: RegionalNetwork;
 }

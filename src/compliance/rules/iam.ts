@@ -1,4 +1,4 @@
-import { fail, isReference, Outcome, PASS, Rule, StackElement, StackView, unknown } from "../rule";
+import { fail, isReference, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../rule";
 
 import { BASELINE } from "../../aws/baseline";
 import { SOURCE_ACCOUNT_DOCUMENTED, SOURCE_ACCOUNT_EXEMPT, trustConditionFor } from "../../aws/service-trust";
@@ -9,6 +9,28 @@ function numberAtLeast(element: StackElement, attribute: string, minimum: number
   const value = element.body[attribute];
   if (isReference(value)) return unknown(`${attribute} is computed at apply time`);
   return typeof value === "number" && value >= minimum ? PASS : fail(`${attribute} is ${value ?? "unset"}; at least ${minimum} is required`);
+}
+
+/** `arn:<partition>:iam::<account>:root`, the account principal (every identity the account's IAM allows). */
+const ACCOUNT_ROOT = /^arn:[^:]+:iam::(.+):root$/;
+/** The caller's account as the stack reads it, from an aws_caller_identity data source. */
+const CALLER_ACCOUNT = /^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/;
+
+/**
+ * Why a trust statement naming AWS principals is too wide, or undefined: only this account's
+ * root may be named (the account then decides through IAM who may assume), and only with MFA.
+ * "This account" is the caller identity, or the account the role's provider is pinned to.
+ */
+function accountTrustProblem(role: StackElement, stack: StackView, statement: PolicyStatement): string | undefined {
+  const pinned: unknown[] = stack.providerOf(role)?.body.allowed_account_ids ?? [];
+  for (const identifier of statement.principals.filter((p) => p.type === "AWS").flatMap((p) => p.identifiers)) {
+    const account = ACCOUNT_ROOT.exec(identifier)?.[1];
+    if (!account || !(CALLER_ACCOUNT.test(account) || pinned.includes(account))) {
+      return `the trust policy names the AWS principal ${identifier}; only this account's root (arn:<partition>:iam::<this account>:root) may be named`;
+    }
+  }
+  const mfa = statement.conditions.some((c) => c.test === "Bool" && c.variable.toLowerCase() === "aws:multifactorauthpresent" && c.values.includes("true"));
+  return mfa ? undefined : "the trust policy lets this account's principals assume the role without MFA (add Bool aws:MultiFactorAuthPresent true)";
 }
 
 /** The statements a policy-bearing element defines (a policy document, or a resource's inline JSON). */
@@ -83,14 +105,14 @@ export const IAM_RULES: readonly Rule[] = [
   {
     id: "IAM.TrustNamesServicePrincipal",
     appliesTo: ["aws_iam_role"],
-    info: "The role's trust policy lets something other than a named AWS service assume it, or omits the aws:SourceAccount condition the service documents.",
+    info: "The role's trust policy lets something other than a named AWS service, or this account's principals with MFA, assume it; or it omits the aws:SourceAccount condition the service documents.",
     explanation:
       "A wildcard or account principal lets far more identities assume the role than intended; a service that sends aws:SourceAccount should be held to this account (confused deputy). " +
       `Services held to aws:SourceAccount: ${Object.keys(SOURCE_ACCOUNT_DOCUMENTED).join(", ")}. ` +
       `Exempt, because they document no such key for role trust and a condition can fail their own check of the role: ${Object.entries(SOURCE_ACCOUNT_EXEMPT)
         .map(([service, why]) => `${service} (${why})`)
         .join("; ")}`,
-    fix: "Trust a named service principal; add aws:SourceAccount where the service documents it. For a service in neither list of src/aws/service-trust.ts, look up its documentation and add it to one.",
+    fix: "Trust a named service principal, adding aws:SourceAccount where the service documents it (for a service in neither list of src/aws/service-trust.ts, look up its documentation and add it to one); a role for people trusts only this account's root with aws:MultiFactorAuthPresent true.",
     checkov: "CKV_AWS_60",
     check(role, stack) {
       const statements = stack.policyStatements(role.body.assume_role_policy);
@@ -98,6 +120,12 @@ export const IAM_RULES: readonly Rule[] = [
       const allows = statements.filter((s) => s.effect === "Allow");
       if (allows.length === 0) return fail("the trust policy allows nobody");
       for (const statement of allows) {
+        const accountPrincipal = statement.principals.find((p) => p.type === "AWS");
+        if (accountPrincipal) {
+          const problem = accountTrustProblem(role, stack, statement);
+          if (problem) return fail(problem);
+          continue;
+        }
         const other = statement.principals.find((p) => p.type !== "Service" || p.identifiers.some((id) => id === "*"));
         if (other) return fail(`the trust policy names a ${other.type} principal (${other.identifiers.join(", ")})`);
         const heldToAccount = statement.conditions.some((c) => c.variable.toLowerCase() === "aws:sourceaccount" && c.values.length > 0);

@@ -3,6 +3,8 @@ import { fail, isReference, PASS, Rule, unknown } from "../rule";
 import { BASELINE } from "../../aws/baseline";
 
 const KMS_MAXIMUM_DELETION_WINDOW_DAYS = BASELINE.kmsDeletionWindowDays;
+/** Condition keys (lower case) that hold a wildcard principal to named accounts or an organization, with an exact-match operator. */
+const ACCOUNT_LIMITING_KEYS = ["kms:calleraccount", "aws:principalaccount", "aws:principalorgid"];
 
 export const KMS_RULES: readonly Rule[] = [
   {
@@ -27,10 +29,10 @@ export const KMS_RULES: readonly Rule[] = [
   {
     id: "KMS.NoUnconditionedWildcardPrincipal",
     appliesTo: ["aws_kms_key"],
-    info: 'The key policy allows principal "*" without a condition.',
-    explanation: "An unconditioned wildcard lets any AWS account use or manage the key.",
-    fix: "Name the principals, or scope the statement with conditions such as kms:CallerAccount or kms:ViaService.",
-    checkov: "CKV_AWS_33",
+    info: 'The key policy allows principal "*" without a condition that holds it to one account.',
+    explanation: "A wildcard principal lets any AWS account use or manage the key unless a condition names the account.",
+    fix: `Name the principals, or add one of ${ACCOUNT_LIMITING_KEYS.join(", ")} (and kms:ViaService to limit the service).`,
+    checkov: "CKV_AWS_33 (passes any condition)",
     check(key, stack) {
       if (key.body.policy === undefined) return PASS;
       const statements = stack.policyStatements(key.body.policy);
@@ -38,10 +40,10 @@ export const KMS_RULES: readonly Rule[] = [
       const open = statements.filter(
         (s) =>
           s.effect === "Allow" &&
-          s.conditions.length === 0 &&
+          !s.conditions.some((c) => ACCOUNT_LIMITING_KEYS.includes(c.variable.toLowerCase()) && c.test.startsWith("String") && !c.test.includes("Not") && !c.test.includes("Like")) &&
           s.principals.some((p) => (p.type === "*" || p.type === "AWS") && p.identifiers.includes("*")),
       );
-      return open.length === 0 ? PASS : fail(`statement ${open[0].sid ?? "(no sid)"} allows "*" unconditionally`);
+      return open.length === 0 ? PASS : fail(`statement ${open[0].sid ?? "(no sid)"} allows "*" without holding it to one account`);
     },
   },
   {

@@ -1,9 +1,9 @@
 import { adminSourcesProblem } from "../../aws/admin-sources";
 import { fail, Outcome, PASS, Rule, StackElement, StackView } from "../rule";
 
-const WORLD = ["0.0.0.0/0", "::/0"];
+export const WORLD = ["0.0.0.0/0", "::/0"];
 /** Remote-administration ports and what messages call them. */
-const ADMIN_PORTS: readonly [number, string][] = [
+export const ADMIN_PORTS: readonly [number, string][] = [
   [22, "SSH"],
   [3389, "RDP"],
 ];

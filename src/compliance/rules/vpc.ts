@@ -1,4 +1,50 @@
-import { fail, PASS, Rule, unknown } from "../rule";
+import { fail, Outcome, PASS, Rule, StackElement, unknown } from "../rule";
+import { ADMIN_PORTS, WORLD } from "./security-groups";
+
+/** Protocols (names and IANA numbers) a network ACL entry can carry SSH or RDP over; -1 is every protocol. */
+const ADMIN_CAPABLE_PROTOCOLS = new Set(["-1", "all", "tcp", "6", "udp", "17"]);
+
+/** A network ACL ingress entry, from an inline block or an aws_network_acl_rule. */
+interface AclEntry {
+  readonly ruleNo: number;
+  readonly allow: boolean;
+  readonly protocol: string;
+  readonly cidr?: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+}
+
+function ingressEntries(acl: StackElement): AclEntry[] {
+  if (acl.type === "aws_network_acl_rule") {
+    const body = acl.body;
+    if (body.egress === true) return [];
+    return [{ ruleNo: body.rule_number, allow: body.rule_action === "allow", protocol: String(body.protocol), cidr: body.cidr_block ?? body.ipv6_cidr_block, fromPort: body.from_port ?? 0, toPort: body.to_port ?? 0 }];
+  }
+  return [acl.body.ingress ?? []].flat().map((entry: any) => ({
+    ruleNo: entry.rule_no,
+    allow: entry.action === "allow",
+    protocol: String(entry.protocol),
+    cidr: entry.cidr_block ?? entry.ipv6_cidr_block,
+    fromPort: entry.from_port ?? 0,
+    toPort: entry.to_port ?? 0,
+  }));
+}
+
+/**
+ * Fails when an entry allows SSH or RDP from anywhere. Strict, like the benchmark's audit and
+ * AWS Config's nacl-no-unrestricted-ssh-rdp: an earlier deny does not excuse a later allow.
+ */
+function aclAdmitsAdminFromAnywhere(acl: StackElement): Outcome {
+  for (const entry of ingressEntries(acl)) {
+    if (!entry.allow || !entry.cidr || !WORLD.includes(entry.cidr) || !ADMIN_CAPABLE_PROTOCOLS.has(entry.protocol.toLowerCase())) continue;
+    for (const [port, name] of ADMIN_PORTS) {
+      if (entry.protocol === "-1" || entry.protocol.toLowerCase() === "all" || (entry.fromPort <= port && port <= entry.toPort)) {
+        return fail(`entry ${entry.ruleNo} allows ${name} (${port}) from ${entry.cidr}`);
+      }
+    }
+  }
+  return PASS;
+}
 
 export const VPC_RULES: readonly Rule[] = [
   {
@@ -52,6 +98,22 @@ export const VPC_RULES: readonly Rule[] = [
         vpc.body.enable_dns_hostnames !== true ? "enable_dns_hostnames" : undefined,
       ].filter(Boolean);
       return missing.length === 0 ? PASS : fail(`the VPC ${vpc.path} lacks ${missing.join(" and ")}`);
+    },
+  },
+  {
+    id: "VPC.NetworkAclNoAdminFromAnywhere",
+    appliesTo: ["aws_vpc", "aws_network_acl", "aws_network_acl_rule"],
+    info: "A network ACL (for a VPC: its default ACL, which AWS creates allowing everything) admits SSH or RDP from anywhere.",
+    explanation: "ACLs are the subnet-wide layer under security groups; leaving the admin ports open there means one permissive group exposes them.",
+    fix: "Manage the VPC's default ACL (aws_default_network_acl) with entries that skip ports 22 and 3389 for 0.0.0.0/0 and ::/0, and allow SSH only from named sources.",
+    cis: "5.1",
+    checkov: "CKV_AWS_229-232 (aws_network_acl and aws_network_acl_rule only)",
+    check(element, stack) {
+      if (element.type !== "aws_vpc") return aclAdmitsAdminFromAnywhere(element);
+      const [acl] = stack.ofType("aws_default_network_acl").filter((candidate) => stack.referencedElement(candidate.body.default_network_acl_id) === element);
+      if (!acl) return fail("the default network ACL is not managed, so AWS's allow-all entries stay");
+      const outcome = aclAdmitsAdminFromAnywhere(acl);
+      return outcome.status === "fail" ? fail(`default ACL ${acl.path}: ${outcome.detail}`) : outcome;
     },
   },
 ];

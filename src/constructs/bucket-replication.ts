@@ -1,0 +1,168 @@
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
+import { AwsName, awsNameProblems } from "../aws/limits";
+import { nameTag, NameScope, resourceName } from "../aws/naming";
+
+/** One region's data bucket, its key and what replication needs of it. */
+export interface ReplicatedBucket {
+  readonly region: string;
+  /** Provider of the bucket's region (the replication configuration is created there). */
+  readonly provider: AwsProvider;
+  readonly bucketId: string;
+  readonly bucketArn: string;
+  /** The region's KMS key: it decrypts the bucket's objects and encrypts the replicas it receives. */
+  readonly keyArn: string;
+  /** Completes once the bucket is versioned; replication needs versioning at both ends. */
+  readonly versioning: ITerraformDependable;
+}
+
+export interface BucketReplicationProps {
+  /** Provider for the role (IAM is global; any region works). */
+  readonly provider: AwsProvider;
+  /** Project and environment for the role's name. */
+  readonly naming: Omit<NameScope, "region">;
+  /**
+   * The buckets, in ring order: each replicates to the next, the last to the first. At least two,
+   * each in its own region.
+   */
+  readonly buckets: readonly ReplicatedBucket[];
+}
+
+/**
+ * Cross-region replication of the data buckets in a ring: every object lands in a second
+ * region, encrypted there with that region's key. Delete markers are not replicated, so a
+ * delete in one region never removes the copy. One role, limited to exactly these buckets and
+ * keys, each key usable only through S3 of its own region.
+ */
+export class BucketReplication extends Construct {
+  /** The AWS-visible names a BucketReplication with this naming creates (configuration checks them). */
+  public static awsNames(naming: Omit<NameScope, "region">): AwsName[] {
+    return [
+      { kind: "iamRole", name: BucketReplication.roleName(naming) },
+      { kind: "iamPolicy", name: "replicate-data-buckets" },
+    ];
+  }
+
+  private static roleName(naming: Omit<NameScope, "region">): string {
+    return resourceName(naming, "s3-replication");
+  }
+
+  public readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: BucketReplicationProps) {
+    super(scope, id);
+    const problems: string[] = [];
+    const regions = props.buckets.map((bucket) => bucket.region);
+    if (props.buckets.length < 2) problems.push(`'buckets' needs two regions or more to replicate between. Received: [${regions.join(", ")}]`);
+    if (new Set(regions).size !== regions.length) problems.push(`'buckets' needs one bucket per region. Received: [${regions.join(", ")}]`);
+    problems.push(...awsNameProblems(BucketReplication.awsNames(props.naming)));
+    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
+
+    const pairs = props.buckets.map((source, index) => ({ source, destination: props.buckets[(index + 1) % props.buckets.length] }));
+    const role = this.buildRole(props, pairs);
+    for (const { source, destination } of pairs) {
+      // Named by source only: when the ring changes (a region added or retired) the configuration updates in place.
+      new S3BucketReplicationConfigurationA(this, `from-${source.region}`, {
+        provider: source.provider,
+        role: role.role.arn,
+        bucket: source.bucketId,
+        rule: [
+          {
+            id: `to-${destination.region}`,
+            status: "Enabled",
+            filter: { prefix: "" },
+            // A delete stays in its region: the replica survives a mistaken or malicious delete.
+            deleteMarkerReplication: { status: "Disabled" },
+            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+            destination: {
+              bucket: destination.bucketArn,
+              encryptionConfiguration: { replicaKmsKeyId: destination.keyArn },
+            },
+          },
+        ],
+        // Replication needs versioning on at both ends, and the role able to act when S3 first checks it.
+        dependsOn: [source.versioning, destination.versioning, role.policy],
+      });
+    }
+    this.roleArn = role.role.arn;
+  }
+
+  /** The role S3 assumes to replicate: read the sources, write the destinations, each key through S3 of its region. */
+  private buildRole(props: BucketReplicationProps, pairs: { source: ReplicatedBucket; destination: ReplicatedBucket }[]): { role: IamRole; policy: IamRolePolicy } {
+    const { provider, naming } = props;
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      provider,
+      statement: [
+        {
+          sid: "TrustService",
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["s3.amazonaws.com"] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, "role", {
+      provider,
+      name: BucketReplication.roleName(naming),
+      description: "Lets S3 replicate this deployment's data buckets to the next region",
+      assumeRolePolicy: trust.json,
+      tags: nameTag(naming, "s3-replication"),
+    });
+    // With S3 Bucket Keys the encryption context is the bucket's ARN, not the object's.
+    const encryptionContext = (bucket: ReplicatedBucket) => [bucket.bucketArn, `${bucket.bucketArn}/*`];
+    const viaS3 = (bucket: ReplicatedBucket) => ({ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${bucket.region}.amazonaws.com`] });
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "ReadSourceConfiguration",
+        effect: "Allow",
+        actions: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+        resources: pairs.map(({ source }) => source.bucketArn),
+      },
+      {
+        sid: "ReadSourceObjects",
+        effect: "Allow",
+        actions: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+        resources: pairs.map(({ source }) => `${source.bucketArn}/*`),
+      },
+      {
+        sid: "WriteReplicas",
+        effect: "Allow",
+        actions: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+        resources: pairs.map(({ destination }) => `${destination.bucketArn}/*`),
+      },
+      ...pairs.flatMap(({ source, destination }): DataAwsIamPolicyDocumentStatement[] => [
+        {
+          sid: `Decrypt${statementId(source.region)}`,
+          effect: "Allow",
+          actions: ["kms:Decrypt"],
+          resources: [source.keyArn],
+          condition: [viaS3(source), { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: encryptionContext(source) }],
+        },
+        {
+          // Decrypt too: S3 verifies the destination's Bucket Key with it before using it.
+          sid: `EncryptReplicasIn${statementId(destination.region)}`,
+          effect: "Allow",
+          actions: ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
+          resources: [destination.keyArn],
+          condition: [viaS3(destination), { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: encryptionContext(destination) }],
+        },
+      ]),
+    ];
+    const permissions = new DataAwsIamPolicyDocument(this, "permissions", { provider, statement: statements });
+    const policy = new IamRolePolicy(this, "policy", { provider, name: "replicate-data-buckets", role: role.id, policy: permissions.json });
+    return { role, policy };
+  }
+}
+
+/** "eu-central-1" -> "EuCentral1": statement ids allow letters and digits only. */
+function statementId(region: string): string {
+  return region
+    .split("-")
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join("");
+}

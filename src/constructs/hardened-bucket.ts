@@ -1,0 +1,213 @@
+import { Construct } from "constructs";
+import { ITerraformDependable, TerraformResourceLifecycle } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+
+export interface HardenedBucketProps {
+  /** Provider of the bucket's region. */
+  readonly provider: AwsProvider;
+  /** The bucket name (global across AWS; may hold the account id as a token). */
+  readonly bucketName: string;
+  /** The bucket's `Name` tag. */
+  readonly nameTag: string;
+  /**
+   * SSE-KMS with this customer-managed key and S3 Bucket Keys. Leave unset for SSE-S3, which
+   * a server access log target must use: S3 cannot deliver access logs to an SSE-KMS bucket.
+   * @default - SSE-S3 (AES256)
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Keep the data on `destroy`: no `force_destroy`, and Terraform refuses to plan the bucket's
+   * deletion (`prevent_destroy`).
+   * @default false
+   */
+  readonly protect?: boolean;
+  /**
+   * Statements added to the bucket policy, after its TLS denials (service delivery grants).
+   * @default []
+   */
+  readonly policyStatements?: DataAwsIamPolicyDocumentStatement[];
+  /**
+   * Where this bucket's server access logs go. Unset only for a bucket that is itself an
+   * access-log target (logging a log bucket would log its own deliveries).
+   * @default - no server access logging
+   */
+  readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string };
+  /**
+   * Days after which noncurrent object versions are deleted.
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Days after which current objects expire (log buckets keep logs as long as the log groups).
+   * @default - never
+   */
+  readonly expirationDays?: number;
+}
+
+export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
+export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
+
+/**
+ * An S3 bucket with every control tap's rule pack asks of one, each in its own companion
+ * resource: all four public-access-block flags, ACLs disabled, versioning, default encryption,
+ * a policy that denies plain HTTP and TLS below 1.2, a lifecycle, EventBridge notifications
+ * and, unless it is a log target itself, server access logging.
+ */
+export class HardenedBucket extends Construct {
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  public readonly bucketId: string;
+  /** Completes once versioning is on: replication and noncurrent-version rules need it first. */
+  public readonly versioning: ITerraformDependable;
+  /** Completes once the bucket policy is in place: services that write on its grants wait for it. */
+  public readonly policy: ITerraformDependable;
+
+  private readonly provider: AwsProvider;
+
+  constructor(scope: Construct, id: string, props: HardenedBucketProps) {
+    super(scope, id);
+    this.provider = props.provider;
+    const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
+    const problems: string[] = [];
+    if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
+      problems.push(`'noncurrentVersionExpirationDays' must be a whole number of at least 1. Received: ${noncurrentDays}`);
+    }
+    if (props.expirationDays !== undefined && (!Number.isInteger(props.expirationDays) || props.expirationDays < 1)) {
+      problems.push(`'expirationDays' must be a whole number of at least 1. Received: ${props.expirationDays}`);
+    }
+    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
+
+    const lifecycle: TerraformResourceLifecycle | undefined = props.protect ? { preventDestroy: true } : undefined;
+    const bucket = new S3Bucket(this, "bucket", {
+      provider: this.provider,
+      bucket: props.bucketName,
+      forceDestroy: !props.protect,
+      tags: { Name: props.nameTag },
+      lifecycle,
+    });
+    const publicAccessBlock = this.buildAccessControls(bucket);
+    const versioning = new S3BucketVersioningA(this, "versioning", {
+      provider: this.provider,
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    this.buildEncryption(bucket, props.kmsKeyArn);
+    this.policy = this.buildPolicy(bucket, publicAccessBlock, props.policyStatements ?? []);
+    this.buildLifecycle(bucket, versioning, noncurrentDays, props.expirationDays);
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, "access-logging", {
+        provider: this.provider,
+        bucket: bucket.id,
+        targetBucket: props.accessLogs.targetBucket,
+        targetPrefix: props.accessLogs.targetPrefix,
+      });
+    }
+    new S3BucketNotification(this, "notifications", { provider: this.provider, bucket: bucket.id, eventbridge: true });
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.bucketId = bucket.id;
+    this.versioning = versioning;
+  }
+
+  /** Public access blocked four ways; ACLs disabled, so the bucket owner owns every object. */
+  private buildAccessControls(bucket: S3Bucket): S3BucketPublicAccessBlock {
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      provider: this.provider,
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      provider: this.provider,
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    return publicAccessBlock;
+  }
+
+  private buildEncryption(bucket: S3Bucket, kmsKeyArn: string | undefined): void {
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      provider: this.provider,
+      bucket: bucket.id,
+      rule: [
+        kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
+    });
+  }
+
+  /** TLS-only (1.2 or later), then the service grants the bucket exists for. */
+  private buildPolicy(bucket: S3Bucket, publicAccessBlock: S3BucketPublicAccessBlock, statements: DataAwsIamPolicyDocumentStatement[]): S3BucketPolicy {
+    const everyone = [{ type: "*", identifiers: ["*"] }];
+    const bucketAndObjects = [bucket.arn, `${bucket.arn}/*`];
+    const document = new DataAwsIamPolicyDocument(this, "policy-document", {
+      provider: this.provider,
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: everyone,
+          actions: ["s3:*"],
+          resources: bucketAndObjects,
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+        {
+          sid: "DenyTlsBelow12",
+          effect: "Deny",
+          principals: everyone,
+          actions: ["s3:*"],
+          resources: bucketAndObjects,
+          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+        },
+        ...statements,
+      ],
+    });
+    return new S3BucketPolicy(this, "policy", {
+      provider: this.provider,
+      bucket: bucket.id,
+      policy: document.json,
+      // S3 rejects concurrent bucket-policy and public-access-block updates ("OperationAborted").
+      dependsOn: [publicAccessBlock],
+    });
+  }
+
+  private buildLifecycle(bucket: S3Bucket, versioning: S3BucketVersioningA, noncurrentDays: number, expirationDays: number | undefined): void {
+    const rules: S3BucketLifecycleConfigurationRule[] = [
+      {
+        id: "abort-incomplete-multipart-uploads",
+        status: "Enabled",
+        filter: [{}],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS }],
+      },
+      {
+        id: "expire-noncurrent-versions",
+        status: "Enabled",
+        filter: [{}],
+        noncurrentVersionExpiration: [{ noncurrentDays }],
+      },
+    ];
+    if (expirationDays !== undefined) rules.push({ id: "expire-objects", status: "Enabled", filter: [{}], expiration: [{ days: expirationDays }] });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      provider: this.provider,
+      bucket: bucket.id,
+      rule: rules,
+      // Noncurrent-version rules need versioning to be on first.
+      dependsOn: [versioning],
+    });
+  }
+}
