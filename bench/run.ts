@@ -12,7 +12,7 @@ import { join, resolve } from "path";
 import { performance } from "perf_hooks";
 import { loadConfig } from "../src/config/load";
 import { SUPPORTED_REGION_NAMES } from "../src/aws/regions";
-import { findProviderMirror, TerraformWorkdir } from "../__tests__/terraform/harness";
+import { findProviderMirror, TerraformWorkdir } from "../scripts/terraform/workdir";
 
 const ROOT = resolve(__dirname, "..", "..");
 const BIN = join(ROOT, "node_modules", ".bin");

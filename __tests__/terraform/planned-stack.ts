@@ -7,8 +7,8 @@ import type { StackConfig, TapConfig } from "../../src/config/model";
 import { availabilityZonesFor } from "../../src/aws/regions";
 import { CIS_ALARMS } from "../../src/aws/cis-alarms";
 import { intendedCounts } from "../intended-resources";
-import { executeApiZoneIds } from "./zones";
-import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "./harness";
+import { executeApiZoneIds } from "../../scripts/terraform/zones";
+import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "../../scripts/terraform/workdir";
 
 /** Terraform-level work per configuration; generous for a cold 2-core machine. */
 const TIER_TIMEOUT_MS = 180_000;

@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
-import { findProviderMirror, planTestFile, TerraformWorkdir, terraformTierEnabled } from "./harness";
+import { findProviderMirror, planTestFile, TerraformWorkdir, terraformTierEnabled } from "../../scripts/terraform/workdir";
 
 // Proves the tier can fail: values that configuration validation would stop are written
 // straight into the synthesized JSON, and the real provider must reject them with its own words.

@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import { loadConfig } from "../../src/config/load";
-import { findProviderMirror, overrideDataBlocks, planFromTestOutput, TerraformWorkdir, terraformTierEnabled } from "./harness";
+import { findProviderMirror, overrideDataBlocks, planFromTestOutput, TerraformWorkdir, terraformTierEnabled } from "../../scripts/terraform/workdir";
 
 /** The synthesized stack document of a configuration given as variables. */
 function synthesize(env: Record<string, string>, root: string, name: string): string {

@@ -113,7 +113,7 @@ export const IAM_RULES: readonly Rule[] = [
         .map(([service, why]) => `${service} (${why})`)
         .join("; ")}`,
     fix: "Trust a named service principal, adding aws:SourceAccount where the service documents it (for a service in neither list of src/aws/service-trust.ts, look up its documentation and add it to one); a role for people trusts only this account's root with aws:MultiFactorAuthPresent true.",
-    checkov: "CKV_AWS_60",
+    checkov: "CKV_AWS_60 (wildcard AWS principals only), CKV_AWS_61 (any account principal)",
     check(role, stack) {
       const statements = stack.policyStatements(role.body.assume_role_policy);
       if (!statements) return unknown("the trust policy is computed at apply time and cannot be read");

@@ -1,7 +1,9 @@
 /**
  * Runs the synthesized stack through the real Terraform CLI and the real hashicorp/aws
  * provider from a local mirror, with no network: init, validate (which also reports the
- * provider each resource is bound to) and a plan (`terraform test` with override_data).
+ * provider each resource is bound to) and a plan (`terraform test` with override_data); or,
+ * pointed at a local AWS emulator, a real plan, apply and destroy. Used by the Terraform and
+ * apply tiers, `npm run scan` and the benchmark.
  */
 import { spawn } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
@@ -9,6 +11,7 @@ import { homedir, tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import type { TapConfig } from "../../src/config/model";
+import { EMULATED_SERVICES } from "./emulator";
 import { ACCOUNT_ZONES, executeApiZoneIds } from "./zones";
 
 /** The provider version `@cdktf/provider-aws` 20.1.0 targets; the mirror must hold exactly this. */
@@ -75,13 +78,17 @@ export interface TerraformRun {
 
 /** A copy of the synthesized stack with Terraform's test scaffolding around it. */
 export class TerraformWorkdir {
-  /** Synthesizes `config` into a fresh temporary directory (never the user's cdktf.out). */
-  static synthesize(config: TapConfig, mirror: string): TerraformWorkdir {
+  /**
+   * Synthesizes `config` into a fresh temporary directory (never the user's cdktf.out) and
+   * wraps its first stack (or the stack named `stackName`).
+   */
+  static synthesize(config: TapConfig, mirror: string, options: WorkdirOptions & { stackName?: string } = {}): TerraformWorkdir {
     const root = mkdtempSync(join(tmpdir(), "tap-terraform-"));
     const outdir = join(root, "cdktf.out");
     buildApp(config, outdir).app.synth();
-    const stackDir = join(outdir, "stacks", config.stacks[0].stackName);
-    const workdir = TerraformWorkdir.fromStackJson(root, readFileSync(join(stackDir, "cdk.tf.json"), "utf8"), mirror);
+    const stackDir = join(outdir, "stacks", options.stackName ?? config.stacks[0].stackName);
+    const stackJson = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
+    const workdir = TerraformWorkdir.fromStackJson(root, stackJson, mirror, options.testFile ?? planTestFile(JSON.parse(stackJson)), options);
     // The committed lock file synth places there: init then verifies the mirror's provider against it.
     copyFileSync(join(stackDir, ".terraform.lock.hcl"), join(workdir.dir, ".terraform.lock.hcl"));
     return workdir;
@@ -91,12 +98,13 @@ export class TerraformWorkdir {
    * Wraps an already synthesized stack document (for tests that break it on purpose). The test
    * file defaults to one plan run with override_data for every lookup that would call AWS.
    */
-  static fromStackJson(root: string, stackJson: string, mirror: string, testFile: string = planTestFile(JSON.parse(stackJson))): TerraformWorkdir {
+  static fromStackJson(root: string, stackJson: string, mirror: string, testFile: string = planTestFile(JSON.parse(stackJson)), options: WorkdirOptions = {}): TerraformWorkdir {
     const dir = join(root, "stack");
     mkdirSync(join(dir, "tests"), { recursive: true });
     writeFileSync(join(dir, "cdk.tf.json"), stackJson);
     const aliases: string[] = JSON.parse(stackJson).provider.aws.map((provider: { alias: string }) => provider.alias);
-    writeFileSync(join(dir, "tap_override.tf.json"), JSON.stringify(offlineOverride(aliases), null, 2));
+    const override = options.emulatorUrl ? emulatorOverride(aliases, options.emulatorUrl) : offlineOverride(aliases);
+    writeFileSync(join(dir, "tap_override.tf.json"), JSON.stringify(override, null, 2));
     writeFileSync(join(dir, "tests", "plan.tftest.hcl"), testFile);
     writeFileSync(join(root, "terraform.rc"), cliConfig(mirror));
     return new TerraformWorkdir(root, dir);
@@ -120,10 +128,11 @@ export class TerraformWorkdir {
           TF_IN_AUTOMATION: "1",
           TF_INPUT: "0",
           CHECKPOINT_DISABLE: "1",
-          // Never let a developer's real credentials or profile reach the provider.
+          // Never let a developer's real credentials or profile reach the provider: fake keys, from the
+          // environment so that no key is written into the configuration (a scanner would rightly flag it).
           AWS_PROFILE: "",
-          AWS_ACCESS_KEY_ID: "",
-          AWS_SECRET_ACCESS_KEY: "",
+          AWS_ACCESS_KEY_ID: "AKIAFAKEFORTESTS0000",
+          AWS_SECRET_ACCESS_KEY: "fake-secret-for-offline-plans",
           AWS_SESSION_TOKEN: "",
           ...extraEnv,
         },
@@ -165,9 +174,61 @@ export class TerraformWorkdir {
     return planFromTestOutput(stdout);
   }
 
+  /** `terraform plan -out` and the full plan JSON (`terraform show -json`, configuration included): needs the emulator. */
+  async planToJson(extraArgs: string[] = []): Promise<{ json: FullPlanJson; file: string }> {
+    const file = join(this.dir, "tfplan");
+    await this.run(["plan", "-input=false", "-no-color", "-lock=false", `-out=${file}`, ...extraArgs]);
+    const { stdout } = await this.run(["show", "-json", "-no-color", file]);
+    return { json: JSON.parse(stdout), file };
+  }
+
+  /** `terraform apply` of a saved plan, or of the configuration when none is given. */
+  apply(planFile?: string): Promise<TerraformRun> {
+    return this.run(["apply", "-input=false", "-no-color", "-auto-approve", ...(planFile ? [planFile] : [])]);
+  }
+
+  /** `terraform destroy`; rejects with Terraform's output when it fails (a prevent_destroy, for one). */
+  destroy(): Promise<TerraformRun> {
+    return this.run(["destroy", "-input=false", "-no-color", "-auto-approve"]);
+  }
+
+  /** Addresses in state. */
+  async stateList(): Promise<string[]> {
+    const { stdout } = await this.run(["state", "list", "-no-color"]).catch((error: Error) => {
+      if (/No state file was found/.test(error.message)) return { stdout: "", stderr: "" };
+      throw error;
+    });
+    return stdout.split("\n").filter(Boolean);
+  }
+
+  /** Replaces the stack under test (the same state and override stay): the next plan is a change to a deployment. */
+  replaceStack(stackJson: string): void {
+    writeFileSync(join(this.dir, "cdk.tf.json"), stackJson);
+    const aliases: string[] = JSON.parse(stackJson).provider.aws.map((provider: { alias: string }) => provider.alias);
+    const override = JSON.parse(readFileSync(join(this.dir, "tap_override.tf.json"), "utf8"));
+    const template = override.provider.aws[0];
+    override.provider.aws = aliases.map((alias) => ({ ...template, alias }));
+    writeFileSync(join(this.dir, "tap_override.tf.json"), JSON.stringify(override, null, 2));
+  }
+
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+export interface WorkdirOptions {
+  /** The `terraform test` file; defaults to one offline plan with every lookup overridden. */
+  readonly testFile?: string;
+  /** Point every provider at this AWS emulator instead of planning offline only. */
+  readonly emulatorUrl?: string;
+}
+
+/** `terraform show -json` of a saved plan. */
+export interface FullPlanJson {
+  resource_changes?: ResourceChange[];
+  planned_values?: unknown;
+  configuration?: unknown;
+  [key: string]: unknown;
 }
 
 /** What `terraform test -json -verbose` prints of a plan (Terraform's renderer format). */
@@ -228,18 +289,36 @@ export function planTestFile(stack: Parameters<typeof overrideDataBlocks>[0]): s
   return `# Generated by harness.ts: plans the stack offline; lookups that would call AWS are overridden.\n\n${overrideDataBlocks(stack)}\n\nrun "plan" {\n  command = plan\n}\n`;
 }
 
-/** Fake credentials and the provider's skip flags for every alias, plus a local backend. */
+/** The provider's skip flags for every alias (fake keys come from the environment), plus a local backend. */
 function offlineOverride(aliases: string[]) {
   return {
     terraform: { backend: { local: { path: "terraform.tfstate" } } },
     provider: {
       aws: aliases.map((alias) => ({
         alias,
-        access_key: "AKIAFAKEFORTESTS0000",
-        secret_key: "fake-secret-for-offline-plans",
         skip_credentials_validation: true,
         skip_requesting_account_id: true,
         skip_metadata_api_check: true,
+      })),
+    },
+  };
+}
+
+/**
+ * Every provider pointed at the emulator: its endpoints for each service the stack calls, fake
+ * keys, path-style S3, the skip flags, few retries (an emulator's 500 is not worth 25 tries),
+ * and a local backend.
+ */
+function emulatorOverride(aliases: string[], url: string) {
+  const offline = offlineOverride(aliases);
+  return {
+    ...offline,
+    provider: {
+      aws: offline.provider.aws.map((provider) => ({
+        ...provider,
+        s3_use_path_style: true,
+        max_retries: 2,
+        endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, url]))],
       })),
     },
   };
