@@ -15,7 +15,7 @@ module.exports = {
       testEnvironment: "node",
       transform,
       testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
-      testPathIgnorePatterns: ["<rootDir>/__tests__/terraform/", "<rootDir>/__tests__/integration/"],
+      testPathIgnorePatterns: ["<rootDir>/__tests__/terraform/", "<rootDir>/__tests__/integration/", "<rootDir>/__tests__/apply/"],
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
     },
     {
@@ -31,6 +31,13 @@ module.exports = {
       testEnvironment: "node",
       transform,
       testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"],
+    },
+    {
+      // Real apply, re-plan and destroy against a local AWS emulator (npm run test:apply; CI runs it).
+      displayName: "apply",
+      testEnvironment: "node",
+      transform,
+      testMatch: ["<rootDir>/__tests__/apply/**/*.test.ts"],
     },
   ],
 };

@@ -200,7 +200,7 @@ describe("RegionalNetwork", () => {
     ]);
   });
 
-  test("the default network ACL admits everything but SSH and RDP from anywhere, SSH from the VPC and the named sources, and ignores subnet associations", () => {
+  test("the default network ACL admits everything but SSH and RDP from anywhere, SSH from the VPC and the named sources, ICMP fragmentation-needed, and ignores subnet associations", () => {
     const acl = resourceAt(json, "aws_default_network_acl", "network/default-network-acl");
     expect(acl.default_network_acl_id).toBe(referenceTo(json, "aws_vpc", "network/vpc", "default_network_acl_id"));
     const row = (e: any) => [e.rule_no, e.protocol, e.cidr_block, e.from_port, e.to_port, e.icmp_type ?? null];
@@ -212,9 +212,10 @@ describe("RegionalNetwork", () => {
       [230, "17", "0.0.0.0/0", 0, 21, null],
       [240, "17", "0.0.0.0/0", 23, 3388, null],
       [250, "17", "0.0.0.0/0", 3390, 65535, null],
-      [260, "1", "0.0.0.0/0", 0, 0, -1],
+      [260, "1", "0.0.0.0/0", 0, 0, 3],
     ]);
     expect(acl.ingress.every((e: any) => e.action === "allow")).toBe(true);
+    expect(acl.ingress.find((e: any) => e.rule_no === 260)).toMatchObject({ icmp_type: 3, icmp_code: 4 });
     expect(acl.egress.map(row)).toEqual([[100, "-1", "0.0.0.0/0", 0, 0, null]]);
     expect(acl.lifecycle).toEqual({ ignore_changes: ["subnet_ids"] });
     const withSources = resourceAt(synthNetwork({ allowedSshCidrs: ["192.0.2.0/24", "10.10.0.0/16", "198.51.100.7/32"] }), "aws_default_network_acl", "network/default-network-acl");

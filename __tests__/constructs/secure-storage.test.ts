@@ -107,19 +107,25 @@ describe("SecureStorage", () => {
     expect(resourceAt(forever, "aws_s3_bucket_lifecycle_configuration", "storage/access-logs/lifecycle").rule.map((rule: any) => rule.id)).not.toContain("expire-objects");
   });
 
-  test("only S3's logging service of this account may write access logs, for the data bucket and the named extra sources", () => {
-    const json = synthStorage({ additionalLoggedBucketArns: ["arn:aws:s3:::tap-dev-cloudtrail-123456789012"] });
-    expect(statement(json, "storage/access-logs/policy-document", "S3ServerAccessLogsFromThisAccount")).toEqual({
-      sid: "S3ServerAccessLogsFromThisAccount",
+  test("only S3's logging service of this account may write access logs: each source bucket under its own prefix only", () => {
+    const json = synthStorage({ additionalLoggedBucketNames: ["tap-dev-cloudtrail-123456789012"] });
+    const grant = (source: string, sid: string) => ({
+      sid,
       effect: "Allow",
       principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
       actions: ["s3:PutObject"],
-      resources: ["arn:aws:s3:::tap-dev-eu-central-1-logs-123456789012/s3/*"],
+      resources: [`arn:aws:s3:::tap-dev-eu-central-1-logs-123456789012/s3/${source}/*`],
       condition: [
-        { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:s3:::tap-dev-eu-central-1-data-123456789012", "arn:aws:s3:::tap-dev-cloudtrail-123456789012"] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:s3:::${source}`] },
         { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT_ID] },
       ],
     });
+    expect(dataSourceAt(json, "aws_iam_policy_document", "storage/access-logs/policy-document").statement.slice(2)).toEqual([
+      grant("tap-dev-eu-central-1-data-123456789012", "S3ServerAccessLogs1"),
+      grant("tap-dev-cloudtrail-123456789012", "S3ServerAccessLogs2"),
+    ]);
+    // Logging is set up only once the target's policy lets S3 logging write (S3 checks it then).
+    expect(resourceAt(json, "aws_s3_bucket_logging", "storage/data/access-logging").depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.storage_access-logs_policy_/)]);
   });
 
   test("as the region's EBS default key, EC2 of this region may use it for any principal of this account, and nothing else", () => {

@@ -8,16 +8,12 @@ import { availabilityZonesFor } from "../../src/aws/regions";
 import { CIS_ALARMS } from "../../src/aws/cis-alarms";
 import { intendedCounts } from "../intended-resources";
 import { executeApiZoneIds } from "../../scripts/terraform/zones";
-import { findProviderMirror, PlanJson, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "../../scripts/terraform/workdir";
+import { findProviderMirror, PlanJson, regionOfAddress, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "../../scripts/terraform/workdir";
 
 /** Terraform-level work per configuration; generous for a cold 2-core machine. */
 const TIER_TIMEOUT_MS = 180_000;
 
-/** Region of a resource from its logical id; account-wide resources live on the first region. */
-function regionOf(address: string, config: StackConfig): string {
-  const match = /^(?:data\.)?[\w]+\.(?:network|storage|guardrails|replication_from)-([a-z0-9-]+?)_/.exec(address);
-  return match ? match[1] : config.regions[0].region;
-}
+const regionOf = (address: string, config: StackConfig) => regionOfAddress(address, config.regions[0].region);
 
 /** Defines the tier's tests for the configuration given by `env` (environment variables). */
 export function describePlannedStack(title: string, env: Record<string, string>): void {

@@ -3,7 +3,7 @@
  * found on this machine, started on a free loopback port, stopped by its process group.
  */
 import { ChildProcess, spawn } from "child_process";
-import { existsSync } from "fs";
+import { createWriteStream, existsSync } from "fs";
 import { createServer } from "net";
 import { basename, delimiter, dirname, join } from "path";
 
@@ -86,6 +86,19 @@ export function emulatorMissingMessage(): string {
   return `no AWS emulator found: set ${EMULATOR_ENV} to moto_server, put moto_server on PATH, or install it with ${EMULATOR_INSTALL_HINT}`;
 }
 
+/**
+ * The emulator's environment: none of the caller's AWS settings (a profile that does not exist
+ * makes moto's own sessions fail and every EC2 and KMS call answer 500), no proxy, and AWS's
+ * managed IAM policies loaded (moto creates them only when asked; the stack attaches several).
+ */
+function emulatorEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^AWS_/.test(name) || /^https?_proxy$/i.test(name)) delete env[name];
+  }
+  return { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", PYTHONDONTWRITEBYTECODE: "1" };
+}
+
 /** A running emulator; `stop` ends it and everything it started. */
 export interface RunningEmulator {
   readonly url: string;
@@ -127,12 +140,19 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * process group, stopped by `stop()`, and also when this process exits, so a failing test
  * leaves nothing running.
  */
-export async function startEmulator(command: EmulatorCommand, timeoutMs = 60_000): Promise<RunningEmulator> {
+export async function startEmulator(command: EmulatorCommand, options: { timeoutMs?: number; logFile?: string } = {}): Promise<RunningEmulator> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(command.path, command.args(port), { detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(command.path, command.args(port), { detached: true, stdio: ["ignore", "ignore", "pipe"], env: emulatorEnvironment() });
+  // The emulator's own log (its tracebacks explain its 500s): kept in a file when asked, else the last part in memory.
+  const log = options.logFile ? createWriteStream(options.logFile) : undefined;
   const stderr: Buffer[] = [];
-  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
+  child.stderr!.on("data", (chunk: Buffer) => {
+    log?.write(chunk);
+    stderr.push(chunk);
+    if (stderr.length > 200) stderr.shift();
+  });
   const exitHook = () => killGroup(child, "SIGKILL");
   process.once("exit", exitHook);
   let exited = false;
@@ -164,4 +184,103 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Resource types moto 5.1.22 cannot create or read back. The apply tier plans them with the rest
+ * (so the real provider still checks them) but applies the stack without them, and says how many
+ * it left out. Remove an entry only when the emulator gains the API; the tier then applies it.
+ */
+export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
+  aws_accessanalyzer_analyzer: "moto has no IAM Access Analyzer API (CreateAnalyzer answers 500)",
+  aws_cloudtrail: "moto's StartLogging looks the trail up by name while the provider passes its ARN (500), so a logging trail cannot be created",
+  aws_guardduty_detector: "moto creates detectors but has no GuardDuty TagResource (404), so any later tag change (TAP_TAGS) fails",
+  aws_ebs_default_kms_key: "moto has ModifyEbsDefaultKmsKeyId but not GetEbsDefaultKmsKeyId, so the setting cannot be read back",
+  aws_s3_bucket_logging:
+    'moto checks the target bucket\'s policy for a logging grant and crashes (500) on any statement whose Principal is "*", as the TLS denials of every tap bucket are',
+  aws_s3_account_public_access_block:
+    "the SDK sends S3 Control requests to <account id>.<endpoint host>, which an emulator on a loopback IP address cannot serve",
+  aws_securityhub_account: "moto answers EnableSecurityHub but not UpdateSecurityHubConfiguration, which the provider calls for enable_default_standards",
+  aws_securityhub_standards_subscription: "moto has no BatchEnableStandards, so no standard can be subscribed",
+};
+
+/**
+ * Resource types moto creates and reads back but cannot delete. The tier removes them from state
+ * before `destroy` (counted in its output) so the rest of the destroy is still exercised.
+ */
+export const EMULATOR_UNDELETABLE: Readonly<Record<string, string>> = {
+  aws_api_gateway_account:
+    "reset_on_delete sends UpdateAccount a patch operation without a value, which moto's API Gateway cannot handle (500)",
+  aws_s3_bucket_versioning:
+    "deleting it suspends versioning, after which moto's DeleteObjects fails (500) on the object versions force_destroy then deletes; left in place, the bucket's own deletion empties every version",
+};
+
+/** One re-planned attribute difference the emulator causes, and how to see past it. */
+export interface EmulatorDeviation {
+  readonly reason: string;
+  /** Rewrites a resource's before and after values so that only this deviation's difference disappears. */
+  readonly normalize: (values: any) => any;
+}
+
+/**
+ * Values moto stores differently from AWS, so that a second plan shows an update AWS would not.
+ * The apply tier accepts a re-planned update only if, after these rewrites, before and after are
+ * equal: any other difference still fails it.
+ */
+export const EMULATOR_DEVIATIONS: Readonly<Record<string, EmulatorDeviation>> = {
+  aws_s3_bucket_notification: {
+    reason: "moto stores the EventBridgeConfiguration element as an empty object and then treats it as absent, so eventbridge reads back false",
+    normalize: (values) => ({ ...values, eventbridge: undefined }),
+  },
+  aws_s3_bucket_replication_configuration: {
+    reason: "moto does not keep a rule's SourceSelectionCriteria, so sse_kms_encrypted_objects reads back empty",
+    normalize: (values) => ({ ...values, rule: (values.rule ?? []).map((rule: any) => ({ ...rule, source_selection_criteria: undefined })) }),
+  },
+  aws_default_network_acl: {
+    reason: "moto reads an entry's ICMP type and code from Icmp.* while the API sends IcmpTypeCode.*, so ICMP entries read back as type 0, code 0",
+    normalize: (values) => {
+      const entries = (list: any[] | undefined) =>
+        (list ?? [])
+          // Unset and zero values are the same to the provider's set hash; only the ICMP entry's type and code differ.
+          .map((entry) => ({
+            ...entry,
+            ipv6_cidr_block: entry.ipv6_cidr_block || undefined,
+            icmp_type: entry.protocol === "1" ? undefined : (entry.icmp_type ?? 0),
+            icmp_code: entry.protocol === "1" ? undefined : (entry.icmp_code ?? 0),
+          }))
+          .sort((a, b) => a.rule_no - b.rule_no);
+      return { ...values, ingress: entries(values.ingress), egress: entries(values.egress) };
+    },
+  },
+};
+
+type StackDocument = {
+  resource?: Record<string, Record<string, { depends_on?: string[] }>>;
+  output?: Record<string, { value: unknown }>;
+  [key: string]: unknown;
+};
+
+/**
+ * The stack without the resource types the emulator cannot handle: their blocks, the depends_on
+ * entries naming them and the outputs that read them are removed. Returns what was left out.
+ */
+export function withoutUnsupported(stackJson: string): { stackJson: string; removed: string[]; removedOutputs: string[] } {
+  const stack: StackDocument = JSON.parse(stackJson);
+  const removed: string[] = [];
+  for (const type of Object.keys(EMULATOR_UNSUPPORTED)) {
+    for (const name of Object.keys(stack.resource?.[type] ?? {})) removed.push(`${type}.${name}`);
+    delete stack.resource?.[type];
+  }
+  for (const byName of Object.values(stack.resource ?? {})) {
+    for (const body of Object.values(byName)) {
+      if (!body.depends_on) continue;
+      body.depends_on = body.depends_on.filter((address) => !removed.includes(address));
+      if (body.depends_on.length === 0) delete body.depends_on;
+    }
+  }
+  const removedOutputs = Object.entries(stack.output ?? {})
+    .filter(([, output]) => removed.some((address) => JSON.stringify(output.value).includes(`\${${address}.`)))
+    .map(([name]) => name);
+  for (const name of removedOutputs) delete stack.output![name];
+  return { stackJson: JSON.stringify(stack, null, 2), removed, removedOutputs };
 }

@@ -262,6 +262,16 @@ export function bindingsFromTrace(trace: string): Map<string, string> {
   return bindings;
 }
 
+/**
+ * The region a resource of a tap stack lives in, from its logical id (which starts with the
+ * construct path: `network-<region>_`, `storage-<region>_`, `guardrails-<region>_`,
+ * `replication_from-<region>_`); account-wide resources live in the first region.
+ */
+export function regionOfAddress(address: string, homeRegion: string): string {
+  const match = /^(?:data\.)?[\w]+\.(?:network|storage|guardrails|replication_from)-([a-z0-9-]+?)_/.exec(address);
+  return match ? match[1] : homeRegion;
+}
+
 export const TEST_ACCOUNT_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:user/tap-terraform-test`;
 
 /**
@@ -316,6 +326,8 @@ function emulatorOverride(aliases: string[], url: string) {
     provider: {
       aws: offline.provider.aws.map((provider) => ({
         ...provider,
+        // The emulator answers STS: the provider then knows its account, as against AWS (ARNs it builds need it).
+        skip_requesting_account_id: false,
         s3_use_path_style: true,
         max_retries: 2,
         endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, url]))],

@@ -2,8 +2,8 @@ import type { StackConfig, TapConfig } from "../config/model";
 
 /**
  * One line per stack saying what synth just wrote and the decisions a reviewer should see
- * before a deploy: where it goes, who owns the account's settings, and whether data survives
- * a destroy (and why).
+ * before a deploy: where it goes, who owns the account's settings (and which paid guardrails
+ * are on), whether data is replicated, and whether data survives a destroy (and why).
  */
 export function describeStacks(config: TapConfig): string[] {
   return config.stacks.map(describeStack);
@@ -14,5 +14,13 @@ function describeStack(stack: StackConfig): string {
   const regions = stack.regions.map((r) => r.region).join(", ");
   const retiring = stack.retiringRegions.length > 0 ? `; retiring: ${stack.retiringRegions.join(", ")} (providers only)` : "";
   const protection = `${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason})`;
-  return `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${regions}${retiring}; account settings: ${stack.manageAccountSettings ? "managed here" : "skipped"}; data protection: ${protection}`;
+  const { guardDuty, securityHub, awsConfig } = stack.guardrails;
+  const paid = [guardDuty && "GuardDuty", securityHub && "Security Hub", awsConfig && "AWS Config"].filter(Boolean).join(", ") || "no paid guardrails";
+  const settings = stack.manageAccountSettings ? `managed here (trail, alarms, guardrails; ${paid})` : "skipped (another deployment owns them)";
+  const replication = stack.replication
+    ? `${[...stack.regions, stack.regions[0]].map((r) => r.region).join(" -> ")}`
+    : stack.regions.length === 1
+      ? "none (single region)"
+      : "off (accepted risk)";
+  return `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${regions}${retiring}; account settings: ${settings}; replication: ${replication}; data protection: ${protection}`;
 }

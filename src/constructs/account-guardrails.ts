@@ -87,6 +87,8 @@ export class AccountGuardrails extends Construct {
     if (props.blockPublicS3Access ?? true) {
       new S3AccountPublicAccessBlock(this, "s3-account-public-access-block", {
         provider: this.provider,
+        // Explicit: the provider only knows its account after asking STS, which it may be told to skip.
+        accountId: props.accountId,
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,

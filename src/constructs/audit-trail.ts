@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -17,7 +18,7 @@ import { CIS_ALARMS, CIS_METRIC_NAMESPACE } from "../aws/cis-alarms";
 import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { HardenedBucket } from "./hardened-bucket";
-import { ACCESS_LOG_PREFIX } from "./secure-storage";
+import { accessLogPrefix } from "./secure-storage";
 
 export interface AuditTrailProps {
   /** Provider of the trail's home region (the trail itself records every region). */
@@ -32,6 +33,11 @@ export interface AuditTrailProps {
   readonly dataBucketArns?: readonly string[];
   /** The home region's server access log bucket: the trail bucket's access logs go there (CIS 3.4). */
   readonly accessLogBucket: string;
+  /**
+   * Completes once that bucket lets S3 logging write for the trail bucket (its policy).
+   * @default - no dependency
+   */
+  readonly accessLogBucketReady?: ITerraformDependable;
   /**
    * Retention of the trail's log group and log files, in days (a value CloudWatch Logs accepts; 0 = never).
    * @default 365
@@ -273,7 +279,7 @@ export class AuditTrail extends Construct {
       kmsKeyArn: key.arn,
       protect: props.protect,
       policyStatements: statements,
-      accessLogs: { targetBucket: props.accessLogBucket, targetPrefix: `${ACCESS_LOG_PREFIX}${this.names.bucket}/` },
+      accessLogs: { targetBucket: props.accessLogBucket, targetPrefix: accessLogPrefix(this.names.bucket), targetReady: props.accessLogBucketReady },
       expirationDays: retention === 0 ? undefined : retention,
     });
   }

@@ -42,7 +42,12 @@ export interface HardenedBucketProps {
    * access-log target (logging a log bucket would log its own deliveries).
    * @default - no server access logging
    */
-  readonly accessLogs?: { readonly targetBucket: string; readonly targetPrefix: string };
+  readonly accessLogs?: {
+    readonly targetBucket: string;
+    readonly targetPrefix: string;
+    /** What must exist first: the target's policy that lets S3 logging write (S3 checks it when logging is set). */
+    readonly targetReady?: ITerraformDependable;
+  };
   /**
    * Days after which noncurrent object versions are deleted.
    * @default 90
@@ -111,6 +116,7 @@ export class HardenedBucket extends Construct {
         bucket: bucket.id,
         targetBucket: props.accessLogs.targetBucket,
         targetPrefix: props.accessLogs.targetPrefix,
+        dependsOn: props.accessLogs.targetReady ? [props.accessLogs.targetReady] : undefined,
       });
     }
     new S3BucketNotification(this, "notifications", { provider: this.provider, bucket: bucket.id, eventbridge: true });

@@ -85,6 +85,9 @@ const RDP_PORT = 3389;
 /** IANA protocol numbers, as EC2 reports them (names would be normalized and could diff). */
 const PROTOCOL = { all: "-1", icmp: "1", tcp: "6", udp: "17" } as const;
 const ANYWHERE = "0.0.0.0/0";
+/** ICMP type 3 code 4, "fragmentation needed": what path MTU discovery needs through a network ACL. */
+const ICMP_DESTINATION_UNREACHABLE = 3;
+const ICMP_FRAGMENTATION_NEEDED = 4;
 /** Default network ACL entries that do not depend on the SSH sources (see buildDefaultNetworkAcl). */
 const FIXED_NACL_INGRESS_RULES = 8;
 /** SSH sources each take one default-NACL entry beside the fixed ones, within AWS's default quota. */
@@ -198,7 +201,7 @@ export class RegionalNetwork extends Construct {
    *   110-1xx   SSH from each allowed source outside the VPC;
    *   200-250   TCP and UDP from anywhere on every port except 22 and 3389 (replies to the
    *             VPC's own outbound connections, HTTPS to the endpoint and workloads);
-   *   260       ICMP from anywhere (path MTU discovery needs it).
+   *   260       ICMP "fragmentation needed" (type 3, code 4) from anywhere: path MTU discovery needs it.
    * Security groups still decide what reaches each workload; the ACL only closes the admin ports.
    */
   private buildDefaultNetworkAcl(vpc: Vpc, props: RegionalNetworkProps): DefaultNetworkAcl {
@@ -221,7 +224,7 @@ export class RegionalNetwork extends Construct {
       ...sshSources.map((cidr, index) => rule(110 + index, PROTOCOL.tcp, cidr, SSH_PORT, SSH_PORT)),
       ...exceptAdminPorts(PROTOCOL.tcp, 200),
       ...exceptAdminPorts(PROTOCOL.udp, 230),
-      { ...rule(260, PROTOCOL.icmp, ANYWHERE), icmpType: -1, icmpCode: -1 },
+      { ...rule(260, PROTOCOL.icmp, ANYWHERE), icmpType: ICMP_DESTINATION_UNREACHABLE, icmpCode: ICMP_FRAGMENTATION_NEEDED },
     ];
     return new DefaultNetworkAcl(this, "default-network-acl", {
       provider: this.provider,

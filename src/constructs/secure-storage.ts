@@ -36,11 +36,12 @@ export interface SecureStorageProps {
    */
   readonly encryptedLogGroupNames?: readonly string[];
   /**
-   * Other buckets of this region that deliver server access logs to this region's log bucket
-   * (for example the CloudTrail bucket); S3 logging may write for exactly these and the data bucket.
+   * Other buckets of this region (names) that deliver server access logs to this region's log
+   * bucket, for example the CloudTrail bucket. S3 logging may write for exactly these and the
+   * data bucket, each only under its own prefix (`accessLogPrefix(name)`).
    * @default []
    */
-  readonly additionalLoggedBucketArns?: readonly string[];
+  readonly additionalLoggedBucketNames?: readonly string[];
   /**
    * Let EC2 use the key for EBS volumes on behalf of the account (`kms:ViaService` EC2 of this
    * region, `kms:CallerAccount` this account), as the region's EBS default encryption key needs:
@@ -69,8 +70,10 @@ export interface SecureStorageProps {
 }
 
 export const API_GATEWAY_LOG_GROUP_PREFIX = "/aws/apigateway/";
-/** Where in the region's log bucket each bucket's server access logs go. */
-export const ACCESS_LOG_PREFIX = "s3/";
+/** Where in the region's log bucket a bucket's server access logs go: its own prefix. */
+export function accessLogPrefix(bucketName: string): string {
+  return `s3/${bucketName}/`;
+}
 
 /**
  * Per-region encrypted storage: a customer-managed KMS key, the data bucket (SSE-KMS, TLS 1.2+,
@@ -111,6 +114,8 @@ export class SecureStorage extends Construct {
   /** The region's server access log bucket; other buckets of the region may log to it (see additionalLoggedBucketArns). */
   public readonly accessLogBucketName: string;
   public readonly accessLogBucketArn: string;
+  /** Completes once S3 logging may write to the access-log bucket: set up logging to it after this. */
+  public readonly accessLogBucketReady: ITerraformDependable;
   public readonly logGroupName: string;
   public readonly logGroupArn: string;
 
@@ -133,7 +138,7 @@ export class SecureStorage extends Construct {
       nameTag: resourceName(this.naming, "data"),
       kmsKeyArn: key.key.arn,
       protect,
-      accessLogs: { targetBucket: accessLogs.bucketId, targetPrefix: `${ACCESS_LOG_PREFIX}${names.bucket}/` },
+      accessLogs: { targetBucket: accessLogs.bucketId, targetPrefix: accessLogPrefix(names.bucket), targetReady: accessLogs.policy },
       noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
     });
     const logGroup = this.buildApiGatewayLogging(props, key.key, names.apiGatewayLogGroup, logRetentionDays);
@@ -147,6 +152,7 @@ export class SecureStorage extends Construct {
     this.bucketVersioning = data.versioning;
     this.accessLogBucketName = accessLogs.bucketName;
     this.accessLogBucketArn = accessLogs.bucketArn;
+    this.accessLogBucketReady = accessLogs.policy;
     this.logGroupName = logGroup.name;
     this.logGroupArn = logGroup.arn;
   }
@@ -230,11 +236,11 @@ export class SecureStorage extends Construct {
   /**
    * The region's server access log bucket: SSE-S3 (S3 cannot deliver access logs to SSE-KMS),
    * logs kept as long as the log groups, and only S3's logging service of this account may
-   * write, for the named source buckets.
+   * write: for each source bucket, under that bucket's own prefix only.
    */
   private buildAccessLogBucket(props: SecureStorageProps, names: ReturnType<typeof SecureStorage.names>, logRetentionDays: number, protect: boolean): HardenedBucket {
     const { partition, accountId } = props;
-    const sourceArns = [`arn:${partition}:s3:::${names.bucket}`, ...(props.additionalLoggedBucketArns ?? [])];
+    const sources = [names.bucket, ...(props.additionalLoggedBucketNames ?? [])];
     return new HardenedBucket(this, "access-logs", {
       provider: this.provider,
       bucketName: names.accessLogBucket,
@@ -242,19 +248,17 @@ export class SecureStorage extends Construct {
       protect,
       expirationDays: logRetentionDays === 0 ? undefined : logRetentionDays,
       noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
-      policyStatements: [
-        {
-          sid: "S3ServerAccessLogsFromThisAccount",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
-          actions: ["s3:PutObject"],
-          resources: [`arn:${partition}:s3:::${names.accessLogBucket}/${ACCESS_LOG_PREFIX}*`],
-          condition: [
-            { test: "ArnLike", variable: "aws:SourceArn", values: sourceArns },
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-          ],
-        },
-      ],
+      policyStatements: sources.map((source, index) => ({
+        sid: `S3ServerAccessLogs${index + 1}`,
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+        actions: ["s3:PutObject"],
+        resources: [`arn:${partition}:s3:::${names.accessLogBucket}/${accessLogPrefix(source)}*`],
+        condition: [
+          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:s3:::${source}`] },
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+        ],
+      })),
     });
   }
 

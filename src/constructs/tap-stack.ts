@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { copyFileSync } from "fs";
 import { join } from "path";
-import { Manifest, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { CloudBackend, Manifest, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -71,7 +71,7 @@ export class TapStack extends TerraformStack {
     this.configureBackend(config);
     this.providers = this.buildProviders(config);
     const primary = this.providers.get(config.regions[0].region)!;
-    const { accountId, partition } = this.accountAndPartition(primary);
+    const { accountId, partition } = this.accountAndPartition(primary, config);
 
     const naming = { project: config.project, environment: config.environment };
     const account = { accountId, partition };
@@ -90,9 +90,9 @@ export class TapStack extends TerraformStack {
     for (const risk of config.acceptedRisks) suppressRule(this, risk.ruleId, `${risk.reason} (accepted by ${risk.source})`);
 
     // The trail bucket's name is known before it exists, so the home region's log bucket can grant it first.
-    const trailBucketArn = `arn:${partition}:s3:::${AuditTrail.names(naming, accountId).bucket}`;
+    const trailBucket = AuditTrail.names(naming, accountId).bucket;
     const regions = config.regions.map(({ region, vpcCidr }, index) => {
-      const loggedBuckets = index === 0 && config.manageAccountSettings ? [trailBucketArn] : [];
+      const loggedBuckets = index === 0 && config.manageAccountSettings ? [trailBucket] : [];
       const storage = this.buildStorage(config, { ...naming, region }, account, identity, loggedBuckets);
       const network = this.buildNetwork(config, { ...naming, region }, vpcCidr, storage, identity);
       return { region, storage, network };
@@ -112,33 +112,54 @@ export class TapStack extends TerraformStack {
     return (this.synthPass.json ??= super.toTerraform());
   }
 
-  /** Encrypted, locked remote state. */
+  /** Encrypted, locked remote state: an S3 bucket, or an HCP Terraform workspace per stack. */
   private configureBackend(config: StackConfig): void {
     const backend = config.backend;
     if (backend.type === "s3") {
       new S3Backend(this, { bucket: backend.bucket, key: backend.key, region: backend.region, encrypt: true });
       // cdktf 0.21's S3BackendConfig predates Terraform's native S3 lock file; without it state is not locked.
       this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      // HCP Terraform keeps state encrypted and locks runs itself; the workspace runs plans remotely.
+      new CloudBackend(this, { organization: backend.organization, hostname: backend.hostname, workspaces: new NamedCloudWorkspace(backend.workspace) });
     }
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
   }
 
-  /** One aliased provider per region, with the common tags as default_tags. */
+  /**
+   * One aliased provider per region, with the common tags as default_tags. In a fleet each
+   * provider assumes the account's role and refuses to run against any other account.
+   */
   private buildProviders(config: StackConfig): Map<string, AwsProvider> {
     const providers = new Map<string, AwsProvider>();
     const tags = { ...config.tags, Environment: config.environment, Project: config.project, ManagedBy: MANAGED_BY };
+    const account = config.account;
+    const reach = account
+      ? {
+          assumeRole: [{ roleArn: account.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${config.stackName}`.slice(0, 64) }],
+          allowedAccountIds: [account.id],
+        }
+      : {};
     for (const region of [...config.regions.map((r) => r.region), ...config.retiringRegions]) {
-      providers.set(region, new AwsProvider(this, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }] }));
+      providers.set(region, new AwsProvider(this, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }], ...reach }));
     }
     return providers;
   }
 
-  private accountAndPartition(primary: AwsProvider): { accountId: string; partition: string } {
-    const caller = new DataAwsCallerIdentity(this, "caller-identity", { provider: primary });
-    caller.overrideLogicalId(CALLER_IDENTITY_ID);
+  /**
+   * The account (known from the fleet, else asked of STS at plan time) and the partition. A
+   * fleet account's id is static, so its bucket names are known before any call to AWS.
+   */
+  private accountAndPartition(primary: AwsProvider, config: StackConfig): { accountId: string; partition: string } {
+    let accountId = config.account?.id;
+    if (!accountId) {
+      const caller = new DataAwsCallerIdentity(this, "caller-identity", { provider: primary });
+      caller.overrideLogicalId(CALLER_IDENTITY_ID);
+      accountId = caller.accountId;
+    }
     const partition = new DataAwsPartition(this, "partition", { provider: primary });
     partition.overrideLogicalId(PARTITION_ID);
-    return { accountId: caller.accountId, partition: partition.partition };
+    return { accountId, partition: partition.partition };
   }
 
   /**
@@ -167,7 +188,7 @@ export class TapStack extends TerraformStack {
     naming: NameScope & { region: string },
     account: { accountId: string; partition: string },
     identity: GlobalIdentity,
-    additionalLoggedBucketArns: string[],
+    additionalLoggedBucketNames: string[],
   ): SecureStorage {
     return new SecureStorage(this, `storage-${naming.region}`, {
       provider: this.providers.get(naming.region)!,
@@ -176,7 +197,7 @@ export class TapStack extends TerraformStack {
       apiGatewayCloudWatchRoleArn: identity.apiGatewayCloudWatchRoleArn,
       apiGatewayRoleDependencies: identity.apiGatewayRoleReady ? [identity.apiGatewayRoleReady] : undefined,
       encryptedLogGroupNames: [RegionalNetwork.flowLogGroupName(naming)],
-      additionalLoggedBucketArns,
+      additionalLoggedBucketNames,
       // The region's key becomes its EBS default key, which only the account-settings owner sets.
       allowEbsDefaultEncryption: config.manageAccountSettings,
       logRetentionDays: config.logRetentionDays,
@@ -232,6 +253,7 @@ export class TapStack extends TerraformStack {
       ...account,
       dataBucketArns: regions.map(({ storage }) => storage.bucketArn),
       accessLogBucket: home.storage.accessLogBucketName,
+      accessLogBucketReady: home.storage.accessLogBucketReady,
       logRetentionDays: config.logRetentionDays,
       protect: config.protectData.enabled,
       allowConfigDelivery: awsConfig,

@@ -1,0 +1,54 @@
+import { isRunning } from "../../scripts/terraform/emulator";
+import { APPLY_TIMEOUT_MS, applyTierEnabled, Deployed, EmulatedDeployment } from "./deployment";
+import { expectAppliedAsPlanned, expectCleanReplan } from "./expectations";
+
+/** Every optional feature, outside production: two other regions, custom CIDRs, sources, tags, retention, zones, reuse, alarm mail. */
+export const CUSTOM_ENV = {
+  TAP_PROJECT: "acme",
+  ENVIRONMENT_SUFFIX: "staging",
+  TAP_REGIONS: "eu-west-1,ap-northeast-1",
+  TAP_VPC_CIDRS: "10.100.0.0/16,10.101.0.0/20",
+  TAP_AZ_COUNT: "2",
+  TAP_ALLOWED_SSH_CIDRS: "192.0.2.0/24,198.51.100.7/32",
+  TAP_ALLOWED_HTTPS_CIDRS: "0.0.0.0/0",
+  TAP_LOG_RETENTION_DAYS: "731",
+  TAP_PASSWORD_REUSE_PREVENTION: "24",
+  TAP_ENDPOINT_PRIVATE_DNS: "false",
+  TAP_TAGS: '{"CostCenter":"1234","Owner":"platform-team"}',
+  TAP_ALARM_EMAIL: "secops@example.com",
+};
+
+(applyTierEnabled() ? describe : describe.skip)("apply tier: two other regions, every optional feature, not production", () => {
+  let deployment: EmulatedDeployment;
+  let deployed: Deployed;
+
+  beforeAll(async () => {
+    deployment = await EmulatedDeployment.start();
+    deployed = await deployment.deploy(CUSTOM_ENV);
+  }, APPLY_TIMEOUT_MS);
+  afterAll(async () => {
+    const pid = deployment?.emulator.pid;
+    await deployment?.stop();
+    if (pid) expect(isRunning(pid)).toBe(false);
+  });
+
+  test("applies exactly as planned and re-plans clean", async () => {
+    await expectAppliedAsPlanned(deployment, deployed);
+    await expectCleanReplan(deployment);
+  }, APPLY_TIMEOUT_MS);
+
+  test("destroy empties and deletes a data bucket that holds objects and old versions (force_destroy outside production)", async () => {
+    const bucket = (await deployment.state()).find((r) => r.type === "aws_s3_bucket" && r.values.bucket.startsWith("acme-staging-eu-west-1-data-"))!.values.bucket;
+    const versions = await deployment.withBucketPolicyLifted(bucket, async () => {
+      for (const body of ["first", "second"]) expect((await deployment.s3("PUT", `${bucket}/reports/a.txt`, body)).status).toBe(200);
+      expect((await deployment.s3("DELETE", `${bucket}/reports/a.txt`)).status).toBe(204);
+      return (await deployment.s3("GET", `${bucket}?versions`)).text();
+    });
+    expect(versions.match(/<Version>/g)).toHaveLength(2);
+    expect(versions).toContain("<DeleteMarker>");
+
+    await deployment.destroy();
+    expect(await deployment.stateList()).toEqual([]);
+    expect((await deployment.s3("HEAD", bucket)).status).toBe(404);
+  }, APPLY_TIMEOUT_MS);
+});

@@ -1,0 +1,240 @@
+/**
+ * The apply tier's deployment: a stack applied for real by Terraform and the real provider to
+ * its own local AWS emulator, then re-planned, checked and destroyed. Each test owns one
+ * emulator on its own port and stops it by its process group, also when the test fails.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { buildApp } from "../../src/app/app";
+import { loadConfig } from "../../src/config/load";
+import type { StackConfig } from "../../src/config/model";
+import {
+  EMULATOR_DEVIATIONS,
+  EMULATOR_UNDELETABLE,
+  emulatorMissingMessage,
+  findEmulator,
+  RunningEmulator,
+  startEmulator,
+  withoutUnsupported,
+} from "../../scripts/terraform/emulator";
+import { findProviderMirror, FullPlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
+
+export const SKIP_APPLY_ENV = "TAP_SKIP_APPLY_TESTS";
+/** Applies wait on the provider (S3 lifecycle settles for about a minute): generous for two cores. */
+export const APPLY_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Whether the apply tier runs. Without an emulator it is skipped outside CI (with the notice and
+ * the install hint) and fails in CI, so a green CI run always applied for real.
+ */
+export function applyTierEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env[SKIP_APPLY_ENV] === "1") {
+    if (env.CI) throw new Error(`${SKIP_APPLY_ENV}=1 is not honoured in CI: the apply tier always runs there`);
+    return false;
+  }
+  if (findEmulator(env)) return true;
+  if (env.CI) throw new Error(`apply tier: ${emulatorMissingMessage()}`);
+  return false;
+}
+
+/** One resource as Terraform's state JSON shows it. */
+export interface StateResource {
+  address: string;
+  type: string;
+  values: Record<string, any>;
+}
+
+/** A re-planned change, with every attribute that differs (path, before, after). */
+export interface ReplannedChange {
+  address: string;
+  actions: string[];
+  differences: { path: string; before: unknown; after: unknown }[];
+  /** Set when the only differences are a known emulator deviation. */
+  deviation?: string;
+}
+
+/** What one `deploy` planned and applied. */
+export interface Deployed {
+  config: StackConfig;
+  /** The plan of the whole stack, the types the emulator cannot handle included. */
+  fullPlan: FullPlanJson;
+  /** The plan that was applied (without those types). */
+  appliedPlan: FullPlanJson;
+  /** Resources planned but left out of the apply (emulator-unsupported types). */
+  planOnly: string[];
+}
+
+export class EmulatedDeployment {
+  static async start(): Promise<EmulatedDeployment> {
+    const root = mkdtempSync(join(tmpdir(), "tap-apply-"));
+    const emulator = await startEmulator(findEmulator()!, { logFile: join(root, "emulator.log") });
+    return new EmulatedDeployment(root, emulator);
+  }
+
+  private workdir?: TerraformWorkdir;
+
+  private constructor(
+    private readonly root: string,
+    public readonly emulator: RunningEmulator,
+  ) {}
+
+  /** Synthesizes `env` and applies it (on top of whatever this deployment applied before). */
+  async deploy(env: Record<string, string>): Promise<Deployed> {
+    const config = loadConfig(env, { file: null });
+    const outdir = mkdtempSync(join(this.root, "out-"));
+    buildApp(config, outdir).app.synth();
+    const stackJson = readFileSync(join(outdir, "stacks", config.stacks[0].stackName, "cdk.tf.json"), "utf8");
+    if (!this.workdir) {
+      this.workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderMirror(), "", { emulatorUrl: this.emulator.url });
+      await this.workdir.init();
+    }
+    this.workdir.replaceStack(stackJson);
+    const { json: fullPlan } = await this.workdir.planToJson();
+    const trimmed = withoutUnsupported(stackJson);
+    this.workdir.replaceStack(trimmed.stackJson);
+    let { json: appliedPlan, file } = await this.workdir.planToJson();
+    // What the emulator cannot delete leaves state instead (a retired region's API Gateway settings).
+    const undeletable = (appliedPlan.resource_changes ?? []).filter((c) => c.change.actions.includes("delete") && c.type in EMULATOR_UNDELETABLE).map((c) => c.address);
+    if (undeletable.length > 0) {
+      await this.workdir.run(["state", "rm", "-no-color", ...undeletable]);
+      ({ json: appliedPlan, file } = await this.workdir.planToJson());
+    }
+    await this.withEmulatorLog(() => this.workdir!.apply(file));
+    return { config: config.stacks[0], fullPlan, appliedPlan, planOnly: trimmed.removed };
+  }
+
+  /** Runs a Terraform step; when it fails, the error ends with the emulator's log (its tracebacks explain its 500s). */
+  private async withEmulatorLog<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- emulator log (last lines) ---\n${this.emulatorLog()}`);
+    }
+  }
+
+  /** Plans again with nothing changed: every change it shows, each with its differences. */
+  async replan(): Promise<ReplannedChange[]> {
+    const { json } = await this.workdir!.planToJson();
+    return (json.resource_changes ?? [])
+      .filter((change) => change.mode === "managed" && change.change.actions.join() !== "no-op")
+      .map((change) => describeChange(change as ResourceChange & { change: { before?: any } }));
+  }
+
+  /** The resources in state, as the provider read them back from the emulator. */
+  async state(): Promise<StateResource[]> {
+    const { stdout } = await this.workdir!.run(["show", "-json", "-no-color"]);
+    const shown = JSON.parse(stdout);
+    return (shown.values?.root_module?.resources ?? []).filter((r: any) => r.mode === "managed");
+  }
+
+  stateList(): Promise<string[]> {
+    return this.workdir!.stateList();
+  }
+
+  /** `terraform destroy`, after removing from state what the emulator cannot delete (returned). */
+  async destroy(): Promise<string[]> {
+    const undeletable = (await this.stateList()).filter((address) => address.split(".")[0] in EMULATOR_UNDELETABLE);
+    if (undeletable.length > 0) await this.workdir!.run(["state", "rm", "-no-color", ...undeletable]);
+    await this.withEmulatorLog(() => this.workdir!.destroy());
+    return undeletable;
+  }
+
+  /** A destroy expected to fail (prevent_destroy): its error. */
+  async destroyRefused(): Promise<Error> {
+    return this.workdir!.destroy().then(
+      () => {
+        throw new Error("destroy succeeded but was expected to be refused");
+      },
+      (error: Error) => error,
+    );
+  }
+
+  /**
+   * An S3 request to the emulator, as a signed-in caller: moto does not verify signatures but
+   * treats requests without one as anonymous.
+   */
+  s3(method: string, path: string, body?: string): Promise<Response> {
+    const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+    const headers = {
+      Authorization: `AWS4-HMAC-SHA256 Credential=AKIAFAKEFORTESTS0000/${date.slice(0, 8)}/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
+      "x-amz-date": date,
+      "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+    };
+    return fetch(`${this.emulator.url}/${path}`, { method, body, headers });
+  }
+
+  /**
+   * Runs `work` on a bucket with its policy lifted, then puts the policy back. tap's buckets deny
+   * every request that is not TLS, and the emulator speaks plain HTTP; AWS itself would accept
+   * these requests over TLS.
+   */
+  async withBucketPolicyLifted<T>(bucket: string, work: () => Promise<T>): Promise<T> {
+    const saved = await this.s3("GET", `${bucket}?policy`);
+    if (saved.status !== 200) throw new Error(`GetBucketPolicy ${bucket}: ${saved.status}`);
+    const policy = await saved.text();
+    expectStatus(await this.s3("DELETE", `${bucket}?policy`), 204, `DeleteBucketPolicy ${bucket}`);
+    try {
+      return await work();
+    } finally {
+      expectStatus(await this.s3("PUT", `${bucket}?policy`, policy), [200, 204], `PutBucketPolicy ${bucket}`);
+    }
+  }
+
+  /** The emulator's log, for failure messages. */
+  emulatorLog(): string {
+    try {
+      const lines = readFileSync(join(this.root, "emulator.log"), "utf8").split("\n");
+      const failed = lines.findIndex((line) => /Traceback|Error on request/.test(line));
+      return (failed >= 0 ? lines.slice(failed, failed + 60) : lines.slice(-40)).join("\n");
+    } catch {
+      return "";
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.emulator.stop();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function expectStatus(response: Response, expected: number | number[], what: string): void {
+  if (![expected].flat().includes(response.status)) throw new Error(`${what}: the emulator answered ${response.status}, expected ${expected}`);
+}
+
+/** The attribute paths where two values differ. */
+export function differences(before: unknown, after: unknown, path = ""): { path: string; before: unknown; after: unknown }[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((item, index) => differences(item, after[index], `${path}[${index}]`));
+  }
+  if (isObject(before) && isObject(after) && !Array.isArray(before) && !Array.isArray(after)) {
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])].flatMap((key) => differences(before[key], after[key], path ? `${path}.${key}` : key));
+  }
+  return [{ path: path || "(whole value)", before, after }];
+}
+
+function describeChange(change: ResourceChange & { change: { before?: any } }): ReplannedChange {
+  const { before, after } = change.change;
+  const found = differences(before, after);
+  const deviation = EMULATOR_DEVIATIONS[change.type];
+  const onlyDeviation = deviation && change.change.actions.join() === "update" && differences(deviation.normalize(before ?? {}), deviation.normalize(after ?? {})).length === 0;
+  return { address: change.address, actions: change.change.actions, differences: found, deviation: onlyDeviation ? deviation.reason : undefined };
+}
+
+/** A readable list of re-planned changes: every attribute that differs, before and after. */
+export function describeReplan(changes: readonly ReplannedChange[]): string {
+  return changes
+    .map((change) => [`${change.actions.join("/")} ${change.address}`, ...change.differences.map((d) => `    ${d.path}: ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)}`)].join("\n"))
+    .join("\n");
+}
+
+/** Managed resource count per type for one region, from addresses. */
+export function countsByRegion(addresses: readonly { address: string; type: string }[], region: string, homeRegion: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { address, type } of addresses) {
+    if (regionOfAddress(address, homeRegion) === region) counts[type] = (counts[type] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -1,0 +1,62 @@
+import { EMULATOR_DEVIATIONS, EMULATOR_UNSUPPORTED, withoutUnsupported } from "../../scripts/terraform/emulator";
+import { differences } from "../apply/deployment";
+
+describe("the apply tier's emulator allowances", () => {
+  test("unsupported types are cut out with the depends_on entries and outputs that name them", () => {
+    const stack = {
+      resource: {
+        aws_cloudtrail: { trail: { name: "t" } },
+        aws_s3_bucket: { bucket: { bucket: "b", depends_on: ["aws_cloudtrail.trail", "aws_kms_key.key"] } },
+        aws_kms_key: { key: {} },
+      },
+      output: { audit: { value: { trail_arn: "${aws_cloudtrail.trail.arn}" } }, keep: { value: "${aws_kms_key.key.arn}" } },
+    };
+    const { stackJson, removed, removedOutputs } = withoutUnsupported(JSON.stringify(stack));
+    const trimmed = JSON.parse(stackJson);
+    expect(removed).toEqual(["aws_cloudtrail.trail"]);
+    expect(removedOutputs).toEqual(["audit"]);
+    expect(trimmed.resource.aws_cloudtrail).toBeUndefined();
+    expect(trimmed.resource.aws_s3_bucket.bucket.depends_on).toEqual(["aws_kms_key.key"]);
+    expect(Object.keys(trimmed.output)).toEqual(["keep"]);
+  });
+
+  test("every allowance says why", () => {
+    for (const reason of [...Object.values(EMULATOR_UNSUPPORTED), ...Object.values(EMULATOR_DEVIATIONS).map((d) => d.reason)]) expect(reason.length).toBeGreaterThan(25);
+  });
+
+  describe("a deviation hides exactly its own difference", () => {
+    const acl = EMULATOR_DEVIATIONS.aws_default_network_acl;
+    const stateEntry = { rule_no: 100, protocol: "6", action: "allow", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 21, icmp_type: 0, icmp_code: 0, ipv6_cidr_block: "" };
+    const configEntry = { rule_no: 100, protocol: "6", action: "allow", cidr_block: "0.0.0.0/0", from_port: 0, to_port: 21, icmp_type: null, icmp_code: null, ipv6_cidr_block: null };
+    const icmpState = { ...stateEntry, rule_no: 260, protocol: "1", from_port: 0, to_port: 0 };
+    const icmpConfig = { ...configEntry, rule_no: 260, protocol: "1", from_port: 0, to_port: 0, icmp_type: 3, icmp_code: 4 };
+    const same = (before: object, after: object) => differences(acl.normalize(before), acl.normalize(after)).length === 0;
+
+    test("the ICMP entry read back as type 0, code 0, and unset versus zero values, are the emulator's", () => {
+      expect(same({ ingress: [stateEntry, icmpState], egress: [] }, { ingress: [icmpConfig, configEntry], egress: [] })).toBe(true);
+    });
+
+    test("any other change to an entry is still a difference", () => {
+      expect(same({ ingress: [stateEntry] }, { ingress: [{ ...configEntry, to_port: 22 }] })).toBe(false);
+      expect(same({ ingress: [stateEntry] }, { ingress: [{ ...configEntry, cidr_block: "10.0.0.0/8" }] })).toBe(false);
+      expect(same({ ingress: [stateEntry] }, { ingress: [stateEntry, icmpConfig] })).toBe(false);
+    });
+
+    test("notifications: only eventbridge; replication: only source_selection_criteria", () => {
+      const n = EMULATOR_DEVIATIONS.aws_s3_bucket_notification;
+      expect(differences(n.normalize({ bucket: "b", eventbridge: false }), n.normalize({ bucket: "b", eventbridge: true }))).toEqual([]);
+      expect(differences(n.normalize({ bucket: "b" }), n.normalize({ bucket: "c" }))).toHaveLength(1);
+      const r = EMULATOR_DEVIATIONS.aws_s3_bucket_replication_configuration;
+      const rule = { id: "to-x", status: "Enabled", delete_marker_replication: [{ status: "Disabled" }] };
+      expect(differences(r.normalize({ rule: [rule] }), r.normalize({ rule: [{ ...rule, source_selection_criteria: [{ sse_kms_encrypted_objects: [{ status: "Enabled" }] }] }] }))).toEqual([]);
+      expect(differences(r.normalize({ rule: [rule] }), r.normalize({ rule: [{ ...rule, delete_marker_replication: [{ status: "Enabled" }] }] }))).toHaveLength(1);
+    });
+  });
+
+  test("differences name each attribute path with its before and after", () => {
+    expect(differences({ a: 1, b: { c: [1, 2] }, d: "x" }, { a: 1, b: { c: [1, 3] }, d: "y" })).toEqual([
+      { path: "b.c[1]", before: 2, after: 3 },
+      { path: "d", before: "x", after: "y" },
+    ]);
+  });
+});
