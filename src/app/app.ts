@@ -1,3 +1,4 @@
+import "./token-stack-traces"; // before any token exists: see the module
 import { existsSync } from "fs";
 import { dirname, join } from "path";
 import { App } from "cdktf";

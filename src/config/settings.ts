@@ -288,6 +288,7 @@ export const TOOL_VARIABLES: readonly string[] = [
   "TAP_CHECKOV",
   "TAP_MOTO_SERVER",
   "TAP_BENCH_RSS_FILE",
+  "TAP_TOKEN_STACK_TRACES",
 ];
 
 /** Every variable tap knows: settings, backend settings and tool variables. */

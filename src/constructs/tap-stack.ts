@@ -103,6 +103,15 @@ export class TapStack extends TerraformStack {
   }
 
   /**
+   * cdktf's own prepareStack resolves the whole stack once only to discover references to other
+   * stacks (a third of a synth). A TapStack never references another stack (each is one account
+   * on its own), so it only makes sure a backend exists.
+   */
+  public prepareStack(): void {
+    this.ensureBackendExists();
+  }
+
+  /**
    * Within one synth pass nothing changes between the compliance validation (after aspects)
    * and the file write, so both use one resolution of the stack instead of two: a quarter
    * of a 17-region synth. Outside a pass every call resolves afresh.
