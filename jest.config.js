@@ -19,7 +19,8 @@ module.exports = {
       setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
     },
     {
-      // Whole commands as a user runs them: npm run synth against the cdktf CLI, and the like.
+      // The compiled app in processes of its own, as a user runs it: exit codes, output, npm run
+      // synth against the cdktf CLI. The unit project stays in-process.
       displayName: "integration",
       testEnvironment: "node",
       transform,
