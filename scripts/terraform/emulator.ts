@@ -126,6 +126,9 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** Signals that end this process and must not leave the emulator running. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /** Stops the whole process group (the wrapper script and the Python server under it). */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
@@ -153,12 +156,24 @@ export async function startEmulator(command: EmulatorCommand, options: { timeout
     stderr.push(chunk);
     if (stderr.length > 200) stderr.shift();
   });
+  // The emulator has its own process group, so Ctrl-C in a terminal does not reach it: stop it when
+  // this process exits or is interrupted, then let the signal end this process as it would have.
   const exitHook = () => killGroup(child, "SIGKILL");
+  const signalHook = (signal: NodeJS.Signals) => {
+    unhook();
+    killGroup(child, "SIGKILL");
+    process.kill(process.pid, signal);
+  };
+  const unhook = () => {
+    process.removeListener("exit", exitHook);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, signalHook);
+  };
   process.once("exit", exitHook);
+  for (const signal of STOP_SIGNALS) process.once(signal, signalHook);
   let exited = false;
   child.once("exit", () => (exited = true));
   const stop = async () => {
-    process.removeListener("exit", exitHook);
+    unhook();
     if (exited) return;
     const gone = new Promise<void>((done) => child.once("exit", () => done()));
     killGroup(child, "SIGTERM");
