@@ -13,6 +13,8 @@ import { performance } from "perf_hooks";
 import { loadConfig } from "../src/config/load";
 import { SUPPORTED_REGION_NAMES } from "../src/aws/regions";
 import { findProviderMirror, TerraformWorkdir } from "../scripts/terraform/workdir";
+import { findEmulator, startEmulator } from "../scripts/terraform/emulator";
+import type { TapConfig } from "../src/config/model";
 
 const ROOT = resolve(__dirname, "..", "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -20,6 +22,9 @@ const RESULTS = join(ROOT, "bench", "results");
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const FEW_RUNS = Math.max(3, Math.ceil(RUNS / 2));
 const REGION_COUNTS = [1, 3, 9, 17];
+/** Fleet sizes (accounts of three regions each) for the fleet synth measurements. */
+const FLEET_SIZES = [1, 10, 25, 50];
+const FLEET_REGIONS = ["us-east-1", "us-west-2", "eu-central-1"];
 const scratch = mkdtempSync(join(tmpdir(), "tap-bench-"));
 
 interface Sample {
@@ -89,11 +94,29 @@ function measurePair(labels: [string, string], runs: number, onceA: () => Sample
 const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const regionsEnv = (count: number) => ({ TAP_REGIONS: SUPPORTED_REGION_NAMES.slice(0, count).join(",") });
 
-/** Synth of the app exactly as cdktf.json runs it. */
-function appSynth(env: Record<string, string>): Sample {
+/**
+ * A fleet file of `accounts` accounts, three regions each, with CIDRs that do not overlap across
+ * the fleet (/20s carved from 10.0.0.0/8) and environments alternating prod and dev.
+ */
+function fleetFile(accounts: number): string {
+  const file = join(scratch, `fleet-${accounts}.json`);
+  const cidr = (n: number) => `10.${Math.floor(n / 16)}.${(n % 16) * 16}.0/20`;
+  const fleet = Array.from({ length: accounts }, (_, i) => ({
+    id: String(100_000_000_000 + i),
+    name: `account-${String(i).padStart(2, "0")}`,
+    environment: i % 2 === 0 ? "prod" : "dev",
+    role: "TapDeploy",
+    vpcCidrs: Object.fromEntries(FLEET_REGIONS.map((region, r) => [region, cidr(i * FLEET_REGIONS.length + r)])),
+  }));
+  writeFileSync(file, JSON.stringify({ project: "fleet", regions: FLEET_REGIONS, backend: { type: "s3", bucket: "fleet-state", region: "us-east-1", keyPrefix: "tap" }, fleet: { accounts: fleet } }));
+  return file;
+}
+
+/** Synth of the app exactly as cdktf.json runs it; `probeRss: false` for a timing comparison without the probe. */
+function appSynth(env: Record<string, string>, probeRss = true): Sample {
   return runOnce(process.execPath, [join(ROOT, "scripts", "cdktf-app.js")], {
     env: { ...env, CDKTF_OUTDIR: mkdtempSync(join(scratch, "out-")) },
-    probeRss: true,
+    probeRss,
   });
 }
 
@@ -118,7 +141,7 @@ function slowAppSynth(env: Record<string, string>): Sample {
   mkdirSync(entryDir, { recursive: true });
   const entry = join(entryDir, "main-with-root-import.ts");
   const rootImport = ["@cdktf", "provider-aws"].join("/");
-  writeFileSync(entry, `import * as aws from "${rootImport}";\nvoid aws;\nimport "..";\n`);
+  writeFileSync(entry, `import * as aws from "${rootImport}";\nvoid aws;\nimport "../../main";\n`);
   const tsNode = join(SLOW_SETUP, "node_modules", "ts-node", "dist", "bin.js");
   return runOnce(process.execPath, [tsNode, "--compiler", join(SLOW_SETUP, "node_modules", "typescript"), entry], {
     env: { ...env, CDKTF_OUTDIR: mkdtempSync(join(scratch, "out-")) },
@@ -127,21 +150,21 @@ function slowAppSynth(env: Record<string, string>): Sample {
 }
 
 /**
- * A cdktf project whose app synthesizes nothing: what `cdktf synth` costs by itself. It has
- * tap's `synth` script too, so `npm run synth` can be compared like for like.
+ * A cdktf project whose app synthesizes nothing: what `cdktf synth` costs by itself. Its
+ * `npm run synth` runs that empty app directly, as tap's runs its app without the CLI, so
+ * `npm run synth` can be compared like for like: npm, Node and cdktf start-up on both sides.
  */
 function floorProject(): string {
   const dir = mkdtempSync(join(scratch, "floor-"));
   writeFileSync(join(dir, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node floor.js", sendCrashReports: "false" }));
-  const synthScript = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.synth;
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "floor", private: true, scripts: { synth: synthScript } }));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "floor", private: true, scripts: { synth: "node floor.js" } }));
   writeFileSync(join(dir, "floor.js"), `const { App } = require(${JSON.stringify(join(ROOT, "node_modules", "cdktf"))});\nnew App().synth();\n`);
   return dir;
 }
 
-async function terraformPhases(regions: number, mirror: string) {
+async function terraformPhases(regions: number, mirror: string, runs = FEW_RUNS) {
   const phases = { init: [] as number[], validate: [] as number[], plan: [] as number[] };
-  for (let i = 0; i < FEW_RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const workdir = TerraformWorkdir.synthesize(loadConfig(regionsEnv(regions), { file: null }), mirror);
     try {
       for (const phase of ["init", "validate", "plan"] as const) {
@@ -156,6 +179,72 @@ async function terraformPhases(regions: number, mirror: string) {
   const result = { init: median(phases.init), validate: median(phases.validate), plan: median(phases.plan) };
   console.error(`terraform ${regions} region(s): init ${fmtMs(result.init)}, validate ${fmtMs(result.validate)}, plan ${fmtMs(result.plan)}`);
   return result;
+}
+
+/**
+ * validate + plan of every stack of a fleet, against the emulator (a fleet's providers assume
+ * roles, which needs STS), one stack at a time and then `parallelism` at a time.
+ */
+async function fleetTerraform(config: TapConfig, mirror: string, parallelism: number): Promise<{ sequentialMs: number; parallelMs: number; perStackMs: number }> {
+  const command = findEmulator();
+  if (!command) throw new Error("bench: the fleet Terraform measurement needs the AWS emulator (TAP_MOTO_SERVER, moto_server on PATH, or ../shared/tools/moto)");
+  const emulator = await startEmulator(command);
+  try {
+    const workdirs = config.stacks.map((stack) => TerraformWorkdir.synthesize(config, mirror, { stackName: stack.stackName, emulatorUrl: emulator.url }));
+    for (const workdir of workdirs) await workdir.init();
+    const one = async (workdir: TerraformWorkdir) => {
+      await workdir.validate();
+      await workdir.planToJson();
+    };
+    let start = performance.now();
+    for (const workdir of workdirs) await one(workdir);
+    const sequentialMs = performance.now() - start;
+    start = performance.now();
+    const queue = [...workdirs];
+    await Promise.all(Array.from({ length: parallelism }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await one(next);
+    }));
+    const parallelMs = performance.now() - start;
+    for (const workdir of workdirs) workdir.dispose();
+    const result = { sequentialMs, parallelMs, perStackMs: sequentialMs / workdirs.length };
+    console.error(`terraform fleet of ${workdirs.length}: validate+plan ${fmtMs(sequentialMs)} one at a time, ${fmtMs(parallelMs)} ${parallelism} at a time`);
+    return result;
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/**
+ * The apply tier (npm run test:apply), once: ten minutes a run, so one run, with each
+ * configuration's own time (its test file's, from Jest's JSON report; two run side by side).
+ */
+function applyTier(jest: string): { wallMs: number; perFileMs: Map<string, number> } {
+  const report = join(scratch, "apply-report.json");
+  const { wallMs } = runOnce(process.execPath, [jest, "--selectProjects", "apply", "--json", "--outputFile", report]);
+  const results: { testResults: { name: string; startTime: number; endTime: number }[] } = JSON.parse(readFileSync(report, "utf8"));
+  const perFileMs = new Map(results.testResults.map((file) => [file.name.replace(/^.*\//, "").replace(/\.test\.ts$/, ""), file.endTime - file.startTime]));
+  console.error(`apply tier: ${fmtMs(wallMs)} (${[...perFileMs].map(([name, ms]) => `${name} ${fmtMs(ms)}`).join(", ")})`);
+  return { wallMs, perFileMs };
+}
+
+function fleetPlot(points: { accounts: number; ms: number }[]): string {
+  const width = 560, height = 320, left = 60, right = 20, top = 30, bottom = 50;
+  const maxMs = Math.max(8000, ...points.map((p) => p.ms)) * 1.1;
+  const maxAccounts = Math.max(...points.map((p) => p.accounts));
+  const x = (accounts: number) => left + (accounts / maxAccounts) * (width - left - right);
+  const y = (ms: number) => top + (1 - ms / maxMs) * (height - top - bottom);
+  const ticks = [0, 2000, 4000, 6000, 8000];
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+  <rect width="100%" height="100%" fill="white"/>
+  <text x="${width / 2}" y="18" text-anchor="middle" font-size="14">fleet synth time (median wall) against accounts (3 regions each)</text>
+  ${ticks.map((t) => `<line x1="${left}" x2="${width - right}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${t / 1000} s</text>`).join("\n  ")}
+  <line x1="${x(50) - 20}" x2="${x(50) + 5}" y1="${y(8000)}" y2="${y(8000)}" stroke="#c33" stroke-dasharray="4 3"/><text x="${x(50) - 24}" y="${y(8000) + 4}" text-anchor="end" fill="#c33">50-account target 8 s</text>
+  <line x1="${x(10) - 20}" x2="${x(10) + 20}" y1="${y(2000)}" y2="${y(2000)}" stroke="#c33" stroke-dasharray="4 3"/><text x="${x(10) + 24}" y="${y(2000) + 4}" fill="#c33">10-account target 2 s</text>
+  <polyline points="${points.map((p) => `${x(p.accounts).toFixed(1)},${y(p.ms).toFixed(1)}`).join(" ")}" fill="none" stroke="#2563eb" stroke-width="2"/>
+  ${points.map((p) => `<circle cx="${x(p.accounts)}" cy="${y(p.ms)}" r="4" fill="#2563eb"/><text x="${x(p.accounts)}" y="${y(p.ms) - 8}" text-anchor="middle">${(p.ms / 1000).toFixed(2)}</text><text x="${x(p.accounts)}" y="${height - bottom + 18}" text-anchor="middle">${p.accounts}</text>`).join("\n  ")}
+  <text x="${width / 2}" y="${height - 10}" text-anchor="middle">accounts</text>
+</svg>
+`;
 }
 
 function plot(points: { regions: number; ms: number }[]): string {
@@ -182,10 +271,17 @@ async function main(): Promise<void> {
   console.error(`bench: ${RUNS} runs per measurement (${FEW_RUNS} for multi-second ones), results in bench/results/`);
   installSlowSetup();
   runOnce(join(BIN, "tsc"), ["-p", ROOT]); // build once; the app command then takes its no-compile path
+  const jest = join(ROOT, "node_modules", "jest", "bin", "jest.js");
+  const apply = applyTier(jest); // first: the longest, and a failure here should not waste the rest
 
   const synth = new Map<number, Measurement>();
   for (const count of REGION_COUNTS) synth.set(count, measure(`app synth, ${count} region(s)`, RUNS, () => appSynth(regionsEnv(count))));
   const slowSynth = measure("slow set-up synth, 3 regions (ts-node, root import)", FEW_RUNS, () => slowAppSynth(regionsEnv(3)));
+  const fleetSynth = new Map<number, Measurement>();
+  for (const accounts of FLEET_SIZES) {
+    const file = fleetFile(accounts);
+    fleetSynth.set(accounts, measure(`app synth, fleet of ${accounts} x 3 regions`, accounts >= 25 ? FEW_RUNS : RUNS, () => appSynth({ TAP_CONFIG: file })));
+  }
 
   const floorDir = floorProject();
   const cdktf = (cwd: string, output: string) => runOnce(join(BIN, "cdktf"), ["synth", "--output", output], { cwd });
@@ -204,18 +300,29 @@ async function main(): Promise<void> {
     () => npmRunSynth(ROOT, mkdtempSync(join(scratch, "npm-"))),
   );
 
+  // The #11 target: `npm run synth` against the app's own synth (what cdktf.json runs), alternated.
+  const [appOnly, npmTap] = measurePair(
+    ["app synth, 3 regions (beside npm run synth)", "npm run synth, 3 regions (beside the app synth)"],
+    RUNS,
+    () => appSynth({}, false),
+    () => npmRunSynth(ROOT, mkdtempSync(join(scratch, "npm-"))),
+  );
+
   const typeCheck = measure("type check (tsc 7, full, no emit)", FEW_RUNS, () => runOnce(join(BIN, "tsc"), ["-p", ROOT, "--noEmit", "--incremental", "false"]));
   const slowTypeCheck = measure("type check (tsc 5, full, no emit)", FEW_RUNS, () =>
     runOnce(process.execPath, [join(SLOW_SETUP, "node_modules", "typescript", "bin", "tsc"), "-p", ROOT, "--noEmit", "--incremental", "false"]),
   );
-  const jest = join(ROOT, "node_modules", "jest", "bin", "jest.js");
   const unitTier = measure("jest unit tier", FEW_RUNS, () => runOnce(process.execPath, [jest, "--selectProjects", "unit"]));
-  const terraformTier = measure("jest terraform tier", FEW_RUNS, () => runOnce(process.execPath, [jest, "--selectProjects", "terraform"]));
-  const npmTest = measure("npm test (tsc + both tiers)", FEW_RUNS, () => runOnce("npm", ["test", "--silent"]));
+  const slowRuns = Math.min(FEW_RUNS, 3);
+  const terraformTier = measure("jest terraform tier", slowRuns, () => runOnce(process.execPath, [jest, "--selectProjects", "terraform"]));
+  const npmTest = measure("npm test (tsc + unit, integration and Terraform tiers)", slowRuns, () => runOnce("npm", ["test", "--silent"]));
 
   const mirror = findProviderMirror();
   const tf1 = await terraformPhases(1, mirror);
   const tf3 = await terraformPhases(3, mirror);
+  const tf17 = await terraformPhases(17, mirror, slowRuns);
+  const fleetOf10 = loadConfig({ TAP_CONFIG: fleetFile(10) }, { file: undefined });
+  const fleetTf = await fleetTerraform(fleetOf10, mirror, cpus().length);
 
   const ms = (m: Measurement) => fmtMs(m.medianMs);
   const mb = (m: Measurement) => (m.medianPeakRssMb ? `${m.medianPeakRssMb.toFixed(0)} MB` : "-");
@@ -223,6 +330,9 @@ async function main(): Promise<void> {
   const lowerSlope = (s9.medianMs - s1.medianMs) / 8;
   const upperSlope = (s17.medianMs - s9.medianMs) / 8;
   const perRegionTf = (tf3.init + tf3.validate + tf3.plan - tf1.init - tf1.validate - tf1.plan) / 2;
+  const f1 = fleetSynth.get(1)!, f25 = fleetSynth.get(25)!, f50 = fleetSynth.get(50)!;
+  const fleetLowerSlope = (f25.medianMs - f1.medianMs) / 24;
+  const fleetUpperSlope = (f50.medianMs - f25.medianMs) / 25;
   const verdict = (ok: boolean) => (ok ? "yes" : "**NO**");
   // A limit of "(reported)" is context for the targets, not a target: its Met column shows "-".
   const targets: [string, string, string, boolean][] = [
@@ -233,7 +343,13 @@ async function main(): Promise<void> {
     ["`npm run synth` above the same command on an empty app", "<= 0.5 s", `${fmtMs(npmSynth.medianMs - npmFloor.medianMs)} (${ms(npmSynth)} vs ${ms(npmFloor)})`, npmSynth.medianMs - npmFloor.medianMs <= 500],
     ["`cdktf synth` above the CLI floor", "<= 0.5 s", `${fmtMs(cliSynth.medianMs - cliFloor.medianMs)} (${ms(cliSynth)} vs ${ms(cliFloor)})`, cliSynth.medianMs - cliFloor.medianMs <= 500],
     ["Jest unit tier", "<= 10 s", ms(unitTier), unitTier.medianMs <= 10_000],
-    ["`npm run synth` above the raw CLI floor (npm's own start-up included)", "(reported)", `${fmtMs(npmSynth.medianMs - cliFloor.medianMs)} (npm alone: ${fmtMs(npmFloor.medianMs - cliFloor.medianMs)})`, true],
+    ["Fleet of 10 accounts x 3 regions: wall", "<= 2 s", ms(fleetSynth.get(10)!), fleetSynth.get(10)!.medianMs <= 2000],
+    ["Fleet of 10 accounts x 3 regions: peak memory", "<= 300 MB", mb(fleetSynth.get(10)!), (fleetSynth.get(10)!.medianPeakRssMb ?? Infinity) <= 300],
+    ["Fleet of 50 accounts x 3 regions: wall", "<= 8 s", ms(fleetSynth.get(50)!), fleetSynth.get(50)!.medianMs <= 8000],
+    ["Fleet of 50 accounts x 3 regions: peak memory", "<= 1 GB", mb(fleetSynth.get(50)!), (fleetSynth.get(50)!.medianPeakRssMb ?? Infinity) <= 1024],
+    ["Fleet growth with accounts", "linear or better", `${fleetLowerSlope.toFixed(0)} ms/account (1-25), ${fleetUpperSlope.toFixed(0)} ms/account (25-50)`, fleetUpperSlope <= fleetLowerSlope * 1.5 + 5],
+    ["`npm run synth` above the app's own synth, 3 regions", "<= 0.3 s", `${fmtMs(npmTap.medianMs - appOnly.medianMs)} (${ms(npmTap)} vs ${ms(appOnly)})`, npmTap.medianMs - appOnly.medianMs <= 300],
+    ["`npm run synth` against `cdktf synth` (both write the same files)", "(reported)", `${ms(npmSynth)} vs ${ms(cliSynth)} (${fmtMs(cliSynth.medianMs - npmSynth.medianMs)} saved)`, true],
     ["Unit tier + type check", "(reported)", fmtMs(unitTier.medianMs + typeCheck.medianMs), true],
   ];
 
@@ -255,6 +371,14 @@ ${REGION_COUNTS.map((count) => `| ${count} | ${ms(synth.get(count)!)} | ${mb(syn
 
 ![synth time against region count](synth-vs-regions.svg)
 
+## Fleet synth against accounts (three regions each)
+
+| Accounts | Stacks | Median wall | Median peak RSS |
+| --- | --- | --- | --- |
+${FLEET_SIZES.map((accounts) => `| ${accounts} | ${accounts} | ${ms(fleetSynth.get(accounts)!)} | ${mb(fleetSynth.get(accounts)!)} |`).join("\n")}
+
+![fleet synth time against accounts](synth-vs-accounts.svg)
+
 ## Fast set-up against the common slow one
 
 | Measurement | tap | Slow set-up | Ratio |
@@ -269,19 +393,25 @@ ${REGION_COUNTS.map((count) => `| ${count} | ${ms(synth.get(count)!)} | ${mb(syn
 | --- | --- |
 | \`cdktf synth\`, empty app (CLI floor) | ${ms(cliFloor)} |
 | \`cdktf synth\`, tap | ${ms(cliSynth)} |
-| \`npm run synth\`, empty app (npm's own cost: ${fmtMs(npmFloor.medianMs - cliFloor.medianMs)}) | ${ms(npmFloor)} |
+| \`npm run synth\`, empty app (npm, Node and cdktf start-up) | ${ms(npmFloor)} |
 | \`npm run synth\`, tap | ${ms(npmSynth)} |
 | Type check (\`tsc --noEmit\`, full) | ${ms(typeCheck)} |
 | Jest unit tier | ${ms(unitTier)} |
-| Jest Terraform tier (3 files, 2 workers) | ${ms(terraformTier)} |
-| \`npm test\` (tsc, then both tiers) | ${ms(npmTest)} |
+| Jest Terraform tier (5 files, 2 workers) | ${ms(terraformTier)} |
+| \`npm test\` (tsc, then the unit, integration and Terraform tiers) | ${ms(npmTest)} |
+| Apply tier (\`npm run test:apply\`, one run, 2 workers) | ${fmtMs(apply.wallMs)} |
+${[...apply.perFileMs].map(([name, ms]) => `| Apply tier: ${name} (apply, re-plan, checks, destroy; beside another) | ${fmtMs(ms)} |`).join("\n")}
 | Terraform, 1 region: init / validate / plan | ${fmtMs(tf1.init)} / ${fmtMs(tf1.validate)} / ${fmtMs(tf1.plan)} |
 | Terraform, 3 regions: init / validate / plan | ${fmtMs(tf3.init)} / ${fmtMs(tf3.validate)} / ${fmtMs(tf3.plan)} |
 | Terraform cost per added region (validate + plan) | ${fmtMs(perRegionTf)} |
+| Terraform, 17 regions (one account): init / validate / plan | ${fmtMs(tf17.init)} / ${fmtMs(tf17.validate)} / ${fmtMs(tf17.plan)} |
+| Terraform, fleet of 10 accounts: validate + plan, one stack at a time (one run, against the emulator) | ${fmtMs(fleetTf.sequentialMs)} (${fmtMs(fleetTf.perStackMs)} per stack) |
+| Terraform, fleet of 10 accounts: validate + plan, ${cpus().length} stacks at a time (\`cdktf deploy '*' --parallelism ${cpus().length}\`) | ${fmtMs(fleetTf.parallelMs)} (${(fleetTf.sequentialMs / fleetTf.parallelMs).toFixed(2)}× faster) |
 `;
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, "results.md"), md);
   writeFileSync(join(RESULTS, "synth-vs-regions.svg"), plot(REGION_COUNTS.map((regions) => ({ regions, ms: synth.get(regions)!.medianMs }))));
+  writeFileSync(join(RESULTS, "synth-vs-accounts.svg"), fleetPlot(FLEET_SIZES.map((accounts) => ({ accounts, ms: fleetSynth.get(accounts)!.medianMs }))));
   console.log(md);
   if (targets.some(([, , , ok]) => !ok)) process.exitCode = 1;
 }
