@@ -1,22 +1,10 @@
 import { isRunning } from "../../scripts/terraform/emulator";
 import { APPLY_TIMEOUT_MS, applyTierEnabled, Deployed, EmulatedDeployment } from "./deployment";
 import { expectAppliedAsPlanned, expectCleanReplan } from "./expectations";
+import { CUSTOM_SETTINGS } from "../custom-settings";
 
-/** Every optional feature, outside production: two other regions, custom CIDRs, sources, tags, retention, zones, reuse, alarm mail. */
-export const CUSTOM_ENV = {
-  TAP_PROJECT: "acme",
-  ENVIRONMENT_SUFFIX: "staging",
-  TAP_REGIONS: "eu-west-1,ap-northeast-1",
-  TAP_VPC_CIDRS: "10.100.0.0/16,10.101.0.0/20",
-  TAP_AZ_COUNT: "2",
-  TAP_ALLOWED_SSH_CIDRS: "192.0.2.0/24,198.51.100.7/32",
-  TAP_ALLOWED_HTTPS_CIDRS: "0.0.0.0/0",
-  TAP_LOG_RETENTION_DAYS: "731",
-  TAP_PASSWORD_REUSE_PREVENTION: "24",
-  TAP_ENDPOINT_PRIVATE_DNS: "false",
-  TAP_TAGS: '{"CostCenter":"1234","Owner":"platform-team"}',
-  TAP_ALARM_EMAIL: "secops@example.com",
-};
+/** Every optional feature, outside production (so destroy must empty and delete the buckets). */
+const CUSTOM_ENV = { ...CUSTOM_SETTINGS, ENVIRONMENT_SUFFIX: "staging" };
 
 (applyTierEnabled() ? describe : describe.skip)("apply tier: two other regions, every optional feature, not production", () => {
   let deployment: EmulatedDeployment;

@@ -1,21 +1,10 @@
+import { CUSTOM_SETTINGS } from "../custom-settings";
 import { describePlannedStack } from "./planned-stack";
 
-// Every configuration path at once: two other regions (one with zone letters that differ per
-// account), production safety, explicit CIDRs and sources, two zones, tags, retention, reuse,
-// and the alarm e-mail subscription.
+// Every configuration path at once (CUSTOM_SETTINGS), in production, with its own state bucket.
 describePlannedStack("two regions, production, custom settings", {
-  TAP_PROJECT: "acme",
+  ...CUSTOM_SETTINGS,
   ENVIRONMENT_SUFFIX: "prod",
-  TAP_REGIONS: "eu-west-1,ap-northeast-1",
-  TAP_VPC_CIDRS: "10.100.0.0/16,10.101.0.0/20",
-  TAP_AZ_COUNT: "2",
-  TAP_ALLOWED_SSH_CIDRS: "192.0.2.0/24,198.51.100.7/32",
-  TAP_ALLOWED_HTTPS_CIDRS: "0.0.0.0/0",
-  TAP_LOG_RETENTION_DAYS: "731",
-  TAP_PASSWORD_REUSE_PREVENTION: "24",
-  TAP_ENDPOINT_PRIVATE_DNS: "false",
-  TAP_TAGS: '{"CostCenter":"1234","Owner":"platform-team"}',
-  TAP_ALARM_EMAIL: "secops@example.com",
   TERRAFORM_STATE_BUCKET: "acme-terraform-state",
   TERRAFORM_STATE_BUCKET_REGION: "eu-west-1",
 });
