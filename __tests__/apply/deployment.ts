@@ -100,8 +100,28 @@ export class EmulatedDeployment {
       await this.workdir.run(["state", "rm", "-no-color", ...undeletable]);
       ({ json: appliedPlan, file } = await this.workdir.planToJson());
     }
-    await this.withEmulatorLog(() => this.workdir!.apply(file));
+    await this.withEmulatorLog(() => this.applyRetryingDuplicates(file));
     return { config: config.stacks[0], fullPlan, appliedPlan, planOnly: trimmed.removed };
+  }
+
+  /**
+   * moto on a loaded machine sometimes acts on a request and then drops the connection; the
+   * provider retries, and a create fails as a duplicate (seen once: "NetworkAclEntryAlreadyExists:
+   * The network acl entry identified by 210 already exists" in the lifecycle's added region, while
+   * another configuration applied beside it) though the stack is fine. Such a failure is
+   * printed and applied once more from a fresh plan, which converges when the first attempt did
+   * the work; a duplicate the stack itself declares fails the second apply too.
+   */
+  private async applyRetryingDuplicates(planFile: string): Promise<void> {
+    try {
+      await this.workdir!.apply(planFile);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!/AlreadyExists|already exists/.test(message)) throw error;
+      console.warn(`apply tier: the apply failed on a duplicate create, applied once more from a fresh plan:\n${message.split("\n").filter((line) => /Error:|already exists/i.test(line)).join("\n")}`);
+      const { file } = await this.workdir!.planToJson();
+      await this.workdir!.apply(file);
+    }
   }
 
   /** Runs a Terraform step; when it fails, the error ends with the emulator's log (its tracebacks explain its 500s). */
