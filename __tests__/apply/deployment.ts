@@ -65,6 +65,9 @@ export interface Deployed {
   planOnly: string[];
 }
 
+/** AWS's answers to a create or attach of something that already exists or is already attached. */
+const DUPLICATE_OF_ITSELF = /AlreadyExists|AlreadyAssociated|AlreadyOwnedByYou|\.Duplicate\b|already exists|already associated/;
+
 export class EmulatedDeployment {
   static async start(): Promise<EmulatedDeployment> {
     const root = mkdtempSync(join(tmpdir(), "tap-apply-"));
@@ -100,25 +103,26 @@ export class EmulatedDeployment {
       await this.workdir.run(["state", "rm", "-no-color", ...undeletable]);
       ({ json: appliedPlan, file } = await this.workdir.planToJson());
     }
-    await this.withEmulatorLog(() => this.applyRetryingDuplicates(file));
+    await this.withEmulatorLog(() => this.applyRetryingOwnDuplicates(file));
     return { config: config.stacks[0], fullPlan, appliedPlan, planOnly: trimmed.removed };
   }
 
   /**
-   * moto on a loaded machine sometimes acts on a request and then drops the connection; the
-   * provider retries, and a create fails as a duplicate (seen once: "NetworkAclEntryAlreadyExists:
-   * The network acl entry identified by 210 already exists" in the lifecycle's added region, while
-   * another configuration applied beside it) though the stack is fine. Such a failure is
-   * printed and applied once more from a fresh plan, which converges when the first attempt did
-   * the work; a duplicate the stack itself declares fails the second apply too.
+   * With two configurations applying side by side, the provider sometimes meets the effect of its
+   * own earlier attempt: a create or attach fails as a duplicate though the stack declares it once
+   * (seen twice in the lifecycle test: "NetworkAclEntryAlreadyExists ... 210 already exists" in the
+   * region it had just added, and "Resource.AlreadyAssociated" attaching a new internet gateway;
+   * moto logged no error either time). Such a failure is printed and applied once more from a fresh
+   * plan, which converges when the first attempt did the work; a duplicate the stack itself
+   * declares fails the second apply too, and any other failure is not retried.
    */
-  private async applyRetryingDuplicates(planFile: string): Promise<void> {
+  private async applyRetryingOwnDuplicates(planFile: string): Promise<void> {
     try {
       await this.workdir!.apply(planFile);
     } catch (error) {
       const message = (error as Error).message;
-      if (!/AlreadyExists|already exists/.test(message)) throw error;
-      console.warn(`apply tier: the apply failed on a duplicate create, applied once more from a fresh plan:\n${message.split("\n").filter((line) => /Error:|already exists/i.test(line)).join("\n")}`);
+      if (!DUPLICATE_OF_ITSELF.test(message)) throw error;
+      console.warn(`apply tier: the apply failed on a duplicate of its own create or attach; applied once more from a fresh plan:\n${message.split("\n").filter((line) => line.includes("Error:")).join("\n")}`);
       const { file } = await this.workdir!.planToJson();
       await this.workdir!.apply(file);
     }
