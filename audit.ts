@@ -5,6 +5,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "./src/app/app";
 import { runCli } from "./src/app/cli";
+import { TAP_RULE_PACK } from "./src/app/rule-pack";
 import { auditStacks } from "./src/compliance/report";
 import { loadConfig } from "./src/config/load";
 
@@ -13,7 +14,7 @@ runCli(() => {
   // Nothing is written; the outdir only keeps cdktf from touching cdktf.out.
   const outdir = mkdtempSync(join(tmpdir(), "tap-audit-"));
   try {
-    const { text, compliant } = auditStacks(buildApp(config, outdir).stacks, { verbose: process.argv.includes("--verbose") });
+    const { text, compliant } = auditStacks(buildApp(config, outdir).stacks, TAP_RULE_PACK, { verbose: process.argv.includes("--verbose") });
     console.log(text);
     process.exitCode = compliant ? 0 : 1;
   } finally {

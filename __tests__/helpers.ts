@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loadConfig, SINGLE_STACK_NAME } from "../src/config/load";
 import type { StackConfig } from "../src/config/model";
-import { TapStack } from "../src/constructs/tap-stack";
+import { TapStack } from "../src/app/tap-stack";
 
 export const ACCOUNT_ID = "123456789012";
 export const PARTITION = "aws";

@@ -13,7 +13,7 @@ describe("provider imports", () => {
     .filter((file) => file && !file.startsWith("bench/fixtures/"));
 
   test("finds the project's sources", () => {
-    expect(sources).toEqual(expect.arrayContaining(["main.ts", "src/constructs/tap-stack.ts"]));
+    expect(sources).toEqual(expect.arrayContaining(["main.ts", "src/app/tap-stack.ts"]));
   });
 
   test("no file imports the root or the lib index of @cdktf/provider-aws", () => {

@@ -1,6 +1,6 @@
 import type { StackConfig } from "../src/config/model";
-import { availabilityZonesFor } from "../src/aws/regions";
-import { CIS_ALARMS } from "../src/aws/cis-alarms";
+import { availabilityZonesFor } from "../src/network/regions";
+import { CIS_ALARMS } from "../src/audit/cis-alarms";
 
 type Counts = Record<string, number>;
 

@@ -11,7 +11,7 @@ import { cpus, tmpdir, totalmem } from "os";
 import { join, resolve } from "path";
 import { performance } from "perf_hooks";
 import { loadConfig } from "../src/config/load";
-import { SUPPORTED_REGION_NAMES } from "../src/aws/regions";
+import { SUPPORTED_REGION_NAMES } from "../src/network/regions";
 import { findProviderMirror, TerraformWorkdir } from "../scripts/terraform/workdir";
 import { findEmulator, startEmulator } from "../scripts/terraform/emulator";
 import type { TapConfig } from "../src/config/model";

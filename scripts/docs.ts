@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { TAP_RULE_PACK } from "../src/compliance/rule-pack";
+import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { BACKEND_ENV, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
 import { EMULATOR_DEVIATIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";

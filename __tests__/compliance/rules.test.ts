@@ -38,9 +38,9 @@ import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bu
 import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account";
 import { SecurityhubStandardsSubscription } from "@cdktf/provider-aws/lib/securityhub-standards-subscription";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { CIS_ALARMS } from "../../src/aws/cis-alarms";
+import { CIS_ALARMS } from "../../src/audit/cis-alarms";
 import { auditStack, ComplianceReport, ComplianceValidation, describeUnknownSuppression, describeUnusedSuppression, isCompliant } from "../../src/compliance/audit";
-import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
+import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { suppressRule } from "../../src/compliance/suppressions";
 
 type Build = (scope: Construct, provider: AwsProvider) => void;
@@ -49,7 +49,7 @@ type Build = (scope: Construct, provider: AwsProvider) => void;
 function audit(build: Build): ComplianceReport {
   const stack = new TerraformStack(Testing.app(), "rules");
   build(stack, new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: { Environment: "test" } }] }));
-  return auditStack(stack);
+  return auditStack(stack, TAP_RULE_PACK);
 }
 
 const failuresOf = (report: ComplianceReport) => report.failures.map((f) => `${f.rule.id} ${f.element.path}`);
@@ -319,7 +319,7 @@ describe("compliance rule pack", () => {
     });
 
     test("a service in neither list fails until someone checks its documentation", () => {
-      expect(trustFailures("ec2.amazonaws.com", sourceAccount)).toEqual(["ec2.amazonaws.com is in neither list of src/aws/service-trust.ts, so tap cannot tell whether it sends aws:SourceAccount"]);
+      expect(trustFailures("ec2.amazonaws.com", sourceAccount)).toEqual(["ec2.amazonaws.com is in neither list of src/identity/service-trust.ts, so tap cannot tell whether it sends aws:SourceAccount"]);
     });
   });
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
+import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { ConfigError, DEFAULT_REUSE_ACCEPTANCE, DEFAULTS, loadConfig, RISKY_VALUES } from "../../src/config/load";
-import { ACCOUNT_OWNER_RULE_IDS } from "../../src/compliance/rules/guardrails";
+import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-rules";
 import type { StackConfig, TapConfig } from "../../src/config/model";
 import { MAX_USER_TAGS, STACK_ENV } from "../../src/config/settings";
 import { configSchemaText } from "../../scripts/write-config-schema";

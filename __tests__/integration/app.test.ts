@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { TAP_RULE_PACK } from "../../src/compliance/rule-pack";
+import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 
 // Runs the compiled app exactly as `cdktf synth` does (`npm test` compiles it first).
 const MAIN = join(__dirname, "..", "..", "dist", "main.js");

@@ -4,8 +4,8 @@
  */
 import { loadConfig } from "../../src/config/load";
 import type { StackConfig, TapConfig } from "../../src/config/model";
-import { availabilityZonesFor } from "../../src/aws/regions";
-import { CIS_ALARMS } from "../../src/aws/cis-alarms";
+import { availabilityZonesFor } from "../../src/network/regions";
+import { CIS_ALARMS } from "../../src/audit/cis-alarms";
 import { intendedCounts } from "../intended-resources";
 import { executeApiZoneIds } from "../../scripts/terraform/zones";
 import { findProviderMirror, PlanJson, regionOfAddress, ResourceChange, TerraformWorkdir, terraformTierEnabled, TEST_ACCOUNT_ID } from "../../scripts/terraform/workdir";

@@ -3,7 +3,7 @@ import { existsSync } from "fs";
 import { dirname, join } from "path";
 import { App } from "cdktf";
 import type { TapConfig } from "../config/model";
-import { TapStack } from "../constructs/tap-stack";
+import { TapStack } from "./tap-stack";
 
 /** The repository's provider lock file, committed beside package.json (see README, "Provider checksums"). */
 export const PROVIDER_LOCK_FILE = join(projectRoot(__dirname), ".terraform.lock.hcl");

@@ -1,7 +1,6 @@
 import { IConstruct, IValidation } from "constructs";
 import { Annotations, TerraformResource, TerraformStack } from "cdktf";
 import { Rule, StackElement } from "./rule";
-import { TAP_RULE_PACK } from "./rule-pack";
 import { SynthesizedStack, SynthesizedStackView } from "./stack-view";
 import { collectSuppressions, Suppression } from "./suppressions";
 
@@ -35,7 +34,7 @@ export interface ComplianceReport {
 }
 
 /** Runs `rules` over the synthesized form of `stack`, honouring the suppressions declared in it. */
-export function auditStack(stack: TerraformStack, rules: readonly Rule[] = TAP_RULE_PACK): ComplianceReport {
+export function auditStack(stack: TerraformStack, rules: readonly Rule[]): ComplianceReport {
   const json = stack.toTerraform() as SynthesizedStack;
   const view = new SynthesizedStackView(json, taggableTypes(stack), stack.node.path);
   return evaluate(view, rules, collectSuppressions(stack));
@@ -103,7 +102,7 @@ export function describeFinding(finding: Finding): string {
 export class ComplianceValidation implements IValidation {
   constructor(
     private readonly stack: TerraformStack,
-    private readonly rules: readonly Rule[] = TAP_RULE_PACK,
+    private readonly rules: readonly Rule[],
   ) {}
 
   validate(): string[] {

@@ -1,4 +1,5 @@
 import { TerraformStack } from "cdktf";
+import { Rule } from "./rule";
 import { auditStack, ComplianceReport, describeFinding, describeUnknownSuppression, describeUnusedSuppression, isCompliant } from "./audit";
 
 /**
@@ -46,8 +47,8 @@ export function formatReport(report: ComplianceReport, options: { verbose?: bool
 }
 
 /** The report of every stack, headed by its name when there are several; compliant only if all are. */
-export function auditStacks(stacks: readonly TerraformStack[], options: { verbose?: boolean } = {}): { text: string; compliant: boolean } {
-  const reports = stacks.map((stack) => ({ name: stack.node.id, report: auditStack(stack) }));
+export function auditStacks(stacks: readonly TerraformStack[], rules: readonly Rule[], options: { verbose?: boolean } = {}): { text: string; compliant: boolean } {
+  const reports = stacks.map((stack) => ({ name: stack.node.id, report: auditStack(stack, rules) }));
   const text = reports
     .map(({ name, report }) => `${reports.length > 1 ? `Stack ${name}\n\n` : ""}${formatReport(report, options)}`)
     .join("\n\n");

@@ -5,15 +5,15 @@
  */
 import { existsSync, readFileSync } from "fs";
 import { isAbsolute, resolve } from "path";
-import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../aws/admin-sources";
+import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../network/admin-sources";
 import { BASELINE } from "../aws/baseline";
-import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../aws/cidr";
+import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../network/cidr";
 import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem } from "../aws/limits";
-import { defaultVpcCidr } from "../aws/regions";
-import { ACCOUNT_OWNER_RULE_IDS } from "../compliance/rules/guardrails";
-import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../constructs/regional-network";
-import { DEFAULT_PASSWORD_REUSE_PREVENTION } from "../constructs/global-identity";
-import { TapStack } from "../constructs/tap-stack";
+import { defaultVpcCidr } from "../network/regions";
+import { ACCOUNT_OWNER_RULE_IDS } from "../guardrails/guardrail-rules";
+import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/regional-network";
+import { DEFAULT_PASSWORD_REUSE_PREVENTION } from "../identity/global-identity";
+import { TapStack } from "../app/tap-stack";
 import { AcceptedRisk, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
 import { formatJsonPath, INVALID, JsonPath, SchemaIssue } from "./schema";
 import {

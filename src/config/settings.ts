@@ -3,13 +3,13 @@
  * variable, its schema and what it defaults to. The file schema, the per-account schema of a
  * fleet and the published JSON Schema are all built from these definitions.
  */
-import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../aws/admin-sources";
-import { parseIpv4Cidr } from "../aws/cidr";
+import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../network/admin-sources";
+import { parseIpv4Cidr } from "../network/cidr";
 import { tagKeyProblem, tagValueProblem, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED, NACL_RULES_PER_DIRECTION, PASSWORD_REUSE_PREVENTION } from "../aws/limits";
-import { MAX_SSH_SOURCES } from "../constructs/regional-network";
+import { MAX_SSH_SOURCES } from "../network/regional-network";
 import { RESERVED_TAG_KEYS } from "../aws/naming";
-import { SUPPORTED_REGION_NAMES } from "../aws/regions";
-import { TAP_RULE_PACK } from "../compliance/rule-pack";
+import { SUPPORTED_REGION_NAMES } from "../network/regions";
+import { TAP_RULE_PACK } from "../app/rule-pack";
 import { closest } from "./suggest";
 import {
   BooleanSchema,

@@ -1,0 +1,70 @@
+import { Testing } from "cdktf";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { auditStack } from "../../src/compliance/audit";
+import { auditStacks } from "../../src/compliance/report";
+import { TAP_RULE_PACK } from "../../src/app/rule-pack";
+import { TapStack } from "../../src/app/tap-stack";
+import { configFrom } from "../helpers";
+import { DEFAULT_REUSE_ACCEPTANCE, SINGLE_STACK_NAME } from "../../src/config/load";
+
+const newStack = (env: Record<string, string> = {}) => new TapStack(Testing.app(), SINGLE_STACK_NAME, configFrom(env));
+
+describe("the default stack against the rule pack", () => {
+  const report = auditStack(newStack(), TAP_RULE_PACK);
+
+  test("every rule applies and passes, with no warnings", () => {
+    expect(report.failures).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.rules.filter((r) => r.status === "not-applicable").map((r) => r.rule.id)).toEqual([]);
+    expect(report.rules.length).toBe(TAP_RULE_PACK.length);
+  });
+
+  test("the only suppression is the product default's acceptance of reuse prevention 5, declared on the stack from configuration", () => {
+    expect(report.suppressed.map((f) => [f.rule.id, f.element.path, f.suppression?.path, f.suppression?.reason])).toEqual([
+      ["IAM.PasswordReusePrevention", "tap/identity/password-policy", "tap", `${DEFAULT_REUSE_ACCEPTANCE} (accepted by tap (product default))`],
+    ]);
+  });
+
+  test("a risk accepted in configuration suppresses its rule across the stack, with its reason and source", () => {
+    const accepted = auditStack(newStack({ TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" }), TAP_RULE_PACK);
+    expect(accepted.failures).toEqual([]);
+    expect(accepted.suppressed.filter((f) => f.rule.id === "Logs.Retention").map((f) => [f.element.path, f.suppression?.reason])).toEqual(
+      ["storage-us-east-1/api-gateway-log-group", "network-us-east-1/flow-log-group", "storage-us-west-2/api-gateway-log-group", "network-us-west-2/flow-log-group", "storage-eu-central-1/api-gateway-log-group", "network-eu-central-1/flow-log-group", "audit-trail/log-group"].map((path) => [
+        `tap/${path}`,
+        "debug logs are kept 30 days by policy (accepted by TAP_ACCEPT_RISKS)",
+      ]),
+    );
+  });
+
+  test("reuse prevention 24 needs no suppression", () => {
+    const strict = auditStack(newStack({ TAP_PASSWORD_REUSE_PREVENTION: "24" }), TAP_RULE_PACK);
+    expect(strict.suppressed).toEqual([]);
+    expect(strict.failures).toEqual([]);
+  });
+
+  test("synth fails, naming the rule and the resource, when a change weakens a control", () => {
+    const stack = newStack();
+    const key = stack.node.findAll().find((c) => c.node.path === "tap/storage-us-west-2/key") as KmsKey;
+    key.enableKeyRotation = false;
+    expect(() => Testing.synth(stack, true)).toThrow(/\[KMS\.Rotation\] tap\/storage-us-west-2\/key: enable_key_rotation is false\..*Fix: Set enable_key_rotation = true\. \(CIS 3\.6; checkov CKV_AWS_7\)/);
+  });
+
+  test("synth lists suppressions as info annotations", () => {
+    const stack = newStack();
+    Testing.synth(stack, true);
+    expect(stack.node.metadata.map((m) => m.data)).toContainEqual(`compliance: IAM.PasswordReusePrevention suppressed on tap/identity/password-policy: ${DEFAULT_REUSE_ACCEPTANCE} (accepted by tap (product default))`);
+  });
+});
+
+describe("auditStacks (npm run audit)", () => {
+  test("is compliant for the default stack, and not once a control is weakened; the failing rule and resource are named", () => {
+    expect(auditStacks([newStack()], TAP_RULE_PACK).compliant).toBe(true);
+    const weakened = newStack();
+    (weakened.node.findAll().find((c) => c.node.path === "tap/storage-us-east-1/key") as KmsKey).enableKeyRotation = false;
+    const { text, compliant } = auditStacks([weakened], TAP_RULE_PACK);
+    expect(compliant).toBe(false);
+    expect(text).toMatch(/^KMS\.Rotation\s+fail\s+4/m);
+    expect(text).toContain("[KMS.Rotation] tap/storage-us-east-1/key: enable_key_rotation is false.");
+    expect(text.trim().split("\n").pop()).toBe(`${TAP_RULE_PACK.length - 2} passed, 1 failed`);
+  });
+});

@@ -1,0 +1,270 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { TerraformStack, Testing } from "cdktf";
+import { buildApp } from "../../src/app/app";
+import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
+import { ACCOUNT_SINGLETONS } from "../../src/guardrails/account-services";
+import { TapStack } from "../../src/app/tap-stack";
+import { intendedCounts } from "../intended-resources";
+import { allBlocks, configFrom, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthStack, synthWithMetadata } from "../helpers";
+
+const DEFAULT_REGIONS = ["us-east-1", "us-west-2", "eu-central-1"];
+
+/** Resource count per type for the resources bound to one region's provider. */
+function countsFor(json: ReturnType<typeof synthStack>, region: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const block of allBlocks(json)) {
+    if (block.kind === "resource" && block.body.provider === `aws.${region}`) counts[block.type] = (counts[block.type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe("TapStack", () => {
+  const json = synthStack();
+
+  test("matches the full-stack snapshot", () => {
+    expect(Testing.synth(new TapStack(Testing.app(), STACK_NAME, configFrom()))).toMatchSnapshot();
+  });
+
+  test("declares one aliased provider per region with the common tags as default_tags", () => {
+    expect(json.provider?.aws.map((p) => [p.alias, p.region, p.default_tags])).toEqual(
+      DEFAULT_REGIONS.map((region) => [region, region, [{ tags: { Environment: "dev", Project: "tap", ManagedBy: "cdktf" } }]]),
+    );
+  });
+
+  test("user tags join the default tags without replacing the reserved ones", () => {
+    const json = synthStack({ TAP_TAGS: '{"CostCenter":"42"}' });
+    for (const provider of json.provider!.aws) {
+      expect(provider.default_tags).toEqual([{ tags: { CostCenter: "42", Environment: "dev", Project: "tap", ManagedBy: "cdktf" } }]);
+    }
+  });
+
+  test("every resource and data source names its provider explicitly", () => {
+    const unbound = allBlocks(json).filter((block) => !/^aws\.[a-z0-9-]+$/.test(block.body.provider ?? ""));
+    expect(unbound.map((b) => `${b.type}.${b.name}`)).toEqual([]);
+  });
+
+  test("each region gets the same network and storage, bound to its own provider; IAM exists once, on the first region", () => {
+    const config = configFrom();
+    for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
+    // Independent of intendedCounts: 59 resources per region, 60 account-wide (trail, alarms, IAM) in the first.
+    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([119, 59, 59]);
+    expect(countsFor(json, "us-west-2").aws_iam_role).toBeUndefined();
+    expect(countsFor(json, "us-west-2").aws_cloudtrail).toBeUndefined();
+  });
+
+  test("every taggable resource carries a Name tag from the naming convention", () => {
+    const missing = allBlocks(json).filter(
+      (b) => b.kind === "resource" && "tags" in b.body && !/^tap-dev-[a-z0-9-]+$/.test(b.body.tags.Name ?? ""),
+    );
+    expect(missing).toEqual([]);
+    expect(resourceAt(json, "aws_vpc", "network-us-west-2/vpc").tags).toEqual({ Name: "tap-dev-us-west-2-vpc" });
+  });
+
+  test("the S3 backend is encrypted, locked with the S3 lock file, and Terraform >= 1.11 is required", () => {
+    expect(json.terraform).toMatchObject({
+      backend: { s3: { bucket: "tap-terraform-state-dev", key: "tap/dev/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true } },
+      required_version: ">= 1.11.0",
+      required_providers: { aws: { source: "aws", version: "5.100.0" } },
+    });
+    const custom = synthStack({ TERRAFORM_STATE_BUCKET: "acme-state", TERRAFORM_STATE_BUCKET_REGION: "eu-west-1", TERRAFORM_STATE_BUCKET_KEY: "x/y.tfstate" });
+    expect(custom.terraform?.backend.s3).toMatchObject({ bucket: "acme-state", region: "eu-west-1", key: "x/y.tfstate" });
+  });
+
+  test("each region's flow logs are encrypted with that region's key and delivered by the shared role", () => {
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_cloudwatch_log_group", `network-${region}/flow-log-group`).kms_key_id).toBe(
+        referenceTo(json, "aws_kms_key", `storage-${region}/key`, "arn"),
+      );
+      expect(resourceAt(json, "aws_flow_log", `network-${region}/flow-log`).iam_role_arn).toBe(
+        referenceTo(json, "aws_iam_role", "identity/flow-logs-role", "arn"),
+      );
+    }
+  });
+
+  test("each region's API Gateway account uses the GlobalIdentity role once its policy is attached", () => {
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_api_gateway_account", `storage-${region}/api-gateway-account`)).toMatchObject({
+        cloudwatch_role_arn: referenceTo(json, "aws_iam_role", "identity/api-gateway-cloudwatch-role", "arn"),
+        depends_on: [expect.stringMatching(/^aws_iam_role_policy_attachment\.identity_api-gateway-cloudwatch-policy_/)],
+      });
+    }
+  });
+
+  test("account and partition come from data sources with stable logical ids (the Terraform tests override them)", () => {
+    expect(Object.keys(json.data?.aws_caller_identity ?? {})).toEqual(["caller_identity"]);
+    expect(Object.keys(json.data?.aws_partition ?? {})).toEqual(["partition"]);
+    expect(resourceAt(json, "aws_s3_bucket", "storage-us-west-2/data/bucket").bucket).toBe(
+      `tap-dev-us-west-2-data-${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}`,
+    );
+  });
+
+  test("VPC CIDRs come from configuration, one per region", () => {
+    const json = synthStack({ TAP_REGIONS: "eu-west-1,ap-northeast-1", TAP_VPC_CIDRS: "10.100.0.0/16,10.101.0.0/20" });
+    expect(resourceAt(json, "aws_vpc", "network-eu-west-1/vpc").cidr_block).toBe("10.100.0.0/16");
+    expect(resourceAt(json, "aws_vpc", "network-ap-northeast-1/vpc").cidr_block).toBe("10.101.0.0/20");
+    expect(json.provider?.aws.map((p) => p.alias)).toEqual(["eu-west-1", "ap-northeast-1"]);
+    expect(resourcesOf(json, "aws_subnet").filter(([, s]) => s.provider === "aws.ap-northeast-1").map(([, s]) => s.availability_zone_id)).toEqual(
+      expect.arrayContaining(["apne1-az1", "apne1-az2", "apne1-az4"]),
+    );
+  });
+
+  test.each(["prod", "production"])("environment %s turns force_destroy off and prevent_destroy on for buckets and keys", (environment) => {
+    const json = synthStack({ ENVIRONMENT_SUFFIX: environment });
+    for (const [, bucket] of resourcesOf(json, "aws_s3_bucket")) {
+      expect(bucket).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+    }
+    for (const [, key] of resourcesOf(json, "aws_kms_key")) expect(key.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("other environments keep force_destroy on buckets", () => {
+    const json = synthStack({ ENVIRONMENT_SUFFIX: "staging" });
+    expect(resourcesOf(json, "aws_s3_bucket").every(([, b]) => b.force_destroy === true && b.lifecycle === undefined)).toBe(true);
+  });
+
+  test("a retiring region keeps its provider and nothing else, so its resources can be destroyed from state", () => {
+    const json = synthStack({ TAP_REGIONS: "us-east-1,us-west-2", TAP_RETIRING_REGIONS: "eu-central-1" });
+    expect(json.provider?.aws.map((p) => p.alias)).toEqual(["us-east-1", "us-west-2", "eu-central-1"]);
+    expect(allBlocks(json).filter((block) => block.body.provider === "aws.eu-central-1")).toEqual([]);
+    expect(Object.keys(json.output ?? {})).not.toContain("eu-central-1_network");
+  });
+
+  test("a deployment that does not own the account's settings leaves every account and regional singleton, the trail and the guardrails alone", () => {
+    const json = synthStack({ TAP_ACCOUNT_SETTINGS: "skip" });
+    const config = configFrom({ TAP_ACCOUNT_SETTINGS: "skip" });
+    for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
+    for (const type of [...Object.keys(ACCOUNT_SINGLETONS), "aws_cloudtrail", "aws_iam_role_policy_attachment", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+      expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: [] });
+    }
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-vpc-flow-logs", "tap-dev-s3-replication"]);
+    expect(resourcesOf(json, "aws_flow_log")).toHaveLength(3);
+    // Its keys are nobody's EBS default, so they grant EC2 nothing.
+    const keyPolicy = dataSourceAt(json, "aws_iam_policy_document", "storage-us-east-1/key-policy");
+    expect(keyPolicy.statement.map((s: any) => s.sid)).toEqual(["AccountAdministration", "CloudWatchLogsForTheseLogGroups"]);
+    expect(json.output?.api_gateway_cloudwatch_role_arn).toBeUndefined();
+    expect(json.output?.audit).toBeUndefined();
+  });
+
+  test("the owner's guardrails: the trail in the first region records every data bucket, Config delivers to its bucket, each region's EBS default key is its own", () => {
+    const trail = resourceAt(json, "aws_cloudtrail", "audit-trail/trail");
+    expect(trail.provider).toBe("aws.us-east-1");
+    expect(trail.event_selector[0].data_resource[0].values).toEqual(DEFAULT_REGIONS.map((region) => `${referenceTo(json, "aws_s3_bucket", `storage-${region}/data/bucket`, "arn")}/`));
+    // The trail bucket's access logs go to the first region's log bucket, which lets exactly its sources write.
+    expect(resourceAt(json, "aws_s3_bucket_logging", "audit-trail/bucket/access-logging").target_bucket).toBe(
+      referenceTo(json, "aws_s3_bucket", "storage-us-east-1/access-logs/bucket", "bucket"),
+    );
+    const logWriters = dataSourceAt(json, "aws_iam_policy_document", "storage-us-east-1/access-logs/policy-document").statement.filter((s: any) => s.sid.startsWith("S3ServerAccessLogs"));
+    expect(logWriters.flatMap((s: any) => s.condition.find((c: any) => c.variable === "aws:SourceArn").values).map((arn: string) => arn.replace(/^.*:::/, ""))).toEqual([
+      `tap-dev-us-east-1-data-${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}`,
+      `tap-dev-cloudtrail-${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}`,
+    ]);
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_ebs_default_kms_key", `guardrails-${region}/ebs-default-key`).key_arn).toBe(referenceTo(json, "aws_kms_key", `storage-${region}/key`, "arn"));
+      const channel = resourceAt(json, "aws_config_delivery_channel", `guardrails-${region}/config-delivery-channel`);
+      expect(channel).toMatchObject({ s3_bucket_name: referenceTo(json, "aws_s3_bucket", "audit-trail/bucket/bucket", "bucket"), s3_key_prefix: "config" });
+      const recorder = resourceAt(json, "aws_config_configuration_recorder", `guardrails-${region}/config-recorder`);
+      expect(recorder.role_arn).toBe(referenceTo(json, "aws_iam_role", "account-guardrails/config-role", "arn"));
+      expect(recorder.recording_group).toEqual({ all_supported: true, include_global_resource_types: region === "us-east-1" });
+    }
+  });
+
+  test("data buckets replicate in a ring in configuration order; one region, or replication off, has none", () => {
+    const sources = resourcesOf(json, "aws_s3_bucket_replication_configuration").map(([, c]) => [c.provider, c.rule[0].destination.bucket]);
+    expect(sources).toEqual(
+      DEFAULT_REGIONS.map((region, i) => [`aws.${region}`, referenceTo(json, "aws_s3_bucket", `storage-${DEFAULT_REGIONS[(i + 1) % 3]}/data/bucket`, "arn")]),
+    );
+    expect(resourcesOf(synthStack({ TAP_REGIONS: "eu-west-1" }), "aws_s3_bucket_replication_configuration")).toEqual([]);
+    expect(resourcesOf(synthStack({ TAP_REPLICATION: "false", TAP_ACCEPT_RISKS: "S3.CrossRegionReplication=copies kept elsewhere" }), "aws_s3_bucket_replication_configuration")).toEqual([]);
+  });
+
+  test("each guardrail that costs money has its own switch", () => {
+    const json = synthStack({ TAP_GUARDDUTY: "false", TAP_SECURITY_HUB: "false", TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=a third-party detector watches;SecurityHub.CisStandard=audited by the SOC tool;Config.Recorder=Control Tower records" });
+    for (const type of ["aws_guardduty_detector", "aws_securityhub_account", "aws_config_configuration_recorder", "aws_config_delivery_channel"]) expect(resourcesOf(json, type)).toEqual([]);
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).not.toContain("tap-dev-aws-config");
+    expect(resourcesOf(json, "aws_accessanalyzer_analyzer")).toHaveLength(3);
+  });
+
+  test("data protection also keeps the account password policy from destroy", () => {
+    expect(resourceAt(synthStack({ TAP_PROTECT_DATA: "true" }), "aws_iam_account_password_policy", "identity/password-policy").lifecycle).toEqual({ prevent_destroy: true });
+    expect(resourceAt(json, "aws_iam_account_password_policy", "identity/password-policy").lifecycle).toBeUndefined();
+  });
+
+  test("each region's flow log waits for the flow-log role's policy, and each region's key serves exactly its own log groups", () => {
+    for (const region of DEFAULT_REGIONS) {
+      expect(resourceAt(json, "aws_flow_log", `network-${region}/flow-log`).depends_on).toEqual([
+        referenceTo(json, "aws_iam_role_policy", "identity/flow-logs-role-policy", "id").replace(/^\$\{(.*)\.id\}$/, "$1"),
+      ]);
+      const grant = dataSourceAt(json, "aws_iam_policy_document", `storage-${region}/key-policy`).statement.find((s: any) => s.sid === "CloudWatchLogsForTheseLogGroups");
+      expect(grant.condition[0].values.map((arn: string) => arn.replace(/^.*:log-group:/, ""))).toEqual([`/aws/apigateway/tap-dev-${region}-access`, `/aws/vpc/flow-logs/tap-dev-${region}-vpc`]);
+    }
+  });
+
+  test("outputs give operators each region's network and storage ids, the role ARN and the audit trail", () => {
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(
+      ["api_gateway_cloudwatch_role_arn", "audit", ...DEFAULT_REGIONS.flatMap((r) => [`${r}_network`, `${r}_storage`])].sort(),
+    );
+    expect(json.output?.audit.value).toMatchObject({
+      trail_arn: referenceTo(json, "aws_cloudtrail", "audit-trail/trail", "arn"),
+      alarm_topic_arn: referenceTo(json, "aws_sns_topic", "audit-trail/alarm-topic", "arn"),
+    });
+    expect(json.output?.["us-west-2_network"].value).toMatchObject({
+      vpc_id: referenceTo(json, "aws_vpc", "network-us-west-2/vpc", "id"),
+      execute_api_endpoint_id: referenceTo(json, "aws_vpc_endpoint", "network-us-west-2/execute-api-endpoint", "id"),
+      execute_api_endpoint_dns_entries: referenceTo(json, "aws_vpc_endpoint", "network-us-west-2/execute-api-endpoint", "dns_entry"),
+    });
+    expect(json.output?.["us-west-2_storage"].value).toMatchObject({
+      bucket_arn: referenceTo(json, "aws_s3_bucket", "storage-us-west-2/data/bucket", "arn"),
+      access_log_bucket_name: referenceTo(json, "aws_s3_bucket", "storage-us-west-2/access-logs/bucket", "bucket"),
+      kms_key_arn: referenceTo(json, "aws_kms_key", "storage-us-west-2/key", "arn"),
+    });
+  });
+
+  describe("a fleet account's stack", () => {
+    const fleet = loadConfig({}, { file: join(__dirname, "..", "..", "examples", "fleet.tap.config.json") });
+    const prod = synthWithMetadata(new TapStack(Testing.app(), "prod-app", fleet.stacks.find((s) => s.stackName === "prod-app")!));
+
+    test("every provider assumes the account's role and allows only that account", () => {
+      expect(prod.provider?.aws.map((p) => [p.alias, p.assume_role, p.allowed_account_ids])).toEqual(
+        ["us-east-1", "eu-west-1"].map((region) => [region, [{ role_arn: "arn:aws:iam::111111111111:role/TapDeploy", session_name: "cdktf-acme-prod-app" }], ["111111111111"]]),
+      );
+    });
+
+    test("the account id is the fleet's, not asked of STS: no caller identity, bucket names known before plan", () => {
+      expect(prod.data?.aws_caller_identity).toBeUndefined();
+      expect(resourcesOf(prod, "aws_s3_bucket").map(([, b]) => b.bucket)).toContain("acme-prod-us-east-1-data-111111111111");
+    });
+
+    test("the HCP Terraform backend names one workspace per stack", () => {
+      const dir = mkdtempSync(join(tmpdir(), "tap-hcp-"));
+      writeFileSync(join(dir, "tap.config.json"), JSON.stringify({ ...JSON.parse(readFileSync(join(__dirname, "..", "..", "examples", "fleet.tap.config.json"), "utf8")), $schema: undefined, backend: { type: "hcp", organization: "acme", workspacePrefix: "tap-" } }));
+      const hcp = loadConfig({}, { cwd: dir });
+      const json = synthWithMetadata(new TapStack(Testing.app(), "dev-app", hcp.stacks.find((s) => s.stackName === "dev-app")!));
+      expect(json.terraform?.cloud).toEqual({ organization: "acme", hostname: "app.terraform.io", workspaces: { name: "tap-dev-app" } });
+      expect(json.terraform?.backend).toBeUndefined();
+    });
+  });
+
+  describe("synth pass", () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    test("one synth resolves the stack once, for the compliance check and the written file alike", () => {
+      const outdir = mkdtempSync(join(tmpdir(), "tap-pass-"));
+      const { app, stacks: [stack] } = buildApp(loadConfig({}, { file: null }), outdir);
+      const resolve = jest.spyOn(TerraformStack.prototype, "toTerraform");
+      app.synth();
+      expect(resolve).toHaveBeenCalledTimes(1);
+      resolve.mockRestore();
+      const written = JSON.parse(readFileSync(join(outdir, "stacks", STACK_NAME, "cdk.tf.json"), "utf8"));
+      expect(written).toEqual(JSON.parse(JSON.stringify(stack.toTerraform())));
+      rmSync(outdir, { recursive: true, force: true });
+    });
+
+    test("outside a synth pass every call resolves afresh, so later changes show", () => {
+      const stack = new TapStack(Testing.app(), STACK_NAME, configFrom());
+      expect(stack.toTerraform().terraform.required_version).toBe(">= 1.11.0");
+      stack.addOverride("terraform.required_version", ">= 1.12.0");
+      expect(stack.toTerraform().terraform.required_version).toBe(">= 1.12.0");
+    });
+  });
+});

@@ -1,0 +1,385 @@
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement, DataAwsIamPolicyDocumentStatementCondition } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { BASELINE } from "../aws/baseline";
+import { CIS_ALARMS, CIS_METRIC_NAMESPACE } from "./cis-alarms";
+import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { HardenedBucket } from "../storage/hardened-bucket";
+import { accessLogPrefix } from "../storage/secure-storage";
+
+export interface AuditTrailProps {
+  /** Provider of the trail's home region (the trail itself records every region). */
+  readonly provider: AwsProvider;
+  /** Project and environment for names, and the home region. */
+  readonly naming: NameScope & { readonly region: string };
+  /** The account the trail records. May be a token. */
+  readonly accountId: string;
+  /** AWS partition for ARNs. May be a token. */
+  readonly partition: string;
+  /** Buckets whose object-level reads and writes the trail records (CIS 3.8, 3.9). @default [] */
+  readonly dataBucketArns?: readonly string[];
+  /** The home region's server access log bucket: the trail bucket's access logs go there (CIS 3.4). */
+  readonly accessLogBucket: string;
+  /**
+   * Completes once that bucket lets S3 logging write for the trail bucket (its policy).
+   * @default - no dependency
+   */
+  readonly accessLogBucketReady?: ITerraformDependable;
+  /**
+   * Retention of the trail's log group and log files, in days (a value CloudWatch Logs accepts; 0 = never).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Keep the trail's logs on `destroy` (bucket and key get `prevent_destroy`, the bucket no `force_destroy`).
+   * @default false
+   */
+  readonly protect?: boolean;
+  /**
+   * Let AWS Config deliver configuration snapshots and history to the trail bucket (under `config/`).
+   * @default false
+   */
+  readonly allowConfigDelivery?: boolean;
+  /**
+   * An e-mail address subscribed to the alarm topic (AWS mails a confirmation link first).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+}
+
+/** Where AWS Config delivers in the trail bucket. */
+export const CONFIG_KEY_PREFIX = "config";
+
+/**
+ * The account's audit trail (CIS 3.1, 3.2, 3.4, 3.5, 3.8, 3.9 and section 4): one multi-region
+ * trail with log file validation, encrypted with its own key, delivering to a dedicated
+ * access-logged bucket and to an encrypted CloudWatch Logs group, recording S3 object-level
+ * events of the data buckets; metric filters and alarms for CIS 4.1-4.15 notify an encrypted
+ * SNS topic.
+ */
+export class AuditTrail extends Construct {
+  /** The AWS-visible names an AuditTrail with this naming creates (configuration checks them). */
+  public static awsNames(naming: NameScope & { readonly region: string }, accountId: string): AwsName[] {
+    const names = AuditTrail.names(naming, accountId);
+    return [
+      { kind: "cloudTrail", name: names.trail },
+      { kind: "s3Bucket", name: names.bucket },
+      { kind: "kmsAlias", name: names.keyAlias },
+      { kind: "logGroup", name: names.logGroup },
+      { kind: "iamRole", name: names.logsRole },
+      { kind: "snsTopic", name: names.topic },
+      ...CIS_ALARMS.flatMap((alarm) => [
+        { kind: "metricFilter" as const, name: names.metricFilter(alarm.name) },
+        { kind: "alarm" as const, name: names.alarm(alarm.cis, alarm.name) },
+      ]),
+    ];
+  }
+
+  /** Names of the trail, its bucket and the rest; account-wide, so without the region. */
+  public static names(naming: NameScope, accountId: string) {
+    const account = { project: naming.project, environment: naming.environment };
+    return {
+      trail: resourceName(account, "trail"),
+      bucket: `${resourceName(account, "cloudtrail")}-${accountId}`,
+      keyAlias: `alias/${resourceName(account, "cloudtrail")}`,
+      logGroup: `/aws/cloudtrail/${resourceName(account, "trail")}`,
+      logsRole: resourceName(account, "cloudtrail-logs"),
+      topic: resourceName(account, "security-alarms"),
+      metricFilter: (name: string) => resourceName(account, `cis-${name}`),
+      alarm: (cis: string, name: string) => resourceName(account, `cis-${cis}-${name}`),
+    };
+  }
+
+  public readonly trailArn: string;
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  public readonly keyArn: string;
+  public readonly logGroupName: string;
+  public readonly topicArn: string;
+  /** Completes once the trail bucket's policy lets services deliver (AWS Config's delivery channel waits for it). */
+  public readonly bucketReady: HardenedBucket["policy"];
+
+  private readonly provider: AwsProvider;
+  private readonly naming: NameScope & { readonly region: string };
+  private readonly names: ReturnType<typeof AuditTrail.names>;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    this.provider = props.provider;
+    this.naming = props.naming;
+    this.names = AuditTrail.names(props.naming, props.accountId);
+    const retention = this.validate(props);
+    const { partition, accountId } = props;
+    const trailArn = `arn:${partition}:cloudtrail:${props.naming.region}:${accountId}:trail/${this.names.trail}`;
+
+    const key = this.buildKey(props, trailArn);
+    const bucket = this.buildBucket(props, key, trailArn, retention);
+    const logs = this.buildLogDelivery(props, key, retention);
+    const trail = new Cloudtrail(this, "trail", {
+      provider: this.provider,
+      name: this.names.trail,
+      s3BucketName: bucket.bucketId,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogging: true,
+      enableLogFileValidation: true,
+      kmsKeyId: key.arn,
+      cloudWatchLogsGroupArn: `${logs.group.arn}:*`,
+      cloudWatchLogsRoleArn: logs.role.arn,
+      eventSelector: [
+        {
+          readWriteType: "All",
+          includeManagementEvents: true,
+          // Object-level reads and writes of the data buckets (CIS 3.8, 3.9); "<bucket ARN>/" selects the whole bucket.
+          dataResource: (props.dataBucketArns ?? []).length > 0 ? [{ type: "AWS::S3::Object", values: (props.dataBucketArns ?? []).map((arn) => `${arn}/`) }] : undefined,
+        },
+      ],
+      tags: nameTag(this.naming, "trail"),
+      // CloudTrail checks at creation that it may write to the bucket, use the key and assume the logs role.
+      dependsOn: [bucket.policy, logs.policy],
+    });
+    const topic = this.buildAlarms(props, key, logs.group);
+
+    this.trailArn = trail.arn;
+    this.bucketName = bucket.bucketName;
+    this.bucketArn = bucket.bucketArn;
+    this.keyArn = key.arn;
+    this.logGroupName = logs.group.name;
+    this.topicArn = topic.arn;
+    this.bucketReady = bucket.policy;
+  }
+
+  private validate(props: AuditTrailProps): number {
+    const problems: string[] = [];
+    const retention = props.logRetentionDays ?? BASELINE.logRetentionDays;
+    if (!LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
+      problems.push(`'logRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);
+    }
+    problems.push(...awsNameProblems(AuditTrail.awsNames(props.naming, props.accountId)));
+    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
+    return retention;
+  }
+
+  /**
+   * The trail's key. CloudTrail may encrypt with it for this trail only (aws:SourceArn), CloudWatch
+   * Logs for the trail's log group only, and CloudWatch alarms may publish through the encrypted topic.
+   */
+  private buildKey(props: AuditTrailProps, trailArn: string): KmsKey {
+    const { partition, accountId, naming } = props;
+    const thisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "AccountAdministration",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+      {
+        sid: "CloudTrailEncryptsThisTrail",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+        actions: ["kms:GenerateDataKey*"],
+        resources: ["*"],
+        condition: [thisTrail, { test: "StringLike", variable: "kms:EncryptionContext:aws:cloudtrail:arn", values: [`arn:${partition}:cloudtrail:*:${accountId}:trail/*`] }],
+      },
+      {
+        sid: "CloudTrailDescribesKey",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+        actions: ["kms:DescribeKey"],
+        resources: ["*"],
+        condition: [thisTrail],
+      },
+      {
+        sid: "CloudWatchLogsForTheTrailLogGroup",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: [`logs.${naming.region}.amazonaws.com`] }],
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        resources: ["*"],
+        condition: [
+          { test: "ArnEquals", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:${partition}:logs:${naming.region}:${accountId}:log-group:${this.names.logGroup}`] },
+        ],
+      },
+      {
+        // CloudWatch alarms publish to the encrypted topic as this service; without it alarm notifications are dropped.
+        // @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+        sid: "CloudWatchAlarmsPublishEncrypted",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+        condition: this.fromTheseAlarms(props),
+      },
+    ];
+    const policy = new DataAwsIamPolicyDocument(this, "key-policy", { provider: this.provider, statement: statements });
+    const key = new KmsKey(this, "key", {
+      provider: this.provider,
+      description: `Encrypts the ${this.names.trail} CloudTrail logs, their log group and the security alarm topic`,
+      enableKeyRotation: true,
+      deletionWindowInDays: BASELINE.kmsDeletionWindowDays,
+      policy: policy.json,
+      tags: nameTag(this.naming, "cloudtrail-key"),
+      lifecycle: props.protect ? { preventDestroy: true } : undefined,
+    });
+    new KmsAlias(this, "key-alias", { provider: this.provider, name: this.names.keyAlias, targetKeyId: key.keyId });
+    return key;
+  }
+
+  /** The dedicated trail bucket: CloudTrail writes for this trail only; AWS Config under config/ when asked. */
+  private buildBucket(props: AuditTrailProps, key: KmsKey, trailArn: string, retention: number): HardenedBucket {
+    const { partition, accountId } = props;
+    const bucketArn = `arn:${partition}:s3:::${this.names.bucket}`;
+    const cloudTrail = [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }];
+    const thisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
+    const ownerFullControl = { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] };
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      { sid: "CloudTrailAclCheck", effect: "Allow", principals: cloudTrail, actions: ["s3:GetBucketAcl"], resources: [bucketArn], condition: [thisTrail] },
+      {
+        sid: "CloudTrailWrite",
+        effect: "Allow",
+        principals: cloudTrail,
+        actions: ["s3:PutObject"],
+        resources: [`${bucketArn}/AWSLogs/${accountId}/*`],
+        condition: [thisTrail, ownerFullControl],
+      },
+    ];
+    if (props.allowConfigDelivery) {
+      const config = [{ type: "Service", identifiers: ["config.amazonaws.com"] }];
+      const thisAccount = { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] };
+      statements.push(
+        { sid: "ConfigBucketCheck", effect: "Allow", principals: config, actions: ["s3:GetBucketAcl", "s3:ListBucket"], resources: [bucketArn], condition: [thisAccount] },
+        {
+          sid: "ConfigDelivery",
+          effect: "Allow",
+          principals: config,
+          actions: ["s3:PutObject"],
+          resources: [`${bucketArn}/${CONFIG_KEY_PREFIX}/AWSLogs/${accountId}/Config/*`],
+          condition: [thisAccount, ownerFullControl],
+        },
+      );
+    }
+    return new HardenedBucket(this, "bucket", {
+      provider: this.provider,
+      bucketName: this.names.bucket,
+      nameTag: resourceName({ project: props.naming.project, environment: props.naming.environment }, "cloudtrail"),
+      kmsKeyArn: key.arn,
+      protect: props.protect,
+      policyStatements: statements,
+      accessLogs: { targetBucket: props.accessLogBucket, targetPrefix: accessLogPrefix(this.names.bucket), targetReady: props.accessLogBucketReady },
+      expirationDays: retention === 0 ? undefined : retention,
+    });
+  }
+
+  /** The trail's CloudWatch Logs group and the role CloudTrail delivers to it with. */
+  private buildLogDelivery(props: AuditTrailProps, key: KmsKey, retention: number): { group: CloudwatchLogGroup; role: IamRole; policy: IamRolePolicy } {
+    const { partition, accountId, naming } = props;
+    const group = new CloudwatchLogGroup(this, "log-group", {
+      provider: this.provider,
+      name: this.names.logGroup,
+      retentionInDays: retention,
+      kmsKeyId: key.arn,
+      tags: nameTag(this.naming, "trail-logs"),
+    });
+    const trust = new DataAwsIamPolicyDocument(this, "logs-trust", {
+      provider: this.provider,
+      statement: [{ sid: "TrustService", effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }] }],
+    });
+    const role = new IamRole(this, "logs-role", {
+      provider: this.provider,
+      name: this.names.logsRole,
+      description: "Lets CloudTrail deliver the trail to its CloudWatch Logs group",
+      assumeRolePolicy: trust.json,
+      tags: nameTag(this.naming, "cloudtrail-logs"),
+    });
+    const permissions = new DataAwsIamPolicyDocument(this, "logs-permissions", {
+      provider: this.provider,
+      statement: [
+        {
+          sid: "DeliverTrailEvents",
+          effect: "Allow",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`arn:${partition}:logs:${naming.region}:${accountId}:log-group:${this.names.logGroup}:log-stream:*`],
+        },
+      ],
+    });
+    const policy = new IamRolePolicy(this, "logs-policy", { provider: this.provider, name: "deliver-to-cloudwatch-logs", role: role.id, policy: permissions.json });
+    return { group, role, policy };
+  }
+
+  /** Requests CloudWatch makes for this trail's CIS alarms only (their names share one prefix). */
+  private fromTheseAlarms(props: AuditTrailProps): DataAwsIamPolicyDocumentStatementCondition[] {
+    const { partition, accountId, naming } = props;
+    const alarmPrefix = this.names.alarm("", "").replace(/-+$/, "");
+    return [
+      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:cloudwatch:${naming.region}:${accountId}:alarm:${alarmPrefix}-*`] },
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+    ];
+  }
+
+  /** CIS 4.1-4.15: a metric filter and an alarm each, notifying an encrypted topic that only this account's alarms may publish to. */
+  private buildAlarms(props: AuditTrailProps, key: KmsKey, group: CloudwatchLogGroup): SnsTopic {
+    const topic = new SnsTopic(this, "alarm-topic", {
+      provider: this.provider,
+      name: this.names.topic,
+      kmsMasterKeyId: key.arn,
+      tags: nameTag(this.naming, "security-alarms"),
+    });
+    const publish = new DataAwsIamPolicyDocument(this, "alarm-topic-policy-document", {
+      provider: this.provider,
+      statement: [
+        {
+          sid: "CloudWatchAlarmsOfThisDeployment",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          actions: ["sns:Publish"],
+          resources: [topic.arn],
+          condition: this.fromTheseAlarms(props),
+        },
+      ],
+    });
+    new SnsTopicPolicy(this, "alarm-topic-policy", { provider: this.provider, arn: topic.arn, policy: publish.json });
+    if (props.alarmEmail) {
+      new SnsTopicSubscription(this, "alarm-email", { provider: this.provider, topicArn: topic.arn, protocol: "email", endpoint: props.alarmEmail });
+    }
+    for (const alarm of CIS_ALARMS) {
+      const id = `cis-${alarm.cis.replace(".", "-")}`;
+      const filter = new CloudwatchLogMetricFilter(this, `${id}-filter`, {
+        provider: this.provider,
+        name: this.names.metricFilter(alarm.name),
+        logGroupName: group.name,
+        pattern: alarm.pattern,
+        metricTransformation: { name: alarm.name, namespace: CIS_METRIC_NAMESPACE, value: "1" },
+      });
+      new CloudwatchMetricAlarm(this, `${id}-alarm`, {
+        provider: this.provider,
+        alarmName: this.names.alarm(alarm.cis, alarm.name),
+        alarmDescription: `CIS ${alarm.cis}: ${alarm.watches}`,
+        namespace: CIS_METRIC_NAMESPACE,
+        metricName: filter.metricTransformation.name,
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [topic.arn],
+        tags: nameTag(this.naming, id),
+      });
+    }
+    return topic;
+  }
+}

@@ -1,0 +1,138 @@
+import { CIS_ALARMS } from "./cis-alarms";
+import { fail, isReference, PASS, Rule, StackElement, StackView, unknown } from "../compliance/rule";
+import { isDataBucket } from "../storage/s3-rules";
+
+/** Nested blocks synthesize as objects from cdktf and as one-element lists from HCL. */
+const first = (value: unknown): any => (Array.isArray(value) ? value[0] : value);
+const list = (value: unknown): any[] => (value === undefined || value === null ? [] : [value].flat());
+
+/** Trails that record every region, global service events included, and are logging. */
+function multiRegionTrails(stack: StackView): StackElement[] {
+  return stack
+    .ofType("aws_cloudtrail")
+    .filter((trail) => trail.body.is_multi_region_trail === true && trail.body.include_global_service_events !== false && trail.body.enable_logging !== false);
+}
+
+/** The log group a trail delivers to (`<group ARN>:*`), if it is in the stack. */
+function trailLogGroup(stack: StackView, trail: StackElement): StackElement | undefined {
+  const arn = trail.body.cloud_watch_logs_group_arn;
+  return typeof arn === "string" ? stack.referencedElement(arn.replace(/:\*$/, "")) : undefined;
+}
+
+const normalizePattern = (pattern: unknown) => String(pattern).replace(/\s+/g, " ").trim();
+
+export const CLOUDTRAIL_RULES: readonly Rule[] = [
+  {
+    id: "CloudTrail.MultiRegionTrail",
+    appliesTo: ["stack"],
+    info: "No trail records management events in every region, global services included.",
+    explanation: "Without a multi-region trail, API activity in an unused region (a favourite of attackers) is never recorded.",
+    fix: "Add an aws_cloudtrail with is_multi_region_trail = true (the account-settings owner's AuditTrail does).",
+    cis: "3.1",
+    checkov: "CKV_AWS_67",
+    check: (_stack, stack) => (multiRegionTrails(stack).length > 0 ? PASS : fail("no aws_cloudtrail with is_multi_region_trail, global service events and logging on")),
+  },
+  {
+    id: "CloudTrail.LogFileValidation",
+    appliesTo: ["aws_cloudtrail"],
+    info: "The trail does not validate its log files.",
+    explanation: "Digest files prove that log files were not changed or deleted after delivery.",
+    fix: "Set enable_log_file_validation = true.",
+    cis: "3.2",
+    checkov: "CKV_AWS_36",
+    check: (trail) => (trail.body.enable_log_file_validation === true ? PASS : fail("enable_log_file_validation is not true")),
+  },
+  {
+    id: "CloudTrail.KmsEncryption",
+    appliesTo: ["aws_cloudtrail"],
+    info: "The trail's log files are not encrypted with a customer-managed KMS key.",
+    explanation: "With SSE-KMS under your key, reading the account's audit log needs both S3 and key permissions.",
+    fix: "Set kms_key_id to an aws_kms_key whose policy lets CloudTrail encrypt for this trail (aws:SourceArn).",
+    cis: "3.5",
+    checkov: "CKV_AWS_35",
+    check(trail, stack) {
+      const key = trail.body.kms_key_id;
+      if (!key) return fail("kms_key_id is not set");
+      const referenced = stack.referencedElement(key);
+      if (referenced) return referenced.type === "aws_kms_key" ? PASS : fail(`kms_key_id refers to a ${referenced.type}`);
+      return isReference(key) ? unknown("kms_key_id refers to something outside this stack") : PASS;
+    },
+  },
+  {
+    id: "CloudTrail.CloudWatchLogs",
+    appliesTo: ["aws_cloudtrail"],
+    info: "The trail does not deliver to an encrypted CloudWatch Logs group.",
+    explanation: "The section 4 metric filters and alarms read the trail from CloudWatch Logs; without delivery nothing alarms.",
+    fix: "Set cloud_watch_logs_group_arn (`<group ARN>:*`) and cloud_watch_logs_role_arn; encrypt the group with kms_key_id.",
+    cis: "v1.4.0 3.4; prerequisite of 4.1-4.15",
+    checkov: "CKV2_AWS_10",
+    check(trail, stack) {
+      if (!trail.body.cloud_watch_logs_group_arn || !trail.body.cloud_watch_logs_role_arn) return fail("cloud_watch_logs_group_arn or cloud_watch_logs_role_arn is not set");
+      const group = trailLogGroup(stack, trail);
+      if (!group) return unknown("the log group is not in this stack");
+      return group.body.kms_key_id ? PASS : fail(`the log group ${group.path} is not KMS-encrypted`);
+    },
+  },
+  {
+    id: "CloudTrail.S3DataEvents",
+    appliesTo: ["aws_s3_bucket"],
+    info: "No trail records object-level read and write events of this data bucket.",
+    explanation: "Management events do not show who read or changed which object; data events do.",
+    fix: 'Add the bucket to a trail\'s event_selector: read_write_type "All", data_resource type AWS::S3::Object with value "<bucket ARN>/".',
+    cis: "3.8, 3.9",
+    check(bucket, stack) {
+      if (!isDataBucket(stack, bucket)) return PASS;
+      const arnReference = `\${${bucket.address}.arn}`;
+      for (const trail of stack.ofType("aws_cloudtrail")) {
+        for (const selector of list(trail.body.event_selector)) {
+          if ((selector.read_write_type ?? "All") !== "All") continue;
+          const objects = list(selector.data_resource).filter((resource) => resource.type === "AWS::S3::Object");
+          const values = objects.flatMap((resource) => list(resource.values).map(String));
+          if (values.some((value) => value.startsWith(arnReference) || /^arn:[\w-]+:s3$/.test(value) || /^arn:[\w-]+:s3:::$/.test(value))) return PASS;
+        }
+        if (trail.body.advanced_event_selector !== undefined) return unknown(`${trail.path} uses advanced event selectors, which this rule does not read`);
+      }
+      return fail("no trail's event selector records AWS::S3::Object for this bucket with read_write_type All");
+    },
+  },
+  {
+    id: "Monitoring.CisMetricAlarms",
+    appliesTo: ["stack"],
+    info: "A CIS section 4 event has no metric filter on a multi-region trail's log group, or no alarm on it that notifies an SNS topic.",
+    explanation: `Each of these is a sign of compromise or of a control being switched off: ${CIS_ALARMS.map((alarm) => `${alarm.cis} ${alarm.watches}`).join("; ")}.`,
+    fix: "Add, on the trail's log group, an aws_cloudwatch_log_metric_filter with the benchmark's pattern and an aws_cloudwatch_metric_alarm on its metric with an SNS alarm action (the AuditTrail construct does).",
+    cis: "4.1-4.15",
+    check(_stack, stack) {
+      const groups = new Set(multiRegionTrails(stack).map((trail) => trailLogGroup(stack, trail)).filter(Boolean));
+      if (groups.size === 0) return fail("no multi-region trail delivers to a log group in this stack");
+      const filters = stack.ofType("aws_cloudwatch_log_metric_filter").filter((filter) => groups.has(stack.referencedElement(filter.body.log_group_name)));
+      const alarms = stack.ofType("aws_cloudwatch_metric_alarm");
+      const missing: string[] = [];
+      for (const cis of CIS_ALARMS) {
+        const filter = filters.find((f) => normalizePattern(f.body.pattern) === normalizePattern(cis.pattern));
+        if (!filter) {
+          missing.push(`${cis.cis} (no metric filter with the benchmark's pattern)`);
+          continue;
+        }
+        const metric = first(filter.body.metric_transformation);
+        const alarm = alarms.find((a) => {
+          const byReference = stack.referencedElement(a.body.metric_name) === filter;
+          const byName = a.body.metric_name === metric?.name && a.body.namespace === metric?.namespace;
+          return byReference || byName;
+        });
+        if (!alarm) missing.push(`${cis.cis} (no alarm on the metric)`);
+        else if (!list(alarm.body.alarm_actions).some((action) => stack.referencedElement(action)?.type === "aws_sns_topic")) missing.push(`${cis.cis} (the alarm notifies no SNS topic)`);
+      }
+      return missing.length === 0 ? PASS : fail(`missing: ${missing.join(", ")}`);
+    },
+  },
+  {
+    id: "SNS.KmsEncryption",
+    appliesTo: ["aws_sns_topic"],
+    info: "The topic is not encrypted with a KMS key.",
+    explanation: "Security alarms describe the account's weak points; encryption keeps them readable only to those the key allows.",
+    fix: "Set kms_master_key_id to a key whose policy lets the publishing services (cloudwatch.amazonaws.com) use it.",
+    checkov: "CKV_AWS_26",
+    check: (topic) => (topic.body.kms_master_key_id ? PASS : fail("kms_master_key_id is not set")),
+  },
+];

@@ -1,0 +1,144 @@
+import { ACCOUNT_SINGLETONS, CIS_V3_STANDARD, MANAGED_POLICIES } from "./account-services";
+import { fail, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
+
+/** Nested blocks synthesize as objects from cdktf and as one-element lists from HCL. */
+const first = (value: unknown): any => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * A per-region control: passes when the region (provider) has a resource of `type` that
+ * `accepts`, and trivially for a provider with no resources at all (a retiring region).
+ */
+function regionHas(stack: StackView, provider: StackElement, type: string, accepts: (resource: StackElement) => Outcome, missing: string): Outcome {
+  const resources = stack.resourcesOf(provider);
+  if (resources.length === 0) return PASS;
+  const candidates = resources.filter((resource) => resource.type === type);
+  if (candidates.length === 0) return fail(`${missing} in region ${provider.body.region ?? provider.name}`);
+  const outcomes = candidates.map(accepts);
+  return outcomes.find((outcome) => outcome.status === "pass") ?? outcomes[0];
+}
+
+export const GUARDRAIL_RULES: readonly Rule[] = [
+  {
+    id: "EC2.EbsEncryptionByDefault",
+    appliesTo: ["provider.aws"],
+    info: "A region does not encrypt new EBS volumes by default.",
+    explanation: "Without the default, one launch without an encryption flag stores data in the clear.",
+    fix: "Add an aws_ebs_encryption_by_default with enabled = true in every region (RegionalGuardrails does), and an aws_ebs_default_kms_key for a customer key.",
+    cis: "2.2.1",
+    checkov: "CKV_AWS_106",
+    check: (provider, stack) =>
+      regionHas(stack, provider, "aws_ebs_encryption_by_default", (r) => (r.body.enabled === false ? fail("enabled is false") : PASS), "no aws_ebs_encryption_by_default"),
+  },
+  {
+    id: "IAM.AccessAnalyzer",
+    appliesTo: ["provider.aws"],
+    info: "A region has no IAM Access Analyzer.",
+    explanation: "The analyzer finds resources shared outside the account (buckets, keys, roles); it works per region.",
+    fix: "Add an aws_accessanalyzer_analyzer of type ACCOUNT in every region (RegionalGuardrails does).",
+    cis: "1.20",
+    check: (provider, stack) => regionHas(stack, provider, "aws_accessanalyzer_analyzer", () => PASS, "no aws_accessanalyzer_analyzer"),
+  },
+  {
+    id: "GuardDuty.Enabled",
+    appliesTo: ["provider.aws"],
+    info: "A region has no enabled GuardDuty detector.",
+    explanation: "GuardDuty analyses CloudTrail, VPC flow and DNS logs for known attack patterns; it works per region.",
+    fix: "Add an aws_guardduty_detector with enable = true in every region (TAP_GUARDDUTY, on by default), or accept the risk with a reason.",
+    checkov: "CKV_AWS_238",
+    check: (provider, stack) =>
+      regionHas(stack, provider, "aws_guardduty_detector", (r) => (r.body.enable === false ? fail("enable is false") : PASS), "no aws_guardduty_detector"),
+  },
+  {
+    id: "SecurityHub.CisStandard",
+    appliesTo: ["provider.aws"],
+    info: "A region does not run Security Hub with the CIS AWS Foundations Benchmark v3.0.0 standard.",
+    explanation: "Security Hub checks the benchmark continuously, catching drift that happens after deployment.",
+    fix: `Add an aws_securityhub_account and an aws_securityhub_standards_subscription for ${CIS_V3_STANDARD} in every region (TAP_SECURITY_HUB, on by default).`,
+    cis: "4.16",
+    check(provider, stack) {
+      const hub = regionHas(stack, provider, "aws_securityhub_account", () => PASS, "no aws_securityhub_account");
+      if (hub.status !== "pass") return hub;
+      return regionHas(
+        stack,
+        provider,
+        "aws_securityhub_standards_subscription",
+        (r) => (String(r.body.standards_arn).endsWith(`::${CIS_V3_STANDARD}`) ? PASS : fail(`subscribed to ${r.body.standards_arn}, not CIS v3.0.0`)),
+        "no aws_securityhub_standards_subscription",
+      );
+    },
+  },
+  {
+    id: "Config.Recorder",
+    appliesTo: ["provider.aws"],
+    info: "A region has no running AWS Config recorder of all supported resources with a delivery channel, or no region records global resources.",
+    explanation: "Config's history answers what changed and when; Security Hub's CIS controls are Config rules and report nothing without it.",
+    fix: "Add an aws_config_configuration_recorder (recording_group all_supported = true), an aws_config_delivery_channel and an aws_config_configuration_recorder_status with is_enabled = true in every region, one recorder with include_global_resource_types = true (TAP_AWS_CONFIG, on by default).",
+    cis: "3.3",
+    checkov: "CKV2_AWS_45, CKV2_AWS_48",
+    check(provider, stack) {
+      const recorder = regionHas(
+        stack,
+        provider,
+        "aws_config_configuration_recorder",
+        (r) => (first(r.body.recording_group)?.all_supported === true ? PASS : fail("recording_group.all_supported is not true")),
+        "no aws_config_configuration_recorder",
+      );
+      if (recorder.status !== "pass") return recorder;
+      const channel = regionHas(stack, provider, "aws_config_delivery_channel", () => PASS, "no aws_config_delivery_channel");
+      if (channel.status !== "pass") return channel;
+      const status = regionHas(stack, provider, "aws_config_configuration_recorder_status", (r) => (r.body.is_enabled === true ? PASS : fail("is_enabled is not true")), "no aws_config_configuration_recorder_status");
+      if (status.status !== "pass") return status;
+      const global = stack.ofType("aws_config_configuration_recorder").some((r) => first(r.body.recording_group)?.include_global_resource_types === true);
+      return global || stack.resourcesOf(provider).length === 0 ? PASS : fail("no region's recorder has include_global_resource_types = true, so IAM changes go unrecorded");
+    },
+  },
+  {
+    id: "IAM.SupportRole",
+    appliesTo: ["stack"],
+    info: `No role carries the ${MANAGED_POLICIES.support} managed policy.`,
+    explanation: "A named support role lets incidents be handled with AWS Support without handing out broader rights.",
+    fix: `Add a role with ${MANAGED_POLICIES.support} attached, assumable by the account's principals with MFA (AccountGuardrails does).`,
+    cis: "1.17",
+    check(_stack, stack) {
+      const attached = stack
+        .ofType("aws_iam_role_policy_attachment")
+        .some((attachment) => String(attachment.body.policy_arn).endsWith(`:iam::aws:policy/${MANAGED_POLICIES.support}`) && stack.referencedElement(attachment.body.role)?.type === "aws_iam_role");
+      return attached ? PASS : fail(`no aws_iam_role_policy_attachment of ${MANAGED_POLICIES.support} to a role of this stack`);
+    },
+  },
+  {
+    id: "Account.OneOwnerPerSingleton",
+    appliesTo: ["stack"],
+    info: "The stack declares an account or regional singleton twice.",
+    explanation: `AWS keeps one of each per account (or per account and region): ${Object.entries(ACCOUNT_SINGLETONS)
+      .map(([type, { scope }]) => `${type} (${scope})`)
+      .join(", ")}. Two declarations overwrite each other and the destroy of either removes it for both.`,
+    fix: "Declare each once, in the deployment that owns the account's settings.",
+    check(_stack, stack) {
+      for (const [type, { scope }] of Object.entries(ACCOUNT_SINGLETONS)) {
+        const resources = stack.ofType(type);
+        const keys = resources.map((resource) => (scope === "account" ? "account" : (stack.providerOf(resource)?.address ?? "default")));
+        const duplicate = keys.find((key, index) => keys.indexOf(key) !== index);
+        if (duplicate) return fail(`${type} is declared more than once ${scope === "account" ? "in the account" : `for provider ${duplicate}`}`);
+      }
+      return PASS;
+    },
+  },
+];
+
+/**
+ * Rules whose controls only the deployment that owns the account's settings creates; another
+ * deployment in the same account accepts them (see the configuration's accountSettings).
+ */
+export const ACCOUNT_OWNER_RULE_IDS: readonly string[] = [
+  "EC2.EbsEncryptionByDefault",
+  "IAM.AccessAnalyzer",
+  "GuardDuty.Enabled",
+  "SecurityHub.CisStandard",
+  "Config.Recorder",
+  "IAM.SupportRole",
+  "S3.AccountPublicAccessBlock",
+  "CloudTrail.MultiRegionTrail",
+  "CloudTrail.S3DataEvents",
+  "Monitoring.CisMetricAlarms",
+];

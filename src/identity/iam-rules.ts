@@ -1,0 +1,141 @@
+import { fail, isReference, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
+
+import { BASELINE } from "../aws/baseline";
+import { SOURCE_ACCOUNT_DOCUMENTED, SOURCE_ACCOUNT_EXEMPT, trustConditionFor } from "./service-trust";
+
+const PASSWORD_BENCHMARK = { minimumLength: BASELINE.passwordMinimumLength, maxAgeDays: BASELINE.passwordMaxAgeDays, reusePrevention: BASELINE.passwordReusePrevention } as const;
+
+function numberAtLeast(element: StackElement, attribute: string, minimum: number): Outcome {
+  const value = element.body[attribute];
+  if (isReference(value)) return unknown(`${attribute} is computed at apply time`);
+  return typeof value === "number" && value >= minimum ? PASS : fail(`${attribute} is ${value ?? "unset"}; at least ${minimum} is required`);
+}
+
+/** `arn:<partition>:iam::<account>:root`, the account principal (every identity the account's IAM allows). */
+const ACCOUNT_ROOT = /^arn:[^:]+:iam::(.+):root$/;
+/** The caller's account as the stack reads it, from an aws_caller_identity data source. */
+const CALLER_ACCOUNT = /^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/;
+
+/**
+ * Why a trust statement naming AWS principals is too wide, or undefined: only this account's
+ * root may be named (the account then decides through IAM who may assume), and only with MFA.
+ * "This account" is the caller identity, or the account the role's provider is pinned to.
+ */
+function accountTrustProblem(role: StackElement, stack: StackView, statement: PolicyStatement): string | undefined {
+  const pinned: unknown[] = stack.providerOf(role)?.body.allowed_account_ids ?? [];
+  for (const identifier of statement.principals.filter((p) => p.type === "AWS").flatMap((p) => p.identifiers)) {
+    const account = ACCOUNT_ROOT.exec(identifier)?.[1];
+    if (!account || !(CALLER_ACCOUNT.test(account) || pinned.includes(account))) {
+      return `the trust policy names the AWS principal ${identifier}; only this account's root (arn:<partition>:iam::<this account>:root) may be named`;
+    }
+  }
+  const mfa = statement.conditions.some((c) => c.test === "Bool" && c.variable.toLowerCase() === "aws:multifactorauthpresent" && c.values.includes("true"));
+  return mfa ? undefined : "the trust policy lets this account's principals assume the role without MFA (add Bool aws:MultiFactorAuthPresent true)";
+}
+
+/** The statements a policy-bearing element defines (a policy document, or a resource's inline JSON). */
+function statementsOf(element: StackElement, stack: StackView) {
+  if (element.kind === "data") return stack.policyStatements(`\${${element.address}.json}`);
+  return stack.policyStatements(element.body.policy);
+}
+
+export const IAM_RULES: readonly Rule[] = [
+  {
+    id: "IAM.PasswordMinimumLength",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: `The password policy allows passwords shorter than ${PASSWORD_BENCHMARK.minimumLength} characters.`,
+    explanation: "Short passwords fall to offline and online guessing.",
+    fix: `Set minimum_password_length to ${PASSWORD_BENCHMARK.minimumLength} or more.`,
+    cis: "1.8",
+    checkov: "CKV_AWS_10",
+    check: (policy) => numberAtLeast(policy, "minimum_password_length", PASSWORD_BENCHMARK.minimumLength),
+  },
+  {
+    id: "IAM.PasswordComplexity",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: "The password policy does not require upper case, lower case, numbers and symbols.",
+    explanation: "Character classes widen the space an attacker must search.",
+    fix: "Set require_uppercase_characters, require_lowercase_characters, require_numbers and require_symbols to true.",
+    cis: "v1.2.0 1.5-1.8",
+    checkov: "CKV_AWS_11, CKV_AWS_12, CKV_AWS_14, CKV_AWS_15",
+    check(policy) {
+      const flags = ["require_uppercase_characters", "require_lowercase_characters", "require_numbers", "require_symbols"];
+      const off = flags.filter((flag) => policy.body[flag] !== true);
+      return off.length === 0 ? PASS : fail(`${off.join(", ")} not true`);
+    },
+  },
+  {
+    id: "IAM.PasswordMaxAge",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: `The password policy lets passwords live longer than ${PASSWORD_BENCHMARK.maxAgeDays} days.`,
+    explanation: "Expiry bounds how long a leaked password stays useful.",
+    fix: `Set max_password_age between 1 and ${PASSWORD_BENCHMARK.maxAgeDays}.`,
+    cis: "v1.2.0 1.11",
+    checkov: "CKV_AWS_9",
+    check(policy) {
+      const age = policy.body.max_password_age;
+      return typeof age === "number" && age >= 1 && age <= PASSWORD_BENCHMARK.maxAgeDays ? PASS : fail(`max_password_age is ${age ?? "unset"}`);
+    },
+  },
+  {
+    id: "IAM.PasswordReusePrevention",
+    appliesTo: ["aws_iam_account_password_policy"],
+    info: `The password policy remembers fewer than ${PASSWORD_BENCHMARK.reusePrevention} previous passwords.`,
+    explanation: "Users rotate back to an old, possibly leaked, password when few are remembered.",
+    fix: `Set password_reuse_prevention to ${PASSWORD_BENCHMARK.reusePrevention}.`,
+    cis: "1.9",
+    checkov: "CKV_AWS_13",
+    check: (policy) => numberAtLeast(policy, "password_reuse_prevention", PASSWORD_BENCHMARK.reusePrevention),
+  },
+  {
+    id: "IAM.NoAdminStatements",
+    appliesTo: ["data.aws_iam_policy_document", "aws_iam_policy", "aws_iam_role_policy"],
+    info: 'A policy allows "*" actions on "*" resources (full administrator).',
+    explanation: "Full-admin policies defeat least privilege; one leaked credential owns the account.",
+    fix: "List the actions and resources the principal needs.",
+    cis: "1.16",
+    checkov: "CKV_AWS_1, CKV_AWS_62",
+    check(element, stack) {
+      const statements = statementsOf(element, stack);
+      if (!statements) return unknown("the policy is computed at apply time and cannot be read");
+      const admin = statements.find((s) => s.effect === "Allow" && s.actions.some((a) => a === "*" || a === "*:*") && s.resources.includes("*"));
+      return admin ? fail(`statement ${admin.sid ?? "(no sid)"} allows *:* on *`) : PASS;
+    },
+  },
+  {
+    id: "IAM.TrustNamesServicePrincipal",
+    appliesTo: ["aws_iam_role"],
+    info: "The role's trust policy lets something other than a named AWS service, or this account's principals with MFA, assume it; or it omits the aws:SourceAccount condition the service documents.",
+    explanation:
+      "A wildcard or account principal lets far more identities assume the role than intended; a service that sends aws:SourceAccount should be held to this account (confused deputy). " +
+      `Services held to aws:SourceAccount: ${Object.keys(SOURCE_ACCOUNT_DOCUMENTED).join(", ")}. ` +
+      `Exempt, because they document no such key for role trust and a condition can fail their own check of the role: ${Object.entries(SOURCE_ACCOUNT_EXEMPT)
+        .map(([service, why]) => `${service} (${why})`)
+        .join("; ")}`,
+    fix: "Trust a named service principal, adding aws:SourceAccount where the service documents it (for a service in neither list of src/identity/service-trust.ts, look up its documentation and add it to one); a role for people trusts only this account's root with aws:MultiFactorAuthPresent true.",
+    checkov: "CKV_AWS_60 (wildcard AWS principals only), CKV_AWS_61 (any account principal)",
+    check(role, stack) {
+      const statements = stack.policyStatements(role.body.assume_role_policy);
+      if (!statements) return unknown("the trust policy is computed at apply time and cannot be read");
+      const allows = statements.filter((s) => s.effect === "Allow");
+      if (allows.length === 0) return fail("the trust policy allows nobody");
+      for (const statement of allows) {
+        const accountPrincipal = statement.principals.find((p) => p.type === "AWS");
+        if (accountPrincipal) {
+          const problem = accountTrustProblem(role, stack, statement);
+          if (problem) return fail(problem);
+          continue;
+        }
+        const other = statement.principals.find((p) => p.type !== "Service" || p.identifiers.some((id) => id === "*"));
+        if (other) return fail(`the trust policy names a ${other.type} principal (${other.identifiers.join(", ")})`);
+        const heldToAccount = statement.conditions.some((c) => c.variable.toLowerCase() === "aws:sourceaccount" && c.values.length > 0);
+        for (const service of statement.principals.flatMap((p) => p.identifiers)) {
+          const condition = trustConditionFor(service);
+          if (condition === undefined) return fail(`${service} is in neither list of src/identity/service-trust.ts, so tap cannot tell whether it sends aws:SourceAccount`);
+          if (condition === "source-account" && !heldToAccount) return fail(`${service} documents aws:SourceAccount but the trust does not require it`);
+        }
+      }
+      return PASS;
+    },
+  },
+];
