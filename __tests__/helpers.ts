@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -35,6 +35,19 @@ export function synthWithMetadata(stack: TerraformStack): SynthJson {
   invokeAspects(stack);
   stack.runAllValidations();
   return JSON.parse(JSON.stringify(stack.toTerraform()));
+}
+
+/**
+ * Publishes `value` as an output named `probe_<name>` of the stack holding `scope`, so a test
+ * reads what a construct method returned (references as `${type.id.attribute}`) in the synthesized JSON.
+ */
+export function probe(scope: Construct, name: string, value: unknown): void {
+  new TerraformOutput(TerraformStack.of(scope), `probe_${name}`, { value });
+}
+
+/** The value a `probe` published. */
+export function probed(json: SynthJson, name: string): any {
+  return json.output?.[`probe_${name}`]?.value;
 }
 
 type ConstructBuilder = (scope: Construct, provider: AwsProvider) => void;

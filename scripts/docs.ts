@@ -3,9 +3,10 @@
  * the settings, the accepted checkov findings, the emulator allowances, the latest benchmark
  * results) so the README cannot drift from them. A unit test fails when the README is not current.
  */
-import { readFileSync, writeFileSync } from "fs";
+import { readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
+import { STACK_OUTPUTS } from "../src/app/stack-outputs";
 import { BACKEND_ENV, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
 import { EMULATOR_DEVIATIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
@@ -27,6 +28,36 @@ function settings(): string {
 function backendVariables(): string {
   const rows = Object.entries(BACKEND_ENV).map(([variable, { field, appliesTo }]) => `| \`${variable}\` | \`backend.${field}\` | ${appliesTo ?? "both (s3 or hcp)"} |`);
   return ["| Variable | File key | Backend |", "| --- | --- | --- |", ...rows, "", `Tool variables (read by the tests, scan and bench, ignored by the app): ${TOOL_VARIABLES.map((v) => `\`${v}\``).join(", ")}.`].join("\n");
+}
+
+function outputs(): string {
+  const rows = Object.entries(STACK_OUTPUTS).map(
+    ([name, spec]) => `| \`${name}\` | ${spec.scope === "region" ? "map: region -> value" : "one value"} | ${cell(spec.description)}${"ownerOnly" in spec ? " (only where the deployment owns the account's settings)" : ""} |`,
+  );
+  return ["| Output | Shape | What it holds |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The concern folders: every control's construct, facts, rules and tests, one row each, from the tree itself. */
+export const CONCERNS: Readonly<Record<string, string>> = {
+  network: "VPC, subnets, routing, security groups, default NACL, execute-api endpoint, flow logs; regions, zones, CIDRs, SSH/RDP sources",
+  storage: "per-region KMS key, data and access-log buckets, API Gateway log group, hardened bucket, cross-region replication",
+  identity: "flow-log, API Gateway and support roles, password policy, API Gateway account setting; the one service-trust builder",
+  audit: "the multi-region trail, its bucket and key, CloudWatch Logs delivery, CIS 4.1-4.15 filters and alarms, alarm topic",
+  guardrails: "account S3 public access block, AWS Config role; per region EBS default encryption, Access Analyzer, GuardDuty, Security Hub, Config",
+};
+
+function layout(): string {
+  const root = projectRoot();
+  const files = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith(".ts")).sort();
+  const code = (names: string[]) => (names.length > 0 ? names.map((n) => `\`${n}\``).join(", ") : "-");
+  const rows = Object.entries(CONCERNS).map(([concern, what]) => {
+    const sources = files(`src/${concern}`);
+    const constructs = sources.filter((f) => /extends Construct\b/.test(readFileSync(join(root, "src", concern, f), "utf8")));
+    const rules = sources.filter((f) => f.endsWith("-rules.ts"));
+    const plain = sources.filter((f) => !constructs.includes(f) && !rules.includes(f));
+    return `| \`src/${concern}/\` | ${cell(what)} | ${code(constructs)} | ${code(plain)} | ${code(rules)} | ${code(files(`__tests__/${concern}`))} |`;
+  });
+  return ["| Folder | Controls | Constructs | Names, limits, facts (no cdktf) | Rules | Tests (`__tests__/<concern>/`) |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 function acceptedFindings(): string {
@@ -57,6 +88,8 @@ export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   controls,
   settings,
   "backend-variables": backendVariables,
+  outputs,
+  layout,
   "accepted-findings": acceptedFindings,
   "emulator-allowances": emulatorAllowances,
   performance: benchmarkResults,

@@ -1,20 +1,29 @@
-import { AuditTrail, AuditTrailProps } from "../../src/audit/audit-trail";
+import { AuditTrail, AuditTrailProps, ConfigDeliveryTarget } from "../../src/audit/audit-trail";
+import { IAccessLogTarget } from "../../src/storage/hardened-bucket";
 import { CIS_ALARMS, CIS_METRIC_NAMESPACE } from "../../src/audit/cis-alarms";
-import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { probe, probed, ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "us-east-1";
 const DATA_BUCKET_ARN = "arn:aws:s3:::tap-dev-us-east-1-data-123456789012";
+const LOG_BUCKET = "tap-dev-us-east-1-logs-123456789012";
+/** Stands in for the home region's SecureStorage, recording which buckets asked to be logged. */
+const loggedSources: string[] = [];
+const accessLogs: IAccessLogTarget = { grantServerAccessLogs: (source) => (loggedSources.push(source), { targetBucket: LOG_BUCKET, targetPrefix: `s3/${source}/` }) };
 const baseProps: Omit<AuditTrailProps, "provider"> = {
   naming: { project: "tap", environment: "dev", region: REGION },
   accountId: ACCOUNT_ID,
   partition: PARTITION,
-  accessLogBucket: "tap-dev-us-east-1-logs-123456789012",
-  dataBucketArns: [DATA_BUCKET_ARN],
+  accessLogs,
 };
 const TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:123456789012:trail/tap-dev-trail";
 
-function synthTrail(props: Partial<AuditTrailProps> = {}): SynthJson {
-  return synthConstruct(REGION, (scope, provider) => new AuditTrail(scope, "audit", { ...baseProps, ...props, provider }));
+/** Synthesizes an AuditTrail recording the data bucket's object events, as TapStack does; `use` may grant more. */
+function synthTrail(props: Partial<AuditTrailProps> = {}, use: (trail: AuditTrail) => void = () => {}): SynthJson {
+  return synthConstruct(REGION, (scope, provider) => {
+    const trail = new AuditTrail(scope, "audit", { ...baseProps, ...props, provider });
+    trail.recordObjectEvents(DATA_BUCKET_ARN);
+    use(trail);
+  });
 }
 
 const statement = (json: SynthJson, document: string, sid: string) => dataSourceAt(json, "aws_iam_policy_document", document).statement.find((s: any) => s.sid === sid);
@@ -24,7 +33,11 @@ describe("AuditTrail", () => {
   const keyArn = referenceTo(json, "aws_kms_key", "audit/key", "arn");
 
   test("matches the synth-scope snapshot", () => {
-    expect(synthScopeOf(REGION, (scope, provider) => new AuditTrail(scope, "audit", { ...baseProps, provider, allowConfigDelivery: true, alarmEmail: "secops@example.com" }))).toMatchSnapshot();
+    expect(synthScopeOf(REGION, (scope, provider) => {
+        const trail = new AuditTrail(scope, "audit", { ...baseProps, provider, alarmEmail: "secops@example.com" });
+        trail.recordObjectEvents(DATA_BUCKET_ARN);
+        trail.grantConfigDelivery();
+      })).toMatchSnapshot();
   });
 
   test("one multi-region trail with global events, log file validation, its own key, CloudWatch Logs delivery and data events of the data buckets", () => {
@@ -75,12 +88,29 @@ describe("AuditTrail", () => {
       ],
     });
     expect(statement(json, "audit/bucket/policy-document", "ConfigDelivery")).toBeUndefined();
-    expect(resourceAt(json, "aws_s3_bucket_logging", "audit/bucket/access-logging")).toMatchObject({ target_bucket: baseProps.accessLogBucket, target_prefix: "s3/tap-dev-cloudtrail-123456789012/" });
+    expect(resourceAt(json, "aws_s3_bucket_logging", "audit/bucket/access-logging")).toMatchObject({ target_bucket: LOG_BUCKET, target_prefix: "s3/tap-dev-cloudtrail-123456789012/" });
     expect(resourceAt(json, "aws_s3_bucket_server_side_encryption_configuration", "audit/bucket/encryption").rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms", kms_master_key_id: keyArn });
   });
 
-  test("AWS Config may deliver under config/ for this account only, when asked", () => {
-    const withConfig = synthTrail({ allowConfigDelivery: true });
+  test("the trail bucket asks the access-log bucket for a grant under its own name", () => {
+    expect(loggedSources).toContain("tap-dev-cloudtrail-123456789012");
+  });
+
+  test("without recorded buckets the trail records management events only", () => {
+    const json = synthConstruct(REGION, (scope, provider) => new AuditTrail(scope, "audit", { ...baseProps, provider }));
+    expect(resourceAt(json, "aws_cloudtrail", "audit/trail").event_selector).toEqual([{ read_write_type: "All", include_management_events: true }]);
+  });
+
+  test("AWS Config may deliver under config/ for this account only, once granted, and learns where", () => {
+    const withConfig = synthTrail({}, (trail) => probe(trail, "target", trail.grantConfigDelivery()));
+    const target: ConfigDeliveryTarget = probed(withConfig, "target");
+    expect(target).toMatchObject({
+      bucketName: referenceTo(withConfig, "aws_s3_bucket", "audit/bucket/bucket", "bucket"),
+      bucketArn: referenceTo(withConfig, "aws_s3_bucket", "audit/bucket/bucket", "arn"),
+      keyPrefix: "config",
+      kmsKeyArn: referenceTo(withConfig, "aws_kms_key", "audit/key", "arn"),
+    });
+    expect(target.ready).toMatch(/^\$\{aws_s3_bucket_policy\.audit_bucket_policy_\w+\}$/);
     expect(statement(withConfig, "audit/bucket/policy-document", "ConfigDelivery")).toMatchObject({
       principals: [{ type: "Service", identifiers: ["config.amazonaws.com"] }],
       resources: ["arn:aws:s3:::tap-dev-cloudtrail-123456789012/config/AWSLogs/123456789012/Config/*"],

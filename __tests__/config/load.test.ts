@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { ConfigError, DEFAULT_REUSE_ACCEPTANCE, DEFAULTS, loadConfig, RISKY_VALUES } from "../../src/config/load";
-import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-rules";
+import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-facts";
 import type { StackConfig, TapConfig } from "../../src/config/model";
 import { MAX_USER_TAGS, STACK_ENV } from "../../src/config/settings";
 import { configSchemaText } from "../../scripts/write-config-schema";

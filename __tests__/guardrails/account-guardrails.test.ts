@@ -1,8 +1,15 @@
+import { ConfigDeliveryTarget } from "../../src/audit/audit-trail";
 import { AccountGuardrails, AccountGuardrailsProps } from "../../src/guardrails/account-guardrails";
-import { ACCOUNT_ID, dataSourceAt, PARTITION, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { probe, probed, ACCOUNT_ID, dataSourceAt, PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "us-east-1";
-const TARGET = { bucketArn: "arn:aws:s3:::tap-dev-cloudtrail-123456789012", keyPrefix: "config", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/trail" };
+const TARGET: ConfigDeliveryTarget = {
+  bucketName: "tap-dev-cloudtrail-123456789012",
+  bucketArn: "arn:aws:s3:::tap-dev-cloudtrail-123456789012",
+  keyPrefix: "config",
+  kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/trail",
+  ready: { fqn: "aws_s3_bucket_policy.trail" },
+};
 const baseProps: Omit<AccountGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev" }, accountId: ACCOUNT_ID, partition: PARTITION };
 
 function synthGuardrails(props: Partial<AccountGuardrailsProps> = {}): SynthJson {
@@ -25,23 +32,6 @@ describe("AccountGuardrails", () => {
     });
   });
 
-  test("the support role (CIS 1.17) carries AWSSupportAccess and is assumable only by this account's principals with MFA", () => {
-    expect(resourceAt(json, "aws_iam_role", "account/support-role").name).toBe("tap-dev-support");
-    expect(resourceAt(json, "aws_iam_role_policy_attachment", "account/support-policy")).toMatchObject({
-      role: referenceTo(json, "aws_iam_role", "account/support-role", "name"),
-      policy_arn: "arn:aws:iam::aws:policy/AWSSupportAccess",
-    });
-    expect(dataSourceAt(json, "aws_iam_policy_document", "account/support-trust").statement).toEqual([
-      {
-        sid: "AccountPrincipalsWithMfa",
-        effect: "Allow",
-        actions: ["sts:AssumeRole"],
-        principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }],
-        condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }],
-      },
-    ]);
-  });
-
   test("AWS Config's role: trusted by Config of this account, AWS_ConfigRole, and writes only under the prefix, encrypting with the bucket's key", () => {
     expect(dataSourceAt(json, "aws_iam_policy_document", "account/config-trust").statement[0]).toMatchObject({
       principals: [{ type: "Service", identifiers: ["config.amazonaws.com"] }],
@@ -53,20 +43,31 @@ describe("AccountGuardrails", () => {
     expect(statements.find((s: any) => s.sid === "EncryptDeliveries").resources).toEqual([TARGET.kmsKeyArn]);
   });
 
-  test("without a delivery target there is no Config role; the S3 block and the support role can be left out", () => {
-    const json = synthGuardrails({ blockPublicS3Access: false, supportRole: false });
+  test("the Config role is ready once its managed policy and its delivery policy are attached", () => {
+    const stack = synthConstruct(REGION, (scope, provider) => {
+      const guardrails = new AccountGuardrails(scope, "account", { ...baseProps, provider, configDelivery: TARGET });
+      probe(scope, "ready", guardrails.configRecorderRole!.configRoleReady.map((d) => d.fqn));
+    });
+    expect(probed(stack, "ready")).toEqual([
+      expect.stringMatching(/^\$\{aws_iam_role_policy_attachment\.account_config-recording-policy_\w+\}$/),
+      expect.stringMatching(/^\$\{aws_iam_role_policy\.account_config-delivery-policy_\w+\}$/),
+    ]);
+  });
+
+  test("without a delivery target there is no Config role; the S3 block can be left out", () => {
+    const json = synthGuardrails({ blockPublicS3Access: false });
     expect(Object.keys(json.resource ?? {})).toEqual([]);
   });
 
   test("refuses a name IAM would refuse, naming it", () => {
-    expect(() => synthGuardrails({ naming: { project: "tap", environment: "e".repeat(60) } })).toThrow(/the IAM role name "tap-e{60}-support" is invalid \(72 characters; at most 64 allowed\)/);
+    expect(() => synthGuardrails({ naming: { project: "tap", environment: "e".repeat(60) } })).toThrow(/the IAM role name "tap-e{60}-aws-config" is invalid \(75 characters; at most 64 allowed\)/);
   });
 
   test("exactly the resources it documents", () => {
     expect(Object.fromEntries(Object.keys(json.resource ?? {}).map((type) => [type, resourcesOf(json, type).length]))).toEqual({
       aws_s3_account_public_access_block: 1,
-      aws_iam_role: 2,
-      aws_iam_role_policy_attachment: 2,
+      aws_iam_role: 1,
+      aws_iam_role_policy_attachment: 1,
       aws_iam_role_policy: 1,
     });
   });

@@ -1,10 +1,17 @@
-import { RegionalGuardrails, RegionalGuardrailsProps } from "../../src/guardrails/regional-guardrails";
+import { RegionalConfigRecording, RegionalGuardrails, RegionalGuardrailsProps } from "../../src/guardrails/regional-guardrails";
 import { PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "eu-central-1";
 const KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/data";
-const RECORDING = { roleArn: "arn:aws:iam::123456789012:role/tap-dev-aws-config", bucketName: "tap-dev-cloudtrail-123456789012", keyPrefix: "config", includeGlobalResourceTypes: false };
-const baseProps: Omit<RegionalGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev", region: REGION }, partition: PARTITION, ebsKmsKeyArn: KEY_ARN };
+/** Stands in for the region's SecureStorage, counting the EBS grants asked of it. */
+const ebsKey = { keyArn: KEY_ARN, grants: 0, grantEbsDefaultEncryption: () => void (ebsKey.grants += 1) };
+const ROLE_ARN = "arn:aws:iam::123456789012:role/tap-dev-aws-config";
+const RECORDING: RegionalConfigRecording = {
+  role: { configRoleArn: ROLE_ARN, configRoleReady: [{ fqn: "aws_iam_role_policy.config" }] },
+  delivery: { bucketName: "tap-dev-cloudtrail-123456789012", bucketArn: "arn:aws:s3:::tap-dev-cloudtrail-123456789012", keyPrefix: "config", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/trail", ready: { fqn: "aws_s3_bucket_policy.trail" } },
+  includeGlobalResourceTypes: false,
+};
+const baseProps: Omit<RegionalGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev", region: REGION }, partition: PARTITION, ebsKey };
 const everything: Partial<RegionalGuardrailsProps> = { guardDuty: true, securityHub: true, awsConfig: RECORDING };
 
 function synthGuardrails(props: Partial<RegionalGuardrailsProps> = {}): SynthJson {
@@ -20,10 +27,13 @@ describe("RegionalGuardrails", () => {
     expect(synthScopeOf(REGION, (scope, provider) => new RegionalGuardrails(scope, "guardrails", { ...baseProps, ...everything, provider }))).toMatchSnapshot();
   });
 
-  test("EBS encrypts by default with the given key (CIS 2.2.1), the AWS-managed key without one", () => {
+  test("EBS encrypts by default with the given key (CIS 2.2.1), which grants EC2 its use; the AWS-managed key without one", () => {
+    ebsKey.grants = 0;
+    synthGuardrails();
+    expect(ebsKey.grants).toBe(1);
     expect(resourceAt(json, "aws_ebs_encryption_by_default", "guardrails/ebs-encryption-by-default").enabled).toBe(true);
     expect(resourceAt(json, "aws_ebs_default_kms_key", "guardrails/ebs-default-key")).toMatchObject({ key_arn: KEY_ARN, depends_on: [expect.stringMatching(/^aws_ebs_encryption_by_default\./)] });
-    expect(resourcesOf(synthGuardrails({ ebsKmsKeyArn: undefined }), "aws_ebs_default_kms_key")).toEqual([]);
+    expect(resourcesOf(synthGuardrails({ ebsKey: undefined }), "aws_ebs_default_kms_key")).toEqual([]);
   });
 
   test("an account analyzer of IAM Access Analyzer (CIS 1.20)", () => {
@@ -45,10 +55,12 @@ describe("RegionalGuardrails", () => {
   test("AWS Config records everything with the role, delivers under the prefix, and starts only once the channel exists", () => {
     expect(resourceAt(json, "aws_config_configuration_recorder", "guardrails/config-recorder")).toMatchObject({
       name: "tap-dev-eu-central-1-config",
-      role_arn: RECORDING.roleArn,
+      role_arn: ROLE_ARN,
       recording_group: { all_supported: true, include_global_resource_types: false },
+      // The role's permissions and the bucket's policy first, or the recorder fails its first delivery check.
+      depends_on: ["aws_iam_role_policy.config", "aws_s3_bucket_policy.trail"],
     });
-    expect(resourceAt(json, "aws_config_delivery_channel", "guardrails/config-delivery-channel")).toMatchObject({ s3_bucket_name: RECORDING.bucketName, s3_key_prefix: "config" });
+    expect(resourceAt(json, "aws_config_delivery_channel", "guardrails/config-delivery-channel")).toMatchObject({ s3_bucket_name: RECORDING.delivery.bucketName, s3_key_prefix: "config" });
     expect(resourceAt(json, "aws_config_configuration_recorder_status", "guardrails/config-recorder-status")).toMatchObject({
       is_enabled: true,
       depends_on: [expect.stringMatching(/^aws_config_delivery_channel\./)],
@@ -57,7 +69,7 @@ describe("RegionalGuardrails", () => {
 
   test("the money-costing services are off unless asked; EBS encryption and the analyzer are always there", () => {
     expect(typesOf(synthGuardrails())).toEqual(["aws_accessanalyzer_analyzer", "aws_ebs_default_kms_key", "aws_ebs_encryption_by_default"]);
-    expect(typesOf(synthGuardrails({ accessAnalyzer: false, ebsKmsKeyArn: undefined }))).toEqual(["aws_ebs_encryption_by_default"]);
+    expect(typesOf(synthGuardrails({ accessAnalyzer: false, ebsKey: undefined }))).toEqual(["aws_ebs_encryption_by_default"]);
   });
 
   test.each([

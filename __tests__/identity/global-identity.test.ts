@@ -1,7 +1,7 @@
 import { collectSuppressions } from "../../src/compliance/suppressions";
 import { GlobalIdentity, GlobalIdentityProps } from "../../src/identity/global-identity";
 import { SOURCE_ACCOUNT_EXEMPT } from "../../src/identity/service-trust";
-import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { probe, probed, ACCOUNT_ID, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 
@@ -13,18 +13,21 @@ const baseProps: Omit<GlobalIdentityProps, "provider"> = {
   naming: { project: "tap", environment: "dev" },
   accountId: ACCOUNT_ID,
   partition: "aws",
-  flowLogGroups: FLOW_LOG_GROUPS,
 };
 
-function synthIdentity(props: Partial<GlobalIdentityProps> = {}): SynthJson {
-  return synthConstruct("us-east-1", (scope, provider) => new GlobalIdentity(scope, "identity", { ...baseProps, ...props, provider }));
+/** Synthesizes a GlobalIdentity; by default two regions' networks grant themselves flow-log delivery, as TapStack's do. */
+function synthIdentity(props: Partial<GlobalIdentityProps> = {}, use = (identity: GlobalIdentity) => FLOW_LOG_GROUPS.forEach(({ region, name }) => identity.grantFlowLogDelivery(region, name))): SynthJson {
+  return synthConstruct("us-east-1", (scope, provider) => use(new GlobalIdentity(scope, "identity", { ...baseProps, ...props, provider })));
 }
 
 describe("GlobalIdentity", () => {
   const json = synthIdentity();
 
   test("matches the synth-scope snapshot", () => {
-    expect(synthScopeOf("us-east-1", (scope, provider) => new GlobalIdentity(scope, "identity", { ...baseProps, provider }))).toMatchSnapshot();
+    expect(synthScopeOf("us-east-1", (scope, provider) => {
+        const identity = new GlobalIdentity(scope, "identity", { ...baseProps, provider });
+        FLOW_LOG_GROUPS.forEach(({ region, name }) => identity.grantFlowLogDelivery(region, name));
+      })).toMatchSnapshot();
   });
 
   test("API Gateway can assume the CloudWatch role with the trust AWS documents for it: no condition key it may not send", () => {
@@ -111,8 +114,58 @@ describe("GlobalIdentity", () => {
     expect(() => synthIdentity({ passwordReusePrevention: value })).toThrow(new RegExp(`'passwordReusePrevention' must be a whole number from 1 to 24\\. Received: ${value}`));
   });
 
-  test("refuses names IAM would refuse, and an empty list of flow-log groups", () => {
+  test("refuses names IAM would refuse", () => {
     expect(() => synthIdentity({ naming: { project: "tap", environment: "e".repeat(60) } })).toThrow(/the IAM role name "tap-e{60}-apigw-cloudwatch" is invalid \(81 characters; at most 64 allowed\)/);
-    expect(() => synthIdentity({ flowLogGroups: [] })).toThrow(/'flowLogGroups' needs the flow-log group of at least one region/);
   });
+
+  test("the flow-log role's permissions exist only once a network has been granted delivery (IAM refuses an empty policy)", () => {
+    const json = synthIdentity({}, () => {});
+    expect(json.resource?.aws_iam_role_policy).toBeUndefined();
+    const stack = synthConstruct("us-east-1", (scope, provider) => {
+      const identity = new GlobalIdentity(scope, "identity", { ...baseProps, provider });
+      probe(scope, "ready", identity.grantFlowLogDelivery("us-east-1", FLOW_LOG_GROUPS[0].name).fqn);
+    });
+    expect(resourcesOf(stack, "aws_iam_role_policy")).toHaveLength(1);
+    expect(probed(stack, "ready")).toBe(referenceTo(stack, "aws_iam_role_policy", "identity/flow-logs-role-policy", "id").replace(/\.id\}$/, "}"));
+  });
+
+  test("points each region's API Gateway at the CloudWatch role once the role's policy is attached, and resets it on destroy", () => {
+    const json = synthConstruct("us-east-1", (scope, provider) => {
+      const identity = new GlobalIdentity(scope, "identity", { ...baseProps, provider });
+      identity.enableApiGatewayLogging(provider);
+      identity.enableApiGatewayLogging(new AwsProvider(scope, "aws-eu", { alias: "eu-central-1", region: "eu-central-1" }));
+    });
+    for (const region of ["us-east-1", "eu-central-1"]) {
+      expect(resourceAt(json, "aws_api_gateway_account", `identity/api-gateway-account-${region}`)).toMatchObject({
+        cloudwatch_role_arn: referenceTo(json, "aws_iam_role", "identity/api-gateway-cloudwatch-role", "arn"),
+        reset_on_delete: true,
+        provider: `aws.${region}`,
+        depends_on: [expect.stringMatching(/^aws_iam_role_policy_attachment\.identity_api-gateway-cloudwatch-policy/)],
+      });
+    }
+  });
+
+  test("refuses to point API Gateway at a role it does not own (another deployment owns the account's settings)", () => {
+    expect(() =>
+      synthConstruct("us-east-1", (scope, provider) => new GlobalIdentity(scope, "identity", { ...baseProps, manageAccountSettings: false, provider }).enableApiGatewayLogging(provider)),
+    ).toThrow(/identity: enableApiGatewayLogging needs 'manageAccountSettings'/);
+  });
+
+  test("the support role (CIS 1.17) carries AWSSupportAccess and is assumable only by this account's principals with MFA", () => {
+    expect(resourceAt(json, "aws_iam_role", "identity/support-role").name).toBe("tap-dev-support");
+    expect(resourceAt(json, "aws_iam_role_policy_attachment", "identity/support-policy")).toMatchObject({
+      role: referenceTo(json, "aws_iam_role", "identity/support-role", "name"),
+      policy_arn: "arn:aws:iam::aws:policy/AWSSupportAccess",
+    });
+    expect(dataSourceAt(json, "aws_iam_policy_document", "identity/support-trust").statement).toEqual([
+      {
+        sid: "AccountPrincipalsWithMfa",
+        effect: "Allow",
+        actions: ["sts:AssumeRole"],
+        principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }],
+        condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }],
+      },
+    ]);
+  });
+
 });

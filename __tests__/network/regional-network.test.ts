@@ -1,13 +1,23 @@
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IFlowLogDeliveryRole } from "../../src/identity/global-identity";
 import { RegionalNetwork, RegionalNetworkProps } from "../../src/network/regional-network";
+import { ILogEncryptionKey } from "../../src/storage/secure-storage";
 import { dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "us-east-1";
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/test";
+const ROLE_ARN = "arn:aws:iam::123456789012:role/flow-logs";
+/** Stand-ins for SecureStorage and GlobalIdentity that record the grants the network asks of them. */
+const grants = { key: [] as string[], role: [] as [string, string][] };
+const flowLogKey: ILogEncryptionKey = { keyArn: KEY_ARN, grantLogGroupEncryption: (name) => void grants.key.push(name) };
+const flowLogRole: IFlowLogDeliveryRole = {
+  flowLogsRoleArn: ROLE_ARN,
+  grantFlowLogDelivery: (region, name) => (grants.role.push([region, name]), { fqn: "aws_iam_role_policy.flow-logs-policy" }),
+};
 const baseProps: Omit<RegionalNetworkProps, "provider"> = {
   naming: { project: "tap", environment: "dev", region: REGION },
   vpcCidr: "10.10.0.0/16",
-  flowLogKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/test",
-  flowLogRoleArn: "arn:aws:iam::123456789012:role/flow-logs",
+  flowLogKey,
+  flowLogRole,
 };
 const PRIVATE_ZONES = ["use1-az1", "use1-az2", "use1-az4"];
 
@@ -160,7 +170,7 @@ describe("RegionalNetwork", () => {
   test("flow logs capture all traffic of the VPC into a KMS-encrypted log group with retention", () => {
     expect(resourceAt(json, "aws_cloudwatch_log_group", "network/flow-log-group")).toMatchObject({
       name: "/aws/vpc/flow-logs/tap-dev-us-east-1-vpc",
-      kms_key_id: baseProps.flowLogKmsKeyArn,
+      kms_key_id: KEY_ARN,
       retention_in_days: 365,
     });
     expect(resourceAt(json, "aws_flow_log", "network/flow-log")).toMatchObject({
@@ -168,16 +178,18 @@ describe("RegionalNetwork", () => {
       traffic_type: "ALL",
       log_destination_type: "cloud-watch-logs",
       log_destination: referenceTo(json, "aws_cloudwatch_log_group", "network/flow-log-group", "arn"),
-      iam_role_arn: baseProps.flowLogRoleArn,
+      iam_role_arn: ROLE_ARN,
     });
   });
 
-  test("the flow log waits for what its role needs (the role's policy), so the first deliveries do not fail", () => {
-    const json = synthConstruct(REGION, (scope, provider) => {
-      const policy = new IamRolePolicy(scope, "flow-logs-policy", { provider, role: "flow-logs", policy: "{}" });
-      new RegionalNetwork(scope, "network", { ...baseProps, provider, flowLogRoleDependencies: [policy] });
-    });
-    expect(resourceAt(json, "aws_flow_log", "network/flow-log").depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.flow-logs-policy/)]);
+  test("the network asks the key and the role for exactly its flow-log group, and the flow log waits for the role's grant", () => {
+    grants.key.length = 0;
+    grants.role.length = 0;
+    const json = synthNetwork();
+    expect(grants.key).toEqual(["/aws/vpc/flow-logs/tap-dev-us-east-1-vpc"]);
+    expect(grants.role).toEqual([["us-east-1", "/aws/vpc/flow-logs/tap-dev-us-east-1-vpc"]]);
+    // Created before its role may write, a flow log fails its first deliveries.
+    expect(resourceAt(json, "aws_flow_log", "network/flow-log").depends_on).toEqual(["aws_iam_role_policy.flow-logs-policy"]);
   });
 
   test("every resource is bound to the region's aliased provider", () => {

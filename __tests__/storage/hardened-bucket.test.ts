@@ -1,12 +1,18 @@
-import { HardenedBucket, HardenedBucketProps } from "../../src/storage/hardened-bucket";
+import { HardenedBucket, HardenedBucketProps, IAccessLogTarget } from "../../src/storage/hardened-bucket";
 import { dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "eu-central-1";
 const KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 const baseProps: Omit<HardenedBucketProps, "provider"> = { bucketName: "acme-dev-data-123456789012", nameTag: "acme-dev-data", kmsKeyArn: KEY_ARN };
 
-function synthBucket(props: Partial<HardenedBucketProps> = {}): SynthJson {
-  return synthConstruct(REGION, (scope, provider) => new HardenedBucket(scope, "bucket", { ...baseProps, ...props, provider }));
+function synthBucket(props: Partial<HardenedBucketProps> = {}, use: (bucket: HardenedBucket) => void = () => {}): SynthJson {
+  return synthConstruct(REGION, (scope, provider) => use(new HardenedBucket(scope, "bucket", { ...baseProps, ...props, provider })));
+}
+
+/** A log target that records which source buckets asked it for a grant. */
+function logTarget(targetBucket: string): IAccessLogTarget & { sources: string[] } {
+  const sources: string[] = [];
+  return { sources, grantServerAccessLogs: (source) => (sources.push(source), { targetBucket, targetPrefix: `s3/${source}/` }) };
 }
 
 const statement = (json: SynthJson, sid: string) => dataSourceAt(json, "aws_iam_policy_document", "bucket/policy-document").statement.find((s: any) => s.sid === sid);
@@ -17,7 +23,7 @@ describe("HardenedBucket", () => {
   const bucketArn = referenceTo(json, "aws_s3_bucket", "bucket/bucket", "arn");
 
   test("matches the synth-scope snapshot", () => {
-    expect(synthScopeOf(REGION, (scope, provider) => new HardenedBucket(scope, "bucket", { ...baseProps, provider, accessLogs: { targetBucket: "logs", targetPrefix: "s3/x/" } }))).toMatchSnapshot();
+    expect(synthScopeOf(REGION, (scope, provider) => new HardenedBucket(scope, "bucket", { ...baseProps, provider, accessLogs: logTarget("logs") }))).toMatchSnapshot();
   });
 
   test("the bucket has its name and Name tag, and force_destroy unless protected", () => {
@@ -85,11 +91,20 @@ describe("HardenedBucket", () => {
     ]);
   });
 
-  test("every bucket notifies EventBridge; access logging only when a target is given", () => {
+  test("every bucket notifies EventBridge; access logging only when a target is given, which the target grants first", () => {
     expect(resourceAt(json, "aws_s3_bucket_notification", "bucket/notifications")).toMatchObject({ bucket: bucketId, eventbridge: true });
     expect(resourcesOf(json, "aws_s3_bucket_logging")).toEqual([]);
-    const logged = synthBucket({ accessLogs: { targetBucket: "acme-logs", targetPrefix: "s3/acme/" } });
-    expect(resourceAt(logged, "aws_s3_bucket_logging", "bucket/access-logging")).toMatchObject({ target_bucket: "acme-logs", target_prefix: "s3/acme/" });
+    const target = logTarget("acme-logs");
+    const logged = synthBucket({ accessLogs: target });
+    expect(target.sources).toEqual(["acme-dev-data-123456789012"]);
+    expect(resourceAt(logged, "aws_s3_bucket_logging", "bucket/access-logging")).toMatchObject({ target_bucket: "acme-logs", target_prefix: "s3/acme-dev-data-123456789012/" });
+  });
+
+  test("addToResourcePolicy appends a statement after the TLS denials and the grants given as props", () => {
+    const grant = (sid: string) => ({ sid, effect: "Allow", principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }], actions: ["s3:PutObject"], resources: ["*"] });
+    const json = synthBucket({ policyStatements: [grant("FromProps")] }, (bucket) => bucket.addToResourcePolicy(grant("Added")));
+    const sids = dataSourceAt(json, "aws_iam_policy_document", "bucket/policy-document").statement.map((s: any) => s.sid);
+    expect(sids).toEqual(["DenyInsecureTransport", "DenyTlsBelow12", "FromProps", "Added"]);
   });
 
   test.each([

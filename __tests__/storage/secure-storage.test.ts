@@ -1,17 +1,17 @@
+import { AccessLogDelivery } from "../../src/storage/hardened-bucket";
 import { SecureStorage, SecureStorageProps } from "../../src/storage/secure-storage";
-import { ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { probe, probed, ACCOUNT_ID, dataReferenceTo, dataSourceAt, PARTITION, referenceTo, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "eu-central-1";
-const ROLE_ARN = "arn:aws:iam::123456789012:role/apigw";
 const baseProps: Omit<SecureStorageProps, "provider"> = {
   naming: { project: "tap", environment: "dev", region: REGION },
   accountId: ACCOUNT_ID,
   partition: PARTITION,
-  apiGatewayCloudWatchRoleArn: ROLE_ARN,
 };
 
-function synthStorage(props: Partial<SecureStorageProps> = {}): SynthJson {
-  return synthConstruct(REGION, (scope, provider) => new SecureStorage(scope, "storage", { ...baseProps, ...props, provider }));
+/** Synthesizes a SecureStorage; `use` plays the other constructs of the region, calling its grant methods. */
+function synthStorage(props: Partial<SecureStorageProps> = {}, use: (storage: SecureStorage) => void = () => {}): SynthJson {
+  return synthConstruct(REGION, (scope, provider) => use(new SecureStorage(scope, "storage", { ...baseProps, ...props, provider })));
 }
 
 const statement = (json: SynthJson, document: string, sid: string) =>
@@ -47,8 +47,8 @@ describe("SecureStorage", () => {
     });
   });
 
-  test("the key policy lets CloudWatch Logs of this region use the key for exactly the log groups that use it", () => {
-    const json = synthStorage({ encryptedLogGroupNames: ["/aws/vpc/flow-logs/tap-dev-eu-central-1-vpc"] });
+  test("the key policy lets CloudWatch Logs of this region use the key for exactly its own log group and those granted", () => {
+    const json = synthStorage({}, (storage) => storage.grantLogGroupEncryption("/aws/vpc/flow-logs/tap-dev-eu-central-1-vpc"));
     expect(statement(json, "storage/key-policy", "CloudWatchLogsForTheseLogGroups")).toMatchObject({
       effect: "Allow",
       principals: [{ type: "Service", identifiers: ["logs.eu-central-1.amazonaws.com"] }],
@@ -108,7 +108,8 @@ describe("SecureStorage", () => {
   });
 
   test("only S3's logging service of this account may write access logs: each source bucket under its own prefix only", () => {
-    const json = synthStorage({ additionalLoggedBucketNames: ["tap-dev-cloudtrail-123456789012"] });
+    const json = synthStorage({}, (storage) => probe(storage, "delivery", storage.grantServerAccessLogs("tap-dev-cloudtrail-123456789012")));
+    expect(probed(json, "delivery") as AccessLogDelivery).toMatchObject({ targetBucket: referenceTo(json, "aws_s3_bucket", "storage/access-logs/bucket", "id"), targetPrefix: "s3/tap-dev-cloudtrail-123456789012/" });
     const grant = (source: string, sid: string) => ({
       sid,
       effect: "Allow",
@@ -130,7 +131,7 @@ describe("SecureStorage", () => {
 
   test("as the region's EBS default key, EC2 of this region may use it for any principal of this account, and nothing else", () => {
     expect(statement(json, "storage/key-policy", "EbsThroughEc2OfThisAccount")).toBeUndefined();
-    const json2 = synthStorage({ allowEbsDefaultEncryption: true });
+    const json2 = synthStorage({}, (storage) => storage.grantEbsDefaultEncryption());
     expect(statement(json2, "storage/key-policy", "EbsThroughEc2OfThisAccount")).toMatchObject({
       principals: [{ type: "AWS", identifiers: ["*"] }],
       condition: [
@@ -150,17 +151,8 @@ describe("SecureStorage", () => {
     expect(resourceAt(custom, "aws_cloudwatch_log_group", "storage/api-gateway-log-group").retention_in_days).toBe(731);
   });
 
-  test("the region's API Gateway account points at the shared CloudWatch role, and resets on destroy", () => {
-    const json = synthStorage({ apiGatewayRoleDependencies: [] });
-    expect(resourceAt(json, "aws_api_gateway_account", "storage/api-gateway-account")).toMatchObject({
-      cloudwatch_role_arn: ROLE_ARN,
-      reset_on_delete: true,
-      provider: "aws.eu-central-1",
-    });
-  });
-
-  test("without a role (another deployment owns the account's settings) the region's API Gateway settings are left alone", () => {
-    expect(synthStorage({ apiGatewayCloudWatchRoleArn: undefined }).resource?.aws_api_gateway_account).toBeUndefined();
+  test("leaves the region's API Gateway account settings alone (GlobalIdentity owns them)", () => {
+    expect(json.resource?.aws_api_gateway_account).toBeUndefined();
   });
 
   test.each([

@@ -1,25 +1,41 @@
-import { Rule } from "../compliance/rule";
-import { BACKEND_RULES } from "./backend-rules";
 import { CLOUDTRAIL_RULES } from "../audit/cloudtrail-rules";
+import { LOGS_RULES } from "../audit/logs-rules";
+import { Rule } from "../compliance/rule";
 import { GUARDRAIL_RULES } from "../guardrails/guardrail-rules";
 import { IAM_RULES } from "../identity/iam-rules";
-import { KMS_RULES } from "../storage/kms-rules";
-import { LOGS_RULES } from "../audit/logs-rules";
-import { S3_RULES } from "../storage/s3-rules";
 import { SECURITY_GROUP_RULES } from "../network/security-group-rules";
-import { TAGGING_RULES } from "./tagging-rules";
 import { VPC_RULES } from "../network/vpc-rules";
+import { KMS_RULES } from "../storage/kms-rules";
+import { S3_ACCESS_RULES } from "../storage/s3-access-rules";
+import { S3_DATA_RULES } from "../storage/s3-data-rules";
+import { S3_ENCRYPTION_RULES } from "../storage/s3-encryption-rules";
+import { S3_LOGGING_RULES } from "../storage/s3-logging-rules";
+import { BACKEND_RULES } from "./backend-rules";
+import { TAGGING_RULES } from "./tagging-rules";
 
-/** Every rule tap enforces at synth time, in report order. */
+/**
+ * Every rule tap enforces at synth time, in report order: each concern's families, then the
+ * app's own (tags, backend). The rules live beside the constructs they judge; this list only
+ * assembles them, so the engine in compliance/ depends on no concern.
+ */
 export const TAP_RULE_PACK: readonly Rule[] = [
-  ...S3_RULES,
+  // storage/
+  ...S3_ACCESS_RULES,
+  ...S3_ENCRYPTION_RULES,
+  ...S3_DATA_RULES,
+  ...S3_LOGGING_RULES,
   ...KMS_RULES,
-  ...LOGS_RULES,
+  // network/
   ...VPC_RULES,
   ...SECURITY_GROUP_RULES,
+  // identity/
   ...IAM_RULES,
+  // audit/
   ...CLOUDTRAIL_RULES,
+  ...LOGS_RULES,
+  // guardrails/
   ...GUARDRAIL_RULES,
+  // app/
   ...TAGGING_RULES,
   ...BACKEND_RULES,
 ];

@@ -14,11 +14,12 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { BASELINE } from "../aws/baseline";
-import { CIS_ALARMS, CIS_METRIC_NAMESPACE } from "./cis-alarms";
-import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
-import { HardenedBucket } from "../storage/hardened-bucket";
-import { accessLogPrefix } from "../storage/secure-storage";
+import { serviceTrustPolicy } from "../identity/trust-policy";
+import { HardenedBucket, IAccessLogTarget } from "../storage/hardened-bucket";
+import { auditAwsNames, auditNames, CONFIG_KEY_PREFIX } from "./audit-facts";
+import { CIS_ALARMS, CIS_METRIC_NAMESPACE } from "./cis-alarms";
 
 export interface AuditTrailProps {
   /** Provider of the trail's home region (the trail itself records every region). */
@@ -29,15 +30,8 @@ export interface AuditTrailProps {
   readonly accountId: string;
   /** AWS partition for ARNs. May be a token. */
   readonly partition: string;
-  /** Buckets whose object-level reads and writes the trail records (CIS 3.8, 3.9). @default [] */
-  readonly dataBucketArns?: readonly string[];
   /** The home region's server access log bucket: the trail bucket's access logs go there (CIS 3.4). */
-  readonly accessLogBucket: string;
-  /**
-   * Completes once that bucket lets S3 logging write for the trail bucket (its policy).
-   * @default - no dependency
-   */
-  readonly accessLogBucketReady?: ITerraformDependable;
+  readonly accessLogs: IAccessLogTarget;
   /**
    * Retention of the trail's log group and log files, in days (a value CloudWatch Logs accepts; 0 = never).
    * @default 365
@@ -49,19 +43,25 @@ export interface AuditTrailProps {
    */
   readonly protect?: boolean;
   /**
-   * Let AWS Config deliver configuration snapshots and history to the trail bucket (under `config/`).
-   * @default false
-   */
-  readonly allowConfigDelivery?: boolean;
-  /**
    * An e-mail address subscribed to the alarm topic (AWS mails a confirmation link first).
    * @default - no subscription
    */
   readonly alarmEmail?: string;
 }
 
-/** Where AWS Config delivers in the trail bucket. */
-export const CONFIG_KEY_PREFIX = "config";
+/** Where AWS Config delivers, once the trail bucket lets it (AuditTrail.grantConfigDelivery). */
+export interface ConfigDeliveryTarget {
+  /** The bucket (name) the delivery channel writes to. */
+  readonly bucketName: string;
+  /** Its ARN, for the recorder role's permissions. */
+  readonly bucketArn: string;
+  /** Key prefix inside the bucket (no leading or trailing slash). */
+  readonly keyPrefix: string;
+  /** The bucket's default encryption key: Config's role encrypts with it when it writes. */
+  readonly kmsKeyArn: string;
+  /** Completes once the bucket's policy lets AWS Config deliver: the delivery channel waits for it. */
+  readonly ready: ITerraformDependable;
+}
 
 /**
  * The account's audit trail (CIS 3.1, 3.2, 3.4, 3.5, 3.8, 3.9 and section 4): one multi-region
@@ -71,56 +71,33 @@ export const CONFIG_KEY_PREFIX = "config";
  * SNS topic.
  */
 export class AuditTrail extends Construct {
-  /** The AWS-visible names an AuditTrail with this naming creates (configuration checks them). */
-  public static awsNames(naming: NameScope & { readonly region: string }, accountId: string): AwsName[] {
-    const names = AuditTrail.names(naming, accountId);
-    return [
-      { kind: "cloudTrail", name: names.trail },
-      { kind: "s3Bucket", name: names.bucket },
-      { kind: "kmsAlias", name: names.keyAlias },
-      { kind: "logGroup", name: names.logGroup },
-      { kind: "iamRole", name: names.logsRole },
-      { kind: "snsTopic", name: names.topic },
-      ...CIS_ALARMS.flatMap((alarm) => [
-        { kind: "metricFilter" as const, name: names.metricFilter(alarm.name) },
-        { kind: "alarm" as const, name: names.alarm(alarm.cis, alarm.name) },
-      ]),
-    ];
-  }
-
-  /** Names of the trail, its bucket and the rest; account-wide, so without the region. */
-  public static names(naming: NameScope, accountId: string) {
-    const account = { project: naming.project, environment: naming.environment };
-    return {
-      trail: resourceName(account, "trail"),
-      bucket: `${resourceName(account, "cloudtrail")}-${accountId}`,
-      keyAlias: `alias/${resourceName(account, "cloudtrail")}`,
-      logGroup: `/aws/cloudtrail/${resourceName(account, "trail")}`,
-      logsRole: resourceName(account, "cloudtrail-logs"),
-      topic: resourceName(account, "security-alarms"),
-      metricFilter: (name: string) => resourceName(account, `cis-${name}`),
-      alarm: (cis: string, name: string) => resourceName(account, `cis-${cis}-${name}`),
-    };
-  }
-
+  /** The trail's ARN. */
   public readonly trailArn: string;
+  /** Name of the trail bucket. */
   public readonly bucketName: string;
+  /** ARN of the trail bucket. */
   public readonly bucketArn: string;
+  /** ARN of the trail's key (log files, log group, alarm topic). */
   public readonly keyArn: string;
+  /** Name of the trail's CloudWatch Logs group, which the CIS metric filters read. */
   public readonly logGroupName: string;
+  /** ARN of the SNS topic the CIS alarms notify. */
   public readonly topicArn: string;
-  /** Completes once the trail bucket's policy lets services deliver (AWS Config's delivery channel waits for it). */
-  public readonly bucketReady: HardenedBucket["policy"];
 
   private readonly provider: AwsProvider;
   private readonly naming: NameScope & { readonly region: string };
-  private readonly names: ReturnType<typeof AuditTrail.names>;
+  private readonly names: ReturnType<typeof auditNames>;
+  private readonly account: { readonly accountId: string; readonly partition: string };
+  private readonly trail: Cloudtrail;
+  private readonly bucket: HardenedBucket;
+  private readonly dataBucketArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     this.provider = props.provider;
     this.naming = props.naming;
-    this.names = AuditTrail.names(props.naming, props.accountId);
+    this.names = auditNames(props.naming, props.accountId);
+    this.account = { accountId: props.accountId, partition: props.partition };
     const retention = this.validate(props);
     const { partition, accountId } = props;
     const trailArn = `arn:${partition}:cloudtrail:${props.naming.region}:${accountId}:trail/${this.names.trail}`;
@@ -139,27 +116,61 @@ export class AuditTrail extends Construct {
       kmsKeyId: key.arn,
       cloudWatchLogsGroupArn: `${logs.group.arn}:*`,
       cloudWatchLogsRoleArn: logs.role.arn,
-      eventSelector: [
-        {
-          readWriteType: "All",
-          includeManagementEvents: true,
-          // Object-level reads and writes of the data buckets (CIS 3.8, 3.9); "<bucket ARN>/" selects the whole bucket.
-          dataResource: (props.dataBucketArns ?? []).length > 0 ? [{ type: "AWS::S3::Object", values: (props.dataBucketArns ?? []).map((arn) => `${arn}/`) }] : undefined,
-        },
-      ],
+      eventSelector: this.eventSelectors(),
       tags: nameTag(this.naming, "trail"),
       // CloudTrail checks at creation that it may write to the bucket, use the key and assume the logs role.
       dependsOn: [bucket.policy, logs.policy],
     });
     const topic = this.buildAlarms(props, key, logs.group);
 
+    this.trail = trail;
+    this.bucket = bucket;
     this.trailArn = trail.arn;
     this.bucketName = bucket.bucketName;
     this.bucketArn = bucket.bucketArn;
     this.keyArn = key.arn;
     this.logGroupName = logs.group.name;
     this.topicArn = topic.arn;
-    this.bucketReady = bucket.policy;
+  }
+
+  /** Records the object-level reads and writes of the bucket `bucketArn` (CIS 3.8, 3.9). */
+  public recordObjectEvents(bucketArn: string): void {
+    this.dataBucketArns.push(bucketArn);
+    this.trail.putEventSelector(this.eventSelectors());
+  }
+
+  /**
+   * Lets AWS Config of this account deliver configuration snapshots and history to the trail
+   * bucket, under `config/` only, and says where that is.
+   */
+  public grantConfigDelivery(): ConfigDeliveryTarget {
+    const { accountId, partition } = this.account;
+    // The name, not the bucket's attribute: known at plan time, so the policy can be read (and checked) before apply.
+    const bucketArn = `arn:${partition}:s3:::${this.names.bucket}`;
+    const config = [{ type: "Service", identifiers: ["config.amazonaws.com"] }];
+    const thisAccount = { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] };
+    this.bucket.addToResourcePolicy({ sid: "ConfigBucketCheck", effect: "Allow", principals: config, actions: ["s3:GetBucketAcl", "s3:ListBucket"], resources: [bucketArn], condition: [thisAccount] });
+    this.bucket.addToResourcePolicy({
+      sid: "ConfigDelivery",
+      effect: "Allow",
+      principals: config,
+      actions: ["s3:PutObject"],
+      resources: [`${bucketArn}/${CONFIG_KEY_PREFIX}/AWSLogs/${accountId}/Config/*`],
+      condition: [thisAccount, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
+    });
+    return { bucketName: this.bucketName, bucketArn: this.bucketArn, keyPrefix: CONFIG_KEY_PREFIX, kmsKeyArn: this.keyArn, ready: this.bucket.policy };
+  }
+
+  /** Management events, and object-level events of the recorded data buckets; "<bucket ARN>/" selects a whole bucket. */
+  private eventSelectors() {
+    const arns = this.dataBucketArns;
+    return [
+      {
+        readWriteType: "All",
+        includeManagementEvents: true,
+        dataResource: arns.length > 0 ? [{ type: "AWS::S3::Object", values: arns.map((arn) => `${arn}/`) }] : undefined,
+      },
+    ];
   }
 
   private validate(props: AuditTrailProps): number {
@@ -168,7 +179,7 @@ export class AuditTrail extends Construct {
     if (!LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
       problems.push(`'logRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);
     }
-    problems.push(...awsNameProblems(AuditTrail.awsNames(props.naming, props.accountId)));
+    problems.push(...awsNameProblems(auditAwsNames(props.naming, props.accountId)));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     return retention;
   }
@@ -239,7 +250,7 @@ export class AuditTrail extends Construct {
     return key;
   }
 
-  /** The dedicated trail bucket: CloudTrail writes for this trail only; AWS Config under config/ when asked. */
+  /** The dedicated trail bucket: CloudTrail writes for this trail only (AWS Config under config/ once granted). */
   private buildBucket(props: AuditTrailProps, key: KmsKey, trailArn: string, retention: number): HardenedBucket {
     const { partition, accountId } = props;
     const bucketArn = `arn:${partition}:s3:::${this.names.bucket}`;
@@ -257,21 +268,6 @@ export class AuditTrail extends Construct {
         condition: [thisTrail, ownerFullControl],
       },
     ];
-    if (props.allowConfigDelivery) {
-      const config = [{ type: "Service", identifiers: ["config.amazonaws.com"] }];
-      const thisAccount = { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] };
-      statements.push(
-        { sid: "ConfigBucketCheck", effect: "Allow", principals: config, actions: ["s3:GetBucketAcl", "s3:ListBucket"], resources: [bucketArn], condition: [thisAccount] },
-        {
-          sid: "ConfigDelivery",
-          effect: "Allow",
-          principals: config,
-          actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/${CONFIG_KEY_PREFIX}/AWSLogs/${accountId}/Config/*`],
-          condition: [thisAccount, ownerFullControl],
-        },
-      );
-    }
     return new HardenedBucket(this, "bucket", {
       provider: this.provider,
       bucketName: this.names.bucket,
@@ -279,7 +275,7 @@ export class AuditTrail extends Construct {
       kmsKeyArn: key.arn,
       protect: props.protect,
       policyStatements: statements,
-      accessLogs: { targetBucket: props.accessLogBucket, targetPrefix: accessLogPrefix(this.names.bucket), targetReady: props.accessLogBucketReady },
+      accessLogs: props.accessLogs,
       expirationDays: retention === 0 ? undefined : retention,
     });
   }
@@ -294,10 +290,7 @@ export class AuditTrail extends Construct {
       kmsKeyId: key.arn,
       tags: nameTag(this.naming, "trail-logs"),
     });
-    const trust = new DataAwsIamPolicyDocument(this, "logs-trust", {
-      provider: this.provider,
-      statement: [{ sid: "TrustService", effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }] }],
-    });
+    const trust = serviceTrustPolicy(this, "logs-trust", { provider: this.provider, service: "cloudtrail.amazonaws.com" });
     const role = new IamRole(this, "logs-role", {
       provider: this.provider,
       name: this.names.logsRole,
@@ -316,7 +309,7 @@ export class AuditTrail extends Construct {
         },
       ],
     });
-    const policy = new IamRolePolicy(this, "logs-policy", { provider: this.provider, name: "deliver-to-cloudwatch-logs", role: role.id, policy: permissions.json });
+    const policy = new IamRolePolicy(this, "logs-policy", { provider: this.provider, name: this.names.logsPolicy, role: role.id, policy: permissions.json });
     return { group, role, policy };
   }
 

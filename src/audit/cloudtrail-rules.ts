@@ -1,10 +1,8 @@
 import { CIS_ALARMS } from "./cis-alarms";
-import { fail, isReference, PASS, Rule, StackElement, StackView, unknown } from "../compliance/rule";
-import { isDataBucket } from "../storage/s3-rules";
+import { customerManagedKey, fail, firstBlock, listOf, PASS, Rule, StackElement, StackView, unknown } from "../compliance/rule";
+import { isDataBucket } from "../storage/s3-bucket-view";
 
 /** Nested blocks synthesize as objects from cdktf and as one-element lists from HCL. */
-const first = (value: unknown): any => (Array.isArray(value) ? value[0] : value);
-const list = (value: unknown): any[] => (value === undefined || value === null ? [] : [value].flat());
 
 /** Trails that record every region, global service events included, and are logging. */
 function multiRegionTrails(stack: StackView): StackElement[] {
@@ -51,11 +49,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     cis: "3.5",
     checkov: "CKV_AWS_35",
     check(trail, stack) {
-      const key = trail.body.kms_key_id;
-      if (!key) return fail("kms_key_id is not set");
-      const referenced = stack.referencedElement(key);
-      if (referenced) return referenced.type === "aws_kms_key" ? PASS : fail(`kms_key_id refers to a ${referenced.type}`);
-      return isReference(key) ? unknown("kms_key_id refers to something outside this stack") : PASS;
+      return customerManagedKey(stack, trail.body.kms_key_id, "kms_key_id");
     },
   },
   {
@@ -84,10 +78,10 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
       if (!isDataBucket(stack, bucket)) return PASS;
       const arnReference = `\${${bucket.address}.arn}`;
       for (const trail of stack.ofType("aws_cloudtrail")) {
-        for (const selector of list(trail.body.event_selector)) {
+        for (const selector of listOf(trail.body.event_selector)) {
           if ((selector.read_write_type ?? "All") !== "All") continue;
-          const objects = list(selector.data_resource).filter((resource) => resource.type === "AWS::S3::Object");
-          const values = objects.flatMap((resource) => list(resource.values).map(String));
+          const objects = listOf(selector.data_resource).filter((resource) => resource.type === "AWS::S3::Object");
+          const values = objects.flatMap((resource) => listOf(resource.values).map(String));
           if (values.some((value) => value.startsWith(arnReference) || /^arn:[\w-]+:s3$/.test(value) || /^arn:[\w-]+:s3:::$/.test(value))) return PASS;
         }
         if (trail.body.advanced_event_selector !== undefined) return unknown(`${trail.path} uses advanced event selectors, which this rule does not read`);
@@ -114,14 +108,14 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
           missing.push(`${cis.cis} (no metric filter with the benchmark's pattern)`);
           continue;
         }
-        const metric = first(filter.body.metric_transformation);
+        const metric = firstBlock(filter.body.metric_transformation);
         const alarm = alarms.find((a) => {
           const byReference = stack.referencedElement(a.body.metric_name) === filter;
           const byName = a.body.metric_name === metric?.name && a.body.namespace === metric?.namespace;
           return byReference || byName;
         });
         if (!alarm) missing.push(`${cis.cis} (no alarm on the metric)`);
-        else if (!list(alarm.body.alarm_actions).some((action) => stack.referencedElement(action)?.type === "aws_sns_topic")) missing.push(`${cis.cis} (the alarm notifies no SNS topic)`);
+        else if (!listOf(alarm.body.alarm_actions).some((action) => stack.referencedElement(action)?.type === "aws_sns_topic")) missing.push(`${cis.cis} (the alarm notifies no SNS topic)`);
       }
       return missing.length === 0 ? PASS : fail(`missing: ${missing.join(", ")}`);
     },

@@ -11,18 +11,6 @@ export const LOG_RETENTION_DAYS_ALLOWED: readonly number[] = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-/** KMS schedules key deletion 7 to 30 days out. */
-export const KMS_DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
-
-/**
- * Entries per network ACL and direction (AWS's default quota; it can be raised to 40).
- * @see https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-nacls
- */
-export const NACL_RULES_PER_DIRECTION = 20;
-
-/** IAM password policy ranges (UpdateAccountPasswordPolicy). */
-export const PASSWORD_REUSE_PREVENTION = { min: 1, max: 24 } as const;
-
 /**
  * Tags. IAM's pattern is the strictest among the services tap tags (S3, KMS, EC2, Logs, SNS
  * and CloudTrail accept the same set or more): letters, digits, white space and `_ . : / = + - @`.

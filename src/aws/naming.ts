@@ -12,8 +12,6 @@ export interface NameScope {
 /** Tags tap sets itself; user tags may not use these keys. */
 export const RESERVED_TAG_KEYS = ["Environment", "Project", "ManagedBy", "Name"] as const;
 export const MANAGED_BY = "cdktf";
-/** Prefix of every VPC flow-log group; the flow-log role may write only below it. */
-export const FLOW_LOG_GROUP_PREFIX = "/aws/vpc/flow-logs/";
 
 export function resourceName(scope: NameScope, component: string): string {
   return [scope.project, scope.environment, scope.region, component].filter(Boolean).join("-");
@@ -22,13 +20,4 @@ export function resourceName(scope: NameScope, component: string): string {
 /** The `tags` argument for a resource: just its Name; the common tags come from the provider's default_tags. */
 export function nameTag(scope: NameScope, component: string): { Name: string } {
   return { Name: resourceName(scope, component) };
-}
-
-/**
- * Bucket names are global across all AWS accounts, so the account ID keeps them unique.
- * `accountId` may be an unresolved token; configuration validation calls this with a
- * 12-digit stand-in to check the length.
- */
-export function dataBucketName(scope: NameScope & { region: string }, accountId: string): string {
-  return `${resourceName(scope, "data")}-${accountId}`;
 }

@@ -84,3 +84,26 @@ export interface Rule {
 export function isReference(value: unknown): value is string {
   return typeof value === "string" && value.includes("${");
 }
+
+/** A nested block: cdktf synthesizes it as an object, HCL (and plans) as a one-element list. */
+export function firstBlock(value: unknown): any {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A value that may be absent, one item or a list, as a list. */
+export function listOf(value: unknown): any[] {
+  return value === undefined || value === null ? [] : [value].flat();
+}
+
+/**
+ * Whether `key` (the value of `attribute`) names a customer-managed KMS key: passes for a key of
+ * this stack, fails for the AWS-managed key or anything else of this stack, and cannot tell
+ * for a reference to something outside the stack.
+ */
+export function customerManagedKey(stack: StackView, key: unknown, attribute: string, awsManagedAlias?: string): Outcome {
+  if (key === undefined || key === null || key === "") return fail(`${attribute} is not set`);
+  if (awsManagedAlias !== undefined && key === awsManagedAlias) return fail(`no customer-managed key: the AWS-managed ${awsManagedAlias.replace(/^alias\//, "")} key is used`);
+  const referenced = stack.referencedElement(key);
+  if (referenced) return referenced.type === "aws_kms_key" ? PASS : fail(`${attribute} refers to a ${referenced.type}`);
+  return isReference(key) ? unknown(`${attribute} refers to something outside this stack`) : PASS;
+}

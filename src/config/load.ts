@@ -10,10 +10,9 @@ import { BASELINE } from "../aws/baseline";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../network/cidr";
 import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem } from "../aws/limits";
 import { defaultVpcCidr } from "../network/regions";
-import { ACCOUNT_OWNER_RULE_IDS } from "../guardrails/guardrail-rules";
-import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/regional-network";
-import { DEFAULT_PASSWORD_REUSE_PREVENTION } from "../identity/global-identity";
-import { TapStack } from "../app/tap-stack";
+import { ACCOUNT_OWNER_RULE_IDS } from "../guardrails/guardrail-facts";
+import { PASSWORD_POLICY } from "../identity/identity-facts";
+import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/network-facts";
 import { AcceptedRisk, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
 import { formatJsonPath, INVALID, JsonPath, SchemaIssue } from "./schema";
 import {
@@ -31,6 +30,7 @@ import {
   StackSettingKey,
   StackSettings,
 } from "./settings";
+import { stackAwsNames } from "./stack-names";
 import { closest } from "./suggest";
 
 export const DEFAULT_CONFIG_FILE = "tap.config.json";
@@ -44,7 +44,7 @@ export const DEFAULTS = {
   regions: ["us-east-1", "us-west-2", "eu-central-1"] as readonly string[],
   availabilityZoneCount: DEFAULT_AVAILABILITY_ZONE_COUNT,
   logRetentionDays: BASELINE.logRetentionDays,
-  passwordReusePrevention: DEFAULT_PASSWORD_REUSE_PREVENTION,
+  passwordReusePrevention: PASSWORD_POLICY.defaultReusePrevention,
   endpointPrivateDns: true,
   accountSettings: "manage",
   stateBucketRegion: "us-east-1",
@@ -56,7 +56,7 @@ export const PROTECTED_ENVIRONMENT_PREFIX = "prod";
 
 /** The product's own acceptance of its default reuse prevention (the spec asks for 5). */
 export const DEFAULT_REUSE_ACCEPTANCE =
-  `reuse prevention ${DEFAULT_PASSWORD_REUSE_PREVENTION} is the product default (TAP_PASSWORD_REUSE_PREVENTION unset); CIS 1.9 recommends ${BASELINE.passwordReusePrevention}`;
+  `reuse prevention ${PASSWORD_POLICY.defaultReusePrevention} is the product default (TAP_PASSWORD_REUSE_PREVENTION unset); CIS 1.9 recommends ${PASSWORD_POLICY.cisReusePrevention}`;
 
 /**
  * Settings whose value makes a rule fail; such a value needs an accepted risk naming the
@@ -79,8 +79,8 @@ export const RISKY_VALUES: readonly {
   {
     setting: "passwordReusePrevention",
     ruleId: "IAM.PasswordReusePrevention",
-    risky: (count: number) => count < BASELINE.passwordReusePrevention,
-    why: () => `is below the ${BASELINE.passwordReusePrevention} that CIS 1.9 (rule IAM.PasswordReusePrevention) requires`,
+    risky: (count: number) => count < PASSWORD_POLICY.cisReusePrevention,
+    why: () => `is below the ${PASSWORD_POLICY.cisReusePrevention} that CIS 1.9 (rule IAM.PasswordReusePrevention) requires`,
   },
   {
     setting: "replication",
@@ -506,7 +506,7 @@ class ConfigLoader {
   private checkAwsNames(stack: StackConfig, blamed: readonly Setting[]): void {
     // Bucket names hold the account id; without a fleet it is only known at plan time, and always 12 digits.
     const accountId = stack.account?.id ?? "123456789012";
-    for (const { kind, name } of TapStack.awsNames(stack, accountId)) {
+    for (const { kind, name } of stackAwsNames(stack, accountId)) {
       const problem = awsNameProblem(kind, name);
       if (!problem) continue;
       const where = blamed.map((setting) => setting.origin).join(" and ");

@@ -5,8 +5,9 @@
  */
 import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../network/admin-sources";
 import { parseIpv4Cidr } from "../network/cidr";
-import { tagKeyProblem, tagValueProblem, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED, NACL_RULES_PER_DIRECTION, PASSWORD_REUSE_PREVENTION } from "../aws/limits";
-import { MAX_SSH_SOURCES } from "../network/regional-network";
+import { tagKeyProblem, tagValueProblem, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { PASSWORD_REUSE_PREVENTION } from "../identity/identity-facts";
+import { MAX_SSH_SOURCES, NACL_RULES_PER_DIRECTION } from "../network/network-facts";
 import { RESERVED_TAG_KEYS } from "../aws/naming";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { TAP_RULE_PACK } from "../app/rule-pack";

@@ -6,18 +6,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
-import { MANAGED_POLICIES } from "./account-services";
-import { AwsName, awsNameProblems } from "../aws/limits";
-import { nameTag, NameScope, resourceName } from "../aws/naming";
-
-/** Where AWS Config delivers, and the key its objects are encrypted with there. */
-export interface ConfigDeliveryTarget {
-  readonly bucketArn: string;
-  /** Key prefix inside the bucket (no leading or trailing slash). */
-  readonly keyPrefix: string;
-  /** The bucket's default encryption key: Config's role encrypts with it when it writes. */
-  readonly kmsKeyArn: string;
-}
+import { awsNameProblems } from "../aws/limits";
+import { nameTag, NameScope } from "../aws/naming";
+import type { ConfigDeliveryTarget } from "../audit/audit-trail";
+import { serviceTrustPolicy } from "../identity/trust-policy";
+import { accountGuardrailAwsNames, accountGuardrailNames, CONFIG_MANAGED_POLICY } from "./guardrail-facts";
 
 export interface AccountGuardrailsProps {
   /** Provider the account-wide resources are created with (IAM and S3's account settings are global). */
@@ -34,45 +27,30 @@ export interface AccountGuardrailsProps {
    */
   readonly blockPublicS3Access?: boolean;
   /**
-   * A role for AWS Support incidents (CIS 1.17): AWSSupportAccess, assumable by this account's
-   * principals that signed in with MFA (the account grants the right to assume it through IAM).
-   * @default true
-   */
-  readonly supportRole?: boolean;
-  /**
-   * Create the role AWS Config records and delivers with, writing to this target.
+   * Create the role AWS Config records and delivers with, writing to this target
+   * (AuditTrail.grantConfigDelivery gives one).
    * @default - no AWS Config role
    */
   readonly configDelivery?: ConfigDeliveryTarget;
 }
 
+/** What a region's AWS Config recorder needs of the account's Config role. */
+export interface IConfigRecorderRole {
+  /** The role's ARN. */
+  readonly configRoleArn: string;
+  /** Complete once the role may record and deliver; a recorder created earlier fails its first delivery check. */
+  readonly configRoleReady: readonly ITerraformDependable[];
+}
+
 /**
  * Account-wide guardrails that exist once per account: the account-level S3 public access
- * block, the support role and the role AWS Config uses. Create them in exactly one deployment
- * per account (the one that owns the account's settings): the public access block is a
- * singleton, and a second owner's destroy would remove it.
+ * block and the role AWS Config uses. Create them in exactly one deployment per account (the
+ * one that owns the account's settings): the public access block is a singleton, and a second
+ * owner's destroy would remove it.
  */
 export class AccountGuardrails extends Construct {
-  /** The AWS-visible names an AccountGuardrails with this naming creates (configuration checks them). */
-  public static awsNames(naming: Omit<NameScope, "region">): AwsName[] {
-    const names = AccountGuardrails.names(naming);
-    return [
-      { kind: "iamRole", name: names.supportRole },
-      { kind: "iamRole", name: names.configRole },
-      { kind: "iamPolicy", name: names.configPolicy },
-    ];
-  }
-
-  private static names(naming: Omit<NameScope, "region">) {
-    return { supportRole: resourceName(naming, "support"), configRole: resourceName(naming, "aws-config"), configPolicy: "deliver-configuration" };
-  }
-
-  /** The support role's ARN, when created. */
-  public readonly supportRoleArn?: string;
   /** The role AWS Config's recorders use, when `configDelivery` is set. */
-  public readonly configRoleArn?: string;
-  /** Complete once the Config role may record and deliver; a recorder created earlier fails its first delivery check. */
-  public readonly configRoleReady: ITerraformDependable[] = [];
+  public readonly configRecorderRole?: IConfigRecorderRole;
 
   private readonly provider: AwsProvider;
   private readonly naming: Omit<NameScope, "region">;
@@ -81,7 +59,7 @@ export class AccountGuardrails extends Construct {
     super(scope, id);
     this.provider = props.provider;
     this.naming = props.naming;
-    const problems = awsNameProblems(AccountGuardrails.awsNames(props.naming));
+    const problems = awsNameProblems(accountGuardrailAwsNames(props.naming));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
     if (props.blockPublicS3Access ?? true) {
@@ -95,60 +73,18 @@ export class AccountGuardrails extends Construct {
         restrictPublicBuckets: true,
       });
     }
-    if (props.supportRole ?? true) this.supportRoleArn = this.buildSupportRole(props).arn;
-    if (props.configDelivery) {
-      const config = this.buildConfigRole(props, props.configDelivery);
-      this.configRoleArn = config.role.arn;
-      this.configRoleReady = config.ready;
-    }
-  }
-
-  /** CIS 1.17: a role to manage incidents with AWS Support, for this account's principals with MFA. */
-  private buildSupportRole(props: AccountGuardrailsProps): IamRole {
-    const { provider, naming } = this;
-    const trust = new DataAwsIamPolicyDocument(this, "support-trust", {
-      provider,
-      statement: [
-        {
-          sid: "AccountPrincipalsWithMfa",
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "AWS", identifiers: [`arn:${props.partition}:iam::${props.accountId}:root`] }],
-          condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }],
-        },
-      ],
-    });
-    const role = new IamRole(this, "support-role", {
-      provider,
-      name: AccountGuardrails.names(naming).supportRole,
-      description: "Manages incidents with AWS Support (CIS 1.17); assumable with MFA by principals the account allows",
-      assumeRolePolicy: trust.json,
-      tags: nameTag(naming, "support"),
-    });
-    new IamRolePolicyAttachment(this, "support-policy", { provider, role: role.name, policyArn: `arn:${props.partition}:iam::aws:policy/${MANAGED_POLICIES.support}` });
-    return role;
+    if (props.configDelivery) this.configRecorderRole = this.buildConfigRole(props, props.configDelivery);
   }
 
   /**
    * The role AWS Config records with (AWS_ConfigRole) and delivers with: write under the prefix of
    * the target bucket only, encrypting with its key.
    */
-  private buildConfigRole(props: AccountGuardrailsProps, target: ConfigDeliveryTarget): { role: IamRole; ready: ITerraformDependable[] } {
+  private buildConfigRole(props: AccountGuardrailsProps, target: ConfigDeliveryTarget): IConfigRecorderRole {
     const { provider, naming } = this;
     const { accountId, partition } = props;
-    const names = AccountGuardrails.names(naming);
-    const trust = new DataAwsIamPolicyDocument(this, "config-trust", {
-      provider,
-      statement: [
-        {
-          sid: "TrustService",
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["config.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
-        },
-      ],
-    });
+    const names = accountGuardrailNames(naming);
+    const trust = serviceTrustPolicy(this, "config-trust", { provider, service: "config.amazonaws.com", limit: { accountId } });
     const role = new IamRole(this, "config-role", {
       provider,
       name: names.configRole,
@@ -156,7 +92,7 @@ export class AccountGuardrails extends Construct {
       assumeRolePolicy: trust.json,
       tags: nameTag(naming, "aws-config"),
     });
-    const recording = new IamRolePolicyAttachment(this, "config-recording-policy", { provider, role: role.name, policyArn: `arn:${partition}:iam::aws:policy/${MANAGED_POLICIES.config}` });
+    const recording = new IamRolePolicyAttachment(this, "config-recording-policy", { provider, role: role.name, policyArn: `arn:${partition}:iam::aws:policy/${CONFIG_MANAGED_POLICY}` });
     const permissions = new DataAwsIamPolicyDocument(this, "config-delivery-permissions", {
       provider,
       statement: [
@@ -178,6 +114,6 @@ export class AccountGuardrails extends Construct {
       ],
     });
     const delivery = new IamRolePolicy(this, "config-delivery-policy", { provider, name: names.configPolicy, role: role.id, policy: permissions.json });
-    return { role, ready: [recording, delivery] };
+    return { configRoleArn: role.arn, configRoleReady: [recording, delivery] };
   }
 }

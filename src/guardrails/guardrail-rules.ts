@@ -1,8 +1,6 @@
-import { ACCOUNT_SINGLETONS, CIS_V3_STANDARD, MANAGED_POLICIES } from "./account-services";
-import { fail, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
+import { ACCOUNT_SINGLETONS, CIS_V3_STANDARD } from "./guardrail-facts";
+import { fail, firstBlock, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
-/** Nested blocks synthesize as objects from cdktf and as one-element lists from HCL. */
-const first = (value: unknown): any => (Array.isArray(value) ? value[0] : value);
 
 /**
  * A per-region control: passes when the region (provider) has a resource of `type` that
@@ -80,7 +78,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
         stack,
         provider,
         "aws_config_configuration_recorder",
-        (r) => (first(r.body.recording_group)?.all_supported === true ? PASS : fail("recording_group.all_supported is not true")),
+        (r) => (firstBlock(r.body.recording_group)?.all_supported === true ? PASS : fail("recording_group.all_supported is not true")),
         "no aws_config_configuration_recorder",
       );
       if (recorder.status !== "pass") return recorder;
@@ -88,22 +86,8 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
       if (channel.status !== "pass") return channel;
       const status = regionHas(stack, provider, "aws_config_configuration_recorder_status", (r) => (r.body.is_enabled === true ? PASS : fail("is_enabled is not true")), "no aws_config_configuration_recorder_status");
       if (status.status !== "pass") return status;
-      const global = stack.ofType("aws_config_configuration_recorder").some((r) => first(r.body.recording_group)?.include_global_resource_types === true);
+      const global = stack.ofType("aws_config_configuration_recorder").some((r) => firstBlock(r.body.recording_group)?.include_global_resource_types === true);
       return global || stack.resourcesOf(provider).length === 0 ? PASS : fail("no region's recorder has include_global_resource_types = true, so IAM changes go unrecorded");
-    },
-  },
-  {
-    id: "IAM.SupportRole",
-    appliesTo: ["stack"],
-    info: `No role carries the ${MANAGED_POLICIES.support} managed policy.`,
-    explanation: "A named support role lets incidents be handled with AWS Support without handing out broader rights.",
-    fix: `Add a role with ${MANAGED_POLICIES.support} attached, assumable by the account's principals with MFA (AccountGuardrails does).`,
-    cis: "1.17",
-    check(_stack, stack) {
-      const attached = stack
-        .ofType("aws_iam_role_policy_attachment")
-        .some((attachment) => String(attachment.body.policy_arn).endsWith(`:iam::aws:policy/${MANAGED_POLICIES.support}`) && stack.referencedElement(attachment.body.role)?.type === "aws_iam_role");
-      return attached ? PASS : fail(`no aws_iam_role_policy_attachment of ${MANAGED_POLICIES.support} to a role of this stack`);
     },
   },
   {
@@ -124,21 +108,20 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
       return PASS;
     },
   },
-];
-
-/**
- * Rules whose controls only the deployment that owns the account's settings creates; another
- * deployment in the same account accepts them (see the configuration's accountSettings).
- */
-export const ACCOUNT_OWNER_RULE_IDS: readonly string[] = [
-  "EC2.EbsEncryptionByDefault",
-  "IAM.AccessAnalyzer",
-  "GuardDuty.Enabled",
-  "SecurityHub.CisStandard",
-  "Config.Recorder",
-  "IAM.SupportRole",
-  "S3.AccountPublicAccessBlock",
-  "CloudTrail.MultiRegionTrail",
-  "CloudTrail.S3DataEvents",
-  "Monitoring.CisMetricAlarms",
+  {
+    id: "S3.AccountPublicAccessBlock",
+    appliesTo: ["stack"],
+    info: "The account does not block public access to S3 at account level.",
+    explanation: "The account-level block overrides every bucket's own settings, including buckets created outside this stack.",
+    fix: "Add an aws_s3_account_public_access_block with all four flags true (the account-settings owner's AccountGuardrails does).",
+    cis: "2.1.4",
+    checkov: "CKV_AWS_53-56 (bucket-level only)",
+    check(_stack, stack) {
+      const [block] = stack.ofType("aws_s3_account_public_access_block");
+      if (!block) return fail("no aws_s3_account_public_access_block");
+      const flags = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
+      const off = flags.filter((flag) => block.body[flag] !== true);
+      return off.length === 0 ? PASS : fail(`${off.join(", ")} not true`);
+    },
+  },
 ];

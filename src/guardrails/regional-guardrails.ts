@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AccessanalyzerAnalyzer } from "@cdktf/provider-aws/lib/accessanalyzer-analyzer";
 import { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-configuration-recorder";
@@ -10,19 +9,19 @@ import { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-b
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account";
 import { SecurityhubStandardsSubscription } from "@cdktf/provider-aws/lib/securityhub-standards-subscription";
-import { CIS_V3_STANDARD } from "./account-services";
-import { AwsName, awsNameProblems } from "../aws/limits";
-import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { awsNameProblems } from "../aws/limits";
+import { nameTag, NameScope } from "../aws/naming";
+import type { ConfigDeliveryTarget } from "../audit/audit-trail";
+import type { IEbsEncryptionKey } from "../storage/secure-storage";
+import type { IConfigRecorderRole } from "./account-guardrails";
+import { CIS_V3_STANDARD, GUARDDUTY_FINDING_FREQUENCY, regionalGuardrailAwsNames, regionalGuardrailNames } from "./guardrail-facts";
 
 /** How a region's AWS Config recorder records and where it delivers. */
 export interface RegionalConfigRecording {
-  /** The role the recorder uses (AccountGuardrails.configRoleArn). */
-  readonly roleArn: string;
-  /** What must exist before the recorder: the role's permissions, the bucket's policy. */
-  readonly dependencies?: ITerraformDependable[];
-  /** Delivery bucket (name) and key prefix. */
-  readonly bucketName: string;
-  readonly keyPrefix: string;
+  /** The role the recorder uses (AccountGuardrails.configRecorderRole). */
+  readonly role: IConfigRecorderRole;
+  /** Where it delivers (AuditTrail.grantConfigDelivery). */
+  readonly delivery: ConfigDeliveryTarget;
   /**
    * Record IAM users, roles, groups and policies too. They are global, so exactly one region
    * should record them (else every change is recorded once per region and billed as such).
@@ -38,11 +37,11 @@ export interface RegionalGuardrailsProps {
   /** AWS partition for the Security Hub standard's ARN. May be a token. */
   readonly partition: string;
   /**
-   * The key new EBS volumes and snapshots are encrypted with by default (CIS 2.2.1). Its policy
-   * must let the account's principals use it through EC2 of this region.
+   * The key new EBS volumes and snapshots are encrypted with by default (CIS 2.2.1); the
+   * guardrails grant the account's principals its use through EC2 of this region.
    * @default - EBS encryption by default with the AWS-managed aws/ebs key
    */
-  readonly ebsKmsKeyArn?: string;
+  readonly ebsKey?: IEbsEncryptionKey;
   /**
    * An IAM Access Analyzer for the account in this region (CIS 1.20). AWS allows one account analyzer per region.
    * @default true
@@ -66,9 +65,6 @@ export interface RegionalGuardrailsProps {
   readonly awsConfig?: RegionalConfigRecording;
 }
 
-/** How often GuardDuty publishes updates of open findings (the fastest setting). */
-export const GUARDDUTY_FINDING_FREQUENCY = "FIFTEEN_MINUTES";
-
 /**
  * A region's detective and preventive guardrails: EBS encryption by default, an IAM Access
  * Analyzer and, each behind a setting because each costs money, GuardDuty, Security Hub with
@@ -76,19 +72,6 @@ export const GUARDDUTY_FINDING_FREQUENCY = "FIFTEEN_MINUTES";
  * account and region, so only the deployment that owns the account's settings creates them.
  */
 export class RegionalGuardrails extends Construct {
-  /** The AWS-visible names a RegionalGuardrails with this naming creates (configuration checks them). */
-  public static awsNames(naming: NameScope & { readonly region: string }): AwsName[] {
-    const names = RegionalGuardrails.names(naming);
-    return [
-      { kind: "accessAnalyzer", name: names.analyzer },
-      { kind: "configRecorder", name: names.recorder },
-    ];
-  }
-
-  private static names(naming: NameScope & { readonly region: string }) {
-    return { analyzer: resourceName(naming, "access-analyzer"), recorder: resourceName(naming, "config"), deliveryChannel: resourceName(naming, "config") };
-  }
-
   /** The GuardDuty detector's id, when GuardDuty is on. */
   public readonly guardDutyDetectorId?: string;
   /** The Config recorder's name, when AWS Config is on. */
@@ -103,11 +86,11 @@ export class RegionalGuardrails extends Construct {
     this.naming = props.naming;
     this.validate(props);
 
-    this.buildEbsEncryption(props.ebsKmsKeyArn);
+    this.buildEbsEncryption(props.ebsKey);
     if (props.accessAnalyzer ?? true) {
       new AccessanalyzerAnalyzer(this, "access-analyzer", {
         provider: this.provider,
-        analyzerName: RegionalGuardrails.names(this.naming).analyzer,
+        analyzerName: regionalGuardrailNames(this.naming).analyzer,
         type: "ACCOUNT",
         tags: nameTag(this.naming, "access-analyzer"),
       });
@@ -126,7 +109,7 @@ export class RegionalGuardrails extends Construct {
   }
 
   private validate(props: RegionalGuardrailsProps): void {
-    const problems = awsNameProblems(RegionalGuardrails.awsNames(props.naming));
+    const problems = awsNameProblems(regionalGuardrailAwsNames(props.naming));
     if (props.securityHub && !props.awsConfig) {
       problems.push("'securityHub' needs 'awsConfig': Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder. Received: securityHub true, awsConfig unset");
     }
@@ -134,27 +117,30 @@ export class RegionalGuardrails extends Construct {
   }
 
   /** New volumes and snapshots encrypted by default (CIS 2.2.1), with the given key when there is one. */
-  private buildEbsEncryption(keyArn: string | undefined): void {
+  private buildEbsEncryption(key: IEbsEncryptionKey | undefined): void {
     const encryption = new EbsEncryptionByDefault(this, "ebs-encryption-by-default", { provider: this.provider, enabled: true });
-    if (keyArn !== undefined) new EbsDefaultKmsKey(this, "ebs-default-key", { provider: this.provider, keyArn, dependsOn: [encryption] });
+    if (key === undefined) return;
+    key.grantEbsDefaultEncryption();
+    new EbsDefaultKmsKey(this, "ebs-default-key", { provider: this.provider, keyArn: key.keyArn, dependsOn: [encryption] });
   }
 
   /** Recorder, delivery channel, then recording switched on: AWS requires the channel before the recorder starts. */
   private buildConfigRecorder(recording: RegionalConfigRecording): ConfigConfigurationRecorder {
-    const names = RegionalGuardrails.names(this.naming);
+    const names = regionalGuardrailNames(this.naming);
+    const dependencies = [...recording.role.configRoleReady, recording.delivery.ready];
     const recorder = new ConfigConfigurationRecorder(this, "config-recorder", {
       provider: this.provider,
       name: names.recorder,
-      roleArn: recording.roleArn,
+      roleArn: recording.role.configRoleArn,
       recordingGroup: { allSupported: true, includeGlobalResourceTypes: recording.includeGlobalResourceTypes },
-      dependsOn: recording.dependencies,
+      dependsOn: dependencies,
     });
     const channel = new ConfigDeliveryChannel(this, "config-delivery-channel", {
       provider: this.provider,
       name: names.deliveryChannel,
-      s3BucketName: recording.bucketName,
-      s3KeyPrefix: recording.keyPrefix,
-      dependsOn: [recorder, ...(recording.dependencies ?? [])],
+      s3BucketName: recording.delivery.bucketName,
+      s3KeyPrefix: recording.delivery.keyPrefix,
+      dependsOn: [recorder, ...dependencies],
     });
     new ConfigConfigurationRecorderStatus(this, "config-recorder-status", {
       provider: this.provider,

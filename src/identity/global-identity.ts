@@ -1,15 +1,16 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { nameTag, NameScope, resourceName } from "../aws/naming";
-import { AwsName, awsNameProblems, PASSWORD_REUSE_PREVENTION } from "../aws/limits";
-import { trustConditionFor } from "./service-trust";
-import { BASELINE } from "../aws/baseline";
+import { awsNameProblems } from "../aws/limits";
+import { nameTag, NameScope } from "../aws/naming";
+import { IDENTITY_MANAGED_POLICIES, identityAwsNames, identityNames, PASSWORD_POLICY, PASSWORD_REUSE_PREVENTION } from "./identity-facts";
+import { serviceTrustPolicy, serviceTrustStatements } from "./trust-policy";
 
 export interface GlobalIdentityProps {
   /** Provider the account-wide IAM resources are created with (IAM is global; any region works). */
@@ -21,13 +22,9 @@ export interface GlobalIdentityProps {
   /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`) for ARNs. May be a token. */
   readonly partition: string;
   /**
-   * This deployment's flow-log groups by region. The flow-log role may write to these groups
-   * only, and only flow logs of these regions may assume it.
-   */
-  readonly flowLogGroups: readonly { readonly region: string; readonly name: string }[];
-  /**
-   * Create the account-wide settings: the API Gateway CloudWatch role and the account password
-   * policy. Exactly one deployment per account should; the others set this to false.
+   * Create the account-wide settings: the API Gateway CloudWatch role, the account password
+   * policy and the support role. Exactly one deployment per account should; the others set
+   * this to false.
    * @default true
    */
   readonly manageAccountSettings?: boolean;
@@ -45,60 +42,112 @@ export interface GlobalIdentityProps {
   readonly protectAccountSettings?: boolean;
 }
 
+/** What a VPC flow log needs of the role it delivers with. */
+export interface IFlowLogDeliveryRole {
+  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
+  readonly flowLogsRoleArn: string;
+  /**
+   * Lets flow logs of `region` assume the role and write to the log group `logGroupName`.
+   * Returns what a flow log must wait for: one created before its role may write fails its first deliveries.
+   */
+  grantFlowLogDelivery(region: string, logGroupName: string): ITerraformDependable;
+}
+
 /** The product's default reuse prevention (the spec's 5; CIS 1.9 recommends 24). */
-export const DEFAULT_PASSWORD_REUSE_PREVENTION = 5;
+export const DEFAULT_PASSWORD_REUSE_PREVENTION = PASSWORD_POLICY.defaultReusePrevention;
 
 /**
  * Account-wide IAM: the role VPC flow logs deliver with and, when this deployment owns the
- * account's settings, the role API Gateway writes CloudWatch logs with and the account
- * password policy.
+ * account's settings, the role API Gateway writes CloudWatch logs with (and each region's API
+ * Gateway setting pointing at it), the account password policy and the AWS Support role.
  */
-export class GlobalIdentity extends Construct {
-  /** The AWS-visible names a GlobalIdentity with this naming creates (configuration checks them). */
-  public static awsNames(naming: Omit<NameScope, "region">): AwsName[] {
-    const names = GlobalIdentity.names(naming);
-    return [
-      { kind: "iamRole", name: names.apiGatewayRole },
-      { kind: "iamRole", name: names.flowLogsRole },
-      { kind: "iamPolicy", name: names.flowLogsPolicy },
-    ];
-  }
-
-  private static names(naming: Omit<NameScope, "region">) {
-    return {
-      apiGatewayRole: resourceName(naming, "apigw-cloudwatch"),
-      flowLogsRole: resourceName(naming, "vpc-flow-logs"),
-      flowLogsPolicy: "deliver-flow-logs",
-    };
-  }
-
-  /** ARN of the role every region's `aws_api_gateway_account` points at; unset when another deployment owns account settings. */
-  public readonly apiGatewayCloudWatchRoleArn?: string;
-  /** Completes once the API Gateway role has its permissions; depend on it before using the role. */
-  public readonly apiGatewayRoleReady?: ITerraformDependable;
-  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
+export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   public readonly flowLogsRoleArn: string;
-  /** Completes once the flow-log role may write; a flow log created earlier fails its first deliveries. */
-  public readonly flowLogsRoleReady: ITerraformDependable;
+  /** ARN of the role API Gateway writes CloudWatch logs with; unset when another deployment owns the account's settings. */
+  public readonly apiGatewayCloudWatchRoleArn?: string;
+  /** ARN of the role for AWS Support incidents (CIS 1.17); unset when another deployment owns the account's settings. */
+  public readonly supportRoleArn?: string;
 
   private readonly provider: AwsProvider;
   private readonly naming: Omit<NameScope, "region">;
+  private readonly account: { readonly accountId: string; readonly partition: string };
+  private readonly flowLogs: { readonly role: IamRole; readonly trust: DataAwsIamPolicyDocument; readonly groups: { region: string; name: string }[]; policy?: { document: DataAwsIamPolicyDocument; resource: IamRolePolicy } };
+  private readonly apiGateway?: { readonly role: IamRole; readonly ready: ITerraformDependable };
 
   constructor(scope: Construct, id: string, props: GlobalIdentityProps) {
     super(scope, id);
     this.provider = props.provider;
     this.naming = props.naming;
+    this.account = { accountId: props.accountId, partition: props.partition };
     const reusePrevention = this.validate(props);
 
-    const flowLogs = this.buildFlowLogsRole(props);
-    this.flowLogsRoleArn = flowLogs.role.arn;
-    this.flowLogsRoleReady = flowLogs.ready;
+    this.flowLogs = this.buildFlowLogsRole();
+    this.flowLogsRoleArn = this.flowLogs.role.arn;
     if (props.manageAccountSettings ?? true) {
-      const apiGateway = this.buildApiGatewayRole(props);
-      this.apiGatewayCloudWatchRoleArn = apiGateway.role.arn;
-      this.apiGatewayRoleReady = apiGateway.ready;
+      this.apiGateway = this.buildApiGatewayRole();
+      this.apiGatewayCloudWatchRoleArn = this.apiGateway.role.arn;
       this.buildPasswordPolicy(reusePrevention, props.protectAccountSettings ?? false);
+      this.supportRoleArn = this.buildSupportRole().arn;
     }
+  }
+
+  public grantFlowLogDelivery(region: string, logGroupName: string): ITerraformDependable {
+    const { accountId, partition } = this.account;
+    const flowLogs = this.flowLogs;
+    flowLogs.groups.push({ region, name: logGroupName });
+    const regions = [...new Set(flowLogs.groups.map((group) => group.region))];
+    flowLogs.trust.putStatement(
+      serviceTrustStatements(`${this.node.path}/flow-logs-trust`, "vpc-flow-logs.amazonaws.com", {
+        accountId,
+        sourceArns: regions.map((r) => `arn:${partition}:ec2:${r}:${accountId}:vpc-flow-log/*`),
+      }),
+    );
+    const groupArns = flowLogs.groups.map(({ region: r, name }) => `arn:${partition}:logs:${r}:${accountId}:log-group:${name}`);
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: "DeliverFlowLogs",
+        effect: "Allow",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        resources: groupArns.flatMap((arn) => [arn, `${arn}:log-stream:*`]),
+      },
+      {
+        // DescribeLogGroups is a list call: IAM authorizes it only on every log group of a region.
+        sid: "FindFlowLogGroups",
+        effect: "Allow",
+        actions: ["logs:DescribeLogGroups"],
+        resources: regions.map((r) => `arn:${partition}:logs:${r}:${accountId}:log-group:*`),
+      },
+    ];
+    if (!flowLogs.policy) {
+      // Created with the first grant: a role policy with no statement is refused by IAM.
+      const document = new DataAwsIamPolicyDocument(this, "flow-logs-permissions", { provider: this.provider, statement: statements });
+      const resource = new IamRolePolicy(this, "flow-logs-role-policy", {
+        provider: this.provider,
+        name: identityNames(this.naming).flowLogsPolicy,
+        role: flowLogs.role.id,
+        policy: document.json,
+      });
+      flowLogs.policy = { document, resource };
+    } else {
+      flowLogs.policy.document.putStatement(statements);
+    }
+    return flowLogs.policy.resource;
+  }
+
+  /**
+   * Points API Gateway of the provider's region at the CloudWatch role (an account setting,
+   * once per region). Only the deployment that owns the account's settings may.
+   */
+  public enableApiGatewayLogging(provider: AwsProvider): void {
+    if (!this.apiGateway) throw new Error(`${this.node.path}: enableApiGatewayLogging needs 'manageAccountSettings' (another deployment owns the account's API Gateway settings)`);
+    new ApiGatewayAccount(this, `api-gateway-account-${provider.region}`, {
+      provider,
+      cloudwatchRoleArn: this.apiGateway.role.arn,
+      // Without it a destroy leaves API Gateway pointing at the deleted role. The provider marks the
+      // argument deprecated (it warns at validate) but still honours it in 5.100.
+      resetOnDelete: true,
+      dependsOn: [this.apiGateway.ready],
+    });
   }
 
   private validate(props: GlobalIdentityProps): number {
@@ -107,19 +156,18 @@ export class GlobalIdentity extends Construct {
     if (!Number.isInteger(reusePrevention) || reusePrevention < PASSWORD_REUSE_PREVENTION.min || reusePrevention > PASSWORD_REUSE_PREVENTION.max) {
       problems.push(`'passwordReusePrevention' must be a whole number from ${PASSWORD_REUSE_PREVENTION.min} to ${PASSWORD_REUSE_PREVENTION.max}. Received: ${reusePrevention}`);
     }
-    if (props.flowLogGroups.length === 0) problems.push("'flowLogGroups' needs the flow-log group of at least one region. Received: []");
-    problems.push(...awsNameProblems(GlobalIdentity.awsNames(props.naming)));
+    problems.push(...awsNameProblems(identityAwsNames(props.naming)));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     return reusePrevention;
   }
 
   /** The role API Gateway writes CloudWatch logs with, and its AWS managed policy. */
-  private buildApiGatewayRole(props: GlobalIdentityProps): { role: IamRole; ready: ITerraformDependable } {
+  private buildApiGatewayRole(): { role: IamRole; ready: ITerraformDependable } {
     const { provider, naming } = this;
-    const trust = this.serviceTrustPolicy("api-gateway-trust", "apigateway.amazonaws.com");
+    const trust = serviceTrustPolicy(this, "api-gateway-trust", { provider, service: "apigateway.amazonaws.com" });
     const role = new IamRole(this, "api-gateway-cloudwatch-role", {
       provider,
-      name: GlobalIdentity.names(naming).apiGatewayRole,
+      name: identityNames(naming).apiGatewayRole,
       description: "Lets API Gateway write execution and access logs to CloudWatch Logs",
       assumeRolePolicy: trust.json,
       tags: nameTag(naming, "apigw-cloudwatch"),
@@ -127,65 +175,35 @@ export class GlobalIdentity extends Construct {
     const ready = new IamRolePolicyAttachment(this, "api-gateway-cloudwatch-policy", {
       provider,
       role: role.name,
-      policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      policyArn: `arn:${this.account.partition}:iam::aws:policy/${IDENTITY_MANAGED_POLICIES.apiGatewayLogs}`,
     });
     return { role, ready };
   }
 
-  /** The role VPC flow logs deliver with: this deployment's flow logs may assume it, to write to its flow-log groups only. */
-  private buildFlowLogsRole(props: GlobalIdentityProps): { role: IamRole; ready: ITerraformDependable } {
+  /** The role VPC flow logs deliver with; each network grants itself delivery to its log group. */
+  private buildFlowLogsRole() {
     const { provider, naming } = this;
-    const { accountId, partition, flowLogGroups } = props;
-    const names = GlobalIdentity.names(naming);
-    const trust = this.serviceTrustPolicy("flow-logs-trust", "vpc-flow-logs.amazonaws.com", {
-      accountId,
-      sourceArns: flowLogGroups.map(({ region }) => `arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`),
-    });
+    const trust = serviceTrustPolicy(this, "flow-logs-trust", { provider, service: "vpc-flow-logs.amazonaws.com", limit: { accountId: this.account.accountId, sourceArns: [] } });
     const role = new IamRole(this, "flow-logs-role", {
       provider,
-      name: names.flowLogsRole,
+      name: identityNames(naming).flowLogsRole,
       description: "Lets VPC flow logs deliver to this deployment's flow-log groups",
       assumeRolePolicy: trust.json,
       tags: nameTag(naming, "vpc-flow-logs"),
     });
-    const groupArns = flowLogGroups.map(({ region, name }) => `arn:${partition}:logs:${region}:${accountId}:log-group:${name}`);
-    const permissions = new DataAwsIamPolicyDocument(this, "flow-logs-permissions", {
-      provider,
-      statement: [
-        {
-          sid: "DeliverFlowLogs",
-          effect: "Allow",
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          resources: groupArns.flatMap((arn) => [arn, `${arn}:log-stream:*`]),
-        },
-        {
-          // DescribeLogGroups is a list call: IAM authorizes it only on every log group of a region.
-          sid: "FindFlowLogGroups",
-          effect: "Allow",
-          actions: ["logs:DescribeLogGroups"],
-          resources: flowLogGroups.map(({ region }) => `arn:${partition}:logs:${region}:${accountId}:log-group:*`),
-        },
-      ],
-    });
-    const ready = new IamRolePolicy(this, "flow-logs-role-policy", {
-      provider,
-      name: names.flowLogsPolicy,
-      role: role.id,
-      policy: permissions.json,
-    });
-    return { role, ready };
+    return { role, trust, groups: [] as { region: string; name: string }[] };
   }
 
   /** The account password policy at the baseline's numbers. */
   private buildPasswordPolicy(reusePrevention: number, protect: boolean): void {
     new IamAccountPasswordPolicy(this, "password-policy", {
       provider: this.provider,
-      minimumPasswordLength: BASELINE.passwordMinimumLength,
+      minimumPasswordLength: PASSWORD_POLICY.minimumLength,
       requireUppercaseCharacters: true,
       requireLowercaseCharacters: true,
       requireNumbers: true,
       requireSymbols: true,
-      maxPasswordAge: BASELINE.passwordMaxAgeDays,
+      maxPasswordAge: PASSWORD_POLICY.maxAgeDays,
       passwordReusePrevention: reusePrevention,
       allowUsersToChangePassword: true,
       // Deleting the policy resets the whole account to AWS's defaults (no length, no expiry).
@@ -193,32 +211,30 @@ export class GlobalIdentity extends Construct {
     });
   }
 
-  /**
-   * A trust policy for one AWS service, conditioned as the service documents it: with
-   * `aws:SourceAccount` (and `aws:SourceArn` where given) for services that send them,
-   * unconditioned for those that do not (see SOURCE_ACCOUNT_EXEMPT).
-   */
-  private serviceTrustPolicy(id: string, service: string, limit?: { accountId: string; sourceArns?: string[] }): DataAwsIamPolicyDocument {
-    const condition = trustConditionFor(service);
-    if (condition === undefined) throw new Error(`${this.node.path}: no documented trust condition for ${service}; add it to src/identity/service-trust.ts`);
-    if (condition === "source-account" && !limit) throw new Error(`${this.node.path}: ${service} documents aws:SourceAccount; its trust needs the account`);
-    return new DataAwsIamPolicyDocument(this, id, {
-      provider: this.provider,
+  /** CIS 1.17: a role to manage incidents with AWS Support, for this account's principals with MFA. */
+  private buildSupportRole(): IamRole {
+    const { provider, naming } = this;
+    const { accountId, partition } = this.account;
+    const trust = new DataAwsIamPolicyDocument(this, "support-trust", {
+      provider,
       statement: [
         {
-          sid: "TrustService",
+          sid: "AccountPrincipalsWithMfa",
           effect: "Allow",
           actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [service] }],
-          condition:
-            condition === "source-account"
-              ? [
-                  { test: "StringEquals", variable: "aws:SourceAccount", values: [limit!.accountId] },
-                  ...(limit!.sourceArns ? [{ test: "ArnLike", variable: "aws:SourceArn", values: limit!.sourceArns }] : []),
-                ]
-              : undefined,
+          principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+          condition: [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }],
         },
       ],
     });
+    const role = new IamRole(this, "support-role", {
+      provider,
+      name: identityNames(naming).supportRole,
+      description: "Manages incidents with AWS Support (CIS 1.17); assumable with MFA by principals the account allows",
+      assumeRolePolicy: trust.json,
+      tags: nameTag(naming, "support"),
+    });
+    new IamRolePolicyAttachment(this, "support-policy", { provider, role: role.name, policyArn: `arn:${partition}:iam::aws:policy/${IDENTITY_MANAGED_POLICIES.support}` });
+    return role;
   }
 }

@@ -1,9 +1,9 @@
 import { fail, isReference, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 
-import { BASELINE } from "../aws/baseline";
+import { IDENTITY_MANAGED_POLICIES, PASSWORD_POLICY } from "./identity-facts";
 import { SOURCE_ACCOUNT_DOCUMENTED, SOURCE_ACCOUNT_EXEMPT, trustConditionFor } from "./service-trust";
 
-const PASSWORD_BENCHMARK = { minimumLength: BASELINE.passwordMinimumLength, maxAgeDays: BASELINE.passwordMaxAgeDays, reusePrevention: BASELINE.passwordReusePrevention } as const;
+const PASSWORD_BENCHMARK = { minimumLength: PASSWORD_POLICY.minimumLength, maxAgeDays: PASSWORD_POLICY.maxAgeDays, reusePrevention: PASSWORD_POLICY.cisReusePrevention } as const;
 
 function numberAtLeast(element: StackElement, attribute: string, minimum: number): Outcome {
   const value = element.body[attribute];
@@ -136,6 +136,20 @@ export const IAM_RULES: readonly Rule[] = [
         }
       }
       return PASS;
+    },
+  },
+  {
+    id: "IAM.SupportRole",
+    appliesTo: ["stack"],
+    info: `No role carries the ${IDENTITY_MANAGED_POLICIES.support} managed policy.`,
+    explanation: "A named support role lets incidents be handled with AWS Support without handing out broader rights.",
+    fix: `Add a role with ${IDENTITY_MANAGED_POLICIES.support} attached, assumable by the account's principals with MFA (GlobalIdentity does).`,
+    cis: "1.17",
+    check(_stack, stack) {
+      const attached = stack
+        .ofType("aws_iam_role_policy_attachment")
+        .some((attachment) => String(attachment.body.policy_arn).endsWith(`:iam::aws:policy/${IDENTITY_MANAGED_POLICIES.support}`) && stack.referencedElement(attachment.body.role)?.type === "aws_iam_role");
+      return attached ? PASS : fail(`no aws_iam_role_policy_attachment of ${IDENTITY_MANAGED_POLICIES.support} to a role of this stack`);
     },
   },
 ];

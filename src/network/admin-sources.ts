@@ -1,7 +1,5 @@
-import { ADMIN_SOURCE_LIMITS } from "../aws/baseline";
+import { ADMIN_SOURCE_LIMITS, WORLD } from "./network-facts";
 import { parseIpv4Cidr, publicAddressCount, Ipv4Cidr } from "./cidr";
-
-const WORLD = ["0.0.0.0/0", "::/0"];
 
 /** What acceptable remote-administration sources look like, for messages. */
 export const ADMIN_SOURCES_EXPECTED = `specific IPv4 CIDRs (a VPN or bastion range), each /${ADMIN_SOURCE_LIMITS.minPrefixLength} or narrower and together at most a /${ADMIN_SOURCE_LIMITS.minPrefixLength} of public addresses`;

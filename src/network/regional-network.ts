@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, IResolvable, ITerraformDependable, Op, Token } from "cdktf";
+import { Fn, IResolvable, Op, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
@@ -17,12 +17,26 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { cidrSubnet, formatIpv4Cidr, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
-import { adminSourcesProblem } from "./admin-sources";
 import { BASELINE } from "../aws/baseline";
-import { AwsName, awsNameProblems, LOG_RETENTION_DAYS_ALLOWED, NACL_RULES_PER_DIRECTION } from "../aws/limits";
-import { FLOW_LOG_GROUP_PREFIX } from "../aws/naming";
-import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { nameTag, NameScope } from "../aws/naming";
+import type { IFlowLogDeliveryRole } from "../identity/global-identity";
+import type { ILogEncryptionKey } from "../storage/secure-storage";
+import { adminSourcesProblem } from "./admin-sources";
+import { cidrSubnet, formatIpv4Cidr, Ipv4Cidr, parseIpv4Cidr } from "./cidr";
+import {
+  DEFAULT_AVAILABILITY_ZONE_COUNT,
+  HTTPS_PORT,
+  MAX_SSH_SOURCES,
+  NACL_RULES_PER_DIRECTION,
+  networkAwsNames,
+  networkNames,
+  PRIVATE_SUBNET_OFFSET,
+  RDP_PORT,
+  SSH_PORT,
+  SUBNET_NEW_BITS,
+  VPC_PREFIX_RANGE,
+} from "./network-facts";
 import { availabilityZonesFor, isSupportedRegion } from "./regions";
 
 export interface RegionalNetworkProps {
@@ -59,16 +73,10 @@ export interface RegionalNetworkProps {
    * @default true
    */
   readonly enableEndpointPrivateDns?: boolean;
-  /** KMS key (ARN) that encrypts the flow-log group; its policy must allow CloudWatch Logs. */
-  readonly flowLogKmsKeyArn: string;
-  /** Role (ARN) that VPC flow logs assume to write to CloudWatch Logs. */
-  readonly flowLogRoleArn: string;
-  /**
-   * What must exist before the flow log is created: the role's permissions. A flow log created
-   * before its role may write fails its first deliveries.
-   * @default - none
-   */
-  readonly flowLogRoleDependencies?: ITerraformDependable[];
+  /** The key that encrypts the flow-log group; the network grants CloudWatch Logs its use for that group. */
+  readonly flowLogKey: ILogEncryptionKey;
+  /** The role VPC flow logs deliver with; the network grants it delivery to its flow-log group. */
+  readonly flowLogRole: IFlowLogDeliveryRole;
   /**
    * Retention of the flow-log group, in days (a value CloudWatch Logs accepts; 0 = never).
    * @default 365
@@ -76,28 +84,14 @@ export interface RegionalNetworkProps {
   readonly flowLogRetentionDays?: number;
 }
 
-/** How many equal blocks the VPC CIDR is split into, and where the private half starts. */
-const SUBNET_NEW_BITS = 3;
-const PRIVATE_SUBNET_OFFSET = 4;
-const HTTPS_PORT = 443;
-const SSH_PORT = 22;
-const RDP_PORT = 3389;
 /** IANA protocol numbers, as EC2 reports them (names would be normalized and could diff). */
 const PROTOCOL = { all: "-1", icmp: "1", tcp: "6", udp: "17" } as const;
 const ANYWHERE = "0.0.0.0/0";
 /** ICMP type 3 code 4, "fragmentation needed": what path MTU discovery needs through a network ACL. */
 const ICMP_DESTINATION_UNREACHABLE = 3;
 const ICMP_FRAGMENTATION_NEEDED = 4;
-/** Default network ACL entries that do not depend on the SSH sources (see buildDefaultNetworkAcl). */
-const FIXED_NACL_INGRESS_RULES = 8;
-/** SSH sources each take one default-NACL entry beside the fixed ones, within AWS's default quota. */
-export const MAX_SSH_SOURCES = NACL_RULES_PER_DIRECTION - FIXED_NACL_INGRESS_RULES;
 const SUBNET_TIERS = ["public", "private"] as const;
 type SubnetTier = (typeof SUBNET_TIERS)[number];
-/** Zones used when `availabilityZoneIds` is not given (fewer where the region offers fewer). */
-export const DEFAULT_AVAILABILITY_ZONE_COUNT = 3;
-/** VPC prefixes the subnet layout fits: eight equal blocks, each at least the /28 AWS requires. */
-export const VPC_PREFIX_RANGE = { min: 16, max: 24 } as const;
 
 /**
  * A region's network: a VPC with public and private subnets over several zones, an
@@ -105,41 +99,25 @@ export const VPC_PREFIX_RANGE = { min: 16, max: 24 } as const;
  * logs, and a private interface endpoint for API Gateway (execute-api).
  */
 export class RegionalNetwork extends Construct {
-  /** The AWS-visible names a RegionalNetwork with this naming creates (configuration checks them). */
-  public static awsNames(naming: NameScope & { readonly region: string }): AwsName[] {
-    const names = RegionalNetwork.names(naming);
-    return [
-      { kind: "securityGroup", name: names.workloadSecurityGroup },
-      { kind: "securityGroup", name: names.endpointSecurityGroup },
-      { kind: "logGroup", name: names.flowLogGroup },
-    ];
-  }
-
-  /** Name of the flow-log group a RegionalNetwork with this naming creates. */
-  public static flowLogGroupName(naming: NameScope & { readonly region: string }): string {
-    return RegionalNetwork.names(naming).flowLogGroup;
-  }
-
-  private static names(naming: NameScope & { readonly region: string }) {
-    return {
-      workloadSecurityGroup: resourceName(naming, "workload"),
-      endpointSecurityGroup: resourceName(naming, "execute-api-endpoint"),
-      flowLogGroup: `${FLOW_LOG_GROUP_PREFIX}${resourceName(naming, "vpc")}`,
-    };
-  }
-
+  /** The VPC's id. */
   public readonly vpcId: string;
+  /** The VPC's CIDR, as given. */
   public readonly vpcCidr: string;
+  /** The zones (AZ IDs) the subnets are in, in subnet order. */
   public readonly availabilityZoneIds: readonly string[];
+  /** Ids of the public subnets, one per zone, in zone order. */
   public readonly publicSubnetIds: string[] = [];
+  /** Ids of the private subnets, one per zone, in zone order. */
   public readonly privateSubnetIds: string[] = [];
   /** Security group for workloads: HTTPS and SSH in from the allowed sources, HTTPS out to the VPC. */
   public readonly workloadSecurityGroupId: string;
+  /** Id of the execute-api interface endpoint. */
   public readonly endpointId: string;
   /** DNS entries of the execute-api endpoint: a list of `{ dns_name, hosted_zone_id }` once applied. */
   public readonly endpointDnsEntries: IResolvable;
   /** The zones (AZ IDs) the endpoint is placed in: those of `availabilityZoneIds` that offer execute-api, known at plan time. */
   public readonly endpointZoneIds: string[];
+  /** Name of the flow-log group. */
   public readonly flowLogGroupName: string;
 
   private readonly provider: AwsProvider;
@@ -294,7 +272,7 @@ export class RegionalNetwork extends Construct {
     const { provider, naming } = this;
     const group = new SecurityGroup(this, "workload-security-group", {
       provider,
-      name: RegionalNetwork.names(naming).workloadSecurityGroup,
+      name: networkNames(naming).workloadSecurityGroup,
       description: "Workloads: HTTPS and SSH from allowed sources, HTTPS to the VPC",
       vpcId: vpc.id,
       tags: nameTag(naming, "workload"),
@@ -330,7 +308,7 @@ export class RegionalNetwork extends Construct {
     // Security groups are stateful, so the endpoint needs no egress rule to answer.
     const group = new SecurityGroup(this, "endpoint-security-group", {
       provider,
-      name: RegionalNetwork.names(naming).endpointSecurityGroup,
+      name: networkNames(naming).endpointSecurityGroup,
       description: "execute-api interface endpoint: HTTPS from the VPC only",
       vpcId: vpc.id,
       tags: nameTag(naming, "execute-api-endpoint"),
@@ -370,11 +348,14 @@ export class RegionalNetwork extends Construct {
   /** Flow logs of all traffic into a KMS-encrypted log group with retention. */
   private buildFlowLogs(vpc: Vpc, props: RegionalNetworkProps): CloudwatchLogGroup {
     const { provider, naming } = this;
+    const name = networkNames(naming).flowLogGroup;
+    props.flowLogKey.grantLogGroupEncryption(name);
+    const roleReady = props.flowLogRole.grantFlowLogDelivery(naming.region, name);
     const group = new CloudwatchLogGroup(this, "flow-log-group", {
       provider,
-      name: RegionalNetwork.names(naming).flowLogGroup,
+      name,
       retentionInDays: props.flowLogRetentionDays ?? BASELINE.logRetentionDays,
-      kmsKeyId: props.flowLogKmsKeyArn,
+      kmsKeyId: props.flowLogKey.keyArn,
       tags: nameTag(naming, "flow-logs"),
     });
     new FlowLog(this, "flow-log", {
@@ -383,9 +364,9 @@ export class RegionalNetwork extends Construct {
       trafficType: "ALL",
       logDestinationType: "cloud-watch-logs",
       logDestination: group.arn,
-      iamRoleArn: props.flowLogRoleArn,
+      iamRoleArn: props.flowLogRole.flowLogsRoleArn,
       tags: nameTag(naming, "flow-log"),
-      dependsOn: props.flowLogRoleDependencies,
+      dependsOn: [roleReady],
     });
     return group;
   }
@@ -424,7 +405,7 @@ export class RegionalNetwork extends Construct {
     if (!Token.isUnresolved(retention) && !LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
       problems.push(`'flowLogRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);
     }
-    problems.push(...awsNameProblems(RegionalNetwork.awsNames(props.naming)));
+    problems.push(...awsNameProblems(networkAwsNames(props.naming)));
     if (problems.length > 0 || typeof vpcCidr === "string") {
       throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     }

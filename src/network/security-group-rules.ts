@@ -1,12 +1,8 @@
 import { adminSourcesProblem } from "./admin-sources";
 import { fail, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
-export const WORLD = ["0.0.0.0/0", "::/0"];
-/** Remote-administration ports and what messages call them. */
-export const ADMIN_PORTS: readonly [number, string][] = [
-  [22, "SSH"],
-  [3389, "RDP"],
-];
+import { ADMIN_PORTS, WORLD } from "./network-facts";
+
 /** The provider's default description, which says nothing about the group. */
 const PROVIDER_DEFAULT_DESCRIPTION = "Managed by Terraform";
 

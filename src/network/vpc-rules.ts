@@ -1,5 +1,5 @@
 import { fail, Outcome, PASS, Rule, StackElement, unknown } from "../compliance/rule";
-import { ADMIN_PORTS, WORLD } from "./security-group-rules";
+import { ADMIN_PORTS, WORLD } from "./network-facts";
 
 /** Protocols (names and IANA numbers) a network ACL entry can carry SSH or RDP over; -1 is every protocol. */
 const ADMIN_CAPABLE_PROTOCOLS = new Set(["-1", "all", "tcp", "6", "udp", "17"]);

@@ -5,15 +5,20 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
-import { AwsName, awsNameProblems } from "../aws/limits";
-import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { awsNameProblems } from "../aws/limits";
+import { nameTag, NameScope } from "../aws/naming";
+import { serviceTrustPolicy } from "../identity/trust-policy";
+import { replicationAwsNames, replicationNames } from "./storage-facts";
 
-/** One region's data bucket, its key and what replication needs of it. */
+/** One region's data bucket, its key and what replication needs of it (SecureStorage is one). */
 export interface ReplicatedBucket {
+  /** The bucket's region. */
   readonly region: string;
   /** Provider of the bucket's region (the replication configuration is created there). */
   readonly provider: AwsProvider;
+  /** The bucket's id (its name, known once created). */
   readonly bucketId: string;
+  /** The bucket's ARN. */
   readonly bucketArn: string;
   /** The region's KMS key: it decrypts the bucket's objects and encrypts the replicas it receives. */
   readonly keyArn: string;
@@ -40,18 +45,7 @@ export interface BucketReplicationProps {
  * keys, each key usable only through S3 of its own region.
  */
 export class BucketReplication extends Construct {
-  /** The AWS-visible names a BucketReplication with this naming creates (configuration checks them). */
-  public static awsNames(naming: Omit<NameScope, "region">): AwsName[] {
-    return [
-      { kind: "iamRole", name: BucketReplication.roleName(naming) },
-      { kind: "iamPolicy", name: "replicate-data-buckets" },
-    ];
-  }
-
-  private static roleName(naming: Omit<NameScope, "region">): string {
-    return resourceName(naming, "s3-replication");
-  }
-
+  /** ARN of the role S3 replicates with. */
   public readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: BucketReplicationProps) {
@@ -60,7 +54,7 @@ export class BucketReplication extends Construct {
     const regions = props.buckets.map((bucket) => bucket.region);
     if (props.buckets.length < 2) problems.push(`'buckets' needs two regions or more to replicate between. Received: [${regions.join(", ")}]`);
     if (new Set(regions).size !== regions.length) problems.push(`'buckets' needs one bucket per region. Received: [${regions.join(", ")}]`);
-    problems.push(...awsNameProblems(BucketReplication.awsNames(props.naming)));
+    problems.push(...awsNameProblems(replicationAwsNames(props.naming)));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
     const pairs = props.buckets.map((source, index) => ({ source, destination: props.buckets[(index + 1) % props.buckets.length] }));
@@ -95,20 +89,11 @@ export class BucketReplication extends Construct {
   /** The role S3 assumes to replicate: read the sources, write the destinations, each key through S3 of its region. */
   private buildRole(props: BucketReplicationProps, pairs: { source: ReplicatedBucket; destination: ReplicatedBucket }[]): { role: IamRole; policy: IamRolePolicy } {
     const { provider, naming } = props;
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      provider,
-      statement: [
-        {
-          sid: "TrustService",
-          effect: "Allow",
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["s3.amazonaws.com"] }],
-        },
-      ],
-    });
+    const names = replicationNames(naming);
+    const trust = serviceTrustPolicy(this, "trust", { provider, service: "s3.amazonaws.com" });
     const role = new IamRole(this, "role", {
       provider,
-      name: BucketReplication.roleName(naming),
+      name: names.role,
       description: "Lets S3 replicate this deployment's data buckets to the next region",
       assumeRolePolicy: trust.json,
       tags: nameTag(naming, "s3-replication"),
@@ -154,7 +139,7 @@ export class BucketReplication extends Construct {
       ]),
     ];
     const permissions = new DataAwsIamPolicyDocument(this, "permissions", { provider, statement: statements });
-    const policy = new IamRolePolicy(this, "policy", { provider, name: "replicate-data-buckets", role: role.id, policy: permissions.json });
+    const policy = new IamRolePolicy(this, "policy", { provider, name: names.policy, role: role.id, policy: permissions.json });
     return { role, policy };
   }
 }

@@ -11,6 +11,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS } from "./storage-facts";
 
 export interface HardenedBucketProps {
   /** Provider of the bucket's region. */
@@ -38,16 +39,12 @@ export interface HardenedBucketProps {
    */
   readonly policyStatements?: DataAwsIamPolicyDocumentStatement[];
   /**
-   * Where this bucket's server access logs go. Unset only for a bucket that is itself an
-   * access-log target (logging a log bucket would log its own deliveries).
+   * The log bucket this bucket's server access logs go to; it grants the delivery itself. Unset
+   * only for a bucket that is itself an access-log target (logging a log bucket would log its
+   * own deliveries).
    * @default - no server access logging
    */
-  readonly accessLogs?: {
-    readonly targetBucket: string;
-    readonly targetPrefix: string;
-    /** What must exist first: the target's policy that lets S3 logging write (S3 checks it when logging is set). */
-    readonly targetReady?: ITerraformDependable;
-  };
+  readonly accessLogs?: IAccessLogTarget;
   /**
    * Days after which noncurrent object versions are deleted.
    * @default 90
@@ -60,8 +57,21 @@ export interface HardenedBucketProps {
   readonly expirationDays?: number;
 }
 
-export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
-export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
+/** Where a bucket's server access logs are delivered, once the target allows it. */
+export interface AccessLogDelivery {
+  /** The target bucket (name). */
+  readonly targetBucket: string;
+  /** The source's own prefix in the target. */
+  readonly targetPrefix: string;
+  /** What must exist first: the target's policy that lets S3 logging write (S3 checks it when logging is set). */
+  readonly ready?: ITerraformDependable;
+}
+
+/** A bucket that receives server access logs: it grants S3 logging the right to deliver for a source bucket. */
+export interface IAccessLogTarget {
+  /** Lets S3 server access logging of this account write the logs of `sourceBucketName` under that bucket's own prefix. */
+  grantServerAccessLogs(sourceBucketName: string): AccessLogDelivery;
+}
 
 /**
  * An S3 bucket with every control tap's rule pack asks of one, each in its own companion
@@ -70,8 +80,11 @@ export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
  * and, unless it is a log target itself, server access logging.
  */
 export class HardenedBucket extends Construct {
+  /** The bucket's name. */
   public readonly bucketName: string;
+  /** The bucket's ARN. */
   public readonly bucketArn: string;
+  /** The bucket's id (its name, known once created: reference it to order companions after the bucket). */
   public readonly bucketId: string;
   /** Completes once versioning is on: replication and noncurrent-version rules need it first. */
   public readonly versioning: ITerraformDependable;
@@ -79,6 +92,8 @@ export class HardenedBucket extends Construct {
   public readonly policy: ITerraformDependable;
 
   private readonly provider: AwsProvider;
+  private readonly policyDocument: DataAwsIamPolicyDocument;
+  private readonly grants: DataAwsIamPolicyDocumentStatement[];
 
   constructor(scope: Construct, id: string, props: HardenedBucketProps) {
     super(scope, id);
@@ -108,15 +123,19 @@ export class HardenedBucket extends Construct {
       versioningConfiguration: { status: "Enabled" },
     });
     this.buildEncryption(bucket, props.kmsKeyArn);
-    this.policy = this.buildPolicy(bucket, publicAccessBlock, props.policyStatements ?? []);
+    this.grants = [...(props.policyStatements ?? [])];
+    const policy = this.buildPolicy(bucket, publicAccessBlock);
+    this.policy = policy.resource;
+    this.policyDocument = policy.document;
     this.buildLifecycle(bucket, versioning, noncurrentDays, props.expirationDays);
     if (props.accessLogs) {
+      const delivery = props.accessLogs.grantServerAccessLogs(props.bucketName);
       new S3BucketLoggingA(this, "access-logging", {
         provider: this.provider,
         bucket: bucket.id,
-        targetBucket: props.accessLogs.targetBucket,
-        targetPrefix: props.accessLogs.targetPrefix,
-        dependsOn: props.accessLogs.targetReady ? [props.accessLogs.targetReady] : undefined,
+        targetBucket: delivery.targetBucket,
+        targetPrefix: delivery.targetPrefix,
+        dependsOn: delivery.ready ? [delivery.ready] : undefined,
       });
     }
     new S3BucketNotification(this, "notifications", { provider: this.provider, bucket: bucket.id, eventbridge: true });
@@ -125,6 +144,12 @@ export class HardenedBucket extends Construct {
     this.bucketArn = bucket.arn;
     this.bucketId = bucket.id;
     this.versioning = versioning;
+  }
+
+  /** Adds a statement to the bucket policy, after its TLS denials and earlier grants (the way AWS CDK's addToResourcePolicy does). */
+  public addToResourcePolicy(statement: DataAwsIamPolicyDocumentStatement): void {
+    this.grants.push(statement);
+    this.policyDocument.putStatement(this.policyStatements(this.bucketArn));
   }
 
   /** Public access blocked four ways; ACLs disabled, so the bucket owner owns every object. */
@@ -158,38 +183,40 @@ export class HardenedBucket extends Construct {
   }
 
   /** TLS-only (1.2 or later), then the service grants the bucket exists for. */
-  private buildPolicy(bucket: S3Bucket, publicAccessBlock: S3BucketPublicAccessBlock, statements: DataAwsIamPolicyDocumentStatement[]): S3BucketPolicy {
-    const everyone = [{ type: "*", identifiers: ["*"] }];
-    const bucketAndObjects = [bucket.arn, `${bucket.arn}/*`];
-    const document = new DataAwsIamPolicyDocument(this, "policy-document", {
-      provider: this.provider,
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:*"],
-          resources: bucketAndObjects,
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          sid: "DenyTlsBelow12",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:*"],
-          resources: bucketAndObjects,
-          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-        },
-        ...statements,
-      ],
-    });
-    return new S3BucketPolicy(this, "policy", {
+  private buildPolicy(bucket: S3Bucket, publicAccessBlock: S3BucketPublicAccessBlock): { document: DataAwsIamPolicyDocument; resource: S3BucketPolicy } {
+    const document = new DataAwsIamPolicyDocument(this, "policy-document", { provider: this.provider, statement: this.policyStatements(bucket.arn) });
+    const resource = new S3BucketPolicy(this, "policy", {
       provider: this.provider,
       bucket: bucket.id,
       policy: document.json,
       // S3 rejects concurrent bucket-policy and public-access-block updates ("OperationAborted").
       dependsOn: [publicAccessBlock],
     });
+    return { document, resource };
+  }
+
+  private policyStatements(bucketArn: string): DataAwsIamPolicyDocumentStatement[] {
+    const everyone = [{ type: "*", identifiers: ["*"] }];
+    const bucketAndObjects = [bucketArn, `${bucketArn}/*`];
+    return [
+      {
+        sid: "DenyInsecureTransport",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:*"],
+        resources: bucketAndObjects,
+        condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+      },
+      {
+        sid: "DenyTlsBelow12",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:*"],
+        resources: bucketAndObjects,
+        condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+      },
+      ...this.grants,
+    ];
   }
 
   private buildLifecycle(bucket: S3Bucket, versioning: S3BucketVersioningA, noncurrentDays: number, expirationDays: number | undefined): void {

@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from "fs";
+import { builtinModules } from "module";
+import { dirname, join, relative, resolve } from "path";
+
+/**
+ * The layout's promise: configuration and each concern's plain modules (names, limits, facts,
+ * rules) load without cdktf, the provider bindings or any construct, so `npm run schema` and
+ * every configuration error stay fast. Checked on the import graph, transitively.
+ */
+const ROOT = join(__dirname, "..", "..");
+const SRC = join(ROOT, "src");
+const CONCERNS = ["network", "storage", "identity", "audit", "guardrails"];
+
+/** Relative imports of a module (type-only imports are erased, so they do not count), and its package imports. */
+function importsOf(file: string): { local: string[]; packages: string[] } {
+  const text = readFileSync(file, "utf8");
+  const specifiers = [...text.matchAll(/^import\s+(?!type\b)(?:[^"';]*?\s+from\s+)?["']([^"']+)["']/gm)].map((m) => m[1]);
+  return {
+    local: specifiers.filter((s) => s.startsWith(".")).map((s) => resolve(dirname(file), `${s}.ts`)),
+    packages: specifiers.filter((s) => !s.startsWith(".")),
+  };
+}
+
+/** Every package a module pulls in, with the chain of modules that leads to it. */
+function packagesReachedFrom(entry: string): { pkg: string; chain: string[] }[] {
+  const found: { pkg: string; chain: string[] }[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string, chain: string[]) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const { local, packages } = importsOf(file);
+    for (const pkg of packages) if (!builtinModules.includes(pkg)) found.push({ pkg, chain: [...chain, file].map((f) => relative(ROOT, f)) });
+    for (const next of local) visit(next, [...chain, file]);
+  };
+  visit(entry, []);
+  return found;
+}
+
+const plainModules = [
+  ...readdirSync(join(SRC, "config")).map((f) => join(SRC, "config", f)),
+  ...readdirSync(join(SRC, "aws")).map((f) => join(SRC, "aws", f)),
+  ...CONCERNS.flatMap((concern) =>
+    readdirSync(join(SRC, concern))
+      .filter((f) => /-(facts|rules)\.ts$/.test(f))
+      .map((f) => join(SRC, concern, f)),
+  ),
+  join(SRC, "app", "rule-pack.ts"),
+  join(SRC, "app", "stack-outputs.ts"),
+];
+
+describe("layout", () => {
+  test("every concern folder has its plain facts module", () => {
+    for (const concern of CONCERNS) expect(readdirSync(join(SRC, concern))).toContain(`${concern === "guardrails" ? "guardrail" : concern}-facts.ts`);
+  });
+
+  test.each(plainModules.map((file) => [relative(ROOT, file), file]))("%s imports no package: no cdktf, no provider binding, no construct", (_name, file) => {
+    expect(packagesReachedFrom(file)).toEqual([]);
+  });
+
+  test("the check sees through a chain of local imports to a construct", () => {
+    const found = packagesReachedFrom(join(SRC, "app", "tap-stack.ts"));
+    expect(found.map((f) => f.pkg)).toEqual(expect.arrayContaining(["cdktf", "constructs"]));
+    const viaConstruct = found.find((f) => f.chain.includes("src/network/regional-network.ts"));
+    expect(viaConstruct?.chain[0]).toBe("src/app/tap-stack.ts");
+  });
+});

@@ -1,0 +1,84 @@
+import { TerraformStack, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { auditStack } from "../../src/compliance/audit";
+import { TAP_RULE_PACK } from "../../src/app/rule-pack";
+import { IAM_RULES } from "../../src/identity/iam-rules";
+import { BrokenExamples, describeBrokenExamples, audit, RESOURCE_RULES, resourceFailuresOf, document, passwordPolicy } from "../compliance/rule-harness";
+
+const BROKEN: BrokenExamples = {
+  "IAM.PasswordMinimumLength": [passwordPolicy({ minimumPasswordLength: 8 }), "rules/password"],
+  "IAM.PasswordComplexity": [passwordPolicy({ requireSymbols: false }), "rules/password"],
+  "IAM.PasswordMaxAge": [passwordPolicy({ maxPasswordAge: 365 }), "rules/password"],
+  "IAM.PasswordReusePrevention": [passwordPolicy({ passwordReusePrevention: 5 }), "rules/password"],
+  "IAM.NoAdminStatements": [(s, p) => document(s, p, [{ sid: "Admin", effect: "Allow", actions: ["*"], resources: ["*"] }]), "rules/document"],
+  "IAM.TrustNamesServicePrincipal": [
+    (s, p) => new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["*"] }] }]).json }),
+    "rules/role",
+  ],
+  "IAM.SupportRole": [(s, p) => new IamRolePolicyAttachment(s, "attachment", { provider: p, role: "elsewhere", policyArn: "arn:aws:iam::aws:policy/AWSSupportAccess" }), "rules"],
+};
+
+describe("identity rules", () => {
+  describeBrokenExamples([...IAM_RULES], BROKEN);
+
+  test("rules that pass stay quiet: an inline role policy without admin rights", () => {
+    const report = audit((s, p) => {
+      const role = new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["apigateway.amazonaws.com"] }] }]).json });
+      new IamRolePolicy(s, "inline", { provider: p, role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) });
+    });
+    expect(resourceFailuresOf(report)).toEqual([]);
+  });
+
+  describe("IAM.TrustNamesServicePrincipal holds each service to what it documents", () => {
+    const trustFailures = (service: string, condition?: object[]) =>
+      audit((s, p) => new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }], condition }]).json }))
+        .failures.filter((f) => f.rule.id === "IAM.TrustNamesServicePrincipal")
+        .map((f) => f.detail);
+    const sourceAccount = [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] }];
+
+    test("a service that documents aws:SourceAccount must be held to it", () => {
+      expect(trustFailures("vpc-flow-logs.amazonaws.com")).toEqual(["vpc-flow-logs.amazonaws.com documents aws:SourceAccount but the trust does not require it"]);
+      expect(trustFailures("config.amazonaws.com", sourceAccount)).toEqual([]);
+    });
+
+    test("an exempt service passes unconditioned, and the rule says which are exempt and why", () => {
+      expect(trustFailures("apigateway.amazonaws.com")).toEqual([]);
+      const rule = TAP_RULE_PACK.find((r) => r.id === "IAM.TrustNamesServicePrincipal")!;
+      expect(rule.explanation).toMatch(/Exempt, because .*apigateway\.amazonaws\.com \(UpdateAccount checks the CloudWatch role/);
+    });
+
+    test("a service in neither list fails until someone checks its documentation", () => {
+      expect(trustFailures("ec2.amazonaws.com", sourceAccount)).toEqual(["ec2.amazonaws.com is in neither list of src/identity/service-trust.ts, so tap cannot tell whether it sends aws:SourceAccount"]);
+    });
+  });
+
+  describe("IAM.TrustNamesServicePrincipal lets people in only as this account's principals with MFA", () => {
+    const rootTrust = (identifier: string, condition?: object[], allowedAccountIds?: string[]) => {
+      const stack = new TerraformStack(Testing.app(), "rules");
+      const provider = new AwsProvider(stack, "aws", { region: "us-east-1", allowedAccountIds, defaultTags: [{ tags: { Environment: "test" } }] });
+      const caller = new DataAwsCallerIdentity(stack, "caller", { provider });
+      new IamRole(stack, "role", {
+        provider,
+        tags: { Name: "r" },
+        assumeRolePolicy: document(stack, provider, [{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: [identifier.replace("<caller>", caller.accountId)] }], condition }]).json,
+      });
+      return auditStack(stack, RESOURCE_RULES).failures.filter((f) => f.rule.id === "IAM.TrustNamesServicePrincipal").map((f) => f.detail);
+    };
+    const mfa = [{ test: "Bool", variable: "aws:MultiFactorAuthPresent", values: ["true"] }];
+
+    test("this account's root with MFA passes, from the caller identity or the account the provider is pinned to", () => {
+      expect(rootTrust("arn:aws:iam::<caller>:root", mfa)).toEqual([]);
+      expect(rootTrust("arn:aws:iam::210987654321:root", mfa, ["210987654321"])).toEqual([]);
+    });
+
+    test("without MFA, another account, or a named user, it fails", () => {
+      expect(rootTrust("arn:aws:iam::<caller>:root")).toEqual([expect.stringContaining("without MFA")]);
+      expect(rootTrust("arn:aws:iam::999999999999:root", mfa, ["210987654321"])).toEqual([expect.stringContaining("only this account's root")]);
+      expect(rootTrust("arn:aws:iam::<caller>:user/alice", mfa)).toEqual([expect.stringContaining("only this account's root")]);
+    });
+  });
+});

@@ -1,0 +1,102 @@
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
+import { S3_ACCESS_RULES } from "../../src/storage/s3-access-rules";
+import { S3_ENCRYPTION_RULES } from "../../src/storage/s3-encryption-rules";
+import { S3_DATA_RULES } from "../../src/storage/s3-data-rules";
+import { S3_LOGGING_RULES } from "../../src/storage/s3-logging-rules";
+import { KMS_RULES } from "../../src/storage/kms-rules";
+import { BrokenExamples, describeBrokenExamples, audit, resourceFailuresOf, bucket, document } from "../compliance/rule-harness";
+
+const BROKEN: BrokenExamples = {
+  "S3.PublicAccessBlock": [
+    (s, p) => new S3BucketPublicAccessBlock(s, "pab", { provider: p, bucket: bucket(s, p).id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false }),
+    "rules/bucket",
+  ],
+  "S3.KmsCustomerManagedKey": [
+    (s, p) => new S3BucketServerSideEncryptionConfigurationA(s, "sse", { provider: p, bucket: bucket(s, p).id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
+    "rules/bucket",
+  ],
+  "S3.TlsOnly": [
+    (s, p) => new S3BucketPolicy(s, "policy", { provider: p, bucket: bucket(s, p).id, policy: document(s, p, [{ effect: "Allow", actions: ["s3:GetObject"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] }]).json }),
+    "rules/bucket",
+  ],
+  "S3.MinimumTls12": [
+    (s, p) => new S3BucketPolicy(s, "policy", { provider: p, bucket: bucket(s, p).id, policy: document(s, p, [{ effect: "Deny", actions: ["s3:*"], resources: ["*"], principals: [{ type: "*", identifiers: ["*"] }], condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.0"] }] }]).json }),
+    "rules/bucket",
+  ],
+  "S3.Versioning": [(s, p) => new S3BucketVersioningA(s, "versioning", { provider: p, bucket: bucket(s, p).id, versioningConfiguration: { status: "Suspended" } }), "rules/bucket"],
+  "S3.OwnershipEnforced": [(s, p) => new S3BucketOwnershipControls(s, "ownership", { provider: p, bucket: bucket(s, p).id, rule: { objectOwnership: "ObjectWriter" } }), "rules/bucket"],
+  "S3.AbortIncompleteUploads": [
+    (s, p) => new S3BucketLifecycleConfiguration(s, "lifecycle", { provider: p, bucket: bucket(s, p).id, rule: [{ id: "x", status: "Enabled", filter: [{}], expiration: [{ days: 30 }] }] }),
+    "rules/bucket",
+  ],
+  "KMS.Rotation": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: false, tags: { Name: "k" } }), "rules/key"],
+  "KMS.KeyPolicy": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" } }), "rules/key"],
+  "KMS.NoUnconditionedWildcardPrincipal": [
+    (s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" }, policy: document(s, p, [{ sid: "Open", actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["*"] }] }]).json }),
+    "rules/key",
+  ],
+  "KMS.DeletionWindow": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, deletionWindowInDays: 7, tags: { Name: "k" } }), "rules/key"],
+  "S3.AccessLogging": [(s, p) => bucket(s, p), "rules/bucket"],
+  "S3.AccessLogTarget": [
+    (s, p) => {
+      const target = new S3Bucket(s, "target", { provider: p, tags: { Name: "t" } });
+      new S3BucketServerSideEncryptionConfigurationA(s, "target-sse", { provider: p, bucket: target.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] });
+      new S3BucketLoggingA(s, "logging", { provider: p, bucket: bucket(s, p).id, targetBucket: target.id, targetPrefix: "s3/" });
+    },
+    "rules/target",
+  ],
+  "S3.EventNotifications": [(s, p) => new S3BucketNotification(s, "notification", { provider: p, bucket: bucket(s, p).id }), "rules/bucket"],
+  "S3.CrossRegionReplication": [
+    (s, p) =>
+      new S3BucketReplicationConfigurationA(s, "replication", {
+        provider: p,
+        bucket: bucket(s, p).id,
+        role: "arn:aws:iam::123456789012:role/r",
+        rule: [{ id: "all", status: "Enabled", filter: { prefix: "" }, deleteMarkerReplication: { status: "Enabled" }, destination: { bucket: "arn:aws:s3:::elsewhere", encryptionConfiguration: { replicaKmsKeyId: "k" } }, sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } } }],
+      }),
+    "rules/bucket",
+  ],
+};
+
+describe("storage rules", () => {
+  describeBrokenExamples([...S3_ACCESS_RULES, ...S3_ENCRYPTION_RULES, ...S3_DATA_RULES, ...S3_LOGGING_RULES, ...KMS_RULES], BROKEN);
+
+  describe("KMS.NoUnconditionedWildcardPrincipal wants the account named, not just any condition", () => {
+    const wildcardFailures = (condition: object[]) =>
+      resourceFailuresOf(
+        audit((s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" }, policy: document(s, p, [{ sid: "Ebs", actions: ["kms:Decrypt"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["*"] }], condition }]).json })),
+      ).map((f) => `${f.rule.id}: ${f.detail}`);
+
+    test("kms:ViaService alone lets every account's EC2 calls through, so it fails; kms:CallerAccount passes", () => {
+      expect(wildcardFailures([{ test: "StringEquals", variable: "kms:ViaService", values: ["ec2.us-east-1.amazonaws.com"] }])).toEqual([
+        'KMS.NoUnconditionedWildcardPrincipal: statement Ebs allows "*" without holding it to one account',
+      ]);
+      expect(wildcardFailures([{ test: "StringEquals", variable: "kms:CallerAccount", values: ["123456789012"] }])).toEqual([]);
+      expect(wildcardFailures([{ test: "StringNotEquals", variable: "kms:CallerAccount", values: ["123456789012"] }])).toHaveLength(1);
+    });
+  });
+
+  test("access-log targets are judged as log buckets: SSE-S3, written only by S3 logging of this account", () => {
+    const failures = (statement: object) =>
+      audit((s, p) => {
+        const target = new S3Bucket(s, "target", { provider: p, tags: { Name: "t" } });
+        new S3BucketServerSideEncryptionConfigurationA(s, "target-sse", { provider: p, bucket: target.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+        new S3BucketPolicy(s, "target-policy", { provider: p, bucket: target.id, policy: document(s, p, [statement]).json });
+        new S3BucketLoggingA(s, "logging", { provider: p, bucket: bucket(s, p).id, targetBucket: target.id, targetPrefix: "s3/" });
+      }).failures.filter((f) => f.element.path === "rules/target" && f.rule.id.startsWith("S3.Access")).map((f) => `${f.rule.id}: ${f.detail}`);
+    const logging = { sid: "Logs", actions: ["s3:PutObject"], resources: ["*"], principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }] };
+    expect(failures({ ...logging, condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] }] })).toEqual([]);
+    expect(failures(logging)).toEqual(["S3.AccessLogTarget: statement Logs has no aws:SourceAccount condition"]);
+    expect(failures({ ...logging, principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] })).toEqual(["S3.AccessLogTarget: the policy does not grant logging.s3.amazonaws.com s3:PutObject"]);
+  });
+});

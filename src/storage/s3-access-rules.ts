@@ -1,0 +1,66 @@
+import { fail, firstBlock, isReference, PASS, Rule, unknown } from "../compliance/rule";
+import { companion, isOutcome, policyDenies } from "./s3-bucket-view";
+
+/** Who may reach a bucket and how: public access blocked, ACLs off, TLS 1.2 or later only. */
+export const S3_ACCESS_RULES: readonly Rule[] = [
+  {
+    id: "S3.PublicAccessBlock",
+    appliesTo: ["aws_s3_bucket"],
+    info: "The bucket does not block public access with all four public-access-block settings.",
+    explanation: "Without the block, one ACL or policy change can make objects public.",
+    fix: "Add an aws_s3_bucket_public_access_block with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true.",
+    cis: "2.1.4",
+    checkov: "CKV2_AWS_6, CKV_AWS_53-56",
+    check(bucket, stack) {
+      const block = companion(stack, "aws_s3_bucket_public_access_block", bucket);
+      if (isOutcome(block)) return block;
+      const flags = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
+      if (flags.some((flag) => isReference(block.body[flag]))) return unknown("a public-access-block flag is computed at apply time");
+      const off = flags.filter((flag) => block.body[flag] !== true);
+      return off.length === 0 ? PASS : fail(`${off.join(", ")} not true`);
+    },
+  },
+  {
+    id: "S3.OwnershipEnforced",
+    appliesTo: ["aws_s3_bucket"],
+    info: "ACLs are not disabled on the bucket (object ownership is not BucketOwnerEnforced).",
+    explanation: "With ACLs enabled, objects written by other accounts can stay out of the bucket owner's control.",
+    fix: "Add an aws_s3_bucket_ownership_controls with object_ownership BucketOwnerEnforced.",
+    checkov: "CKV2_AWS_65",
+    check(bucket, stack) {
+      const controls = companion(stack, "aws_s3_bucket_ownership_controls", bucket);
+      if (isOutcome(controls)) return controls;
+      const ownership = firstBlock(controls.body.rule)?.object_ownership;
+      return ownership === "BucketOwnerEnforced" ? PASS : fail(`object_ownership is ${ownership ?? "unset"}`);
+    },
+  },
+  {
+    id: "S3.TlsOnly",
+    appliesTo: ["aws_s3_bucket"],
+    info: "The bucket policy does not deny requests made without TLS.",
+    explanation: "Without an explicit deny on aws:SecureTransport=false, clients can read and write over plain HTTP.",
+    fix: 'Add a bucket policy statement: Deny s3:* to principal "*" on the bucket and its objects when aws:SecureTransport is false.',
+    cis: "2.1.1",
+    check: (bucket, stack) =>
+      policyDenies(
+        stack,
+        bucket,
+        (c) => c.test === "Bool" && c.variable === "aws:SecureTransport" && c.values.includes("false"),
+        "no Deny statement on aws:SecureTransport = false",
+      ),
+  },
+  {
+    id: "S3.MinimumTls12",
+    appliesTo: ["aws_s3_bucket"],
+    info: "The bucket policy does not deny TLS versions below 1.2.",
+    explanation: "TLS 1.0 and 1.1 have known weaknesses; S3 still accepts them unless the policy refuses them.",
+    fix: 'Add a bucket policy statement: Deny s3:* to principal "*" when NumericLessThan s3:TlsVersion 1.2.',
+    check: (bucket, stack) =>
+      policyDenies(
+        stack,
+        bucket,
+        (c) => c.test === "NumericLessThan" && c.variable === "s3:TlsVersion" && c.values.some((v) => Number(v) >= 1.2),
+        "no Deny statement on s3:TlsVersion < 1.2",
+      ),
+  },
+];

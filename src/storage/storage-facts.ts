@@ -1,0 +1,59 @@
+/**
+ * The storage concern's names and defaults: the per-region key and buckets, server access log
+ * prefixes and the replication role, shared by the storage constructs, their rules and
+ * configuration (plain module, no cdktf).
+ */
+import { AwsName } from "../aws/limits";
+import { NameScope, resourceName } from "../aws/naming";
+
+/** Days after which noncurrent object versions are deleted, unless a bucket says otherwise. */
+export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
+/** Days after which an incomplete multipart upload is aborted. */
+export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
+/** Prefix of each region's API Gateway access-log group. */
+export const API_GATEWAY_LOG_GROUP_PREFIX = "/aws/apigateway/";
+
+/** Where in a region's log bucket a bucket's server access logs go: its own prefix. */
+export function accessLogPrefix(bucketName: string): string {
+  return `s3/${bucketName}/`;
+}
+
+/**
+ * A region's storage names. Bucket names are global across all AWS accounts, so the account ID
+ * keeps them unique. `accountId` may be an unresolved token; configuration validation passes a
+ * 12-digit stand-in to check the length.
+ */
+export function storageNames(naming: NameScope & { readonly region: string }, accountId: string) {
+  return {
+    bucket: `${resourceName(naming, "data")}-${accountId}`,
+    // As long as the data bucket's name, so both fit S3's 63 characters together.
+    accessLogBucket: `${resourceName(naming, "logs")}-${accountId}`,
+    keyAlias: `alias/${resourceName(naming, "data")}`,
+    apiGatewayLogGroup: `${API_GATEWAY_LOG_GROUP_PREFIX}${resourceName(naming, "access")}`,
+  };
+}
+
+/** The AWS-visible names a SecureStorage with this naming creates (configuration checks them). */
+export function storageAwsNames(naming: NameScope & { readonly region: string }, accountId: string): AwsName[] {
+  const names = storageNames(naming, accountId);
+  return [
+    { kind: "s3Bucket", name: names.bucket },
+    { kind: "s3Bucket", name: names.accessLogBucket },
+    { kind: "kmsAlias", name: names.keyAlias },
+    { kind: "logGroup", name: names.apiGatewayLogGroup },
+  ];
+}
+
+/** Names of the replication role and its inline policy. */
+export function replicationNames(naming: Omit<NameScope, "region">) {
+  return { role: resourceName(naming, "s3-replication"), policy: "replicate-data-buckets" };
+}
+
+/** The AWS-visible names a BucketReplication with this naming creates (configuration checks them). */
+export function replicationAwsNames(naming: Omit<NameScope, "region">): AwsName[] {
+  const names = replicationNames(naming);
+  return [
+    { kind: "iamRole", name: names.role },
+    { kind: "iamPolicy", name: names.policy },
+  ];
+}
