@@ -10,7 +10,7 @@ const NAMESPACE_IMPORT = /["']@cdktf\/provider-aws\/lib\/?["']/;
 describe("provider imports", () => {
   const sources = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.js", "*.mjs", "*.cjs"], { cwd: ROOT, encoding: "utf8" })
     .split("\n")
-    .filter((file) => file && !file.startsWith("bench/fixtures/"));
+    .filter(Boolean);
 
   test("finds the project's sources", () => {
     expect(sources).toEqual(expect.arrayContaining(["main.ts", "src/app/tap-stack.ts"]));

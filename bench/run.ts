@@ -4,9 +4,13 @@
  * written to bench/results/ as Markdown and an SVG plot.
  *
  * BENCH_RUNS (default 7) sets the runs per measurement; slow and multi-second ones use fewer.
+ *
+ * `npm run bench -- --compare <git revision>` instead measures that revision and this tree side
+ * by side, alternated in one run (synth, configuration load, the unit, integration and Terraform
+ * tiers), into bench/results/compare.md: how a change is shown not to regress.
  */
 import { spawnSync } from "child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { cpus, tmpdir, totalmem } from "os";
 import { join, resolve } from "path";
 import { performance } from "perf_hooks";
@@ -85,7 +89,8 @@ function measurePair(labels: [string, string], runs: number, onceA: () => Sample
     b.push(onceB());
   }
   return [a, b].map((samples, i) => {
-    const measurement = { medianMs: median(samples.map((s) => s.wallMs)), runs };
+    const rss = samples.map((s) => s.peakRssMb).filter((v): v is number => v !== undefined);
+    const measurement = { medianMs: median(samples.map((s) => s.wallMs)), medianPeakRssMb: rss.length ? median(rss) : undefined, runs };
     console.error(`${labels[i]}: ${fmtMs(measurement.medianMs)} (median of ${runs}, alternated)`);
     return measurement;
   }) as [Measurement, Measurement];
@@ -113,11 +118,25 @@ function fleetFile(accounts: number): string {
 }
 
 /** Synth of the app exactly as cdktf.json runs it; `probeRss: false` for a timing comparison without the probe. */
-function appSynth(env: Record<string, string>, probeRss = true): Sample {
-  return runOnce(process.execPath, [join(ROOT, "scripts", "cdktf-app.js")], {
+function appSynth(env: Record<string, string>, probeRss = true, root = ROOT): Sample {
+  return runOnce(process.execPath, [join(root, "scripts", "cdktf-app.js")], {
+    cwd: root,
     env: { ...env, CDKTF_OUTDIR: mkdtempSync(join(scratch, "out-")) },
     probeRss,
   });
+}
+
+/**
+ * How long loading the compiled configuration module takes in a fresh Node process (what
+ * `npm run schema` and every configuration error pay before anything else): the time of the
+ * `require` itself, measured inside the process.
+ */
+function configLoad(root = ROOT): Sample {
+  const file = join(root, "dist", "src", "config", "load.js");
+  const script = `const { performance } = require("perf_hooks"); const t = performance.now(); require(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`loading ${file} failed:\n${result.stderr}`);
+  return { wallMs: Number(result.stdout) };
 }
 
 /** ts-node and TypeScript 5 live in their own folder so their `tsc` never shadows TypeScript 7's. */
@@ -215,12 +234,13 @@ async function fleetTerraform(config: TapConfig, mirror: string, parallelism: nu
 }
 
 /**
- * The apply tier (npm run test:apply), once: ten minutes a run, so one run, with each
- * configuration's own time (its test file's, from Jest's JSON report; two run side by side).
+ * The apply tier (npm run test:apply), once: a quarter of an hour a run, so one run, with each
+ * configuration's own time (its test file's, from Jest's JSON report).
  */
 function applyTier(jest: string): { wallMs: number; perFileMs: Map<string, number> } {
   const report = join(scratch, "apply-report.json");
-  const { wallMs } = runOnce(process.execPath, [jest, "--selectProjects", "apply", "--json", "--outputFile", report]);
+  // As `npm run test:apply` and CI run it: one configuration at a time.
+  const { wallMs } = runOnce(process.execPath, [jest, "--selectProjects", "apply", "--maxWorkers=1", "--json", "--outputFile", report]);
   const results: { testResults: { name: string; startTime: number; endTime: number }[] } = JSON.parse(readFileSync(report, "utf8"));
   const perFileMs = new Map(results.testResults.map((file) => [file.name.replace(/^.*\//, "").replace(/\.test\.ts$/, ""), file.endTime - file.startTime]));
   console.error(`apply tier: ${fmtMs(wallMs)} (${[...perFileMs].map(([name, ms]) => `${name} ${fmtMs(ms)}`).join(", ")})`);
@@ -267,13 +287,68 @@ function plot(points: { regions: number; ms: number }[]): string {
 `;
 }
 
+/**
+ * `--compare <rev>`: that revision (checked out into a scratch worktree, built with this tree's
+ * node_modules) and this tree, measured alternately in one run.
+ */
+function compare(rev: string): void {
+  const base = join(scratch, "base");
+  const git = (args: string[]) => {
+    const result = spawnSync("git", args, { cwd: ROOT, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const commit = git(["rev-parse", "--short", rev]);
+  const head = git(["rev-parse", "--short", "HEAD"]);
+  const dirty = git(["status", "--porcelain"]) !== "" ? " with uncommitted changes" : "";
+  git(["worktree", "add", "--detach", base, rev]);
+  try {
+    symlinkSync(join(ROOT, "node_modules"), join(base, "node_modules"), "dir");
+    for (const root of [base, ROOT]) runOnce(join(BIN, "tsc"), ["-p", root]);
+    const jest = (root: string, project: string) => () => runOnce(process.execPath, [join(ROOT, "node_modules", "jest", "bin", "jest.js"), "--selectProjects", project], { cwd: root });
+    const rows: [string, Measurement, Measurement][] = [];
+    const pair = (label: string, runs: number, onceBase: () => Sample, onceHead: () => Sample) => {
+      const [a, b] = measurePair([`${label} (${commit})`, `${label} (this tree)`], runs, onceBase, onceHead);
+      rows.push([label, a, b]);
+    };
+    pair("Configuration module load", RUNS, () => configLoad(base), () => configLoad());
+    for (const regions of [1, 3, 17]) pair(`App synth, ${regions} region(s)`, RUNS, () => appSynth(regionsEnv(regions), true, base), () => appSynth(regionsEnv(regions)));
+    pair("Jest unit tier", FEW_RUNS, jest(base, "unit"), jest(ROOT, "unit"));
+    pair("Jest integration tier", 2, jest(base, "integration"), jest(ROOT, "integration"));
+    pair("Jest Terraform tier", 1, jest(base, "terraform"), jest(ROOT, "terraform"));
+    const cell = (m: Measurement) => `${fmtMs(m.medianMs)}${m.medianPeakRssMb ? `, ${m.medianPeakRssMb.toFixed(0)} MB` : ""}`;
+    const change = (a: Measurement, b: Measurement) => `${b.medianMs >= a.medianMs ? "+" : ""}${(((b.medianMs - a.medianMs) / a.medianMs) * 100).toFixed(0)}%`;
+    const md = `# tap benchmark: ${commit} against ${head}${dirty}
+
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Medians of alternated runs (base, this tree, base, ...), one warm-up of each not counted. Generated by \`npm run bench -- --compare ${rev}\` on ${new Date().toISOString().slice(0, 10)}.
+
+| Measurement | ${commit} | this tree | change | runs |
+| --- | --- | --- | --- | --- |
+${rows.map(([label, a, b]) => `| ${label} | ${cell(a)} | ${cell(b)} | ${change(a, b)} | ${a.runs} |`).join("\n")}
+`;
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, "compare.md"), md);
+    console.log(md);
+  } finally {
+    git(["worktree", "remove", "--force", base]);
+  }
+}
+
 async function main(): Promise<void> {
+  const compareAt = process.argv.indexOf("--compare");
+  if (compareAt >= 0) {
+    const rev = process.argv[compareAt + 1];
+    if (!rev) throw new Error("--compare needs a git revision, for example: npm run bench -- --compare HEAD~3");
+    compare(rev);
+    return;
+  }
   console.error(`bench: ${RUNS} runs per measurement (${FEW_RUNS} for multi-second ones), results in bench/results/`);
   installSlowSetup();
   runOnce(join(BIN, "tsc"), ["-p", ROOT]); // build once; the app command then takes its no-compile path
   const jest = join(ROOT, "node_modules", "jest", "bin", "jest.js");
   const apply = applyTier(jest); // first: the longest, and a failure here should not waste the rest
 
+  const config = measure("configuration module load (in-process require)", RUNS, () => configLoad());
   const synth = new Map<number, Measurement>();
   for (const count of REGION_COUNTS) synth.set(count, measure(`app synth, ${count} region(s)`, RUNS, () => appSynth(regionsEnv(count))));
   const slowSynth = measure("slow set-up synth, 3 regions (ts-node, root import)", FEW_RUNS, () => slowAppSynth(regionsEnv(3)));
@@ -336,6 +411,7 @@ async function main(): Promise<void> {
   const verdict = (ok: boolean) => (ok ? "yes" : "**NO**");
   // A limit of "(reported)" is context for the targets, not a target: its Met column shows "-".
   const targets: [string, string, string, boolean][] = [
+    ["Configuration module load (`require` of dist/src/config/load.js)", "<= 50 ms", ms(config), config.medianMs <= 50],
     ["App synth, 3 regions: wall", "<= 0.5 s", ms(s3), s3.medianMs <= 500],
     ["App synth, 3 regions: peak memory", "<= 150 MB", mb(s3), (s3.medianPeakRssMb ?? Infinity) <= 150],
     ["App synth, 17 regions: wall", "<= 1 s", ms(s17), s17.medianMs <= 1000],
@@ -397,10 +473,10 @@ ${FLEET_SIZES.map((accounts) => `| ${accounts} | ${accounts} | ${ms(fleetSynth.g
 | \`npm run synth\`, tap | ${ms(npmSynth)} |
 | Type check (\`tsc --noEmit\`, full) | ${ms(typeCheck)} |
 | Jest unit tier | ${ms(unitTier)} |
-| Jest Terraform tier (5 files, 2 workers) | ${ms(terraformTier)} |
+| Jest Terraform tier (${readdirSync(join(ROOT, "__tests__", "terraform")).filter((f) => f.endsWith(".test.ts")).length} files, 2 workers) | ${ms(terraformTier)} |
 | \`npm test\` (tsc, then the unit, integration and Terraform tiers) | ${ms(npmTest)} |
-| Apply tier (\`npm run test:apply\`, one run, 2 workers) | ${fmtMs(apply.wallMs)} |
-${[...apply.perFileMs].map(([name, ms]) => `| Apply tier: ${name} (apply, re-plan, checks, destroy; beside another) | ${fmtMs(ms)} |`).join("\n")}
+| Apply tier (\`npm run test:apply\`, one run, one configuration at a time) | ${fmtMs(apply.wallMs)} |
+${[...apply.perFileMs].map(([name, ms]) => `| Apply tier: ${name} (apply, re-plan, checks, destroy) | ${fmtMs(ms)} |`).join("\n")}
 | Terraform, 1 region: init / validate / plan | ${fmtMs(tf1.init)} / ${fmtMs(tf1.validate)} / ${fmtMs(tf1.plan)} |
 | Terraform, 3 regions: init / validate / plan | ${fmtMs(tf3.init)} / ${fmtMs(tf3.validate)} / ${fmtMs(tf3.plan)} |
 | Terraform cost per added region (validate + plan) | ${fmtMs(perRegionTf)} |

@@ -63,4 +63,19 @@ describe("layout", () => {
     const viaConstruct = found.find((f) => f.chain.includes("src/network/regional-network.ts"));
     expect(viaConstruct?.chain[0]).toBe("src/app/tap-stack.ts");
   });
+
+  test("every public attribute and method of a construct carries a doc comment", () => {
+    const undocumented: string[] = [];
+    for (const dir of [...CONCERNS, "app"]) {
+      for (const file of readdirSync(join(SRC, dir)).filter((f) => f.endsWith(".ts"))) {
+        const lines = readFileSync(join(SRC, dir, file), "utf8").split("\n");
+        if (!lines.some((line) => /extends (Construct|SinglePassStack|TerraformStack)\b/.test(line))) continue;
+        lines.forEach((line, index) => {
+          const member = /^ {2}public (?:readonly |static )?(\w+)/.exec(line);
+          if (member && !/\*\/\s*$/.test(lines[index - 1]) && !/^ {2}public (?:prepareStack|toTerraform)\(/.test(line)) undocumented.push(`src/${dir}/${file}: ${member[1]}`);
+        });
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
 });

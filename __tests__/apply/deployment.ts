@@ -12,30 +12,34 @@ import type { StackConfig } from "../../src/config/model";
 import {
   EMULATOR_DEVIATIONS,
   EMULATOR_UNDELETABLE,
-  emulatorMissingMessage,
   findEmulator,
+  isRunning,
   RunningEmulator,
   startEmulator,
   withoutUnsupported,
 } from "../../scripts/terraform/emulator";
 import { findProviderMirror, FullPlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
-export const SKIP_APPLY_ENV = "TAP_SKIP_APPLY_TESTS";
 /** Applies wait on the provider (S3 lifecycle settles for about a minute): generous for two cores. */
 export const APPLY_TIMEOUT_MS = 15 * 60_000;
 
 /**
- * Whether the apply tier runs. Without an emulator it is skipped outside CI (with the notice and
- * the install hint) and fails in CI, so a green CI run always applied for real.
+ * Gives the test file an emulated deployment: a fresh emulator before its tests (deployed with
+ * `env` when given), stopped after them, with a check that its process is gone. Read
+ * `deployment` and `deployed` inside tests and hooks, once beforeAll has run.
  */
-export function applyTierEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env[SKIP_APPLY_ENV] === "1") {
-    if (env.CI) throw new Error(`${SKIP_APPLY_ENV}=1 is not honoured in CI: the apply tier always runs there`);
-    return false;
-  }
-  if (findEmulator(env)) return true;
-  if (env.CI) throw new Error(`apply tier: ${emulatorMissingMessage()}`);
-  return false;
+export function useEmulatedDeployment(env?: Record<string, string>): { readonly deployment: EmulatedDeployment; readonly deployed: Deployed } {
+  const handle = {} as { deployment: EmulatedDeployment; deployed: Deployed };
+  beforeAll(async () => {
+    handle.deployment = await EmulatedDeployment.start();
+    if (env) handle.deployed = await handle.deployment.deploy(env);
+  }, APPLY_TIMEOUT_MS);
+  afterAll(async () => {
+    const pid = handle.deployment?.emulator.pid;
+    await handle.deployment?.stop();
+    if (pid) expect(isRunning(pid)).toBe(false);
+  });
+  return handle;
 }
 
 /** One resource as Terraform's state JSON shows it. */

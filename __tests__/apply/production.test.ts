@@ -1,19 +1,11 @@
-import { isRunning } from "../../scripts/terraform/emulator";
-import { APPLY_TIMEOUT_MS, applyTierEnabled, EmulatedDeployment } from "./deployment";
+import { APPLY_TIER, describeIfTier } from "../tiers";
+import { APPLY_TIMEOUT_MS, useEmulatedDeployment } from "./deployment";
 
-(applyTierEnabled() ? describe : describe.skip)("apply tier: production refuses destroy", () => {
-  let deployment: EmulatedDeployment;
-
-  beforeAll(async () => {
-    deployment = await EmulatedDeployment.start();
-  }, APPLY_TIMEOUT_MS);
-  afterAll(async () => {
-    const pid = deployment?.emulator.pid;
-    await deployment?.stop();
-    if (pid) expect(isRunning(pid)).toBe(false);
-  });
+describeIfTier([APPLY_TIER], "apply tier: production refuses destroy", () => {
+  const emulated = useEmulatedDeployment();
 
   test("destroy stops at prevent_destroy before deleting anything; the buckets and their objects are still there", async () => {
+    const { deployment } = emulated;
     const { config } = await deployment.deploy({ ENVIRONMENT_SUFFIX: "prod", TAP_REGIONS: "us-east-2" });
     expect(config.protectData.enabled).toBe(true);
     const before = await deployment.stateList();

@@ -1,17 +1,17 @@
+import { APPLY_TIER, describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { join } from "path";
 import { loadConfig } from "../../src/config/load";
 import type { StackConfig } from "../../src/config/model";
 import { findEmulator, projectRoot, RunningEmulator, startEmulator } from "../../scripts/terraform/emulator";
-import { findProviderMirror, regionOfAddress, TerraformWorkdir, terraformTierEnabled } from "../../scripts/terraform/workdir";
+import { findProviderMirror, regionOfAddress, TerraformWorkdir } from "../../scripts/terraform/workdir";
 import { intendedCounts } from "../intended-resources";
-import { applyTierEnabled } from "../apply/deployment";
 
 const FLEET_FILE = join(projectRoot(), "examples", "fleet.tap.config.json");
 const TIMEOUT_MS = 300_000;
 
 // A real plan of each account's stack: its providers assume the account's role (the emulator's
 // STS answers with credentials of that account) and check the account against allowed_account_ids.
-(terraformTierEnabled() && applyTierEnabled() ? describe : describe.skip)("Terraform tier: a two-account fleet", () => {
+describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: a two-account fleet", () => {
   const config = loadConfig({}, { file: FLEET_FILE });
   let emulator: RunningEmulator;
 

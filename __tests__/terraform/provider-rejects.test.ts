@@ -1,13 +1,14 @@
+import { describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
-import { findProviderMirror, planTestFile, TerraformWorkdir, terraformTierEnabled } from "../../scripts/terraform/workdir";
+import { findProviderMirror, planTestFile, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 // Proves the tier can fail: values that configuration validation would stop are written
 // straight into the synthesized JSON, and the real provider must reject them with its own words.
-(terraformTierEnabled() ? describe : describe.skip)("Terraform tier: the real provider rejects what it should", () => {
+describeIfTier([TERRAFORM_TIER], "Terraform tier: the real provider rejects what it should", () => {
   let workdir: TerraformWorkdir;
   afterAll(() => workdir?.dispose());
 

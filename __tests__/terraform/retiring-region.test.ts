@@ -1,9 +1,10 @@
+import { describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import { loadConfig } from "../../src/config/load";
-import { findProviderMirror, overrideDataBlocks, planFromTestOutput, TerraformWorkdir, terraformTierEnabled } from "../../scripts/terraform/workdir";
+import { findProviderMirror, overrideDataBlocks, planFromTestOutput, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** The synthesized stack document of a configuration given as variables. */
 function synthesize(env: Record<string, string>, root: string, name: string): string {
@@ -44,7 +45,7 @@ async function resourceTypesWithArn(workdir: TerraformWorkdir, types: readonly s
   return [...new Set(types)].filter((type) => schemas[type]?.block.attributes?.arn).sort();
 }
 
-(terraformTierEnabled() ? describe : describe.skip)("Terraform tier: retiring a region", () => {
+describeIfTier([TERRAFORM_TIER], "Terraform tier: retiring a region", () => {
   const root = mkdtempSync(join(tmpdir(), "tap-terraform-retire-"));
   const beforeJson = synthesize({}, root, "before-out");
   const before = JSON.parse(beforeJson);

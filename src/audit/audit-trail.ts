@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -14,7 +14,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { BASELINE } from "../aws/baseline";
-import { awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { serviceTrustPolicy } from "../identity/trust-policy";
 import { HardenedBucket, IAccessLogTarget } from "../storage/hardened-bucket";
@@ -176,9 +176,8 @@ export class AuditTrail extends Construct {
   private validate(props: AuditTrailProps): number {
     const problems: string[] = [];
     const retention = props.logRetentionDays ?? BASELINE.logRetentionDays;
-    if (!LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
-      problems.push(`'logRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);
-    }
+    const retentionProblem = Token.isUnresolved(retention) ? undefined : logRetentionProblem("logRetentionDays", retention);
+    if (retentionProblem) problems.push(retentionProblem);
     problems.push(...awsNameProblems(auditAwsNames(props.naming, props.accountId)));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     return retention;

@@ -11,6 +11,11 @@ export const LOG_RETENTION_DAYS_ALLOWED: readonly number[] = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+/** Why CloudWatch Logs refuses `days` as the retention given by the prop `prop`, in a construct's words. */
+export function logRetentionProblem(prop: string, days: number): string | undefined {
+  return LOG_RETENTION_DAYS_ALLOWED.includes(days) ? undefined : `'${prop}' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${days}`;
+}
+
 /**
  * Tags. IAM's pattern is the strictest among the services tap tags (S3, KMS, EC2, Logs, SNS
  * and CloudTrail accept the same set or more): letters, digits, white space and `_ . : / = + - @`.

@@ -62,6 +62,7 @@ export const DEFAULT_PASSWORD_REUSE_PREVENTION = PASSWORD_POLICY.defaultReusePre
  * Gateway setting pointing at it), the account password policy and the AWS Support role.
  */
 export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
+  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
   public readonly flowLogsRoleArn: string;
   /** ARN of the role API Gateway writes CloudWatch logs with; unset when another deployment owns the account's settings. */
   public readonly apiGatewayCloudWatchRoleArn?: string;
@@ -91,6 +92,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
     }
   }
 
+  /** Lets flow logs of `region` assume the role and write to `logGroupName`; returns the policy a flow log waits for (IFlowLogDeliveryRole). */
   public grantFlowLogDelivery(region: string, logGroupName: string): ITerraformDependable {
     const { accountId, partition } = this.account;
     const flowLogs = this.flowLogs;

@@ -2,7 +2,8 @@
  * Which AWS services send `aws:SourceAccount` when they assume a role, as their own
  * documentation shows it. A trust condition on a key the service does not send makes the
  * service's own check of the role fail at apply, so tap conditions exactly the services that
- * document it, and the IAM.TrustPolicy rule enforces the same two lists.
+ * document it: every role's trust is written by serviceTrustPolicy (trust-policy.ts), which
+ * consults these lists, and the IAM.TrustNamesServicePrincipal rule enforces the same two lists.
  */
 
 /** Services whose role-trust documentation uses aws:SourceAccount; their trust must carry it. */

@@ -18,7 +18,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { BASELINE } from "../aws/baseline";
-import { awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope } from "../aws/naming";
 import type { IFlowLogDeliveryRole } from "../identity/global-identity";
 import type { ILogEncryptionKey } from "../storage/secure-storage";
@@ -402,9 +402,8 @@ export class RegionalNetwork extends Construct {
       problems.push(`'allowedSshCidrs' may list at most ${MAX_SSH_SOURCES} sources (each is a default network ACL entry; AWS allows ${NACL_RULES_PER_DIRECTION} per direction). Received: ${props.allowedSshCidrs!.length}`);
     }
     const retention = props.flowLogRetentionDays ?? BASELINE.logRetentionDays;
-    if (!Token.isUnresolved(retention) && !LOG_RETENTION_DAYS_ALLOWED.includes(retention)) {
-      problems.push(`'flowLogRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${retention}`);
-    }
+    const retentionProblem = Token.isUnresolved(retention) ? undefined : logRetentionProblem("flowLogRetentionDays", retention);
+    if (retentionProblem) problems.push(retentionProblem);
     problems.push(...awsNameProblems(networkAwsNames(props.naming)));
     if (problems.length > 0 || typeof vpcCidr === "string") {
       throw new Error(`${this.node.path}: ${problems.join("; ")}`);

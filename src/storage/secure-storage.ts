@@ -6,7 +6,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { BASELINE } from "../aws/baseline";
-import { awsNameProblems, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { AccessLogDelivery, HardenedBucket, IAccessLogTarget } from "./hardened-bucket";
 import type { ReplicatedBucket } from "./bucket-replication";
@@ -149,11 +149,13 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
     this.logGroupArn = logGroup.arn;
   }
 
+  /** Lets CloudWatch Logs of this region use the key for exactly the log group `logGroupName` (ILogEncryptionKey). */
   public grantLogGroupEncryption(logGroupName: string): void {
     this.keyPolicy.logGroupNames.push(logGroupName);
     this.refreshKeyPolicy();
   }
 
+  /** Lets the account's principals use the key through EC2 of this region, as an EBS default key (IEbsEncryptionKey). */
   public grantEbsDefaultEncryption(): void {
     this.keyPolicy.ebs = true;
     this.refreshKeyPolicy();
@@ -181,9 +183,8 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
   private validate(props: SecureStorageProps): { logRetentionDays: number } {
     const problems: string[] = [];
     const logRetentionDays = props.logRetentionDays ?? BASELINE.logRetentionDays;
-    if (!Token.isUnresolved(logRetentionDays) && !LOG_RETENTION_DAYS_ALLOWED.includes(logRetentionDays)) {
-      problems.push(`'logRetentionDays' must be one of ${LOG_RETENTION_DAYS_ALLOWED.join(", ")}. Received: ${logRetentionDays}`);
-    }
+    const retentionProblem = Token.isUnresolved(logRetentionDays) ? undefined : logRetentionProblem("logRetentionDays", logRetentionDays);
+    if (retentionProblem) problems.push(retentionProblem);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
     if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
       problems.push(`'noncurrentVersionExpirationDays' must be a whole number of at least 1. Received: ${noncurrentDays}`);

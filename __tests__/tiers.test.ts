@@ -1,0 +1,21 @@
+import { APPLY_TIER, OptionalTier, TERRAFORM_TIER, tierSkipReason } from "./tiers";
+
+describe("optional tiers", () => {
+  const never: OptionalTier = { name: "test tier", skipReason: () => "its tool is missing" };
+
+  test("a tier that can run gives no reason; one that cannot names itself and why", () => {
+    expect(tierSkipReason([TERRAFORM_TIER], {})).toBeUndefined();
+    expect(tierSkipReason([TERRAFORM_TIER], { TAP_SKIP_TERRAFORM_TESTS: "1" })).toBe("Terraform tier: TAP_SKIP_TERRAFORM_TESTS=1 is set");
+    expect(tierSkipReason([TERRAFORM_TIER, never], {})).toBe("test tier: its tool is missing");
+  });
+
+  test("in CI a tier that cannot run fails instead of skipping", () => {
+    expect(() => tierSkipReason([never], { CI: "true" })).toThrow("test tier: its tool is missing; skipping is not honoured in CI: the tier always runs there");
+    expect(() => tierSkipReason([TERRAFORM_TIER], { CI: "true", TAP_SKIP_TERRAFORM_TESTS: "1" })).toThrow(/not honoured in CI/);
+  });
+
+  test("the apply tier is skipped only when asked to or without an emulator", () => {
+    expect(tierSkipReason([APPLY_TIER], { TAP_SKIP_APPLY_TESTS: "1" })).toBe("apply tier: TAP_SKIP_APPLY_TESTS=1 is set");
+    expect(tierSkipReason([APPLY_TIER], { TAP_MOTO_SERVER: process.execPath })).toBeUndefined();
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * The optional test tiers, and the one guard every file of them uses. A tier that cannot run
+ * here is skipped outside CI, saying why; in CI it fails instead, so a green CI run always ran it.
+ */
+import { emulatorMissingMessage, findEmulator } from "../scripts/terraform/emulator";
+
+export interface OptionalTier {
+  /** What messages call it. */
+  readonly name: string;
+  /** Why the tier cannot run with this environment, or undefined when it can. */
+  skipReason(env: NodeJS.ProcessEnv): string | undefined;
+}
+
+/** Real provider: init, validate, plan and `terraform test`, offline. */
+export const TERRAFORM_TIER: OptionalTier = {
+  name: "Terraform tier",
+  skipReason: (env) => (env.TAP_SKIP_TERRAFORM_TESTS === "1" ? "TAP_SKIP_TERRAFORM_TESTS=1 is set" : undefined),
+};
+
+/** Apply, re-plan and destroy against a local AWS emulator. */
+export const APPLY_TIER: OptionalTier = {
+  name: "apply tier",
+  skipReason: (env) => (env.TAP_SKIP_APPLY_TESTS === "1" ? "TAP_SKIP_APPLY_TESTS=1 is set" : findEmulator(env) ? undefined : emulatorMissingMessage()),
+};
+
+/** Why the first of `tiers` that cannot run here is skipped, or undefined when all can. Throws in CI. */
+export function tierSkipReason(tiers: readonly OptionalTier[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const tier of tiers) {
+    const reason = tier.skipReason(env);
+    if (reason === undefined) continue;
+    if (env.CI) throw new Error(`${tier.name}: ${reason}; skipping is not honoured in CI: the tier always runs there`);
+    return `${tier.name}: ${reason}`;
+  }
+  return undefined;
+}
+
+/** `describe` when every tier can run here; otherwise the block is skipped and the reason printed. */
+export function describeIfTier(tiers: readonly OptionalTier[], title: string, body: () => void): void {
+  const reason = tierSkipReason(tiers);
+  if (reason === undefined) {
+    describe(title, body);
+    return;
+  }
+  console.warn(`${title}: skipped (${reason})`);
+  describe.skip(title, body);
+}
