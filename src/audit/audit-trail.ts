@@ -18,6 +18,7 @@ import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { serviceTrustPolicy } from "../identity/trust-policy";
 import { HardenedBucket, IAccessLogTarget } from "../storage/hardened-bucket";
+import { accountAdministersKey } from "../storage/storage-facts";
 import { auditAwsNames, auditNames, CONFIG_KEY_PREFIX } from "./audit-facts";
 import { CIS_ALARMS, CIS_METRIC_NAMESPACE } from "./cis-alarms";
 
@@ -191,13 +192,7 @@ export class AuditTrail extends Construct {
     const { partition, accountId, naming } = props;
     const thisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
     const statements: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        sid: "AccountAdministration",
-        effect: "Allow",
-        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
-        actions: ["kms:*"],
-        resources: ["*"],
-      },
+      accountAdministersKey(partition, accountId),
       {
         sid: "CloudTrailEncryptsThisTrail",
         effect: "Allow",

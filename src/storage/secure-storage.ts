@@ -10,7 +10,7 @@ import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { AccessLogDelivery, HardenedBucket, IAccessLogTarget } from "./hardened-bucket";
 import type { ReplicatedBucket } from "./bucket-replication";
-import { accessLogPrefix, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, storageAwsNames, storageNames } from "./storage-facts";
+import { accessLogPrefix, accountAdministersKey, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, storageAwsNames, storageNames } from "./storage-facts";
 
 export interface SecureStorageProps {
   /** Provider of the region this storage lives in. */
@@ -212,14 +212,7 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
     const { accountId, partition } = this.account;
     const { region } = this.naming;
     const statements: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        // Without this the key becomes unmanageable: IAM policies only work on a KMS key the key policy delegates to the account.
-        sid: "AccountAdministration",
-        effect: "Allow",
-        principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
-        actions: ["kms:*"],
-        resources: ["*"],
-      },
+      accountAdministersKey(partition, accountId),
       {
         // CloudWatch Logs encrypts as its own service principal; without this grant creating the log groups fails at apply.
         // The encryption context is the log group's ARN, so the grant names exactly the groups this deployment owns.

@@ -57,3 +57,18 @@ export function replicationAwsNames(naming: Omit<NameScope, "region">): AwsName[
     { kind: "iamPolicy", name: names.policy },
   ];
 }
+
+/**
+ * The first statement of every key policy tap writes: the account administers the key. Without
+ * it the key becomes unmanageable, since IAM policies only work on a KMS key whose policy
+ * delegates to the account. (A key policy's "*" resource is the key itself.)
+ */
+export function accountAdministersKey(partition: string, accountId: string) {
+  return {
+    sid: "AccountAdministration",
+    effect: "Allow",
+    principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
+    actions: ["kms:*"],
+    resources: ["*"],
+  };
+}
