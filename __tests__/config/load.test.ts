@@ -262,6 +262,8 @@ describe("loadConfig: refused values name the setting, the value and what is all
     ["a tag value with an emoji", { TAP_TAGS: '{"Mood":"🚀"}' }, /^TAP_TAGS\["Mood"\]: "🚀" is not a valid tag value/],
     ["a tag key with characters IAM refuses", { TAP_TAGS: '{"cost*center":"1"}' }, /^TAP_TAGS: "cost\*center" is not a valid tag key/],
     ["a reserved tag key", { TAP_TAGS: '{"Environment":"x"}' }, /^TAP_TAGS: "Environment" is set by tap itself/],
+    ["a reserved tag key in other case (IAM tag keys are case-insensitive)", { TAP_TAGS: '{"environment":"x"}' }, /^TAP_TAGS: "environment" is tap's own "Environment" in other case: IAM treats tag keys case-insensitively and refuses both on one role \("Duplicate tag keys found"\); use keys other than Environment, Project, ManagedBy, Name$/],
+    ["two tag keys that differ only by case", { TAP_TAGS: '{"Team":"a","team":"b"}' }, /^TAP_TAGS: "team" and "Team" differ only by case: IAM treats tag keys case-insensitively and refuses both on one role \("Duplicate tag keys found"\); keep one$/],
     ["an aws: tag key", { TAP_TAGS: '{"aws:foo":"x"}' }, /^TAP_TAGS: "aws:foo" is not a valid tag key: the prefix "aws:" is reserved by AWS$/],
     ["more user tags than fit beside tap's own", { TAP_TAGS: JSON.stringify(Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`K${i}`, "v"]))) }, /^TAP_TAGS: .* has 47 entries; at most 46 are allowed$/],
     ["reuse prevention 0", { TAP_PASSWORD_REUSE_PREVENTION: "0" }, /^TAP_PASSWORD_REUSE_PREVENTION: 0 is not allowed; expected a whole number from 1 to 24$/],
@@ -343,6 +345,15 @@ describe("loadConfig: the configuration file", () => {
       ["EC2.Descriptions", "tap.config.json $.acceptRisks"],
       ["VPC.FlowLogs", "TAP_ACCEPT_RISKS"],
     ]);
+  });
+
+  test("a tag key that differs only by case from one in another layer is refused, naming both places", () => {
+    const cwd = folder({ tags: { Team: "platform" } });
+    expect(() => loadConfig({ TAP_TAGS: '{"TEAM":"ops"}' }, { cwd })).toThrow(
+      /TAP_TAGS: "TEAM" and "Team" \(tap\.config\.json \$\.tags\) differ only by case: IAM treats tag keys case-insensitively/,
+    );
+    // The same key in the same case overrides, as before.
+    expect(loadConfig({ TAP_TAGS: '{"Team":"ops"}' }, { cwd }).stacks[0].tags).toEqual({ Team: "ops" });
   });
 
   test("TAP_CONFIG names another file; a missing one is an error", () => {

@@ -25,6 +25,13 @@ export const TAG_LIMITS = { maxKeyLength: 128, maxValueLength: 256, maxTagsPerRe
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_ALLOWED = "letters, digits, spaces and _ . : / = + - @";
 
+/**
+ * IAM compares tag keys without regard to case: a role tagged both `Team` and `team` is refused
+ * ("Duplicate tag keys found. Please note that Tag keys are case insensitive.").
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+ */
+export const TAG_KEYS_CASE_INSENSITIVE = 'IAM treats tag keys case-insensitively and refuses both on one role ("Duplicate tag keys found")';
+
 /** Why AWS refuses `key` as a tag key; reads after the quoted key. */
 export function tagKeyProblem(key: string): string | undefined {
   if (key.length === 0 || key.length > TAG_LIMITS.maxKeyLength) return `is not a valid tag key: keys have 1 to ${TAG_LIMITS.maxKeyLength} characters`;

@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from "path";
 import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../network/admin-sources";
 import { BASELINE } from "../aws/baseline";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../network/cidr";
-import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem } from "../aws/limits";
+import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem, TAG_KEYS_CASE_INSENSITIVE } from "../aws/limits";
 import { defaultVpcCidr } from "../network/regions";
 import { ACCOUNT_OWNER_RULE_IDS } from "../guardrails/guardrail-facts";
 import { PASSWORD_POLICY } from "../identity/identity-facts";
@@ -381,6 +381,7 @@ class ConfigLoader {
         ? { enabled: true, reason: `environment "${environment}" starts with "${PROTECTED_ENVIRONMENT_PREFIX}"` }
         : { enabled: false, reason: `environment "${environment}" does not start with "${PROTECTED_ENVIRONMENT_PREFIX}"; set TAP_PROTECT_DATA=true to keep data` };
 
+    this.checkTagKeyCase(given("tags"));
     const stack: StackConfig = {
       stackName: account?.name ?? SINGLE_STACK_NAME,
       project: project.value,
@@ -496,6 +497,23 @@ class ConfigLoader {
     }
     if (singleRegion && given("replication")?.value === true) {
       this.warnings.push(`${where("replication")}: has no effect: a single-region deployment has no other region to replicate to`);
+    }
+  }
+
+  /**
+   * Tags merge by key from layer to layer (file, variables, a fleet account), so `Team` in one
+   * and `team` in another would both reach every role, which IAM refuses. Within one layer the
+   * schema already refuses it.
+   */
+  private checkTagKeyCase(tags: Setting | undefined): void {
+    if (!tags) return;
+    const seen = new Map<string, string>();
+    for (const key of Object.keys(tags.value as object)) {
+      const earlier = seen.get(key.toLowerCase());
+      seen.set(key.toLowerCase(), key);
+      const origins = tags.entryOrigins ?? {};
+      if (earlier === undefined || origins[earlier] === origins[key]) continue;
+      this.problems.push(`${origins[key] ?? tags.origin}: "${key}" and "${earlier}" (${origins[earlier]}) differ only by case: ${TAG_KEYS_CASE_INSENSITIVE}; use one spelling everywhere`);
     }
   }
 

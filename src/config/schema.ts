@@ -238,6 +238,8 @@ interface RecordOptions {
   /** JSON Schema pattern for keys. */
   readonly keyPattern?: RegExp;
   readonly maxEntries?: number;
+  /** Keys that differ only by case are refused, for this reason. */
+  readonly caseInsensitiveKeys?: string;
   /** How an environment variable writes it: a JSON object, or `key=value` pairs separated by ";". */
   readonly textFormat: "json" | "pairs";
   readonly example: string;
@@ -262,8 +264,11 @@ export class RecordSchema<T> extends Schema<Record<string, T>> {
       reject(issues, path, input, `has ${entries.length} entries; at most ${maxEntries} are allowed`);
     }
     const result: Record<string, T> = {};
+    const byCase = new Map<string, string>();
     for (const [key, entry] of entries) {
-      const keyProblem = keyCheck?.(key);
+      const sameButCase = this.options.caseInsensitiveKeys ? byCase.get(key.toLowerCase()) : undefined;
+      byCase.set(key.toLowerCase(), sameButCase ?? key);
+      const keyProblem = keyCheck?.(key) ?? (sameButCase ? `and "${sameButCase}" differ only by case: ${this.options.caseInsensitiveKeys}; keep one` : undefined);
       if (keyProblem) {
         issues.push({ path: [...path, key], value: key, problem: keyProblem, unknownKey: true });
         continue;

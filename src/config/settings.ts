@@ -5,7 +5,7 @@
  */
 import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../network/admin-sources";
 import { parseIpv4Cidr } from "../network/cidr";
-import { tagKeyProblem, tagValueProblem, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
+import { tagKeyProblem, tagValueProblem, TAG_KEYS_CASE_INSENSITIVE, TAG_LIMITS, LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { PASSWORD_REUSE_PREVENTION } from "../identity/identity-facts";
 import { MAX_SSH_SOURCES, NACL_RULES_PER_DIRECTION } from "../network/network-facts";
 import { RESERVED_TAG_KEYS } from "../aws/naming";
@@ -32,6 +32,14 @@ export const MAX_PROJECT_LENGTH = 16;
 const CIDR_SHAPE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}$/;
 /** Tap's own tags plus Name: user tags may fill the rest of AWS's 50 per resource. */
 export const MAX_USER_TAGS = TAG_LIMITS.maxTagsPerResource - RESERVED_TAG_KEYS.length;
+/** Why `key` may not be a user tag: it is one of tap's own, in this case or another. */
+function reservedTagKeyProblem(key: string): string | undefined {
+  const reserved = RESERVED_TAG_KEYS.find((own) => own.toLowerCase() === key.toLowerCase());
+  if (reserved === undefined) return undefined;
+  const uses = `use keys other than ${RESERVED_TAG_KEYS.join(", ")}`;
+  return reserved === key ? `is set by tap itself; ${uses}` : `is tap's own "${reserved}" in other case: ${TAG_KEYS_CASE_INSENSITIVE}; ${uses}`;
+}
+
 /** A suppression reason must say something. */
 export const MIN_REASON_LENGTH = 10;
 const RULE_IDS = TAP_RULE_PACK.map((rule) => rule.id);
@@ -116,9 +124,9 @@ export const STACK_FIELDS = {
   endpointPrivateDns: flag("Private DNS on the execute-api endpoint: every execute-api name then resolves to the endpoint inside the VPC."),
   tags: new RecordSchema(new StringSchema({ description: "Tag value.", check: (value) => tagValueProblem(value) }), {
     description: `Extra tags on every resource; the keys ${RESERVED_TAG_KEYS.join(", ")} are tap's own. At most ${MAX_USER_TAGS}, so no resource passes AWS's ${TAG_LIMITS.maxTagsPerResource}.`,
-    keyCheck: (key) =>
-      (RESERVED_TAG_KEYS as readonly string[]).includes(key) ? `is set by tap itself; use keys other than ${RESERVED_TAG_KEYS.join(", ")}` : tagKeyProblem(key),
+    keyCheck: (key) => reservedTagKeyProblem(key) ?? tagKeyProblem(key),
     maxEntries: MAX_USER_TAGS,
+    caseInsensitiveKeys: TAG_KEYS_CASE_INSENSITIVE,
     textFormat: "json",
     example: '{"CostCenter":"1234"}',
   }),
