@@ -54,7 +54,6 @@ describe("AuditTrail", () => {
       event_selector: [{ read_write_type: "All", include_management_events: true, data_resource: [{ type: "AWS::S3::Object", values: [`${DATA_BUCKET_ARN}/`] }] }],
     });
     // CloudTrail checks its bucket, key and role when the trail is created: it waits for the bucket policy and the role's policy.
-    expect(resourceAt(json, "aws_cloudtrail", "audit/trail").depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.audit_bucket_policy_/), expect.stringMatching(/^aws_iam_role_policy\.audit_logs-policy_/)]);
   });
 
   test("the key lets CloudTrail encrypt for this trail only, CloudWatch Logs for the trail's log group only, and CloudWatch alarms of this trail publish", () => {
@@ -90,6 +89,29 @@ describe("AuditTrail", () => {
     expect(statement(json, "audit/bucket/policy-document", "ConfigDelivery")).toBeUndefined();
     expect(resourceAt(json, "aws_s3_bucket_logging", "audit/bucket/access-logging")).toMatchObject({ target_bucket: LOG_BUCKET, target_prefix: "s3/tap-dev-cloudtrail-123456789012/" });
     expect(resourceAt(json, "aws_s3_bucket_server_side_encryption_configuration", "audit/bucket/encryption").rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms", kms_master_key_id: keyArn });
+  });
+
+  test("with an S3 Bucket Key on its bucket, CloudTrail may decrypt with the key for this trail only (needed to create or update the trail)", () => {
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+    expect(resourceAt(json, "aws_s3_bucket_server_side_encryption_configuration", "audit/bucket/encryption").rule[0].bucket_key_enabled).toBe(true);
+    expect(statement(json, "audit/key-policy", "CloudTrailDecryptsForBucketKey")).toEqual({
+      sid: "CloudTrailDecryptsForBucketKey",
+      effect: "Allow",
+      principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+      actions: ["kms:Decrypt"],
+      resources: ["*"],
+      condition: [{ test: "StringEquals", variable: "aws:SourceArn", values: [TRAIL_ARN] }],
+    });
+  });
+
+  test("the trail waits for its bucket's policy, its encryption and the log role, which CloudTrail checks at creation", () => {
+    expect(resourceAt(json, "aws_cloudtrail", "audit/trail").depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_s3_bucket_policy\.audit_bucket_policy_/),
+        expect.stringMatching(/^aws_s3_bucket_server_side_encryption_configuration\.audit_bucket_encryption_/),
+        expect.stringMatching(/^aws_iam_role_policy\.audit_logs-policy_/),
+      ]),
+    );
   });
 
   test("the trail bucket asks the access-log bucket for a grant under its own name", () => {

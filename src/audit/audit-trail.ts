@@ -119,8 +119,9 @@ export class AuditTrail extends Construct {
       cloudWatchLogsRoleArn: logs.role.arn,
       eventSelector: this.eventSelectors(),
       tags: nameTag(this.naming, "trail"),
-      // CloudTrail checks at creation that it may write to the bucket, use the key and assume the logs role.
-      dependsOn: [bucket.policy, logs.policy],
+      // CloudTrail checks at creation that it may write to the bucket, use the key (as the bucket's
+      // encryption asks) and assume the logs role.
+      dependsOn: [bucket.policy, bucket.encryption, logs.policy],
     });
     const topic = this.buildAlarms(props, key, logs.group);
 
@@ -200,6 +201,16 @@ export class AuditTrail extends Construct {
         actions: ["kms:GenerateDataKey*"],
         resources: ["*"],
         condition: [thisTrail, { test: "StringLike", variable: "kms:EncryptionContext:aws:cloudtrail:arn", values: [`arn:${partition}:cloudtrail:*:${accountId}:trail/*`] }],
+      },
+      {
+        // The trail bucket uses an S3 Bucket Key; CloudTrail then needs kms:Decrypt to create or update the trail.
+        // @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+        sid: "CloudTrailDecryptsForBucketKey",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+        actions: ["kms:Decrypt"],
+        resources: ["*"],
+        condition: [thisTrail],
       },
       {
         sid: "CloudTrailDescribesKey",

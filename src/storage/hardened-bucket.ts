@@ -90,6 +90,8 @@ export class HardenedBucket extends Construct {
   public readonly versioning: ITerraformDependable;
   /** Completes once the bucket policy is in place: services that write on its grants wait for it. */
   public readonly policy: ITerraformDependable;
+  /** Completes once default encryption is configured: services that check it when they start writing (CloudTrail) wait for it. */
+  public readonly encryption: ITerraformDependable;
 
   private readonly provider: AwsProvider;
   private readonly policyDocument: DataAwsIamPolicyDocument;
@@ -122,7 +124,7 @@ export class HardenedBucket extends Construct {
       bucket: bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
-    this.buildEncryption(bucket, props.kmsKeyArn);
+    this.encryption = this.buildEncryption(bucket, props.kmsKeyArn);
     this.grants = [...(props.policyStatements ?? [])];
     const policy = this.buildPolicy(bucket, publicAccessBlock);
     this.policy = policy.resource;
@@ -170,8 +172,8 @@ export class HardenedBucket extends Construct {
     return publicAccessBlock;
   }
 
-  private buildEncryption(bucket: S3Bucket, kmsKeyArn: string | undefined): void {
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+  private buildEncryption(bucket: S3Bucket, kmsKeyArn: string | undefined): S3BucketServerSideEncryptionConfigurationA {
+    return new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       provider: this.provider,
       bucket: bucket.id,
       rule: [
