@@ -57,7 +57,8 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   };
   add(counts, hardenedBucket(true));
   add(counts, hardenedBucket(false));
-  if (config.replication) add(counts, { aws_s3_bucket_replication_configuration: 1 });
+  // BucketReplication: each source region's configuration and its own role (bound to that region's provider).
+  if (config.replication) add(counts, { aws_s3_bucket_replication_configuration: 1, aws_iam_role: 1, aws_iam_role_policy: 1 });
   if (manage) {
     add(counts, { aws_api_gateway_account: 1 });
     // RegionalGuardrails
@@ -71,7 +72,6 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   // GlobalIdentity: the flow-log role always; the API Gateway role and password policy for the owner.
   add(counts, { aws_iam_role: 1, aws_iam_role_policy: 1 });
   if (manage) add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1, aws_iam_account_password_policy: 1 });
-  if (config.replication) add(counts, { aws_iam_role: 1, aws_iam_role_policy: 1 });
   if (manage) {
     // AuditTrail
     add(counts, { aws_kms_key: 1, aws_kms_alias: 1, aws_cloudtrail: 1, aws_cloudwatch_log_group: 1, aws_iam_role: 1, aws_iam_role_policy: 1 });

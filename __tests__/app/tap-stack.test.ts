@@ -44,9 +44,9 @@ describe("TapStack", () => {
   test("each region gets the same network and storage, bound to its own provider; IAM exists once, on the first region", () => {
     const config = configFrom();
     for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
-    // Independent of intendedCounts: 59 resources per region, 60 account-wide (trail, alarms, IAM) in the first.
-    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([119, 59, 59]);
-    expect(countsFor(json, "us-west-2").aws_iam_role).toBeUndefined();
+    // Independent of intendedCounts: 61 resources per region (its replication role and policy included), 58 account-wide (trail, alarms, IAM) in the first.
+    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([119, 61, 61]);
+    expect(countsFor(json, "us-west-2").aws_iam_role).toBe(1);
     expect(countsFor(json, "us-west-2").aws_cloudtrail).toBeUndefined();
   });
 
@@ -148,7 +148,7 @@ describe("TapStack", () => {
     for (const type of [...Object.keys(ACCOUNT_SINGLETONS), "aws_cloudtrail", "aws_iam_role_policy_attachment", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
       expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: [] });
     }
-    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-vpc-flow-logs", "tap-dev-s3-replication"]);
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-vpc-flow-logs", ...DEFAULT_REGIONS.map((region) => `tap-dev-${region}-s3-replication`)]);
     expect(resourcesOf(json, "aws_flow_log")).toHaveLength(3);
     // Its keys are nobody's EBS default, so they grant EC2 nothing.
     const keyPolicy = dataSourceAt(json, "aws_iam_policy_document", "storage-us-east-1/key-policy");

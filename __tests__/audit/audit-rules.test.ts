@@ -1,10 +1,11 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { CIS_ALARMS } from "../../src/audit/cis-alarms";
 import { CLOUDTRAIL_RULES } from "../../src/audit/cloudtrail-rules";
 import { LOGS_RULES } from "../../src/audit/logs-rules";
-import { BrokenExamples, describeBrokenExamples, trail, bucket } from "../compliance/rule-harness";
+import { BrokenExamples, describeBrokenExamples, document, longStatement, trail, bucket } from "../compliance/rule-harness";
 
 const BROKEN: BrokenExamples = {
   "Logs.KmsEncryption": [(s, p) => new CloudwatchLogGroup(s, "logs", { provider: p, retentionInDays: 365, tags: { Name: "l" } }), "rules/logs"],
@@ -21,6 +22,10 @@ const BROKEN: BrokenExamples = {
       new CloudwatchLogMetricFilter(s, "only-one", { provider: p, name: "f", logGroupName: logs.name, pattern: CIS_ALARMS[0].pattern, metricTransformation: { name: "m", namespace: "n", value: "1" } });
     },
     "rules",
+  ],
+  "SNS.TopicPolicySize": [
+    (s, p) => new SnsTopicPolicy(s, "policy", { provider: p, arn: "arn:aws:sns:us-east-1:123456789012:t", policy: document(s, p, [longStatement(650, { actions: ["sns:Publish"], principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }] })]).json }),
+    "rules/policy",
   ],
   "SNS.KmsEncryption": [(s, p) => new SnsTopic(s, "topic", { provider: p, tags: { Name: "t" } }), "rules/topic"],
 };

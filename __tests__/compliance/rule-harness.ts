@@ -62,6 +62,15 @@ export const worldIngress = (port: number, protocol = "tcp") => (scope: Construc
     tags: { Name: "r" },
   });
 
+/** A statement with `count` resources of about 60 characters each: long enough to break any size limit at a few hundred. */
+export const longStatement = (count: number, extra: object = {}) => ({
+  sid: "Long",
+  effect: "Allow",
+  actions: ["s3:GetObject"],
+  resources: Array.from({ length: count }, (_, i) => `arn:aws:s3:::a-bucket-with-a-long-name-${String(i).padStart(5, "0")}/*`),
+  ...extra,
+});
+
 /** One broken construct per rule, and the construct path the failure must name. */
 export type BrokenExamples = Record<string, [Build, string]>;
 

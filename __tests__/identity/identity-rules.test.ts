@@ -1,5 +1,7 @@
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
@@ -7,7 +9,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { auditStack } from "../../src/compliance/audit";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { IAM_RULES } from "../../src/identity/iam-rules";
-import { BrokenExamples, describeBrokenExamples, audit, RESOURCE_RULES, resourceFailuresOf, document, passwordPolicy } from "../compliance/rule-harness";
+import { BrokenExamples, describeBrokenExamples, longStatement, audit, RESOURCE_RULES, resourceFailuresOf, document, passwordPolicy } from "../compliance/rule-harness";
 
 const BROKEN: BrokenExamples = {
   "IAM.PasswordMinimumLength": [passwordPolicy({ minimumPasswordLength: 8 }), "rules/password"],
@@ -19,6 +21,24 @@ const BROKEN: BrokenExamples = {
     (s, p) => new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["*"] }] }]).json }),
     "rules/role",
   ],
+  "IAM.RoleInlinePolicySize": [
+    (s, p) => {
+      const role = new IamRole(s, "role", { provider: p, tags: { Name: "r" }, assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["apigateway.amazonaws.com"] }] }]).json });
+      // Two policies of about 5,400 characters each: each fits on its own, together they do not.
+      for (const id of ["first", "second"]) new IamRolePolicy(s, id, { provider: p, role: role.id, policy: new DataAwsIamPolicyDocument(s, `${id}-document`, { provider: p, statement: [longStatement(110)] }).json });
+    },
+    "rules/role",
+  ],
+  "IAM.TrustPolicySize": [
+    (s, p) =>
+      new IamRole(s, "role", {
+        provider: p,
+        tags: { Name: "r" },
+        assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }], condition: [{ test: "ArnLike", variable: "aws:SourceArn", values: Array.from({ length: 40 }, (_, i) => `arn:aws:ec2:ap-northeast-${i}:123456789012:vpc-flow-log/*`) }] }]).json,
+      }),
+    "rules/role",
+  ],
+  "IAM.ManagedPolicySize": [(s, p) => new IamPolicy(s, "managed", { provider: p, tags: { Name: "m" }, policy: document(s, p, [longStatement(130)]).json }), "rules/managed"],
   "IAM.SupportRole": [(s, p) => new IamRolePolicyAttachment(s, "attachment", { provider: p, role: "elsewhere", policyArn: "arn:aws:iam::aws:policy/AWSSupportAccess" }), "rules"],
 };
 

@@ -3,7 +3,11 @@ import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { BucketReplication, ReplicatedBucket } from "../../src/storage/bucket-replication";
 import { HardenedBucket } from "../../src/storage/hardened-bucket";
-import { dataSourceAt, referenceTo, resourceAt, resourcesOf, SynthJson, synthWithMetadata } from "../helpers";
+import { TAP_RULE_PACK } from "../../src/app/rule-pack";
+import { TapStack } from "../../src/app/tap-stack";
+import { auditStack } from "../../src/compliance/audit";
+import { SUPPORTED_REGION_NAMES } from "../../src/network/regions";
+import { configFrom, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, SynthJson, synthWithMetadata } from "../helpers";
 
 const REGIONS = ["us-east-1", "us-west-2", "eu-central-1"];
 const keyArn = (region: string) => `arn:aws:kms:${region}:123456789012:key/${region}`;
@@ -38,7 +42,7 @@ describe("BucketReplication", () => {
       expect(config).toMatchObject({
         provider: `aws.${region}`,
         bucket: referenceTo(json, "aws_s3_bucket", `data-${region}/bucket`, "id"),
-        role: referenceTo(json, "aws_iam_role", "replication/role", "arn"),
+        role: referenceTo(json, "aws_iam_role", `replication/role-${region}`, "arn"),
         rule: [
           {
             id: `to-${next}`,
@@ -53,28 +57,52 @@ describe("BucketReplication", () => {
       expect(config.depends_on).toEqual([
         expect.stringMatching(new RegExp(`^aws_s3_bucket_versioning\\.data-${region}_`)),
         expect.stringMatching(new RegExp(`^aws_s3_bucket_versioning\\.data-${next}_`)),
-        expect.stringMatching(/^aws_iam_role_policy\.replication_policy_/),
+        expect.stringMatching(new RegExp(`^aws_iam_role_policy\\.replication_policy-${region}_`)),
       ]);
     }
   });
 
-  test("the role is S3's, and may touch exactly these buckets and keys, each key only through S3 of its region", () => {
-    expect(resourceAt(json, "aws_iam_role", "replication/role").name).toBe("tap-dev-s3-replication");
+  test("each source region has its own role, S3's, that may touch exactly its source and destination buckets and keys, each key only through S3 of its region", () => {
+    const trust = dataReferenceTo(json, "aws_iam_policy_document", "replication/trust", "json");
     expect(dataSourceAt(json, "aws_iam_policy_document", "replication/trust").statement[0].principals).toEqual([{ type: "Service", identifiers: ["s3.amazonaws.com"] }]);
-    const statements = dataSourceAt(json, "aws_iam_policy_document", "replication/permissions").statement;
-    const arns = REGIONS.map((region) => referenceTo(json, "aws_s3_bucket", `data-${region}/bucket`, "arn"));
-    expect(statements.find((s: any) => s.sid === "ReadSourceConfiguration").resources).toEqual(arns);
-    expect(statements.find((s: any) => s.sid === "WriteReplicas").resources).toEqual([arns[1], arns[2], arns[0]].map((arn) => `${arn}/*`));
-    const decrypt = statements.find((s: any) => s.sid === "DecryptUsEast1");
-    expect(decrypt).toMatchObject({ actions: ["kms:Decrypt"], resources: [keyArn("us-east-1")] });
-    expect(decrypt.condition[0]).toEqual({ test: "StringEquals", variable: "kms:ViaService", values: ["s3.us-east-1.amazonaws.com"] });
-    expect(statements.find((s: any) => s.sid === "EncryptReplicasInUsWest2")).toMatchObject({ resources: [keyArn("us-west-2")], condition: [{ values: ["s3.us-west-2.amazonaws.com"] }, { variable: "kms:EncryptionContext:aws:s3:arn" }] });
-    expect(resourcesOf(json, "aws_iam_role_policy")).toHaveLength(1);
+    const arn = (region: string) => referenceTo(json, "aws_s3_bucket", `data-${region}/bucket`, "arn");
+    for (const [i, region] of REGIONS.entries()) {
+      const next = REGIONS[(i + 1) % REGIONS.length];
+      expect(resourceAt(json, "aws_iam_role", `replication/role-${region}`)).toMatchObject({ name: `tap-dev-${region}-s3-replication`, assume_role_policy: trust, provider: `aws.${region}` });
+      const statements = dataSourceAt(json, "aws_iam_policy_document", `replication/permissions-${region}`).statement;
+      expect(statements.map((s: any) => [s.sid, s.resources])).toEqual([
+        ["ReadSourceConfiguration", [arn(region)]],
+        ["ReadSourceObjects", [`${arn(region)}/*`]],
+        ["WriteReplicas", [`${arn(next)}/*`]],
+        ["DecryptSource", [keyArn(region)]],
+        ["EncryptReplicas", [keyArn(next)]],
+      ]);
+      expect(statements[3].condition).toEqual([
+        { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`] },
+        { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [arn(region), `${arn(region)}/*`] },
+      ]);
+      expect(statements[4].condition[0]).toEqual({ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${next}.amazonaws.com`] });
+      expect(resourceAt(json, "aws_iam_role_policy", `replication/policy-${region}`).role).toBe(referenceTo(json, "aws_iam_role", `replication/role-${region}`, "id"));
+    }
+    expect(resourcesOf(json, "aws_iam_role_policy")).toHaveLength(REGIONS.length);
   });
 
   test.each([
     [["us-east-1"], /'buckets' needs two regions or more to replicate between\. Received: \[us-east-1\]/],
   ])("refuses %j with an error naming the prop", (regions, message) => {
     expect(() => synthRing(regions)).toThrow(message);
+  });
+});
+
+describe("replication at scale", () => {
+  const sizeFailures = (env: Record<string, string>) =>
+    auditStack(new TapStack(Testing.app(), "tap", configFrom(env)), TAP_RULE_PACK).failures.filter((f) => f.rule.id.endsWith("PolicySize")).map((f) => `${f.rule.id} ${f.element.path}: ${f.detail}`);
+
+  test("every policy fits AWS's limits with all 17 regions and the longest names configuration allows", () => {
+    expect(sizeFailures({ TAP_REGIONS: SUPPORTED_REGION_NAMES.join(","), TAP_PROJECT: "p".repeat(16), ENVIRONMENT_SUFFIX: "e".repeat(13) })).toEqual([]);
+  });
+
+  test("and with 10 regions and the default names", () => {
+    expect(sizeFailures({ TAP_REGIONS: SUPPORTED_REGION_NAMES.slice(0, 10).join(",") })).toEqual([]);
   });
 });

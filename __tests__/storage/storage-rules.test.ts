@@ -14,7 +14,7 @@ import { S3_ENCRYPTION_RULES } from "../../src/storage/s3-encryption-rules";
 import { S3_DATA_RULES } from "../../src/storage/s3-data-rules";
 import { S3_LOGGING_RULES } from "../../src/storage/s3-logging-rules";
 import { KMS_RULES } from "../../src/storage/kms-rules";
-import { BrokenExamples, describeBrokenExamples, audit, resourceFailuresOf, bucket, document } from "../compliance/rule-harness";
+import { BrokenExamples, describeBrokenExamples, audit, resourceFailuresOf, bucket, document, longStatement } from "../compliance/rule-harness";
 
 const BROKEN: BrokenExamples = {
   "S3.PublicAccessBlock": [
@@ -45,6 +45,11 @@ const BROKEN: BrokenExamples = {
     (s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" }, policy: document(s, p, [{ sid: "Open", actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["*"] }] }]).json }),
     "rules/key",
   ],
+  "KMS.KeyPolicySize": [
+    (s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" }, policy: document(s, p, [longStatement(700, { actions: ["kms:Decrypt"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] })]).json }),
+    "rules/key",
+  ],
+  "S3.BucketPolicySize": [(s, p) => new S3BucketPolicy(s, "policy", { provider: p, bucket: "b", policy: document(s, p, [longStatement(430, { principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] })]).json }), "rules/policy"],
   "KMS.DeletionWindow": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, deletionWindowInDays: 7, tags: { Name: "k" } }), "rules/key"],
   "S3.AccessLogging": [(s, p) => bucket(s, p), "rules/bucket"],
   "S3.AccessLogTarget": [

@@ -1,3 +1,5 @@
+import { POLICY_SIZE_LIMITS } from "../aws/limits";
+import { policySizeOutcome } from "../compliance/policy-size";
 import { CIS_ALARMS } from "./cis-alarms";
 import { customerManagedKey, fail, firstBlock, listOf, PASS, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 import { isDataBucket } from "../storage/s3-bucket-view";
@@ -128,5 +130,17 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     fix: "Set kms_master_key_id to a key whose policy lets the publishing services (cloudwatch.amazonaws.com) use it.",
     checkov: "CKV_AWS_26",
     check: (topic) => (topic.body.kms_master_key_id ? PASS : fail("kms_master_key_id is not set")),
+  },
+  {
+    id: "SNS.TopicPolicySize",
+    appliesTo: ["aws_sns_topic_policy"],
+    info: `The topic policy can exceed the ${POLICY_SIZE_LIMITS.topicPolicy.toLocaleString("en-US")} characters SNS allows.`,
+    explanation: "SNS refuses a longer topic policy at apply.",
+    fix: "Grant publishing by condition (aws:SourceArn patterns) instead of listing every source.",
+    check(policy, stack) {
+      const statements = stack.policyStatements(policy.body.policy);
+      if (!statements) return unknown("the topic policy cannot be read before apply");
+      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.topicPolicy, "the topic policy");
+    },
   },
 ];

@@ -173,3 +173,49 @@ export function bucketNameProblem(name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * AWS's size limits on policy documents, in characters of the policy without white space.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (role inline policies together, managed policy, role trust policy)
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html (key policy: 32 KB)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html (bucket policy: 20 KB)
+ * @see https://docs.aws.amazon.com/general/latest/gr/sns.html (topic policy: 30 KB)
+ */
+export const POLICY_SIZE_LIMITS = {
+  roleInlinePolicies: 10_240,
+  managedPolicy: 6_144,
+  roleTrustPolicy: 2_048,
+  keyPolicy: 32_768,
+  bucketPolicy: 20_480,
+  topicPolicy: 30_720,
+} as const;
+
+/** The longest partition name (`aws-us-gov`) and region name (`ap-northeast-1`, `ap-southeast-2`) tap can deploy to. */
+const LONGEST_PARTITION = 10;
+const LONGEST_REGION = 14;
+const ACCOUNT_ID = 12;
+
+/**
+ * The longest value a reference can take, per `<type>.<attribute>` (data sources as
+ * `data.<type>.<attribute>`), so a policy's size can be bounded before apply. A reference not in
+ * the list cannot be bounded, and a size rule reports it instead of guessing.
+ */
+export const REFERENCE_WORST_CASE_LENGTHS: Readonly<Record<string, number>> = {
+  "data.aws_caller_identity.account_id": ACCOUNT_ID,
+  "data.aws_partition.partition": LONGEST_PARTITION,
+  // arn:<partition>:kms:<region>:<account>:key/<36-character key id>
+  "aws_kms_key.arn": 4 + LONGEST_PARTITION + 5 + LONGEST_REGION + 1 + ACCOUNT_ID + 5 + 36,
+  "aws_kms_key.key_id": 36,
+  // arn:<partition>:s3:::<bucket of up to 63 characters>
+  "aws_s3_bucket.arn": 4 + LONGEST_PARTITION + 6 + 63,
+  "aws_s3_bucket.bucket": 63,
+  "aws_s3_bucket.id": 63,
+  // arn:<partition>:iam::<account>:role/<name of up to 64 characters>
+  "aws_iam_role.arn": 4 + LONGEST_PARTITION + 6 + ACCOUNT_ID + 6 + 64,
+  "aws_iam_role.name": 64,
+  "aws_iam_role.id": 64,
+  // arn:<partition>:sns:<region>:<account>:<topic name of up to 256 characters>
+  "aws_sns_topic.arn": 4 + LONGEST_PARTITION + 5 + LONGEST_REGION + 1 + ACCOUNT_ID + 1 + 256,
+  // arn:<partition>:cloudtrail:<region>:<account>:trail/<name of up to 128 characters>
+  "aws_cloudtrail.arn": 4 + LONGEST_PARTITION + 12 + LONGEST_REGION + 1 + ACCOUNT_ID + 7 + 128,
+};

@@ -16,7 +16,7 @@ export function stackAwsNames(config: StackConfig, accountId: string): AwsName[]
   return [
     ...identityAwsNames(naming),
     ...(owner ? [...auditAwsNames(naming, accountId), ...accountGuardrailAwsNames(naming)] : []),
-    ...(config.replication ? replicationAwsNames(naming) : []),
+    ...(config.replication ? replicationAwsNames(naming, config.regions.map(({ region }) => region)) : []),
     ...config.regions.flatMap(({ region }) => [
       ...networkAwsNames({ ...naming, region }),
       ...storageAwsNames({ ...naming, region }, accountId),

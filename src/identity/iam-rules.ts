@@ -1,4 +1,6 @@
-import { fail, isReference, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
+import { POLICY_SIZE_LIMITS } from "../aws/limits";
+import { policySizeOutcome } from "../compliance/policy-size";
+import { fail, isReference, listOf, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 
 import { IDENTITY_MANAGED_POLICIES, PASSWORD_POLICY } from "./identity-facts";
 import { SOURCE_ACCOUNT_DOCUMENTED, SOURCE_ACCOUNT_EXEMPT, trustConditionFor } from "./service-trust";
@@ -150,6 +152,44 @@ export const IAM_RULES: readonly Rule[] = [
         .ofType("aws_iam_role_policy_attachment")
         .some((attachment) => String(attachment.body.policy_arn).endsWith(`:iam::aws:policy/${IDENTITY_MANAGED_POLICIES.support}`) && stack.referencedElement(attachment.body.role)?.type === "aws_iam_role");
       return attached ? PASS : fail(`no aws_iam_role_policy_attachment of ${IDENTITY_MANAGED_POLICIES.support} to a role of this stack`);
+    },
+  },
+  {
+    id: "IAM.RoleInlinePolicySize",
+    appliesTo: ["aws_iam_role"],
+    info: `The role's inline policies together can exceed the ${POLICY_SIZE_LIMITS.roleInlinePolicies.toLocaleString("en-US")} characters IAM allows a role.`,
+    explanation: "IAM refuses the policy that pushes a role over its quota (LimitExceeded) at apply, which plan cannot see. Sizes are counted without white space and with every unresolved value at its longest.",
+    fix: "Split the permissions across roles (one per region or purpose), or use wildcards and condition keys instead of long resource lists.",
+    check(role, stack) {
+      const policies = stack.referencing("aws_iam_role_policy", "role", role).map((policy) => stack.policyStatements(policy.body.policy));
+      const inline = listOf(role.body.inline_policy).map((policy) => stack.policyStatements(policy.policy));
+      const documents = [...policies, ...inline];
+      if (documents.some((statements) => statements === undefined)) return unknown("an inline policy cannot be read before apply");
+      return policySizeOutcome(documents as PolicyStatement[][], POLICY_SIZE_LIMITS.roleInlinePolicies, "the role's inline policies");
+    },
+  },
+  {
+    id: "IAM.TrustPolicySize",
+    appliesTo: ["aws_iam_role"],
+    info: `The role's trust policy can exceed the ${POLICY_SIZE_LIMITS.roleTrustPolicy.toLocaleString("en-US")} characters IAM allows by default.`,
+    explanation: "IAM refuses a longer trust policy at apply (the quota can be raised to 4,096 on request).",
+    fix: "Trust fewer principals or source ARNs per role; use a wildcard source ARN pattern.",
+    check(role, stack) {
+      const statements = stack.policyStatements(role.body.assume_role_policy);
+      if (!statements) return unknown("the trust policy cannot be read before apply");
+      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.roleTrustPolicy, "the trust policy");
+    },
+  },
+  {
+    id: "IAM.ManagedPolicySize",
+    appliesTo: ["aws_iam_policy"],
+    info: `The managed policy can exceed the ${POLICY_SIZE_LIMITS.managedPolicy.toLocaleString("en-US")} characters IAM allows.`,
+    explanation: "IAM refuses a longer managed policy at apply.",
+    fix: "Split it into several managed policies, or use wildcards and condition keys instead of long resource lists.",
+    check(policy, stack) {
+      const statements = stack.policyStatements(policy.body.policy);
+      if (!statements) return unknown("the policy cannot be read before apply");
+      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.managedPolicy, "the managed policy");
     },
   },
 ];

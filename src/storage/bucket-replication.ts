@@ -27,7 +27,7 @@ export interface ReplicatedBucket {
 }
 
 export interface BucketReplicationProps {
-  /** Provider for the role (IAM is global; any region works). */
+  /** Provider for the roles' shared trust document (computed locally; any region works). */
   readonly provider: AwsProvider;
   /** Project and environment for the role's name. */
   readonly naming: Omit<NameScope, "region">;
@@ -41,12 +41,14 @@ export interface BucketReplicationProps {
 /**
  * Cross-region replication of the data buckets in a ring: every object lands in a second
  * region, encrypted there with that region's key. Delete markers are not replicated, so a
- * delete in one region never removes the copy. One role, limited to exactly these buckets and
- * keys, each key usable only through S3 of its own region.
+ * delete in one region never removes the copy. One role per source region, limited to exactly
+ * its source and destination buckets and keys, each key usable only through S3 of its own
+ * region: a role's policy stays the same size whatever the number of regions, where one role
+ * for the whole ring grew by about 1,300 characters a region and passed IAM's 10,240 at ten.
  */
 export class BucketReplication extends Construct {
-  /** ARN of the role S3 replicates with. */
-  public readonly roleArn: string;
+  /** ARN of the role S3 replicates with, by source region. */
+  public readonly roleArns: ReadonlyMap<string, string>;
 
   constructor(scope: Construct, id: string, props: BucketReplicationProps) {
     super(scope, id);
@@ -54,12 +56,16 @@ export class BucketReplication extends Construct {
     const regions = props.buckets.map((bucket) => bucket.region);
     if (props.buckets.length < 2) problems.push(`'buckets' needs two regions or more to replicate between. Received: [${regions.join(", ")}]`);
     if (new Set(regions).size !== regions.length) problems.push(`'buckets' needs one bucket per region. Received: [${regions.join(", ")}]`);
-    problems.push(...awsNameProblems(replicationAwsNames(props.naming)));
+    problems.push(...awsNameProblems(replicationAwsNames(props.naming, regions)));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
-    const pairs = props.buckets.map((source, index) => ({ source, destination: props.buckets[(index + 1) % props.buckets.length] }));
-    const role = this.buildRole(props, pairs);
-    for (const { source, destination } of pairs) {
+    // Every role trusts S3 the same way, so they share one trust document.
+    const trust = serviceTrustPolicy(this, "trust", { provider: props.provider, service: "s3.amazonaws.com" });
+    const roleArns = new Map<string, string>();
+    props.buckets.forEach((source, index) => {
+      const destination = props.buckets[(index + 1) % props.buckets.length];
+      const role = this.buildRole(props, trust.json, source, destination);
+      roleArns.set(source.region, role.role.arn);
       // Named by source only: when the ring changes (a region added or retired) the configuration updates in place.
       new S3BucketReplicationConfigurationA(this, `from-${source.region}`, {
         provider: source.provider,
@@ -82,72 +88,53 @@ export class BucketReplication extends Construct {
         // Replication needs versioning on at both ends, and the role able to act when S3 first checks it.
         dependsOn: [source.versioning, destination.versioning, role.policy],
       });
-    }
-    this.roleArn = role.role.arn;
+    });
+    this.roleArns = roleArns;
   }
 
-  /** The role S3 assumes to replicate: read the sources, write the destinations, each key through S3 of its region. */
-  private buildRole(props: BucketReplicationProps, pairs: { source: ReplicatedBucket; destination: ReplicatedBucket }[]): { role: IamRole; policy: IamRolePolicy } {
-    const { provider, naming } = props;
-    const names = replicationNames(naming);
-    const trust = serviceTrustPolicy(this, "trust", { provider, service: "s3.amazonaws.com" });
-    const role = new IamRole(this, "role", {
+  /** The role S3 assumes to replicate `source` to `destination`: read the one, write the other, each key through S3 of its region. */
+  private buildRole(props: BucketReplicationProps, trust: string, source: ReplicatedBucket, destination: ReplicatedBucket): { role: IamRole; policy: IamRolePolicy } {
+    const { naming } = props;
+    // IAM is global; the source region's provider keeps each role with its region (a retiring region's role goes with it).
+    const provider = source.provider;
+    const names = replicationNames(naming, source.region);
+    const role = new IamRole(this, `role-${source.region}`, {
       provider,
       name: names.role,
-      description: "Lets S3 replicate this deployment's data buckets to the next region",
-      assumeRolePolicy: trust.json,
-      tags: nameTag(naming, "s3-replication"),
+      description: `Lets S3 replicate this deployment's ${source.region} data bucket to ${destination.region}`,
+      assumeRolePolicy: trust,
+      tags: nameTag({ ...naming, region: source.region }, "s3-replication"),
     });
     // With S3 Bucket Keys the encryption context is the bucket's ARN, not the object's.
     const encryptionContext = (bucket: ReplicatedBucket) => [bucket.bucketArn, `${bucket.bucketArn}/*`];
     const viaS3 = (bucket: ReplicatedBucket) => ({ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${bucket.region}.amazonaws.com`] });
     const statements: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        sid: "ReadSourceConfiguration",
-        effect: "Allow",
-        actions: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-        resources: pairs.map(({ source }) => source.bucketArn),
-      },
+      { sid: "ReadSourceConfiguration", effect: "Allow", actions: ["s3:GetReplicationConfiguration", "s3:ListBucket"], resources: [source.bucketArn] },
       {
         sid: "ReadSourceObjects",
         effect: "Allow",
         actions: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-        resources: pairs.map(({ source }) => `${source.bucketArn}/*`),
+        resources: [`${source.bucketArn}/*`],
+      },
+      { sid: "WriteReplicas", effect: "Allow", actions: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], resources: [`${destination.bucketArn}/*`] },
+      {
+        sid: "DecryptSource",
+        effect: "Allow",
+        actions: ["kms:Decrypt"],
+        resources: [source.keyArn],
+        condition: [viaS3(source), { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: encryptionContext(source) }],
       },
       {
-        sid: "WriteReplicas",
+        // Decrypt too: S3 verifies the destination's Bucket Key with it before using it.
+        sid: "EncryptReplicas",
         effect: "Allow",
-        actions: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-        resources: pairs.map(({ destination }) => `${destination.bucketArn}/*`),
+        actions: ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
+        resources: [destination.keyArn],
+        condition: [viaS3(destination), { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: encryptionContext(destination) }],
       },
-      ...pairs.flatMap(({ source, destination }): DataAwsIamPolicyDocumentStatement[] => [
-        {
-          sid: `Decrypt${statementId(source.region)}`,
-          effect: "Allow",
-          actions: ["kms:Decrypt"],
-          resources: [source.keyArn],
-          condition: [viaS3(source), { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: encryptionContext(source) }],
-        },
-        {
-          // Decrypt too: S3 verifies the destination's Bucket Key with it before using it.
-          sid: `EncryptReplicasIn${statementId(destination.region)}`,
-          effect: "Allow",
-          actions: ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
-          resources: [destination.keyArn],
-          condition: [viaS3(destination), { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: encryptionContext(destination) }],
-        },
-      ]),
     ];
-    const permissions = new DataAwsIamPolicyDocument(this, "permissions", { provider, statement: statements });
-    const policy = new IamRolePolicy(this, "policy", { provider, name: names.policy, role: role.id, policy: permissions.json });
+    const permissions = new DataAwsIamPolicyDocument(this, `permissions-${source.region}`, { provider, statement: statements });
+    const policy = new IamRolePolicy(this, `policy-${source.region}`, { provider, name: names.policy, role: role.id, policy: permissions.json });
     return { role, policy };
   }
-}
-
-/** "eu-central-1" -> "EuCentral1": statement ids allow letters and digits only. */
-function statementId(region: string): string {
-  return region
-    .split("-")
-    .map((part) => part[0].toUpperCase() + part.slice(1))
-    .join("");
 }

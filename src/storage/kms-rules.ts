@@ -1,3 +1,5 @@
+import { POLICY_SIZE_LIMITS } from "../aws/limits";
+import { policySizeOutcome } from "../compliance/policy-size";
 import { fail, isReference, PASS, Rule, unknown } from "../compliance/rule";
 
 import { BASELINE } from "../aws/baseline";
@@ -56,6 +58,18 @@ export const KMS_RULES: readonly Rule[] = [
       const days = key.body.deletion_window_in_days;
       if (isReference(days)) return unknown("deletion_window_in_days is computed at apply time");
       return days === undefined || days >= KMS_MAXIMUM_DELETION_WINDOW_DAYS ? PASS : fail(`deletion_window_in_days is ${days}`);
+    },
+  },
+  {
+    id: "KMS.KeyPolicySize",
+    appliesTo: ["aws_kms_key"],
+    info: `The key policy can exceed the ${POLICY_SIZE_LIMITS.keyPolicy.toLocaleString("en-US")} characters KMS allows.`,
+    explanation: "KMS refuses a longer key policy at apply (LimitExceededException).",
+    fix: "Grant through IAM policies or grants instead of listing every principal and resource in the key policy.",
+    check(key, stack) {
+      const statements = stack.policyStatements(key.body.policy);
+      if (!statements) return unknown("the key policy cannot be read before apply");
+      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.keyPolicy, "the key policy");
     },
   },
 ];

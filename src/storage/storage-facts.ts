@@ -44,18 +44,20 @@ export function storageAwsNames(naming: NameScope & { readonly region: string },
   ];
 }
 
-/** Names of the replication role and its inline policy. */
-export function replicationNames(naming: Omit<NameScope, "region">) {
-  return { role: resourceName(naming, "s3-replication"), policy: "replicate-data-buckets" };
+/** Names of a source region's replication role and its inline policy. */
+export function replicationNames(naming: Omit<NameScope, "region">, region: string) {
+  return { role: resourceName({ ...naming, region }, "s3-replication"), policy: "replicate-data-bucket" };
 }
 
-/** The AWS-visible names a BucketReplication with this naming creates (configuration checks them). */
-export function replicationAwsNames(naming: Omit<NameScope, "region">): AwsName[] {
-  const names = replicationNames(naming);
-  return [
-    { kind: "iamRole", name: names.role },
-    { kind: "iamPolicy", name: names.policy },
-  ];
+/** The AWS-visible names a BucketReplication across these regions creates (configuration checks them). */
+export function replicationAwsNames(naming: Omit<NameScope, "region">, regions: readonly string[]): AwsName[] {
+  return regions.flatMap((region) => {
+    const names = replicationNames(naming, region);
+    return [
+      { kind: "iamRole" as const, name: names.role },
+      { kind: "iamPolicy" as const, name: names.policy },
+    ];
+  });
 }
 
 /**
