@@ -67,7 +67,7 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
     if (securityHub) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: 1 });
     if (awsConfig) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
   }
-  if (region !== config.regions[0].region) return counts;
+  if (region !== config.homeRegion.region) return counts;
 
   // GlobalIdentity: the flow-log role always; the API Gateway role and password policy for the owner.
   add(counts, { aws_iam_role: 1, aws_iam_role_policy: 1 });

@@ -89,6 +89,20 @@ describe("TapStack", () => {
     }
   });
 
+  test("the home region holds the trail, the account-wide IAM and Config's global recording; reordering regions does not move it once pinned", () => {
+    const homeOf = (json: ReturnType<typeof synthStack>) => ({
+      trail: resourceAt(json, "aws_cloudtrail", "audit-trail/trail").provider,
+      roles: [...new Set(resourcesOf(json, "aws_iam_role").filter(([name]) => !name.startsWith("replication_")).map(([, role]) => role.provider))],
+      globalRecording: resourcesOf(json, "aws_config_configuration_recorder").filter(([, r]) => r.recording_group.include_global_resource_types).map(([, r]) => r.provider),
+      trailLogs: resourceAt(json, "aws_s3_bucket_logging", "audit-trail/bucket/access-logging").target_bucket,
+    });
+    const pinned = synthStack({ TAP_HOME_REGION: "us-west-2" });
+    expect(homeOf(pinned)).toEqual({ trail: "aws.us-west-2", roles: ["aws.us-west-2"], globalRecording: ["aws.us-west-2"], trailLogs: referenceTo(pinned, "aws_s3_bucket", "storage-us-west-2/access-logs/bucket", "id") });
+    const reordered = synthStack({ TAP_REGIONS: "eu-central-1,us-west-2,us-east-1", TAP_HOME_REGION: "us-west-2" });
+    expect(homeOf(reordered)).toEqual({ ...homeOf(pinned), trailLogs: referenceTo(reordered, "aws_s3_bucket", "storage-us-west-2/access-logs/bucket", "id") });
+    expect(homeOf(json).trail).toBe("aws.us-east-1");
+  });
+
   test("resources that moved to the identity concern carry moved blocks from their former addresses, so state follows them", () => {
     const address = (type: string, path: string) => `${type}.${referenceTo(json, type, path, "id").split(".")[1]}`;
     expect((json as any).moved).toEqual([
@@ -100,7 +114,7 @@ describe("TapStack", () => {
       })),
     ]);
     // A deployment that does not own the account's settings never had them.
-    expect((synthStack({ TAP_ACCOUNT_SETTINGS: "skip" }) as any).moved).toBeUndefined();
+    expect((synthStack({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" }) as any).moved).toBeUndefined();
   });
 
   test("account and partition come from data sources with stable logical ids (the Terraform tests override them)", () => {
@@ -142,8 +156,8 @@ describe("TapStack", () => {
   });
 
   test("a deployment that does not own the account's settings leaves every account and regional singleton, the trail and the guardrails alone", () => {
-    const json = synthStack({ TAP_ACCOUNT_SETTINGS: "skip" });
-    const config = configFrom({ TAP_ACCOUNT_SETTINGS: "skip" });
+    const json = synthStack({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" });
+    const config = configFrom({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" });
     for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
     for (const type of [...Object.keys(ACCOUNT_SINGLETONS), "aws_cloudtrail", "aws_iam_role_policy_attachment", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
       expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: [] });
@@ -225,7 +239,7 @@ describe("TapStack", () => {
     expect(json.output?.trail_arn.value).toBe(referenceTo(json, "aws_cloudtrail", "audit-trail/trail", "arn"));
     expect(json.output?.alarm_topic_arn.value).toBe(referenceTo(json, "aws_sns_topic", "audit-trail/alarm-topic", "arn"));
     expect(json.output?.support_role_arn.value).toBe(referenceTo(json, "aws_iam_role", "identity/support-role", "arn"));
-    const skip = synthStack({ TAP_ACCOUNT_SETTINGS: "skip" });
+    const skip = synthStack({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" });
     const ownerOnly = Object.entries(STACK_OUTPUTS).filter(([, spec]) => "ownerOnly" in spec).map(([name]) => name);
     expect(Object.keys(skip.output ?? {}).sort()).toEqual(Object.keys(STACK_OUTPUTS).filter((name) => !ownerOnly.includes(name)).sort());
   });

@@ -17,7 +17,7 @@ function knownValuesDiffer(planned: Record<string, any>, unknown: Record<string,
 export async function expectAppliedAsPlanned(deployment: EmulatedDeployment, deployed: Deployed): Promise<StateResource[]> {
   const { config, appliedPlan, fullPlan, planOnly } = deployed;
   const state = await deployment.state();
-  const home = config.regions[0].region;
+  const home = config.homeRegion.region;
 
   // Counts per region and type: the product's intent, less the types only planned (and those were planned).
   const planned = (fullPlan.resource_changes ?? []).filter((c) => c.mode === "managed" && !c.change.actions.includes("delete"));

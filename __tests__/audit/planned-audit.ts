@@ -19,7 +19,7 @@ export function describePlannedAudit(stack: PlannedStack): void {
         return;
       }
       const [trail] = changes("aws_cloudtrail");
-      expect(inRegion(trail)).toBe(config.regions[0].region);
+      expect(inRegion(trail)).toBe(config.homeRegion.region);
       expect(trail.change.after).toMatchObject({ name: `${config.project}-${config.environment}-trail`, is_multi_region_trail: true, include_global_service_events: true, enable_log_file_validation: true, enable_logging: true });
       expect(trail.change.after_unknown).toMatchObject({ kms_key_id: true, cloud_watch_logs_group_arn: true, cloud_watch_logs_role_arn: true });
       expect(trail.change.after.event_selector[0].data_resource[0].type).toBe("AWS::S3::Object");

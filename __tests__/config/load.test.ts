@@ -28,6 +28,9 @@ function folderWithConfig(content: unknown, name = "tap.config.json"): string {
   return dir;
 }
 
+/** The owner deployment covers the default regions (and one more). */
+const OWNER_REGIONS = "us-east-1,us-west-2,eu-central-1,eu-west-1";
+
 describe("loadConfig: defaults and variables", () => {
   test("an empty environment gives the documented defaults: one stack, ambient credentials", () => {
     const config = load({});
@@ -43,6 +46,8 @@ describe("loadConfig: defaults and variables", () => {
         { region: "us-west-2", vpcCidr: "10.13.0.0/16" },
         { region: "eu-central-1", vpcCidr: "10.20.0.0/16" },
       ],
+      homeRegion: { region: "us-east-1", reason: "the first of regions; set homeRegion to keep it when regions are reordered" },
+      ownerRegions: undefined,
       retiringRegions: [],
       availabilityZoneCount: 3,
       allowedSshCidrs: undefined,
@@ -77,6 +82,8 @@ describe("loadConfig: defaults and variables", () => {
       TAP_TAGS: '{"CostCenter":"1234","Owner":"platform"}',
       TAP_ACCEPT_RISKS: "EC2.Descriptions=descriptions are managed in the CMDB; VPC.FlowLogs=flow logs go to the SIEM; S3.CrossRegionReplication=backups go to the vault account",
       TAP_ACCOUNT_SETTINGS: "skip",
+      TAP_OWNER_REGIONS: "eu-west-1,ap-northeast-1,us-west-2",
+      TAP_HOME_REGION: "ap-northeast-1",
       TAP_PROTECT_DATA: "false",
       TAP_REPLICATION: "false",
       TAP_GUARDDUTY: "false",
@@ -94,6 +101,8 @@ describe("loadConfig: defaults and variables", () => {
         { region: "ap-northeast-1", vpcCidr: "10.101.0.0/20" },
       ],
       retiringRegions: ["us-east-1"],
+      homeRegion: { region: "ap-northeast-1", reason: "set by TAP_HOME_REGION" },
+      ownerRegions: ["eu-west-1", "ap-northeast-1", "us-west-2"],
       availabilityZoneCount: 2,
       allowedSshCidrs: ["192.0.2.0/24"],
       allowedHttpsCidrs: ["0.0.0.0/0"],
@@ -149,7 +158,7 @@ describe("loadConfig: defaults and variables", () => {
   });
 
   test("a deployment that skips the account's settings accepts exactly the rules of the controls the owner creates", () => {
-    const skip = stackOf({ TAP_ACCOUNT_SETTINGS: "skip" });
+    const skip = stackOf({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS });
     expect(skip.acceptedRisks.map((risk) => risk.ruleId).sort()).toEqual([...ACCOUNT_OWNER_RULE_IDS].sort());
     expect(new Set(skip.acceptedRisks.map((risk) => risk.source))).toEqual(new Set(["tap (accountSettings skip)"]));
   });
@@ -164,7 +173,7 @@ describe("loadConfig: defaults and variables", () => {
   });
 
   test("turning a guardrail off in a deployment that does not own it needs no acceptance: it only warns", () => {
-    expect(() => load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_GUARDDUTY: "false" })).not.toThrow();
+    expect(() => load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "false" })).not.toThrow();
   });
 
   test("Security Hub without AWS Config is refused, naming both settings", () => {
@@ -185,13 +194,13 @@ describe("loadConfig: defaults and variables", () => {
     const referenced = [
       ...RISKY_VALUES.map((risky) => risky.ruleId),
       ...load({ TAP_REGIONS: "eu-west-1" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
-      ...load({ TAP_ACCOUNT_SETTINGS: "skip" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
+      ...load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
     ];
     expect(referenced.filter((id) => !ids.includes(id))).toEqual([]);
   });
 
   test("skipping account settings turns every guardrail off and warns about guardrail settings that cannot apply", () => {
-    const config = load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_GUARDDUTY: "true", TAP_ALARM_EMAIL: "secops@example.com" });
+    const config = load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "true", TAP_ALARM_EMAIL: "secops@example.com" });
     expect(config.stacks[0].guardrails).toEqual({ guardDuty: false, securityHub: false, awsConfig: false, alarmEmail: undefined });
     expect(config.warnings).toEqual([
       "TAP_GUARDDUTY: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
@@ -271,6 +280,10 @@ describe("loadConfig: refused values name the setting, the value and what is all
     ["reuse prevention below 24 without an accepted risk", { TAP_PASSWORD_REUSE_PREVENTION: "10" }, /^TAP_PASSWORD_REUSE_PREVENTION: 10 is below the 24 that CIS 1.9 \(rule IAM.PasswordReusePrevention\) requires; change it, or accept/],
     ["an AZ count of 1", { TAP_AZ_COUNT: "1" }, /^TAP_AZ_COUNT: 1 is not allowed; expected a whole number from 2 to 3$/],
     ["a private-DNS flag that is not a boolean", { TAP_ENDPOINT_PRIVATE_DNS: "yes" }, /^TAP_ENDPOINT_PRIVATE_DNS: "yes" is not allowed; expected true or false$/],
+    ["a home region that is not deployed", { TAP_HOME_REGION: "eu-west-1" }, /^TAP_HOME_REGION: "eu-west-1" is not one of TAP_REGIONS \(us-east-1, us-west-2, eu-central-1\): the home region holds the trail and the account-wide resources, so it must be deployed$/],
+    ["accountSettings skip without the owner's regions", { TAP_ACCOUNT_SETTINGS: "skip" }, /^TAP_ACCOUNT_SETTINGS: is skip, so TAP_OWNER_REGIONS must name the regions the deployment that owns the account's settings covers \(its API Gateway logging role, EBS default encryption, GuardDuty and AWS Config are per region\)$/],
+    ["a region the owner does not cover", { TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2" }, /^TAP_REGIONS: "eu-central-1" is not covered by the deployment that owns the account's settings \(TAP_OWNER_REGIONS: us-east-1, us-west-2\): it would have no API Gateway logging role, EBS default encryption, GuardDuty or AWS Config there; deploy the owner there too and add it to TAP_OWNER_REGIONS, or leave the region out$/],
+    ["the owner's regions given to the owner itself", { TAP_OWNER_REGIONS: "us-east-1" }, /^TAP_OWNER_REGIONS: is only for a deployment with TAP_ACCOUNT_SETTINGS skip; this one owns the account's settings, in its own regions$/],
     ["an account-settings mode tap does not know", { TAP_ACCOUNT_SETTINGS: "share" }, /^TAP_ACCOUNT_SETTINGS: "share" is not allowed; expected one of manage, skip$/],
     ["an accepted risk for a rule the pack does not have", { TAP_ACCEPT_RISKS: "Logs.Retenton=debug logs are kept 30 days" }, /^TAP_ACCEPT_RISKS: "Logs.Retenton" is not a rule of the pack; did you mean "Logs.Retention"\?/],
     ["an accepted risk without a real reason", { TAP_ACCEPT_RISKS: "Logs.Retention=ok" }, /^TAP_ACCEPT_RISKS\["Logs.Retention"\]: "ok" is too short; a reason of at least 10 characters is required$/],

@@ -21,7 +21,7 @@ export function describePlannedGuardrails(stack: PlannedStack): void {
       const recorders = changes("aws_config_configuration_recorder");
       expect(recorders.map(inRegion).sort()).toEqual(awsConfig ? everyRegion : []);
       for (const recorder of recorders) {
-        expect(recorder.change.after.recording_group).toEqual([expect.objectContaining({ all_supported: true, include_global_resource_types: inRegion(recorder) === config.regions[0].region })]);
+        expect(recorder.change.after.recording_group).toEqual([expect.objectContaining({ all_supported: true, include_global_resource_types: inRegion(recorder) === config.homeRegion.region })]);
       }
     });
   });

@@ -31,7 +31,7 @@ describe("main (the cdktf app)", () => {
   });
 
   test("the summary says when replication is off and why, and when the account's settings belong to another deployment", () => {
-    const single = runApp(outdir, { TAP_REGIONS: "eu-west-1", TAP_ACCOUNT_SETTINGS: "skip" });
+    const single = runApp(outdir, { TAP_REGIONS: "eu-west-1", TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "eu-west-1" });
     expect(single.stdout).toContain("account settings: skipped (another deployment owns them); replication: none (single region);");
     const off = runApp(outdir, { TAP_REPLICATION: "false", TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "S3.CrossRegionReplication=copies are kept by AWS Backup;GuardDuty.Enabled=the SOC runs its own detector" });
     expect(off.stdout).toContain("guardrails; Security Hub, AWS Config); replication: off (accepted risk);");

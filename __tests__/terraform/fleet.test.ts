@@ -43,10 +43,10 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: a two-account flee
         });
       }
       const managed = (plan.resource_changes ?? []).filter((c) => c.mode === "managed");
-      expect(managed.filter((c) => bindings.get(c.address) !== regionOfAddress(c.address, stack.regions[0].region)).map((c) => c.address)).toEqual([]);
+      expect(managed.filter((c) => bindings.get(c.address) !== regionOfAddress(c.address, stack.homeRegion.region)).map((c) => c.address)).toEqual([]);
       for (const { region } of stack.regions) {
         const counts: Record<string, number> = {};
-        for (const c of managed.filter((c) => regionOfAddress(c.address, stack.regions[0].region) === region)) counts[c.type] = (counts[c.type] ?? 0) + 1;
+        for (const c of managed.filter((c) => regionOfAddress(c.address, stack.homeRegion.region) === region)) counts[c.type] = (counts[c.type] ?? 0) + 1;
         expect({ region, counts }).toEqual({ region, counts: intendedCounts(stack, region) });
       }
       // The account id is static in a fleet: bucket names are known at plan time.

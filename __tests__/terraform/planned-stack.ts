@@ -17,7 +17,7 @@ import { findProviderMirror, PlanJson, regionOfAddress, ResourceChange, Terrafor
 /** Terraform-level work per configuration; generous for a cold 2-core machine. */
 const TIER_TIMEOUT_MS = 180_000;
 
-const regionOf = (address: string, config: StackConfig) => regionOfAddress(address, config.regions[0].region);
+const regionOf = (address: string, config: StackConfig) => regionOfAddress(address, config.homeRegion.region);
 
 /** One configuration's plan, as the concerns' checks read it (available once the tier's beforeAll has run). */
 export interface PlannedStack {

@@ -2,7 +2,7 @@ import type { StackConfig, TapConfig } from "../config/model";
 
 /**
  * One line per stack saying what synth just wrote and the decisions a reviewer should see
- * before a deploy: where it goes, who owns the account's settings (and which paid guardrails
+ * before a deploy: where it goes, its home region and why, who owns the account's settings (and which paid guardrails
  * are on), whether data is replicated, and whether data survives a destroy (and why).
  */
 export function describeStacks(config: TapConfig): string[] {
@@ -16,11 +16,14 @@ function describeStack(stack: StackConfig): string {
   const protection = `${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason})`;
   const { guardDuty, securityHub, awsConfig } = stack.guardrails;
   const paid = [guardDuty && "GuardDuty", securityHub && "Security Hub", awsConfig && "AWS Config"].filter(Boolean).join(", ") || "no paid guardrails";
-  const settings = stack.manageAccountSettings ? `managed here (trail, alarms, guardrails; ${paid})` : "skipped (another deployment owns them)";
+  const settings = stack.manageAccountSettings
+    ? `managed here (trail, alarms, guardrails; ${paid})`
+    : `skipped (the owner deployment covers ${stack.ownerRegions?.join(", ") ?? "?"})`;
+  const home = `home region: ${stack.homeRegion.region} (${stack.homeRegion.reason})`;
   const replication = stack.replication
     ? `${[...stack.regions, stack.regions[0]].map((r) => r.region).join(" -> ")}`
     : stack.regions.length === 1
       ? "none (single region)"
       : "off (accepted risk)";
-  return `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${regions}${retiring}; account settings: ${settings}; replication: ${replication}; data protection: ${protection}`;
+  return `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${regions}${retiring}; ${home}; account settings: ${settings}; replication: ${replication}; data protection: ${protection}`;
 }

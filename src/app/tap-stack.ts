@@ -37,8 +37,8 @@ interface RegionParts {
 
 /**
  * The whole baseline of one account: one aliased AWS provider per region, a SecureStorage and
- * a RegionalNetwork in each, and one GlobalIdentity on the first region's provider. The
- * deployment that owns the account's settings also gets the AuditTrail (first region), the
+ * a RegionalNetwork in each, and one GlobalIdentity on the home region's provider. The
+ * deployment that owns the account's settings also gets the AuditTrail (home region), the
  * AccountGuardrails and a RegionalGuardrails per region; data buckets replicate in a ring
  * across the regions unless replication is off. Retiring regions keep their provider and
  * nothing else, so Terraform can destroy what state still holds there.
@@ -53,7 +53,8 @@ export class TapStack extends SinglePassStack {
     super(scope, id, options);
     this.configureBackend(config);
     this.providers = this.buildProviders(config);
-    const primary = this.providerOf(config.regions[0].region);
+    // The home region's provider creates the account-wide resources (IAM is global; the trail records every region).
+    const primary = this.providerOf(config.homeRegion.region);
     const { accountId, partition } = this.accountAndPartition(primary, config);
     const naming = { project: config.project, environment: config.environment };
     const account = { accountId, partition };
@@ -159,10 +160,10 @@ export class TapStack extends SinglePassStack {
 
   /**
    * The account's guardrails, owned by this deployment: the audit trail and its alarms in the
-   * first region, the account-wide settings, and each region's detective controls.
+   * home region, the account-wide settings, and each region's detective controls.
    */
   private buildGuardrails(config: StackConfig, naming: Omit<NameScope, "region">, account: { accountId: string; partition: string }, regions: readonly RegionParts[]): AuditTrail {
-    const [home] = regions;
+    const home = regions.find(({ region }) => region === config.homeRegion.region)!;
     const primary = this.providerOf(home.region);
     const { guardDuty, securityHub, awsConfig, alarmEmail } = config.guardrails;
     const trail = new AuditTrail(this, "audit-trail", {

@@ -365,6 +365,8 @@ class ConfigLoader {
 
     const manageAccountSettings = valueOf("accountSettings", DEFAULTS.accountSettings) !== "skip";
     const singleRegion = regionNames.length === 1;
+    const homeRegion = this.resolveHomeRegion(given("homeRegion"), regionNames, where("regions"));
+    const ownerRegions = this.checkOwnerRegions(given("ownerRegions"), manageAccountSettings, regionNames, where);
     const acceptedRisks = this.acceptedRisks(layer, given, { manage: manageAccountSettings, singleRegion });
     this.checkRiskyValues(layer, where, acceptedRisks, manageAccountSettings);
     if (manageAccountSettings && valueOf("securityHub", true) && !valueOf("awsConfig", true)) {
@@ -388,6 +390,8 @@ class ConfigLoader {
       environment,
       account,
       regions,
+      homeRegion,
+      ownerRegions,
       retiringRegions,
       availabilityZoneCount: valueOf("availabilityZoneCount", DEFAULTS.availabilityZoneCount),
       allowedSshCidrs,
@@ -498,6 +502,49 @@ class ConfigLoader {
     if (singleRegion && given("replication")?.value === true) {
       this.warnings.push(`${where("replication")}: has no effect: a single-region deployment has no other region to replicate to`);
     }
+  }
+
+  /**
+   * The home region holds the trail and the account-wide resources. By default the first of
+   * `regions`; once pinned, reordering `regions` never moves it.
+   */
+  private resolveHomeRegion(given: Setting<string> | undefined, regions: readonly string[], regionsOrigin: string): { region: string; reason: string } {
+    if (!given) return { region: regions[0] ?? "", reason: "the first of regions; set homeRegion to keep it when regions are reordered" };
+    if (!regions.includes(given.value)) {
+      this.problems.push(
+        `${given.origin}: "${given.value}" is not one of ${regionsOrigin} (${regions.join(", ")}): the home region holds the trail and the account-wide resources, so it must be deployed`,
+      );
+    }
+    return { region: given.value, reason: `set by ${given.origin}` };
+  }
+
+  /**
+   * A deployment that skips the account's settings relies on the owner deployment for the
+   * per-region ones (API Gateway logging role, EBS default encryption, GuardDuty, AWS Config), so
+   * it must say where the owner runs, and may deploy only there.
+   */
+  private checkOwnerRegions(
+    given: Setting<string[]> | undefined,
+    manage: boolean,
+    regions: readonly string[],
+    where: (key: StackSettingKey) => string,
+  ): readonly string[] | undefined {
+    if (manage) {
+      if (given) this.problems.push(`${given.origin}: is only for a deployment with ${where("accountSettings")} skip; this one owns the account's settings, in its own regions`);
+      return undefined;
+    }
+    if (!given) {
+      this.problems.push(
+        `${where("accountSettings")}: is skip, so ${where("ownerRegions")} must name the regions the deployment that owns the account's settings covers (its API Gateway logging role, EBS default encryption, GuardDuty and AWS Config are per region)`,
+      );
+      return undefined;
+    }
+    for (const region of regions.filter((r) => !given.value.includes(r))) {
+      this.problems.push(
+        `${where("regions")}: "${region}" is not covered by the deployment that owns the account's settings (${given.origin}: ${given.value.join(", ")}): it would have no API Gateway logging role, EBS default encryption, GuardDuty or AWS Config there; deploy the owner there too and add it to ${given.origin}, or leave the region out`,
+      );
+    }
+    return given.value;
   }
 
   /**

@@ -36,8 +36,12 @@ export interface StackConfig {
   readonly environment: string;
   /** Set in a fleet; absent when the stack runs with the ambient credentials. */
   readonly account?: FleetAccount;
-  /** In configuration order; the first hosts the account-wide resources. */
+  /** In configuration order. */
   readonly regions: readonly RegionSettings[];
+  /** Where the account-wide resources live (one of `regions`), and why there. */
+  readonly homeRegion: { readonly region: string; readonly reason: string };
+  /** With accountSettings skip: the regions the owner deployment covers (each of `regions` is one). */
+  readonly ownerRegions?: readonly string[];
   /** Regions being removed: providers declared, no resources. */
   readonly retiringRegions: readonly string[];
   readonly availabilityZoneCount: number;

@@ -84,7 +84,18 @@ export const STACK_FIELDS = {
     expected: "lowercase letters, digits and single hyphens (for example dev, staging, prod)",
   }),
   regions: new ListSchema(region, {
-    description: "Regions to deploy, in order; the first hosts the account-wide resources.",
+    description: "Regions to deploy, in order; the first is the home region unless homeRegion says otherwise.",
+    unique: true,
+    minItems: 1,
+  }),
+  homeRegion: new StringSchema({
+    description: "Region of the account-wide resources: the trail and its bucket, IAM on its provider, AWS Config's recording of global resources. One of regions. Default: the first of regions; set it so reordering regions never moves the trail (README: Moving the home region).",
+    enum: SUPPORTED_REGION_NAMES,
+    refusal: "is not a supported region",
+    expected: `one of ${SUPPORTED_REGION_NAMES.join(", ")}`,
+  }),
+  ownerRegions: new ListSchema(region, {
+    description: "With accountSettings skip (and only then): the regions the deployment that owns the account's settings covers. Every region of this deployment must be among them, else it would lack that owner's per-region settings (API Gateway logging role, EBS default encryption, GuardDuty, AWS Config).",
     unique: true,
     minItems: 1,
   }),
@@ -165,6 +176,8 @@ export type StackSettingKey = keyof typeof STACK_FIELDS;
 export const STACK_ENV: Readonly<Record<StackSettingKey, string>> = {
   environment: "ENVIRONMENT_SUFFIX",
   regions: "TAP_REGIONS",
+  homeRegion: "TAP_HOME_REGION",
+  ownerRegions: "TAP_OWNER_REGIONS",
   retiringRegions: "TAP_RETIRING_REGIONS",
   vpcCidrs: "TAP_VPC_CIDRS",
   availabilityZoneCount: "TAP_AZ_COUNT",
