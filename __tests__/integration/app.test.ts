@@ -26,13 +26,13 @@ describe("main (the cdktf app)", () => {
     expect(result.status).toBe(0);
     expect(Object.keys(JSON.parse(readFileSync(stackFile, "utf8")).provider.aws)).toHaveLength(3);
     expect(result.stdout).toBe(
-      'tap: stack tap (dev, ambient credentials): us-east-1, us-west-2, eu-central-1; account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config); replication: us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1; data protection: off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data)\n',
+      'tap: stack tap (dev, ambient credentials): us-east-1, us-west-2, eu-central-1; home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered); account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config); replication: us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1; data protection: off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data)\n',
     );
   });
 
   test("the summary says when replication is off and why, and when the account's settings belong to another deployment", () => {
     const single = runApp(outdir, { TAP_REGIONS: "eu-west-1", TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "eu-west-1" });
-    expect(single.stdout).toContain("account settings: skipped (another deployment owns them); replication: none (single region);");
+    expect(single.stdout).toContain("account settings: skipped (the owner deployment covers eu-west-1); replication: none (single region);");
     const off = runApp(outdir, { TAP_REPLICATION: "false", TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "S3.CrossRegionReplication=copies are kept by AWS Backup;GuardDuty.Enabled=the SOC runs its own detector" });
     expect(off.stdout).toContain("guardrails; Security Hub, AWS Config); replication: off (accepted risk);");
   });
