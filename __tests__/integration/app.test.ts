@@ -30,6 +30,13 @@ describe("main (the cdktf app)", () => {
     );
   });
 
+  test("synthesizes where Terraform is not installed: the moved blocks do not make cdktf run `terraform version`", () => {
+    const result = runApp(outdir, { PATH: "/nonexistent" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(readFileSync(stackFile, "utf8")).moved).toHaveLength(5);
+  });
+
   test("the summary says when replication is off and why, and when the account's settings belong to another deployment", () => {
     const single = runApp(outdir, { TAP_REGIONS: "eu-west-1", TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "eu-west-1" });
     expect(single.stdout).toContain("account settings: skipped (the owner deployment covers eu-west-1); replication: none (single region);");
