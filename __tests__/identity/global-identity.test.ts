@@ -121,6 +121,8 @@ describe("GlobalIdentity", () => {
   test("the flow-log role's permissions exist only once a network has been granted delivery (IAM refuses an empty policy)", () => {
     const json = synthIdentity({}, () => {});
     expect(json.resource?.aws_iam_role_policy).toBeUndefined();
+    // Until a network is granted, the trust names the account only (an empty source-ARN list would be refused).
+    expect(dataSourceAt(json, "aws_iam_policy_document", "identity/flow-logs-trust").statement[0].condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT_ID] }]);
     const stack = synthConstruct("us-east-1", (scope, provider) => {
       const identity = new GlobalIdentity(scope, "identity", { ...baseProps, provider });
       probe(scope, "ready", identity.grantFlowLogDelivery("us-east-1", FLOW_LOG_GROUPS[0].name).fqn);

@@ -185,7 +185,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   /** The role VPC flow logs deliver with; each network grants itself delivery to its log group. */
   private buildFlowLogsRole() {
     const { provider, naming } = this;
-    const trust = serviceTrustPolicy(this, "flow-logs-trust", { provider, service: "vpc-flow-logs.amazonaws.com", limit: { accountId: this.account.accountId, sourceArns: [] } });
+    const trust = serviceTrustPolicy(this, "flow-logs-trust", { provider, service: "vpc-flow-logs.amazonaws.com", limit: { accountId: this.account.accountId } });
     const role = new IamRole(this, "flow-logs-role", {
       provider,
       name: identityNames(naming).flowLogsRole,
