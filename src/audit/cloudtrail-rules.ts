@@ -1,5 +1,5 @@
 import { POLICY_SIZE_LIMITS } from "../aws/limits";
-import { policySizeOutcome } from "../compliance/policy-size";
+import { policyAttributeFits } from "../compliance/policy-size";
 import { CIS_ALARMS } from "./cis-alarms";
 import { customerManagedKey, fail, firstBlock, listOf, PASS, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 import { isDataBucket } from "../storage/s3-bucket-view";
@@ -137,10 +137,6 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     info: `The topic policy can exceed the ${POLICY_SIZE_LIMITS.topicPolicy.toLocaleString("en-US")} characters SNS allows.`,
     explanation: "SNS refuses a longer topic policy at apply.",
     fix: "Grant publishing by condition (aws:SourceArn patterns) instead of listing every source.",
-    check(policy, stack) {
-      const statements = stack.policyStatements(policy.body.policy);
-      if (!statements) return unknown("the topic policy cannot be read before apply");
-      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.topicPolicy, "the topic policy");
-    },
+    check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.topicPolicy, "the topic policy"),
   },
 ];

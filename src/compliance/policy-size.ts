@@ -4,7 +4,7 @@
  * space, with every reference at the longest value it can take.
  */
 import { REFERENCE_WORST_CASE_LENGTHS } from "../aws/limits";
-import { fail, Outcome, PASS, PolicyStatement, unknown } from "./rule";
+import { fail, Outcome, PASS, PolicyStatement, Rule, unknown } from "./rule";
 
 const REFERENCE = /\$\{([^}]+)\}/g;
 
@@ -62,4 +62,13 @@ export function policySizeOutcome(documents: readonly (readonly PolicyStatement[
   if (total > limit) return fail(`${what} can reach ${total.toLocaleString("en-US")} characters, over AWS's ${limit.toLocaleString("en-US")}`);
   if (unbounded.length > 0) return unknown(`${what} holds references whose length tap cannot bound (${[...new Set(unbounded)].join(", ")}); add them to REFERENCE_WORST_CASE_LENGTHS`);
   return PASS;
+}
+
+/** A rule's check that the one policy in `attribute` of the element fits `limit` (`what` names it in messages). */
+export function policyAttributeFits(attribute: string, limit: number, what: string): Rule["check"] {
+  return (element, stack) => {
+    const statements = stack.policyStatements(element.body[attribute]);
+    if (!statements) return unknown(`${what} cannot be read before apply`);
+    return policySizeOutcome([statements], limit, what);
+  };
 }

@@ -1,5 +1,5 @@
 import { POLICY_SIZE_LIMITS } from "../aws/limits";
-import { policySizeOutcome } from "../compliance/policy-size";
+import { policyAttributeFits, policySizeOutcome } from "../compliance/policy-size";
 import { fail, isReference, listOf, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 
 import { IDENTITY_MANAGED_POLICIES, PASSWORD_POLICY } from "./identity-facts";
@@ -174,11 +174,7 @@ export const IAM_RULES: readonly Rule[] = [
     info: `The role's trust policy can exceed the ${POLICY_SIZE_LIMITS.roleTrustPolicy.toLocaleString("en-US")} characters IAM allows by default.`,
     explanation: "IAM refuses a longer trust policy at apply (the quota can be raised to 4,096 on request).",
     fix: "Trust fewer principals or source ARNs per role; use a wildcard source ARN pattern.",
-    check(role, stack) {
-      const statements = stack.policyStatements(role.body.assume_role_policy);
-      if (!statements) return unknown("the trust policy cannot be read before apply");
-      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.roleTrustPolicy, "the trust policy");
-    },
+    check: policyAttributeFits("assume_role_policy", POLICY_SIZE_LIMITS.roleTrustPolicy, "the trust policy"),
   },
   {
     id: "IAM.ManagedPolicySize",
@@ -186,10 +182,6 @@ export const IAM_RULES: readonly Rule[] = [
     info: `The managed policy can exceed the ${POLICY_SIZE_LIMITS.managedPolicy.toLocaleString("en-US")} characters IAM allows.`,
     explanation: "IAM refuses a longer managed policy at apply.",
     fix: "Split it into several managed policies, or use wildcards and condition keys instead of long resource lists.",
-    check(policy, stack) {
-      const statements = stack.policyStatements(policy.body.policy);
-      if (!statements) return unknown("the policy cannot be read before apply");
-      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.managedPolicy, "the managed policy");
-    },
+    check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.managedPolicy, "the managed policy"),
   },
 ];

@@ -1,5 +1,5 @@
 import { POLICY_SIZE_LIMITS } from "../aws/limits";
-import { policySizeOutcome } from "../compliance/policy-size";
+import { policyAttributeFits } from "../compliance/policy-size";
 import { fail, isReference, PASS, Rule, unknown } from "../compliance/rule";
 
 import { BASELINE } from "../aws/baseline";
@@ -66,10 +66,6 @@ export const KMS_RULES: readonly Rule[] = [
     info: `The key policy can exceed the ${POLICY_SIZE_LIMITS.keyPolicy.toLocaleString("en-US")} characters KMS allows.`,
     explanation: "KMS refuses a longer key policy at apply (LimitExceededException).",
     fix: "Grant through IAM policies or grants instead of listing every principal and resource in the key policy.",
-    check(key, stack) {
-      const statements = stack.policyStatements(key.body.policy);
-      if (!statements) return unknown("the key policy cannot be read before apply");
-      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.keyPolicy, "the key policy");
-    },
+    check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.keyPolicy, "the key policy"),
   },
 ];

@@ -1,5 +1,5 @@
 import { POLICY_SIZE_LIMITS } from "../aws/limits";
-import { policySizeOutcome } from "../compliance/policy-size";
+import { policyAttributeFits } from "../compliance/policy-size";
 import { fail, firstBlock, isReference, PASS, Rule, unknown } from "../compliance/rule";
 import { companion, isOutcome, policyDenies } from "./s3-bucket-view";
 
@@ -71,10 +71,6 @@ export const S3_ACCESS_RULES: readonly Rule[] = [
     info: `The bucket policy can exceed the ${POLICY_SIZE_LIMITS.bucketPolicy.toLocaleString("en-US")} characters S3 allows.`,
     explanation: "S3 refuses a longer bucket policy at apply (PolicyTooLarge... as MalformedPolicy).",
     fix: "Grant by prefix or condition instead of one statement per source.",
-    check(policy, stack) {
-      const statements = stack.policyStatements(policy.body.policy);
-      if (!statements) return unknown("the bucket policy cannot be read before apply");
-      return policySizeOutcome([statements], POLICY_SIZE_LIMITS.bucketPolicy, "the bucket policy");
-    },
+    check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.bucketPolicy, "the bucket policy"),
   },
 ];
