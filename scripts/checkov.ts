@@ -77,16 +77,27 @@ function typedAddress(document: { resource?: Record<string, object>; data?: Reco
 }
 
 /**
+ * The document as checkov 3.3.13 can read it, and its framework. Its terraform_json parser crashes
+ * on `terraform.required_version` (bridgecrewio/checkov#7454) and on the top-level `moved` list
+ * ("'list' object has no attribute 'items'"); neither holds a security setting, so both are left
+ * out of what it scans.
+ */
+export function checkovInput(document: Record<string, any>): { document: Record<string, any>; framework: "terraform_plan" | "terraform_json" } {
+  if ("planned_values" in document || "resource_changes" in document) return { document, framework: "terraform_plan" };
+  const { moved: _moved, ...rest } = document;
+  const terraform = rest.terraform ? { ...rest.terraform } : undefined;
+  if (terraform) delete terraform.required_version;
+  return { document: terraform ? { ...rest, terraform } : rest, framework: "terraform_json" };
+}
+
+/**
  * Scans one JSON file: a synthesized `cdk.tf.json` (framework terraform_json) or a
  * `terraform show -json` plan (terraform_plan).
  */
 export async function runCheckov(checkov: Checkov, file: string): Promise<CheckovResult> {
   const work = mkdtempSync(join(tmpdir(), "tap-checkov-"));
   try {
-    const document = JSON.parse(readFileSync(file, "utf8"));
-    const framework = "planned_values" in document || "resource_changes" in document ? "terraform_plan" : "terraform_json";
-    // checkov 3.3.13's terraform_json parser crashes on terraform.required_version (bridgecrewio/checkov#7454).
-    if (framework === "terraform_json") delete document.terraform?.required_version;
+    const { document, framework } = checkovInput(JSON.parse(readFileSync(file, "utf8")));
     const input = join(work, basename(file));
     writeFileSync(input, JSON.stringify(document));
     const report = join(work, "results_json.json");

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { CHECKOV_ENV, findCheckov } from "../../scripts/checkov";
+import { CHECKOV_ENV, checkovInput, findCheckov } from "../../scripts/checkov";
 import { classify, readAcceptances, verdict } from "../../scripts/scan";
 import { EMULATOR_ENV, findEmulator } from "../../scripts/terraform/emulator";
 
@@ -62,5 +62,15 @@ describe("npm run scan", () => {
     expect(findEmulator({ [EMULATOR_ENV]: wrapper, PATH: join(pip, "..") })).toMatchObject({ path: wrapper, source: EMULATOR_ENV });
     expect(findEmulator({ [EMULATOR_ENV]: wrapper })!.args(5000)).toEqual(["5000"]);
     expect(() => findEmulator({ [EMULATOR_ENV]: "/nowhere/moto" })).toThrow(/pip install 'moto\[server\]==5\.1\.22'/);
+  });
+});
+
+describe("checkovInput", () => {
+  test("leaves out what checkov 3.3.13's JSON parser crashes on, and nothing else; plans pass unchanged", () => {
+    const stack = { terraform: { required_version: ">= 1.11.0", backend: { s3: {} } }, moved: [{ from: "a.b", to: "a.c" }], resource: { aws_vpc: { v: {} } } };
+    expect(checkovInput(stack)).toEqual({ framework: "terraform_json", document: { terraform: { backend: { s3: {} } }, resource: { aws_vpc: { v: {} } } } });
+    expect(stack.moved).toHaveLength(1);
+    const plan = { planned_values: {}, resource_changes: [] };
+    expect(checkovInput(plan)).toEqual({ framework: "terraform_plan", document: plan });
   });
 });
