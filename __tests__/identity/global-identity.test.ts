@@ -151,6 +151,9 @@ describe("GlobalIdentity", () => {
     expect(() =>
       synthConstruct("us-east-1", (scope, provider) => new GlobalIdentity(scope, "identity", { ...baseProps, manageAccountSettings: false, provider }).enableApiGatewayLogging(provider)),
     ).toThrow(/identity: enableApiGatewayLogging needs 'manageAccountSettings'/);
+    expect(() =>
+      synthConstruct("us-east-1", (scope, provider) => new GlobalIdentity(scope, "identity", { ...baseProps, provider }).enableApiGatewayLogging(new AwsProvider(scope, "no-region", { alias: "none" }))),
+    ).toThrow(/identity: enableApiGatewayLogging needs a provider with a literal region\. Received: undefined/);
   });
 
   test("the support role (CIS 1.17) carries AWSSupportAccess and is assumable only by this account's principals with MFA", () => {

@@ -255,7 +255,7 @@ export function bindingsFromTrace(trace: string): Map<string, string> {
  * The region a resource belongs to, from its address: regional resources carry the region in
  * their construct path (`network-<region>_`, `storage-<region>_`, `guardrails-<region>_`,
  * `replication_from-<region>_` and the region's replication role, `identity_api-gateway-account-<region>_`); account-wide
- * resources live in the first region.
+ * resources live in the home region, which the caller passes.
  */
 export function regionOfAddress(address: string, homeRegion: string): string {
   const match = /^(?:data\.)?[\w]+\.(?:network|storage|guardrails|replication_(?:from|role|policy|permissions)|identity_api-gateway-account)-([a-z]{2}-[a-z]+-\d)_/.exec(address);

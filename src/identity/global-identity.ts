@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -142,7 +142,10 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
    */
   public enableApiGatewayLogging(provider: AwsProvider): void {
     if (!this.apiGateway) throw new Error(`${this.node.path}: enableApiGatewayLogging needs 'manageAccountSettings' (another deployment owns the account's API Gateway settings)`);
-    new ApiGatewayAccount(this, `api-gateway-account-${provider.region}`, {
+    const region = provider.region;
+    // The setting exists once per region, so its construct id and moved address carry the region.
+    if (!region || Token.isUnresolved(region)) throw new Error(`${this.node.path}: enableApiGatewayLogging needs a provider with a literal region. Received: ${region}`);
+    new ApiGatewayAccount(this, `api-gateway-account-${region}`, {
       provider,
       cloudwatchRoleArn: this.apiGateway.role.arn,
       // Without it a destroy leaves API Gateway pointing at the deleted role. The provider marks the
