@@ -16,6 +16,10 @@ export interface SynthJson {
   resource?: Record<string, Record<string, any>>;
   data?: Record<string, Record<string, any>>;
   output?: Record<string, any>;
+  /** Terraform import blocks (adopted resources). */
+  import?: { to: string; id: string; provider?: string }[];
+  /** Terraform moved blocks. */
+  moved?: { from: string; to: string }[];
 }
 
 /** The one stack's configuration as a user would give it: environment variables over the defaults, no file. */

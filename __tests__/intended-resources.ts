@@ -34,7 +34,12 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   const https = config.allowedHttpsCidrs?.length ?? 1;
   const ssh = config.allowedSshCidrs?.length ?? 1;
   const manage = config.manageAccountSettings;
-  const { guardDuty, securityHub, awsConfig, alarmEmail } = config.guardrails;
+  const { alarmEmail } = config.guardrails;
+  // A singleton left to others (external) is not created; created and adopted ones are managed alike.
+  const ours = (key: keyof StackConfig["singletons"]) => manage && config.singletons[key] !== "external";
+  const guardDuty = config.guardrails.guardDuty && ours("guardDuty");
+  const securityHub = config.guardrails.securityHub && ours("securityHub");
+  const awsConfig = config.guardrails.awsConfig && ours("awsConfig");
   const counts: Counts = {
     // RegionalNetwork
     aws_vpc: 1,
@@ -60,27 +65,30 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   // BucketReplication: each source region's configuration and its own role (bound to that region's provider).
   if (config.replication) add(counts, { aws_s3_bucket_replication_configuration: 1, aws_iam_role: 1, aws_iam_role_policy: 1 });
   if (manage) {
-    add(counts, { aws_api_gateway_account: 1 });
+    if (ours("apiGatewayAccount")) add(counts, { aws_api_gateway_account: 1 });
     // RegionalGuardrails
-    add(counts, { aws_ebs_encryption_by_default: 1, aws_ebs_default_kms_key: 1, aws_accessanalyzer_analyzer: 1 });
+    if (ours("ebsEncryption")) add(counts, { aws_ebs_encryption_by_default: 1, aws_ebs_default_kms_key: 1 });
+    if (ours("accessAnalyzer")) add(counts, { aws_accessanalyzer_analyzer: 1 });
     if (guardDuty) add(counts, { aws_guardduty_detector: 1 });
     if (securityHub) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: 1 });
     if (awsConfig) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
   }
   if (region !== config.homeRegion.region) return counts;
 
-  // GlobalIdentity: the flow-log role always; the API Gateway role and password policy for the owner.
+  // GlobalIdentity: the flow-log role always; for the owner the support role (with its managed policy), the API Gateway role and the password policy.
   add(counts, { aws_iam_role: 1, aws_iam_role_policy: 1 });
-  if (manage) add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1, aws_iam_account_password_policy: 1 });
-  if (manage) {
+  if (manage) add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1 });
+  if (ours("apiGatewayAccount")) add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1 });
+  if (ours("passwordPolicy")) add(counts, { aws_iam_account_password_policy: 1 });
+  if (ours("trail")) {
     // AuditTrail
     add(counts, { aws_kms_key: 1, aws_kms_alias: 1, aws_cloudtrail: 1, aws_cloudwatch_log_group: 1, aws_iam_role: 1, aws_iam_role_policy: 1 });
     add(counts, hardenedBucket(true));
     add(counts, { aws_sns_topic: 1, aws_sns_topic_policy: 1, aws_cloudwatch_log_metric_filter: CIS_ALARMS.length, aws_cloudwatch_metric_alarm: CIS_ALARMS.length });
     if (alarmEmail) add(counts, { aws_sns_topic_subscription: 1 });
-    // AccountGuardrails
-    add(counts, { aws_s3_account_public_access_block: 1, aws_iam_role: 1, aws_iam_role_policy_attachment: 1 });
-    if (awsConfig) add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1, aws_iam_role_policy: 1 });
   }
+  // AccountGuardrails: the account's S3 public access block, and AWS Config's service-linked role.
+  if (ours("s3PublicAccessBlock")) add(counts, { aws_s3_account_public_access_block: 1 });
+  if (awsConfig && ours("configServiceRole")) add(counts, { aws_iam_service_linked_role: 1 });
   return counts;
 }

@@ -4,6 +4,7 @@ import { join } from "path";
 import { Testing } from "cdktf";
 import { loadConfig } from "../../src/config/load";
 import { ACCOUNT_SINGLETONS } from "../../src/guardrails/guardrail-facts";
+import { SINGLETON_KEYS } from "../../src/aws/singletons";
 import { STACK_OUTPUTS } from "../../src/app/stack-outputs";
 import { TapStack } from "../../src/app/tap-stack";
 import { intendedCounts } from "../intended-resources";
@@ -44,8 +45,8 @@ describe("TapStack", () => {
   test("each region gets the same network and storage, bound to its own provider; IAM exists once, on the first region", () => {
     const config = configFrom();
     for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
-    // Independent of intendedCounts: 61 resources per region (its replication role and policy included), 58 account-wide (trail, alarms, IAM) in the first.
-    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([119, 61, 61]);
+    // Independent of intendedCounts: 61 resources per region (its replication role and policy included), 56 account-wide (trail, alarms, IAM) in the first.
+    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([117, 61, 61]);
     expect(countsFor(json, "us-west-2").aws_iam_role).toBe(1);
     expect(countsFor(json, "us-west-2").aws_cloudtrail).toBeUndefined();
   });
@@ -189,7 +190,8 @@ describe("TapStack", () => {
       const channel = resourceAt(json, "aws_config_delivery_channel", `guardrails-${region}/config-delivery-channel`);
       expect(channel).toMatchObject({ s3_bucket_name: referenceTo(json, "aws_s3_bucket", "audit-trail/bucket/bucket", "bucket"), s3_key_prefix: "config" });
       const recorder = resourceAt(json, "aws_config_configuration_recorder", `guardrails-${region}/config-recorder`);
-      expect(recorder.role_arn).toBe(referenceTo(json, "aws_iam_role", "account-guardrails/config-role", "arn"));
+      // AWS Config's service-linked role (Security Hub Config.1), which AWS Config delivers beside as its service principal.
+      expect(recorder.role_arn).toBe(referenceTo(json, "aws_iam_service_linked_role", "account-guardrails/config-service-role", "arn"));
       expect(recorder.recording_group).toEqual({ all_supported: true, include_global_resource_types: region === "us-east-1" });
     }
   });
@@ -206,8 +208,47 @@ describe("TapStack", () => {
   test("each guardrail that costs money has its own switch", () => {
     const json = synthStack({ TAP_GUARDDUTY: "false", TAP_SECURITY_HUB: "false", TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=a third-party detector watches;SecurityHub.CisStandard=audited by the SOC tool;Config.Recorder=Control Tower records" });
     for (const type of ["aws_guardduty_detector", "aws_securityhub_account", "aws_config_configuration_recorder", "aws_config_delivery_channel"]) expect(resourcesOf(json, type)).toEqual([]);
-    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).not.toContain("tap-dev-aws-config");
+    expect(resourcesOf(json, "aws_iam_service_linked_role")).toEqual([]);
     expect(resourcesOf(json, "aws_accessanalyzer_analyzer")).toHaveLength(3);
+  });
+
+  test("singletons external: none of them is created, their rules are accepted with the reason, and the stack passes the rule pack", () => {
+    const external = Object.fromEntries(SINGLETON_KEYS.map((key) => [key, "external"]));
+    const json = synthStack({ TAP_SINGLETONS: Object.entries(external).map(([key, mode]) => `${key}=${mode}`).join(";") });
+    for (const type of [...Object.keys(ACCOUNT_SINGLETONS), "aws_cloudtrail", "aws_iam_service_linked_role", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+      expect([type, resourcesOf(json, type).length]).toEqual([type, 0]);
+    }
+    // What is not a singleton stays: the support role (CIS 1.17), replication, and every region's network and storage.
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name.replace(/-(us|eu)-[a-z]+-\d-/, "-<region>-"))).toEqual([
+      "tap-dev-vpc-flow-logs",
+      "tap-dev-support",
+      ...DEFAULT_REGIONS.map(() => "tap-dev-<region>-s3-replication"),
+    ]);
+    expect(json.import).toBeUndefined();
+  });
+
+  test("singletons adopt: each is imported by its regional provider; a configuration that adopts nothing has no import block", () => {
+    const json = synthStack({
+      TAP_REGIONS: "us-east-1,eu-west-1",
+      TAP_SINGLETONS: "awsConfig=adopt;guardDuty=adopt;passwordPolicy=adopt;configServiceRole=adopt",
+    });
+    const imports = json.import!.map(({ to, provider }) => `${to.split(".")[0]} ${provider}`).sort();
+    expect(imports).toEqual([
+      "aws_config_configuration_recorder aws.eu-west-1",
+      "aws_config_configuration_recorder aws.us-east-1",
+      "aws_config_configuration_recorder_status aws.eu-west-1",
+      "aws_config_configuration_recorder_status aws.us-east-1",
+      "aws_config_delivery_channel aws.eu-west-1",
+      "aws_config_delivery_channel aws.us-east-1",
+      "aws_guardduty_detector aws.eu-west-1",
+      "aws_guardduty_detector aws.us-east-1",
+      "aws_iam_account_password_policy aws.us-east-1",
+      "aws_iam_service_linked_role aws.us-east-1",
+    ]);
+    expect(json.import!.find(({ to }) => to.startsWith("aws_iam_service_linked_role"))!.id).toBe(
+      `arn:${dataReferenceTo(json, "aws_partition", "partition", "partition")}:iam::${dataReferenceTo(json, "aws_caller_identity", "caller-identity", "account_id")}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
+    );
+    expect(synthStack({}).import).toBeUndefined();
   });
 
   test("data protection also keeps the account password policy from destroy", () => {

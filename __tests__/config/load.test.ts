@@ -4,6 +4,7 @@ import { join } from "path";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { ConfigError, DEFAULT_REUSE_ACCEPTANCE, DEFAULTS, loadConfig, RISKY_VALUES } from "../../src/config/load";
 import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-facts";
+import { adoptedName, SINGLETON_KEYS } from "../../src/aws/singletons";
 import type { StackConfig, TapConfig } from "../../src/config/model";
 import { MAX_USER_TAGS, STACK_ENV } from "../../src/config/settings";
 import { configSchemaText } from "../../scripts/write-config-schema";
@@ -58,6 +59,8 @@ describe("loadConfig: defaults and variables", () => {
       tags: {},
       acceptedRisks: [{ ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" }],
       manageAccountSettings: true,
+      singletons: Object.fromEntries(SINGLETON_KEYS.map((key) => [key, "create"])),
+      adoptNames: {},
       protectData: { enabled: false, reason: expect.stringContaining('environment "dev" does not start with "prod"') },
       replication: true,
       guardrails: { guardDuty: true, securityHub: true, awsConfig: true, alarmEmail: undefined },
@@ -460,6 +463,64 @@ describe("loadConfig: a fleet", () => {
   test("the sample fleet file in the repository loads: one stack per account", () => {
     const config = loadConfig({}, { file: join(__dirname, "..", "..", "examples", "fleet.tap.config.json") });
     expect(config.stacks.map((stack) => stack.stackName)).toEqual(["prod-app", "dev-app"]);
+  });
+});
+
+describe("loadConfig: singletons (create, adopt, external) and the names adopted ones keep", () => {
+  test("every singleton is created unless configured; a variable and the file merge entry by entry", () => {
+    expect(Object.values(stackOf({}).singletons)).toEqual(SINGLETON_KEYS.map(() => "create"));
+    const dir = folderWithConfig({ singletons: { guardDuty: "external", awsConfig: "adopt" } });
+    try {
+      const stack = loadConfig({ TAP_SINGLETONS: "guardDuty=adopt;passwordPolicy=external" }, { cwd: dir }).stacks[0];
+      expect(stack.singletons).toMatchObject({ guardDuty: "adopt", awsConfig: "adopt", passwordPolicy: "external", trail: "create" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("external accepts exactly the singleton's rules, saying who manages it and where that was set", () => {
+    const stack = stackOf({ TAP_SINGLETONS: "guardDuty=external;passwordPolicy=external" });
+    const accepted = stack.acceptedRisks.filter((risk) => risk.source.includes("external"));
+    expect(accepted.map((risk) => risk.ruleId).sort()).toEqual(
+      ["GuardDuty.Enabled", "IAM.PasswordComplexity", "IAM.PasswordMaxAge", "IAM.PasswordMinimumLength", "IAM.PasswordReusePrevention"].sort(),
+    );
+    expect(accepted.find((risk) => risk.ruleId === "GuardDuty.Enabled")).toEqual({
+      ruleId: "GuardDuty.Enabled",
+      reason: "the GuardDuty detector is managed outside this deployment",
+      source: "tap (TAP_SINGLETONS guardDuty=external)",
+    });
+  });
+
+  test.each([
+    [{ TAP_SINGLETONS: "guardduty=adopt" }, 'TAP_SINGLETONS: "guardduty" is not a singleton tap manages; did you mean "guardDuty"?'],
+    [{ TAP_SINGLETONS: "guardDuty=import" }, 'TAP_SINGLETONS["guardDuty"]: "import" is not allowed; expected create, adopt, external'],
+    [{ TAP_SINGLETONS: "accessAnalyzer=adopt" }, 'TAP_SINGLETONS (accessAnalyzer): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES accessAnalyzer=<name> (for every region, or "accessAnalyzer/<region>" for us-east-1, us-west-2, eu-central-1)'],
+    [{ TAP_SINGLETONS: "trail=adopt" }, 'TAP_SINGLETONS (trail): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES trail=<name>'],
+    [{ TAP_SINGLETONS: "trail=external" }, 'TAP_SINGLETONS (trail): "external" leaves AWS Config without a bucket'],
+    [{ TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=another detector", TAP_SINGLETONS: "guardDuty=adopt" }, 'TAP_SINGLETONS (guardDuty): "adopt" has no effect while TAP_GUARDDUTY is false'],
+    [{ TAP_SINGLETONS: "awsConfig=external;configServiceRole=adopt" }, "TAP_SINGLETONS (configServiceRole): has no effect"],
+    [{ TAP_ADOPT_NAMES: "configRecorder=main" }, 'TAP_ADOPT_NAMES (configRecorder): names an adopted resource, but singletons awsConfig is "create"'],
+    [{ TAP_SINGLETONS: "trail=adopt", TAP_ADOPT_NAMES: "trail=main;trail/us-east-1=main" }, 'TAP_ADOPT_NAMES: "trail/us-east-1" names an account-wide resource, which has one name; use "trail" without a region'],
+    [{ TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=a;accessAnalyzer/eu-west-1=b" }, 'TAP_ADOPT_NAMES (accessAnalyzer/eu-west-1): "eu-west-1" is not one of TAP_REGIONS'],
+    [{ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1", TAP_SINGLETONS: "guardDuty=adopt" }, "TAP_SINGLETONS: is set while TAP_ACCOUNT_SETTINGS is skip"],
+  ])("refuses %j, naming the setting", (env, problem) => {
+    expect(problemsOf(env)).toEqual([expect.stringContaining(problem)]);
+  });
+
+  test("an adopted resource keeps its name: per region, for every region, or the console's default", () => {
+    const stack = stackOf({ TAP_SINGLETONS: "accessAnalyzer=adopt;awsConfig=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=shared;accessAnalyzer/us-west-2=west" });
+    expect(adoptedName(stack.adoptNames, "accessAnalyzer", "us-east-1")).toBe("shared");
+    expect(adoptedName(stack.adoptNames, "accessAnalyzer", "us-west-2")).toBe("west");
+    expect(adoptedName(stack.adoptNames, "configRecorder", "us-east-1")).toBe("default");
+  });
+
+  test("the file's errors name the JSON path of the entry", () => {
+    const dir = folderWithConfig({ singletons: { trail: "adopt" } });
+    try {
+      expect(problemsOf({}, { cwd: dir })).toEqual([expect.stringContaining('tap.config.json $.singletons.trail: "adopt" needs the existing resource\'s name')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

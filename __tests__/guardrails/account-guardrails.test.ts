@@ -1,6 +1,6 @@
 import { ConfigDeliveryTarget } from "../../src/audit/audit-trail";
 import { AccountGuardrails, AccountGuardrailsProps } from "../../src/guardrails/account-guardrails";
-import { probe, probed, ACCOUNT_ID, dataSourceAt, PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { probe, probed, ACCOUNT_ID, PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "us-east-1";
 const TARGET: ConfigDeliveryTarget = {
@@ -11,6 +11,7 @@ const TARGET: ConfigDeliveryTarget = {
   ready: { fqn: "aws_s3_bucket_policy.trail" },
 };
 const baseProps: Omit<AccountGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev" }, accountId: ACCOUNT_ID, partition: PARTITION };
+const CONFIG_ROLE_ARN = "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
 
 function synthGuardrails(props: Partial<AccountGuardrailsProps> = {}): SynthJson {
   return synthConstruct(REGION, (scope, provider) => new AccountGuardrails(scope, "account", { ...baseProps, ...props, provider }));
@@ -32,43 +33,48 @@ describe("AccountGuardrails", () => {
     });
   });
 
-  test("AWS Config's role: trusted by Config of this account, AWS_ConfigRole, and writes only under the prefix, encrypting with the bucket's key", () => {
-    expect(dataSourceAt(json, "aws_iam_policy_document", "account/config-trust").statement[0]).toMatchObject({
-      principals: [{ type: "Service", identifiers: ["config.amazonaws.com"] }],
-      condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT_ID] }],
-    });
-    expect(resourceAt(json, "aws_iam_role_policy_attachment", "account/config-recording-policy").policy_arn).toBe("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole");
-    const statements = dataSourceAt(json, "aws_iam_policy_document", "account/config-delivery-permissions").statement;
-    expect(statements.find((s: any) => s.sid === "DeliverUnderPrefix").resources).toEqual(["arn:aws:s3:::tap-dev-cloudtrail-123456789012/config/AWSLogs/123456789012/*"]);
-    expect(statements.find((s: any) => s.sid === "EncryptDeliveries").resources).toEqual([TARGET.kmsKeyArn]);
+  test("AWS Config records with its service-linked role (Security Hub Config.1), not a role of tap's own", () => {
+    expect(resourceAt(json, "aws_iam_service_linked_role", "account/config-service-role").aws_service_name).toBe("config.amazonaws.com");
+    expect(resourcesOf(json, "aws_iam_role")).toEqual([]);
   });
 
-  test("the Config role is ready once its managed policy and its delivery policy are attached", () => {
+  test("the recorders wait for the service-linked role; an external one is used by its ARN and nothing is created", () => {
     const stack = synthConstruct(REGION, (scope, provider) => {
       const guardrails = new AccountGuardrails(scope, "account", { ...baseProps, provider, configDelivery: TARGET });
       probe(scope, "ready", guardrails.configRecorderRole!.configRoleReady.map((d) => d.fqn));
+      probe(scope, "arn", guardrails.configRecorderRole!.configRoleArn);
     });
-    expect(probed(stack, "ready")).toEqual([
-      expect.stringMatching(/^\$\{aws_iam_role_policy_attachment\.account_config-recording-policy_\w+\}$/),
-      expect.stringMatching(/^\$\{aws_iam_role_policy\.account_config-delivery-policy_\w+\}$/),
+    expect(probed(stack, "ready")).toEqual([expect.stringMatching(/^\$\{aws_iam_service_linked_role\.account_config-service-role_\w+\}$/)]);
+    expect(probed(stack, "arn")).toMatch(/^\$\{aws_iam_service_linked_role\.account_config-service-role_\w+\.arn\}$/);
+
+    const external = synthConstruct(REGION, (scope, provider) => {
+      const guardrails = new AccountGuardrails(scope, "account", { ...baseProps, provider, configDelivery: TARGET, configServiceRole: "external" });
+      probe(scope, "arn", guardrails.configRecorderRole!.configRoleArn);
+      probe(scope, "ready", guardrails.configRecorderRole!.configRoleReady.length);
+    });
+    expect(probed(external, "arn")).toBe(CONFIG_ROLE_ARN);
+    expect(probed(external, "ready")).toBe(0);
+    expect(resourcesOf(external, "aws_iam_service_linked_role")).toEqual([]);
+  });
+
+  test("adopting imports the account's public access block by account id and the Config role by its ARN", () => {
+    const adopted = synthGuardrails({ configDelivery: TARGET, configServiceRole: "adopt", publicAccessBlock: "adopt" });
+    expect(adopted.import).toEqual([
+      { to: expect.stringMatching(/^aws_s3_account_public_access_block\.account_s3-account-public-access-block_\w+$/), id: ACCOUNT_ID, provider: `aws.${REGION}` },
+      { to: expect.stringMatching(/^aws_iam_service_linked_role\.account_config-service-role_\w+$/), id: CONFIG_ROLE_ARN, provider: `aws.${REGION}` },
     ]);
+    expect(json.import).toBeUndefined();
   });
 
-  test("without a delivery target there is no Config role; the S3 block can be left out", () => {
-    const json = synthGuardrails({ blockPublicS3Access: false });
+  test("without a delivery target there is no Config role; the S3 block can be left to others", () => {
+    const json = synthGuardrails({ publicAccessBlock: "external" });
     expect(Object.keys(json.resource ?? {})).toEqual([]);
-  });
-
-  test("refuses a name IAM would refuse, naming it", () => {
-    expect(() => synthGuardrails({ naming: { project: "tap", environment: "e".repeat(60) } })).toThrow(/the IAM role name "tap-e{60}-aws-config" is invalid \(75 characters; at most 64 allowed\)/);
   });
 
   test("exactly the resources it documents", () => {
     expect(Object.fromEntries(Object.keys(json.resource ?? {}).map((type) => [type, resourcesOf(json, type).length]))).toEqual({
       aws_s3_account_public_access_block: 1,
-      aws_iam_role: 1,
-      aws_iam_role_policy_attachment: 1,
-      aws_iam_role_policy: 1,
+      aws_iam_service_linked_role: 1,
     });
   });
 });

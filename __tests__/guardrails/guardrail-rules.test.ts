@@ -1,3 +1,4 @@
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-configuration-recorder";
 import { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
@@ -20,6 +21,14 @@ const BROKEN: BrokenExamples = {
     "rules/provider aws",
   ],
   "Config.Recorder": [(s, p) => new ConfigConfigurationRecorder(s, "recorder", { provider: p, roleArn: "arn:aws:iam::1:role/c", recordingGroup: { allSupported: false, resourceTypes: ["AWS::S3::Bucket"] } }), "rules/provider aws"],
+  "Config.ServiceLinkedRole": [
+    (s, p) => {
+      // The recorder of tap before #15: a role of its own, which Security Hub's Config.1 fails.
+      const role = new IamRole(s, "config-role", { provider: p, name: "tap-dev-aws-config", assumeRolePolicy: "{}" });
+      new ConfigConfigurationRecorder(s, "recorder", { provider: p, roleArn: role.arn, recordingGroup: { allSupported: true } });
+    },
+    "rules/recorder",
+  ],
   "Account.OneOwnerPerSingleton": [
     (s, p) => {
       new EbsEncryptionByDefault(s, "ebs-a", { provider: p, enabled: true });

@@ -5,13 +5,13 @@ const REGION = "eu-central-1";
 const KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/data";
 /** Stands in for the region's SecureStorage, counting the EBS grants asked of it. */
 const ebsKey = { keyArn: KEY_ARN, grants: 0, grantEbsDefaultEncryption: () => void (ebsKey.grants += 1) };
-const ROLE_ARN = "arn:aws:iam::123456789012:role/tap-dev-aws-config";
+const ROLE_ARN = "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
 const RECORDING: RegionalConfigRecording = {
-  role: { configRoleArn: ROLE_ARN, configRoleReady: [{ fqn: "aws_iam_role_policy.config" }] },
+  role: { configRoleArn: ROLE_ARN, configRoleReady: [{ fqn: "aws_iam_service_linked_role.config" }] },
   delivery: { bucketName: "tap-dev-cloudtrail-123456789012", bucketArn: "arn:aws:s3:::tap-dev-cloudtrail-123456789012", keyPrefix: "config", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/trail", ready: { fqn: "aws_s3_bucket_policy.trail" } },
   includeGlobalResourceTypes: false,
 };
-const baseProps: Omit<RegionalGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev", region: REGION }, partition: PARTITION, ebsKey };
+const baseProps: Omit<RegionalGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev", region: REGION }, partition: PARTITION, accountId: "123456789012", ebsKey };
 const everything: Partial<RegionalGuardrailsProps> = { guardDuty: true, securityHub: true, awsConfig: RECORDING };
 
 function synthGuardrails(props: Partial<RegionalGuardrailsProps> = {}): SynthJson {
@@ -58,7 +58,7 @@ describe("RegionalGuardrails", () => {
       role_arn: ROLE_ARN,
       recording_group: { all_supported: true, include_global_resource_types: false },
       // The role's permissions and the bucket's policy first, or the recorder fails its first delivery check.
-      depends_on: ["aws_iam_role_policy.config", "aws_s3_bucket_policy.trail"],
+      depends_on: ["aws_iam_service_linked_role.config", "aws_s3_bucket_policy.trail"],
     });
     expect(resourceAt(json, "aws_config_delivery_channel", "guardrails/config-delivery-channel")).toMatchObject({ s3_bucket_name: RECORDING.delivery.bucketName, s3_key_prefix: "config" });
     expect(resourceAt(json, "aws_config_configuration_recorder_status", "guardrails/config-recorder-status")).toMatchObject({
@@ -72,7 +72,42 @@ describe("RegionalGuardrails", () => {
     expect(typesOf(synthGuardrails({ accessAnalyzer: false, ebsKey: undefined }))).toEqual(["aws_ebs_encryption_by_default"]);
   });
 
+  test("external: the guardrail is someone else's, nothing of it is created (Security Hub may then rely on their recorder)", () => {
+    const external = synthGuardrails({
+      ...everything,
+      awsConfig: undefined,
+      modes: { ebsEncryption: "external", accessAnalyzer: "external", guardDuty: "external", awsConfig: "external" },
+    });
+    expect(typesOf(external)).toEqual(["aws_securityhub_account", "aws_securityhub_standards_subscription"]);
+  });
+
+  test("adopt: each singleton is imported by the identifier AWS knows it by, in this region, and keeps its name", () => {
+    const adopted = synthGuardrails({
+      ...everything,
+      modes: { ebsEncryption: "adopt", accessAnalyzer: "adopt", guardDuty: "adopt", securityHub: "adopt", awsConfig: "adopt" },
+      adoptedNames: { accessAnalyzer: "ConsoleAnalyzer-1a2b", configRecorder: "default" },
+    });
+    const imports = Object.fromEntries((adopted.import as { to: string; id: string; provider: string }[]).map(({ to, id, provider }) => [to.split(".")[0], { id, provider }]));
+    const here = `aws.${REGION}`;
+    expect(imports).toEqual({
+      aws_ebs_encryption_by_default: { id: REGION, provider: here },
+      aws_accessanalyzer_analyzer: { id: "ConsoleAnalyzer-1a2b", provider: here },
+      aws_guardduty_detector: { id: expect.stringMatching(/^\$\{data\.aws_guardduty_detector\.guardrails_existing-guardduty_\w+\.id\}$/), provider: here },
+      aws_config_configuration_recorder: { id: "default", provider: here },
+      aws_config_delivery_channel: { id: "default", provider: here },
+      aws_config_configuration_recorder_status: { id: "default", provider: here },
+      aws_securityhub_account: { id: "123456789012", provider: here },
+    });
+    expect(resourceAt(adopted, "aws_accessanalyzer_analyzer", "guardrails/access-analyzer").analyzer_name).toBe("ConsoleAnalyzer-1a2b");
+    expect(resourceAt(adopted, "aws_config_configuration_recorder", "guardrails/config-recorder")).toMatchObject({ name: "default", role_arn: ROLE_ARN });
+    expect(resourceAt(adopted, "aws_config_delivery_channel", "guardrails/config-delivery-channel")).toMatchObject({ name: "default", s3_bucket_name: RECORDING.delivery.bucketName });
+    // The default key is set, not imported: tap's key replaces whatever was the default.
+    expect(resourcesOf(adopted, "aws_ebs_default_kms_key")).toHaveLength(1);
+    expect(json.import).toBeUndefined();
+  });
+
   test.each([
+    [{ modes: { accessAnalyzer: "adopt" as const } }, /'modes\.accessAnalyzer' adopt needs 'adoptedNames\.accessAnalyzer'/],
     [{ securityHub: true }, /'securityHub' needs 'awsConfig': Security Hub's CIS v3\.0\.0 controls are AWS Config rules/],
     [{ naming: { project: "9tap", environment: "dev", region: REGION } }, /the IAM Access Analyzer analyzer name "9tap-dev-eu-central-1-access-analyzer" is invalid/],
   ])("refuses %j with an error naming the prop", (props, message) => {

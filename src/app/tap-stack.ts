@@ -5,6 +5,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AuditTrail } from "../audit/audit-trail";
 import { MANAGED_BY, NameScope } from "../aws/naming";
+import { adoptedName } from "../aws/singletons";
 import { ComplianceValidation } from "../compliance/audit";
 import { suppressRule } from "../compliance/suppressions";
 import type { StackConfig } from "../config/model";
@@ -71,6 +72,8 @@ export class TapStack extends SinglePassStack {
       manageAccountSettings: owner,
       passwordReusePrevention: config.passwordReusePrevention,
       protectAccountSettings: config.protectData.enabled,
+      passwordPolicy: config.singletons.passwordPolicy,
+      apiGatewayAccount: config.singletons.apiGatewayAccount,
     });
     const regions = config.regions.map(({ region, vpcCidr }): RegionParts => {
       const provider = this.providerOf(region);
@@ -160,29 +163,43 @@ export class TapStack extends SinglePassStack {
 
   /**
    * The account's guardrails, owned by this deployment: the audit trail and its alarms in the
-   * home region, the account-wide settings, and each region's detective controls.
+   * home region, the account-wide settings, and each region's detective controls, each created,
+   * adopted or left to whoever manages it as `config.singletons` says.
    */
-  private buildGuardrails(config: StackConfig, naming: Omit<NameScope, "region">, account: { accountId: string; partition: string }, regions: readonly RegionParts[]): AuditTrail {
+  private buildGuardrails(config: StackConfig, naming: Omit<NameScope, "region">, account: { accountId: string; partition: string }, regions: readonly RegionParts[]): AuditTrail | undefined {
     const home = regions.find(({ region }) => region === config.homeRegion.region)!;
     const primary = this.providerOf(home.region);
     const { guardDuty, securityHub, awsConfig, alarmEmail } = config.guardrails;
-    const trail = new AuditTrail(this, "audit-trail", {
+    const modes = config.singletons;
+    const trail =
+      modes.trail === "external"
+        ? undefined
+        : new AuditTrail(this, "audit-trail", {
+            provider: primary,
+            naming: { ...naming, region: home.region },
+            ...account,
+            accessLogs: home.storage,
+            logRetentionDays: config.logRetentionDays,
+            protect: config.protectData.enabled,
+            alarmEmail,
+            adoptTrailNamed: modes.trail === "adopt" ? adoptedName(config.adoptNames, "trail") : undefined,
+          });
+    for (const { storage } of regions) trail?.recordObjectEvents(storage.bucketArn);
+    // Configuration refuses AWS Config of tap's own without tap's trail bucket to deliver to.
+    const delivery = awsConfig && modes.awsConfig !== "external" ? trail!.grantConfigDelivery() : undefined;
+    const accountGuardrails = new AccountGuardrails(this, "account-guardrails", {
       provider: primary,
-      naming: { ...naming, region: home.region },
+      naming,
       ...account,
-      accessLogs: home.storage,
-      logRetentionDays: config.logRetentionDays,
-      protect: config.protectData.enabled,
-      alarmEmail,
+      publicAccessBlock: modes.s3PublicAccessBlock,
+      configDelivery: delivery,
+      configServiceRole: modes.configServiceRole,
     });
-    for (const { storage } of regions) trail.recordObjectEvents(storage.bucketArn);
-    const delivery = awsConfig ? trail.grantConfigDelivery() : undefined;
-    const accountGuardrails = new AccountGuardrails(this, "account-guardrails", { provider: primary, naming, ...account, configDelivery: delivery });
     for (const { region, storage } of regions) {
       new RegionalGuardrails(this, `guardrails-${region}`, {
         provider: this.providerOf(region),
         naming: { ...naming, region },
-        partition: account.partition,
+        ...account,
         ebsKey: storage,
         guardDuty,
         securityHub,
@@ -191,6 +208,12 @@ export class TapStack extends SinglePassStack {
             ? // Global resources (IAM) are recorded once, in the home region.
               { role: accountGuardrails.configRecorderRole, delivery, includeGlobalResourceTypes: region === home.region }
             : undefined,
+        modes: { ebsEncryption: modes.ebsEncryption, accessAnalyzer: modes.accessAnalyzer, guardDuty: modes.guardDuty, securityHub: modes.securityHub, awsConfig: modes.awsConfig },
+        adoptedNames: {
+          accessAnalyzer: adoptedName(config.adoptNames, "accessAnalyzer", region),
+          configRecorder: adoptedName(config.adoptNames, "configRecorder", region),
+          configDeliveryChannel: adoptedName(config.adoptNames, "configDeliveryChannel", region),
+        },
       });
     }
     return trail;

@@ -17,6 +17,7 @@ import { BASELINE } from "../aws/baseline";
 import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { serviceTrustPolicy } from "../identity/trust-policy";
+import { adoptExisting } from "../terraform/adopt-existing";
 import { HardenedBucket, IAccessLogTarget } from "../storage/hardened-bucket";
 import { accountAdministersKey } from "../storage/storage-facts";
 import { auditAwsNames, auditNames, CONFIG_KEY_PREFIX } from "./audit-facts";
@@ -38,6 +39,12 @@ export interface AuditTrailProps {
    * @default 365
    */
   readonly logRetentionDays?: number;
+  /**
+   * Adopt the account's existing trail of this name in the home region instead of creating one:
+   * Terraform imports it, and it keeps its name but gets tap's bucket, key, logs and selectors.
+   * @default - a new trail named <project>-<environment>-trail
+   */
+  readonly adoptTrailNamed?: string;
   /**
    * Keep the trail's logs on `destroy` (bucket and key get `prevent_destroy`, the bucket no `force_destroy`).
    * @default false
@@ -91,19 +98,22 @@ export class AuditTrail extends Construct {
   private readonly account: { readonly accountId: string; readonly partition: string };
   private readonly trail: Cloudtrail;
   private readonly bucket: HardenedBucket;
+  private readonly keyPolicy: DataAwsIamPolicyDocument;
+  private keyStatements: DataAwsIamPolicyDocumentStatement[] = [];
   private readonly dataBucketArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     this.provider = props.provider;
     this.naming = props.naming;
-    this.names = auditNames(props.naming, props.accountId);
+    this.names = { ...auditNames(props.naming, props.accountId), ...(props.adoptTrailNamed ? { trail: props.adoptTrailNamed } : {}) };
     this.account = { accountId: props.accountId, partition: props.partition };
     const retention = this.validate(props);
     const { partition, accountId } = props;
     const trailArn = `arn:${partition}:cloudtrail:${props.naming.region}:${accountId}:trail/${this.names.trail}`;
 
-    const key = this.buildKey(props, trailArn);
+    const { key, policy: keyPolicy } = this.buildKey(props, trailArn);
+    this.keyPolicy = keyPolicy;
     const bucket = this.buildBucket(props, key, trailArn, retention);
     const logs = this.buildLogDelivery(props, key, retention);
     const trail = new Cloudtrail(this, "trail", {
@@ -123,6 +133,7 @@ export class AuditTrail extends Construct {
       // encryption asks) and assume the logs role.
       dependsOn: [bucket.policy, bucket.encryption, logs.policy],
     });
+    if (props.adoptTrailNamed) adoptExisting(trail, trailArn);
     const topic = this.buildAlarms(props, key, logs.group);
 
     this.trail = trail;
@@ -143,7 +154,11 @@ export class AuditTrail extends Construct {
 
   /**
    * Lets AWS Config of this account deliver configuration snapshots and history to the trail
-   * bucket, under `config/` only, and says where that is.
+   * bucket, under `config/` only, and says where that is. AWS Config delivers as its service
+   * principal (its service-linked role has no S3 or KMS permissions), so the bucket policy and
+   * the key policy both name it, limited to this account.
+   * @see https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
+   * @see https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
    */
   public grantConfigDelivery(): ConfigDeliveryTarget {
     const { accountId, partition } = this.account;
@@ -160,6 +175,8 @@ export class AuditTrail extends Construct {
       resources: [`${bucketArn}/${CONFIG_KEY_PREFIX}/AWSLogs/${accountId}/Config/*`],
       condition: [thisAccount, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
     });
+    this.keyStatements.push({ sid: "ConfigEncryptsDeliveries", effect: "Allow", principals: config, actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: ["*"], condition: [thisAccount] });
+    this.keyPolicy.putStatement(this.keyStatements);
     return { bucketName: this.bucketName, bucketArn: this.bucketArn, keyPrefix: CONFIG_KEY_PREFIX, kmsKeyArn: this.keyArn, ready: this.bucket.policy };
   }
 
@@ -189,7 +206,7 @@ export class AuditTrail extends Construct {
    * The trail's key. CloudTrail may encrypt with it for this trail only (aws:SourceArn), CloudWatch
    * Logs for the trail's log group only, and CloudWatch alarms may publish through the encrypted topic.
    */
-  private buildKey(props: AuditTrailProps, trailArn: string): KmsKey {
+  private buildKey(props: AuditTrailProps, trailArn: string): { key: KmsKey; policy: DataAwsIamPolicyDocument } {
     const { partition, accountId, naming } = props;
     const thisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
     const statements: DataAwsIamPolicyDocumentStatement[] = [
@@ -241,6 +258,7 @@ export class AuditTrail extends Construct {
         condition: this.fromTheseAlarms(props),
       },
     ];
+    this.keyStatements = statements;
     const policy = new DataAwsIamPolicyDocument(this, "key-policy", { provider: this.provider, statement: statements });
     const key = new KmsKey(this, "key", {
       provider: this.provider,
@@ -252,7 +270,7 @@ export class AuditTrail extends Construct {
       lifecycle: props.protect ? { preventDestroy: true } : undefined,
     });
     new KmsAlias(this, "key-alias", { provider: this.provider, name: this.names.keyAlias, targetKeyId: key.keyId });
-    return key;
+    return { key, policy };
   }
 
   /** The dedicated trail bucket: CloudTrail writes for this trail only (AWS Config under config/ once granted). */

@@ -11,6 +11,7 @@ import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../network/cidr";
 import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem, TAG_KEYS_CASE_INSENSITIVE } from "../aws/limits";
 import { defaultVpcCidr } from "../network/regions";
 import { ACCOUNT_OWNER_RULE_IDS } from "../guardrails/guardrail-facts";
+import { ADOPTED_NAME_KEYS, adoptedName, SINGLETONS, SINGLETON_KEYS, SingletonKey, SingletonMode } from "../aws/singletons";
 import { PASSWORD_POLICY } from "../identity/identity-facts";
 import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/network-facts";
 import { AcceptedRisk, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
@@ -367,7 +368,9 @@ class ConfigLoader {
     const singleRegion = regionNames.length === 1;
     const homeRegion = this.resolveHomeRegion(given("homeRegion"), regionNames, where("regions"));
     const ownerRegions = this.checkOwnerRegions(given("ownerRegions"), manageAccountSettings, regionNames, where);
-    const acceptedRisks = this.acceptedRisks(layer, given, { manage: manageAccountSettings, singleRegion });
+    const flags = { guardDuty: valueOf("guardDuty", true), securityHub: valueOf("securityHub", true), awsConfig: valueOf("awsConfig", true) };
+    const singletons = this.resolveSingletons(given, where, manageAccountSettings, flags, regionNames, valid("adoptNames"));
+    const acceptedRisks = this.acceptedRisks(layer, given, { manage: manageAccountSettings, singleRegion, singletons, where });
     this.checkRiskyValues(layer, where, acceptedRisks, manageAccountSettings);
     if (manageAccountSettings && valueOf("securityHub", true) && !valueOf("awsConfig", true)) {
       this.problems.push(
@@ -402,12 +405,14 @@ class ConfigLoader {
       tags: valueOf("tags", {}) as Record<string, string>,
       acceptedRisks,
       manageAccountSettings,
+      singletons: singletons.modes,
+      adoptNames: singletons.names,
       protectData,
       replication: !singleRegion && valueOf("replication", true),
       guardrails: {
-        guardDuty: manageAccountSettings && valueOf("guardDuty", true),
-        securityHub: manageAccountSettings && valueOf("securityHub", true),
-        awsConfig: manageAccountSettings && valueOf("awsConfig", true),
+        guardDuty: manageAccountSettings && flags.guardDuty,
+        securityHub: manageAccountSettings && flags.securityHub,
+        awsConfig: manageAccountSettings && flags.awsConfig,
         alarmEmail: manageAccountSettings ? (given("alarmEmail")?.value as string | undefined) : undefined,
       },
       backend: this.stackBackend(backend, project.value, environment, account?.name),
@@ -456,15 +461,26 @@ class ConfigLoader {
   }
 
   /** The product's own acceptances first, then the configured ones (which may replace them). */
-  private acceptedRisks(layer: Layer, given: (key: "acceptRisks") => Setting | undefined, context: { manage: boolean; singleRegion: boolean }): AcceptedRisk[] {
+  private acceptedRisks(
+    layer: Layer,
+    given: (key: "acceptRisks") => Setting | undefined,
+    context: { manage: boolean; singleRegion: boolean; singletons: { modes: Record<SingletonKey, SingletonMode> }; where: (key: StackSettingKey) => string },
+  ): AcceptedRisk[] {
     const risks = new Map<string, AcceptedRisk>();
     const builtIn = [context.singleRegion && BUILT_IN_ACCEPTANCES.singleRegion, !context.manage && BUILT_IN_ACCEPTANCES.accountSettingsElsewhere];
     for (const acceptance of builtIn) {
       if (!acceptance) continue;
       for (const ruleId of acceptance.ruleIds) risks.set(ruleId, { ruleId, reason: acceptance.reason, source: acceptance.source });
     }
+    // An external singleton's rules pass where it is managed: this deployment accepts their absence, saying so.
+    for (const key of context.manage ? SINGLETON_KEYS : []) {
+      if (context.singletons.modes[key] !== "external") continue;
+      for (const ruleId of SINGLETONS[key].ruleIds) {
+        risks.set(ruleId, { ruleId, reason: `${SINGLETONS[key].description} is managed outside this deployment`, source: `tap (${context.where("singletons")} ${key}=external)` });
+      }
+    }
     // The product default stands only where the password policy is made: in the owner of the account settings.
-    if (layer.settings.passwordReusePrevention === undefined && context.manage) {
+    if (layer.settings.passwordReusePrevention === undefined && context.manage && context.singletons.modes.passwordPolicy !== "external") {
       risks.set("IAM.PasswordReusePrevention", { ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" });
     }
     const configured = given("acceptRisks");
@@ -482,6 +498,73 @@ class ConfigLoader {
         `${where(setting)}: ${JSON.stringify(given.value)} ${why(given.value)}; change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId}=<why>" (or acceptRisks in ${DEFAULT_CONFIG_FILE})`,
       );
     }
+  }
+
+  /**
+   * What the owner does about each singleton, and the names adopted ones keep. Refuses what
+   * cannot work at apply: a mode for a control that is off, the trail left to others while
+   * AWS Config still delivers to tap's trail bucket, an adoption without the name AWS knows
+   * the resource by, a name for something not adopted.
+   */
+  private resolveSingletons(
+    given: (key: StackSettingKey) => Setting | undefined,
+    where: (key: StackSettingKey) => string,
+    manage: boolean,
+    flags: { guardDuty: boolean; securityHub: boolean; awsConfig: boolean },
+    regions: readonly string[],
+    namesValid: boolean,
+  ): { modes: Record<SingletonKey, SingletonMode>; names: Record<string, string> } {
+    const modesGiven = given("singletons") as Setting<Record<string, SingletonMode>> | undefined;
+    const namesGiven = given("adoptNames") as Setting<Record<string, string>> | undefined;
+    // Where one entry came from: "tap.config.json $.singletons.trail", or "TAP_SINGLETONS (trail)".
+    const entry = (setting: Setting<Record<string, string>>, key: string) => {
+      const origin = setting.entryOrigins?.[key] ?? setting.origin;
+      return origin.includes(" $") ? `${origin}${formatJsonPath([key]).slice(1)}` : `${origin} (${key})`;
+    };
+    if (!manage) {
+      for (const setting of [modesGiven, namesGiven]) {
+        if (setting) this.problems.push(`${setting.origin}: is set while ${where("accountSettings")} is skip; the deployment that owns the account's settings decides what happens to the account's singletons`);
+      }
+      return { modes: Object.fromEntries(SINGLETON_KEYS.map((key) => [key, "external"])) as Record<SingletonKey, SingletonMode>, names: {} };
+    }
+    const modes = Object.fromEntries(SINGLETON_KEYS.map((key) => [key, modesGiven?.value[key] ?? "create"])) as Record<SingletonKey, SingletonMode>;
+    const names = namesGiven?.value ?? {};
+    if (modesGiven) {
+      for (const flag of ["guardDuty", "securityHub", "awsConfig"] as const) {
+        if (!flags[flag] && modes[flag] !== "create") {
+          this.problems.push(`${entry(modesGiven, flag)}: "${modes[flag]}" has no effect while ${where(flag)} is false; turn ${flag} on, or leave ${flag} out of singletons`);
+        }
+      }
+      if (modes.trail === "external" && flags.awsConfig && modes.awsConfig !== "external") {
+        this.problems.push(
+          `${entry(modesGiven, "trail")}: "external" leaves AWS Config without a bucket: tap's recorders deliver to tap's trail bucket; set awsConfig=external too (the organization's recorder delivers to its own archive), or keep the trail`,
+        );
+      }
+      if (modesGiven.value.configServiceRole === "adopt" && (!flags.awsConfig || modes.awsConfig === "external")) {
+        this.problems.push(`${entry(modesGiven, "configServiceRole")}: has no effect: tap records with AWS Config only when awsConfig is on and not external`);
+      }
+    }
+    for (const key of Object.keys(names)) {
+      const { singleton } = ADOPTED_NAME_KEYS.get(key.split("/")[0])!;
+      const region = key.split("/")[1];
+      if (modes[singleton] !== "adopt") {
+        this.problems.push(`${entry(namesGiven!, key)}: names an adopted resource, but singletons ${singleton} is "${modes[singleton]}"; set ${singleton}=adopt or remove the name`);
+      } else if (region !== undefined && !regions.includes(region)) {
+        this.problems.push(`${entry(namesGiven!, key)}: "${region}" is not one of ${where("regions")} (${regions.join(", ")})`);
+      }
+    }
+    // A refused adoptNames has been reported; its names are not also reported missing.
+    for (const [key, { singleton }] of namesValid ? ADOPTED_NAME_KEYS : []) {
+      if (modes[singleton] !== "adopt") continue;
+      const scopes = SINGLETONS[singleton].scope === "region" ? regions : [undefined];
+      const missing = scopes.filter((region) => adoptedName(names, key, region) === undefined);
+      if (missing.length === 0) continue;
+      const regionNote = SINGLETONS[singleton].scope === "region" ? ` (for every region, or "${key}/<region>" for ${missing.join(", ")})` : "";
+      this.problems.push(
+        `${entry(modesGiven!, singleton)}: "adopt" needs the existing resource's name, which it keeps: set ${where("adoptNames")} ${key}=<name>${regionNote}`,
+      );
+    }
+    return { modes, names };
   }
 
   /** Guardrails belong to the deployment that owns the account's settings; say when a setting cannot take effect. */

@@ -3,6 +3,8 @@
  * here has passed validation; nothing downstream re-checks user input.
  */
 
+import type { SingletonKey, SingletonMode } from "../aws/singletons";
+
 /** One deployed region and the CIDR of its VPC. */
 export interface RegionSettings {
   readonly region: string;
@@ -57,6 +59,10 @@ export interface StackConfig {
   readonly acceptedRisks: readonly AcceptedRisk[];
   /** This deployment owns the account-wide settings (TAP_ACCOUNT_SETTINGS=manage). */
   readonly manageAccountSettings: boolean;
+  /** What this deployment does about each account or region singleton; all external with accountSettings skip. */
+  readonly singletons: Readonly<Record<SingletonKey, SingletonMode>>;
+  /** Names adopted resources keep (`adoptNames`); read with `adoptedName`. */
+  readonly adoptNames: Readonly<Record<string, string>>;
   readonly protectData: { readonly enabled: boolean; readonly reason: string };
   /** Data buckets replicate to the next region; false with a single region. */
   readonly replication: boolean;

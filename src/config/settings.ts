@@ -10,6 +10,7 @@ import { PASSWORD_REUSE_PREVENTION } from "../identity/identity-facts";
 import { MAX_SSH_SOURCES, NACL_RULES_PER_DIRECTION } from "../network/network-facts";
 import { RESERVED_TAG_KEYS } from "../aws/naming";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
+import { ADOPTED_NAME_KEYS, SINGLETONS, SINGLETON_KEYS, SINGLETON_MODES } from "../aws/singletons";
 import { closest } from "./suggest";
 import {
   BooleanSchema,
@@ -164,6 +165,26 @@ export const STACK_FIELDS = {
     description: "manage: this deployment owns the account-wide settings (password policy, API Gateway role, CloudTrail, guardrails). skip: another deployment in the account owns them.",
     enum: ["manage", "skip"],
   }),
+  singletons: new RecordSchema(
+    new StringSchema({
+      description: "create: tap creates it (fails where one exists); adopt: import the existing one and manage it; external: someone else manages it, tap creates nothing.",
+      enum: SINGLETON_MODES,
+      expected: SINGLETON_MODES.join(", "),
+    }),
+    {
+      description: `What the owner of the account's settings does about each thing AWS allows once per account or region: create (the default), adopt (Terraform imports the existing one) or external (an organization or another tool manages it; its rules are accepted). Keys: ${SINGLETON_KEYS.join(", ")}. See README: Accounts that already have guardrails.`,
+      keyCheck: (key) => singletonKeyProblem(key),
+      keyPattern: new RegExp(`^(${SINGLETON_KEYS.join("|")})$`),
+      textFormat: "pairs",
+      example: '"awsConfig=adopt;guardDuty=external"',
+    },
+  ),
+  adoptNames: new RecordSchema(new StringSchema({ description: "The existing resource's name.", pattern: /^[\w.:+=@/-]{1,256}$/, expected: "a name of 1-256 letters, digits and _.:+=@/-" }), {
+    description: `Names of adopted resources, which they keep: ${[...ADOPTED_NAME_KEYS.entries()].map(([key, { singleton, name }]) => `${key} (${singleton}${name.default ? `, default "${name.default}"` : ", required"})`).join(", ")}. "<key>/<region>" names one region's.`,
+    keyCheck: (key) => adoptNameKeyProblem(key),
+    textFormat: "pairs",
+    example: '"configRecorder=default;accessAnalyzer/eu-west-1=ConsoleAnalyzer-1a2b"',
+  }),
   protectData: flag("Keep data on destroy: buckets refuse deletion while they hold objects and buckets, keys and the password policy carry prevent_destroy. Default: on for environments starting with prod."),
   replication: flag("Replicate each region's data bucket to the next configured region (a ring). Default: on when there are two regions or more."),
   guardDuty: flag("GuardDuty in every region (account settings owner only). Costs per analysed event."),
@@ -196,6 +217,8 @@ export const STACK_ENV: Readonly<Record<StackSettingKey, string>> = {
   tags: "TAP_TAGS",
   acceptRisks: "TAP_ACCEPT_RISKS",
   accountSettings: "TAP_ACCOUNT_SETTINGS",
+  singletons: "TAP_SINGLETONS",
+  adoptNames: "TAP_ADOPT_NAMES",
   protectData: "TAP_PROTECT_DATA",
   replication: "TAP_REPLICATION",
   guardDuty: "TAP_GUARDDUTY",
@@ -213,7 +236,7 @@ export const STACK_ENV_SCHEMAS: Partial<Record<StackSettingKey, Schema<unknown>>
 };
 
 /** Record settings whose entries merge from defaults to file to variables to a fleet account. */
-export const MERGED_BY_KEY: readonly StackSettingKey[] = ["tags", "acceptRisks"];
+export const MERGED_BY_KEY: readonly StackSettingKey[] = ["tags", "acceptRisks", "singletons", "adoptNames"];
 
 export const PROJECT_SCHEMA = new StringSchema({
   description: `First part of every name: 1-${MAX_PROJECT_LENGTH} lowercase letters, digits and single hyphens, starting with a letter.`,
@@ -341,6 +364,25 @@ function regionKeyProblem(key: string): string | undefined {
   if (SUPPORTED_REGION_NAMES.includes(key)) return undefined;
   const suggestion = closest(key, SUPPORTED_REGION_NAMES);
   return `is not a supported region;${suggestion ? ` did you mean "${suggestion}"?` : ""} expected one of ${SUPPORTED_REGION_NAMES.join(", ")}`;
+}
+
+function singletonKeyProblem(key: string): string | undefined {
+  if ((SINGLETON_KEYS as readonly string[]).includes(key)) return undefined;
+  const suggestion = closest(key, SINGLETON_KEYS);
+  return `is not a singleton tap manages;${suggestion ? ` did you mean "${suggestion}"?` : ""} expected one of ${SINGLETON_KEYS.join(", ")}`;
+}
+
+function adoptNameKeyProblem(key: string): string | undefined {
+  const [base, region, ...rest] = key.split("/");
+  const known = [...ADOPTED_NAME_KEYS.keys()];
+  if (!ADOPTED_NAME_KEYS.has(base) || rest.length > 0) {
+    const suggestion = closest(base, known);
+    return `is not a name tap can adopt;${suggestion ? ` did you mean "${suggestion}"?` : ""} expected one of ${known.join(", ")}, optionally followed by /<region>`;
+  }
+  if (region === undefined) return undefined;
+  // A singleton that exists once per region may have another name in each region.
+  if (SINGLETONS[ADOPTED_NAME_KEYS.get(base)!.singleton].scope !== "region") return `names an account-wide resource, which has one name; use "${base}" without a region`;
+  return regionKeyProblem(region);
 }
 
 function ruleIdProblem(key: string): string | undefined {

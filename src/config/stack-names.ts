@@ -4,7 +4,7 @@
  */
 import { auditAwsNames } from "../audit/audit-facts";
 import { AwsName } from "../aws/limits";
-import { accountGuardrailAwsNames, regionalGuardrailAwsNames } from "../guardrails/guardrail-facts";
+import { regionalGuardrailAwsNames } from "../guardrails/guardrail-facts";
 import { identityAwsNames } from "../identity/identity-facts";
 import { networkAwsNames } from "../network/network-facts";
 import { replicationAwsNames, storageAwsNames } from "../storage/storage-facts";
@@ -15,7 +15,7 @@ export function stackAwsNames(config: StackConfig, accountId: string): AwsName[]
   const owner = config.manageAccountSettings;
   return [
     ...identityAwsNames(naming),
-    ...(owner ? [...auditAwsNames(naming, accountId), ...accountGuardrailAwsNames(naming)] : []),
+    ...(owner ? auditAwsNames(naming, accountId) : []),
     ...(config.replication ? replicationAwsNames(naming, config.regions.map(({ region }) => region)) : []),
     ...config.regions.flatMap(({ region }) => [
       ...networkAwsNames({ ...naming, region }),

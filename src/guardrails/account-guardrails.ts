@@ -1,51 +1,58 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
-import { awsNameProblems } from "../aws/limits";
 import { nameTag, NameScope } from "../aws/naming";
+import type { SingletonMode } from "../aws/singletons";
 import type { ConfigDeliveryTarget } from "../audit/audit-trail";
-import { serviceTrustPolicy } from "../identity/trust-policy";
-import { accountGuardrailAwsNames, accountGuardrailNames, CONFIG_MANAGED_POLICY } from "./guardrail-facts";
+import { adoptExisting } from "../terraform/adopt-existing";
+import { CONFIG_SERVICE_LINKED_ROLE, configServiceLinkedRoleArn } from "./guardrail-facts";
 
 export interface AccountGuardrailsProps {
   /** Provider the account-wide resources are created with (IAM and S3's account settings are global). */
   readonly provider: AwsProvider;
-  /** Project and environment for names; account-wide, so no region. */
+  /** Project and environment for the Name tag; account-wide, so no region. */
   readonly naming: Omit<NameScope, "region">;
   /** The account. May be a token. */
   readonly accountId: string;
   /** AWS partition for ARNs. May be a token. */
   readonly partition: string;
   /**
-   * Block public access for every bucket of the account (CIS 2.1.4), whatever a bucket's own settings say.
-   * @default true
+   * The account-level S3 Block Public Access (CIS 2.1.4), which holds for every bucket whatever
+   * its own settings say: create it, adopt the account's (import, then block everything), or
+   * leave it to whoever manages it.
+   * @default "create"
    */
-  readonly blockPublicS3Access?: boolean;
+  readonly publicAccessBlock?: SingletonMode;
   /**
-   * Create the role AWS Config records and delivers with, writing to this target
-   * (AuditTrail.grantConfigDelivery gives one).
+   * Record with AWS Config, delivering to this target (AuditTrail.grantConfigDelivery gives one,
+   * and lets AWS Config's service principal write there): provides the role the recorders use.
    * @default - no AWS Config role
    */
   readonly configDelivery?: ConfigDeliveryTarget;
+  /**
+   * With `configDelivery`: the AWS Config service-linked role the recorders use (what Security
+   * Hub's control Config.1 expects). create fails where the account already has it (AWS made it
+   * when Config was first set up in the console, or another tool did); adopt imports it; external
+   * uses it without managing it.
+   * @default "create"
+   */
+  readonly configServiceRole?: SingletonMode;
 }
 
 /** What a region's AWS Config recorder needs of the account's Config role. */
 export interface IConfigRecorderRole {
   /** The role's ARN. */
   readonly configRoleArn: string;
-  /** Complete once the role may record and deliver; a recorder created earlier fails its first delivery check. */
+  /** Complete once the role exists; a recorder created earlier is refused. */
   readonly configRoleReady: readonly ITerraformDependable[];
 }
 
 /**
  * Account-wide guardrails that exist once per account: the account-level S3 public access
- * block and the role AWS Config uses. Create them in exactly one deployment per account (the
- * one that owns the account's settings): the public access block is a singleton, and a second
+ * block and the AWS Config service-linked role. Create them in exactly one deployment per
+ * account (the one that owns the account's settings): each is a singleton, and a second
  * owner's destroy would remove it.
  */
 export class AccountGuardrails extends Construct {
@@ -53,17 +60,14 @@ export class AccountGuardrails extends Construct {
   public readonly configRecorderRole?: IConfigRecorderRole;
 
   private readonly provider: AwsProvider;
-  private readonly naming: Omit<NameScope, "region">;
 
   constructor(scope: Construct, id: string, props: AccountGuardrailsProps) {
     super(scope, id);
     this.provider = props.provider;
-    this.naming = props.naming;
-    const problems = awsNameProblems(accountGuardrailAwsNames(props.naming));
-    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
-    if (props.blockPublicS3Access ?? true) {
-      new S3AccountPublicAccessBlock(this, "s3-account-public-access-block", {
+    const publicAccessBlock = props.publicAccessBlock ?? "create";
+    if (publicAccessBlock !== "external") {
+      const block = new S3AccountPublicAccessBlock(this, "s3-account-public-access-block", {
         provider: this.provider,
         // Explicit: the provider only knows its account after asking STS, which it may be told to skip.
         accountId: props.accountId,
@@ -72,48 +76,26 @@ export class AccountGuardrails extends Construct {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       });
+      if (publicAccessBlock === "adopt") adoptExisting(block, props.accountId);
     }
-    if (props.configDelivery) this.configRecorderRole = this.buildConfigRole(props, props.configDelivery);
+    if (props.configDelivery) this.configRecorderRole = this.buildConfigServiceRole(props, props.configServiceRole ?? "create");
   }
 
   /**
-   * The role AWS Config records with (AWS_ConfigRole) and delivers with: write under the prefix of
-   * the target bucket only, encrypting with its key.
+   * AWSServiceRoleForConfig: AWS defines its permissions (AWSConfigServiceRolePolicy) and its
+   * trust. It cannot write to S3 or use KMS, so AWS Config then delivers as its service principal,
+   * which the delivery target's bucket and key policies allow (AuditTrail.grantConfigDelivery).
+   * @see https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles.html
    */
-  private buildConfigRole(props: AccountGuardrailsProps, target: ConfigDeliveryTarget): IConfigRecorderRole {
-    const { provider, naming } = this;
-    const { accountId, partition } = props;
-    const names = accountGuardrailNames(naming);
-    const trust = serviceTrustPolicy(this, "config-trust", { provider, service: "config.amazonaws.com", limit: { accountId } });
-    const role = new IamRole(this, "config-role", {
-      provider,
-      name: names.configRole,
-      description: "Lets AWS Config record this account's resources and deliver to the audit bucket",
-      assumeRolePolicy: trust.json,
-      tags: nameTag(naming, "aws-config"),
+  private buildConfigServiceRole(props: AccountGuardrailsProps, mode: SingletonMode): IConfigRecorderRole {
+    const arn = configServiceLinkedRoleArn(props.partition, props.accountId);
+    if (mode === "external") return { configRoleArn: arn, configRoleReady: [] };
+    const role = new IamServiceLinkedRole(this, "config-service-role", {
+      provider: this.provider,
+      awsServiceName: CONFIG_SERVICE_LINKED_ROLE.service,
+      tags: nameTag(props.naming, "aws-config"),
     });
-    const recording = new IamRolePolicyAttachment(this, "config-recording-policy", { provider, role: role.name, policyArn: `arn:${partition}:iam::aws:policy/${CONFIG_MANAGED_POLICY}` });
-    const permissions = new DataAwsIamPolicyDocument(this, "config-delivery-permissions", {
-      provider,
-      statement: [
-        { sid: "CheckBucket", effect: "Allow", actions: ["s3:GetBucketAcl", "s3:ListBucket"], resources: [target.bucketArn] },
-        {
-          sid: "DeliverUnderPrefix",
-          effect: "Allow",
-          actions: ["s3:PutObject", "s3:PutObjectAcl"],
-          resources: [`${target.bucketArn}/${target.keyPrefix}/AWSLogs/${accountId}/*`],
-          condition: [{ test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
-        },
-        {
-          // The bucket encrypts with this key by default; S3 calls KMS on the writer's behalf.
-          sid: "EncryptDeliveries",
-          effect: "Allow",
-          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-          resources: [target.kmsKeyArn],
-        },
-      ],
-    });
-    const delivery = new IamRolePolicy(this, "config-delivery-policy", { provider, name: names.configPolicy, role: role.id, policy: permissions.json });
-    return { configRoleArn: role.arn, configRoleReady: [recording, delivery] };
+    if (mode === "adopt") adoptExisting(role, arn);
+    return { configRoleArn: role.arn, configRoleReady: [role] };
   }
 }

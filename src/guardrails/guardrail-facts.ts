@@ -30,8 +30,17 @@ export const ACCOUNT_SINGLETONS: Readonly<Record<string, { readonly scope: Singl
 /** Security Hub's CIS AWS Foundations Benchmark v3.0.0 standard, after `arn:<partition>:securityhub:<region>::`. */
 export const CIS_V3_STANDARD = "standards/cis-aws-foundations-benchmark/v/3.0.0";
 
-/** The AWS managed policy AWS Config records with (`arn:<partition>:iam::aws:policy/<name>`). */
-export const CONFIG_MANAGED_POLICY = "service-role/AWS_ConfigRole";
+/**
+ * AWS Config's service-linked role, which the recorders use: Security Hub's control Config.1
+ * fails a recorder with any other role. AWS fixes its name and path.
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/config-controls.html#config-1
+ */
+export const CONFIG_SERVICE_LINKED_ROLE = { service: "config.amazonaws.com", name: "AWSServiceRoleForConfig" } as const;
+
+/** The ARN of AWS Config's service-linked role in an account. */
+export function configServiceLinkedRoleArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role/aws-service-role/${CONFIG_SERVICE_LINKED_ROLE.service}/${CONFIG_SERVICE_LINKED_ROLE.name}`;
+}
 
 /** How often GuardDuty publishes updates of open findings (the fastest setting). */
 export const GUARDDUTY_FINDING_FREQUENCY = "FIFTEEN_MINUTES";
@@ -64,19 +73,5 @@ export function regionalGuardrailAwsNames(naming: NameScope & { readonly region:
   return [
     { kind: "accessAnalyzer", name: names.analyzer },
     { kind: "configRecorder", name: names.recorder },
-  ];
-}
-
-/** Names of the account-wide guardrails' role and its inline policy. */
-export function accountGuardrailNames(naming: Omit<NameScope, "region">) {
-  return { configRole: resourceName(naming, "aws-config"), configPolicy: "deliver-configuration" };
-}
-
-/** The AWS-visible names an AccountGuardrails with this naming creates (configuration checks them). */
-export function accountGuardrailAwsNames(naming: Omit<NameScope, "region">): AwsName[] {
-  const names = accountGuardrailNames(naming);
-  return [
-    { kind: "iamRole", name: names.configRole },
-    { kind: "iamPolicy", name: names.configPolicy },
   ];
 }

@@ -1,4 +1,4 @@
-import { ACCOUNT_SINGLETONS, CIS_V3_STANDARD } from "./guardrail-facts";
+import { ACCOUNT_SINGLETONS, CIS_V3_STANDARD, CONFIG_SERVICE_LINKED_ROLE } from "./guardrail-facts";
 import { fail, firstBlock, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
 
@@ -88,6 +88,23 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
       if (status.status !== "pass") return status;
       const global = stack.ofType("aws_config_configuration_recorder").some((r) => firstBlock(r.body.recording_group)?.include_global_resource_types === true);
       return global || stack.resourcesOf(provider).length === 0 ? PASS : fail("no region's recorder has include_global_resource_types = true, so IAM changes go unrecorded");
+    },
+  },
+  {
+    id: "Config.ServiceLinkedRole",
+    appliesTo: ["aws_config_configuration_recorder"],
+    info: "An AWS Config recorder records with a role other than AWS Config's service-linked role.",
+    explanation: `Security Hub's control Config.1 fails a recorder that does not use ${CONFIG_SERVICE_LINKED_ROLE.name}, whose permissions AWS keeps current as Config supports new resource types; a custom role falls behind.`,
+    fix: `Set role_arn to an aws_iam_service_linked_role for ${CONFIG_SERVICE_LINKED_ROLE.service} (AccountGuardrails creates or adopts it), or to its ARN .../role/aws-service-role/${CONFIG_SERVICE_LINKED_ROLE.service}/${CONFIG_SERVICE_LINKED_ROLE.name}.`,
+    check(recorder, stack) {
+      const role = stack.referencedElement(recorder.body.role_arn);
+      if (role) {
+        return role.type === "aws_iam_service_linked_role" && role.body.aws_service_name === CONFIG_SERVICE_LINKED_ROLE.service
+          ? PASS
+          : fail(`role_arn is ${role.type} ${role.name}, not AWS Config's service-linked role`);
+      }
+      const arn = String(recorder.body.role_arn);
+      return arn.endsWith(`:role/aws-service-role/${CONFIG_SERVICE_LINKED_ROLE.service}/${CONFIG_SERVICE_LINKED_ROLE.name}`) ? PASS : fail(`role_arn ${arn} is not AWS Config's service-linked role`);
     },
   },
   {

@@ -6,11 +6,14 @@ import { ConfigConfigurationRecorderStatus } from "@cdktf/provider-aws/lib/confi
 import { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-channel";
 import { EbsDefaultKmsKey } from "@cdktf/provider-aws/lib/ebs-default-kms-key";
 import { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
+import { DataAwsGuarddutyDetector } from "@cdktf/provider-aws/lib/data-aws-guardduty-detector";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account";
 import { SecurityhubStandardsSubscription } from "@cdktf/provider-aws/lib/securityhub-standards-subscription";
 import { awsNameProblems } from "../aws/limits";
 import { nameTag, NameScope } from "../aws/naming";
+import type { SingletonMode } from "../aws/singletons";
+import { adoptExisting } from "../terraform/adopt-existing";
 import type { ConfigDeliveryTarget } from "../audit/audit-trail";
 import type { IEbsEncryptionKey } from "../storage/secure-storage";
 import type { IConfigRecorderRole } from "./account-guardrails";
@@ -36,6 +39,8 @@ export interface RegionalGuardrailsProps {
   readonly naming: NameScope & { readonly region: string };
   /** AWS partition for the Security Hub standard's ARN. May be a token. */
   readonly partition: string;
+  /** The account (Security Hub is adopted by it). May be a token. */
+  readonly accountId: string;
   /**
    * The key new EBS volumes and snapshots are encrypted with by default (CIS 2.2.1); the
    * guardrails grant the account's principals its use through EC2 of this region.
@@ -63,7 +68,31 @@ export interface RegionalGuardrailsProps {
    * @default - no recorder
    */
   readonly awsConfig?: RegionalConfigRecording;
+  /**
+   * For each guardrail that is on, what to do about the region's one instance: create it, adopt
+   * the existing one (Terraform imports it, then applies tap's settings), or leave it to whoever
+   * manages it (an organization's delegated administrator, Control Tower): nothing is created.
+   * @default - create each
+   */
+  readonly modes?: RegionalGuardrailModes;
+  /**
+   * Names adopted resources already have, which they keep (AWS cannot rename them in place).
+   * @default - the recorder and delivery channel "default" (as AWS's console names them); an adopted analyzer needs its name
+   */
+  readonly adoptedNames?: { readonly accessAnalyzer?: string; readonly configRecorder?: string; readonly configDeliveryChannel?: string };
 }
+
+/** What RegionalGuardrails does about each of the region's singletons; each @default "create". */
+export interface RegionalGuardrailModes {
+  readonly ebsEncryption?: SingletonMode;
+  readonly accessAnalyzer?: SingletonMode;
+  readonly guardDuty?: SingletonMode;
+  readonly securityHub?: SingletonMode;
+  readonly awsConfig?: SingletonMode;
+}
+
+/** The recorder's and delivery channel's names when an adoption names neither: what AWS's console calls them. */
+export const DEFAULT_ADOPTED_CONFIG_NAME = "default";
 
 /**
  * A region's detective and preventive guardrails: EBS encryption by default, an IAM Access
@@ -85,48 +114,72 @@ export class RegionalGuardrails extends Construct {
     this.provider = props.provider;
     this.naming = props.naming;
     this.validate(props);
+    const mode = (guardrail: keyof RegionalGuardrailModes): SingletonMode => props.modes?.[guardrail] ?? "create";
 
-    this.buildEbsEncryption(props.ebsKey);
-    if (props.accessAnalyzer ?? true) {
-      new AccessanalyzerAnalyzer(this, "access-analyzer", {
-        provider: this.provider,
-        analyzerName: regionalGuardrailNames(this.naming).analyzer,
-        type: "ACCOUNT",
-        tags: nameTag(this.naming, "access-analyzer"),
-      });
+    if (mode("ebsEncryption") !== "external") this.buildEbsEncryption(props.ebsKey, mode("ebsEncryption") === "adopt");
+    if ((props.accessAnalyzer ?? true) && mode("accessAnalyzer") !== "external") this.buildAccessAnalyzer(mode("accessAnalyzer") === "adopt" ? props.adoptedNames?.accessAnalyzer : undefined);
+    if (props.guardDuty && mode("guardDuty") !== "external") this.guardDutyDetectorId = this.buildGuardDuty(mode("guardDuty") === "adopt");
+    if (props.awsConfig && mode("awsConfig") !== "external") {
+      const adopted = mode("awsConfig") === "adopt" ? props.adoptedNames ?? {} : undefined;
+      this.configRecorderName = this.buildConfigRecorder(props.awsConfig, adopted).name;
     }
-    if (props.guardDuty) {
-      this.guardDutyDetectorId = new GuarddutyDetector(this, "guardduty", {
-        provider: this.provider,
-        enable: true,
-        findingPublishingFrequency: GUARDDUTY_FINDING_FREQUENCY,
-        tags: nameTag(this.naming, "guardduty"),
-      }).id;
-    }
-    const recorder = props.awsConfig ? this.buildConfigRecorder(props.awsConfig) : undefined;
-    this.configRecorderName = recorder?.name;
-    if (props.securityHub) this.buildSecurityHub(props.partition);
+    if (props.securityHub && mode("securityHub") !== "external") this.buildSecurityHub(props, mode("securityHub") === "adopt");
   }
 
   private validate(props: RegionalGuardrailsProps): void {
     const problems = awsNameProblems(regionalGuardrailAwsNames(props.naming));
-    if (props.securityHub && !props.awsConfig) {
+    if (props.modes?.accessAnalyzer === "adopt" && (props.accessAnalyzer ?? true) && !props.adoptedNames?.accessAnalyzer) {
+      problems.push("'modes.accessAnalyzer' adopt needs 'adoptedNames.accessAnalyzer': an analyzer is imported by its name, which it keeps. Received: no name");
+    }
+    // A recorder another party manages serves Security Hub just as well.
+    if (props.securityHub && props.modes?.securityHub !== "external" && !props.awsConfig && props.modes?.awsConfig !== "external") {
       problems.push("'securityHub' needs 'awsConfig': Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder. Received: securityHub true, awsConfig unset");
     }
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
   }
 
   /** New volumes and snapshots encrypted by default (CIS 2.2.1), with the given key when there is one. */
-  private buildEbsEncryption(key: IEbsEncryptionKey | undefined): void {
+  private buildEbsEncryption(key: IEbsEncryptionKey | undefined, adopt: boolean): void {
     const encryption = new EbsEncryptionByDefault(this, "ebs-encryption-by-default", { provider: this.provider, enabled: true });
+    // The provider reads the setting of its region whatever the id; the region is the id it gives one it creates.
+    if (adopt) adoptExisting(encryption, this.naming.region);
     if (key === undefined) return;
     key.grantEbsDefaultEncryption();
+    // Not imported when adopting: setting the default key replaces whatever key was the default.
     new EbsDefaultKmsKey(this, "ebs-default-key", { provider: this.provider, keyArn: key.keyArn, dependsOn: [encryption] });
   }
 
-  /** Recorder, delivery channel, then recording switched on: AWS requires the channel before the recorder starts. */
-  private buildConfigRecorder(recording: RegionalConfigRecording): ConfigConfigurationRecorder {
-    const names = regionalGuardrailNames(this.naming);
+  /** The account's analyzer of the region (CIS 1.20); an adopted one keeps its name. */
+  private buildAccessAnalyzer(adoptedName: string | undefined): void {
+    const analyzer = new AccessanalyzerAnalyzer(this, "access-analyzer", {
+      provider: this.provider,
+      analyzerName: adoptedName ?? regionalGuardrailNames(this.naming).analyzer,
+      type: "ACCOUNT",
+      tags: nameTag(this.naming, "access-analyzer"),
+    });
+    if (adoptedName !== undefined) adoptExisting(analyzer, adoptedName);
+  }
+
+  /** The region's GuardDuty detector; an adopted one is found by the data source (one detector per region). */
+  private buildGuardDuty(adopt: boolean): string {
+    const detector = new GuarddutyDetector(this, "guardduty", {
+      provider: this.provider,
+      enable: true,
+      findingPublishingFrequency: GUARDDUTY_FINDING_FREQUENCY,
+      tags: nameTag(this.naming, "guardduty"),
+    });
+    if (adopt) adoptExisting(detector, new DataAwsGuarddutyDetector(this, "existing-guardduty", { provider: this.provider }).id);
+    return detector.id;
+  }
+
+  /**
+   * Recorder, delivery channel, then recording switched on: AWS requires the channel before the
+   * recorder starts. Adopted ones keep their names and get tap's role, recording and bucket.
+   */
+  private buildConfigRecorder(recording: RegionalConfigRecording, adopted: RegionalGuardrailsProps["adoptedNames"] | undefined): ConfigConfigurationRecorder {
+    const names = adopted
+      ? { recorder: adopted.configRecorder ?? DEFAULT_ADOPTED_CONFIG_NAME, deliveryChannel: adopted.configDeliveryChannel ?? DEFAULT_ADOPTED_CONFIG_NAME }
+      : regionalGuardrailNames(this.naming);
     const dependencies = [...recording.role.configRoleReady, recording.delivery.ready];
     const recorder = new ConfigConfigurationRecorder(this, "config-recorder", {
       provider: this.provider,
@@ -142,26 +195,36 @@ export class RegionalGuardrails extends Construct {
       s3KeyPrefix: recording.delivery.keyPrefix,
       dependsOn: [recorder, ...dependencies],
     });
-    new ConfigConfigurationRecorderStatus(this, "config-recorder-status", {
+    const status = new ConfigConfigurationRecorderStatus(this, "config-recorder-status", {
       provider: this.provider,
       name: recorder.name,
       isEnabled: true,
       dependsOn: [channel],
     });
+    if (adopted) {
+      adoptExisting(recorder, names.recorder);
+      adoptExisting(channel, names.deliveryChannel);
+      adoptExisting(status, names.recorder);
+    }
     return recorder;
   }
 
-  /** Security Hub without AWS's default standards, subscribed to CIS v3.0.0 (CIS 4.16). */
-  private buildSecurityHub(partition: string): void {
+  /**
+   * Security Hub without AWS's default standards, subscribed to CIS v3.0.0 (CIS 4.16). Adopting
+   * imports the hub only: the subscription is then created, and AWS answers a subscription to a
+   * standard already enabled with that subscription.
+   */
+  private buildSecurityHub(props: RegionalGuardrailsProps, adopt: boolean): void {
     const account = new SecurityhubAccount(this, "security-hub", {
       provider: this.provider,
       // The defaults (FSBP and CIS 1.2.0) would be subscribed outside Terraform and not removed by destroy.
       enableDefaultStandards: false,
     });
+    if (adopt) adoptExisting(account, props.accountId);
     new SecurityhubStandardsSubscription(this, "security-hub-cis-v3", {
       provider: this.provider,
       // Standard ARNs are regional and carry no account.
-      standardsArn: `arn:${partition}:securityhub:${this.naming.region}::${CIS_V3_STANDARD}`,
+      standardsArn: `arn:${props.partition}:securityhub:${this.naming.region}::${CIS_V3_STANDARD}`,
       dependsOn: [account],
     });
   }

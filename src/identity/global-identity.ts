@@ -9,6 +9,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { awsNameProblems } from "../aws/limits";
 import { nameTag, NameScope } from "../aws/naming";
+import type { SingletonMode } from "../aws/singletons";
+import { adoptExisting } from "../terraform/adopt-existing";
 import { IDENTITY_MANAGED_POLICIES, identityAwsNames, identityNames, PASSWORD_POLICY, PASSWORD_REUSE_PREVENTION } from "./identity-facts";
 import { serviceTrustPolicy, serviceTrustStatements } from "./trust-policy";
 
@@ -40,6 +42,19 @@ export interface GlobalIdentityProps {
    * @default false
    */
   readonly protectAccountSettings?: boolean;
+  /**
+   * The account password policy, with `manageAccountSettings`: create it, adopt the account's
+   * own (Terraform imports it, then sets tap's numbers), or leave it to whoever manages it.
+   * @default "create"
+   */
+  readonly passwordPolicy?: SingletonMode;
+  /**
+   * API Gateway's per-region account setting, with `manageAccountSettings`: create it (and the
+   * role it names), adopt the existing setting (import, then point it at tap's role), or leave
+   * it to whoever manages it (no role, and enableApiGatewayLogging does nothing).
+   * @default "create"
+   */
+  readonly apiGatewayAccount?: SingletonMode;
 }
 
 /** What a VPC flow log needs of the role it delivers with. */
@@ -72,11 +87,13 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   private readonly provider: AwsProvider;
   private readonly naming: Omit<NameScope, "region">;
   private readonly account: { readonly accountId: string; readonly partition: string };
+  private readonly managesAccountSettings: boolean;
   private readonly flowLogs: { readonly role: IamRole; readonly trust: DataAwsIamPolicyDocument; readonly groups: { region: string; name: string }[]; policy?: { document: DataAwsIamPolicyDocument; resource: IamRolePolicy } };
-  private readonly apiGateway?: { readonly role: IamRole; readonly ready: ITerraformDependable };
+  private readonly apiGateway?: { readonly role: IamRole; readonly ready: ITerraformDependable; readonly adopt: boolean };
 
   constructor(scope: Construct, id: string, props: GlobalIdentityProps) {
     super(scope, id);
+    this.managesAccountSettings = props.manageAccountSettings ?? true;
     this.provider = props.provider;
     this.naming = props.naming;
     this.account = { accountId: props.accountId, partition: props.partition };
@@ -84,10 +101,14 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
 
     this.flowLogs = this.buildFlowLogsRole();
     this.flowLogsRoleArn = this.flowLogs.role.arn;
-    if (props.manageAccountSettings ?? true) {
-      this.apiGateway = this.buildApiGatewayRole();
-      this.apiGatewayCloudWatchRoleArn = this.apiGateway.role.arn;
-      this.buildPasswordPolicy(reusePrevention, props.protectAccountSettings ?? false);
+    if (this.managesAccountSettings) {
+      const apiGatewayMode = props.apiGatewayAccount ?? "create";
+      if (apiGatewayMode !== "external") {
+        this.apiGateway = { ...this.buildApiGatewayRole(), adopt: apiGatewayMode === "adopt" };
+        this.apiGatewayCloudWatchRoleArn = this.apiGateway.role.arn;
+      }
+      const passwordPolicyMode = props.passwordPolicy ?? "create";
+      if (passwordPolicyMode !== "external") this.buildPasswordPolicy(reusePrevention, props.protectAccountSettings ?? false, passwordPolicyMode === "adopt");
       this.supportRoleArn = this.buildSupportRole().arn;
     }
   }
@@ -138,14 +159,18 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
 
   /**
    * Points API Gateway of the provider's region at the CloudWatch role (an account setting,
-   * once per region). Only the deployment that owns the account's settings may.
+   * once per region). Only the deployment that owns the account's settings may; with
+   * `apiGatewayAccount` external it does nothing (whoever manages the setting points it).
    */
   public enableApiGatewayLogging(provider: AwsProvider): void {
-    if (!this.apiGateway) throw new Error(`${this.node.path}: enableApiGatewayLogging needs 'manageAccountSettings' (another deployment owns the account's API Gateway settings)`);
     const region = provider.region;
     // The setting exists once per region, so its construct id and moved address carry the region.
     if (!region || Token.isUnresolved(region)) throw new Error(`${this.node.path}: enableApiGatewayLogging needs a provider with a literal region. Received: ${region}`);
-    new ApiGatewayAccount(this, `api-gateway-account-${region}`, {
+    if (!this.apiGateway) {
+      if (this.managesAccountSettings) return;
+      throw new Error(`${this.node.path}: enableApiGatewayLogging needs 'manageAccountSettings' (another deployment owns the account's API Gateway settings)`);
+    }
+    const setting = new ApiGatewayAccount(this, `api-gateway-account-${region}`, {
       provider,
       cloudwatchRoleArn: this.apiGateway.role.arn,
       // Without it a destroy leaves API Gateway pointing at the deleted role. The provider marks the
@@ -153,6 +178,8 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
       resetOnDelete: true,
       dependsOn: [this.apiGateway.ready],
     });
+    // Its import id is fixed: the provider reads the setting of the provider's region.
+    if (this.apiGateway.adopt) adoptExisting(setting, "api-gateway-account");
   }
 
   private validate(props: GlobalIdentityProps): number {
@@ -200,8 +227,8 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   }
 
   /** The account password policy at the baseline's numbers. */
-  private buildPasswordPolicy(reusePrevention: number, protect: boolean): void {
-    new IamAccountPasswordPolicy(this, "password-policy", {
+  private buildPasswordPolicy(reusePrevention: number, protect: boolean, adopt: boolean): void {
+    const policy = new IamAccountPasswordPolicy(this, "password-policy", {
       provider: this.provider,
       minimumPasswordLength: PASSWORD_POLICY.minimumLength,
       requireUppercaseCharacters: true,
@@ -214,6 +241,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
       // Deleting the policy resets the whole account to AWS's defaults (no length, no expiry).
       lifecycle: protect ? { preventDestroy: true } : undefined,
     });
+    if (adopt) adoptExisting(policy, "iam-account-password-policy");
   }
 
   /** CIS 1.17: a role to manage incidents with AWS Support, for this account's principals with MFA. */

@@ -1,0 +1,118 @@
+/**
+ * What tap does about each thing AWS allows once per account or once per account and region
+ * (plain module, no cdktf): create it, adopt the one the account already has, or leave it to
+ * whoever manages it (an AWS Organization, Control Tower, another tool). Configuration reads the
+ * catalog to validate `singletons` and `adoptNames`; the constructs take the chosen mode.
+ */
+
+/** create: tap creates it (fails where one exists). adopt: import the existing one, then manage it. external: tap creates nothing. */
+export type SingletonMode = "create" | "adopt" | "external";
+export const SINGLETON_MODES: readonly SingletonMode[] = ["create", "adopt", "external"];
+
+/** A name the adopted resource already has, which tap keeps (AWS cannot rename it in place). */
+export interface AdoptedName {
+  /** Key in `adoptNames`; `<key>/<region>` gives one region its own. */
+  readonly key: string;
+  /** Used when `adoptNames` has none: the name AWS's console and CLI give it; absent means required. */
+  readonly default?: string;
+}
+
+export interface SingletonFacts {
+  readonly scope: "account" | "region";
+  readonly description: string;
+  /** What Terraform imports on adopt, and the identifier AWS uses for it. */
+  readonly imports: string;
+  /** Rules that only this singleton satisfies: accepted, with the reason, when it is external. */
+  readonly ruleIds: readonly string[];
+  /** Names the existing resource keeps when adopted. */
+  readonly adoptedNames?: readonly AdoptedName[];
+}
+
+/**
+ * The catalog. Each entry's `imports` is what the README's adoption table says; the sources are
+ * the provider's import documentation for hashicorp/aws 5.100.
+ */
+export const SINGLETONS = {
+  passwordPolicy: {
+    scope: "account",
+    description: "the IAM account password policy",
+    imports: 'aws_iam_account_password_policy, id "iam-account-password-policy"',
+    ruleIds: ["IAM.PasswordMinimumLength", "IAM.PasswordComplexity", "IAM.PasswordMaxAge", "IAM.PasswordReusePrevention"],
+  },
+  s3PublicAccessBlock: {
+    scope: "account",
+    description: "the account-level S3 Block Public Access",
+    imports: "aws_s3_account_public_access_block, id = the account id",
+    ruleIds: ["S3.AccountPublicAccessBlock"],
+  },
+  trail: {
+    scope: "account",
+    description: "the multi-region CloudTrail trail, its bucket, key, log group and the CIS alarms on it",
+    imports: "aws_cloudtrail, id = the trail's ARN (the trail keeps its name)",
+    ruleIds: ["CloudTrail.MultiRegionTrail", "CloudTrail.S3DataEvents", "Monitoring.CisMetricAlarms"],
+    adoptedNames: [{ key: "trail" }],
+  },
+  configServiceRole: {
+    scope: "account",
+    description: "the AWS Config service-linked role AWSServiceRoleForConfig, which the recorders use (Security Hub Config.1)",
+    imports: "aws_iam_service_linked_role, id = the role's ARN",
+    ruleIds: [],
+  },
+  apiGatewayAccount: {
+    scope: "region",
+    description: "API Gateway's account setting (the role it writes CloudWatch logs with)",
+    imports: 'aws_api_gateway_account, id "api-gateway-account"',
+    ruleIds: [],
+  },
+  ebsEncryption: {
+    scope: "region",
+    description: "EBS encryption by default (the default key is then set to the region's tap key)",
+    imports: "aws_ebs_encryption_by_default, id = the region",
+    ruleIds: ["EC2.EbsEncryptionByDefault"],
+  },
+  accessAnalyzer: {
+    scope: "region",
+    description: "the account's IAM Access Analyzer",
+    imports: "aws_accessanalyzer_analyzer, id = the analyzer's name (it keeps its name)",
+    ruleIds: ["IAM.AccessAnalyzer"],
+    adoptedNames: [{ key: "accessAnalyzer" }],
+  },
+  guardDuty: {
+    scope: "region",
+    description: "the GuardDuty detector",
+    imports: "aws_guardduty_detector, id = the region's detector id (read with the aws_guardduty_detector data source)",
+    ruleIds: ["GuardDuty.Enabled"],
+  },
+  securityHub: {
+    scope: "region",
+    description: "Security Hub (the CIS v3.0.0 subscription is then added; enabling an enabled standard changes nothing)",
+    imports: "aws_securityhub_account, id = the account id",
+    ruleIds: ["SecurityHub.CisStandard"],
+  },
+  awsConfig: {
+    scope: "region",
+    description: "the AWS Config recorder and delivery channel (they keep their names and deliver to tap's trail bucket)",
+    imports: "aws_config_configuration_recorder, aws_config_delivery_channel and aws_config_configuration_recorder_status, id = their names",
+    ruleIds: ["Config.Recorder"],
+    adoptedNames: [
+      { key: "configRecorder", default: "default" },
+      { key: "configDeliveryChannel", default: "default" },
+    ],
+  },
+} as const satisfies Record<string, SingletonFacts>;
+
+export type SingletonKey = keyof typeof SINGLETONS;
+export const SINGLETON_KEYS = Object.keys(SINGLETONS) as SingletonKey[];
+
+/** Every `adoptNames` key, with the singleton it names. */
+export const ADOPTED_NAME_KEYS: ReadonlyMap<string, { readonly singleton: SingletonKey; readonly name: AdoptedName }> = new Map(
+  SINGLETON_KEYS.flatMap((singleton) =>
+    ((SINGLETONS[singleton] as SingletonFacts).adoptedNames ?? []).map((name) => [name.key, { singleton, name }] as const),
+  ),
+);
+
+/** The name of an adopted resource in `region`: the region's own entry, the common one, else the default. */
+export function adoptedName(names: Readonly<Record<string, string>>, key: string, region?: string): string | undefined {
+  const fallback = ADOPTED_NAME_KEYS.get(key)?.name.default;
+  return (region !== undefined ? names[`${key}/${region}`] : undefined) ?? names[key] ?? fallback;
+}
