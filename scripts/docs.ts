@@ -6,7 +6,9 @@
 import { readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
+import { DOCUMENTED_REQUESTS, MANAGED_GRANTS } from "../src/app/service-access";
 import { STACK_OUTPUTS } from "../src/app/stack-outputs";
+import { SINGLETONS, SingletonFacts } from "../src/aws/singletons";
 import { BACKEND_ENV, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
 import { EMULATOR_DEVIATIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
@@ -37,13 +39,35 @@ function outputs(): string {
   return ["| Output | Shape | What it holds |", "| --- | --- | --- |", ...rows].join("\n");
 }
 
+/** Each singleton: what it is, what adopting imports (by which identifier), which rules external accepts. */
+function singletons(): string {
+  const rows = Object.entries(SINGLETONS as Record<string, SingletonFacts>).map(
+    ([key, facts]) =>
+      `| \`${key}\` | ${facts.scope === "region" ? "per region" : "per account"} | ${cell(facts.description)} | ${cell(facts.imports)}${facts.adoptedNames ? `; names: ${facts.adoptedNames.map((n) => `\`${n.key}\`${n.default ? ` (default \`${n.default}\`)` : " (required)"}`).join(", ")}` : ""} | ${facts.ruleIds.length > 0 ? facts.ruleIds.map((id) => `\`${id}\``).join(", ") : "-"} |`,
+  );
+  return ["| Key | Exists | What | `adopt` imports | `external` accepts |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+/** Who may do what to tap's resources: every documented request the access proofs show allowed, and the managed grants. */
+function access(): string {
+  const target = (type: string, path: string, suffix?: string) => `\`${path}\`${suffix ? ` \`…${cell(suffix.length > 48 ? suffix.slice(0, 48) + "…" : suffix)}\`` : ""} (${type.replace(/^aws_/, "")})`;
+  const principal = (p: (typeof DOCUMENTED_REQUESTS)[number]["principal"]) =>
+    "service" in p ? `\`${p.service}\`` : "role" in p ? `role \`${p.role}\`` : `a user of the account${p.accountUser.mfa ? " with MFA" : ""}`;
+  const rows = DOCUMENTED_REQUESTS.map(
+    (r) =>
+      `| ${cell(r.who)} (${principal(r.principal)}) | \`${r.action}\` | ${target(r.target.type, r.target.path, r.target.suffix)} | ${Object.keys(r.context).length > 0 ? Object.keys(r.context).map((k) => `\`${k}\``).join(", ") : "-"} | ${cell(r.why)}${r.perRegion ? " (each region)" : ""} | [AWS](${r.source}) |`,
+  );
+  const managed = MANAGED_GRANTS.map((g) => `| ${cell(g.who)} (role \`${g.role}\`) | AWS managed policy \`${g.policy}\` | - | - | ${cell(g.why)}; attachment proven | [AWS](${g.source}) |`);
+  return ["| Who | May | On | Condition keys it sends | Why | Source |", "| --- | --- | --- | --- | --- | --- |", ...rows, ...managed].join("\n");
+}
+
 /** The concern folders: every control's construct, facts, rules and tests, one row each, from the tree itself. */
 export const CONCERNS: Readonly<Record<string, string>> = {
   network: "VPC, subnets, routing, security groups, default NACL, execute-api endpoint, flow logs; regions, zones, CIDRs, SSH/RDP sources",
   storage: "per-region KMS key, data and access-log buckets, API Gateway log group, hardened bucket, cross-region replication",
   identity: "flow-log, API Gateway and support roles, password policy, API Gateway account setting; the one service-trust builder",
   audit: "the multi-region trail, its bucket and key, CloudWatch Logs delivery, CIS 4.1-4.15 filters and alarms, alarm topic",
-  guardrails: "account S3 public access block, AWS Config role; per region EBS default encryption, Access Analyzer, GuardDuty, Security Hub, Config",
+  guardrails: "account S3 public access block, AWS Config's service-linked role; per region EBS default encryption, Access Analyzer, GuardDuty, Security Hub, Config",
 };
 
 function layout(): string {
@@ -89,6 +113,8 @@ export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   settings,
   "backend-variables": backendVariables,
   outputs,
+  singletons,
+  access,
   layout,
   "accepted-findings": acceptedFindings,
   "emulator-allowances": emulatorAllowances,

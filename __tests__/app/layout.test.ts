@@ -46,6 +46,7 @@ const plainModules = [
   ),
   join(SRC, "app", "rule-pack.ts"),
   join(SRC, "app", "stack-outputs.ts"),
+  join(SRC, "app", "service-access.ts"),
 ];
 
 describe("layout", () => {

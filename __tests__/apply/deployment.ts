@@ -183,13 +183,34 @@ export class EmulatedDeployment {
    * treats requests without one as anonymous.
    */
   s3(method: string, path: string, body?: string): Promise<Response> {
-    const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
-    const headers = {
-      Authorization: `AWS4-HMAC-SHA256 Credential=AKIAFAKEFORTESTS0000/${date.slice(0, 8)}/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
-      "x-amz-date": date,
-      "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
-    };
-    return fetch(`${this.emulator.url}/${path}`, { method, body, headers });
+    return fetch(`${this.emulator.url}/${path}`, { method, body, headers: { ...signedBy("s3", "us-east-1"), "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+  }
+
+  /**
+   * A call to an AWS JSON API (AWS Config, for example) of `region`, as a signed-in caller; the
+   * emulator routes it by the service in the credential scope. Fails on anything but 200.
+   */
+  async awsJson(service: string, target: string, body: object, region = "us-east-1"): Promise<any> {
+    const response = await fetch(`${this.emulator.url}/`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { ...signedBy(service, region), "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1" },
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${target}: the emulator answered ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : {};
+  }
+
+  /** A call to an AWS query API (IAM, for example), as a signed-in caller. Fails on anything but 200. */
+  async awsQuery(service: string, version: string, parameters: Record<string, string>): Promise<string> {
+    const response = await fetch(`${this.emulator.url}/`, {
+      method: "POST",
+      body: new URLSearchParams({ ...parameters, Version: version }).toString(),
+      headers: { ...signedBy(service, "us-east-1"), "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${parameters.Action}: the emulator answered ${response.status}: ${text}`);
+    return text;
   }
 
   /**
@@ -224,6 +245,15 @@ export class EmulatedDeployment {
     await this.emulator.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** Headers of a request signed for `service` in `region` (the emulator reads the scope, not the signature). */
+function signedBy(service: string, region: string): Record<string, string> {
+  const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+  return {
+    Authorization: `AWS4-HMAC-SHA256 Credential=AKIAFAKEFORTESTS0000/${date.slice(0, 8)}/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
+    "x-amz-date": date,
+  };
 }
 
 function expectStatus(response: Response, expected: number | number[], what: string): void {

@@ -2,7 +2,7 @@ import { EMULATOR_DEVIATIONS, EMULATOR_UNSUPPORTED, withoutUnsupported } from ".
 import { differences } from "../apply/deployment";
 
 describe("the apply tier's emulator allowances", () => {
-  test("unsupported types are cut out with the depends_on entries and outputs that name them", () => {
+  test("unsupported types are cut out with the depends_on entries, outputs and import blocks that name them", () => {
     const stack = {
       resource: {
         aws_cloudtrail: { trail: { name: "t" } },
@@ -10,6 +10,10 @@ describe("the apply tier's emulator allowances", () => {
         aws_kms_key: { key: {} },
       },
       output: { trail_arn: { value: "${aws_cloudtrail.trail.arn}" }, keep: { value: "${aws_kms_key.key.arn}" } },
+      import: [
+        { to: "aws_cloudtrail.trail", id: "arn:aws:cloudtrail:us-east-1:123456789012:trail/t" },
+        { to: "aws_kms_key.key", id: "1234abcd" },
+      ],
     };
     const { stackJson, removed, removedOutputs } = withoutUnsupported(JSON.stringify(stack));
     const trimmed = JSON.parse(stackJson);
@@ -18,6 +22,8 @@ describe("the apply tier's emulator allowances", () => {
     expect(trimmed.resource.aws_cloudtrail).toBeUndefined();
     expect(trimmed.resource.aws_s3_bucket.bucket.depends_on).toEqual(["aws_kms_key.key"]);
     expect(Object.keys(trimmed.output)).toEqual(["keep"]);
+    expect(trimmed.import).toEqual([{ to: "aws_kms_key.key", id: "1234abcd" }]);
+    expect(JSON.parse(withoutUnsupported(JSON.stringify({ ...stack, import: [stack.import[0]] })).stackJson).import).toBeUndefined();
   });
 
   test("every allowance says why", () => {

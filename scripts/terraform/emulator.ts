@@ -3,8 +3,9 @@
  * found on this machine, started on a free loopback port, stopped by its process group.
  */
 import { ChildProcess, spawn } from "child_process";
-import { createWriteStream, existsSync } from "fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { createServer } from "net";
+import { tmpdir } from "os";
 import { basename, delimiter, dirname, join } from "path";
 
 export const EMULATOR_ENV = "TAP_MOTO_SERVER";
@@ -91,12 +92,32 @@ export function emulatorMissingMessage(): string {
  * makes moto's own sessions fail and every EC2 and KMS call answer 500), no proxy, and AWS's
  * managed IAM policies loaded (moto creates them only when asked; the stack attaches several).
  */
-function emulatorEnvironment(): NodeJS.ProcessEnv {
+function emulatorEnvironment(userBase: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
     if (/^AWS_/.test(name) || /^https?_proxy$/i.test(name)) delete env[name];
   }
-  return { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", PYTHONDONTWRITEBYTECODE: "1" };
+  return { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", PYTHONDONTWRITEBYTECODE: "1", PYTHONUSERBASE: userBase };
+}
+
+/** tap's moto extensions (scripts/terraform/moto-extensions), loaded into the emulator's Python. */
+export const EMULATOR_EXTENSIONS_DIR = join(projectRoot(), "scripts", "terraform", "moto-extensions");
+
+/**
+ * A Python user base whose usercustomize loads tap's moto extensions: Python runs it at start
+ * in every interpreter (the wrapper script of ../shared sets PYTHONPATH itself, so the extensions
+ * cannot come that way). One site-packages per Python minor version, as the interpreter's
+ * version is not known before it starts.
+ */
+function extensionsUserBase(): string {
+  const base = mkdtempSync(join(tmpdir(), "tap-moto-extensions-"));
+  const loader = `import sys\nsys.path.insert(0, ${JSON.stringify(EMULATOR_EXTENSIONS_DIR)})\nimport tap_moto_extensions\n`;
+  for (let minor = 8; minor <= 16; minor++) {
+    const site = join(base, "lib", `python3.${minor}`, "site-packages");
+    mkdirSync(site, { recursive: true });
+    writeFileSync(join(site, "usercustomize.py"), loader);
+  }
+  return base;
 }
 
 /** A running emulator; `stop` ends it and everything it started. */
@@ -147,7 +168,9 @@ export async function startEmulator(command: EmulatorCommand, options: { timeout
   const timeoutMs = options.timeoutMs ?? 60_000;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(command.path, command.args(port), { detached: true, stdio: ["ignore", "ignore", "pipe"], env: emulatorEnvironment() });
+  const userBase = extensionsUserBase();
+  const child = spawn(command.path, command.args(port), { detached: true, stdio: ["ignore", "ignore", "pipe"], env: emulatorEnvironment(userBase) });
+  child.once("exit", () => rmSync(userBase, { recursive: true, force: true }));
   // The emulator's own log (its tracebacks explain its 500s): kept in a file when asked, else the last part in memory.
   const log = options.logFile ? createWriteStream(options.logFile) : undefined;
   const stderr: Buffer[] = [];
@@ -272,12 +295,13 @@ export const EMULATOR_DEVIATIONS: Readonly<Record<string, EmulatorDeviation>> = 
 type StackDocument = {
   resource?: Record<string, Record<string, { depends_on?: string[] }>>;
   output?: Record<string, { value: unknown }>;
+  import?: { to: string }[];
   [key: string]: unknown;
 };
 
 /**
  * The stack without the resource types the emulator cannot handle: their blocks, the depends_on
- * entries naming them and the outputs that read them are removed. Returns what was left out.
+ * entries naming them, the outputs that read them and the import blocks adopting them are removed. Returns what was left out.
  */
 export function withoutUnsupported(stackJson: string): { stackJson: string; removed: string[]; removedOutputs: string[] } {
   const stack: StackDocument = JSON.parse(stackJson);
@@ -297,5 +321,10 @@ export function withoutUnsupported(stackJson: string): { stackJson: string; remo
     .filter(([, output]) => removed.some((address) => JSON.stringify(output.value).includes(`\${${address}.`)))
     .map(([name]) => name);
   for (const name of removedOutputs) delete stack.output![name];
+  // An adoption of a left-out resource goes with it (Terraform refuses an import without its target).
+  if (stack.import) {
+    stack.import = stack.import.filter((block) => !removed.includes(block.to));
+    if (stack.import.length === 0) delete stack.import;
+  }
   return { stackJson: JSON.stringify(stack, null, 2), removed, removedOutputs };
 }

@@ -29,8 +29,9 @@ export interface SingletonFacts {
 }
 
 /**
- * The catalog. Each entry's `imports` is what the README's adoption table says; the sources are
- * the provider's import documentation for hashicorp/aws 5.100.
+ * The catalog; the README's adoption table is generated from it. Each `imports` is the import
+ * identifier the hashicorp/aws provider documents for the type; the Terraform tier validates every
+ * import block, and the apply tier imports the types the emulator supports.
  */
 export const SINGLETONS = {
   passwordPolicy: {
@@ -85,7 +86,7 @@ export const SINGLETONS = {
   },
   securityHub: {
     scope: "region",
-    description: "Security Hub (the CIS v3.0.0 subscription is then added; enabling an enabled standard changes nothing)",
+    description: "Security Hub (adopting imports the hub; the CIS v3.0.0 subscription is then created, not imported)",
     imports: "aws_securityhub_account, id = the account id",
     ruleIds: ["SecurityHub.CisStandard"],
   },

@@ -211,8 +211,8 @@ export class RegionalGuardrails extends Construct {
 
   /**
    * Security Hub without AWS's default standards, subscribed to CIS v3.0.0 (CIS 4.16). Adopting
-   * imports the hub only: the subscription is then created, and AWS answers a subscription to a
-   * standard already enabled with that subscription.
+   * imports the hub only: importing the subscription would fail the plan of a hub without it, so
+   * the subscription is created.
    */
   private buildSecurityHub(props: RegionalGuardrailsProps, adopt: boolean): void {
     const account = new SecurityhubAccount(this, "security-hub", {

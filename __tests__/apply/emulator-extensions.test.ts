@@ -1,0 +1,39 @@
+import { EMULATOR_ACCOUNT_ID } from "../../scripts/terraform/emulator";
+import { APPLY_TIER, describeIfTier } from "../tiers";
+import { useEmulatedDeployment } from "./deployment";
+
+const CLOUDTRAIL = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
+const CONFIG = "StarlingDoveService";
+
+/**
+ * Each of tap's moto extensions (scripts/terraform/moto-extensions), operation by operation:
+ * the emulator now answers as AWS does. If the extensions did not load, these fail first.
+ */
+describeIfTier([APPLY_TIER], "apply tier: tap's emulator extensions answer as AWS does", () => {
+  const emulated = useEmulatedDeployment();
+
+  test("CreateServiceLinkedRole for AWS Config makes AWSServiceRoleForConfig", async () => {
+    const answer = await emulated.deployment.awsQuery("iam", "2010-05-08", { Action: "CreateServiceLinkedRole", AWSServiceName: "config.amazonaws.com" });
+    expect(answer).toContain(`<Arn>arn:aws:iam::${EMULATOR_ACCOUNT_ID}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig</Arn>`);
+  });
+
+  test("StartLogging, StopLogging and DeleteTrail take the trail's ARN", async () => {
+    const { deployment } = emulated;
+    expect((await deployment.s3("PUT", "trail-bucket")).status).toBe(200);
+    const { TrailARN: arn } = await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.CreateTrail`, { Name: "trail", S3BucketName: "trail-bucket" });
+    await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.StartLogging`, { Name: arn });
+    expect((await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.GetTrailStatus`, { Name: arn })).IsLogging).toBe(true);
+    await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.StopLogging`, { Name: arn });
+    expect((await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.GetTrailStatus`, { Name: arn })).IsLogging).toBe(false);
+    await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.DeleteTrail`, { Name: arn });
+    expect((await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.DescribeTrails`, {})).trailList).toEqual([]);
+  });
+
+  test("PutConfigurationRecorder takes an empty exclusionByResourceTypes with allSupported", async () => {
+    const { deployment } = emulated;
+    const recorder = { name: "default", roleARN: `arn:aws:iam::${EMULATOR_ACCOUNT_ID}:role/config`, recordingGroup: { allSupported: true, exclusionByResourceTypes: {} } };
+    await deployment.awsJson("config", `${CONFIG}.PutConfigurationRecorder`, { ConfigurationRecorder: recorder });
+    const [stored] = (await deployment.awsJson("config", `${CONFIG}.DescribeConfigurationRecorders`, {})).ConfigurationRecorders;
+    expect(stored.recordingGroup).toMatchObject({ allSupported: true, exclusionByResourceTypes: { resourceTypes: [] } });
+  });
+});

@@ -1,0 +1,90 @@
+"""
+tap's extensions of the moto emulator, for the apply tier only: each makes moto answer one AWS
+operation the way AWS does, where moto 5.1.22 and 5.2.1 do not, so that more of the stack applies
+on the emulator. Loaded into the emulator's Python at start (usercustomize, see emulator.ts), each
+patch runs right after moto loads the module it changes. Every patch names what AWS does and has a
+test in __tests__/apply/emulator-extensions.test.ts; nothing here is shipped.
+"""
+import importlib.abc
+import sys
+
+_PATCHES = {}
+APPLIED = []
+
+
+def patch(module_name):
+    def register(function):
+        _PATCHES.setdefault(module_name, []).append(function)
+        return function
+
+    return register
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Finds a patched module with the other finders, then runs its patches once it has loaded."""
+
+    def find_spec(self, name, path, target=None):
+        if name not in _PATCHES:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        load = loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            for function in _PATCHES[name]:
+                function(module)
+                APPLIED.append(function.__name__)
+                sys.stderr.write(f"tap moto extension: {function.__name__}\n")
+
+        loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, _AfterImport())
+
+
+@patch("moto.iam.models")
+def config_service_linked_role_name(models):
+    """CreateServiceLinkedRole for config.amazonaws.com makes AWSServiceRoleForConfig (moto: ...Forconfig)."""
+    models.SERVICE_NAME_CONVERSION.setdefault("config", "Config")
+
+
+@patch("moto.cloudtrail.models")
+def trail_operations_by_arn(models):
+    """StartLogging, StopLogging and DeleteTrail take a trail's name or ARN (moto: the name only)."""
+    backend = models.CloudTrailBackend
+    delete = backend.delete_trail
+
+    def name_of(self, name_or_arn):
+        return next((name for name, trail in self.trails.items() if trail.arn == name_or_arn), name_or_arn)
+
+    backend.start_logging = lambda self, name: self.get_trail(name).start_logging()
+    backend.stop_logging = lambda self, name: self.get_trail(name).stop_logging()
+    backend.delete_trail = lambda self, name: delete(self, name_of(self, name))
+
+
+@patch("moto.config.models")
+def recorder_with_empty_exclusion(models):
+    """PutConfigurationRecorder takes an empty exclusionByResourceTypes with allSupported, as AWS does.
+
+    The provider sends one ({} on the wire) when it updates a recorder it has read back, such as
+    an adopted one; moto accepts only {"resourceTypes": []} and answers InvalidRecordingGroupException.
+    """
+    backend = models.ConfigBackend
+    put = backend.put_configuration_recorder
+
+    def put_configuration_recorder(self, config_recorder):
+        group = config_recorder.get("recordingGroup") or {}
+        if group.get("exclusionByResourceTypes") == {}:
+            group["exclusionByResourceTypes"] = {"resourceTypes": []}
+        return put(self, config_recorder)
+
+    backend.put_configuration_recorder = put_configuration_recorder
