@@ -11,7 +11,7 @@ import { STACK_OUTPUTS } from "../src/app/stack-outputs";
 import { SINGLETONS, SingletonFacts } from "../src/aws/singletons";
 import { BACKEND_ENV, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
-import { EMULATOR_DEVIATIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
+import { EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
 
 export const README = join(projectRoot(), "README.md");
 
@@ -94,6 +94,7 @@ function emulatorAllowances(): string {
     ...Object.entries(EMULATOR_UNSUPPORTED).map(([type, reason]) => `| \`${type}\` | planned, not applied | ${cell(reason)} |`),
     ...Object.entries(EMULATOR_UNDELETABLE).map(([type, reason]) => `| \`${type}\` | applied; removed from state before destroy | ${cell(reason)} |`),
     ...Object.entries(EMULATOR_DEVIATIONS).map(([type, { reason }]) => `| \`${type}\` | applied; this re-plan difference tolerated | ${cell(reason)} |`),
+    ...Object.entries(EMULATOR_EXTENSIONS).map(([patch, what]) => `| (extension \`${patch}\`) | moto extended by tap's test tooling | ${cell(what)} |`),
   ];
   return ["| Resource type | In the apply tier | Why |", "| --- | --- | --- |", ...rows].join("\n");
 }

@@ -29,8 +29,9 @@ describeIfTier([APPLY_TIER], "apply tier: an account that already has AWS Config
     await deployment.awsQuery("iam", "2010-05-08", { Action: "UpdateAccountPasswordPolicy", MinimumPasswordLength: "8" });
   }, APPLY_TIMEOUT_MS);
 
-  test("create (the default) fails with AWS's error: the service-linked role's name is taken", async () => {
+  test("create (the default) fails with AWS's error: the service-linked role's name is taken; the password policy, a setting, is overwritten", async () => {
     await expect(emulated.deployment.deploy(ACCOUNT)).rejects.toThrow(/Role with name AWSServiceRoleForConfig already exists/);
+    expect(await emulated.deployment.awsQuery("iam", "2010-05-08", { Action: "GetAccountPasswordPolicy" })).toContain("<MinimumPasswordLength>14</MinimumPasswordLength>");
   }, APPLY_TIMEOUT_MS);
 
   test("with the role adopted, creating a recorder fails with AWS's error: one recorder per region", async () => {
@@ -41,9 +42,10 @@ describeIfTier([APPLY_TIER], "apply tier: an account that already has AWS Config
   test("adopt imports them, applies tap's settings to them, and re-plans clean", async () => {
     const { deployment } = emulated;
     const deployed = await deployment.deploy(ADOPT);
-    // The role was imported by the step before; the rest now.
+    // The role was imported by the step before. The password policy too is already tap's: it is a
+    // setting, so the first (create) apply overwrote it instead of failing, as AWS does.
     const imported = (deployed.appliedPlan.resource_changes ?? []).filter((change: any) => change.change.importing).map((change) => change.type);
-    expect(imported.sort()).toEqual(["aws_config_configuration_recorder", "aws_config_configuration_recorder_status", "aws_config_delivery_channel", "aws_iam_account_password_policy"]);
+    expect(imported.sort()).toEqual(["aws_config_configuration_recorder", "aws_config_configuration_recorder_status", "aws_config_delivery_channel"]);
     const state = await expectAppliedAsPlanned(deployment, deployed);
     const only = (type: string) => state.filter((resource) => resource.type === type).map((resource) => resource.values);
     // They keep their names and get tap's role, recording, bucket and password rules.

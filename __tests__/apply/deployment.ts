@@ -201,12 +201,24 @@ export class EmulatedDeployment {
     return text ? JSON.parse(text) : {};
   }
 
+  /** A call to an AWS REST JSON API (GuardDuty, for example) of us-east-1, as a signed-in caller. Fails on anything but 200. */
+  async awsRest(service: string, method: string, path: string, body?: object): Promise<any> {
+    const response = await fetch(`${this.emulator.url}${path}`, {
+      method,
+      body: body ? JSON.stringify(body) : undefined,
+      headers: { ...signedBy(service, "us-east-1"), "Content-Type": "application/json" },
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${method} ${path}: the emulator answered ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : {};
+  }
+
   /** A call to an AWS query API (IAM, for example), as a signed-in caller. Fails on anything but 200. */
-  async awsQuery(service: string, version: string, parameters: Record<string, string>): Promise<string> {
+  async awsQuery(service: string, version: string, parameters: Record<string, string>, region = "us-east-1"): Promise<string> {
     const response = await fetch(`${this.emulator.url}/`, {
       method: "POST",
       body: new URLSearchParams({ ...parameters, Version: version }).toString(),
-      headers: { ...signedBy(service, "us-east-1"), "Content-Type": "application/x-www-form-urlencoded" },
+      headers: { ...signedBy(service, region), "Content-Type": "application/x-www-form-urlencoded" },
     });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${parameters.Action}: the emulator answered ${response.status}: ${text}`);

@@ -36,4 +36,25 @@ describeIfTier([APPLY_TIER], "apply tier: tap's emulator extensions answer as AW
     const [stored] = (await deployment.awsJson("config", `${CONFIG}.DescribeConfigurationRecorders`, {})).ConfigurationRecorders;
     expect(stored.recordingGroup).toMatchObject({ allSupported: true, exclusionByResourceTypes: { resourceTypes: [] } });
   });
+
+  test("GuardDuty: TagResource, UntagResource and ListTagsForResource on a detector", async () => {
+    const { deployment } = emulated;
+    const { detectorId } = await deployment.awsRest("guardduty", "POST", "/detector", { enable: true, tags: { Name: "first" } });
+    const arn = encodeURIComponent(`arn:aws:guardduty:us-east-1:${EMULATOR_ACCOUNT_ID}:detector/${detectorId}`);
+    await deployment.awsRest("guardduty", "POST", `/tags/${arn}`, { tags: { Name: "second", Team: "security" } });
+    expect((await deployment.awsRest("guardduty", "GET", `/tags/${arn}`)).tags).toEqual({ Name: "second", Team: "security" });
+    await deployment.awsRest("guardduty", "DELETE", `/tags/${arn}?tagKeys=Team`);
+    expect((await deployment.awsRest("guardduty", "GET", `/detector/${detectorId}`)).tags).toEqual({ Name: "second" });
+  });
+
+  test("EC2: GetEbsDefaultKmsKeyId reads what ModifyEbsDefaultKmsKeyId set; ResetEbsDefaultKmsKeyId goes back to aws/ebs", async () => {
+    const { deployment } = emulated;
+    const key = JSON.parse(JSON.stringify(await deployment.awsJson("kms", "TrentService.CreateKey", {}))).KeyMetadata.Arn;
+    const ec2 = (action: string, parameters: Record<string, string> = {}) => deployment.awsQuery("ec2", "2016-11-15", { Action: action, ...parameters });
+    await ec2("ModifyEbsDefaultKmsKeyId", { KmsKeyId: key });
+    expect(await ec2("GetEbsDefaultKmsKeyId")).toContain(`<kmsKeyId>${key}</kmsKeyId>`);
+    const reset = await ec2("ResetEbsDefaultKmsKeyId");
+    expect(reset).not.toContain(key);
+    expect(await ec2("GetEbsDefaultKmsKeyId")).not.toContain(key);
+  });
 });

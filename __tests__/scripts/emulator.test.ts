@@ -1,4 +1,6 @@
-import { EMULATOR_DEVIATIONS, EMULATOR_UNSUPPORTED, withoutUnsupported } from "../../scripts/terraform/emulator";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_EXTENSIONS_DIR, EMULATOR_UNSUPPORTED, withoutUnsupported } from "../../scripts/terraform/emulator";
 import { differences } from "../apply/deployment";
 
 describe("the apply tier's emulator allowances", () => {
@@ -24,6 +26,12 @@ describe("the apply tier's emulator allowances", () => {
     expect(Object.keys(trimmed.output)).toEqual(["keep"]);
     expect(trimmed.import).toEqual([{ to: "aws_kms_key.key", id: "1234abcd" }]);
     expect(JSON.parse(withoutUnsupported(JSON.stringify({ ...stack, import: [stack.import[0]] })).stackJson).import).toBeUndefined();
+  });
+
+  test("the extensions listed are exactly the patches the emulator loads", () => {
+    const source = readFileSync(join(EMULATOR_EXTENSIONS_DIR, "tap_moto_extensions.py"), "utf8");
+    const patches = [...source.matchAll(/^@patch\("[\w.]+"\)\ndef (\w+)\(/gm)].map((m) => m[1]);
+    expect(patches.sort()).toEqual(Object.keys(EMULATOR_EXTENSIONS).sort());
   });
 
   test("every allowance says why", () => {

@@ -243,6 +243,20 @@ export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
 };
 
 /**
+ * tap's extensions of moto (scripts/terraform/moto-extensions/tap_moto_extensions.py), by the name
+ * of their patch: each makes one AWS operation answer as AWS does. A unit test keeps this list and
+ * the patches the same; __tests__/apply/emulator-extensions.test.ts exercises each.
+ */
+export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
+  config_service_linked_role_name: "CreateServiceLinkedRole for config.amazonaws.com makes AWSServiceRoleForConfig, as AWS names it (moto: AWSServiceRoleForconfig), so an existing one can be adopted by its ARN",
+  trail_operations_by_arn: "StartLogging, StopLogging and DeleteTrail take the trail's ARN, which the provider passes (moto: the name only)",
+  guardduty_tags_routes: "routes GuardDuty's /tags/{resourceArn} requests (moto: 404), for guardduty_tagging",
+  guardduty_tagging: "TagResource, UntagResource and ListTagsForResource on a GuardDuty detector by its ARN (moto: none), so a detector's tags can change",
+  ebs_default_kms_key_reads: "GetEbsDefaultKmsKeyId and ResetEbsDefaultKmsKeyId (moto: only ModifyEbsDefaultKmsKeyId), so the default key can be read back and reset on destroy",
+  recorder_with_empty_exclusion: "PutConfigurationRecorder takes an empty exclusionByResourceTypes with allSupported, which the provider sends when it updates a recorder it read back, such as an adopted one (moto: InvalidRecordingGroupException)",
+};
+
+/**
  * Resource types moto creates and reads back but cannot delete. The tier removes them from state
  * before `destroy` (counted in its output) so the rest of the destroy is still exercised.
  */

@@ -88,3 +88,54 @@ def recorder_with_empty_exclusion(models):
         return put(self, config_recorder)
 
     backend.put_configuration_recorder = put_configuration_recorder
+
+
+@patch("moto.guardduty.urls")
+def guardduty_tags_routes(urls):
+    """Routes /tags/{resourceArn} to GuardDuty (moto: 404), for guardduty_tagging below."""
+    urls.url_paths["{0}/tags/(?P<resource_arn>.+)$"] = urls.GuardDutyResponse.dispatch
+
+
+@patch("moto.guardduty.responses")
+def guardduty_tagging(responses):
+    """TagResource, UntagResource and ListTagsForResource on a detector, by its ARN (moto: none)."""
+    import json
+    from urllib.parse import unquote
+
+    def detector_of(self):
+        arn = unquote(self.path.split("/tags/", 1)[1])
+        return self.guardduty_backend.get_detector(arn.rsplit("/", 1)[-1])
+
+    def tag_resource(self):
+        detector_of(self).tags.update(self._get_param("tags") or {})
+        return "{}"
+
+    def untag_resource(self):
+        detector = detector_of(self)
+        for key in self.querystring.get("tagKeys", []):
+            detector.tags.pop(key, None)
+        return "{}"
+
+    def list_tags_for_resource(self):
+        return json.dumps({"tags": detector_of(self).tags})
+
+    responses.GuardDutyResponse.tag_resource = tag_resource
+    responses.GuardDutyResponse.untag_resource = untag_resource
+    responses.GuardDutyResponse.list_tags_for_resource = list_tags_for_resource
+
+
+@patch("moto.ec2.responses.elastic_block_store")
+def ebs_default_kms_key_reads(responses):
+    """GetEbsDefaultKmsKeyId and ResetEbsDefaultKmsKeyId (moto: only ModifyEbsDefaultKmsKeyId)."""
+
+    def get_ebs_default_kms_key_id(self):
+        self.error_on_dryrun()
+        backend = self.ec2_backend
+        return responses.ActionResult({"KmsKeyId": backend.default_kms_key_id or backend._create_default_encryption_key()})
+
+    def reset_ebs_default_kms_key_id(self):
+        self.error_on_dryrun()
+        return responses.ActionResult({"KmsKeyId": self.ec2_backend._create_default_encryption_key()})
+
+    responses.ElasticBlockStore.get_ebs_default_kms_key_id = get_ebs_default_kms_key_id
+    responses.ElasticBlockStore.reset_ebs_default_kms_key_id = reset_ebs_default_kms_key_id
