@@ -78,13 +78,13 @@ function typedAddress(document: { resource?: Record<string, object>; data?: Reco
 
 /**
  * The document as checkov 3.3.13 can read it, and its framework. Its terraform_json parser crashes
- * on `terraform.required_version` (bridgecrewio/checkov#7454) and on the top-level `moved` list
- * ("'list' object has no attribute 'items'"); neither holds a security setting, so both are left
- * out of what it scans.
+ * on `terraform.required_version` (bridgecrewio/checkov#7454) and on the top-level `moved` and
+ * `import` lists ("'list' object has no attribute 'items'"); none holds a security setting, so they
+ * are left out of what it scans.
  */
 export function checkovInput(document: Record<string, any>): { document: Record<string, any>; framework: "terraform_plan" | "terraform_json" } {
   if ("planned_values" in document || "resource_changes" in document) return { document, framework: "terraform_plan" };
-  const { moved: _moved, ...rest } = document;
+  const { moved: _moved, import: _import, ...rest } = document;
   const terraform = rest.terraform ? { ...rest.terraform } : undefined;
   if (terraform) delete terraform.required_version;
   return { document: terraform ? { ...rest, terraform } : rest, framework: "terraform_json" };

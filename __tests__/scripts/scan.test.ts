@@ -67,7 +67,12 @@ describe("npm run scan", () => {
 
 describe("checkovInput", () => {
   test("leaves out what checkov 3.3.13's JSON parser crashes on, and nothing else; plans pass unchanged", () => {
-    const stack = { terraform: { required_version: ">= 1.11.0", backend: { s3: {} } }, moved: [{ from: "a.b", to: "a.c" }], resource: { aws_vpc: { v: {} } } };
+    const stack = {
+      terraform: { required_version: ">= 1.11.0", backend: { s3: {} } },
+      moved: [{ from: "a.b", to: "a.c" }],
+      import: [{ to: "aws_vpc.v", id: "vpc-1" }],
+      resource: { aws_vpc: { v: {} } },
+    };
     expect(checkovInput(stack)).toEqual({ framework: "terraform_json", document: { terraform: { backend: { s3: {} } }, resource: { aws_vpc: { v: {} } } } });
     expect(stack.moved).toHaveLength(1);
     const plan = { planned_values: {}, resource_changes: [] };

@@ -225,15 +225,12 @@ export function isRunning(pid: number): boolean {
 }
 
 /**
- * Resource types moto 5.1.22 cannot create or read back. The apply tier plans them with the rest
+ * Resource types moto (5.1.22 and 5.2.1, with tap's extensions) cannot create or read back. The apply tier plans them with the rest
  * (so the real provider still checks them) but applies the stack without them, and says how many
  * it left out. Remove an entry only when the emulator gains the API; the tier then applies it.
  */
 export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
   aws_accessanalyzer_analyzer: "moto has no IAM Access Analyzer API (CreateAnalyzer answers 500)",
-  aws_cloudtrail: "moto's StartLogging looks the trail up by name while the provider passes its ARN (500), so a logging trail cannot be created",
-  aws_guardduty_detector: "moto creates detectors but has no GuardDuty TagResource (404), so any later tag change (TAP_TAGS) fails",
-  aws_ebs_default_kms_key: "moto has ModifyEbsDefaultKmsKeyId but not GetEbsDefaultKmsKeyId, so the setting cannot be read back",
   aws_s3_bucket_logging:
     'moto checks the target bucket\'s policy for a logging grant and crashes (500) on any statement whose Principal is "*", as the TLS denials of every tap bucket are',
   aws_s3_account_public_access_block:
