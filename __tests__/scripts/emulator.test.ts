@@ -7,21 +7,21 @@ describe("the apply tier's emulator allowances", () => {
   test("unsupported types are cut out with the depends_on entries, outputs and import blocks that name them", () => {
     const stack = {
       resource: {
-        aws_cloudtrail: { trail: { name: "t" } },
-        aws_s3_bucket: { bucket: { bucket: "b", depends_on: ["aws_cloudtrail.trail", "aws_kms_key.key"] } },
+        aws_securityhub_account: { hub: {} },
+        aws_s3_bucket: { bucket: { bucket: "b", depends_on: ["aws_securityhub_account.hub", "aws_kms_key.key"] } },
         aws_kms_key: { key: {} },
       },
-      output: { trail_arn: { value: "${aws_cloudtrail.trail.arn}" }, keep: { value: "${aws_kms_key.key.arn}" } },
+      output: { hub_arn: { value: "${aws_securityhub_account.hub.arn}" }, keep: { value: "${aws_kms_key.key.arn}" } },
       import: [
-        { to: "aws_cloudtrail.trail", id: "arn:aws:cloudtrail:us-east-1:123456789012:trail/t" },
+        { to: "aws_securityhub_account.hub", id: "123456789012" },
         { to: "aws_kms_key.key", id: "1234abcd" },
       ],
     };
     const { stackJson, removed, removedOutputs } = withoutUnsupported(JSON.stringify(stack));
     const trimmed = JSON.parse(stackJson);
-    expect(removed).toEqual(["aws_cloudtrail.trail"]);
-    expect(removedOutputs).toEqual(["trail_arn"]);
-    expect(trimmed.resource.aws_cloudtrail).toBeUndefined();
+    expect(removed).toEqual(["aws_securityhub_account.hub"]);
+    expect(removedOutputs).toEqual(["hub_arn"]);
+    expect(trimmed.resource.aws_securityhub_account).toBeUndefined();
     expect(trimmed.resource.aws_s3_bucket.bucket.depends_on).toEqual(["aws_kms_key.key"]);
     expect(Object.keys(trimmed.output)).toEqual(["keep"]);
     expect(trimmed.import).toEqual([{ to: "aws_kms_key.key", id: "1234abcd" }]);
