@@ -55,7 +55,7 @@ function access(): string {
     "service" in p ? `\`${p.service}\`` : "role" in p ? `role \`${p.role}\`` : `a user of the account${p.accountUser.mfa ? " with MFA" : ""}`;
   const rows = DOCUMENTED_REQUESTS.map(
     (r) =>
-      `| ${cell(r.who)} (${principal(r.principal)}) | \`${r.action}\` | ${target(r.target.type, r.target.path, r.target.suffix)} | ${Object.keys(r.context).length > 0 ? Object.keys(r.context).map((k) => `\`${k}\``).join(", ") : "-"} | ${cell(r.why)}${r.perRegion ? " (each region)" : ""} | [AWS](${r.source}) |`,
+      `| ${cell(r.who)} (${principal(r.principal)}) | ${r.actions.map((a) => `\`${a}\``).join(", ")} | ${target(r.target.type, r.target.path, r.target.suffix)} | ${Object.keys(r.context).length > 0 ? Object.keys(r.context).map((k) => `\`${k}\``).join(", ") : "-"} | ${cell(r.why)}${r.perRegion ? " (each region)" : ""} | [AWS](${r.source}) |`,
   );
   const managed = MANAGED_GRANTS.map((g) => `| ${cell(g.who)} (role \`${g.role}\`) | AWS managed policy \`${g.policy}\` | - | - | ${cell(g.why)}; attachment proven | [AWS](${g.source}) |`);
   return ["| Who | May | On | Condition keys it sends | Why | Source |", "| --- | --- | --- | --- | --- | --- |", ...rows, ...managed].join("\n");

@@ -93,8 +93,8 @@ export interface Placeholders {
   readonly next?: string;
 }
 
-/** A documented request made concrete for the stack: principal, resource and context resolved. */
-export function concreteRequest(policies: StackPolicies, documented: DocumentedRequest, where: Placeholders): ConcreteRequest {
+/** One action of a documented request made concrete for the stack: principal, resource and context resolved. */
+export function concreteRequest(policies: StackPolicies, documented: DocumentedRequest, action: string, where: Placeholders): ConcreteRequest {
   // The simple placeholders first ({region} may stand inside an {arn:...}), then the stack's ARNs and bucket names.
   const expand = (text: string): string =>
     text
@@ -110,7 +110,7 @@ export function concreteRequest(policies: StackPolicies, documented: DocumentedR
   return {
     principal: principal.arn,
     identityPolicies: principal.policies,
-    action: documented.action,
+    action,
     resourceArn: policies.arn(target) + (documented.target.suffix ? expand(documented.target.suffix) : ""),
     resourcePolicy: resourcePolicyOf(policies, target),
     context: Object.fromEntries(Object.entries(documented.context).map(([key, value]) => [key, expand(value)])),

@@ -22,7 +22,8 @@ export interface DocumentedRequest {
   /** The requester as the README names it. */
   readonly who: string;
   readonly principal: RequestPrincipal;
-  readonly action: string;
+  /** The actions, each a request of its own with the same resource and condition keys. */
+  readonly actions: readonly string[];
   /** The resource: the stack's resource of this type at this construct path, and a suffix of its ARN (an object key, a log stream). */
   readonly target: { readonly type: string; readonly path: string; readonly suffix?: string };
   /** The condition keys the service sends with the request. */
@@ -64,7 +65,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudTrail",
     principal: { service: "cloudtrail.amazonaws.com" },
-    action: "s3:GetBucketAcl",
+    actions: ["s3:GetBucketAcl"],
     target: { type: "aws_s3_bucket", path: TRAIL_BUCKET },
     context: { "aws:SourceArn": TRAIL },
     why: "checks the trail bucket before delivering",
@@ -73,7 +74,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudTrail",
     principal: { service: "cloudtrail.amazonaws.com" },
-    action: "s3:PutObject",
+    actions: ["s3:PutObject"],
     target: { type: "aws_s3_bucket", path: TRAIL_BUCKET, suffix: "/AWSLogs/{account}/CloudTrail/{home}/2026/11/30/log.json.gz" },
     context: { "aws:SourceArn": TRAIL, "s3:x-amz-acl": "bucket-owner-full-control" },
     why: "delivers log files",
@@ -82,7 +83,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudTrail",
     principal: { service: "cloudtrail.amazonaws.com" },
-    action: "kms:GenerateDataKey",
+    actions: ["kms:GenerateDataKey"],
     target: { type: "aws_kms_key", path: TRAIL_KEY },
     context: { "aws:SourceArn": TRAIL, "kms:EncryptionContext:aws:cloudtrail:arn": TRAIL },
     why: "encrypts log files with the trail key",
@@ -91,25 +92,16 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudTrail",
     principal: { service: "cloudtrail.amazonaws.com" },
-    action: "kms:Decrypt",
+    actions: ["kms:Decrypt", "kms:DescribeKey"],
     target: { type: "aws_kms_key", path: TRAIL_KEY },
     context: { "aws:SourceArn": TRAIL },
-    why: "creates or updates a trail whose bucket uses an S3 Bucket Key",
+    why: "checks the trail key, and decrypts to create or update a trail whose bucket uses an S3 Bucket Key",
     source: CLOUDTRAIL_KMS_DOCS,
   },
   {
     who: "CloudTrail",
     principal: { service: "cloudtrail.amazonaws.com" },
-    action: "kms:DescribeKey",
-    target: { type: "aws_kms_key", path: TRAIL_KEY },
-    context: { "aws:SourceArn": TRAIL },
-    why: "checks the trail key",
-    source: CLOUDTRAIL_KMS_DOCS,
-  },
-  {
-    who: "CloudTrail",
-    principal: { service: "cloudtrail.amazonaws.com" },
-    action: "sts:AssumeRole",
+    actions: ["sts:AssumeRole"],
     target: { type: "aws_iam_role", path: "audit-trail/logs-role" },
     context: {},
     why: "assumes the role it sends events to CloudWatch Logs with",
@@ -118,7 +110,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudTrail (its logs role)",
     principal: { role: "audit-trail/logs-role" },
-    action: "logs:PutLogEvents",
+    actions: ["logs:PutLogEvents"],
     target: { type: "aws_cloudwatch_log_group", path: "audit-trail/log-group", suffix: ":log-stream:{account}_CloudTrail_{home}" },
     context: {},
     why: "sends trail events to the trail's log group",
@@ -128,7 +120,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudWatch Logs",
     principal: { service: "logs.{home}.amazonaws.com" },
-    action: "kms:GenerateDataKey",
+    actions: ["kms:GenerateDataKey"],
     target: { type: "aws_kms_key", path: TRAIL_KEY },
     context: { "kms:EncryptionContext:aws:logs:arn": "{arn:aws_cloudwatch_log_group:audit-trail/log-group}" },
     why: "encrypts the trail's log group",
@@ -137,7 +129,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudWatch Logs",
     principal: { service: "logs.{region}.amazonaws.com" },
-    action: "kms:GenerateDataKey",
+    actions: ["kms:GenerateDataKey"],
     target: { type: "aws_kms_key", path: DATA_KEY },
     context: { "kms:EncryptionContext:aws:logs:arn": "{arn:aws_cloudwatch_log_group:network-{region}/flow-log-group}" },
     why: "encrypts the region's flow-log group",
@@ -147,7 +139,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudWatch Logs",
     principal: { service: "logs.{region}.amazonaws.com" },
-    action: "kms:Decrypt",
+    actions: ["kms:Decrypt"],
     target: { type: "aws_kms_key", path: DATA_KEY },
     context: { "kms:EncryptionContext:aws:logs:arn": "{arn:aws_cloudwatch_log_group:storage-{region}/api-gateway-log-group}" },
     why: "reads the region's API Gateway log group",
@@ -158,7 +150,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "VPC flow logs",
     principal: { service: "vpc-flow-logs.amazonaws.com" },
-    action: "sts:AssumeRole",
+    actions: ["sts:AssumeRole"],
     target: { type: "aws_iam_role", path: "identity/flow-logs-role" },
     context: { "aws:SourceAccount": "{account}", "aws:SourceArn": "arn:{partition}:ec2:{region}:{account}:vpc-flow-log/fl-0123456789abcdef0" },
     why: "assumes the delivery role for a flow log of this account",
@@ -168,20 +160,10 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "VPC flow logs (the delivery role)",
     principal: { role: "identity/flow-logs-role" },
-    action: "logs:PutLogEvents",
+    actions: ["logs:PutLogEvents", "logs:CreateLogStream"],
     target: { type: "aws_cloudwatch_log_group", path: "network-{region}/flow-log-group", suffix: ":log-stream:eni-0123456789abcdef0-all" },
     context: {},
-    why: "writes flow records to the region's flow-log group",
-    source: FLOW_LOGS_DOCS,
-    perRegion: true,
-  },
-  {
-    who: "VPC flow logs (the delivery role)",
-    principal: { role: "identity/flow-logs-role" },
-    action: "logs:CreateLogStream",
-    target: { type: "aws_cloudwatch_log_group", path: "network-{region}/flow-log-group", suffix: ":log-stream:eni-0123456789abcdef0-all" },
-    context: {},
-    why: "creates a log stream per network interface",
+    why: "creates a log stream per network interface and writes flow records to it",
     source: FLOW_LOGS_DOCS,
     perRegion: true,
   },
@@ -189,7 +171,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "AWS Config",
     principal: { service: "config.amazonaws.com" },
-    action: "s3:GetBucketAcl",
+    actions: ["s3:GetBucketAcl", "s3:ListBucket"],
     target: { type: "aws_s3_bucket", path: TRAIL_BUCKET },
     context: { "aws:SourceAccount": "{account}" },
     why: "checks the delivery bucket",
@@ -198,16 +180,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "AWS Config",
     principal: { service: "config.amazonaws.com" },
-    action: "s3:ListBucket",
-    target: { type: "aws_s3_bucket", path: TRAIL_BUCKET },
-    context: { "aws:SourceAccount": "{account}" },
-    why: "checks the delivery bucket exists",
-    source: CONFIG_S3_DOCS,
-  },
-  {
-    who: "AWS Config",
-    principal: { service: "config.amazonaws.com" },
-    action: "s3:PutObject",
+    actions: ["s3:PutObject"],
     target: { type: "aws_s3_bucket", path: TRAIL_BUCKET, suffix: "/config/AWSLogs/{account}/Config/{region}/2026/11/30/ConfigHistory/history.json.gz" },
     context: { "aws:SourceAccount": "{account}", "s3:x-amz-acl": "bucket-owner-full-control" },
     why: "delivers configuration history of each region under config/",
@@ -217,26 +190,17 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "AWS Config",
     principal: { service: "config.amazonaws.com" },
-    action: "kms:GenerateDataKey",
+    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
     target: { type: "aws_kms_key", path: TRAIL_KEY },
     context: { "aws:SourceAccount": "{account}" },
     why: "encrypts deliveries with the trail bucket's key (its service-linked role has no KMS permissions)",
-    source: CONFIG_KMS_DOCS,
-  },
-  {
-    who: "AWS Config",
-    principal: { service: "config.amazonaws.com" },
-    action: "kms:Decrypt",
-    target: { type: "aws_kms_key", path: TRAIL_KEY },
-    context: { "aws:SourceAccount": "{account}" },
-    why: "uses the trail bucket's Bucket Key",
     source: CONFIG_KMS_DOCS,
   },
   // S3 server access logging.
   {
     who: "S3 server access logging",
     principal: { service: "logging.s3.amazonaws.com" },
-    action: "s3:PutObject",
+    actions: ["s3:PutObject"],
     target: { type: "aws_s3_bucket", path: "storage-{region}/access-logs/bucket", suffix: "/s3/{bucket-name:storage-{region}/data/bucket}/2026-11-30-00-00-00-0123456789ABCDEF" },
     context: { "aws:SourceArn": "{arn:aws_s3_bucket:storage-{region}/data/bucket}", "aws:SourceAccount": "{account}" },
     why: "writes the data bucket's access logs under its prefix",
@@ -246,7 +210,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "S3 server access logging",
     principal: { service: "logging.s3.amazonaws.com" },
-    action: "s3:PutObject",
+    actions: ["s3:PutObject"],
     target: { type: "aws_s3_bucket", path: "storage-{home}/access-logs/bucket", suffix: `/s3/{bucket-name:${TRAIL_BUCKET}}/2026-11-30-00-00-00-0123456789ABCDEF` },
     context: { "aws:SourceArn": `{arn:aws_s3_bucket:${TRAIL_BUCKET}}`, "aws:SourceAccount": "{account}" },
     why: "writes the trail bucket's access logs under its prefix",
@@ -256,7 +220,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudWatch alarms",
     principal: { service: "cloudwatch.amazonaws.com" },
-    action: "sns:Publish",
+    actions: ["sns:Publish"],
     target: { type: "aws_sns_topic", path: "audit-trail/alarm-topic" },
     context: { "aws:SourceArn": "{arn:aws_cloudwatch_metric_alarm:audit-trail/cis-4-3-alarm}", "aws:SourceAccount": "{account}" },
     why: "a CIS alarm notifies the security topic",
@@ -265,16 +229,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "CloudWatch alarms",
     principal: { service: "cloudwatch.amazonaws.com" },
-    action: "kms:GenerateDataKey",
-    target: { type: "aws_kms_key", path: TRAIL_KEY },
-    context: { "aws:SourceArn": "{arn:aws_cloudwatch_metric_alarm:audit-trail/cis-4-3-alarm}", "aws:SourceAccount": "{account}" },
-    why: "publishes to the topic encrypted with the trail key",
-    source: "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
-  },
-  {
-    who: "CloudWatch alarms",
-    principal: { service: "cloudwatch.amazonaws.com" },
-    action: "kms:Decrypt",
+    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
     target: { type: "aws_kms_key", path: TRAIL_KEY },
     context: { "aws:SourceArn": "{arn:aws_cloudwatch_metric_alarm:audit-trail/cis-4-3-alarm}", "aws:SourceAccount": "{account}" },
     why: "publishes to the topic encrypted with the trail key",
@@ -284,20 +239,10 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "EC2 and Auto Scaling, for a principal of the account",
     principal: { accountUser: { mfa: false } },
-    action: "kms:CreateGrant",
+    actions: ["kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext"],
     target: { type: "aws_kms_key", path: DATA_KEY },
     context: { "kms:ViaService": "ec2.{region}.amazonaws.com", "kms:CallerAccount": "{account}" },
-    why: "launches an instance whose volumes EBS encrypts by default with the region's key",
-    source: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html#ebs-encryption-permissions",
-    perRegion: true,
-  },
-  {
-    who: "EC2 and Auto Scaling, for a principal of the account",
-    principal: { accountUser: { mfa: false } },
-    action: "kms:GenerateDataKeyWithoutPlaintext",
-    target: { type: "aws_kms_key", path: DATA_KEY },
-    context: { "kms:ViaService": "ec2.{region}.amazonaws.com", "kms:CallerAccount": "{account}" },
-    why: "creates an encrypted volume",
+    why: "launches instances and creates volumes that EBS encrypts by default with the region's key",
     source: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html#ebs-encryption-permissions",
     perRegion: true,
   },
@@ -305,7 +250,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "API Gateway",
     principal: { service: "apigateway.amazonaws.com" },
-    action: "sts:AssumeRole",
+    actions: ["sts:AssumeRole"],
     target: { type: "aws_iam_role", path: "identity/api-gateway-cloudwatch-role" },
     context: {},
     why: "assumes the role it writes execution and access logs with",
@@ -315,7 +260,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "S3 replication",
     principal: { service: "s3.amazonaws.com" },
-    action: "sts:AssumeRole",
+    actions: ["sts:AssumeRole"],
     target: { type: "aws_iam_role", path: "replication/role-{region}" },
     context: { "aws:SourceAccount": "{account}", "aws:SourceArn": "{arn:aws_s3_bucket:storage-{region}/data/bucket}" },
     why: "assumes the region's replication role for its data bucket",
@@ -326,7 +271,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "S3 replication (the region's role)",
     principal: { role: "replication/role-{region}" },
-    action: "s3:GetObjectVersionForReplication",
+    actions: ["s3:GetObjectVersionForReplication"],
     target: { type: "aws_s3_bucket", path: "storage-{region}/data/bucket", suffix: "/reports/a.txt" },
     context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" },
     why: "reads an object version of the source bucket",
@@ -337,7 +282,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "S3 replication (the region's role)",
     principal: { role: "replication/role-{region}" },
-    action: "s3:ReplicateObject",
+    actions: ["s3:ReplicateObject"],
     target: { type: "aws_s3_bucket", path: "storage-{next}/data/bucket", suffix: "/reports/a.txt" },
     context: { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" },
     why: "writes the replica to the next region's bucket",
@@ -348,7 +293,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "S3 replication (the region's role)",
     principal: { role: "replication/role-{region}" },
-    action: "kms:Decrypt",
+    actions: ["kms:Decrypt"],
     target: { type: "aws_kms_key", path: DATA_KEY },
     context: { "kms:ViaService": "s3.{region}.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": "{arn:aws_s3_bucket:storage-{region}/data/bucket}" },
     why: "decrypts the source object (Bucket Key: the context is the bucket)",
@@ -359,7 +304,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "S3 replication (the region's role)",
     principal: { role: "replication/role-{region}" },
-    action: "kms:GenerateDataKey",
+    actions: ["kms:GenerateDataKey"],
     target: { type: "aws_kms_key", path: "storage-{next}/key" },
     context: { "kms:ViaService": "s3.{next}.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": "{arn:aws_s3_bucket:storage-{next}/data/bucket}" },
     why: "encrypts the replica with the next region's key",
@@ -371,7 +316,7 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
   {
     who: "A user of the account, signed in with MFA",
     principal: { accountUser: { mfa: true } },
-    action: "sts:AssumeRole",
+    actions: ["sts:AssumeRole"],
     target: { type: "aws_iam_role", path: "identity/support-role" },
     context: { "aws:MultiFactorAuthPresent": "true" },
     why: "assumes the support role to manage an incident with AWS Support",
