@@ -14,6 +14,15 @@ describe("optional tiers", () => {
     expect(() => tierSkipReason([TERRAFORM_TIER], { CI: "true", TAP_SKIP_TERRAFORM_TESTS: "1" })).toThrow(/not honoured in CI/);
   });
 
+  test("a tier asked for directly (npm run test:apply, test:terraform) fails instead of skipping, with the reason", () => {
+    expect(() => tierSkipReason([APPLY_TIER], { TAP_REQUIRED_TIER: "apply", TAP_SKIP_APPLY_TESTS: "1" })).toThrow(
+      "apply tier: TAP_SKIP_APPLY_TESTS=1 is set; it was asked for (TAP_REQUIRED_TIER=apply), so it fails instead of skipping",
+    );
+    expect(() => tierSkipReason([TERRAFORM_TIER], { TAP_REQUIRED_TIER: "terraform", TAP_SKIP_TERRAFORM_TESTS: "1" })).toThrow(/it was asked for/);
+    // Asking for one tier does not make another one mandatory.
+    expect(tierSkipReason([TERRAFORM_TIER], { TAP_REQUIRED_TIER: "apply", TAP_SKIP_TERRAFORM_TESTS: "1" })).toBe("Terraform tier: TAP_SKIP_TERRAFORM_TESTS=1 is set");
+  });
+
   test("the apply tier is skipped only when asked to or without an emulator", () => {
     expect(tierSkipReason([APPLY_TIER], { TAP_SKIP_APPLY_TESTS: "1" })).toBe("apply tier: TAP_SKIP_APPLY_TESTS=1 is set");
     expect(tierSkipReason([APPLY_TIER], { TAP_MOTO_SERVER: process.execPath })).toBeUndefined();

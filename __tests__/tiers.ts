@@ -1,12 +1,16 @@
 /**
  * The optional test tiers, and the one guard every file of them uses. A tier that cannot run
- * here is skipped outside CI, saying why; in CI it fails instead, so a green CI run always ran it.
+ * here is skipped when it comes along with other tests, saying why; it fails instead in CI, and
+ * when it was asked for directly (`npm run test:apply` sets TAP_REQUIRED_TIER=apply), so neither
+ * a green CI run nor a green `npm run test:apply` can be one that ran nothing.
  */
 import { emulatorMissingMessage, findEmulator } from "../scripts/terraform/emulator";
 
 export interface OptionalTier {
   /** What messages call it. */
   readonly name: string;
+  /** Its value of TAP_REQUIRED_TIER (set by the npm script that runs only this tier). */
+  readonly id?: string;
   /** Why the tier cannot run with this environment, or undefined when it can. */
   skipReason(env: NodeJS.ProcessEnv): string | undefined;
 }
@@ -14,21 +18,24 @@ export interface OptionalTier {
 /** Real provider: init, validate, plan and `terraform test`, offline. */
 export const TERRAFORM_TIER: OptionalTier = {
   name: "Terraform tier",
+  id: "terraform",
   skipReason: (env) => (env.TAP_SKIP_TERRAFORM_TESTS === "1" ? "TAP_SKIP_TERRAFORM_TESTS=1 is set" : undefined),
 };
 
 /** Apply, re-plan and destroy against a local AWS emulator. */
 export const APPLY_TIER: OptionalTier = {
   name: "apply tier",
+  id: "apply",
   skipReason: (env) => (env.TAP_SKIP_APPLY_TESTS === "1" ? "TAP_SKIP_APPLY_TESTS=1 is set" : findEmulator(env) ? undefined : emulatorMissingMessage()),
 };
 
-/** Why the first of `tiers` that cannot run here is skipped, or undefined when all can. Throws in CI. */
+/** Why the first of `tiers` that cannot run here is skipped, or undefined when all can. Throws in CI and when the tier was asked for. */
 export function tierSkipReason(tiers: readonly OptionalTier[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const tier of tiers) {
     const reason = tier.skipReason(env);
     if (reason === undefined) continue;
     if (env.CI) throw new Error(`${tier.name}: ${reason}; skipping is not honoured in CI: the tier always runs there`);
+    if (tier.id !== undefined && env.TAP_REQUIRED_TIER === tier.id) throw new Error(`${tier.name}: ${reason}; it was asked for (TAP_REQUIRED_TIER=${tier.id}), so it fails instead of skipping`);
     return `${tier.name}: ${reason}`;
   }
   return undefined;

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { ConfigError, DEFAULT_REUSE_ACCEPTANCE, DEFAULTS, loadConfig, RISKY_VALUES } from "../../src/config/load";
 import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-facts";
 import { adoptedName, SINGLETON_KEYS } from "../../src/aws/singletons";
+import { duplicateKeys } from "../../src/config/json-text";
 import type { StackConfig, TapConfig } from "../../src/config/model";
 import { MAX_USER_TAGS, STACK_ENV } from "../../src/config/settings";
 import { configSchemaText } from "../../scripts/write-config-schema";
@@ -231,6 +232,15 @@ describe("loadConfig: defaults and variables", () => {
     expect(stackOf({}).acceptedRisks.map((risk) => risk.source)).toEqual(["tap (product default)"]);
   });
 
+  test("a setting's variable that is set but empty is refused, not read as unset (a missing pipeline secret looks like this)", () => {
+    expect(problemsOf({ ENVIRONMENT_SUFFIX: "", TAP_REGIONS: "  " })).toEqual([
+      "ENVIRONMENT_SUFFIX: is set but empty; unset it, or give it a value",
+      "TAP_REGIONS: is set but empty; unset it, or give it a value",
+    ]);
+    // Tool variables keep meaning "unset" when empty; unknown variables are not tap's business.
+    expect(load({ TAP_SKIP_TERRAFORM_TESTS: "", OTHER: "" }).stacks[0].environment).toBe("dev");
+  });
+
   test("tap's tool variables are known, not refused", () => {
     expect(() => load({ TAP_TERRAFORM_PROVIDER_MIRROR: "/opt/x", TAP_SKIP_TERRAFORM_TESTS: "1", TAP_CHECKOV: "checkov", TAP_MOTO_SERVER: "moto" })).not.toThrow();
   });
@@ -391,6 +401,27 @@ describe("loadConfig: the configuration file", () => {
   test("a file that is not JSON is one clear error", () => {
     const cwd = folder("{ regions: [us-east-1] }");
     expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^tap.config.json: is not valid JSON \(/)]);
+  });
+
+  test("a key given twice in an object is refused with its JSON path (JSON.parse would keep the last silently)", () => {
+    const cwd = folder('{ "environment": "prod", "regions": ["us-east-1"], "tags": { "Team": "a", "Owner": "b", "Team": "c" }, "environment": "dev" }');
+    expect(problemsOf({}, { cwd })).toEqual([
+      "tap.config.json $.tags.Team: is given twice in its object; JSON keeps only the last, so remove one",
+      "tap.config.json $.environment: is given twice in its object; JSON keeps only the last, so remove one",
+    ]);
+    // Escapes are decoded as JSON decodes them: "\u0054eam" is Team. Keys in different objects are not duplicates.
+    expect(duplicateKeys('{"a": {"Team": 1, "\\u0054eam": 2}, "b": [{"x": 1}, {"x": "}\\" , "}]}')).toEqual([["a", "Team"]]);
+  });
+
+  test("a byte-order mark before the JSON is accepted", () => {
+    const cwd = folder('\uFEFF{ "environment": "staging" }');
+    expect(loadConfig({}, { cwd }).stacks[0].environment).toBe("staging");
+  });
+
+  test("a folder given as the file is named as such, not as invalid JSON", () => {
+    const cwd = folder({});
+    mkdirSync(join(cwd, "configs"));
+    expect(problemsOf({ TAP_CONFIG: "configs" }, { cwd })).toEqual([`TAP_CONFIG: "configs" is a folder (${join(cwd, "configs")}); expected a JSON file such as tap.config.json`]);
   });
 
   test("the hcp backend gives each stack its own workspace", () => {

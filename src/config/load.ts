@@ -3,7 +3,7 @@
  * all of it at once and resolves one StackConfig per account. Layers, most specific last:
  * defaults, the file's top level, environment variables, a fleet account's own settings.
  */
-import { existsSync, readFileSync } from "fs";
+import { existsSync, readFileSync, statSync } from "fs";
 import { isAbsolute, resolve } from "path";
 import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../network/admin-sources";
 import { BASELINE } from "../aws/baseline";
@@ -15,6 +15,7 @@ import { ADOPTED_NAME_KEYS, adoptedName, SINGLETONS, SINGLETON_KEYS, SingletonKe
 import { PASSWORD_POLICY } from "../identity/identity-facts";
 import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/network-facts";
 import { AcceptedRisk, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
+import { duplicateKeys } from "./json-text";
 import { formatJsonPath, INVALID, JsonPath, SchemaIssue } from "./schema";
 import {
   ACCOUNT_SCHEMA,
@@ -30,6 +31,7 @@ import {
   STACK_FIELDS,
   StackSettingKey,
   StackSettings,
+  TOOL_VARIABLES,
 } from "./settings";
 import { stackAwsNames } from "./stack-names";
 import { closest } from "./suggest";
@@ -188,7 +190,14 @@ class ConfigLoader {
     rawEnv: NodeJS.ProcessEnv,
     private readonly options: LoadOptions,
   ) {
-    // An empty variable counts as unset, as it always has.
+    // A setting's variable that is set but empty is refused: in a pipeline that is what a missing
+    // secret looks like, and reading it as unset would deploy the defaults (a dev stack, data
+    // protection off) in its place. Other empty variables count as unset.
+    for (const [name, value] of Object.entries(rawEnv)) {
+      if (value !== undefined && value.trim() === "" && KNOWN_VARIABLES.includes(name) && !TOOL_VARIABLES.includes(name)) {
+        this.problems.push(`${name}: is set but empty; unset it, or give it a value`);
+      }
+    }
     this.env = Object.fromEntries(
       Object.entries(rawEnv)
         .map(([name, value]) => [name, value?.trim() ?? ""])
@@ -239,12 +248,21 @@ class ConfigLoader {
       if (given !== undefined) this.problems.push(`${CONFIG_FILE_VARIABLE}: "${given}" does not exist (looked for ${path})`);
       return undefined;
     }
+    if (statSync(path).isDirectory()) {
+      this.problems.push(`${given !== undefined ? CONFIG_FILE_VARIABLE : display}: "${display}" is a folder (${path}); expected a JSON file such as ${DEFAULT_CONFIG_FILE}`);
+      return undefined;
+    }
     let json: unknown;
+    // A byte-order mark (some Windows editors write one) is not part of the JSON.
+    const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
     try {
-      json = JSON.parse(readFileSync(path, "utf8"));
+      json = JSON.parse(text);
     } catch (error) {
       this.problems.push(`${display}: is not valid JSON (${(error as Error).message})`);
       return { path, display, invalid: new Set() };
+    }
+    for (const duplicate of duplicateKeys(text)) {
+      this.problems.push(`${display} ${formatJsonPath(duplicate)}: is given twice in its object; JSON keeps only the last, so remove one`);
     }
     const issues: SchemaIssue[] = [];
     const parsed = FILE_SCHEMA.parseFields(json, [], issues);
