@@ -4,7 +4,11 @@
  * when it was asked for directly (`npm run test:apply` sets TAP_REQUIRED_TIER=apply), so neither
  * a green CI run nor a green `npm run test:apply` can be one that ran nothing.
  */
+import { createHash } from "crypto";
+import { existsSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
 import { emulatorMissingMessage, findEmulator } from "../scripts/terraform/emulator";
+import { findProviderSource, providerUnavailable } from "../scripts/terraform/workdir";
 
 export interface OptionalTier {
   /** What messages call it. */
@@ -15,11 +19,23 @@ export interface OptionalTier {
   skipReason(env: NodeJS.ProcessEnv): string | undefined;
 }
 
-/** Real provider: init, validate, plan and `terraform test`, offline. */
+/**
+ * Whether hashicorp/aws can be had, asked once per test run: the answer is kept in the run's
+ * temporary folder, so the registry is tried (and its failure worded) once, not per test file.
+ */
+function providerProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const memo = env.TAP_TEST_TMPDIR ? join(env.TAP_TEST_TMPDIR, "provider-availability.json") : undefined;
+  if (memo && existsSync(memo)) return JSON.parse(readFileSync(memo, "utf8")).problem ?? undefined;
+  const problem = providerUnavailable(findProviderSource(env), env);
+  if (memo) writeFileSync(memo, JSON.stringify({ problem: problem ?? null }));
+  return problem;
+}
+
+/** Real provider: init, validate, plan and `terraform test`; offline from a mirror, else from the registry once. */
 export const TERRAFORM_TIER: OptionalTier = {
   name: "Terraform tier",
   id: "terraform",
-  skipReason: (env) => (env.TAP_SKIP_TERRAFORM_TESTS === "1" ? "TAP_SKIP_TERRAFORM_TESTS=1 is set" : undefined),
+  skipReason: (env) => (env.TAP_SKIP_TERRAFORM_TESTS === "1" ? "TAP_SKIP_TERRAFORM_TESTS=1 is set" : providerProblem(env)),
 };
 
 /** Apply, re-plan and destroy against a local AWS emulator. */
@@ -48,6 +64,18 @@ export function describeIfTier(tiers: readonly OptionalTier[], title: string, bo
     describe(title, body);
     return;
   }
-  console.warn(`${title}: skipped (${reason})`);
+  warnOnce(`${title}: skipped (${reason})`, reason);
   describe.skip(title, body);
+}
+
+/** Says why a tier is skipped in full the first time in a run, and briefly after that. */
+function warnOnce(message: string, reason: string): void {
+  const dir = process.env.TAP_TEST_TMPDIR;
+  const seen = dir ? join(dir, `said-${createHash("sha256").update(reason).digest("hex").slice(0, 16)}`) : undefined;
+  if (seen && existsSync(seen)) {
+    console.warn(`${message.split(": skipped")[0]}: skipped (as said above)`);
+    return;
+  }
+  if (seen) writeFileSync(seen, "");
+  console.warn(message);
 }

@@ -16,7 +16,7 @@ import { join, resolve } from "path";
 import { performance } from "perf_hooks";
 import { loadConfig } from "../src/config/load";
 import { SUPPORTED_REGION_NAMES } from "../src/network/regions";
-import { findProviderMirror, TerraformWorkdir } from "../scripts/terraform/workdir";
+import { findProviderSource, ProviderSource, TerraformWorkdir } from "../scripts/terraform/workdir";
 import { findEmulator, startEmulator } from "../scripts/terraform/emulator";
 import type { TapConfig } from "../src/config/model";
 
@@ -181,7 +181,7 @@ function floorProject(): string {
   return dir;
 }
 
-async function terraformPhases(regions: number, mirror: string, runs = FEW_RUNS) {
+async function terraformPhases(regions: number, mirror: ProviderSource, runs = FEW_RUNS) {
   const phases = { init: [] as number[], validate: [] as number[], plan: [] as number[] };
   for (let i = 0; i < runs; i++) {
     const workdir = TerraformWorkdir.synthesize(loadConfig(regionsEnv(regions), { file: null }), mirror);
@@ -204,7 +204,7 @@ async function terraformPhases(regions: number, mirror: string, runs = FEW_RUNS)
  * validate + plan of every stack of a fleet, against the emulator (a fleet's providers assume
  * roles, which needs STS), one stack at a time and then `parallelism` at a time.
  */
-async function fleetTerraform(config: TapConfig, mirror: string, parallelism: number): Promise<{ sequentialMs: number; parallelMs: number; perStackMs: number }> {
+async function fleetTerraform(config: TapConfig, mirror: ProviderSource, parallelism: number): Promise<{ sequentialMs: number; parallelMs: number; perStackMs: number }> {
   const command = findEmulator();
   if (!command) throw new Error("bench: the fleet Terraform measurement needs the AWS emulator (TAP_MOTO_SERVER, moto_server on PATH, or ../shared/tools/moto)");
   const emulator = await startEmulator(command);
@@ -392,7 +392,7 @@ async function main(): Promise<void> {
   const terraformTier = measure("jest terraform tier", slowRuns, () => runOnce(process.execPath, [jest, "--selectProjects", "terraform"]));
   const npmTest = measure("npm test (tsc + unit, integration and Terraform tiers)", slowRuns, () => runOnce("npm", ["test", "--silent"]));
 
-  const mirror = findProviderMirror();
+  const mirror = findProviderSource();
   const tf1 = await terraformPhases(1, mirror);
   const tf3 = await terraformPhases(3, mirror);
   const tf17 = await terraformPhases(17, mirror, slowRuns);

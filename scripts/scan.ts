@@ -16,7 +16,7 @@ import { buildApp } from "../src/app/app";
 import { loadConfig } from "../src/config/load";
 import { CHECKOV_INSTALL_HINT, CHECKOV_VERSION, Checkov, CheckovFinding, findCheckov, runCheckov } from "./checkov";
 import { emulatorMissingMessage, findEmulator, projectRoot, RunningEmulator, startEmulator } from "./terraform/emulator";
-import { findProviderMirror, TerraformWorkdir } from "./terraform/workdir";
+import { findProviderSource, TerraformWorkdir } from "./terraform/workdir";
 
 /** The configurations scanned: the defaults, and production with every optional feature on. */
 export const SCAN_CONFIGURATIONS: readonly { name: string; env: Record<string, string> }[] = [
@@ -98,7 +98,7 @@ async function scanConfiguration(checkov: Checkov, configuration: (typeof SCAN_C
     rmSync(outdir, { recursive: true, force: true });
   }
   if (!emulator) return reports;
-  const workdir = TerraformWorkdir.synthesize(config, findProviderMirror(), { emulatorUrl: emulator.url });
+  const workdir = TerraformWorkdir.synthesize(config, findProviderSource(), { emulatorUrl: emulator.url });
   try {
     await workdir.init();
     const { json } = await workdir.planToJson();

@@ -18,7 +18,7 @@ import {
   startEmulator,
   withoutUnsupported,
 } from "../../scripts/terraform/emulator";
-import { findProviderMirror, FullPlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, FullPlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** Applies wait on the provider (S3 lifecycle settles for about a minute): generous for two cores. */
 export const APPLY_TIMEOUT_MS = 15 * 60_000;
@@ -93,7 +93,7 @@ export class EmulatedDeployment {
     buildApp(config, outdir).app.synth();
     const stackJson = readFileSync(join(outdir, "stacks", config.stacks[0].stackName, "cdk.tf.json"), "utf8");
     if (!this.workdir) {
-      this.workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderMirror(), "", { emulatorUrl: this.emulator.url });
+      this.workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderSource(), "", { emulatorUrl: this.emulator.url });
       await this.workdir.init();
     }
     this.workdir.replaceStack(stackJson);

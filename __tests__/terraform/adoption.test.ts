@@ -5,7 +5,7 @@ import { buildApp } from "../../src/app/app";
 import { SINGLETON_KEYS } from "../../src/aws/singletons";
 import { loadConfig, SINGLE_STACK_NAME } from "../../src/config/load";
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";
-import { findProviderMirror, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** Every singleton adopted, in two regions: each import block must satisfy Terraform and the real provider's schema. */
 const ADOPT_EVERYTHING = {
@@ -29,7 +29,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: adopting every singleton", () 
   test("the import blocks of an adopt-everything configuration pass init and validate with the real provider", async () => {
     const { root, stack } = synthesized(ADOPT_EVERYTHING);
     expect(stack.import).toHaveLength(20);
-    const workdir = TerraformWorkdir.fromStackJson(root, JSON.stringify(stack), findProviderMirror());
+    const workdir = TerraformWorkdir.fromStackJson(root, JSON.stringify(stack), findProviderSource());
     workdirs.push(workdir);
     await workdir.init();
     await workdir.validate();
@@ -39,7 +39,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: adopting every singleton", () 
     const { root, stack } = synthesized(ADOPT_EVERYTHING);
     const eastward = stack.import.find((block: { provider: string }) => block.provider === "aws.eu-west-1");
     eastward.provider = "aws.us-east-1";
-    const workdir = TerraformWorkdir.fromStackJson(root, JSON.stringify(stack), findProviderMirror());
+    const workdir = TerraformWorkdir.fromStackJson(root, JSON.stringify(stack), findProviderSource());
     workdirs.push(workdir);
     await expect(workdir.init()).rejects.toThrow(/Invalid import provider argument/);
   }, 120_000);

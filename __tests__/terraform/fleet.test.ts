@@ -3,7 +3,7 @@ import { join } from "path";
 import { loadConfig } from "../../src/config/load";
 import type { StackConfig } from "../../src/config/model";
 import { findEmulator, projectRoot, RunningEmulator, startEmulator } from "../../scripts/terraform/emulator";
-import { findProviderMirror, regionOfAddress, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, regionOfAddress, TerraformWorkdir } from "../../scripts/terraform/workdir";
 import { intendedCounts } from "../intended-resources";
 
 const FLEET_FILE = join(projectRoot(), "examples", "fleet.tap.config.json");
@@ -29,7 +29,7 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: a two-account flee
 
   test.each(["prod-app", "dev-app"])("%s: every resource is bound to a provider of its own region that assumes the account's role and allows only that account", async (name) => {
     const stack = config.stacks.find((s) => s.stackName === name) as StackConfig;
-    const workdir = TerraformWorkdir.synthesize(config, findProviderMirror(), { stackName: name, emulatorUrl: emulator.url });
+    const workdir = TerraformWorkdir.synthesize(config, findProviderSource(), { stackName: name, emulatorUrl: emulator.url });
     try {
       await workdir.init();
       const bindings = await workdir.validate();
@@ -57,7 +57,7 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: a two-account flee
   }, TIMEOUT_MS);
 
   test("a provider pointed at another account's role refuses to plan (allowed_account_ids)", async () => {
-    const workdir = TerraformWorkdir.synthesize(config, findProviderMirror(), { stackName: "dev-app", emulatorUrl: emulator.url });
+    const workdir = TerraformWorkdir.synthesize(config, findProviderSource(), { stackName: "dev-app", emulatorUrl: emulator.url });
     try {
       const stack = JSON.parse(require("fs").readFileSync(join(workdir.dir, "cdk.tf.json"), "utf8"));
       for (const provider of stack.provider.aws) provider.assume_role[0].role_arn = "arn:aws:iam::111111111111:role/TapDeploy";

@@ -12,7 +12,7 @@ import { intendedCounts } from "../intended-resources";
 import { describePlannedNetwork } from "../network/planned-network";
 import { describePlannedStorage } from "../storage/planned-storage";
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";
-import { findProviderMirror, PlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, PlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** Terraform-level work per configuration; generous for a cold 2-core machine. */
 const TIER_TIMEOUT_MS = 180_000;
@@ -40,7 +40,7 @@ export function describePlannedStack(title: string, env: Record<string, string>)
     let bindings: Map<string, string>;
 
     beforeAll(async () => {
-      workdir = TerraformWorkdir.synthesize(app, findProviderMirror());
+      workdir = TerraformWorkdir.synthesize(app, findProviderSource());
       await workdir.init();
       bindings = await workdir.validate();
       plan = await workdir.plan();

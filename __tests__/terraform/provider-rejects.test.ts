@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
-import { findProviderMirror, planTestFile, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, planTestFile, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 // Proves the tier can fail: values that configuration validation would stop are written
 // straight into the synthesized JSON, and the real provider must reject them with its own words.
@@ -20,7 +20,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: the real provider rejects what
     stack.resource.aws_cloudwatch_log_group[logGroup].retention_in_days = 366;
     const [subnet] = Object.keys(stack.resource.aws_subnet);
     stack.resource.aws_subnet[subnet].cidr_block = "10.10.0.0/33";
-    workdir = TerraformWorkdir.fromStackJson(root, JSON.stringify(stack), findProviderMirror());
+    workdir = TerraformWorkdir.fromStackJson(root, JSON.stringify(stack), findProviderSource());
     await workdir.init();
 
     const failure = workdir.validate();
@@ -36,7 +36,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: the real provider rejects what
     const stackDir = join(root, "cdktf.out", "stacks", STACK_NAME);
     const lock = readFileSync(join(stackDir, ".terraform.lock.hcl"), "utf8");
     expect(lock).toContain('"h1:edXOJWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0="');
-    const tampered = TerraformWorkdir.fromStackJson(root, readFileSync(join(stackDir, "cdk.tf.json"), "utf8"), findProviderMirror());
+    const tampered = TerraformWorkdir.fromStackJson(root, readFileSync(join(stackDir, "cdk.tf.json"), "utf8"), findProviderSource());
     writeFileSync(join(tampered.dir, ".terraform.lock.hcl"), lock.replace("h1:edXOJWE4", "h1:AAAAAAAA").replace(/\s+"zh:[0-9a-f]+",/g, ""));
     try {
       await expect(tampered.init()).rejects.toThrow(/doesn't match any of the\s+checksums previously recorded in the dependency lock file/);
@@ -55,7 +55,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: the real provider rejects what
       '$1{"availability_zones":["us-east-1a"]}',
     );
     expect(testFile).toContain('{"availability_zones":["us-east-1a"]}');
-    const zones = TerraformWorkdir.fromStackJson(root, stackJson, findProviderMirror(), testFile);
+    const zones = TerraformWorkdir.fromStackJson(root, stackJson, findProviderSource(), testFile);
     try {
       await zones.init();
       const failure = zones.plan();

@@ -4,7 +4,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import { loadConfig } from "../../src/config/load";
-import { findProviderMirror, overrideDataBlocks, planFromTestOutput, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, overrideDataBlocks, planFromTestOutput, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** The synthesized stack document of a configuration given as variables. */
 function synthesize(env: Record<string, string>, root: string, name: string): string {
@@ -54,7 +54,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: retiring a region", () => {
   async function planAgainstDeployedState(afterEnv: Record<string, string>) {
     const after = JSON.parse(synthesize(afterEnv, root, `after-${Object.keys(afterEnv).join("-")}`));
     const aliases = [...new Set([...before.provider.aws, ...after.provider.aws].map((p: { alias: string }) => p.alias))];
-    const workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(root, "run-")), JSON.stringify(after), findProviderMirror(), "");
+    const workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(root, "run-")), JSON.stringify(after), findProviderSource(), "");
     mkdirSync(join(workdir.dir, "before"));
     writeFileSync(join(workdir.dir, "before", "cdk.tf.json"), beforeJson);
     await workdir.init();

@@ -1,11 +1,12 @@
 /**
  * Runs the synthesized stack through the real Terraform CLI and the real hashicorp/aws
- * provider from a local mirror, with no network: init, validate (which also reports the
+ * provider from a local mirror, with no network (or, where there is none, from the registry
+ * through a plugin cache): init, validate (which also reports the
  * provider each resource is bound to) and a plan (`terraform test` with override_data); or,
  * pointed at a local AWS emulator, a real plan, apply and destroy. Used by the Terraform and
  * apply tiers, `npm run scan` and the benchmark.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { homedir, tmpdir } from "os";
 import { join } from "path";
@@ -32,32 +33,68 @@ function holdsAwsProvider(root: string): boolean {
   return existsSync(dir) && readdirSync(dir).some((file) => file.startsWith("terraform-provider-aws"));
 }
 
-/**
- * The root of a filesystem mirror holding hashicorp/aws 5.100.0 for this platform:
- * `$TAP_TERRAFORM_PROVIDER_MIRROR`, else the first of Terraform's implied local mirror
- * directories or a folder directly under /opt that holds it.
- */
-export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string {
-  const given = env[MIRROR_ENV];
-  const layout = `${PROVIDER_PATH.join("/")}/${terraformPlatform()}/terraform-provider-aws_*`;
-  if (given) {
-    if (holdsAwsProvider(given)) return given;
-    throw new Error(`${MIRROR_ENV}="${given}" does not hold the AWS provider; expected ${given}/${layout}`);
-  }
+/** Where Terraform installs hashicorp/aws from: a local mirror (offline), or the registry through a plugin cache. */
+export type ProviderSource = { readonly kind: "mirror"; readonly path: string } | { readonly kind: "registry"; readonly pluginCache: string };
+
+/** Terraform's own variable for the plugin cache; tap uses it too. */
+export const PLUGIN_CACHE_ENV = "TF_PLUGIN_CACHE_DIR";
+
+/** Terraform's implied local mirror directories, and the folders directly under /opt. */
+function mirrorCandidates(env: NodeJS.ProcessEnv): string[] {
   const dataDirs = (env.XDG_DATA_DIRS ?? "/usr/local/share:/usr/share").split(":").filter(Boolean);
-  const candidates = [
+  return [
     join(homedir(), ".terraform.d", "plugins"),
     join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "terraform", "plugins"),
     ...dataDirs.map((dir) => join(dir, "terraform", "plugins")),
     ...(existsSync("/opt") ? readdirSync("/opt").map((entry) => join("/opt", entry)) : []),
   ];
+}
+
+/**
+ * Where the tiers, the scan and the bench get hashicorp/aws 5.100.0 for this platform: the mirror
+ * `$TAP_TERRAFORM_PROVIDER_MIRROR` (an error when it does not hold the provider), else the first
+ * of `candidates` that holds it, else Terraform's registry through the plugin cache
+ * (`$TF_PLUGIN_CACHE_DIR`, default ~/.terraform.d/plugin-cache), so a second run downloads nothing.
+ */
+export function findProviderSource(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = mirrorCandidates(env)): ProviderSource {
+  const given = env[MIRROR_ENV];
+  if (given) {
+    if (holdsAwsProvider(given)) return { kind: "mirror", path: given };
+    throw new Error(`${MIRROR_ENV}="${given}" does not hold the AWS provider; expected ${given}/${PROVIDER_PATH.join("/")}/${terraformPlatform()}/terraform-provider-aws_*`);
+  }
   const found = candidates.find(holdsAwsProvider);
-  if (found) return found;
-  throw new Error(
-    `No local mirror of hashicorp/aws ${AWS_PROVIDER_VERSION} found (looked in ${candidates.join(", ")}). ` +
-      `Set ${MIRROR_ENV} to the mirror root, the folder that contains ${layout}` +
-      ` (for example: find / -name 'terraform-provider-aws_*' -path '*${AWS_PROVIDER_VERSION}*').`,
-  );
+  if (found) return { kind: "mirror", path: found };
+  return { kind: "registry", pluginCache: env[PLUGIN_CACHE_ENV] || join(homedir(), ".terraform.d", "plugin-cache") };
+}
+
+/**
+ * Why hashicorp/aws cannot be had from `source`, or undefined when it can: a mirror always has it;
+ * from the registry it is fetched once into the plugin cache (a `terraform init` of a configuration
+ * that only requires it), and a failure says, once, what to set instead.
+ */
+export function providerUnavailable(source: ProviderSource, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (source.kind === "mirror" || holdsAwsProvider(source.pluginCache)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "tap-provider-"));
+  try {
+    mkdirSync(source.pluginCache, { recursive: true });
+    writeFileSync(join(dir, "terraform.rc"), cliConfig(source));
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }));
+    const init = spawnSync("terraform", ["init", "-input=false", "-no-color", "-backend=false"], {
+      cwd: dir,
+      env: { ...env, TF_CLI_CONFIG_FILE: join(dir, "terraform.rc"), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" },
+      encoding: "utf8",
+      timeout: 600_000,
+    });
+    if (init.status === 0) return undefined;
+    const output = `${init.stdout ?? ""}\n${init.stderr ?? ""}`;
+    const why = init.error ? init.error.message : (output.split("\n").find((line) => /Error:/.test(line)) ?? `terraform init exited with ${init.status}`).trim();
+    return (
+      `hashicorp/aws ${AWS_PROVIDER_VERSION} is not available: there is no local mirror, and fetching it from the Terraform registry into the plugin cache ${source.pluginCache} failed (${why}). ` +
+      `Set ${MIRROR_ENV} to a mirror that holds ${PROVIDER_PATH.join("/")}/${terraformPlatform()}, fill ${source.pluginCache} (${PLUGIN_CACHE_ENV}) on a machine with network, or set ${SKIP_ENV}=1 to skip the Terraform tier`
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface TerraformRun {
@@ -71,13 +108,13 @@ export class TerraformWorkdir {
    * Synthesizes `config` into a fresh temporary directory (never the user's cdktf.out) and
    * wraps its first stack (or the stack named `stackName`).
    */
-  static synthesize(config: TapConfig, mirror: string, options: WorkdirOptions & { stackName?: string } = {}): TerraformWorkdir {
+  static synthesize(config: TapConfig, provider: ProviderSource, options: WorkdirOptions & { stackName?: string } = {}): TerraformWorkdir {
     const root = mkdtempSync(join(tmpdir(), "tap-terraform-"));
     const outdir = join(root, "cdktf.out");
     buildApp(config, outdir).app.synth();
     const stackDir = join(outdir, "stacks", options.stackName ?? config.stacks[0].stackName);
     const stackJson = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
-    const workdir = TerraformWorkdir.fromStackJson(root, stackJson, mirror, options.testFile ?? planTestFile(JSON.parse(stackJson)), options);
+    const workdir = TerraformWorkdir.fromStackJson(root, stackJson, provider, options.testFile ?? planTestFile(JSON.parse(stackJson)), options);
     // The committed lock file synth places there: init then verifies the mirror's provider against it.
     copyFileSync(join(stackDir, ".terraform.lock.hcl"), join(workdir.dir, ".terraform.lock.hcl"));
     return workdir;
@@ -87,7 +124,7 @@ export class TerraformWorkdir {
    * Wraps an already synthesized stack document (for tests that break it on purpose). The test
    * file defaults to one plan run with override_data for every lookup that would call AWS.
    */
-  static fromStackJson(root: string, stackJson: string, mirror: string, testFile: string = planTestFile(JSON.parse(stackJson)), options: WorkdirOptions = {}): TerraformWorkdir {
+  static fromStackJson(root: string, stackJson: string, provider: ProviderSource, testFile: string = planTestFile(JSON.parse(stackJson)), options: WorkdirOptions = {}): TerraformWorkdir {
     const dir = join(root, "stack");
     mkdirSync(join(dir, "tests"), { recursive: true });
     writeFileSync(join(dir, "cdk.tf.json"), stackJson);
@@ -95,7 +132,7 @@ export class TerraformWorkdir {
     const override = options.emulatorUrl ? emulatorOverride(aliases, options.emulatorUrl) : offlineOverride(aliases);
     writeFileSync(join(dir, "tap_override.tf.json"), JSON.stringify(override, null, 2));
     writeFileSync(join(dir, "tests", "plan.tftest.hcl"), testFile);
-    writeFileSync(join(root, "terraform.rc"), cliConfig(mirror));
+    writeFileSync(join(root, "terraform.rc"), cliConfig(provider));
     return new TerraformWorkdir(root, dir);
   }
 
@@ -139,7 +176,7 @@ export class TerraformWorkdir {
     });
   }
 
-  /** `terraform init` from the mirror, with the local-backend override: no network, no state bucket. */
+  /** `terraform init` from the mirror (or the plugin cache), with the local-backend override: no state bucket. */
   init(): Promise<TerraformRun> {
     return this.run(["init", "-input=false", "-no-color"]);
   }
@@ -326,11 +363,15 @@ function emulatorOverride(aliases: string[], url: string) {
   };
 }
 
-/** Installs hashicorp/aws only from the mirror (Terraform symlinks it: nothing is copied). */
-function cliConfig(mirror: string): string {
+/**
+ * Terraform's CLI configuration: hashicorp/aws only from the mirror (Terraform symlinks it: nothing
+ * is copied), or from the registry with a plugin cache (downloaded once, then linked from there).
+ */
+export function cliConfig(provider: ProviderSource): string {
+  if (provider.kind === "registry") return `plugin_cache_dir = ${JSON.stringify(provider.pluginCache)}\n`;
   return `provider_installation {
   filesystem_mirror {
-    path    = ${JSON.stringify(mirror)}
+    path    = ${JSON.stringify(provider.path)}
     include = ["registry.terraform.io/hashicorp/aws"]
   }
 }
