@@ -1,4 +1,6 @@
 import "./src/app/defer-archiver"; // first: keeps cdktf from loading archiver, which tap never uses
+import { readFileSync } from "fs";
+import { join } from "path";
 import { buildApp } from "./src/app/app";
 import { runCli } from "./src/app/cli";
 import { describeStacks } from "./src/app/summary";
@@ -6,7 +8,15 @@ import { loadConfig } from "./src/config/load";
 
 runCli(() => {
   const config = loadConfig();
-  buildApp(config).app.synth();
-  for (const line of describeStacks(config)) console.log(line);
+  const { app } = buildApp(config);
+  app.synth();
+  // Managed resources per stack, as written: what the summary says Terraform will manage.
+  const counts = new Map(
+    config.stacks.map((stack) => {
+      const written = JSON.parse(readFileSync(join(app.outdir, "stacks", stack.stackName, "cdk.tf.json"), "utf8"));
+      return [stack.stackName, Object.values<Record<string, unknown>>(written.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0)];
+    }),
+  );
+  for (const line of describeStacks(config, counts)) console.log(line);
   return config;
 });

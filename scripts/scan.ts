@@ -127,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
   const acceptances = readAcceptances();
   console.log(`scan: checkov ${checkov.version ?? "(offline copy)"} from ${checkov.source}${emulatorCommand ? `; plans against moto from ${emulatorCommand.source}` : "; synthesized JSON only"}`);
   const emulator = emulatorCommand ? await startEmulator(emulatorCommand) : undefined;
+  if (emulator) console.log(`scan: moto ${emulator.version} answered`);
   try {
     const reports: TargetReport[] = [];
     for (const configuration of SCAN_CONFIGURATIONS) reports.push(...(await scanConfiguration(checkov, configuration, acceptances, emulator)));

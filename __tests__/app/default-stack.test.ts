@@ -57,6 +57,16 @@ describe("the default stack against the rule pack", () => {
     Testing.synth(stack, true);
     expect(stack.node.metadata.map((m) => m.data)).toContainEqual(`compliance: IAM.PasswordReusePrevention suppressed on tap/identity/password-policy: ${DEFAULT_REUSE_ACCEPTANCE} (accepted by tap (product default))`);
   });
+
+  test("a rule suppressed on many elements for one reason is one line naming them all, not one line each", () => {
+    const stack = new TapStack(Testing.app(), SINGLE_STACK_NAME, configFrom({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" }));
+    Testing.synth(stack, true);
+    const lines = stack.node.metadata.map((m) => String(m.data)).filter((line) => line.startsWith("compliance: GuardDuty.Enabled"));
+    expect(lines).toEqual([
+      expect.stringMatching(/^compliance: GuardDuty\.Enabled suppressed on 3 elements \(tap\/provider aws\.us-east-1, tap\/provider aws\.us-west-2, tap\/provider aws\.eu-central-1\): account-wide/),
+    ]);
+    expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(10);
+  });
 });
 
 describe("auditStacks (npm run audit)", () => {

@@ -1,14 +1,30 @@
 import { describeStacks } from "../../src/app/summary";
 import { loadConfig } from "../../src/config/load";
 
+const summary = (env: Record<string, string>, counts?: Map<string, number>) => describeStacks(loadConfig(env, { file: null }), counts);
+
 describe("synth summary", () => {
-  test("names the singletons the owner adopts and those it leaves to others", () => {
-    const [line] = describeStacks(loadConfig({ TAP_SINGLETONS: "awsConfig=adopt;configServiceRole=adopt;guardDuty=external" }, { file: null }));
-    expect(line).toContain("account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config; adopting configServiceRole, awsConfig; external: guardDuty)");
+  test("a few lines per stack: target and resources, state, home region, account settings, data, reach", () => {
+    expect(summary({}, new Map([["tap", 239]]))).toEqual([
+      "tap: stack tap (dev, ambient credentials): 239 resources in us-east-1, us-west-2, eu-central-1",
+      "  state: s3://tap-terraform-state-dev/tap/dev/terraform.tfstate (us-east-1, encrypted, locked with a lock file)",
+      "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
+      "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
+      '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
+      "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
+    ]);
   });
 
-  test("says nothing of singletons when every one is created", () => {
-    const [line] = describeStacks(loadConfig({}, { file: null }));
-    expect(line).toContain("account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config);");
+  test("names the singletons the owner adopts and those it leaves to others, the sources given, and an HCP workspace", () => {
+    const lines = summary({
+      TAP_SINGLETONS: "awsConfig=adopt;configServiceRole=adopt;guardDuty=external",
+      TAP_ALLOWED_SSH_CIDRS: "none",
+      TAP_ALLOWED_HTTPS_CIDRS: "203.0.113.0/24",
+      TAP_BACKEND: "hcp",
+      TAP_HCP_ORGANIZATION: "acme",
+    });
+    expect(lines).toContain("  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config; adopting configServiceRole, awsConfig; external: guardDuty)");
+    expect(lines).toContain("  state: HCP Terraform workspace tap-dev of acme at app.terraform.io");
+    expect(lines).toContain("  reach: SSH from nowhere (no rule); HTTPS from 203.0.113.0/24");
   });
 });

@@ -32,6 +32,7 @@ export function useEmulatedDeployment(env?: Record<string, string>): { readonly 
   const handle = {} as { deployment: EmulatedDeployment; deployed: Deployed };
   beforeAll(async () => {
     handle.deployment = await EmulatedDeployment.start();
+    console.log(`apply tier: moto ${handle.deployment.emulator.version} from ${findEmulator()!.source}`);
     if (env) handle.deployed = await handle.deployment.deploy(env);
   }, APPLY_TIMEOUT_MS);
   afterAll(async () => {

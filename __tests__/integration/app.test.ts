@@ -25,8 +25,19 @@ describe("main (the cdktf app)", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(Object.keys(JSON.parse(readFileSync(stackFile, "utf8")).provider.aws)).toHaveLength(3);
+    const written = JSON.parse(readFileSync(stackFile, "utf8"));
+    const resources = Object.values<object>(written.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+    expect(resources).toBe(239);
     expect(result.stdout).toBe(
-      'tap: stack tap (dev, ambient credentials): us-east-1, us-west-2, eu-central-1; home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered); account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config); replication: us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1; data protection: off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data)\n',
+      [
+        "tap: stack tap (dev, ambient credentials): 239 resources in us-east-1, us-west-2, eu-central-1",
+        "  state: s3://tap-terraform-state-dev/tap/dev/terraform.tfstate (us-east-1, encrypted, locked with a lock file)",
+        "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
+        "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
+        '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
+        "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
+        "",
+      ].join("\n"),
     );
   });
 
@@ -39,9 +50,11 @@ describe("main (the cdktf app)", () => {
 
   test("the summary says when replication is off and why, and when the account's settings belong to another deployment", () => {
     const single = runApp(outdir, { TAP_REGIONS: "eu-west-1", TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "eu-west-1" });
-    expect(single.stdout).toContain("account settings: skipped (the owner deployment covers eu-west-1); replication: none (single region);");
+    expect(single.stdout).toContain("  account settings: skipped (the owner deployment covers eu-west-1)\n");
+    expect(single.stdout).toContain("; replication none (single region)\n");
     const off = runApp(outdir, { TAP_REPLICATION: "false", TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "S3.CrossRegionReplication=copies are kept by AWS Backup;GuardDuty.Enabled=the SOC runs its own detector" });
-    expect(off.stdout).toContain("guardrails; Security Hub, AWS Config); replication: off (accepted risk);");
+    expect(off.stdout).toContain("guardrails; Security Hub, AWS Config)\n");
+    expect(off.stdout).toContain("; replication off (accepted risk)\n");
   });
 
   test("bad configuration exits non-zero with one line per problem and leaves earlier output untouched", () => {

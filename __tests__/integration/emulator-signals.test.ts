@@ -5,8 +5,8 @@ import { join } from "path";
 // The compiled helper, as scan, bench and the apply tier run it (`npm test` compiles first).
 const EMULATOR = join(__dirname, "..", "..", "dist", "scripts", "terraform", "emulator.js");
 
-/** A stand-in emulator: answers every request on the port it is given. */
-const FAKE_SERVER = `require("http").createServer((request, response) => response.end("ok")).listen(Number(process.argv[1]), "127.0.0.1");`;
+/** A stand-in emulator: reports a supported moto, as tap's extensions do, and answers every request on the port it is given. */
+const FAKE_SERVER = `process.stderr.write("tap moto extensions: moto 5.1.22\\n"); require("http").createServer((request, response) => response.end("ok")).listen(Number(process.argv[1]), "127.0.0.1");`;
 
 /** Gone, or a zombie waiting to be reaped (its parent has exited): either way it no longer runs. */
 function stillRuns(pid: number): boolean {

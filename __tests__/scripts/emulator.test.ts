@@ -1,6 +1,13 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_EXTENSIONS_DIR, EMULATOR_UNSUPPORTED, withoutUnsupported } from "../../scripts/terraform/emulator";
+import {
+  EMULATOR_DEVIATIONS,
+  EMULATOR_EXTENSIONS,
+  EMULATOR_EXTENSIONS_DIR,
+  EMULATOR_UNSUPPORTED,
+  emulatorVersionProblem,
+  withoutUnsupported,
+} from "../../scripts/terraform/emulator";
 import { differences } from "../apply/deployment";
 
 describe("the apply tier's emulator allowances", () => {
@@ -32,6 +39,14 @@ describe("the apply tier's emulator allowances", () => {
     const source = readFileSync(join(EMULATOR_EXTENSIONS_DIR, "tap_moto_extensions.py"), "utf8");
     const patches = [...source.matchAll(/^@patch\("[\w.]+"\)\ndef (\w+)\(/gm)].map((m) => m[1]);
     expect(patches.sort()).toEqual(Object.keys(EMULATOR_EXTENSIONS).sort());
+  });
+
+  test("the emulator's version: 5.1.22 and 5.2.x are supported; another, or one whose extensions did not load, is refused with the install hint", () => {
+    expect(emulatorVersionProblem("5.1.22", "moto_server")).toBeUndefined();
+    expect(emulatorVersionProblem("5.2.1", "moto_server")).toBeUndefined();
+    expect(emulatorVersionProblem("5.1.21", "moto_server")).toBe("the emulator (moto_server) is moto 5.1.21; the tiers support moto from 5.1.22 below 5.3.0: pip install 'moto[server]==5.1.22'");
+    expect(emulatorVersionProblem("5.3.0", "moto_server")).toMatch(/is moto 5\.3\.0; the tiers support/);
+    expect(emulatorVersionProblem(undefined, "moto_server")).toMatch(/did not load tap's moto extensions/);
   });
 
   test("every allowance says why", () => {

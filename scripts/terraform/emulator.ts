@@ -10,6 +10,8 @@ import { basename, delimiter, dirname, join } from "path";
 
 export const EMULATOR_ENV = "TAP_MOTO_SERVER";
 export const EMULATOR_VERSION = "5.1.22";
+/** The moto versions the tiers support: the pinned one up to the next minor after this machine's 5.2.1. */
+export const EMULATOR_SUPPORTED = { from: "5.1.22", below: "5.3.0" } as const;
 export const EMULATOR_INSTALL_HINT = `pip install 'moto[server]==${EMULATOR_VERSION}'`;
 /** The account moto answers as. */
 export const EMULATOR_ACCOUNT_ID = "123456789012";
@@ -95,7 +97,8 @@ export function emulatorMissingMessage(): string {
 function emulatorEnvironment(userBase: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^AWS_/.test(name) || /^https?_proxy$/i.test(name)) delete env[name];
+    // PYTHONNOUSERSITE would keep tap's extensions (a usercustomize module) out.
+    if (/^AWS_/.test(name) || /^https?_proxy$/i.test(name) || name === "PYTHONNOUSERSITE") delete env[name];
   }
   return { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", PYTHONDONTWRITEBYTECODE: "1", PYTHONUSERBASE: userBase };
 }
@@ -124,7 +127,28 @@ function extensionsUserBase(): string {
 export interface RunningEmulator {
   readonly url: string;
   readonly pid: number;
+  /** The moto version that runs, as tap's extensions report it. */
+  readonly version: string;
   stop(): Promise<void>;
+}
+
+/** Compares dotted versions numerically: negative when a < b. */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split(".").map((part) => parseInt(part, 10) || 0));
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
+/**
+ * Why the emulator's version will not do, or undefined when it is supported. Undefined `version`
+ * means tap's extensions did not load (they report it), so the tier would not test what it claims.
+ */
+export function emulatorVersionProblem(version: string | undefined, command: string): string | undefined {
+  if (version === undefined) {
+    return `the emulator (${command}) did not load tap's moto extensions (scripts/terraform/moto-extensions), which report its version: is Python's user site turned off (PYTHONNOUSERSITE, python -s)?`;
+  }
+  if (compareVersions(version, EMULATOR_SUPPORTED.from) >= 0 && compareVersions(version, EMULATOR_SUPPORTED.below) < 0) return undefined;
+  return `the emulator (${command}) is moto ${version}; the tiers support moto from ${EMULATOR_SUPPORTED.from} below ${EMULATOR_SUPPORTED.below}: ${EMULATOR_INSTALL_HINT}`;
 }
 
 async function freePort(): Promise<number> {
@@ -207,7 +231,15 @@ export async function startEmulator(command: EmulatorCommand, options: { timeout
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the emulator (${command.path}) exited before answering:\n${Buffer.concat(stderr).toString("utf8")}`);
-    if (await answers(url)) return { url, pid: child.pid!, stop };
+    if (await answers(url)) {
+      const version = /tap moto extensions: moto (\S+)/.exec(Buffer.concat(stderr).toString("utf8"))?.[1];
+      const problem = emulatorVersionProblem(version, command.path);
+      if (problem) {
+        await stop();
+        throw new Error(problem);
+      }
+      return { url, pid: child.pid!, version: version!, stop };
+    }
     await new Promise((wait) => setTimeout(wait, 200));
   }
   await stop();

@@ -1,36 +1,55 @@
 import type { StackConfig, TapConfig } from "../config/model";
 
 /**
- * One line per stack saying what synth just wrote and the decisions a reviewer should see
- * before a deploy: where it goes, its home region and why, who owns the account's settings (which paid guardrails
- * are on, which singletons it adopts or leaves to others), whether data is replicated, and whether data survives a
- * destroy (and why).
+ * What synth says of each stack it wrote, on a few lines: the decisions an operator checks before
+ * a deploy. Where it goes and how many resources it manages; where its state lives; its home
+ * region and why; who owns the account's settings (which paid guardrails are on, which singletons
+ * it adopts or leaves to others); data protection and replication; who may reach SSH and HTTPS.
+ * `resourceCounts` are the synthesized stacks' managed resources, by stack name.
  */
-export function describeStacks(config: TapConfig): string[] {
-  return config.stacks.map(describeStack);
+export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map()): string[] {
+  return config.stacks.flatMap((stack) => describeStack(stack, resourceCounts.get(stack.stackName)));
 }
 
-function describeStack(stack: StackConfig): string {
+function describeStack(stack: StackConfig, resources: number | undefined): string[] {
   const target = stack.account ? `account ${stack.account.id} via ${stack.account.roleArn}` : "ambient credentials";
   const regions = stack.regions.map((r) => r.region).join(", ");
-  const retiring = stack.retiringRegions.length > 0 ? `; retiring: ${stack.retiringRegions.join(", ")} (providers only)` : "";
-  const protection = `${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason})`;
+  const retiring = stack.retiringRegions.length > 0 ? `; retiring ${stack.retiringRegions.join(", ")} (providers only)` : "";
+  const count = resources === undefined ? "" : `${resources} resources in `;
+  return [
+    `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${count}${regions}${retiring}`,
+    `  state: ${stateLocation(stack)}`,
+    `  home region: ${stack.homeRegion.region} (${stack.homeRegion.reason})`,
+    `  account settings: ${accountSettings(stack)}`,
+    `  data: protection ${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason}); replication ${replication(stack)}`,
+    `  reach: SSH from ${sources(stack.allowedSshCidrs)}; HTTPS from ${sources(stack.allowedHttpsCidrs)}`,
+  ];
+}
+
+function stateLocation(stack: StackConfig): string {
+  const backend = stack.backend;
+  return backend.type === "s3"
+    ? `s3://${backend.bucket}/${backend.key} (${backend.region}, encrypted, locked with a lock file)`
+    : `HCP Terraform workspace ${backend.workspace} of ${backend.organization} at ${backend.hostname}`;
+}
+
+function accountSettings(stack: StackConfig): string {
+  if (!stack.manageAccountSettings) return `skipped (the owner deployment covers ${stack.ownerRegions?.join(", ") ?? "?"})`;
   const { guardDuty, securityHub, awsConfig } = stack.guardrails;
   const paid = [guardDuty && "GuardDuty", securityHub && "Security Hub", awsConfig && "AWS Config"].filter(Boolean).join(", ") || "no paid guardrails";
   // Singletons not created here, by mode: what the plan imports and what it leaves to others.
   const byMode = (mode: string) => Object.entries(stack.singletons).filter(([, m]) => m === mode).map(([key]) => key);
-  const notCreated = [
-    byMode("adopt").length > 0 && `adopting ${byMode("adopt").join(", ")}`,
-    byMode("external").length > 0 && `external: ${byMode("external").join(", ")}`,
-  ].filter(Boolean);
-  const settings = stack.manageAccountSettings
-    ? `managed here (trail, alarms, guardrails; ${paid}${notCreated.length > 0 ? `; ${notCreated.join("; ")}` : ""})`
-    : `skipped (the owner deployment covers ${stack.ownerRegions?.join(", ") ?? "?"})`;
-  const home = `home region: ${stack.homeRegion.region} (${stack.homeRegion.reason})`;
-  const replication = stack.replication
-    ? `${[...stack.regions, stack.regions[0]].map((r) => r.region).join(" -> ")}`
-    : stack.regions.length === 1
-      ? "none (single region)"
-      : "off (accepted risk)";
-  return `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${regions}${retiring}; ${home}; account settings: ${settings}; replication: ${replication}; data protection: ${protection}`;
+  const notCreated = [byMode("adopt").length > 0 && `adopting ${byMode("adopt").join(", ")}`, byMode("external").length > 0 && `external: ${byMode("external").join(", ")}`].filter(Boolean);
+  return `managed here (trail, alarms, guardrails; ${paid}${notCreated.length > 0 ? `; ${notCreated.join("; ")}` : ""})`;
+}
+
+function replication(stack: StackConfig): string {
+  if (stack.replication) return [...stack.regions, stack.regions[0]].map((r) => r.region).join(" -> ");
+  return stack.regions.length === 1 ? "none (single region)" : "off (accepted risk)";
+}
+
+/** `undefined` is each region's own VPC CIDR; `[]` is no rule at all. */
+function sources(cidrs: readonly string[] | undefined): string {
+  if (cidrs === undefined) return "each region's own VPC CIDR";
+  return cidrs.length === 0 ? "nowhere (no rule)" : cidrs.join(", ");
 }

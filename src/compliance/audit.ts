@@ -110,8 +110,17 @@ export class ComplianceValidation implements IValidation {
     const annotations = Annotations.of(this.stack);
     for (const finding of report.warnings) annotations.addWarning(`compliance: ${describeFinding(finding)}`);
     for (const suppression of report.unusedSuppressions) annotations.addWarning(`compliance: ${describeUnusedSuppression(suppression)}`);
+    // One line per rule and reason, naming every element it holds for (a region's providers, the data buckets, ...).
+    const folded = new Map<string, { rule: string; reason: string; paths: string[] }>();
     for (const finding of report.suppressed) {
-      annotations.addInfo(`compliance: ${finding.rule.id} suppressed on ${finding.element.path}: ${finding.suppression!.reason}`);
+      const key = `${finding.rule.id}\n${finding.suppression!.reason}`;
+      const entry = folded.get(key) ?? { rule: finding.rule.id, reason: finding.suppression!.reason, paths: [] };
+      entry.paths.push(finding.element.path);
+      folded.set(key, entry);
+    }
+    for (const { rule, reason, paths } of folded.values()) {
+      const where = paths.length === 1 ? paths[0] : `${paths.length} elements (${paths.join(", ")})`;
+      annotations.addInfo(`compliance: ${rule} suppressed on ${where}: ${reason}`);
     }
     return [
       ...report.failures.map(describeFinding),

@@ -8,23 +8,34 @@ test in __tests__/apply/emulator-extensions.test.ts; nothing here is shipped.
 import importlib.abc
 import sys
 
-_PATCHES = {}
+_HOOKS = {}
 APPLIED = []
 
 
+def _after_import(module_name, function):
+    _HOOKS.setdefault(module_name, []).append(function)
+
+
 def patch(module_name):
+    """Registers an extension: it runs right after moto loads `module_name`, and says so on stderr."""
+
     def register(function):
-        _PATCHES.setdefault(module_name, []).append(function)
+        def apply(module):
+            function(module)
+            APPLIED.append(function.__name__)
+            sys.stderr.write(f"tap moto extension: {function.__name__}\n")
+
+        _after_import(module_name, apply)
         return function
 
     return register
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
-    """Finds a patched module with the other finders, then runs its patches once it has loaded."""
+    """Finds a hooked module with the other finders, then runs its hooks once it has loaded."""
 
     def find_spec(self, name, path, target=None):
-        if name not in _PATCHES:
+        if name not in _HOOKS:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -39,16 +50,17 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
         def exec_module(module):
             load(module)
-            for function in _PATCHES[name]:
-                function(module)
-                APPLIED.append(function.__name__)
-                sys.stderr.write(f"tap moto extension: {function.__name__}\n")
+            for hook in _HOOKS[name]:
+                hook(module)
 
         loader.exec_module = exec_module
         return spec
 
 
 sys.meta_path.insert(0, _AfterImport())
+
+# Which moto runs, for the tiers to check against the versions they support (emulator.ts reads this line).
+_after_import("moto", lambda moto: sys.stderr.write(f"tap moto extensions: moto {moto.__version__}\n"))
 
 
 @patch("moto.iam.models")
