@@ -101,6 +101,9 @@ describe("RegionalGuardrails", () => {
     expect(resourceAt(adopted, "aws_accessanalyzer_analyzer", "guardrails/access-analyzer").analyzer_name).toBe("ConsoleAnalyzer-1a2b");
     expect(resourceAt(adopted, "aws_config_configuration_recorder", "guardrails/config-recorder")).toMatchObject({ name: "default", role_arn: ROLE_ARN });
     expect(resourceAt(adopted, "aws_config_delivery_channel", "guardrails/config-delivery-channel")).toMatchObject({ name: "default", s3_bucket_name: RECORDING.delivery.bucketName });
+    // An adopted hub must not be replaced for an argument the provider cannot read back (ForceNew, default true on import).
+    expect(resourceAt(adopted, "aws_securityhub_account", "guardrails/security-hub").lifecycle).toEqual({ ignore_changes: ["enable_default_standards"] });
+    expect(resourceAt(json, "aws_securityhub_account", "guardrails/security-hub").lifecycle).toBeUndefined();
     // The default key is set, not imported: tap's key replaces whatever was the default.
     expect(resourcesOf(adopted, "aws_ebs_default_kms_key")).toHaveLength(1);
     expect(json.import).toBeUndefined();

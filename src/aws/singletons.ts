@@ -73,7 +73,7 @@ export const SINGLETONS = {
   },
   accessAnalyzer: {
     scope: "region",
-    description: "the account's IAM Access Analyzer",
+    description: "the account's IAM Access Analyzer (adopt an analyzer of type ACCOUNT: an organization analyzer would be replaced, its type being fixed)",
     imports: "aws_accessanalyzer_analyzer, id = the analyzer's name (it keeps its name)",
     ruleIds: ["IAM.AccessAnalyzer"],
     adoptedNames: [{ key: "accessAnalyzer" }],
@@ -86,7 +86,7 @@ export const SINGLETONS = {
   },
   securityHub: {
     scope: "region",
-    description: "Security Hub (adopting imports the hub; the CIS v3.0.0 subscription is then created, not imported)",
+    description: "Security Hub (adopting imports the hub, which is never replaced for its default-standards setting; the CIS v3.0.0 subscription is then created, not imported)",
     imports: "aws_securityhub_account, id = the account id",
     ruleIds: ["SecurityHub.CisStandard"],
   },

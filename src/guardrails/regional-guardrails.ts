@@ -219,6 +219,10 @@ export class RegionalGuardrails extends Construct {
       provider: this.provider,
       // The defaults (FSBP and CIS 1.2.0) would be subscribed outside Terraform and not removed by destroy.
       enableDefaultStandards: false,
+      // The provider cannot read this argument back (an import takes its default, true) and it forces
+      // a new hub: an adopted hub would be disabled, losing its findings, and enabled again. It only
+      // matters when a hub is created, so an adopted one ignores it.
+      lifecycle: adopt ? { ignoreChanges: ["enable_default_standards"] } : undefined,
     });
     if (adopt) adoptExisting(account, props.accountId);
     new SecurityhubStandardsSubscription(this, "security-hub-cis-v3", {
