@@ -5,9 +5,7 @@ import { probe, probed, ACCOUNT_ID, PARTITION, resourceAt, resourcesOf, synthCon
 const REGION = "us-east-1";
 const TARGET: ConfigDeliveryTarget = {
   bucketName: "tap-dev-cloudtrail-123456789012",
-  bucketArn: "arn:aws:s3:::tap-dev-cloudtrail-123456789012",
   keyPrefix: "config",
-  kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/trail",
   ready: { fqn: "aws_s3_bucket_policy.trail" },
 };
 const baseProps: Omit<AccountGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev" }, accountId: ACCOUNT_ID, partition: PARTITION };

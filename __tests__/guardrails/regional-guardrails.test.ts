@@ -8,7 +8,7 @@ const ebsKey = { keyArn: KEY_ARN, grants: 0, grantEbsDefaultEncryption: () => vo
 const ROLE_ARN = "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
 const RECORDING: RegionalConfigRecording = {
   role: { configRoleArn: ROLE_ARN, configRoleReady: [{ fqn: "aws_iam_service_linked_role.config" }] },
-  delivery: { bucketName: "tap-dev-cloudtrail-123456789012", bucketArn: "arn:aws:s3:::tap-dev-cloudtrail-123456789012", keyPrefix: "config", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/trail", ready: { fqn: "aws_s3_bucket_policy.trail" } },
+  delivery: { bucketName: "tap-dev-cloudtrail-123456789012", keyPrefix: "config", ready: { fqn: "aws_s3_bucket_policy.trail" } },
   includeGlobalResourceTypes: false,
 };
 const baseProps: Omit<RegionalGuardrailsProps, "provider"> = { naming: { project: "tap", environment: "dev", region: REGION }, partition: PARTITION, accountId: "123456789012", ebsKey };

@@ -57,16 +57,12 @@ export interface AuditTrailProps {
   readonly alarmEmail?: string;
 }
 
-/** Where AWS Config delivers, once the trail bucket lets it (AuditTrail.grantConfigDelivery). */
+/** Where AWS Config delivers, once the trail bucket and key let it (AuditTrail.grantConfigDelivery). */
 export interface ConfigDeliveryTarget {
   /** The bucket (name) the delivery channel writes to. */
   readonly bucketName: string;
-  /** Its ARN, for the recorder role's permissions. */
-  readonly bucketArn: string;
   /** Key prefix inside the bucket (no leading or trailing slash). */
   readonly keyPrefix: string;
-  /** The bucket's default encryption key: Config's role encrypts with it when it writes. */
-  readonly kmsKeyArn: string;
   /** Completes once the bucket's policy lets AWS Config deliver: the delivery channel waits for it. */
   readonly ready: ITerraformDependable;
 }
@@ -177,7 +173,7 @@ export class AuditTrail extends Construct {
     });
     this.keyStatements.push({ sid: "ConfigEncryptsDeliveries", effect: "Allow", principals: config, actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: ["*"], condition: [thisAccount] });
     this.keyPolicy.putStatement(this.keyStatements);
-    return { bucketName: this.bucketName, bucketArn: this.bucketArn, keyPrefix: CONFIG_KEY_PREFIX, kmsKeyArn: this.keyArn, ready: this.bucket.policy };
+    return { bucketName: this.bucketName, keyPrefix: CONFIG_KEY_PREFIX, ready: this.bucket.policy };
   }
 
   /** Management events, and object-level events of the recorded data buckets; "<bucket ARN>/" selects a whole bucket. */
