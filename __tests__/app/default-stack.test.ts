@@ -5,6 +5,7 @@ import { auditStacks } from "../../src/compliance/report";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { TapStack } from "../../src/app/tap-stack";
 import { configFrom } from "../helpers";
+import { SINGLETON_KEYS } from "../../src/aws/singletons";
 import { DEFAULT_REUSE_ACCEPTANCE, SINGLE_STACK_NAME } from "../../src/config/load";
 
 /** Rules about resource types the default stack does not create (tap declares no managed IAM policy). */
@@ -66,6 +67,23 @@ describe("the default stack against the rule pack", () => {
       expect.stringMatching(/^compliance: GuardDuty\.Enabled suppressed on 3 elements \(tap\/provider aws\.us-east-1, tap\/provider aws\.us-west-2, tap\/provider aws\.eu-central-1\): account-wide/),
     ]);
     expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(10);
+  });
+});
+
+describe("singletons left to others (external)", () => {
+  /** Each singleton external on its own (AWS Config with its role; the trail with AWS Config, which delivers to its bucket), then all. */
+  const cases: [string, string][] = [
+    ...SINGLETON_KEYS.filter((key) => !["configServiceRole", "trail", "awsConfig"].includes(key)).map((key): [string, string] => [key, `${key}=external`]),
+    ["awsConfig", "awsConfig=external;configServiceRole=external"],
+    ["trail", "trail=external;awsConfig=external"],
+    ["every singleton", SINGLETON_KEYS.map((key) => `${key}=external`).join(";")],
+  ];
+
+  test.each(cases)("%s: the stack passes the rule pack, and every acceptance it brings is used (none goes stale)", (_name, singletons) => {
+    const report = auditStack(newStack({ TAP_SINGLETONS: singletons }), TAP_RULE_PACK);
+    expect(report.failures).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.unusedSuppressions.map((s) => s.ruleId)).toEqual([]);
   });
 });
 

@@ -510,11 +510,11 @@ describe("loadConfig: singletons (create, adopt, external) and the names adopted
   });
 
   test("external accepts exactly the singleton's rules, saying who manages it and where that was set", () => {
-    const stack = stackOf({ TAP_SINGLETONS: "guardDuty=external;passwordPolicy=external" });
+    const stack = stackOf({ TAP_SINGLETONS: "guardDuty=external;passwordPolicy=external;trail=external;awsConfig=external" });
     const accepted = stack.acceptedRisks.filter((risk) => risk.source.includes("external"));
-    expect(accepted.map((risk) => risk.ruleId).sort()).toEqual(
-      ["GuardDuty.Enabled", "IAM.PasswordComplexity", "IAM.PasswordMaxAge", "IAM.PasswordMinimumLength", "IAM.PasswordReusePrevention"].sort(),
-    );
+    // The password rules judge a declared policy only, so an external one needs no acceptance (nor the product default's).
+    expect(accepted.map((risk) => risk.ruleId).sort()).toEqual(["CloudTrail.MultiRegionTrail", "CloudTrail.S3DataEvents", "Config.Recorder", "GuardDuty.Enabled", "Monitoring.CisMetricAlarms"]);
+    expect(stack.acceptedRisks.map((risk) => risk.ruleId)).not.toContain("IAM.PasswordReusePrevention");
     expect(accepted.find((risk) => risk.ruleId === "GuardDuty.Enabled")).toEqual({
       ruleId: "GuardDuty.Enabled",
       reason: "the GuardDuty detector is managed outside this deployment",
