@@ -3,8 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { Testing } from "cdktf";
 import { loadConfig } from "../../src/config/load";
-import { ACCOUNT_SINGLETONS } from "../../src/guardrails/guardrail-facts";
-import { SINGLETON_KEYS } from "../../src/aws/singletons";
+import { SINGLETON_KEYS, SINGLETON_TYPES } from "../../src/aws/singletons";
 import { STACK_OUTPUTS } from "../../src/app/stack-outputs";
 import { TapStack } from "../../src/app/tap-stack";
 import { intendedCounts } from "../intended-resources";
@@ -160,7 +159,7 @@ describe("TapStack", () => {
     const json = synthStack({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" });
     const config = configFrom({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" });
     for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
-    for (const type of [...Object.keys(ACCOUNT_SINGLETONS), "aws_cloudtrail", "aws_iam_role_policy_attachment", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+    for (const type of [...Object.keys(SINGLETON_TYPES), "aws_cloudtrail", "aws_iam_role_policy_attachment", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
       expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: [] });
     }
     expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-vpc-flow-logs", ...DEFAULT_REGIONS.map((region) => `tap-dev-${region}-s3-replication`)]);
@@ -215,7 +214,7 @@ describe("TapStack", () => {
   test("singletons external: none of them is created, their rules are accepted with the reason, and the stack passes the rule pack", () => {
     const external = Object.fromEntries(SINGLETON_KEYS.map((key) => [key, "external"]));
     const json = synthStack({ TAP_SINGLETONS: Object.entries(external).map(([key, mode]) => `${key}=${mode}`).join(";") });
-    for (const type of [...Object.keys(ACCOUNT_SINGLETONS), "aws_cloudtrail", "aws_iam_service_linked_role", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+    for (const type of [...Object.keys(SINGLETON_TYPES), "aws_cloudtrail", "aws_iam_service_linked_role", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
       expect([type, resourcesOf(json, type).length]).toEqual([type, 0]);
     }
     // What is not a singleton stays: the support role (CIS 1.17), replication, and every region's network and storage.

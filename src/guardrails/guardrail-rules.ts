@@ -1,4 +1,5 @@
-import { ACCOUNT_SINGLETONS, CIS_V3_STANDARD, CONFIG_SERVICE_LINKED_ROLE } from "./guardrail-facts";
+import { SINGLETON_TYPES } from "../aws/singletons";
+import { CIS_V3_STANDARD, CONFIG_SERVICE_LINKED_ROLE } from "./guardrail-facts";
 import { fail, firstBlock, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
 
@@ -111,12 +112,12 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     id: "Account.OneOwnerPerSingleton",
     appliesTo: ["stack"],
     info: "The stack declares an account or regional singleton twice.",
-    explanation: `AWS keeps one of each per account (or per account and region): ${Object.entries(ACCOUNT_SINGLETONS)
+    explanation: `AWS keeps one of each per account (or per account and region): ${Object.entries(SINGLETON_TYPES)
       .map(([type, { scope }]) => `${type} (${scope})`)
       .join(", ")}. Two declarations overwrite each other and the destroy of either removes it for both.`,
     fix: "Declare each once, in the deployment that owns the account's settings.",
     check(_stack, stack) {
-      for (const [type, { scope }] of Object.entries(ACCOUNT_SINGLETONS)) {
+      for (const [type, { scope }] of Object.entries(SINGLETON_TYPES)) {
         const resources = stack.ofType(type);
         const keys = resources.map((resource) => (scope === "account" ? "account" : (stack.providerOf(resource)?.address ?? "default")));
         const duplicate = keys.find((key, index) => keys.indexOf(key) !== index);
