@@ -1,7 +1,8 @@
 import { Construct, Node } from "constructs";
 import { copyFileSync } from "fs";
 import { join } from "path";
-import { Lazy, Manifest, TerraformResource, TerraformStack } from "cdktf";
+import { Manifest, TerraformResource, TerraformStack } from "cdktf";
+import { addressOf, addTopLevelBlock } from "../terraform/top-level-blocks";
 
 export interface SinglePassStackOptions {
   /**
@@ -23,16 +24,14 @@ export interface SinglePassStackOptions {
  * - The provider lock file beside the synthesized stack, so `terraform init` verifies the provider.
  * - Former addresses: a resource whose construct moved is given a `moved` block from the address
  *   it had, so existing state follows it instead of Terraform destroying and recreating it. The
- *   blocks are written directly rather than with cdktf's moveFromId, which makes every synth run
- *   `terraform version` (a third of a synth, and a failure where Terraform is not installed) to
- *   check for Terraform 1.5; the stack already requires 1.11 (`required_version`), which
- *   Terraform itself enforces.
+ *   blocks are written directly (terraform/top-level-blocks.ts) rather than with cdktf's
+ *   moveFromId, which makes every synth run `terraform version` (a third of a synth, and a failure
+ *   where Terraform is not installed) to check for Terraform 1.5; the stack already requires 1.11
+ *   (`required_version`), which Terraform itself enforces.
  */
 export abstract class SinglePassStack extends TerraformStack {
   /** Set only while cdktf synthesizes this stack; holds the one resolution that pass needs. */
   private synthPass?: { json?: { [key: string]: any } };
-  /** Resources declared as moved, with the address each had. */
-  private readonly moves: { readonly resource: TerraformResource; readonly from: string }[] = [];
 
   constructor(scope: Construct, id: string, options: SinglePassStackOptions = {}) {
     super(scope, id);
@@ -64,12 +63,8 @@ export abstract class SinglePassStack extends TerraformStack {
    * version of the app: Terraform moves its state instead of replacing it.
    */
   protected movedFrom(resource: TerraformResource, formerPath: readonly string[]): void {
-    this.moves.push({ resource, from: `${resource.terraformResourceType}.${this.formerLogicalId(formerPath)}` });
-    if (this.moves.length > 1) return;
-    this.addOverride(
-      "moved",
-      Lazy.anyValue({ produce: () => this.moves.map(({ resource: moved, from }) => ({ from, to: `${moved.terraformResourceType}.${moved.friendlyUniqueId}` })) }),
-    );
+    const from = `${resource.terraformResourceType}.${this.formerLogicalId(formerPath)}`;
+    addTopLevelBlock(this, "moved", () => ({ from, to: addressOf(resource) }));
   }
 
   /**
