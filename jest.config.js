@@ -8,7 +8,7 @@ module.exports = {
   maxWorkers: 2,
   globalSetup: "<rootDir>/__tests__/global-setup.js",
   globalTeardown: "<rootDir>/__tests__/global-teardown.js",
-  modulePathIgnorePatterns: ["<rootDir>/dist/"],
+  modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/lib/"],
   projects: [
     {
       displayName: "unit",

@@ -39,3 +39,18 @@ export const TAP_RULE_PACK: readonly Rule[] = [
   ...TAGGING_RULES,
   ...BACKEND_RULES,
 ];
+
+/**
+ * Whether a rule asks for something that must exist once per account or per region (a
+ * multi-region trail, a detector in every region, the account's public access block) rather
+ * than judging a resource the stack declares.
+ */
+export function isAccountBaselineRule(rule: Rule): boolean {
+  return rule.appliesTo.every((type) => type === "stack" || type === "provider.aws");
+}
+
+/**
+ * The rules that judge each resource a stack declares, without the account baseline's own
+ * completeness: for a stack of your own that uses some of tap's constructs (the package's users).
+ */
+export const TAP_RESOURCE_RULES: readonly Rule[] = TAP_RULE_PACK.filter((rule) => !isAccountBaselineRule(rule));

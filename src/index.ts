@@ -1,0 +1,38 @@
+/**
+ * tap as a library: the constructs, the compliance rule pack and the configuration loader, for
+ * stacks of your own. Import from the package name only (`tap-aws-baseline`); the folders under
+ * it are not part of the API and may move in any release.
+ *
+ * @example
+ * const stack = new TerraformStack(app, "data");
+ * new SecureStorage(stack, "storage", { provider, naming, accountId, partition });
+ * stack.node.addValidation(new ComplianceValidation(stack, TAP_RULE_PACK)); // synth fails on a broken rule
+ */
+
+// The whole baseline, as `npm run synth` builds it.
+export { buildApp } from "./app/app";
+export { TapStack } from "./app/tap-stack";
+
+// Constructs, one per concern.
+export { RegionalNetwork, type RegionalNetworkProps } from "./network/regional-network";
+export { SecureStorage, type SecureStorageProps, type ILogEncryptionKey, type IEbsEncryptionKey } from "./storage/secure-storage";
+export { HardenedBucket, type HardenedBucketProps, type IAccessLogTarget, type AccessLogDelivery } from "./storage/hardened-bucket";
+export { BucketReplication, type BucketReplicationProps, type ReplicatedBucket } from "./storage/bucket-replication";
+export { GlobalIdentity, type GlobalIdentityProps, type IFlowLogDeliveryRole } from "./identity/global-identity";
+export { AuditTrail, type AuditTrailProps } from "./audit/audit-trail";
+export { CIS_ALARMS, type CisAlarm } from "./audit/cis-alarms";
+export { AccountGuardrails, type AccountGuardrailsProps, type IConfigRecorderRole } from "./guardrails/account-guardrails";
+export { RegionalGuardrails, type RegionalGuardrailsProps } from "./guardrails/regional-guardrails";
+export type { NameScope } from "./aws/naming";
+
+// The rule pack and its engine.
+export { TAP_RULE_PACK, TAP_RESOURCE_RULES, isAccountBaselineRule } from "./app/rule-pack";
+export { ComplianceValidation, auditStack, type ComplianceReport, type Finding } from "./compliance/audit";
+export { auditStacks, formatReport } from "./compliance/report";
+export { suppressRule } from "./compliance/suppressions";
+export { PASS, fail, unknown, type Outcome, type Rule, type StackView } from "./compliance/rule";
+
+// Configuration: the loader, its error and the JSON Schema of tap.config.json.
+export { loadConfig, ConfigError, DEFAULTS } from "./config/load";
+export { configJsonSchema } from "./config/settings";
+export type { StackConfig, TapConfig } from "./config/model";
