@@ -18,6 +18,8 @@ import {
   startEmulator,
   withoutUnsupported,
 } from "../../scripts/terraform/emulator";
+import { differences, DriftFinding } from "../../src/compliance/drift";
+import { stackDrift } from "../../scripts/drift";
 import { findProviderSource, FullPlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** Applies wait on the provider (S3 lifecycle settles for about a minute): generous for two cores. */
@@ -163,6 +165,15 @@ export class EmulatedDeployment {
     return this.workdir!.stateList();
   }
 
+  /**
+   * What `npm run drift` reports for this deployment: the same refresh-only plan and controls,
+   * against the emulator, with its named deviations (EMULATOR_DEVIATIONS) rewritten away.
+   */
+  drift(stackName: string): Promise<DriftFinding[]> {
+    const normalize = (type: string, values: any) => (values && EMULATOR_DEVIATIONS[type] ? EMULATOR_DEVIATIONS[type].normalize(values) : values);
+    return stackDrift(stackName, async (args) => (await this.workdir!.run(args)).stdout, { normalize });
+  }
+
   /** `terraform destroy`, after removing from state what the emulator cannot delete (returned). */
   async destroy(): Promise<string[]> {
     const undeletable = (await this.stateList()).filter((address) => address.split(".")[0] in EMULATOR_UNDELETABLE);
@@ -291,19 +302,6 @@ function signedBy(service: string, region: string): Record<string, string> {
 
 function expectStatus(response: Response, expected: number | number[], what: string): void {
   if (![expected].flat().includes(response.status)) throw new Error(`${what}: the emulator answered ${response.status}, expected ${expected}`);
-}
-
-/** The attribute paths where two values differ. */
-export function differences(before: unknown, after: unknown, path = ""): { path: string; before: unknown; after: unknown }[] {
-  if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    return before.flatMap((item, index) => differences(item, after[index], `${path}[${index}]`));
-  }
-  if (isObject(before) && isObject(after) && !Array.isArray(before) && !Array.isArray(after)) {
-    return [...new Set([...Object.keys(before), ...Object.keys(after)])].flatMap((key) => differences(before[key], after[key], path ? `${path}.${key}` : key));
-  }
-  return [{ path: path || "(whole value)", before, after }];
 }
 
 function describeChange(change: ResourceChange & { change: { before?: any } }): ReplannedChange {

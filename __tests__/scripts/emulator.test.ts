@@ -8,7 +8,7 @@ import {
   emulatorVersionProblem,
   withoutUnsupported,
 } from "../../scripts/terraform/emulator";
-import { differences } from "../apply/deployment";
+import { differences } from "../../src/compliance/drift";
 
 describe("the apply tier's emulator allowances", () => {
   test("unsupported types are cut out with the depends_on entries, outputs and import blocks that name them", () => {

@@ -6,6 +6,7 @@
 import { AwsName } from "../aws/limits";
 import { NameScope, resourceName } from "../aws/naming";
 import { CIS_ALARMS } from "./cis-alarms";
+import type { DriftControl } from "../compliance/drift";
 
 /** Where AWS Config delivers in the trail bucket. */
 export const CONFIG_KEY_PREFIX = "config";
@@ -42,3 +43,17 @@ export function auditAwsNames(naming: Omit<NameScope, "region">, accountId: stri
     ]),
   ];
 }
+
+/** The attributes of this concern's resources that carry a control, for `npm run drift`. */
+export const AUDIT_DRIFT_CONTROLS: readonly DriftControl[] = [
+  { type: "aws_cloudtrail", attributes: ["enable_logging", "is_multi_region_trail", "include_global_service_events"], rule: "CloudTrail.MultiRegionTrail" },
+  { type: "aws_cloudtrail", attributes: ["enable_log_file_validation"], rule: "CloudTrail.LogFileValidation" },
+  { type: "aws_cloudtrail", attributes: ["kms_key_id"], rule: "CloudTrail.KmsEncryption" },
+  { type: "aws_cloudtrail", attributes: ["cloud_watch_logs_group_arn", "cloud_watch_logs_role_arn"], rule: "CloudTrail.CloudWatchLogs" },
+  { type: "aws_cloudtrail", attributes: ["event_selector", "advanced_event_selector"], rule: "CloudTrail.S3DataEvents" },
+  { type: "aws_cloudwatch_log_group", attributes: ["kms_key_id"], rule: "Logs.KmsEncryption" },
+  { type: "aws_cloudwatch_log_group", attributes: ["retention_in_days"], rule: "Logs.Retention" },
+  { type: "aws_cloudwatch_log_metric_filter", attributes: ["pattern", "metric_transformation", "log_group_name"], rule: "Monitoring.CisMetricAlarms" },
+  { type: "aws_cloudwatch_metric_alarm", attributes: ["alarm_actions", "actions_enabled", "metric_name", "namespace", "threshold", "comparison_operator"], rule: "Monitoring.CisMetricAlarms" },
+  { type: "aws_sns_topic", attributes: ["kms_master_key_id"], rule: "SNS.KmsEncryption" },
+];

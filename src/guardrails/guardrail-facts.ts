@@ -6,6 +6,7 @@
  */
 import { AwsName } from "../aws/limits";
 import { NameScope, resourceName } from "../aws/naming";
+import type { DriftControl } from "../compliance/drift";
 
 /** Security Hub's CIS AWS Foundations Benchmark v3.0.0 standard, after `arn:<partition>:securityhub:<region>::`. */
 export const CIS_V3_STANDARD = "standards/cis-aws-foundations-benchmark/v/3.0.0";
@@ -55,3 +56,18 @@ export function regionalGuardrailAwsNames(naming: NameScope & { readonly region:
     { kind: "configRecorder", name: names.recorder },
   ];
 }
+
+/** The attributes of this concern's resources that carry a control, for `npm run drift`. */
+export const GUARDRAIL_DRIFT_CONTROLS: readonly DriftControl[] = [
+  { type: "aws_ebs_encryption_by_default", attributes: ["enabled"], rule: "EC2.EbsEncryptionByDefault" },
+  { type: "aws_ebs_default_kms_key", attributes: ["key_arn"], rule: "EC2.EbsEncryptionByDefault" },
+  { type: "aws_accessanalyzer_analyzer", attributes: ["type"], rule: "IAM.AccessAnalyzer" },
+  { type: "aws_guardduty_detector", attributes: ["enable"], rule: "GuardDuty.Enabled" },
+  { type: "aws_securityhub_account", attributes: ["enable_default_standards"], rule: "SecurityHub.CisStandard" },
+  { type: "aws_securityhub_standards_subscription", attributes: ["standards_arn"], rule: "SecurityHub.CisStandard" },
+  { type: "aws_config_configuration_recorder", attributes: ["recording_group", "recording_mode"], rule: "Config.Recorder" },
+  { type: "aws_config_configuration_recorder", attributes: ["role_arn"], rule: "Config.ServiceLinkedRole" },
+  { type: "aws_config_configuration_recorder_status", attributes: ["is_enabled"], rule: "Config.Recorder" },
+  { type: "aws_config_delivery_channel", attributes: ["s3_bucket_name", "s3_key_prefix"], rule: "Config.Recorder" },
+  { type: "aws_s3_account_public_access_block", attributes: ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"], rule: "S3.AccountPublicAccessBlock" },
+];

@@ -4,6 +4,7 @@
  */
 import { AwsName } from "../aws/limits";
 import { NameScope, resourceName } from "../aws/naming";
+import type { DriftControl } from "../compliance/drift";
 
 /** The account password policy tap sets (CIS items from the CIS AWS Foundations Benchmark v3.0.0). */
 export const PASSWORD_POLICY = {
@@ -48,3 +49,14 @@ export function identityAwsNames(naming: Omit<NameScope, "region">): AwsName[] {
     { kind: "iamRole", name: names.supportRole },
   ];
 }
+
+/** The attributes of this concern's resources that carry a control, for `npm run drift`. */
+export const IDENTITY_DRIFT_CONTROLS: readonly DriftControl[] = [
+  { type: "aws_iam_account_password_policy", attributes: ["minimum_password_length"], rule: "IAM.PasswordMinimumLength" },
+  { type: "aws_iam_account_password_policy", attributes: ["require_uppercase_characters", "require_lowercase_characters", "require_numbers", "require_symbols"], rule: "IAM.PasswordComplexity" },
+  { type: "aws_iam_account_password_policy", attributes: ["max_password_age"], rule: "IAM.PasswordMaxAge" },
+  { type: "aws_iam_account_password_policy", attributes: ["password_reuse_prevention"], rule: "IAM.PasswordReusePrevention" },
+  { type: "aws_iam_role", attributes: ["assume_role_policy"], rule: "IAM.TrustNamesServicePrincipal" },
+  { type: "aws_iam_role_policy", attributes: ["policy"], rule: "IAM.NoAdminStatements" },
+  { type: "aws_iam_role_policy_attachment", attributes: ["policy_arn"], rule: "IAM.SupportRole" },
+];

@@ -5,6 +5,7 @@
  */
 import { AwsName } from "../aws/limits";
 import { NameScope, resourceName } from "../aws/naming";
+import type { DriftControl } from "../compliance/drift";
 
 /**
  * Entries per network ACL and direction (AWS's default quota; it can be raised to 40).
@@ -62,3 +63,13 @@ export function networkAwsNames(naming: NameScope & { readonly region: string })
     { kind: "logGroup", name: names.flowLogGroup },
   ];
 }
+
+/** The attributes of this concern's resources that carry a control, for `npm run drift`. */
+export const NETWORK_DRIFT_CONTROLS: readonly DriftControl[] = [
+  { type: "aws_flow_log", attributes: ["log_destination", "traffic_type", "iam_role_arn"], rule: "VPC.FlowLogs" },
+  { type: "aws_default_security_group", attributes: ["ingress", "egress"], rule: "VPC.DefaultSecurityGroupClosed" },
+  { type: "aws_subnet", attributes: ["map_public_ip_on_launch"], rule: "VPC.NoPublicIpOnLaunch" },
+  { type: "aws_default_network_acl", attributes: ["ingress", "egress"], rule: "VPC.NetworkAclNoAdminFromAnywhere" },
+  { type: "aws_vpc_security_group_ingress_rule", attributes: ["cidr_ipv4", "from_port", "to_port", "ip_protocol"], rule: "EC2.NoWorldAdminIngress" },
+  { type: "aws_vpc_security_group_egress_rule", attributes: ["cidr_ipv4", "from_port", "to_port", "ip_protocol"], rule: "EC2.NoWorldAllPortsEgress" },
+];

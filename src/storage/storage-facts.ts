@@ -5,6 +5,7 @@
  */
 import { AwsName } from "../aws/limits";
 import { NameScope, resourceName } from "../aws/naming";
+import type { DriftControl } from "../compliance/drift";
 
 /** Days after which noncurrent object versions are deleted, unless a bucket says otherwise. */
 export const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
@@ -74,3 +75,19 @@ export function accountAdministersKey(partition: string, accountId: string) {
     resources: ["*"],
   };
 }
+
+/** The attributes of this concern's resources that carry a control, for `npm run drift`. */
+export const STORAGE_DRIFT_CONTROLS: readonly DriftControl[] = [
+  { type: "aws_kms_key", attributes: ["enable_key_rotation"], rule: "KMS.Rotation" },
+  { type: "aws_kms_key", attributes: ["policy"], rule: "KMS.KeyPolicy" },
+  { type: "aws_kms_key", attributes: ["deletion_window_in_days"], rule: "KMS.DeletionWindow" },
+  { type: "aws_s3_bucket_versioning", attributes: ["versioning_configuration"], rule: "S3.Versioning" },
+  { type: "aws_s3_bucket_public_access_block", attributes: ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"], rule: "S3.PublicAccessBlock" },
+  { type: "aws_s3_bucket_ownership_controls", attributes: ["rule"], rule: "S3.OwnershipEnforced" },
+  { type: "aws_s3_bucket_policy", attributes: ["policy"], rule: "S3.TlsOnly" },
+  { type: "aws_s3_bucket_server_side_encryption_configuration", attributes: ["rule"], rule: "S3.KmsCustomerManagedKey" },
+  { type: "aws_s3_bucket_logging", attributes: ["target_bucket", "target_prefix"], rule: "S3.AccessLogging" },
+  { type: "aws_s3_bucket_lifecycle_configuration", attributes: ["rule"], rule: "S3.AbortIncompleteUploads" },
+  { type: "aws_s3_bucket_replication_configuration", attributes: ["rule", "role"], rule: "S3.CrossRegionReplication" },
+  { type: "aws_s3_bucket_notification", attributes: ["eventbridge"], rule: "S3.EventNotifications" },
+];
