@@ -11,10 +11,11 @@ runCli(() => {
   const { app } = buildApp(config);
   app.synth();
   // Managed resources per stack, as written: what the summary says Terraform will manage.
+  const stackNames = [...config.stacks.map((stack) => stack.stackName), ...(config.bootstrap ? [config.bootstrap.stackName] : [])];
   const counts = new Map(
-    config.stacks.map((stack) => {
-      const written = JSON.parse(readFileSync(join(app.outdir, "stacks", stack.stackName, "cdk.tf.json"), "utf8"));
-      return [stack.stackName, Object.values<Record<string, unknown>>(written.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0)];
+    stackNames.map((name) => {
+      const written = JSON.parse(readFileSync(join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+      return [name, Object.values<Record<string, unknown>>(written.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0)];
     }),
   );
   for (const line of describeStacks(config, counts)) console.log(line);

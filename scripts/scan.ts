@@ -15,7 +15,7 @@ import { join } from "path";
 import { buildApp } from "../src/app/app";
 import { loadConfig } from "../src/config/load";
 import { CHECKOV_INSTALL_HINT, CHECKOV_VERSION, Checkov, CheckovFinding, findCheckov, runCheckov } from "./checkov";
-import { emulatorMissingMessage, findEmulator, projectRoot, RunningEmulator, startEmulator } from "./terraform/emulator";
+import { EMULATOR_ACCOUNT_ID, emulatorMissingMessage, findEmulator, projectRoot, RunningEmulator, startEmulator } from "./terraform/emulator";
 import { findProviderSource, TerraformWorkdir } from "./terraform/workdir";
 
 /** The configurations scanned: the defaults, and production with every optional feature on. */
@@ -31,6 +31,8 @@ export const SCAN_CONFIGURATIONS: readonly { name: string; env: Record<string, s
       TAP_PASSWORD_REUSE_PREVENTION: "24",
       TAP_ALARM_EMAIL: "secops@example.com",
       TAP_TAGS: '{"CostCenter":"1234"}',
+      // The emulator's account: names the state bucket, so the bootstrap stack is scanned too.
+      TAP_ACCOUNT_ID: EMULATOR_ACCOUNT_ID,
     },
   },
 ];
@@ -94,6 +96,10 @@ async function scanConfiguration(checkov: Checkov, configuration: (typeof SCAN_C
     buildApp(config, outdir).app.synth();
     const json = await runCheckov(checkov, join(outdir, "stacks", config.stacks[0].stackName, "cdk.tf.json"));
     reports.push(classify(`${configuration.name} cdk.tf.json`, json.passed, json.failed, acceptances));
+    if (config.bootstrap) {
+      const bootstrap = await runCheckov(checkov, join(outdir, "stacks", config.bootstrap.stackName, "cdk.tf.json"));
+      reports.push(classify(`${configuration.name} bootstrap`, bootstrap.passed, bootstrap.failed, acceptances));
+    }
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -7,12 +7,23 @@ describe("synth summary", () => {
   test("a few lines per stack: target and resources, state, home region, account settings, data, reach", () => {
     expect(summary({}, new Map([["tap", 239]]))).toEqual([
       "tap: stack tap (dev, ambient credentials): 239 resources in us-east-1, us-west-2, eu-central-1",
-      "  state: s3://tap-terraform-state-dev/tap/dev/terraform.tfstate (us-east-1, encrypted, locked with a lock file)",
+      "  state: S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)",
       "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
       "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
       '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
       "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
     ]);
+  });
+
+  test("with accountId: the account, the state bucket unique to it and its region, and the bootstrap stack that creates it", () => {
+    const lines = summary({ TAP_ACCOUNT_ID: "111122223333" }, new Map([["tap", 239], ["bootstrap", 19]]));
+    expect(lines[0]).toBe("tap: stack tap (dev, account 111122223333, ambient credentials): 239 resources in us-east-1, us-west-2, eu-central-1");
+    expect(lines[1]).toBe("  state: s3://tap-tfstate-111122223333-us-east-1/tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)");
+    expect(lines.at(-1)).toBe(
+      "tap: stack bootstrap (npm run bootstrap, account 111122223333): 19 resources: the state bucket s3://tap-tfstate-111122223333-us-east-1 in us-east-1; its own state stays local, in cdktf.out/stacks/bootstrap",
+    );
+    const key = "arn:aws:kms:us-east-1:111122223333:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d";
+    expect(summary({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_KMS_KEY_ID: key })[1]).toContain(`(us-east-1, encrypted with ${key}, locked with a lock file)`);
   });
 
   test("names the singletons the owner adopts and those it leaves to others, the sources given, and an HCP workspace", () => {

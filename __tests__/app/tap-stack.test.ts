@@ -59,13 +59,24 @@ describe("TapStack", () => {
   });
 
   test("the S3 backend is encrypted, locked with the S3 lock file, and Terraform >= 1.11 is required", () => {
+    // No accountId: the bucket is left out (a partial backend that deploy refuses), never guessed.
+    expect(json.terraform?.backend.s3).toEqual({ key: "tap/dev/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true });
     expect(json.terraform).toMatchObject({
-      backend: { s3: { bucket: "tap-terraform-state-dev", key: "tap/dev/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true } },
       required_version: ">= 1.11.0",
       required_providers: { aws: { source: "aws", version: "5.100.0" } },
     });
     const custom = synthStack({ TERRAFORM_STATE_BUCKET: "acme-state", TERRAFORM_STATE_BUCKET_REGION: "eu-west-1", TERRAFORM_STATE_BUCKET_KEY: "x/y.tfstate" });
     expect(custom.terraform?.backend.s3).toMatchObject({ bucket: "acme-state", region: "eu-west-1", key: "x/y.tfstate" });
+  });
+
+  test("with accountId: the state bucket unique to the account and region, state encrypted with the key given, and every provider pinned to the account", () => {
+    const key = "arn:aws:kms:eu-west-1:111122223333:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d";
+    const pinned = synthStack({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_BUCKET_REGION: "eu-west-1", TERRAFORM_STATE_KMS_KEY_ID: key });
+    expect(pinned.terraform?.backend.s3).toEqual({ bucket: "tap-tfstate-111122223333-eu-west-1", key: "tap/dev/terraform.tfstate", region: "eu-west-1", encrypt: true, kms_key_id: key, use_lockfile: true });
+    const providers: any[] = (pinned.provider as any).aws;
+    expect(providers).toHaveLength(3);
+    for (const provider of providers) expect(provider.allowed_account_ids).toEqual(["111122223333"]);
+    expect(((json.provider as any).aws as any[]).map((provider) => provider.allowed_account_ids)).toEqual([undefined, undefined, undefined]);
   });
 
   test("each region's flow logs are encrypted with that region's key and delivered by the shared role", () => {

@@ -11,6 +11,7 @@ import { loadConfig } from "../../src/config/load";
 import type { StackConfig } from "../../src/config/model";
 import {
   EMULATOR_DEVIATIONS,
+  EMULATOR_PLAIN_HTTP,
   EMULATOR_UNDELETABLE,
   findEmulator,
   isRunning,
@@ -30,11 +31,15 @@ export const APPLY_TIMEOUT_MS = 15 * 60_000;
  * `env` when given), stopped after them, with a check that its process is gone. Read
  * `deployment` and `deployed` inside tests and hooks, once beforeAll has run.
  */
-export function useEmulatedDeployment(env?: Record<string, string>): { readonly deployment: EmulatedDeployment; readonly deployed: Deployed } {
-  const handle = {} as { deployment: EmulatedDeployment; deployed: Deployed };
+export function useEmulatedDeployment(
+  env?: Record<string, string>,
+  options: { bootstrap?: boolean } = {},
+): { readonly deployment: EmulatedDeployment; readonly deployed: Deployed; readonly bootstrapped: Bootstrapped } {
+  const handle = {} as { deployment: EmulatedDeployment; deployed: Deployed; bootstrapped: Bootstrapped };
   beforeAll(async () => {
     handle.deployment = await EmulatedDeployment.start();
     console.log(`apply tier: moto ${handle.deployment.emulator.version} from ${findEmulator()!.source}`);
+    if (env && options.bootstrap) handle.bootstrapped = await handle.deployment.bootstrap(env);
     if (env) handle.deployed = await handle.deployment.deploy(env);
   }, APPLY_TIMEOUT_MS);
   afterAll(async () => {
@@ -72,6 +77,13 @@ export interface Deployed {
   planOnly: string[];
 }
 
+/** What `bootstrap` applied: the state bucket, and the workdir of the bootstrap stack (its local state). */
+export interface Bootstrapped {
+  readonly bucket: string;
+  readonly region: string;
+  readonly workdir: TerraformWorkdir;
+}
+
 /** AWS's answers to a create or attach of something that already exists or is already attached. */
 const DUPLICATE_OF_ITSELF = /AlreadyExists|AlreadyAssociated|AlreadyOwnedByYou|\.Duplicate\b|already exists|already associated/;
 /** AWS's answer to a revoke of a security group rule that is already gone. */
@@ -85,11 +97,37 @@ export class EmulatedDeployment {
   }
 
   private workdir?: TerraformWorkdir;
+  /** Set by bootstrap: later deploys keep state in the stack's own S3 backend, in the emulator. */
+  private stateBackend: "local" | "s3" = "local";
 
   private constructor(
     private readonly root: string,
     public readonly emulator: RunningEmulator,
   ) {}
+
+  /**
+   * `npm run bootstrap` on the emulator: synthesizes `env` (which must set accountId) and applies
+   * its bootstrap stack with its own local state; deploys after it keep their state in that bucket.
+   */
+  async bootstrap(env: Record<string, string>): Promise<Bootstrapped> {
+    const config = loadConfig(env, { file: null });
+    if (!config.bootstrap) throw new Error("bootstrap needs TAP_ACCOUNT_ID and the S3 backend");
+    const outdir = mkdtempSync(join(this.root, "out-"));
+    buildApp(config, outdir).app.synth();
+    const stackJson = withoutUnsupported(readFileSync(join(outdir, "stacks", config.bootstrap.stackName, "cdk.tf.json"), "utf8")).stackJson;
+    const workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "bootstrap-")), stackJson, findProviderSource(), "", { emulatorUrl: this.emulator.url });
+    await workdir.init();
+    await this.withEmulatorLog(() => workdir.apply());
+    // EMULATOR_PLAIN_HTTP: Terraform's backend reaches the bucket over the emulator's HTTP, which its TLS-only policy refuses.
+    expectStatus(await this.s3("DELETE", `${config.bootstrap.bucket}?policy`), 204, `DeleteBucketPolicy ${config.bootstrap.bucket} (${EMULATOR_PLAIN_HTTP})`);
+    this.stateBackend = "s3";
+    return { bucket: config.bootstrap.bucket, region: config.bootstrap.region, workdir };
+  }
+
+  /** The Terraform working directory of the deployed stack (after deploy). */
+  get stackWorkdir(): TerraformWorkdir {
+    return this.workdir!;
+  }
 
   /** Synthesizes `env` and applies it (on top of whatever this deployment applied before). */
   async deploy(env: Record<string, string>): Promise<Deployed> {
@@ -98,7 +136,10 @@ export class EmulatedDeployment {
     buildApp(config, outdir).app.synth();
     const stackJson = readFileSync(join(outdir, "stacks", config.stacks[0].stackName, "cdk.tf.json"), "utf8");
     if (!this.workdir) {
-      this.workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderSource(), "", { emulatorUrl: this.emulator.url });
+      this.workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderSource(), "", {
+        emulatorUrl: this.emulator.url,
+        stateBackend: this.stateBackend,
+      });
       await this.workdir.init();
     }
     this.workdir.replaceStack(stackJson);
@@ -258,9 +299,8 @@ export class EmulatedDeployment {
   }
 
   /**
-   * Runs `work` on a bucket with its policy lifted, then puts the policy back. tap's buckets deny
-   * every request that is not TLS, and the emulator speaks plain HTTP; AWS itself would accept
-   * these requests over TLS.
+   * Runs `work` on a bucket with its policy lifted, then puts the policy back (EMULATOR_PLAIN_HTTP):
+   * AWS itself would accept these requests over TLS.
    */
   async withBucketPolicyLifted<T>(bucket: string, work: () => Promise<T>): Promise<T> {
     const saved = await this.s3("GET", `${bucket}?policy`);

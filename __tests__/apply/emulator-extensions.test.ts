@@ -57,4 +57,26 @@ describeIfTier([APPLY_TIER], "apply tier: tap's emulator extensions answer as AW
     expect(reset).not.toContain(key);
     expect(await ec2("GetEbsDefaultKmsKeyId")).not.toContain(key);
   });
+
+  test("S3: PutBucketLogging finds the logging grant in a target policy that also denies plain HTTP to Principal \"*\"", async () => {
+    const { deployment } = emulated;
+    for (const bucket of ["logged-source", "log-target"]) expect((await deployment.s3("PUT", bucket)).status).toBe(200);
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::log-target", "arn:aws:s3:::log-target/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        { Sid: "S3ServerAccessLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::log-target/s3/logged-source/*" },
+      ],
+    };
+    expect([200, 204]).toContain((await deployment.s3("PUT", "log-target?policy", JSON.stringify(policy))).status);
+    const logging = '<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LoggingEnabled><TargetBucket>log-target</TargetBucket><TargetPrefix>s3/logged-source/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>';
+    expect((await deployment.s3("PUT", "logged-source?logging", logging)).status).toBe(200);
+    expect(await (await deployment.s3("GET", "logged-source?logging")).text()).toContain("<TargetPrefix>s3/logged-source/</TargetPrefix>");
+    // Without the grant the target is still refused, as AWS refuses it.
+    policy.Statement.pop();
+    expect([200, 204]).toContain((await deployment.s3("PUT", "log-target?policy", JSON.stringify(policy))).status);
+    const refused = await deployment.s3("PUT", "logged-source?logging", logging);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("InvalidTargetBucketForLogging");
+  });
 });

@@ -65,7 +65,8 @@ describe("loadConfig: defaults and variables", () => {
       protectData: { enabled: false, reason: expect.stringContaining('environment "dev" does not start with "prod"') },
       replication: true,
       guardrails: { guardDuty: true, securityHub: true, awsConfig: true, alarmEmail: undefined },
-      backend: { type: "s3", bucket: "tap-terraform-state-dev", key: "tap/dev/terraform.tfstate", region: "us-east-1" },
+      backend: { type: "s3", bucket: undefined, key: "tap/dev/terraform.tfstate", region: "us-east-1", kmsKeyId: undefined },
+      accountId: undefined,
     });
     expect(DEFAULTS.regions).toEqual(["us-east-1", "us-west-2", "eu-central-1"]);
   });
@@ -448,6 +449,29 @@ describe("loadConfig: a fleet", () => {
   };
   afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+  test("a fleet keeps every member's state in one bucket of its deployment account (accountId), which the bootstrap stack creates", () => {
+    const cwd = cwdWith(fleetFile([account("111111111111", "prod-app", 100), account("222222222222", "dev-app", 102)], { accountId: "999988887777" }));
+    const config = loadConfig({}, { cwd });
+    expect(config.stacks.map((s) => [s.stackName, s.accountId, s.backend])).toEqual([
+      ["prod-app", "111111111111", { type: "s3", bucket: "acme-tfstate-999988887777-us-east-1", key: "acme/prod-app/terraform.tfstate", region: "us-east-1" }],
+      ["dev-app", "222222222222", { type: "s3", bucket: "acme-tfstate-999988887777-us-east-1", key: "acme/dev-app/terraform.tfstate", region: "us-east-1" }],
+    ]);
+    expect(config.bootstrap).toEqual({
+      stackName: "bootstrap",
+      project: "acme",
+      accountId: "999988887777",
+      bucket: "acme-tfstate-999988887777-us-east-1",
+      accessLogBucket: "acme-tflogs-999988887777-us-east-1",
+      region: "us-east-1",
+      tags: {},
+    });
+  });
+
+  test("an account named like the bootstrap stack is refused", () => {
+    const cwd = cwdWith(fleetFile([account("111111111111", "bootstrap", 100)], { accountId: "999988887777" }));
+    expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^fleet account name "bootstrap": is the state bucket's own stack \(npm run bootstrap\); choose another name$/)]);
+  });
+
   test("each account becomes a stack with its own name, role, state key and settings over the shared ones", () => {
     const cwd = cwdWith(fleetFile([account("111111111111", "prod-app", 100, { tags: { Owner: "app" } }), account("222222222222", "dev-app", 102, { environment: "dev", regions: ["us-east-1"], vpcCidrs: { "us-east-1": "10.102.0.0/16" }, role: "arn:aws:iam::222222222222:role/Deploy" })], { tags: { CostCenter: "7" }, backend: { type: "s3", bucket: "acme-state", region: "eu-west-1" } }));
     const { stacks } = loadConfig({}, { cwd });
@@ -564,10 +588,49 @@ describe("the published JSON Schema", () => {
   test("it describes every setting with its environment variable's form, and refuses unknown keys", () => {
     const schema = JSON.parse(configSchemaText());
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(["$schema", "project", ...Object.keys(STACK_ENV), "backend", "fleet"]);
+    expect(Object.keys(schema.properties)).toEqual(["$schema", "project", "accountId", ...Object.keys(STACK_ENV), "backend", "fleet"]);
     expect(schema.properties.regions.items.enum).toContain("eu-west-1");
     expect(schema.properties.logRetentionDays.enum).toContain(365);
     expect(schema.properties.fleet.properties.accounts.items.required).toEqual(["id", "name", "role", "environment"]);
     expect(schema.properties.backend.oneOf.map((variant: any) => variant.properties.type.const)).toEqual(["s3", "hcp"]);
+  });
+});
+
+describe("loadConfig: the state bucket and the account", () => {
+  test("without accountId the bucket is not named and there is no bootstrap stack; nothing is guessed", () => {
+    const config = load({});
+    expect(config.stacks[0].backend).toEqual({ type: "s3", bucket: undefined, key: "tap/dev/terraform.tfstate", region: "us-east-1", kmsKeyId: undefined });
+    expect(config.bootstrap).toBeUndefined();
+  });
+
+  test("accountId names a bucket unique to the account and the state region, pins the stack, and gives the bootstrap stack; a named bucket wins", () => {
+    const config = load({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_BUCKET_REGION: "eu-west-1", TAP_TAGS: '{"CostCenter":"7"}' });
+    expect(config.accountId).toBe("111122223333");
+    expect(config.stacks[0].accountId).toBe("111122223333");
+    expect(config.stacks[0].backend).toMatchObject({ bucket: "tap-tfstate-111122223333-eu-west-1", region: "eu-west-1" });
+    expect(config.bootstrap).toMatchObject({ bucket: "tap-tfstate-111122223333-eu-west-1", accessLogBucket: "tap-tflogs-111122223333-eu-west-1", region: "eu-west-1", tags: { CostCenter: "7" } });
+    expect(load({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_BUCKET: "acme-state" }).bootstrap?.bucket).toBe("acme-state");
+    // The longest project and region still give a valid bucket name.
+    expect(load({ TAP_ACCOUNT_ID: "111122223333", TAP_PROJECT: "abcdefghijklmnop", TERRAFORM_STATE_BUCKET_REGION: "ap-southeast-2" }).bootstrap?.bucket).toHaveLength(52);
+  });
+
+  test.each([
+    ["an account id that is not 12 digits", { TAP_ACCOUNT_ID: "12345" }, /^TAP_ACCOUNT_ID: "12345" is not allowed; expected a 12-digit AWS account id$/],
+    ["a key alias, which Terraform's S3 backend refuses", { TERRAFORM_STATE_KMS_KEY_ID: "alias/tap-state" }, /^TERRAFORM_STATE_KMS_KEY_ID: "alias\/tap-state" is not allowed; expected a KMS key ARN .* Terraform's S3 backend refuses aliases$/],
+    // AWS's documentation example key id is not a UUID Terraform's backend accepts (its version and variant digits).
+    ["AWS's example key id", { TERRAFORM_STATE_KMS_KEY_ID: "1234abcd-12ab-34cd-56ef-1234567890ab" }, /^TERRAFORM_STATE_KMS_KEY_ID: "1234abcd-12ab-34cd-56ef-1234567890ab" is not allowed/],
+    [
+      "a key of another region than the state bucket",
+      { TERRAFORM_STATE_KMS_KEY_ID: "arn:aws:kms:eu-west-1:111122223333:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d" },
+      /^TERRAFORM_STATE_KMS_KEY_ID: ".*" is a key in eu-west-1, but the state bucket is in us-east-1; S3 encrypts with a key of the bucket's region$/,
+    ],
+  ])("refuses %s", (_what, env, message) => {
+    expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
+  });
+
+  test("a key id or key ARN of the bucket's region is taken", () => {
+    expect(load({ TERRAFORM_STATE_KMS_KEY_ID: "mrk-0123456789abcdef0123456789abcdef" }).stacks[0].backend).toMatchObject({ kmsKeyId: "mrk-0123456789abcdef0123456789abcdef" });
+    const arn = "arn:aws:kms:us-east-1:111122223333:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d";
+    expect(load({ TERRAFORM_STATE_KMS_KEY_ID: arn }).stacks[0].backend).toMatchObject({ kmsKeyId: arn });
   });
 });

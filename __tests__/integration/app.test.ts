@@ -31,7 +31,7 @@ describe("main (the cdktf app)", () => {
     expect(result.stdout).toBe(
       [
         "tap: stack tap (dev, ambient credentials): 239 resources in us-east-1, us-west-2, eu-central-1",
-        "  state: s3://tap-terraform-state-dev/tap/dev/terraform.tfstate (us-east-1, encrypted, locked with a lock file)",
+        "  state: S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)",
         "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
         "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
         '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',

@@ -263,8 +263,6 @@ export function isRunning(pid: number): boolean {
  */
 export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
   aws_accessanalyzer_analyzer: "moto has no IAM Access Analyzer API (CreateAnalyzer answers 500)",
-  aws_s3_bucket_logging:
-    'moto checks the target bucket\'s policy for a logging grant and crashes (500) on any statement whose Principal is "*", as the TLS denials of every tap bucket are',
   aws_s3_account_public_access_block:
     "the SDK sends S3 Control requests to <account id>.<endpoint host>, which an emulator on a loopback IP address cannot serve",
   aws_securityhub_account: "moto answers EnableSecurityHub but not UpdateSecurityHubConfiguration, which the provider calls for enable_default_standards",
@@ -282,6 +280,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
   guardduty_tags_routes: "routes GuardDuty's /tags/{resourceArn} requests (moto: 404), for guardduty_tagging",
   guardduty_tagging: "TagResource, UntagResource and ListTagsForResource on a GuardDuty detector by its ARN (moto: none), so a detector's tags can change",
   ebs_default_kms_key_reads: "GetEbsDefaultKmsKeyId and ResetEbsDefaultKmsKeyId (moto: only ModifyEbsDefaultKmsKeyId), so the default key can be read back and reset on destroy",
+  logging_grant_beside_wildcard_principals:
+    'PutBucketLogging finds S3 logging\'s grant in a target policy that also has statements whose Principal is "*", as the TLS denials of every tap bucket are (moto: reads every Principal as a map and answers 500)',
   recorder_with_empty_exclusion: "PutConfigurationRecorder takes an empty exclusionByResourceTypes with allSupported, which the provider sends when it updates a recorder it read back, such as an adopted one (moto: InvalidRecordingGroupException)",
 };
 
@@ -295,6 +295,14 @@ export const EMULATOR_UNDELETABLE: Readonly<Record<string, string>> = {
   aws_s3_bucket_versioning:
     "deleting it suspends versioning, after which moto's DeleteObjects fails (500) on the object versions force_destroy then deletes; left in place, the bucket's own deletion empties every version",
 };
+
+/**
+ * The emulator serves plain HTTP, and moto enforces bucket policies: every tap bucket denies
+ * requests without TLS (aws:SecureTransport false), so the tier's own S3 calls, and Terraform's S3
+ * backend on the bootstrapped state bucket, run with that bucket's policy lifted. AWS's endpoints
+ * are HTTPS only; the denial itself is proven by the rule pack and the service-access proofs.
+ */
+export const EMULATOR_PLAIN_HTTP = "the emulator serves plain HTTP, so a bucket that denies requests without TLS refuses every request to it";
 
 /** One re-planned attribute difference the emulator causes, and how to see past it. */
 export interface EmulatorDeviation {

@@ -8,11 +8,19 @@ import type { StackConfig, TapConfig } from "../config/model";
  * `resourceCounts` are the synthesized stacks' managed resources, by stack name.
  */
 export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map()): string[] {
-  return config.stacks.flatMap((stack) => describeStack(stack, resourceCounts.get(stack.stackName)));
+  const lines = config.stacks.flatMap((stack) => describeStack(stack, resourceCounts.get(stack.stackName)));
+  const bootstrap = config.bootstrap;
+  if (bootstrap) {
+    const count = resourceCounts.get(bootstrap.stackName);
+    lines.push(
+      `tap: stack ${bootstrap.stackName} (npm run bootstrap, account ${bootstrap.accountId}): ${count === undefined ? "" : `${count} resources: `}the state bucket s3://${bootstrap.bucket} in ${bootstrap.region}; its own state stays local, in cdktf.out/stacks/${bootstrap.stackName}`,
+    );
+  }
+  return lines;
 }
 
 function describeStack(stack: StackConfig, resources: number | undefined): string[] {
-  const target = stack.account ? `account ${stack.account.id} via ${stack.account.roleArn}` : "ambient credentials";
+  const target = stack.account ? `account ${stack.account.id} via ${stack.account.roleArn}` : stack.accountId ? `account ${stack.accountId}, ambient credentials` : "ambient credentials";
   const regions = stack.regions.map((r) => r.region).join(", ");
   const retiring = stack.retiringRegions.length > 0 ? `; retiring ${stack.retiringRegions.join(", ")} (providers only)` : "";
   const count = resources === undefined ? "" : `${resources} resources in `;
@@ -28,9 +36,11 @@ function describeStack(stack: StackConfig, resources: number | undefined): strin
 
 function stateLocation(stack: StackConfig): string {
   const backend = stack.backend;
-  return backend.type === "s3"
-    ? `s3://${backend.bucket}/${backend.key} (${backend.region}, encrypted, locked with a lock file)`
-    : `HCP Terraform workspace ${backend.workspace} of ${backend.organization} at ${backend.hostname}`;
+  if (backend.type === "hcp") return `HCP Terraform workspace ${backend.workspace} of ${backend.organization} at ${backend.hostname}`;
+  const encryption = backend.kmsKeyId ? `encrypted with ${backend.kmsKeyId}` : "encrypted (SSE-S3)";
+  const where = `${backend.key} (${backend.region}, ${encryption}, locked with a lock file)`;
+  if (backend.bucket === undefined) return `S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key ${where}`;
+  return `s3://${backend.bucket}/${where}`;
 }
 
 function accountSettings(stack: StackConfig): string {

@@ -115,7 +115,9 @@ export class TapStack extends SinglePassStack {
   private configureBackend(config: StackConfig): void {
     const backend = config.backend;
     if (backend.type === "s3") {
-      new S3Backend(this, { bucket: backend.bucket, key: backend.key, region: backend.region, encrypt: true });
+      new S3Backend(this, { bucket: backend.bucket ?? "", key: backend.key, region: backend.region, encrypt: true, kmsKeyId: backend.kmsKeyId });
+      // A bucket not named yet (no accountId) stays out of the configuration: a partial backend, which deploy refuses.
+      if (backend.bucket === undefined) this.addOverride("terraform.backend.s3.bucket", undefined);
       // cdktf 0.21's S3BackendConfig predates Terraform's native S3 lock file; without it state is not locked.
       this.addOverride("terraform.backend.s3.use_lockfile", true);
     } else {
@@ -127,18 +129,17 @@ export class TapStack extends SinglePassStack {
 
   /**
    * One aliased provider per region, with the common tags as default_tags. In a fleet each
-   * provider assumes the account's role and refuses to run against any other account.
+   * provider assumes the account's role; with a known account (a fleet's member, or accountId)
+   * each refuses to run against any other account.
    */
   private buildProviders(config: StackConfig): Map<string, AwsProvider> {
     const providers = new Map<string, AwsProvider>();
     const tags = { ...config.tags, Environment: config.environment, Project: config.project, ManagedBy: MANAGED_BY };
     const account = config.account;
-    const reach = account
-      ? {
-          assumeRole: [{ roleArn: account.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${config.stackName}`.slice(0, 64) }],
-          allowedAccountIds: [account.id],
-        }
-      : {};
+    const reach = {
+      ...(account ? { assumeRole: [{ roleArn: account.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${config.stackName}`.slice(0, 64) }] } : {}),
+      ...(config.accountId ? { allowedAccountIds: [config.accountId] } : {}),
+    };
     for (const region of [...config.regions.map((r) => r.region), ...config.retiringRegions]) {
       providers.set(region, new AwsProvider(this, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }], ...reach }));
     }

@@ -14,9 +14,10 @@ import { ACCOUNT_OWNER_RULE_IDS } from "../guardrails/guardrail-facts";
 import { ADOPTED_NAME_KEYS, adoptedName, SINGLETONS, SINGLETON_KEYS, SingletonKey, SingletonMode } from "../aws/singletons";
 import { PASSWORD_POLICY } from "../identity/identity-facts";
 import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/network-facts";
-import { AcceptedRisk, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
+import { stateAccessLogBucketName, stateBucketName } from "../storage/storage-facts";
+import { AcceptedRisk, BootstrapConfig, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
 import { duplicateKeys } from "./json-text";
-import { formatJsonPath, INVALID, JsonPath, SchemaIssue } from "./schema";
+import { formatJsonPath, INVALID, JsonPath, SchemaIssue, StringSchema } from "./schema";
 import {
   ACCOUNT_SCHEMA,
   BACKEND_ENV,
@@ -26,6 +27,7 @@ import {
   KNOWN_VARIABLES,
   MERGED_BY_KEY,
   PROJECT_SCHEMA,
+  ACCOUNT_ID_SCHEMA,
   STACK_ENV,
   STACK_ENV_SCHEMAS,
   STACK_FIELDS,
@@ -40,6 +42,8 @@ export const DEFAULT_CONFIG_FILE = "tap.config.json";
 export const CONFIG_FILE_VARIABLE = "TAP_CONFIG";
 /** Name of the stack when there is no fleet (and of its folder under cdktf.out/stacks). */
 export const SINGLE_STACK_NAME = "tap";
+/** The stack of the state bucket (npm run bootstrap). */
+export const BOOTSTRAP_STACK_NAME = "bootstrap";
 
 export const DEFAULTS = {
   project: "tap",
@@ -210,23 +214,25 @@ class ConfigLoader {
     const file = this.readFile();
     const fromFile = file?.settings ? this.layerFromObject(file.settings, file.invalid, file.display, []) : emptyLayer();
     const top = mergeLayers(fromFile, this.readVariables());
-    const project = this.resolveProject(file);
+    const project = this.resolveTopLevel(file, "project", "TAP_PROJECT", PROJECT_SCHEMA, DEFAULTS.project);
+    const accountId = this.resolveTopLevel(file, "accountId", "TAP_ACCOUNT_ID", ACCOUNT_ID_SCHEMA, undefined);
     const backend = this.readBackend(file);
     const accounts = file?.settings?.fleet?.accounts;
     const stacks = accounts
       ? accounts.map((account, index) => {
           const path = ["fleet", "accounts", index];
           const accountInvalid = new Set([...file!.invalid].filter((key) => key.startsWith(`fleet.accounts.${index}.`)).map((key) => key.split(".")[3]));
-          return this.resolveStack(mergeLayers(top, this.layerFromObject(account, accountInvalid, file!.display, path)), project, backend, {
+          return this.resolveStack(mergeLayers(top, this.layerFromObject(account, accountInvalid, file!.display, path)), project, backend, accountId.value, {
             account,
             path,
             display: file!.display,
           });
         })
-      : [this.resolveStack(top, project, backend)];
+      : [this.resolveStack(top, project, backend, accountId.value)];
     if (accounts) this.checkFleet(stacks, accounts, file!.display);
+    const bootstrap = this.bootstrapConfig(stacks, project.value, accountId.value, top);
     if (this.problems.length > 0) throw new ConfigError(this.problems);
-    return { project: project.value, stacks, file: file?.path, warnings: this.warnings };
+    return { project: project.value, accountId: accountId.value, bootstrap, stacks, file: file?.path, warnings: this.warnings };
   }
 
   /** `TAP_REGION` (singular) is a typo of `TAP_REGIONS`, not a setting to ignore. */
@@ -312,16 +318,35 @@ class ConfigLoader {
     return { settings, invalid: new Set([...invalid].filter((key): key is StackSettingKey => key in STACK_FIELDS)) };
   }
 
-  private resolveProject(file: ConfigFile | undefined): Setting<string> & { given: boolean } {
-    const text = this.env.TAP_PROJECT;
+  /** A top-level setting (project, accountId): its variable over the file. */
+  private resolveTopLevel<D extends string | undefined>(
+    file: ConfigFile | undefined,
+    key: "project" | "accountId",
+    variable: string,
+    schema: StringSchema,
+    fallback: D,
+  ): Setting<string | D> & { given: boolean } {
+    const text = this.env[variable];
     if (text !== undefined) {
       const issues: SchemaIssue[] = [];
-      const value = PROJECT_SCHEMA.parse(text, [], issues);
-      this.report(issues, "TAP_PROJECT");
-      return { value: value ?? DEFAULTS.project, origin: "TAP_PROJECT", given: value !== undefined };
+      const value = schema.parse(text, [], issues);
+      this.report(issues, variable);
+      return { value: value ?? fallback, origin: variable, given: value !== undefined };
     }
-    if (file?.settings?.project !== undefined) return { value: file.settings.project, origin: `${file.display} $.project`, given: true };
-    return { value: DEFAULTS.project, origin: "TAP_PROJECT", given: false };
+    if (file?.settings?.[key] !== undefined) return { value: file.settings[key], origin: `${file.display} $.${key}`, given: true };
+    return { value: fallback, origin: variable, given: false };
+  }
+
+  /**
+   * The bootstrap stack, when the account is known (accountId) and state is in S3: one bucket for
+   * the whole configuration (a fleet keeps every member's state in its deployment account's bucket).
+   */
+  private bootstrapConfig(stacks: readonly StackConfig[], project: string, accountId: string | undefined, top: Layer): BootstrapConfig | undefined {
+    const backend = stacks[0]?.backend;
+    if (backend?.type !== "s3" || backend.bucket === undefined || accountId === undefined) return undefined;
+    const taken = stacks.find((stack) => stack.stackName === BOOTSTRAP_STACK_NAME);
+    if (taken) this.problems.push(`${taken.account ? "fleet account name" : "stack name"} "${BOOTSTRAP_STACK_NAME}": is the state bucket's own stack (npm run bootstrap); choose another name`);
+    return { stackName: BOOTSTRAP_STACK_NAME, project, accountId, bucket: backend.bucket, accessLogBucket: stateAccessLogBucketName(project, accountId, backend.region), region: backend.region, tags: (top.settings.tags?.value as Record<string, string> | undefined) ?? {} };
   }
 
   /** The backend: the file's, with variables over it; S3 with derived names by default. */
@@ -360,6 +385,7 @@ class ConfigLoader {
     layer: Layer,
     project: Setting<string> & { given: boolean },
     backend: { type: "s3" | "hcp"; fields: Record<string, Setting<string>> },
+    deploymentAccount: string | undefined,
     fleet?: { account: Record<string, any>; path: JsonPath; display: string },
   ): StackConfig {
     const valid = (key: StackSettingKey) => !layer.invalid.has(key);
@@ -410,6 +436,7 @@ class ConfigLoader {
       project: project.value,
       environment,
       account,
+      accountId: account?.id ?? deploymentAccount,
       regions,
       homeRegion,
       ownerRegions,
@@ -433,7 +460,7 @@ class ConfigLoader {
         awsConfig: manageAccountSettings && flags.awsConfig,
         alarmEmail: manageAccountSettings ? (given("alarmEmail")?.value as string | undefined) : undefined,
       },
-      backend: this.stackBackend(backend, project.value, environment, account?.name),
+      backend: this.stackBackend(backend, project.value, environment, account?.name, deploymentAccount),
     };
     if (valid("environment") && valid("regions") && regions.length > 0) {
       const blamed: Setting[] = [];
@@ -687,6 +714,7 @@ class ConfigLoader {
     project: string,
     environment: string,
     accountName: string | undefined,
+    deploymentAccount: string | undefined,
   ): StateBackend {
     const field = (name: string) => backend.fields[name]?.value;
     if (backend.type === "hcp") {
@@ -697,8 +725,9 @@ class ConfigLoader {
         hostname: field("hostname") ?? DEFAULTS.hcpHostname,
       };
     }
-    const bucket = field("bucket") ?? (accountName ? `${project}-terraform-state` : `${project}-terraform-state-${environment}`);
-    const bucketProblem = backend.fields.bucket ? bucketNameProblem(bucket) : undefined;
+    const region = field("region") ?? DEFAULTS.stateBucketRegion;
+    const bucket = field("bucket") ?? (deploymentAccount ? stateBucketName(project, deploymentAccount, region) : undefined);
+    const bucketProblem = backend.fields.bucket ? bucketNameProblem(backend.fields.bucket.value) : undefined;
     if (bucketProblem) this.problems.push(`${backend.fields.bucket.origin}: "${bucket}" is not a valid S3 bucket name (${bucketProblem})`);
     if (accountName && backend.fields.key) {
       this.problems.push(`${backend.fields.key.origin}: a fleet cannot share one state key; remove it and set backend.keyPrefix (each account's key is <keyPrefix>/<account>/terraform.tfstate)`);
@@ -709,7 +738,12 @@ class ConfigLoader {
     const key = accountName
       ? `${field("keyPrefix") ?? project}/${accountName}/terraform.tfstate`
       : (field("key") ?? `${project}/${environment}/terraform.tfstate`);
-    return { type: "s3", bucket, key, region: field("region") ?? DEFAULTS.stateBucketRegion };
+    const kmsKeyId = field("kmsKeyId");
+    const keyRegion = kmsKeyId ? /^arn:[^:]+:kms:([^:]+):/.exec(kmsKeyId)?.[1] : undefined;
+    if (keyRegion && keyRegion !== region) {
+      this.problems.push(`${backend.fields.kmsKeyId.origin}: "${kmsKeyId}" is a key in ${keyRegion}, but the state bucket is in ${region}; S3 encrypts with a key of the bucket's region`);
+    }
+    return { type: "s3", bucket, key, region, kmsKeyId };
   }
 
   private fleetAccount(account: Record<string, any>, path: JsonPath, display: string): FleetAccount {

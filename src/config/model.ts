@@ -20,7 +20,15 @@ export interface AcceptedRisk {
 }
 
 export type StateBackend =
-  | { readonly type: "s3"; readonly bucket: string; readonly key: string; readonly region: string }
+  | {
+      readonly type: "s3";
+      /** Undefined until it can be named: no backend.bucket and no accountId to derive it from (deploy refuses). */
+      readonly bucket?: string;
+      readonly key: string;
+      readonly region: string;
+      /** Key state objects are encrypted with; SSE-S3 without one. */
+      readonly kmsKeyId?: string;
+    }
   | { readonly type: "hcp"; readonly organization: string; readonly workspace: string; readonly hostname: string };
 
 /** An account of a fleet: reached by assuming `roleArn`, and nothing else is allowed. */
@@ -38,6 +46,8 @@ export interface StackConfig {
   readonly environment: string;
   /** Set in a fleet; absent when the stack runs with the ambient credentials. */
   readonly account?: FleetAccount;
+  /** The only account the stack's providers may reach (allowed_account_ids): the fleet member's id, or accountId. */
+  readonly accountId?: string;
   /** In configuration order. */
   readonly regions: readonly RegionSettings[];
   /** Where the account-wide resources live (one of `regions`), and why there. */
@@ -75,9 +85,27 @@ export interface StackConfig {
   readonly backend: StateBackend;
 }
 
+/** The stack `npm run bootstrap` applies: the S3 state bucket the main stacks' backend names. */
+export interface BootstrapConfig {
+  /** Its stack (cdktf.out/stacks/<name>); its own state is local, in that folder. */
+  readonly stackName: string;
+  readonly project: string;
+  /** The account that holds the bucket (allowed_account_ids). */
+  readonly accountId: string;
+  readonly bucket: string;
+  /** Where every request to it is logged. */
+  readonly accessLogBucket: string;
+  readonly region: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** The whole app: one stack per account. */
 export interface TapConfig {
   readonly project: string;
+  /** The account Terraform runs as (accountId): a single account, or a fleet's deployment account. */
+  readonly accountId?: string;
+  /** Set for an S3 backend when accountId is known. */
+  readonly bootstrap?: BootstrapConfig;
   readonly stacks: readonly StackConfig[];
   /** The configuration file read, if any. */
   readonly file?: string;

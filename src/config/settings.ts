@@ -245,11 +245,30 @@ export const PROJECT_SCHEMA = new StringSchema({
   expected: `1-${MAX_PROJECT_LENGTH} lowercase letters, digits and single hyphens, starting with a letter`,
 });
 
+/** Terraform's S3 backend takes a key id or key ARN only (no alias): its own check, so a value that synthesizes also initializes. */
+export const STATE_KMS_KEY_PATTERN =
+  /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/)?([a-f0-9]{8}-[a-f0-9]{4}-[1-5][a-f0-9]{3}-[ab89][a-f0-9]{3}-[a-f0-9]{12}|mrk-[a-f0-9]{32})$/;
+
+export const ACCOUNT_ID_SCHEMA = new StringSchema({
+  description:
+    "The account Terraform runs as: a single-account deployment's account (its providers then refuse any other), or a fleet's deployment account, which holds the fleet's state and assumes each member's role. Names the default state bucket, <project>-tfstate-<accountId>-<state region>, which npm run bootstrap creates.",
+  pattern: /^\d{12}$/,
+  expected: "a 12-digit AWS account id",
+});
+
 export const BACKEND_SCHEMA = new TaggedUnionSchema(
   {
     s3: new ObjectSchema(
       {
-        bucket: new StringSchema({ description: "State bucket (must exist before the first deploy).", expected: "a valid S3 bucket name" }),
+        bucket: new StringSchema({
+          description: "State bucket. Default: <project>-tfstate-<accountId>-<region>, unique to the account and region; npm run bootstrap creates it.",
+          expected: "a valid S3 bucket name",
+        }),
+        kmsKeyId: new StringSchema({
+          description: "KMS key Terraform encrypts state objects with (the bootstrap stack's state_kms_key_arn output). Terraform's S3 backend takes a key id or key ARN, not an alias. Default: SSE-S3.",
+          pattern: STATE_KMS_KEY_PATTERN,
+          expected: "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or key id; Terraform's S3 backend refuses aliases",
+        }),
         region: region,
         key: new StringSchema({
           description: "State object key of a single-account deployment. A fleet uses keyPrefix instead.",
@@ -289,6 +308,7 @@ export const BACKEND_ENV = {
   TERRAFORM_STATE_BUCKET: { field: "bucket", appliesTo: "s3" },
   TERRAFORM_STATE_BUCKET_REGION: { field: "region", appliesTo: "s3" },
   TERRAFORM_STATE_BUCKET_KEY: { field: "key", appliesTo: "s3" },
+  TERRAFORM_STATE_KMS_KEY_ID: { field: "kmsKeyId", appliesTo: "s3" },
   TAP_HCP_ORGANIZATION: { field: "organization", appliesTo: "hcp" },
   TAP_HCP_WORKSPACE_PREFIX: { field: "workspacePrefix", appliesTo: "hcp" },
 } as const;
@@ -321,6 +341,7 @@ export const FILE_SCHEMA = new ObjectSchema(
   {
     $schema: new StringSchema({ description: "Path or URL of this schema, for editors." }),
     project: PROJECT_SCHEMA,
+    accountId: ACCOUNT_ID_SCHEMA,
     ...STACK_FIELDS,
     backend: BACKEND_SCHEMA,
     fleet: FLEET_SCHEMA,
@@ -347,6 +368,7 @@ export const TOOL_VARIABLES: readonly string[] = [
 /** Every variable tap knows: settings, backend settings and tool variables. */
 export const KNOWN_VARIABLES: readonly string[] = [
   "TAP_PROJECT",
+  "TAP_ACCOUNT_ID",
   ...Object.values(STACK_ENV),
   ...Object.keys(BACKEND_ENV),
   ...TOOL_VARIABLES,

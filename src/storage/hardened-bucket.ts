@@ -11,7 +11,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS } from "./storage-facts";
+import { ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS, accessLogPrefix, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS } from "./storage-facts";
 
 export interface HardenedBucketProps {
   /** Provider of the bucket's region. */
@@ -65,6 +65,25 @@ export interface AccessLogDelivery {
   readonly targetPrefix: string;
   /** What must exist first: the target's policy that lets S3 logging write (S3 checks it when logging is set). */
   readonly ready?: ITerraformDependable;
+}
+
+/**
+ * The log bucket's policy statement that lets S3 server access logging of `accountId` write the
+ * logs of `sourceBucketName`, under that bucket's own prefix only.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+ */
+export function serverAccessLogGrant(sid: string, logBucketName: string, sourceBucketName: string, partition: string, accountId: string): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid,
+    effect: "Allow",
+    principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+    actions: ["s3:PutObject"],
+    resources: [`arn:${partition}:s3:::${logBucketName}/${accessLogPrefix(sourceBucketName)}*`],
+    condition: [
+      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:s3:::${sourceBucketName}`] },
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+    ],
+  };
 }
 
 /** A bucket that receives server access logs: it grants S3 logging the right to deliver for a source bucket. */

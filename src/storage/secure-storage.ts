@@ -8,7 +8,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { BASELINE } from "../aws/baseline";
 import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
-import { AccessLogDelivery, HardenedBucket, IAccessLogTarget } from "./hardened-bucket";
+import { AccessLogDelivery, HardenedBucket, IAccessLogTarget, serverAccessLogGrant } from "./hardened-bucket";
 import type { ReplicatedBucket } from "./bucket-replication";
 import { accessLogPrefix, accountAdministersKey, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, storageAwsNames, storageNames } from "./storage-facts";
 
@@ -165,17 +165,7 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
   public grantServerAccessLogs(sourceBucketName: string): AccessLogDelivery {
     const { partition, accountId } = this.account;
     this.accessLogSources += 1;
-    this.accessLogs.addToResourcePolicy({
-      sid: `S3ServerAccessLogs${this.accessLogSources}`,
-      effect: "Allow",
-      principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
-      actions: ["s3:PutObject"],
-      resources: [`arn:${partition}:s3:::${this.accessLogBucketStaticName}/${accessLogPrefix(sourceBucketName)}*`],
-      condition: [
-        { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:s3:::${sourceBucketName}`] },
-        { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-      ],
-    });
+    this.accessLogs.addToResourcePolicy(serverAccessLogGrant(`S3ServerAccessLogs${this.accessLogSources}`, this.accessLogBucketStaticName, sourceBucketName, partition, accountId));
     return { targetBucket: this.accessLogs.bucketId, targetPrefix: accessLogPrefix(sourceBucketName), ready: this.accessLogs.policy };
   }
 

@@ -91,3 +91,19 @@ export const STORAGE_DRIFT_CONTROLS: readonly DriftControl[] = [
   { type: "aws_s3_bucket_replication_configuration", attributes: ["rule", "role"], rule: "S3.CrossRegionReplication" },
   { type: "aws_s3_bucket_notification", attributes: ["eventbridge"], rule: "S3.EventNotifications" },
 ];
+
+/**
+ * The S3 state bucket of an account: unique to the account and region, as `cdk bootstrap`'s
+ * assets bucket is, so no two companies (or regions) ask for one name.
+ */
+export function stateBucketName(project: string, accountId: string, region: string): string {
+  return `${project}-tfstate-${accountId}-${region}`;
+}
+
+/** The state bucket's server access log bucket, named like it (at most 51 characters with a 16-character project). */
+export function stateAccessLogBucketName(project: string, accountId: string, region: string): string {
+  return `${project}-tflogs-${accountId}-${region}`;
+}
+
+/** Days the state bucket keeps a state file's earlier versions (each apply writes one). */
+export const STATE_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;

@@ -151,3 +151,26 @@ def ebs_default_kms_key_reads(responses):
 
     responses.ElasticBlockStore.get_ebs_default_kms_key_id = get_ebs_default_kms_key_id
     responses.ElasticBlockStore.reset_ebs_default_kms_key_id = reset_ebs_default_kms_key_id
+
+
+@patch("moto.s3.models")
+def logging_grant_beside_wildcard_principals(models):
+    """PutBucketLogging finds S3 logging's grant in a target policy that also has statements with
+    Principal "*" (a TLS denial), as AWS does (moto: reads every Principal as a map and answers 500)."""
+    import json
+
+    original = models.FakeBucket._log_permissions_enabled_policy
+
+    def check(target_bucket, target_prefix):
+        policy = target_bucket.policy
+        if not policy:
+            return original(target_bucket, target_prefix)
+        document = json.loads(policy.decode())
+        document["Statement"] = [s for s in document.get("Statement", []) if isinstance(s.get("Principal"), dict)]
+        target_bucket.policy = json.dumps(document).encode()
+        try:
+            return original(target_bucket, target_prefix)
+        finally:
+            target_bucket.policy = policy
+
+    models.FakeBucket._log_permissions_enabled_policy = staticmethod(check)

@@ -1,0 +1,91 @@
+/**
+ * `npm run deploy | diff | destroy | bootstrap` after synth: which stacks cdktf runs, checked
+ * before it starts. The main stacks by default (the bootstrap stack only through `npm run
+ * bootstrap`), and never a stack whose S3 backend has no bucket yet: Terraform would stop at
+ * init, after prompting, for a reason known now.
+ *
+ *   npm run bootstrap                        the state bucket's stack (accountId set)
+ *   npm run deploy [-- <stacks>] [-- flags]  the main stacks, or those named; flags go to cdktf
+ */
+import { spawnSync } from "child_process";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
+import { projectRoot } from "./terraform/emulator";
+
+export type RunCommand = "deploy" | "diff" | "destroy" | "bootstrap";
+
+/** A synthesized stack, as the runner sees it. */
+export interface SynthesizedStack {
+  readonly name: string;
+  /** Its S3 backend names no bucket (no accountId or backend.bucket). */
+  readonly missingStateBucket: boolean;
+}
+
+/** cdktf options that take the next argument as their value (`--parallelism 2`). */
+const OPTIONS_WITH_VALUE = new Set(["--parallelism", "--var", "--var-file", "--outputs-file", "--outputs-file-include-sensitive-outputs", "--output", "-o"]);
+
+/** The user's arguments split into stack names and cdktf options (with their values). */
+function splitArgs(args: readonly string[]): { named: string[]; flags: string[] } {
+  const named: string[] = [];
+  const flags: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith("-")) named.push(args[i]);
+    else if (OPTIONS_WITH_VALUE.has(args[i]) && i + 1 < args.length) flags.push(args[i], args[++i]);
+    else flags.push(args[i]);
+  }
+  return { named, flags };
+}
+
+/**
+ * The cdktf invocations for `command` with the user's `args` (stack names, `*` for every main
+ * stack, and cdktf options), or an error saying what to set.
+ */
+export function cdktfRuns(command: RunCommand, args: readonly string[], stacks: readonly SynthesizedStack[]): string[][] {
+  const { flags, named: given } = splitArgs(args);
+  const known = stacks.map((stack) => stack.name);
+  const main = known.filter((name) => name !== BOOTSTRAP_STACK_NAME);
+  const named = given.flatMap((name) => (name === "*" ? main : [name]));
+  const unknown = named.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`no stack ${unknown.join(", ")}; the stacks are ${known.join(", ")}`);
+  if (command === "bootstrap") {
+    if (named.length > 0) throw new Error(`npm run bootstrap takes no stack names (it applies ${BOOTSTRAP_STACK_NAME}); pass cdktf flags only`);
+    if (!known.includes(BOOTSTRAP_STACK_NAME)) {
+      throw new Error("there is no bootstrap stack: set accountId (TAP_ACCOUNT_ID) to the account that holds the state, with the S3 backend");
+    }
+    return [["deploy", "--skip-synth", BOOTSTRAP_STACK_NAME, ...flags]];
+  }
+  const targets = named.length > 0 ? [...new Set(named)] : main;
+  const unnamed = stacks.filter((stack) => targets.includes(stack.name) && stack.missingStateBucket).map((stack) => stack.name);
+  if (unnamed.length > 0) {
+    throw new Error(
+      `stack ${unnamed.join(", ")} has no state bucket: set accountId (TAP_ACCOUNT_ID) and run npm run bootstrap once, which creates <project>-tfstate-<account>-<region>; or name an existing bucket with backend.bucket (TERRAFORM_STATE_BUCKET)`,
+    );
+  }
+  // cdktf diff takes one stack at a time; deploy and destroy take them all and order them.
+  return command === "diff" ? targets.map((name) => ["diff", "--skip-synth", name, ...flags]) : [[command, "--skip-synth", ...targets, ...flags]];
+}
+
+/** The stacks of a synthesized app (cdktf.out). */
+export function synthesizedStacks(outdir: string): SynthesizedStack[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  return Object.keys(manifest.stacks).map((name) => {
+    const backend = JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")).terraform?.backend;
+    return { name, missingStateBucket: backend?.s3 !== undefined && !backend.s3.bucket };
+  });
+}
+
+if (require.main === module) {
+  const [command, ...args] = process.argv.slice(2) as [RunCommand, ...string[]];
+  let runs: string[][];
+  try {
+    runs = cdktfRuns(command, args, synthesizedStacks(join(projectRoot(), "cdktf.out")));
+  } catch (error) {
+    console.error(`tap: ${command}: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  for (const run of runs) {
+    const result = spawnSync("cdktf", run, { cwd: projectRoot(), stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+}
