@@ -12,6 +12,7 @@ import { SINGLETONS, SingletonFacts } from "../src/aws/singletons";
 import { BACKEND_ENV, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
 import { EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
+import { GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
 
 export const README = join(projectRoot(), "README.md");
 
@@ -109,6 +110,23 @@ function benchmarkResults(): string {
     .trim();
 }
 
+/** The organization's guardrail SCPs and AWS's limits on them (src/organization/organization-facts.ts). */
+function guardrailPolicies(): string {
+  const example = { project: "tap", allowedRegions: ["eu-west-1", "eu-central-1"], deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"] };
+  const rows = GUARDRAIL_POLICIES.map((policy) => {
+    const size = policy.statements(example).reduce((sum, statement) => sum + JSON.stringify(statement).length, 0);
+    return `| \`${policy.id}\` | ${cell(policy.denies)} | ${cell(policy.except)} | ${size} |`;
+  });
+  const documents = guardrailDocuments(example);
+  return [
+    "| Guardrail | Denies | Except | Characters (two Regions) |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+    "",
+    `AWS allows an SCP ${SCP_LIMITS.maxCharacters} characters and a root, OU or account ${SCP_LIMITS.maxPoliciesPerTarget} SCPs, ${SCP_LIMITS.attachedByAws.join(", ")} among them. With every guardrail on, tap writes ${documents.length} SCP${documents.length === 1 ? "" : "s"} (${documents.map((document) => `${scpSize(document)} characters`).join(", ")}).`,
+  ].join("\n");
+}
+
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   controls,
   settings,
@@ -119,6 +137,7 @@ export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   layout,
   "accepted-findings": acceptedFindings,
   "emulator-allowances": emulatorAllowances,
+  "guardrail-policies": guardrailPolicies,
   performance: benchmarkResults,
 };
 

@@ -23,6 +23,9 @@ export { AuditTrail, type AuditTrailProps } from "./audit/audit-trail";
 export { CIS_ALARMS, type CisAlarm } from "./audit/cis-alarms";
 export { AccountGuardrails, type AccountGuardrailsProps, type IConfigRecorderRole } from "./guardrails/account-guardrails";
 export { RegionalGuardrails, type RegionalGuardrailsProps } from "./guardrails/regional-guardrails";
+export { StateBucket, type StateBucketProps } from "./storage/state-bucket";
+export { OrganizationGuardrails, type OrganizationGuardrailsProps } from "./organization/organization-guardrails";
+export { GUARDRAIL_POLICIES, guardrailDocuments, type GuardrailPolicyId, type ScpDocument } from "./organization/organization-facts";
 export type { NameScope } from "./aws/naming";
 
 // The rule pack and its engine.

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from "path";
  */
 const ROOT = join(__dirname, "..", "..");
 const SRC = join(ROOT, "src");
-const CONCERNS = ["network", "storage", "identity", "audit", "guardrails"];
+const CONCERNS = ["network", "storage", "identity", "audit", "guardrails", "organization"];
 
 /** Relative imports of a module (type-only imports are erased, so they do not count), and its package imports. */
 function importsOf(file: string): { local: string[]; packages: string[] } {

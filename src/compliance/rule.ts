@@ -29,6 +29,9 @@ export type Outcome =
   | { readonly status: "unknown"; readonly detail: string };
 
 export const PASS: Outcome = { status: "pass" };
+
+/** The shortest reason that may switch a control off (an accepted risk, a suppression): it must say something. */
+export const MIN_REASON_LENGTH = 10;
 export const fail = (detail: string): Outcome => ({ status: "fail", detail });
 export const unknown = (detail: string): Outcome => ({ status: "unknown", detail });
 

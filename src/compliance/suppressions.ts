@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { MIN_REASON_LENGTH } from "./rule";
 
 /** A rule switched off for one construct (and what it contains), with the reason why. */
 export interface Suppression {
@@ -15,8 +16,8 @@ const SUPPRESSION_METADATA = "tap:compliance-suppression";
  * and every suppression is printed by synth and the audit report, so none stays hidden.
  */
 export function suppressRule(construct: IConstruct, ruleId: string, reason: string): void {
-  if (reason.trim().length < 10) {
-    throw new Error(`${construct.node.path}: suppressing ${ruleId} needs a written reason (10+ characters). Received: "${reason}"`);
+  if (reason.trim().length < MIN_REASON_LENGTH) {
+    throw new Error(`${construct.node.path}: suppressing ${ruleId} needs a written reason (${MIN_REASON_LENGTH}+ characters). Received: "${reason}"`);
   }
   construct.node.addMetadata(SUPPRESSION_METADATA, { ruleId, reason });
 }

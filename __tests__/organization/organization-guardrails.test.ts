@@ -1,0 +1,48 @@
+import { OrganizationGuardrails, OrganizationGuardrailsProps } from "../../src/organization/organization-guardrails";
+import { SCP_LIMITS } from "../../src/organization/organization-facts";
+import { resourcesOf, synthConstruct } from "../helpers";
+
+const baseProps: Omit<OrganizationGuardrailsProps, "provider"> = {
+  project: "acme",
+  allowedRegions: ["eu-west-1", "eu-central-1"],
+  deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"],
+  targets: ["r-ab12", "ou-ab12-34cd56ef"],
+};
+
+const synth = (props: Partial<OrganizationGuardrailsProps> = {}) =>
+  synthConstruct("us-east-1", (scope, provider) => new OrganizationGuardrails(scope, "guardrails", { ...baseProps, ...props, provider }));
+
+describe("OrganizationGuardrails", () => {
+  test("writes the guardrails into minified SCPs within AWS's size limit, attached to every target", () => {
+    const json = synth();
+    const policies = resourcesOf(json, "aws_organizations_policy").map(([, body]) => body);
+    expect(policies.length).toBeGreaterThanOrEqual(1);
+    expect(policies.length + 1).toBeLessThanOrEqual(SCP_LIMITS.maxPoliciesPerTarget);
+    for (const policy of policies) {
+      expect(policy.type).toBe("SERVICE_CONTROL_POLICY");
+      expect(policy.content.length).toBeLessThanOrEqual(SCP_LIMITS.maxCharacters);
+      expect(policy.content).not.toMatch(/\n| {2}/);
+    }
+    expect(policies[0].name).toBe("acme-guardrails-1");
+    const attachments = resourcesOf(json, "aws_organizations_policy_attachment").map(([, body]) => [body.target_id, body.policy_id]);
+    expect(attachments).toHaveLength(2 * policies.length);
+    expect(attachments.map(([target]) => target).sort()).toEqual([...Array(policies.length).fill("ou-ab12-34cd56ef"), ...Array(policies.length).fill("r-ab12")].sort());
+    for (const [, policyId] of attachments) expect(policyId).toMatch(/^\$\{aws_organizations_policy\.guardrails_policy-\d_[A-F0-9]+\.id\}$/);
+  });
+
+  test("a guardrail accepted as a risk is left out of the SCPs", () => {
+    const content = (props: Partial<OrganizationGuardrailsProps>) => resourcesOf(synth(props), "aws_organizations_policy").map(([, body]) => body.content).join();
+    expect(content({})).toContain("DenyOutsideRegions");
+    expect(content({ acceptedRisks: { DenyOutsideRegions: "a data-residency review is pending for ap-south-1" } })).not.toContain("DenyOutsideRegions");
+  });
+
+  test("refuses what AWS would refuse, or what would lock the deployment out, naming the prop and value", () => {
+    expect(() => synth({ otherPoliciesPerTarget: 5 })).toThrow(/the guardrails need \d SCPs beside 5 already attached to each target, more than the 5 AWS allows/);
+    expect(() =>
+      synth({ targets: ["root"], deploymentRoleArns: [], allowedRegions: [], acceptedRisks: { DenyEverything: "because we can do it", DenyRootUser: "short" } as any }),
+    ).toThrow(
+      /'targets' "root" is neither a root id.*'allowedRegions' must hold at least one Region; 'deploymentRoleArns' must name the role that deploys tap.*'acceptedRisks' "DenyEverything" is not a guardrail.*'acceptedRisks' DenyRootUser needs a reason of at least 10 characters/,
+    );
+    expect(() => synth({ deploymentRoleArns: ["TapDeploy"] })).toThrow(`'deploymentRoleArns' "TapDeploy" is not an IAM role ARN pattern`);
+  });
+});

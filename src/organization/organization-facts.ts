@@ -1,0 +1,217 @@
+/**
+ * The organization layer's plain facts: AWS Organizations' limits on service control policies
+ * (SCPs), the global services a Region deny must let through, and tap's guardrail policies as
+ * data, each switchable with an accepted risk. No cdktf here: configuration, the README's table
+ * and the policy proofs read it as it is.
+ */
+
+/**
+ * AWS Organizations' quotas on SCPs: a policy document of at most 5,120 characters (whitespace
+ * counts, so tap writes them minified), and at most five SCPs attached to one root, OU or account;
+ * AWS's own FullAWSAccess is attached to each by default and counts among the five.
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+ */
+export const SCP_LIMITS = { maxCharacters: 5120, maxPoliciesPerTarget: 5, attachedByAws: ["FullAWSAccess"] } as const;
+
+/**
+ * What a Region deny lets through: services whose one endpoint is in us-east-1 (or that have no
+ * Region), from AWS Organizations' "Deny access to AWS based on the requested AWS Region"
+ * example, without the services AWS has retired. A request to them names us-east-1 whatever
+ * Region the caller works in, so denying it would break IAM, Organizations and billing everywhere.
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html
+ */
+export const REGION_DENY_EXEMPT_ACTIONS: readonly string[] = [
+  "acm:*",
+  "aws-marketplace-management:*",
+  "aws-marketplace:*",
+  "aws-portal:*",
+  "budgets:*",
+  "ce:*",
+  "chime:*",
+  "cloudfront:*",
+  "config:*",
+  "cur:*",
+  "directconnect:*",
+  "ec2:DescribeRegions",
+  "ec2:DescribeTransitGateways",
+  "ec2:DescribeVpnGateways",
+  "fms:*",
+  "globalaccelerator:*",
+  "health:*",
+  "iam:*",
+  "kms:*",
+  "networkmanager:*",
+  "organizations:*",
+  "pricing:*",
+  "route53:*",
+  "route53domains:*",
+  "route53-recovery-cluster:*",
+  "route53-recovery-control-config:*",
+  "route53-recovery-readiness:*",
+  "s3:GetAccountPublic*",
+  "s3:ListAllMyBuckets",
+  "s3:ListMultiRegionAccessPoints",
+  "s3:PutAccountPublic*",
+  "shield:*",
+  "sts:*",
+  "support:*",
+  "trustedadvisor:*",
+  "waf-regional:*",
+  "waf:*",
+  "wafv2:*",
+  "wellarchitected:*",
+];
+
+/** What the guardrail policies need to know of the organization. */
+export interface GuardrailPolicyParams {
+  /** The project: tap's roles are named `<project>-...` and its keys tagged Project=<project>. */
+  readonly project: string;
+  /** Regions accounts may use (deployed and retiring); every other Region is denied. */
+  readonly allowedRegions: readonly string[];
+  /** ARN patterns of the roles that deploy tap (`arn:aws:iam::*:role/TapDeploy`): the only principals the guardrails let change what they protect. */
+  readonly deploymentRoleArns: readonly string[];
+}
+
+/** One statement of an SCP, as AWS Organizations holds it. */
+export interface ScpStatement {
+  readonly Sid: string;
+  readonly Effect: "Deny";
+  readonly Action?: string | readonly string[];
+  readonly NotAction?: readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** An SCP document. */
+export interface ScpDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly ScpStatement[];
+}
+
+export type GuardrailPolicyId = "DenyLeaveOrganization" | "ProtectSecurityServices" | "DenyRootUser" | "DenyOutsideRegions" | "ProtectTapResources";
+
+/** One guardrail: what it denies, and its statements. */
+export interface GuardrailPolicy {
+  readonly id: GuardrailPolicyId;
+  /** What it denies, for the README and the summary. */
+  readonly denies: string;
+  /** Who may still do it. */
+  readonly except: string;
+  readonly statements: (params: GuardrailPolicyParams) => readonly ScpStatement[];
+}
+
+const exceptDeployment = (params: GuardrailPolicyParams) => ({ ArnNotLike: { "aws:PrincipalArn": params.deploymentRoleArns } });
+
+/** What stops or deletes the security services tap relies on (trail, GuardDuty, Security Hub, Config, Access Analyzer). */
+export const SECURITY_SERVICE_SWITCHES: readonly string[] = [
+  "cloudtrail:DeleteTrail",
+  "cloudtrail:StopLogging",
+  "cloudtrail:UpdateTrail",
+  "cloudtrail:PutEventSelectors",
+  "guardduty:DeleteDetector",
+  "guardduty:UpdateDetector",
+  "guardduty:DisassociateFromAdministratorAccount",
+  "guardduty:DisassociateFromMasterAccount",
+  "securityhub:DisableSecurityHub",
+  "securityhub:BatchDisableStandards",
+  "securityhub:DisassociateFromAdministratorAccount",
+  "securityhub:DisassociateFromMasterAccount",
+  "config:DeleteConfigurationRecorder",
+  "config:StopConfigurationRecorder",
+  "config:DeleteDeliveryChannel",
+  "access-analyzer:DeleteAnalyzer",
+];
+
+/** What changes one of tap's roles. */
+const ROLE_CHANGES = [
+  "iam:AttachRolePolicy",
+  "iam:DeleteRole",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+];
+
+/** What disables one of tap's keys or opens it up. */
+const KEY_CHANGES = ["kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateGrant"];
+
+/** tap's guardrail policies, in the order they are written into SCPs. */
+export const GUARDRAIL_POLICIES: readonly GuardrailPolicy[] = [
+  {
+    id: "DenyLeaveOrganization",
+    denies: "an account leaving the organization (and with it every guardrail)",
+    except: "no one",
+    statements: () => [{ Sid: "DenyLeaveOrganization", Effect: "Deny", Action: "organizations:LeaveOrganization", Resource: "*" }],
+  },
+  {
+    id: "ProtectSecurityServices",
+    denies: "stopping, changing or deleting the trail, GuardDuty, Security Hub, AWS Config and IAM Access Analyzer",
+    except: "the deployment roles",
+    statements: (params) => [{ Sid: "ProtectSecurityServices", Effect: "Deny", Action: SECURITY_SERVICE_SWITCHES, Resource: "*", Condition: exceptDeployment(params) }],
+  },
+  {
+    id: "DenyRootUser",
+    denies: "every action of an account's root user",
+    except: "no one (tasks only root can do: detach the policy from that account first)",
+    statements: () => [{ Sid: "DenyRootUser", Effect: "Deny", Action: "*", Resource: "*", Condition: { StringLike: { "aws:PrincipalArn": ["arn:aws:iam::*:root"] } } }],
+  },
+  {
+    id: "DenyOutsideRegions",
+    denies: "every Region but the configured ones, global services excepted",
+    except: "the deployment roles (to destroy what a retired Region still holds)",
+    statements: (params) => [
+      {
+        Sid: "DenyOutsideRegions",
+        Effect: "Deny",
+        NotAction: REGION_DENY_EXEMPT_ACTIONS,
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:RequestedRegion": params.allowedRegions }, ...exceptDeployment(params) },
+      },
+    ],
+  },
+  {
+    id: "ProtectTapResources",
+    denies: "changing tap's roles or disabling, opening or deleting its keys",
+    except: "the deployment roles",
+    statements: (params) => [
+      { Sid: "ProtectTapRoles", Effect: "Deny", Action: ROLE_CHANGES, Resource: [`arn:aws:iam::*:role/${params.project}-*`], Condition: exceptDeployment(params) },
+      {
+        Sid: "ProtectTapKeys",
+        Effect: "Deny",
+        Action: KEY_CHANGES,
+        Resource: "*",
+        Condition: { StringEquals: { "aws:ResourceTag/Project": [params.project], "aws:ResourceTag/ManagedBy": ["cdktf"] }, ...exceptDeployment(params) },
+      },
+    ],
+  },
+];
+
+export const GUARDRAIL_POLICY_IDS: readonly GuardrailPolicyId[] = GUARDRAIL_POLICIES.map((policy) => policy.id);
+
+/** An SCP's size as AWS counts it: characters of the document as sent (tap sends it minified). */
+export function scpSize(document: ScpDocument): number {
+  return JSON.stringify(document).length;
+}
+
+/**
+ * The enabled guardrails' statements packed, in order, into as few SCPs as fit 5,120 characters
+ * each; throws, naming it, on a statement that cannot fit any.
+ */
+export function guardrailDocuments(params: GuardrailPolicyParams, disabled: ReadonlySet<GuardrailPolicyId> = new Set()): ScpDocument[] {
+  const documents: ScpStatement[][] = [];
+  for (const policy of GUARDRAIL_POLICIES.filter((p) => !disabled.has(p.id))) {
+    for (const statement of policy.statements(params)) {
+      const alone = scpSize({ Version: "2012-10-17", Statement: [statement] });
+      if (alone > SCP_LIMITS.maxCharacters) {
+        throw new Error(`guardrail ${policy.id}: its statement ${statement.Sid} is ${alone} characters, more than the ${SCP_LIMITS.maxCharacters} an SCP may hold`);
+      }
+      const last = documents.at(-1);
+      if (last && scpSize({ Version: "2012-10-17", Statement: [...last, statement] }) <= SCP_LIMITS.maxCharacters) last.push(statement);
+      else documents.push([statement]);
+    }
+  }
+  return documents.map((statements) => ({ Version: "2012-10-17", Statement: statements }));
+}
