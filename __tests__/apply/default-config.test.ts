@@ -1,9 +1,16 @@
+import { existsSync } from "fs";
+import { join } from "path";
+import { EMULATOR_ACCOUNT_ID } from "../../scripts/terraform/emulator";
 import { APPLY_TIER, describeIfTier } from "../tiers";
 import { APPLY_TIMEOUT_MS, useEmulatedDeployment } from "./deployment";
 import { expectAppliedAsPlanned, expectCleanReplan } from "./expectations";
 
-describeIfTier([APPLY_TIER], "apply tier: default configuration", () => {
-  const emulated = useEmulatedDeployment({});
+/** The defaults, with the account named so that its state bucket is: bootstrapped first, then the stack keeps its state there. */
+const DEFAULT_ENV = { TAP_ACCOUNT_ID: EMULATOR_ACCOUNT_ID };
+const STATE_KEY = "tap/dev/terraform.tfstate";
+
+describeIfTier([APPLY_TIER], "apply tier: default configuration, on bootstrapped S3 state", () => {
+  const emulated = useEmulatedDeployment(DEFAULT_ENV, { bootstrap: true });
 
   test("applies everything the emulator supports, exactly as planned, with the tags and settings read back", async () => {
     await expectAppliedAsPlanned(emulated.deployment, emulated.deployed);
@@ -13,6 +20,31 @@ describeIfTier([APPLY_TIER], "apply tier: default configuration", () => {
   test("a second plan shows no changes", async () => {
     const deviations = await expectCleanReplan(emulated.deployment);
     console.log(`apply tier (default): second plan clean (${deviations} updates are the emulator's documented deviations)`);
+  }, APPLY_TIMEOUT_MS);
+
+  test("bootstrap made the state bucket (versioned, SSE-KMS), and the stack keeps its state there as its real S3 backend, not locally", async () => {
+    const { deployment, bootstrapped } = emulated;
+    expect(bootstrapped.bucket).toBe(`tap-tfstate-${EMULATOR_ACCOUNT_ID}-us-east-1`);
+    // The bucket's policy is already lifted for Terraform's backend (EMULATOR_PLAIN_HTTP).
+    const versioning = await (await deployment.s3("GET", `${bootstrapped.bucket}?versioning`)).text();
+    const encryption = await (await deployment.s3("GET", `${bootstrapped.bucket}?encryption`)).text();
+    const state = await deployment.s3("GET", `${bootstrapped.bucket}/${STATE_KEY}`);
+    expect(versioning).toContain("<Status>Enabled</Status>");
+    expect(encryption).toContain("<SSEAlgorithm>aws:kms</SSEAlgorithm>");
+    expect(state.status).toBe(200);
+    const held = JSON.parse(await state.text());
+    expect(held.resources.length).toBeGreaterThan(100);
+    expect(existsSync(join(deployment.stackWorkdir.dir, "terraform.tfstate"))).toBe(false);
+  }, APPLY_TIMEOUT_MS);
+
+  test("the S3 lock file locks state: a plan waits on a held lock and fails, and runs once it is released", async () => {
+    const { deployment, bootstrapped } = emulated;
+    const lock = `${bootstrapped.bucket}/${STATE_KEY}.tflock`;
+    const held = JSON.stringify({ ID: "7c0e5a0e-0000-4000-8000-000000000001", Operation: "OperationTypeApply", Who: "someone@elsewhere", Version: "1.11.4", Created: new Date().toISOString(), Path: lock });
+    expect((await deployment.s3("PUT", lock, held)).status).toBe(200);
+    await expect(deployment.stackWorkdir.run(["plan", "-input=false", "-no-color", "-lock-timeout=0s"])).rejects.toThrow(/Error acquiring the state lock[\s\S]*someone@elsewhere/);
+    expect((await deployment.s3("DELETE", lock)).status).toBe(204);
+    await deployment.stackWorkdir.run(["plan", "-input=false", "-no-color", "-lock-timeout=0s"]);
   }, APPLY_TIMEOUT_MS);
 
   test("drift: none on the untouched deployment; exactly the three controls changed behind Terraform's back, each by its rule", async () => {
@@ -45,5 +77,11 @@ describeIfTier([APPLY_TIER], "apply tier: default configuration", () => {
   test("destroy leaves nothing in state", async () => {
     await emulated.deployment.destroy();
     expect(await emulated.deployment.stateList()).toEqual([]);
+  }, APPLY_TIMEOUT_MS);
+
+  test("the bootstrap stack refuses to be destroyed (prevent_destroy): the state bucket outlives the stacks it serves", async () => {
+    const { bootstrapped } = emulated;
+    await expect(bootstrapped.workdir.destroy()).rejects.toThrow(/Instance cannot be destroyed/);
+    expect((await bootstrapped.workdir.stateList()).filter((address) => address.startsWith("aws_s3_bucket."))).toHaveLength(2);
   }, APPLY_TIMEOUT_MS);
 });
