@@ -7,7 +7,7 @@ import { SINGLETON_KEYS, SINGLETON_TYPES } from "../../src/aws/singletons";
 import { STACK_OUTPUTS } from "../../src/app/stack-outputs";
 import { TapStack } from "../../src/app/tap-stack";
 import { intendedCounts } from "../intended-resources";
-import { allBlocks, configFrom, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthStack, synthWithMetadata } from "../helpers";
+import { allBlocks, configFrom, dataReferenceTo, dataSourceAt, referenceTo, resourceAt, resourcesOf, synthStack, SynthJson, synthWithMetadata } from "../helpers";
 
 const DEFAULT_REGIONS = ["us-east-1", "us-west-2", "eu-central-1"];
 
@@ -67,6 +67,15 @@ describe("TapStack", () => {
     });
     const custom = synthStack({ TERRAFORM_STATE_BUCKET: "acme-state", TERRAFORM_STATE_BUCKET_REGION: "eu-west-1", TERRAFORM_STATE_BUCKET_KEY: "x/y.tfstate" });
     expect(custom.terraform?.backend.s3).toMatchObject({ bucket: "acme-state", region: "eu-west-1", key: "x/y.tfstate" });
+  });
+
+  test("with accountId the trail also records the object events of the account's own state bucket (who read state); a bucket named otherwise, or a fleet's, is not the account's", () => {
+    const selectorValues = (json: SynthJson) => resourceAt(json, "aws_cloudtrail", "audit-trail/trail").event_selector[0].data_resource[0].values as string[];
+    const recorded = selectorValues(synthStack({ TAP_ACCOUNT_ID: "111122223333" }));
+    expect(recorded).toHaveLength(DEFAULT_REGIONS.length + 1);
+    expect(recorded.at(-1)).toBe(`arn:\${data.aws_partition.partition.partition}:s3:::tap-tfstate-111122223333-us-east-1/`);
+    expect(selectorValues(synthStack({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_BUCKET: "someone-elses-state" }))).toHaveLength(DEFAULT_REGIONS.length);
+    expect(selectorValues(json)).toHaveLength(DEFAULT_REGIONS.length);
   });
 
   test("with accountId: the state bucket unique to the account and region, state encrypted with the key given, and every provider pinned to the account", () => {

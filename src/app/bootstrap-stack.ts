@@ -52,7 +52,7 @@ export class BootstrapStack extends SinglePassStack {
     });
     // What the rules ask of a bucket that holds data, and a state bucket does otherwise.
     suppressRule(state, "S3.CrossRegionReplication", "state is versioned in its one region, and a replica would be a second copy of every secret in it to protect; a lost region's state is rebuilt by import");
-    suppressRule(state, "CloudTrail.S3DataEvents", "object events of the state bucket are recorded by a trail of the account if it records S3 data events for all buckets; tap's trail records those of the data buckets it creates");
+    suppressRule(state, "CloudTrail.S3DataEvents", "the trail lives in the main stack, which records this bucket's object events in a single-account deployment; a fleet's deployment account is outside its members' trails");
 
     new TerraformOutput(this, "state_bucket", { value: state.bucketName, description: "The S3 bucket the main stacks keep their state in." });
     new TerraformOutput(this, "state_region", { value: config.region, description: "Its region." });

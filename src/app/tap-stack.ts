@@ -16,6 +16,7 @@ import { RegionalNetwork } from "../network/regional-network";
 import { availabilityZonesFor } from "../network/regions";
 import { BucketReplication } from "../storage/bucket-replication";
 import { SecureStorage } from "../storage/secure-storage";
+import { stateBucketName } from "../storage/storage-facts";
 import { TAP_RULE_PACK } from "./rule-pack";
 import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
 import { AccountOutputName, RegionalOutputName, STACK_OUTPUTS } from "./stack-outputs";
@@ -111,6 +112,16 @@ export class TapStack extends SinglePassStack {
     return this.providers.get(region)!;
   }
 
+  /**
+   * The state bucket when it is this account's bootstrap bucket (a single account with accountId
+   * and the derived name); a fleet's lives in its deployment account, outside the members' trails.
+   */
+  private ownStateBucket(config: StackConfig): string | undefined {
+    const backend = config.backend;
+    if (config.account || !config.accountId || backend.type !== "s3") return undefined;
+    return backend.bucket === stateBucketName(config.project, config.accountId, backend.region) ? backend.bucket : undefined;
+  }
+
   /** Encrypted, locked remote state: an S3 bucket, or an HCP Terraform workspace per stack. */
   private configureBackend(config: StackConfig): void {
     const backend = config.backend;
@@ -186,6 +197,9 @@ export class TapStack extends SinglePassStack {
             adoptTrailNamed: modes.trail === "adopt" ? adoptedName(config.adoptNames, "trail") : undefined,
           });
     for (const { storage } of regions) trail?.recordObjectEvents(storage.bucketArn);
+    // The account's own state bucket (npm run bootstrap): who read or wrote state, which holds every secret of the stack.
+    const stateBucket = this.ownStateBucket(config);
+    if (stateBucket) trail?.recordObjectEvents(`arn:${account.partition}:s3:::${stateBucket}`);
     // Configuration refuses AWS Config of tap's own without tap's trail bucket to deliver to.
     const delivery = awsConfig && modes.awsConfig !== "external" ? trail!.grantConfigDelivery() : undefined;
     const accountGuardrails = new AccountGuardrails(this, "account-guardrails", {
