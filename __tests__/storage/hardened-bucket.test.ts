@@ -113,4 +113,20 @@ describe("HardenedBucket", () => {
   ])("refuses %j with an error naming the prop", (props, message) => {
     expect(() => synthBucket(props)).toThrow(message);
   });
+
+  test("as a log target it grants each source its own statement (distinct Sids, which IAM requires) under that source's prefix", () => {
+    const deliveries: unknown[] = [];
+    const logs = synthBucket({ kmsKeyArn: undefined, logTargetOf: { accountId: "123456789012", partition: "aws" } }, (bucket) => {
+      deliveries.push(bucket.grantServerAccessLogs("acme-dev-data-1"), bucket.grantServerAccessLogs("acme-dev-data-2"));
+    });
+    expect(statement(logs, "S3ServerAccessLogs1").resources).toEqual(["arn:aws:s3:::acme-dev-data-123456789012/s3/acme-dev-data-1/*"]);
+    expect(statement(logs, "S3ServerAccessLogs2").resources).toEqual(["arn:aws:s3:::acme-dev-data-123456789012/s3/acme-dev-data-2/*"]);
+    expect(statement(logs, "S3ServerAccessLogs2").condition).toContainEqual({ test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] });
+    expect(deliveries).toMatchObject([{ targetPrefix: "s3/acme-dev-data-1/" }, { targetPrefix: "s3/acme-dev-data-2/" }]);
+  });
+
+  test("only a bucket made a log target grants log delivery, and a log target must be SSE-S3", () => {
+    expect(() => synthBucket({}, (bucket) => bucket.grantServerAccessLogs("source"))).toThrow("bucket: is not a server access log target; create it with 'logTargetOf'");
+    expect(() => synthBucket({ logTargetOf: { accountId: "123456789012", partition: "aws" } })).toThrow("'logTargetOf' needs SSE-S3");
+  });
 });

@@ -47,8 +47,8 @@ describe("StateBucket", () => {
   });
 
   test("the log bucket lets only this account's S3 logging write, for the state bucket", () => {
-    const policy = Object.values<any>(json.data!.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "S3ServerAccessLogs"));
-    const grant = policy.statement.find((s: any) => s.sid === "S3ServerAccessLogs");
+    const policy = Object.values<any>(json.data!.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "S3ServerAccessLogs1"));
+    const grant = policy.statement.find((s: any) => s.sid === "S3ServerAccessLogs1");
     expect(grant.resources).toEqual([`arn:aws:s3:::acme-tflogs-${ACCOUNT_ID}-${REGION}/s3/acme-tfstate-${ACCOUNT_ID}-${REGION}/*`]);
     expect(grant.condition).toContainEqual({ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT_ID] });
   });

@@ -46,6 +46,13 @@ export interface HardenedBucketProps {
    */
   readonly accessLogs?: IAccessLogTarget;
   /**
+   * Makes this bucket a server access log target of the account: `grantServerAccessLogs` then
+   * lets S3 logging of this account write a source bucket's logs under that bucket's own prefix.
+   * Such a bucket must use SSE-S3 (no `kmsKeyArn`).
+   * @default - not a log target
+   */
+  readonly logTargetOf?: { readonly accountId: string; readonly partition: string };
+  /**
    * Days after which noncurrent object versions are deleted.
    * @default 90
    */
@@ -72,7 +79,7 @@ export interface AccessLogDelivery {
  * logs of `sourceBucketName`, under that bucket's own prefix only.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
  */
-export function serverAccessLogGrant(sid: string, logBucketName: string, sourceBucketName: string, partition: string, accountId: string): DataAwsIamPolicyDocumentStatement {
+function serverAccessLogGrant(sid: string, logBucketName: string, sourceBucketName: string, partition: string, accountId: string): DataAwsIamPolicyDocumentStatement {
   return {
     sid,
     effect: "Allow",
@@ -98,7 +105,7 @@ export interface IAccessLogTarget {
  * a policy that denies plain HTTP and TLS below 1.2, a lifecycle, EventBridge notifications
  * and, unless it is a log target itself, server access logging.
  */
-export class HardenedBucket extends Construct {
+export class HardenedBucket extends Construct implements IAccessLogTarget {
   /** The bucket's name. */
   public readonly bucketName: string;
   /** The bucket's ARN. */
@@ -115,10 +122,14 @@ export class HardenedBucket extends Construct {
   private readonly provider: AwsProvider;
   private readonly policyDocument: DataAwsIamPolicyDocument;
   private readonly grants: DataAwsIamPolicyDocumentStatement[];
+  /** Static name (known at plan time, so the grants can be read before apply) and account, when a log target. */
+  private readonly logTarget?: { readonly bucketName: string; readonly accountId: string; readonly partition: string };
+  private logSources = 0;
 
   constructor(scope: Construct, id: string, props: HardenedBucketProps) {
     super(scope, id);
     this.provider = props.provider;
+    if (props.logTargetOf) this.logTarget = { bucketName: props.bucketName, ...props.logTargetOf };
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
     const problems: string[] = [];
     if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
@@ -127,6 +138,7 @@ export class HardenedBucket extends Construct {
     if (props.expirationDays !== undefined && (!Number.isInteger(props.expirationDays) || props.expirationDays < 1)) {
       problems.push(`'expirationDays' must be a whole number of at least 1. Received: ${props.expirationDays}`);
     }
+    if (props.logTargetOf && props.kmsKeyArn) problems.push("'logTargetOf' needs SSE-S3: S3 cannot deliver server access logs to a bucket encrypted with 'kmsKeyArn'");
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
     const lifecycle: TerraformResourceLifecycle | undefined = props.protect ? { preventDestroy: true } : undefined;
@@ -165,6 +177,18 @@ export class HardenedBucket extends Construct {
     this.bucketArn = bucket.arn;
     this.bucketId = bucket.id;
     this.versioning = versioning;
+  }
+
+  /**
+   * Lets S3 server access logging of the account write the logs of `sourceBucketName` under its
+   * own prefix (IAccessLogTarget); only for a bucket made with `logTargetOf`.
+   */
+  public grantServerAccessLogs(sourceBucketName: string): AccessLogDelivery {
+    if (!this.logTarget) throw new Error(`${this.node.path}: is not a server access log target; create it with 'logTargetOf'`);
+    const { bucketName, partition, accountId } = this.logTarget;
+    this.logSources += 1;
+    this.addToResourcePolicy(serverAccessLogGrant(`S3ServerAccessLogs${this.logSources}`, bucketName, sourceBucketName, partition, accountId));
+    return { targetBucket: this.bucketId, targetPrefix: accessLogPrefix(sourceBucketName), ready: this.policy };
   }
 
   /** Adds a statement to the bucket policy, after its TLS denials and earlier grants (the way AWS CDK's addToResourcePolicy does). */

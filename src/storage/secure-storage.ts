@@ -8,9 +8,9 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { BASELINE } from "../aws/baseline";
 import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
-import { AccessLogDelivery, HardenedBucket, IAccessLogTarget, serverAccessLogGrant } from "./hardened-bucket";
+import { AccessLogDelivery, HardenedBucket, IAccessLogTarget } from "./hardened-bucket";
 import type { ReplicatedBucket } from "./bucket-replication";
-import { accessLogPrefix, accountAdministersKey, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, storageAwsNames, storageNames } from "./storage-facts";
+import { accountAdministersKey, DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS, storageAwsNames, storageNames } from "./storage-facts";
 
 export interface SecureStorageProps {
   /** Provider of the region this storage lives in. */
@@ -99,9 +99,6 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
   private readonly account: { readonly accountId: string; readonly partition: string };
   private readonly keyPolicy: { readonly document: DataAwsIamPolicyDocument; readonly logGroupNames: string[]; ebs: boolean };
   private readonly accessLogs: HardenedBucket;
-  /** The log bucket's name as a string known at plan time, so the policies granting it can be read (and checked) before apply. */
-  private readonly accessLogBucketStaticName: string;
-  private accessLogSources = 0;
 
   constructor(scope: Construct, id: string, props: SecureStorageProps) {
     super(scope, id);
@@ -117,7 +114,6 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
     this.refreshKeyPolicy();
     const key = this.buildKey(protect);
     const alias = new KmsAlias(this, "key-alias", { provider: this.provider, name: names.keyAlias, targetKeyId: key.keyId });
-    this.accessLogBucketStaticName = names.accessLogBucket;
     this.accessLogs = this.buildAccessLogBucket(props, names.accessLogBucket, logRetentionDays, protect);
     this.accessLogBucketName = this.accessLogs.bucketName;
     this.accessLogBucketArn = this.accessLogs.bucketArn;
@@ -163,10 +159,7 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
 
   /** Only S3 server access logging of this account may write, for each source under its own prefix. */
   public grantServerAccessLogs(sourceBucketName: string): AccessLogDelivery {
-    const { partition, accountId } = this.account;
-    this.accessLogSources += 1;
-    this.accessLogs.addToResourcePolicy(serverAccessLogGrant(`S3ServerAccessLogs${this.accessLogSources}`, this.accessLogBucketStaticName, sourceBucketName, partition, accountId));
-    return { targetBucket: this.accessLogs.bucketId, targetPrefix: accessLogPrefix(sourceBucketName), ready: this.accessLogs.policy };
+    return this.accessLogs.grantServerAccessLogs(sourceBucketName);
   }
 
   /** Guards the invariants this construct owns, reporting every problem at once. */
@@ -247,6 +240,7 @@ export class SecureStorage extends Construct implements ILogEncryptionKey, IEbsE
       bucketName: name,
       nameTag: resourceName(this.naming, "s3-access-logs"),
       protect,
+      logTargetOf: this.account,
       expirationDays: logRetentionDays === 0 ? undefined : logRetentionDays,
       noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
     });

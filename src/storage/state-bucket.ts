@@ -6,8 +6,8 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { BASELINE } from "../aws/baseline";
 import { bucketNameProblem, logRetentionProblem } from "../aws/limits";
 import { NameScope, nameTag, resourceName } from "../aws/naming";
-import { AccessLogDelivery, HardenedBucket, IAccessLogTarget, serverAccessLogGrant } from "./hardened-bucket";
-import { accessLogPrefix, accountAdministersKey, STATE_NONCURRENT_VERSION_EXPIRATION_DAYS } from "./storage-facts";
+import { AccessLogDelivery, HardenedBucket, IAccessLogTarget } from "./hardened-bucket";
+import { accountAdministersKey, STATE_NONCURRENT_VERSION_EXPIRATION_DAYS } from "./storage-facts";
 
 export interface StateBucketProps {
   /** Provider of the bucket's region. */
@@ -51,14 +51,10 @@ export class StateBucket extends Construct implements IAccessLogTarget {
   public readonly accessLogBucketName: string;
 
   private readonly accessLogs: HardenedBucket;
-  private readonly account: { readonly accountId: string; readonly partition: string };
-  private readonly accessLogBucketStaticName: string;
 
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
     const { noncurrentDays, accessLogDays } = this.validate(props);
-    this.account = { accountId: props.accountId, partition: props.partition };
-    this.accessLogBucketStaticName = props.accessLogBucketName;
 
     const key = this.buildKey(props);
     this.accessLogs = new HardenedBucket(this, "access-logs", {
@@ -66,6 +62,7 @@ export class StateBucket extends Construct implements IAccessLogTarget {
       bucketName: props.accessLogBucketName,
       nameTag: resourceName(props.naming, "state-access-logs"),
       protect: true,
+      logTargetOf: { accountId: props.accountId, partition: props.partition },
       expirationDays: accessLogDays === 0 ? undefined : accessLogDays,
       noncurrentVersionExpirationDays: noncurrentDays,
     });
@@ -86,9 +83,7 @@ export class StateBucket extends Construct implements IAccessLogTarget {
 
   /** Only S3 server access logging of this account may write, for the state bucket under its own prefix (IAccessLogTarget). */
   public grantServerAccessLogs(sourceBucketName: string): AccessLogDelivery {
-    const { partition, accountId } = this.account;
-    this.accessLogs.addToResourcePolicy(serverAccessLogGrant("S3ServerAccessLogs", this.accessLogBucketStaticName, sourceBucketName, partition, accountId));
-    return { targetBucket: this.accessLogs.bucketId, targetPrefix: accessLogPrefix(sourceBucketName), ready: this.accessLogs.policy };
+    return this.accessLogs.grantServerAccessLogs(sourceBucketName);
   }
 
   /** Reports every problem with the props at once, naming each prop. */
