@@ -56,14 +56,22 @@ export function cdktfRuns(command: RunCommand, args: readonly string[], stacks: 
     return [["deploy", "--skip-synth", BOOTSTRAP_STACK_NAME, ...flags]];
   }
   const targets = named.length > 0 ? [...new Set(named)] : main;
+  refuseUnnamedStateBuckets(targets, stacks);
+  // cdktf diff takes one stack at a time; deploy and destroy take them all and order them.
+  return command === "diff" ? targets.map((name) => ["diff", "--skip-synth", name, ...flags]) : [[command, "--skip-synth", ...targets, ...flags]];
+}
+
+/**
+ * Throws, saying what to set, when one of `targets` has an S3 backend that names no bucket:
+ * Terraform would stop at init for a reason known now (deploy, diff, destroy and drift all need state).
+ */
+export function refuseUnnamedStateBuckets(targets: readonly string[], stacks: readonly SynthesizedStack[]): void {
   const unnamed = stacks.filter((stack) => targets.includes(stack.name) && stack.missingStateBucket).map((stack) => stack.name);
   if (unnamed.length > 0) {
     throw new Error(
       `stack ${unnamed.join(", ")} has no state bucket: set accountId (TAP_ACCOUNT_ID) and run npm run bootstrap once, which creates <project>-tfstate-<account>-<region>; or name an existing bucket with backend.bucket (TERRAFORM_STATE_BUCKET)`,
     );
   }
-  // cdktf diff takes one stack at a time; deploy and destroy take them all and order them.
-  return command === "diff" ? targets.map((name) => ["diff", "--skip-synth", name, ...flags]) : [[command, "--skip-synth", ...targets, ...flags]];
 }
 
 /** The stacks of a synthesized app (cdktf.out). */

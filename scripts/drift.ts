@@ -8,15 +8,17 @@
  *   npm run drift -- tap-prod               one stack
  *   npm run drift -- --json drift.json      also write the findings as JSON, for a pipeline
  *
- * Exit codes: 0 no drift, 1 drift found, 2 the command could not run (Terraform failed, unknown stack).
+ * Exit codes: 0 no drift, 1 drift found, 2 the command could not run (Terraform failed, an unknown
+ * stack, a stack whose backend names no state bucket).
  */
 import { spawn } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { TAP_DRIFT_CONTROLS } from "../src/app/drift-controls";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { describeDrift, DriftFinding, driftFindings, DriftOptions, RefreshOnlyPlan } from "../src/compliance/drift";
+import { refuseUnnamedStateBuckets, synthesizedStacks } from "./cdktf-run";
 import { projectRoot } from "./terraform/emulator";
 
 /** Runs `terraform <args>` for one stack and resolves with its standard output; rejects on a non-zero exit. */
@@ -118,11 +120,12 @@ export function terraformIn(dir: string): TerraformRunner {
 
 if (require.main === module) {
   const outdir = join(projectRoot(), "cdktf.out");
-  const manifestFile = join(outdir, "manifest.json");
   (async () => {
     const options = parseDriftArgs(process.argv.slice(2));
-    if (!existsSync(manifestFile)) throw new Error(`${manifestFile} does not exist: npm run drift synthesizes first`);
-    const known = Object.keys(JSON.parse(readFileSync(manifestFile, "utf8")).stacks);
+    if (!existsSync(join(outdir, "manifest.json"))) throw new Error(`${outdir} holds no synthesized app: npm run drift synthesizes first`);
+    const stacks = synthesizedStacks(outdir);
+    const known = stacks.map((stack) => stack.name);
+    refuseUnnamedStateBuckets(options.stacks.length > 0 ? options.stacks : known, stacks);
     return runDrift(known, options, (stack) => terraformIn(join(outdir, "stacks", stack)));
   })().then(
     (code) => process.exit(code),

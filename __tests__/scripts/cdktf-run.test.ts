@@ -1,7 +1,7 @@
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { cdktfRuns, SynthesizedStack, synthesizedStacks } from "../../scripts/cdktf-run";
+import { cdktfRuns, refuseUnnamedStateBuckets, SynthesizedStack, synthesizedStacks } from "../../scripts/cdktf-run";
 import { buildApp } from "../../src/app/app";
 import { loadConfig } from "../../src/config/load";
 
@@ -36,6 +36,12 @@ describe("npm run deploy | diff | destroy | bootstrap", () => {
     expect(() => cdktfRuns("deploy", [], [{ name: "tap", missingStateBucket: true }])).toThrow(
       "stack tap has no state bucket: set accountId (TAP_ACCOUNT_ID) and run npm run bootstrap once, which creates <project>-tfstate-<account>-<region>; or name an existing bucket with backend.bucket (TERRAFORM_STATE_BUCKET)",
     );
+  });
+
+  test("the refusal (npm run drift's too) concerns only the stacks run: another stack without a bucket does not stop them", () => {
+    const stacks = [{ name: "bootstrap", missingStateBucket: false }, { name: "tap", missingStateBucket: true }];
+    expect(() => refuseUnnamedStateBuckets(["bootstrap"], stacks)).not.toThrow();
+    expect(() => refuseUnnamedStateBuckets(["bootstrap", "tap"], stacks)).toThrow(/^stack tap has no state bucket/);
   });
 
   test("an unknown stack is named with the ones that exist", () => {
