@@ -21,6 +21,11 @@ const BROKEN: BrokenExamples = {
     "rules/provider aws",
   ],
   "Config.Recorder": [(s, p) => new ConfigConfigurationRecorder(s, "recorder", { provider: p, roleArn: "arn:aws:iam::1:role/c", recordingGroup: { allSupported: false, resourceTypes: ["AWS::S3::Bucket"] } }), "rules/provider aws"],
+  // Every region records, but none records IAM's global resources.
+  "Config.GlobalResources": [
+    (s, p) => new ConfigConfigurationRecorder(s, "recorder", { provider: p, roleArn: "arn:aws:iam::1:role/c", recordingGroup: { allSupported: true, includeGlobalResourceTypes: false } }),
+    "rules",
+  ],
   "Config.ServiceLinkedRole": [
     (s, p) => {
       // The recorder of tap before #15: a role of its own, which Security Hub's Config.1 fails.

@@ -69,9 +69,9 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
   {
     id: "Config.Recorder",
     appliesTo: ["provider.aws"],
-    info: "A region has no running AWS Config recorder of all supported resources with a delivery channel, or no region records global resources.",
+    info: "A region has no running AWS Config recorder of all supported resources with a delivery channel.",
     explanation: "Config's history answers what changed and when; Security Hub's CIS controls are Config rules and report nothing without it.",
-    fix: "Add an aws_config_configuration_recorder (recording_group all_supported = true), an aws_config_delivery_channel and an aws_config_configuration_recorder_status with is_enabled = true in every region, one recorder with include_global_resource_types = true (TAP_AWS_CONFIG, on by default).",
+    fix: "Add an aws_config_configuration_recorder (recording_group all_supported = true), an aws_config_delivery_channel and an aws_config_configuration_recorder_status with is_enabled = true in every region (TAP_AWS_CONFIG, on by default).",
     cis: "3.3",
     checkov: "CKV2_AWS_45, CKV2_AWS_48",
     check(provider, stack) {
@@ -85,10 +85,21 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
       if (recorder.status !== "pass") return recorder;
       const channel = regionHas(stack, provider, "aws_config_delivery_channel", () => PASS, "no aws_config_delivery_channel");
       if (channel.status !== "pass") return channel;
-      const status = regionHas(stack, provider, "aws_config_configuration_recorder_status", (r) => (r.body.is_enabled === true ? PASS : fail("is_enabled is not true")), "no aws_config_configuration_recorder_status");
-      if (status.status !== "pass") return status;
-      const global = stack.ofType("aws_config_configuration_recorder").some((r) => firstBlock(r.body.recording_group)?.include_global_resource_types === true);
-      return global || stack.resourcesOf(provider).length === 0 ? PASS : fail("no region's recorder has include_global_resource_types = true, so IAM changes go unrecorded");
+      return regionHas(stack, provider, "aws_config_configuration_recorder_status", (r) => (r.body.is_enabled === true ? PASS : fail("is_enabled is not true")), "no aws_config_configuration_recorder_status");
+    },
+  },
+  {
+    id: "Config.GlobalResources",
+    appliesTo: ["stack"],
+    info: "The account's AWS Config recorders record regional resources only: none records IAM's global ones.",
+    explanation: "IAM users, roles and policies are global; only a recorder with include_global_resource_types records their changes, and exactly one region should (else each change is recorded, and billed, once per region).",
+    fix: "Set recording_group include_global_resource_types = true on the home region's recorder (TapStack does).",
+    cis: "3.3",
+    check(_stack, stack) {
+      const recorders = stack.ofType("aws_config_configuration_recorder");
+      if (recorders.length === 0) return PASS; // Config.Recorder reports regions without one.
+      const global = recorders.filter((r) => firstBlock(r.body.recording_group)?.include_global_resource_types === true).length;
+      return global > 0 ? PASS : fail("no region's recorder has include_global_resource_types = true, so IAM changes go unrecorded");
     },
   },
   {
