@@ -11,7 +11,10 @@ runCli(() => {
   const { app } = buildApp(config);
   app.synth();
   // Managed resources per stack, as written: what the summary says Terraform will manage.
-  const stackNames = [...config.stacks.map((stack) => stack.stackName), ...(config.bootstrap ? [config.bootstrap.stackName] : [])];
+  const stackNames = [
+    ...config.stacks.flatMap((stack) => [stack.stackName, ...stack.regionStacks.map((regionStack) => regionStack.stackName)]),
+    ...(config.bootstrap ? [config.bootstrap.stackName] : []),
+  ];
   const counts = new Map(
     stackNames.map((name) => {
       const written = JSON.parse(readFileSync(join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8"));

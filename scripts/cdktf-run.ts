@@ -58,8 +58,15 @@ export function cdktfRuns(command: RunCommand, args: readonly string[], stacks: 
   const targets = named.length > 0 ? [...new Set(named)] : main;
   refuseUnnamedStateBuckets(targets, stacks);
   // cdktf diff takes one stack at a time; deploy and destroy take them all and order them.
-  return command === "diff" ? targets.map((name) => ["diff", "--skip-synth", name, ...flags]) : [[command, "--skip-synth", ...targets, ...flags]];
+  if (command === "diff") return targets.map((name) => ["diff", "--skip-synth", name, ...flags]);
+  // cdktf runs every stack whose dependencies are done at once unless told otherwise: each is a
+  // Terraform run of a few GB (one provider process per region), so one at a time unless asked.
+  const parallelism = flags.includes("--parallelism") ? [] : ["--parallelism", String(DEFAULT_PARALLELISM)];
+  return [[command, "--skip-synth", ...targets, ...flags, ...parallelism]];
 }
+
+/** Stacks deploy and destroy run at once unless `--parallelism` says otherwise: the memory of one Terraform run at a time. */
+export const DEFAULT_PARALLELISM = 1;
 
 /**
  * Throws, saying what to set, when one of `targets` has an S3 backend that names no bucket:

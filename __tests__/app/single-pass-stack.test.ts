@@ -26,12 +26,14 @@ class MovedRoleStack extends SinglePassStack {
 describe("SinglePassStack", () => {
   afterEach(() => jest.restoreAllMocks());
 
-  test("one synth resolves the stack once, for the compliance check and the written file alike", () => {
+  test("one synth resolves each stack once, for the compliance check and the written file alike", () => {
     const outdir = mkdtempSync(join(tmpdir(), "tap-pass-"));
-    const { app, stacks: [stack] } = buildApp(loadConfig({}, { file: null }), outdir);
+    const { app, stacks: [stack], regionStacks } = buildApp(loadConfig({}, { file: null }), outdir);
+    expect(regionStacks.length).toBeGreaterThan(0);
     const resolve = jest.spyOn(TerraformStack.prototype, "toTerraform");
     app.synth();
-    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(resolve).toHaveBeenCalledTimes(1 + regionStacks.length);
+    expect(new Set(resolve.mock.contexts)).toEqual(new Set([stack, ...regionStacks]));
     resolve.mockRestore();
     const written = JSON.parse(readFileSync(join(outdir, "stacks", STACK_NAME, "cdk.tf.json"), "utf8"));
     expect(written).toEqual(JSON.parse(JSON.stringify(stack.toTerraform())));

@@ -5,14 +5,27 @@ const summary = (env: Record<string, string>, counts?: Map<string, number>) => d
 
 describe("synth summary", () => {
   test("a few lines per stack: target and resources, state, home region, account settings, data, reach", () => {
-    expect(summary({}, new Map([["tap", 239]]))).toEqual([
+    expect(summary({}, new Map([["tap", 239], ["tap-guardrails-1", 16]]))).toEqual([
       "tap: stack tap (dev, ambient credentials): 239 resources in us-east-1, us-west-2, eu-central-1",
       "  state: S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)",
       "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
+      "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
       "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
       '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
       "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
+      "tap: stack tap-guardrails-1 (after tap): 16 resources: the guardrails of us-east-2, us-west-1; state key tap/dev/guardrails-1/terraform.tfstate, same bucket",
+      "tap: stack tap-guardrails-2 (after tap): the guardrails of ca-central-1, sa-east-1; state key tap/dev/guardrails-2/terraform.tfstate, same bucket",
+      "tap: stack tap-guardrails-3 (after tap): the guardrails of eu-west-1, eu-west-2; state key tap/dev/guardrails-3/terraform.tfstate, same bucket",
+      "tap: stack tap-guardrails-4 (after tap): the guardrails of eu-west-3, eu-north-1, ap-south-1; state key tap/dev/guardrails-4/terraform.tfstate, same bucket",
+      "tap: stack tap-guardrails-5 (after tap): the guardrails of ap-northeast-1, ap-northeast-2, ap-northeast-3; state key tap/dev/guardrails-5/terraform.tfstate, same bucket",
+      "tap: stack tap-guardrails-6 (after tap): the guardrails of ap-southeast-1, ap-southeast-2; state key tap/dev/guardrails-6/terraform.tfstate, same bucket",
     ]);
+  });
+
+  test("the single layout, or guarded regions that are all workload regions, is one stack", () => {
+    expect(summary({ TAP_LAYOUT: "single" })).toContain("  guarded regions: 17 (17 in this stack)");
+    expect(summary({ TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" }).filter((line) => line.startsWith("tap: stack"))).toHaveLength(1);
+    expect(summary({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" })).toContain("  guarded regions: none here (the owner deployment guards the account)");
   });
 
   test("with accountId: the account, the state bucket unique to it and its region, and the bootstrap stack that creates it", () => {
@@ -36,6 +49,8 @@ describe("synth summary", () => {
     });
     expect(lines).toContain("  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config; adopting configServiceRole, awsConfig; external: guardDuty)");
     expect(lines).toContain("  state: HCP Terraform workspace tap-dev of acme at app.terraform.io");
+    // One workspace per stack: a region stack's beside its account's.
+    expect(lines.find((line) => line.startsWith("tap: stack tap-guardrails-1"))).toMatch(/; workspace tap-dev-guardrails-1$/);
     expect(lines).toContain("  reach: SSH from nowhere (no rule); HTTPS from 203.0.113.0/24");
   });
 });

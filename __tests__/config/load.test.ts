@@ -67,6 +67,23 @@ describe("loadConfig: defaults and variables", () => {
       guardrails: { guardDuty: true, securityHub: true, awsConfig: true, alarmEmail: undefined },
       backend: { type: "s3", bucket: undefined, key: "tap/dev/terraform.tfstate", region: "us-east-1", kmsKeyId: undefined },
       accountId: undefined,
+      // Every supported region is guarded: the workload regions here, the others in stacks of three.
+      guardrailRegions: [
+        ...["us-east-1", "us-west-2", "eu-central-1", "us-east-2", "us-west-1", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2"],
+        ...["eu-west-3", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2"],
+      ],
+      regionStacks: [
+        ["tap-guardrails-1", ["us-east-2", "us-west-1"]],
+        ["tap-guardrails-2", ["ca-central-1", "sa-east-1"]],
+        ["tap-guardrails-3", ["eu-west-1", "eu-west-2"]],
+        ["tap-guardrails-4", ["eu-west-3", "eu-north-1", "ap-south-1"]],
+        ["tap-guardrails-5", ["ap-northeast-1", "ap-northeast-2", "ap-northeast-3"]],
+        ["tap-guardrails-6", ["ap-southeast-1", "ap-southeast-2"]],
+      ].map(([stackName, regions], index) => ({
+        stackName,
+        regions,
+        backend: { type: "s3", bucket: undefined, key: `tap/dev/guardrails-${index + 1}/terraform.tfstate`, region: "us-east-1", kmsKeyId: undefined },
+      })),
     });
     expect(DEFAULTS.regions).toEqual(["us-east-1", "us-west-2", "eu-central-1"]);
   });
@@ -549,14 +566,17 @@ describe("loadConfig: singletons (create, adopt, external) and the names adopted
   test.each([
     [{ TAP_SINGLETONS: "guardduty=adopt" }, 'TAP_SINGLETONS: "guardduty" is not a singleton tap manages; did you mean "guardDuty"?'],
     [{ TAP_SINGLETONS: "guardDuty=import" }, 'TAP_SINGLETONS["guardDuty"]: "import" is not allowed; expected create, adopt, external'],
-    [{ TAP_SINGLETONS: "accessAnalyzer=adopt" }, 'TAP_SINGLETONS (accessAnalyzer): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES accessAnalyzer=<name> (for every region, or "accessAnalyzer/<region>" for us-east-1, us-west-2, eu-central-1)'],
+    [{ TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" }, 'TAP_SINGLETONS (accessAnalyzer): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES accessAnalyzer=<name> (for every region, or "accessAnalyzer/<region>" for us-east-1, us-west-2, eu-central-1)'],
     [{ TAP_SINGLETONS: "trail=adopt" }, 'TAP_SINGLETONS (trail): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES trail=<name>'],
     [{ TAP_SINGLETONS: "trail=external" }, 'TAP_SINGLETONS (trail): "external" leaves AWS Config without a bucket'],
     [{ TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=another detector", TAP_SINGLETONS: "guardDuty=adopt" }, 'TAP_SINGLETONS (guardDuty): "adopt" has no effect while TAP_GUARDDUTY is false'],
     [{ TAP_SINGLETONS: "awsConfig=external;configServiceRole=adopt" }, "TAP_SINGLETONS (configServiceRole): has no effect"],
     [{ TAP_ADOPT_NAMES: "configRecorder=main" }, 'TAP_ADOPT_NAMES (configRecorder): names an adopted resource, but singletons awsConfig is "create"'],
     [{ TAP_SINGLETONS: "trail=adopt", TAP_ADOPT_NAMES: "trail=main;trail/us-east-1=main" }, 'TAP_ADOPT_NAMES: "trail/us-east-1" names an account-wide resource, which has one name; use "trail" without a region'],
-    [{ TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=a;accessAnalyzer/eu-west-1=b" }, 'TAP_ADOPT_NAMES (accessAnalyzer/eu-west-1): "eu-west-1" is not one of TAP_REGIONS'],
+    [
+      { TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=a;accessAnalyzer/eu-west-1=b", TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" },
+      'TAP_ADOPT_NAMES (accessAnalyzer/eu-west-1): "eu-west-1" is not a guarded region (TAP_GUARDRAIL_REGIONS: us-east-1, us-west-2, eu-central-1)',
+    ],
     [{ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1", TAP_SINGLETONS: "guardDuty=adopt" }, "TAP_SINGLETONS: is set while TAP_ACCOUNT_SETTINGS is skip"],
   ])("refuses %j, naming the setting", (env, problem) => {
     expect(problemsOf(env)).toEqual([expect.stringContaining(problem)]);

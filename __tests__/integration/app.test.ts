@@ -33,9 +33,17 @@ describe("main (the cdktf app)", () => {
         "tap: stack tap (dev, ambient credentials): 239 resources in us-east-1, us-west-2, eu-central-1",
         "  state: S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)",
         "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
+        "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
         "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
         '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
         "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
+        // Eight guardrails per region without workload, each region stack's counted as written.
+        "tap: stack tap-guardrails-1 (after tap): 16 resources: the guardrails of us-east-2, us-west-1; state key tap/dev/guardrails-1/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-2 (after tap): 16 resources: the guardrails of ca-central-1, sa-east-1; state key tap/dev/guardrails-2/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-3 (after tap): 16 resources: the guardrails of eu-west-1, eu-west-2; state key tap/dev/guardrails-3/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-4 (after tap): 24 resources: the guardrails of eu-west-3, eu-north-1, ap-south-1; state key tap/dev/guardrails-4/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-5 (after tap): 24 resources: the guardrails of ap-northeast-1, ap-northeast-2, ap-northeast-3; state key tap/dev/guardrails-5/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-6 (after tap): 16 resources: the guardrails of ap-southeast-1, ap-southeast-2; state key tap/dev/guardrails-6/terraform.tfstate, same bucket",
         "",
       ].join("\n"),
     );

@@ -9,10 +9,14 @@ const named = (name: string): SynthesizedStack => ({ name, missingStateBucket: f
 const single = [named("tap"), named("bootstrap")];
 
 describe("npm run deploy | diff | destroy | bootstrap", () => {
-  test("deploy and destroy run the main stacks together, never the bootstrap stack unless named; flags go to cdktf", () => {
-    expect(cdktfRuns("deploy", [], single)).toEqual([["deploy", "--skip-synth", "tap"]]);
-    expect(cdktfRuns("destroy", ["--auto-approve"], [named("prod-app"), named("dev-app"), named("bootstrap")])).toEqual([["destroy", "--skip-synth", "prod-app", "dev-app", "--auto-approve"]]);
-    expect(cdktfRuns("deploy", ["dev-app"], [named("prod-app"), named("dev-app")])).toEqual([["deploy", "--skip-synth", "dev-app"]]);
+  test("deploy and destroy run the main stacks together, one at a time unless told, never the bootstrap stack unless named; flags go to cdktf", () => {
+    expect(cdktfRuns("deploy", [], single)).toEqual([["deploy", "--skip-synth", "tap", "--parallelism", "1"]]);
+    expect(cdktfRuns("destroy", ["--auto-approve"], [named("prod-app"), named("dev-app"), named("bootstrap")])).toEqual([
+      ["destroy", "--skip-synth", "prod-app", "dev-app", "--auto-approve", "--parallelism", "1"],
+    ]);
+    expect(cdktfRuns("deploy", ["dev-app"], [named("prod-app"), named("dev-app")])).toEqual([["deploy", "--skip-synth", "dev-app", "--parallelism", "1"]]);
+    // The split layout's region stacks are main stacks too; cdktf orders them after their account stack.
+    expect(cdktfRuns("deploy", [], [named("tap"), named("tap-guardrails-1"), named("bootstrap")])).toEqual([["deploy", "--skip-synth", "tap", "tap-guardrails-1", "--parallelism", "1"]]);
     // '*' is every main stack; an option's value is not a stack name.
     expect(cdktfRuns("deploy", ["*", "--auto-approve", "--parallelism", "2"], [named("prod-app"), named("dev-app"), named("bootstrap")])).toEqual([
       ["deploy", "--skip-synth", "prod-app", "dev-app", "--auto-approve", "--parallelism", "2"],
@@ -52,7 +56,7 @@ describe("npm run deploy | diff | destroy | bootstrap", () => {
 describe("synthesizedStacks", () => {
   const synthesize = (env: Record<string, string>) => {
     const outdir = mkdtempSync(join(tmpdir(), "tap-run-"));
-    buildApp(loadConfig({ ...env, TAP_REGIONS: "us-east-1" }, { file: null }), outdir).app.synth();
+    buildApp(loadConfig({ TAP_REGIONS: "us-east-1", TAP_GUARDRAIL_REGIONS: "us-east-1", ...env }, { file: null }), outdir).app.synth();
     return synthesizedStacks(outdir);
   };
 
@@ -63,6 +67,10 @@ describe("synthesizedStacks", () => {
         { name: "tap", missingStateBucket: false },
         { name: "bootstrap", missingStateBucket: false },
       ]),
+    );
+    // The split layout's region stacks are stacks deploy runs too, with the same bucket.
+    expect(synthesize({ TAP_ACCOUNT_ID: "111122223333", TAP_GUARDRAIL_REGIONS: "us-east-1,us-east-2" })).toEqual(
+      expect.arrayContaining([{ name: "tap-guardrails-1", missingStateBucket: false }]),
     );
   }, 30_000);
 });

@@ -4,23 +4,36 @@ import { dirname, join } from "path";
 import { App } from "cdktf";
 import type { TapConfig } from "../config/model";
 import { BootstrapStack } from "./bootstrap-stack";
+import { RegionStack } from "./region-stack";
 import { TapStack } from "./tap-stack";
 
 /** The repository's provider lock file, committed beside package.json (see README, "Provider checksums"). */
 export const PROVIDER_LOCK_FILE = join(projectRoot(__dirname), ".terraform.lock.hcl");
 
 /**
- * Builds the app for a validated configuration: one TapStack per account, and the bootstrap
- * stack of the state bucket when the configuration names one. The one entry point
+ * Builds the app for a validated configuration: one TapStack per account, each followed by the
+ * RegionStacks of its split layout (deployed after it: they read its trail bucket), and the
+ * bootstrap stack of the state bucket when the configuration names one. The one entry point
  * for synth, audit, the tests and the benchmark, so all of them see the same stacks and the
  * same suppressions. `outdir` defaults to cdktf's (the CLI sets it).
  */
-export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks: TapStack[]; bootstrap?: BootstrapStack } {
+export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks: TapStack[]; regionStacks: RegionStack[]; bootstrap?: BootstrapStack } {
   // Stack traces on every construct and token cost ~15% of synth; the errors tap raises name the construct path instead.
   const app = new App({ outdir, stackTraces: false });
-  const stacks = config.stacks.map((stack) => new TapStack(app, stack.stackName, stack, { providerLockFile: PROVIDER_LOCK_FILE }));
-  const bootstrap = config.bootstrap ? new BootstrapStack(app, config.bootstrap.stackName, config.bootstrap, { providerLockFile: PROVIDER_LOCK_FILE }) : undefined;
-  return { app, stacks, bootstrap };
+  const options = { providerLockFile: PROVIDER_LOCK_FILE };
+  const regionStacks: RegionStack[] = [];
+  const stacks = config.stacks.map((stack) => {
+    const main = new TapStack(app, stack.stackName, stack, options);
+    for (const regionStack of stack.regionStacks) {
+      const guarded = new RegionStack(app, regionStack.stackName, { account: stack, stack: regionStack, accountStack: main }, options);
+      // It reads the account stack's state; and even without AWS Config, the account's settings come first.
+      guarded.addDependency(main);
+      regionStacks.push(guarded);
+    }
+    return main;
+  });
+  const bootstrap = config.bootstrap ? new BootstrapStack(app, config.bootstrap.stackName, config.bootstrap, options) : undefined;
+  return { app, stacks, regionStacks, bootstrap };
 }
 
 /** The folder holding package.json, from here or from the compiled copy in dist/. */

@@ -54,3 +54,19 @@ export function isAccountBaselineRule(rule: Rule): boolean {
  * completeness: for a stack of your own that uses some of tap's constructs (the package's users).
  */
 export const TAP_RESOURCE_RULES: readonly Rule[] = TAP_RULE_PACK.filter((rule) => !isAccountBaselineRule(rule));
+
+/**
+ * Rules about the account as a whole (one trail, the CIS alarms, the support role, the account's
+ * S3 block, recording of global resources), which the account's stack passes: a region stack of
+ * the split layout holds regional guardrails only and leaves these to it.
+ */
+export const ACCOUNT_WIDE_RULE_IDS: readonly string[] = [
+  "CloudTrail.MultiRegionTrail",
+  "Monitoring.CisMetricAlarms",
+  "IAM.SupportRole",
+  "S3.AccountPublicAccessBlock",
+  "Config.GlobalResources",
+];
+
+/** What a region stack of the split layout is judged by: the whole pack but the account-wide rules. */
+export const TAP_REGION_STACK_RULES: readonly Rule[] = TAP_RULE_PACK.filter((rule) => !ACCOUNT_WIDE_RULE_IDS.includes(rule.id));

@@ -17,8 +17,9 @@ export interface SinglePassStackOptions {
  * A TerraformStack with tap's synth adjustments, each in one place and each saying why. The
  * stack subclass only composes constructs.
  * - No cross-stack preparation pass: cdktf's prepareStack resolves the whole stack once only to
- *   discover references to other stacks (a third of a synth); a stack of this app never
- *   references another (each is one account on its own), so it only makes sure a backend exists.
+ *   discover tokens of other stacks (a third of a synth). No stack of this app uses another's
+ *   tokens: a region stack reads the account stack's named output through its own
+ *   `terraform_remote_state` (RegionStack), so prepare only makes sure a backend exists.
  * - One resolution per synth pass: nothing changes between the validations (after aspects) and
  *   the file write, so both use one `toTerraform()` instead of two (a quarter of a 17-region synth).
  * - The provider lock file beside the synthesized stack, so `terraform init` verifies the provider.

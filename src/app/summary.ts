@@ -8,7 +8,13 @@ import type { StackConfig, TapConfig } from "../config/model";
  * `resourceCounts` are the synthesized stacks' managed resources, by stack name.
  */
 export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map()): string[] {
-  const lines = config.stacks.flatMap((stack) => describeStack(stack, resourceCounts.get(stack.stackName)));
+  const lines = config.stacks.flatMap((stack) => [
+    ...describeStack(stack, resourceCounts.get(stack.stackName)),
+    ...stack.regionStacks.map((regionStack) => {
+      const count = resourceCounts.get(regionStack.stackName);
+      return `tap: stack ${regionStack.stackName} (after ${stack.stackName}): ${count === undefined ? "" : `${count} resources: `}the guardrails of ${regionStack.regions.join(", ")}; ${regionStackState(regionStack.backend)}`;
+    }),
+  ]);
   const bootstrap = config.bootstrap;
   if (bootstrap) {
     const count = resourceCounts.get(bootstrap.stackName);
@@ -28,10 +34,23 @@ function describeStack(stack: StackConfig, resources: number | undefined): strin
     `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${count}${regions}${retiring}`,
     `  state: ${stateLocation(stack)}`,
     `  home region: ${stack.homeRegion.region} (${stack.homeRegion.reason})`,
+    `  guarded regions: ${guardedRegions(stack)}`,
     `  account settings: ${accountSettings(stack)}`,
     `  data: protection ${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason}); replication ${replication(stack)}`,
     `  reach: SSH from ${sources(stack.allowedSshCidrs)}; HTTPS from ${sources(stack.allowedHttpsCidrs)}`,
   ];
+}
+
+function guardedRegions(stack: StackConfig): string {
+  if (!stack.manageAccountSettings) return "none here (the owner deployment guards the account)";
+  const inRegionStacks = stack.regionStacks.length;
+  const here = stack.guardrailRegions.length - stack.regionStacks.reduce((sum, regionStack) => sum + regionStack.regions.length, 0);
+  return `${stack.guardrailRegions.length} (${here} in this stack${inRegionStacks > 0 ? `, the others in ${inRegionStacks} region stack${inRegionStacks === 1 ? "" : "s"} (layout split)` : ""})`;
+}
+
+/** A region stack's state: beside its account stack's, which the account stack's line describes. */
+function regionStackState(backend: StackConfig["backend"]): string {
+  return backend.type === "hcp" ? `workspace ${backend.workspace}` : `state key ${backend.key}, same bucket`;
 }
 
 function stateLocation(stack: StackConfig): string {

@@ -1,16 +1,12 @@
 import { Construct } from "constructs";
-import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformResource } from "cdktf";
+import { TerraformBackend, TerraformOutput, TerraformResource } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AuditTrail } from "../audit/audit-trail";
-import { MANAGED_BY, NameScope } from "../aws/naming";
+import { NameScope } from "../aws/naming";
 import { adoptedName } from "../aws/singletons";
 import { ComplianceValidation } from "../compliance/audit";
-import { suppressRule } from "../compliance/suppressions";
 import type { StackConfig } from "../config/model";
 import { AccountGuardrails } from "../guardrails/account-guardrails";
-import { RegionalGuardrails } from "../guardrails/regional-guardrails";
 import { GlobalIdentity } from "../identity/global-identity";
 import { RegionalNetwork } from "../network/regional-network";
 import { availabilityZonesFor } from "../network/regions";
@@ -19,16 +15,20 @@ import { SecureStorage } from "../storage/secure-storage";
 import { stateBucketName } from "../storage/storage-facts";
 import { TAP_RULE_PACK } from "./rule-pack";
 import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
+import { acceptConfiguredRisks, accountAndPartition, configureBackend, regionGuardrails, regionProviders } from "./stack-parts";
 import { AccountOutputName, RegionalOutputName, STACK_OUTPUTS } from "./stack-outputs";
 
-/** Oldest Terraform that understands the synthesized configuration (S3 native locking, `use_lockfile`, is GA in 1.11). */
-export const REQUIRED_TERRAFORM_VERSION = ">= 1.11.0";
+export { CALLER_IDENTITY_ID, PARTITION_ID, REQUIRED_TERRAFORM_VERSION } from "./stack-parts";
 
 export type TapStackOptions = SinglePassStackOptions;
 
-/** Logical IDs the Terraform tests override (`override_data`); keep them stable. */
-export const CALLER_IDENTITY_ID = "caller_identity";
-export const PARTITION_ID = "partition";
+/** Where the account's AWS Config delivers, as the account stack's state tells it. */
+export interface ConfigDeliveryOutput {
+  /** The output (STACK_OUTPUTS) holding the delivery bucket's name. */
+  readonly bucketOutput: AccountOutputName;
+  /** Key prefix inside the bucket. */
+  readonly keyPrefix: string;
+}
 
 /** What one deployed region consists of. */
 interface RegionParts {
@@ -39,37 +39,45 @@ interface RegionParts {
 
 /**
  * The whole baseline of one account: one aliased AWS provider per region, a SecureStorage and
- * a RegionalNetwork in each, and one GlobalIdentity on the home region's provider. The
- * deployment that owns the account's settings also gets the AuditTrail (home region), the
- * AccountGuardrails and a RegionalGuardrails per region; data buckets replicate in a ring
- * across the regions unless replication is off. Retiring regions keep their provider and
- * nothing else, so Terraform can destroy what state still holds there.
- * `config` must come from `loadConfig`, which has already validated it. This class only
- * composes; synth mechanics live in SinglePassStack.
+ * a RegionalNetwork in each workload region, and one GlobalIdentity on the home region's
+ * provider. The deployment that owns the account's settings also gets the AuditTrail (home
+ * region), the AccountGuardrails and a RegionalGuardrails in every guarded region this stack
+ * holds (all of them, or only the workload regions when the split layout gives the others to
+ * RegionStacks); data buckets replicate in a ring across the regions unless replication is
+ * off. Retiring regions keep their provider and nothing else, so Terraform can destroy what
+ * state still holds there. `config` must come from `loadConfig`, which has already validated
+ * it. This class only composes; synth mechanics live in SinglePassStack.
  */
 export class TapStack extends SinglePassStack {
-  /** Providers by region name: the deployed regions in configuration order, then the retiring ones. */
+  /** Providers by region name: the workload regions in configuration order, the other guarded regions it holds, then the retiring ones. */
   public readonly providers: ReadonlyMap<string, AwsProvider>;
+  /** Where this stack's state lives; a region stack reads this stack's outputs from there. */
+  public readonly stateBackend: TerraformBackend;
+  /**
+   * Where AWS Config delivers, for the split layout's region stacks: the output holding the trail
+   * bucket's name, and the key prefix. Undefined when this stack runs no AWS Config of its own.
+   */
+  public readonly configDeliveryOutput?: ConfigDeliveryOutput;
 
   constructor(scope: Construct, id: string, config: StackConfig, options: TapStackOptions = {}) {
     super(scope, id, options);
-    this.configureBackend(config);
-    this.providers = this.buildProviders(config);
+    this.stateBackend = configureBackend(this, config.backend);
+    this.providers = regionProviders(this, config, [...new Set([...config.regions.map((r) => r.region), ...heldGuardrailRegions(config), ...config.retiringRegions])]);
     // The home region's provider creates the account-wide resources (IAM is global; the trail records every region).
     const primary = this.providerOf(config.homeRegion.region);
-    const { accountId, partition } = this.accountAndPartition(primary, config);
+    const account = accountAndPartition(this, primary, config);
+    const { accountId, partition } = account;
     const naming = { project: config.project, environment: config.environment };
-    const account = { accountId, partition };
     const owner = config.manageAccountSettings;
 
     this.node.addValidation(new ComplianceValidation(this, TAP_RULE_PACK));
-    // Accepted risks from configuration suppress their rule across the stack, visibly: synth and audit print each.
-    for (const risk of config.acceptedRisks) suppressRule(this, risk.ruleId, `${risk.reason} (accepted by ${risk.source})`);
+    acceptConfiguredRisks(this, config);
 
     const identity = new GlobalIdentity(this, "identity", {
       provider: primary,
       naming,
-      ...account,
+      accountId,
+      partition,
       manageAccountSettings: owner,
       passwordReusePrevention: config.passwordReusePrevention,
       protectAccountSettings: config.protectData.enabled,
@@ -103,7 +111,10 @@ export class TapStack extends SinglePassStack {
     if (config.replication) {
       new BucketReplication(this, "replication", { provider: primary, naming, buckets: regions.map(({ storage }) => storage) });
     }
-    const trail = owner ? this.buildGuardrails(config, naming, account, regions) : undefined;
+    const guarded = owner ? this.buildGuardrails(config, naming, account, regions) : undefined;
+    const trail = guarded?.trail;
+    const delivery = guarded?.delivery;
+    if (delivery) this.configDeliveryOutput = { bucketOutput: "trail_bucket_name", keyPrefix: delivery.keyPrefix };
     this.buildOutputs(regions, identity, trail);
     this.recordFormerAddresses(owner);
   }
@@ -122,66 +133,20 @@ export class TapStack extends SinglePassStack {
     return backend.bucket === stateBucketName(config.project, config.accountId, backend.region) ? backend.bucket : undefined;
   }
 
-  /** Encrypted, locked remote state: an S3 bucket, or an HCP Terraform workspace per stack. */
-  private configureBackend(config: StackConfig): void {
-    const backend = config.backend;
-    if (backend.type === "s3") {
-      new S3Backend(this, { bucket: backend.bucket ?? "", key: backend.key, region: backend.region, encrypt: true, kmsKeyId: backend.kmsKeyId });
-      // A bucket not named yet (no accountId) stays out of the configuration: a partial backend, which deploy refuses.
-      if (backend.bucket === undefined) this.addOverride("terraform.backend.s3.bucket", undefined);
-      // cdktf 0.21's S3BackendConfig predates Terraform's native S3 lock file; without it state is not locked.
-      this.addOverride("terraform.backend.s3.use_lockfile", true);
-    } else {
-      // HCP Terraform keeps state encrypted and locks runs itself; the workspace runs plans remotely.
-      new CloudBackend(this, { organization: backend.organization, hostname: backend.hostname, workspaces: new NamedCloudWorkspace(backend.workspace) });
-    }
-    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
-  }
-
-  /**
-   * One aliased provider per region, with the common tags as default_tags. In a fleet each
-   * provider assumes the account's role; with a known account (a fleet's member, or accountId)
-   * each refuses to run against any other account.
-   */
-  private buildProviders(config: StackConfig): Map<string, AwsProvider> {
-    const providers = new Map<string, AwsProvider>();
-    const tags = { ...config.tags, Environment: config.environment, Project: config.project, ManagedBy: MANAGED_BY };
-    const account = config.account;
-    const reach = {
-      ...(account ? { assumeRole: [{ roleArn: account.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${config.stackName}`.slice(0, 64) }] } : {}),
-      ...(config.accountId ? { allowedAccountIds: [config.accountId] } : {}),
-    };
-    for (const region of [...config.regions.map((r) => r.region), ...config.retiringRegions]) {
-      providers.set(region, new AwsProvider(this, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }], ...reach }));
-    }
-    return providers;
-  }
-
-  /**
-   * The account (known from the fleet, else asked of STS at plan time) and the partition. A
-   * fleet account's id is static, so its bucket names are known before any call to AWS.
-   */
-  private accountAndPartition(primary: AwsProvider, config: StackConfig): { accountId: string; partition: string } {
-    let accountId = config.account?.id;
-    if (!accountId) {
-      const caller = new DataAwsCallerIdentity(this, "caller-identity", { provider: primary });
-      caller.overrideLogicalId(CALLER_IDENTITY_ID);
-      accountId = caller.accountId;
-    }
-    const partition = new DataAwsPartition(this, "partition", { provider: primary });
-    partition.overrideLogicalId(PARTITION_ID);
-    return { accountId, partition: partition.partition };
-  }
-
   /**
    * The account's guardrails, owned by this deployment: the audit trail and its alarms in the
    * home region, the account-wide settings, and each region's detective controls, each created,
    * adopted or left to whoever manages it as `config.singletons` says.
    */
-  private buildGuardrails(config: StackConfig, naming: Omit<NameScope, "region">, account: { accountId: string; partition: string }, regions: readonly RegionParts[]): AuditTrail | undefined {
+  private buildGuardrails(
+    config: StackConfig,
+    naming: Omit<NameScope, "region">,
+    account: { accountId: string; partition: string },
+    regions: readonly RegionParts[],
+  ): { trail?: AuditTrail; delivery?: { keyPrefix: string } } {
     const home = regions.find(({ region }) => region === config.homeRegion.region)!;
     const primary = this.providerOf(home.region);
-    const { guardDuty, securityHub, awsConfig, alarmEmail } = config.guardrails;
+    const { awsConfig, alarmEmail } = config.guardrails;
     const modes = config.singletons;
     const trail =
       modes.trail === "external"
@@ -210,28 +175,12 @@ export class TapStack extends SinglePassStack {
       configDelivery: delivery,
       configServiceRole: modes.configServiceRole,
     });
-    for (const { region, storage } of regions) {
-      new RegionalGuardrails(this, `guardrails-${region}`, {
-        provider: this.providerOf(region),
-        naming: { ...naming, region },
-        ...account,
-        ebsKey: storage,
-        guardDuty,
-        securityHub,
-        awsConfig:
-          delivery && accountGuardrails.configRecorderRole
-            ? // Global resources (IAM) are recorded once, in the home region.
-              { role: accountGuardrails.configRecorderRole, delivery, includeGlobalResourceTypes: region === home.region }
-            : undefined,
-        modes: { ebsEncryption: modes.ebsEncryption, accessAnalyzer: modes.accessAnalyzer, guardDuty: modes.guardDuty, securityHub: modes.securityHub, awsConfig: modes.awsConfig },
-        adoptedNames: {
-          accessAnalyzer: adoptedName(config.adoptNames, "accessAnalyzer", region),
-          configRecorder: adoptedName(config.adoptNames, "configRecorder", region),
-          configDeliveryChannel: adoptedName(config.adoptNames, "configDeliveryChannel", region),
-        },
-      });
-    }
-    return trail;
+    const role = accountGuardrails.configRecorderRole;
+    // Global resources (IAM) are recorded once, in the home region.
+    const recording = (region: string) => (delivery && role ? { role, delivery, includeGlobalResourceTypes: region === home.region } : undefined);
+    for (const { region, storage } of regions) regionGuardrails(this, config, region, this.providerOf(region), account, { ebsKey: storage, recording: recording(region) });
+    for (const region of heldGuardrailRegions(config)) regionGuardrails(this, config, region, this.providerOf(region), account, { recording: recording(region) });
+    return { trail, delivery };
   }
 
   /** One output per attribute (see stack-outputs.ts); regional ones keyed by region. */
@@ -281,4 +230,10 @@ export class TapStack extends SinglePassStack {
       if (identity.node.tryFindChild(`api-gateway-account-${region}`)) move(`api-gateway-account-${region}`, [`storage-${region}`, "api-gateway-account"]);
     }
   }
+}
+
+/** The guarded regions without workload that this stack holds: all of them in the single layout, none in the split one. */
+function heldGuardrailRegions(config: StackConfig): string[] {
+  const elsewhere = new Set([...config.regions.map((r) => r.region), ...config.regionStacks.flatMap((stack) => stack.regions)]);
+  return config.manageAccountSettings ? config.guardrailRegions.filter((region) => !elsewhere.has(region)) : [];
 }

@@ -63,8 +63,11 @@ export interface ConfigDeliveryTarget {
   readonly bucketName: string;
   /** Key prefix inside the bucket (no leading or trailing slash). */
   readonly keyPrefix: string;
-  /** Completes once the bucket's policy lets AWS Config deliver: the delivery channel waits for it. */
-  readonly ready: ITerraformDependable;
+  /**
+   * Completes once the bucket's policy lets AWS Config deliver: the delivery channel waits for it.
+   * @default - nothing to wait for: the bucket is another stack's, deployed before this one
+   */
+  readonly ready?: ITerraformDependable;
 }
 
 /**

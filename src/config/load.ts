@@ -9,13 +9,13 @@ import { ADMIN_SOURCES_EXPECTED, adminSourcesProblem } from "../network/admin-so
 import { BASELINE } from "../aws/baseline";
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from "../network/cidr";
 import { AWS_NAME_KIND_LABELS, awsNameProblem, bucketNameProblem, TAG_KEYS_CASE_INSENSITIVE } from "../aws/limits";
-import { defaultVpcCidr } from "../network/regions";
+import { defaultVpcCidr, regionGroups, SUPPORTED_REGION_NAMES } from "../network/regions";
 import { ACCOUNT_OWNER_RULE_IDS } from "../guardrails/guardrail-facts";
 import { ADOPTED_NAME_KEYS, adoptedName, SINGLETONS, SINGLETON_KEYS, SingletonKey, SingletonMode } from "../aws/singletons";
 import { PASSWORD_POLICY } from "../identity/identity-facts";
 import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/network-facts";
 import { stateAccessLogBucketName, stateBucketName } from "../storage/storage-facts";
-import { AcceptedRisk, BootstrapConfig, FleetAccount, RegionSettings, StackConfig, StateBackend, TapConfig } from "./model";
+import { AcceptedRisk, BootstrapConfig, FleetAccount, RegionSettings, RegionStackConfig, StackConfig, StateBackend, TapConfig } from "./model";
 import { duplicateKeys } from "./json-text";
 import { formatJsonPath, INVALID, JsonPath, SchemaIssue, StringSchema } from "./schema";
 import {
@@ -56,6 +56,11 @@ export const DEFAULTS = {
   accountSettings: "manage",
   stateBucketRegion: "us-east-1",
   hcpHostname: "app.terraform.io",
+  /** Every supported region is guarded unless guardrailRegions names fewer. */
+  guardrailRegions: SUPPORTED_REGION_NAMES,
+  layout: "split",
+  /** Three providers (about 1.4 GB) keep a plan of a region stack under the 2 GB budget the README states. */
+  regionsPerStack: 3,
 } as const;
 
 /** Environments whose data is protected from `destroy` unless configured otherwise. */
@@ -413,7 +418,8 @@ class ConfigLoader {
     const homeRegion = this.resolveHomeRegion(given("homeRegion"), regionNames, where("regions"));
     const ownerRegions = this.checkOwnerRegions(given("ownerRegions"), manageAccountSettings, regionNames, where);
     const flags = { guardDuty: valueOf("guardDuty", true), securityHub: valueOf("securityHub", true), awsConfig: valueOf("awsConfig", true) };
-    const singletons = this.resolveSingletons(given, where, manageAccountSettings, flags, regionNames, valid("adoptNames"));
+    const guardrailRegions = this.resolveGuardrailRegions(given("guardrailRegions"), manageAccountSettings, valid("regions") ? regionNames : [], where);
+    const singletons = this.resolveSingletons(given, where, manageAccountSettings, flags, guardrailRegions, valid("adoptNames"));
     const acceptedRisks = this.acceptedRisks(layer, given, { manage: manageAccountSettings, singleRegion, singletons, where });
     this.checkRiskyValues(layer, where, acceptedRisks, manageAccountSettings);
     if (manageAccountSettings && valueOf("securityHub", true) && !valueOf("awsConfig", true)) {
@@ -431,8 +437,13 @@ class ConfigLoader {
         : { enabled: false, reason: `environment "${environment}" does not start with "${PROTECTED_ENVIRONMENT_PREFIX}"; set TAP_PROTECT_DATA=true to keep data` };
 
     this.checkTagKeyCase(given("tags"));
+    const stackName = account?.name ?? SINGLE_STACK_NAME;
+    const stackBackend = this.stackBackend(backend, project.value, environment, account?.name, deploymentAccount);
+    const split = valueOf("layout", DEFAULTS.layout) === "split";
+    const unheld = guardrailRegions.filter((region) => !regionNames.includes(region));
+    if (!split && given("regionsPerStack")) this.warnings.push(`${where("regionsPerStack")}: has no effect: ${where("layout")} is single, so one stack holds every region`);
     const stack: StackConfig = {
-      stackName: account?.name ?? SINGLE_STACK_NAME,
+      stackName,
       project: project.value,
       environment,
       account,
@@ -460,7 +471,9 @@ class ConfigLoader {
         awsConfig: manageAccountSettings && flags.awsConfig,
         alarmEmail: manageAccountSettings ? (given("alarmEmail")?.value as string | undefined) : undefined,
       },
-      backend: this.stackBackend(backend, project.value, environment, account?.name, deploymentAccount),
+      backend: stackBackend,
+      guardrailRegions,
+      regionStacks: split && manageAccountSettings ? regionStacks(stackName, unheld, valueOf("regionsPerStack", DEFAULTS.regionsPerStack), stackBackend) : [],
     };
     if (valid("environment") && valid("regions") && regions.length > 0) {
       const blamed: Setting[] = [];
@@ -470,6 +483,23 @@ class ConfigLoader {
       this.checkAwsNames(stack, blamed.length > 0 ? blamed : [project]);
     }
     return stack;
+  }
+
+  /**
+   * The regions the owner guards: every workload region (a network without guardrails is refused),
+   * then the others in the supported list's order. A deployment that does not own the account's
+   * settings guards nothing; its workload regions are the owner's to guard.
+   */
+  private resolveGuardrailRegions(given: Setting | undefined, manage: boolean, workload: readonly string[], where: (key: StackSettingKey) => string): string[] {
+    if (!manage) return [...workload];
+    const listed = (given?.value as string[] | undefined) ?? DEFAULTS.guardrailRegions;
+    const missing = workload.filter((region) => !listed.includes(region));
+    if (given && missing.length > 0) {
+      this.problems.push(
+        `${given.origin}: "${listed.join(",")}" leaves out ${missing.map((region) => `"${region}"`).join(", ")} of ${where("regions")}; every workload region gets the guardrails, so add ${missing.length === 1 ? "it" : "them"}`,
+      );
+    }
+    return [...workload, ...SUPPORTED_REGION_NAMES.filter((region) => listed.includes(region) && !workload.includes(region))];
   }
 
   /** One CIDR per region: from the variable's list (TAP_REGIONS order), the file's map, or the default. */
@@ -595,7 +625,7 @@ class ConfigLoader {
       if (modes[singleton] !== "adopt") {
         this.problems.push(`${entry(namesGiven!, key)}: names an adopted resource, but singletons ${singleton} is "${modes[singleton]}"; set ${singleton}=adopt or remove the name`);
       } else if (region !== undefined && !regions.includes(region)) {
-        this.problems.push(`${entry(namesGiven!, key)}: "${region}" is not one of ${where("regions")} (${regions.join(", ")})`);
+        this.problems.push(`${entry(namesGiven!, key)}: "${region}" is not a guarded region (${where("guardrailRegions")}: ${regions.join(", ")})`);
       }
     }
     // A refused adoptNames has been reported; its names are not also reported missing.
@@ -620,7 +650,7 @@ class ConfigLoader {
     singleRegion: boolean,
   ): void {
     if (!manage) {
-      for (const key of ["guardDuty", "securityHub", "awsConfig", "alarmEmail"] as const) {
+      for (const key of ["guardDuty", "securityHub", "awsConfig", "alarmEmail", "guardrailRegions", "layout", "regionsPerStack"] as const) {
         const setting = given(key);
         if (setting && setting.value !== false) {
           this.warnings.push(`${where(key)}: has no effect: ${where("accountSettings")} is skip, so the deployment that owns the account's settings decides it`);
@@ -767,6 +797,11 @@ class ConfigLoader {
         }
       }
     });
+    // A region stack is named after its account (<name>-guardrails-<n>), so an account of that name would share its folder and state.
+    stacks.forEach((stack, index) => {
+      const owner = stacks.find((other) => other.regionStacks.some((regionStack) => regionStack.stackName === stack.stackName));
+      if (owner) this.problems.push(`${where(index, "name")}: "${stack.stackName}" is the name of a region stack of account "${owner.stackName}" (layout split); choose another name`);
+    });
     const seen: { stack: string; index: number; region: string; text: string; cidr: Ipv4Cidr }[] = [];
     stacks.forEach((stack, index) => {
       for (const { region, vpcCidr } of stack.regions) {
@@ -823,4 +858,23 @@ function mergeLayers(under: Layer, over: Layer): Layer {
   const invalid = new Set([...under.invalid].filter((key) => !(key in over.settings)));
   for (const key of over.invalid) invalid.add(key);
   return { settings, invalid };
+}
+
+/**
+ * The split layout's region stacks: the guarded regions without workload, in the supported
+ * list's fixed groups of `perStack` (regionGroups), one stack per group that has any.
+ */
+export function regionStacks(stackName: string, regions: readonly string[], perStack: number, backend: StateBackend): RegionStackConfig[] {
+  return regionGroups(perStack).flatMap((group, index) => {
+    const held = group.filter((region) => regions.includes(region));
+    const suffix = `guardrails-${index + 1}`;
+    return held.length === 0 ? [] : [{ stackName: `${stackName}-${suffix}`, regions: held, backend: regionStackBackend(backend, suffix) }];
+  });
+}
+
+/** The account stack's backend for a region stack: its own state object beside the account's, or its own workspace. */
+function regionStackBackend(backend: StateBackend, suffix: string): StateBackend {
+  if (backend.type === "hcp") return { ...backend, workspace: `${backend.workspace}-${suffix}` };
+  const slash = backend.key.lastIndexOf("/");
+  return { ...backend, key: `${backend.key.slice(0, slash + 1)}${suffix}/${backend.key.slice(slash + 1)}` };
 }

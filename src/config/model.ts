@@ -38,6 +38,19 @@ export interface FleetAccount {
   readonly roleArn: string;
 }
 
+/**
+ * A stack of the split layout: the regional guardrails of one group of regions that are guarded
+ * but hold no workload, with its own state, deployed after the account's stack.
+ */
+export interface RegionStackConfig {
+  /** `<account stack>-guardrails-<n>`, n the group's place in the supported list (stable as regions change). */
+  readonly stackName: string;
+  /** Its regions, in the supported list's order. */
+  readonly regions: readonly string[];
+  /** The account stack's backend with this stack's own state key (S3) or workspace (HCP Terraform). */
+  readonly backend: StateBackend;
+}
+
 /** Everything one TapStack (one account) needs. */
 export interface StackConfig {
   /** Folder under cdktf.out/stacks and the stack's id: `tap` alone, the account name in a fleet. */
@@ -54,6 +67,13 @@ export interface StackConfig {
   readonly homeRegion: { readonly region: string; readonly reason: string };
   /** With accountSettings skip: the regions the owner deployment covers (each of `regions` is one). */
   readonly ownerRegions?: readonly string[];
+  /**
+   * Regions with the regional guardrails (owner only, else the workload regions): the workload
+   * regions in configuration order, then the others in the supported list's order.
+   */
+  readonly guardrailRegions: readonly string[];
+  /** Split layout: stacks holding the guarded regions without workload; empty when this stack holds them all. */
+  readonly regionStacks: readonly RegionStackConfig[];
   /** Regions being removed: providers declared, no resources. */
   readonly retiringRegions: readonly string[];
   readonly availabilityZoneCount: number;

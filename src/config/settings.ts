@@ -111,6 +111,22 @@ export const STACK_FIELDS = {
     description: "Regions being removed: their providers stay declared, with no resources, so Terraform can destroy what state still holds there.",
     unique: true,
   }),
+  guardrailRegions: new ListSchema(region, {
+    description:
+      "Regions that get the account's regional guardrails (EBS encryption by default, IAM Access Analyzer, GuardDuty, Security Hub, AWS Config), which CIS v3.0.0 asks for in every region (1.20, 2.2.1, 3.3). Must include every region of regions. Default: every supported region; leave out a region an organization policy denies (README: Guarded regions).",
+    unique: true,
+    minItems: 1,
+  }),
+  layout: new StringSchema({
+    description:
+      "split: the workload regions in the account's stack, the other guarded regions in stacks of regionsPerStack regions each, so no Terraform run holds more than a few providers (README: Layouts). single: every region in one stack (a plan needs about 0.45 GB per region).",
+    enum: ["split", "single"],
+  }),
+  regionsPerStack: new IntegerSchema({
+    description: "Guarded regions per stack in the split layout; each is one AWS provider process (about 0.45 GB) in a Terraform run. Regions are grouped in the fixed order of tap's supported list, so a stack keeps its regions when others change.",
+    min: 1,
+    max: SUPPORTED_REGION_NAMES.length,
+  }),
   vpcCidrs: new RecordSchema(cidr("VPC CIDR of the region, /16 to /24."), {
     description: "VPC CIDR per region, keyed by region; regions not listed get their fixed default 10.<n>.0.0/16.",
     keyCheck: (key) => regionKeyProblem(key),
@@ -187,9 +203,9 @@ export const STACK_FIELDS = {
   }),
   protectData: flag("Keep data on destroy: buckets refuse deletion while they hold objects and buckets, keys and the password policy carry prevent_destroy. Default: on for environments starting with prod."),
   replication: flag("Replicate each region's data bucket to the next configured region (a ring). Default: on when there are two regions or more."),
-  guardDuty: flag("GuardDuty in every region (account settings owner only). Costs per analysed event."),
-  securityHub: flag("Security Hub with the CIS AWS Foundations v3.0.0 standard in every region (account settings owner only). Costs per check."),
-  awsConfig: flag("AWS Config recorder and delivery channel in every region (account settings owner only). Costs per configuration item."),
+  guardDuty: flag("GuardDuty in every guarded region (account settings owner only). Costs per analysed event."),
+  securityHub: flag("Security Hub with the CIS AWS Foundations v3.0.0 standard in every guarded region (account settings owner only). Costs per check."),
+  awsConfig: flag("AWS Config recorder and delivery channel in every guarded region (account settings owner only). Costs per configuration item."),
   alarmEmail: new StringSchema({
     description: "E-mail address subscribed to the CIS alarm topic (the subscription must be confirmed from the mail).",
     pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
@@ -207,6 +223,9 @@ export const STACK_ENV: Readonly<Record<StackSettingKey, string>> = {
   homeRegion: "TAP_HOME_REGION",
   ownerRegions: "TAP_OWNER_REGIONS",
   retiringRegions: "TAP_RETIRING_REGIONS",
+  guardrailRegions: "TAP_GUARDRAIL_REGIONS",
+  layout: "TAP_LAYOUT",
+  regionsPerStack: "TAP_REGIONS_PER_STACK",
   vpcCidrs: "TAP_VPC_CIDRS",
   availabilityZoneCount: "TAP_AZ_COUNT",
   allowedSshCidrs: "TAP_ALLOWED_SSH_CIDRS",

@@ -20,7 +20,7 @@ export function stackAwsNames(config: StackConfig, accountId: string): AwsName[]
     ...config.regions.flatMap(({ region }) => [
       ...networkAwsNames({ ...naming, region }),
       ...storageAwsNames({ ...naming, region }, accountId),
-      ...(owner ? regionalGuardrailAwsNames({ ...naming, region }) : []),
     ]),
+    ...(owner ? config.guardrailRegions.flatMap((region) => regionalGuardrailAwsNames({ ...naming, region })) : []),
   ];
 }

@@ -180,7 +180,7 @@ export class RegionalGuardrails extends Construct {
     const names = adopted
       ? { recorder: adopted.configRecorder ?? DEFAULT_ADOPTED_CONFIG_NAME, deliveryChannel: adopted.configDeliveryChannel ?? DEFAULT_ADOPTED_CONFIG_NAME }
       : regionalGuardrailNames(this.naming);
-    const dependencies = [...recording.role.configRoleReady, recording.delivery.ready];
+    const dependencies = [...recording.role.configRoleReady, ...(recording.delivery.ready ? [recording.delivery.ready] : [])];
     const recorder = new ConfigConfigurationRecorder(this, "config-recorder", {
       provider: this.provider,
       name: names.recorder,

@@ -53,3 +53,15 @@ export function defaultVpcCidr(region: string): string {
 export function availabilityZonesFor(region: string, count: number): readonly string[] {
   return SUPPORTED_REGIONS[region].availabilityZoneIds.slice(0, count);
 }
+
+/**
+ * The supported regions in fixed groups of `size`, in the table's order: a group keeps its
+ * regions whichever others a deployment uses, so a stack built from a group never sees its
+ * regions move to another stack (and its state) when the configuration changes elsewhere.
+ */
+export function regionGroups(size: number): readonly (readonly string[])[] {
+  if (!Number.isInteger(size) || size < 1) throw new Error(`regionGroups: size must be a positive integer. Received: ${size}`);
+  const groups: string[][] = [];
+  for (let start = 0; start < SUPPORTED_REGION_NAMES.length; start += size) groups.push(SUPPORTED_REGION_NAMES.slice(start, start + size));
+  return groups;
+}

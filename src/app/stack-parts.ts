@@ -1,0 +1,119 @@
+import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformBackend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { Construct } from "constructs";
+import { MANAGED_BY } from "../aws/naming";
+import { adoptedName } from "../aws/singletons";
+import { suppressRule } from "../compliance/suppressions";
+import type { StackConfig, StateBackend } from "../config/model";
+import type { IConfigRecorderRole } from "../guardrails/account-guardrails";
+import { RegionalGuardrails } from "../guardrails/regional-guardrails";
+import type { ConfigDeliveryTarget } from "../audit/audit-trail";
+import type { IEbsEncryptionKey } from "../storage/secure-storage";
+
+/**
+ * What the account's stack and the split layout's region stacks build alike: the backend, the
+ * providers, the account and partition, the accepted risks, a region's guardrails. Each stack
+ * class only composes these.
+ */
+
+/** Oldest Terraform that understands the synthesized configuration (S3 native locking, `use_lockfile`, is GA in 1.11). */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.11.0";
+
+/** Logical IDs the Terraform tests override (`override_data`); keep them stable. */
+export const CALLER_IDENTITY_ID = "caller_identity";
+export const PARTITION_ID = "partition";
+
+/** Encrypted, locked remote state: an S3 object, or an HCP Terraform workspace per stack. */
+export function configureBackend(stack: TerraformStack, backend: StateBackend): TerraformBackend {
+  let configured: TerraformBackend;
+  if (backend.type === "s3") {
+    configured = new S3Backend(stack, { bucket: backend.bucket ?? "", key: backend.key, region: backend.region, encrypt: true, kmsKeyId: backend.kmsKeyId });
+    // A bucket not named yet (no accountId) stays out of the configuration: a partial backend, which deploy refuses.
+    if (backend.bucket === undefined) stack.addOverride("terraform.backend.s3.bucket", undefined);
+    // cdktf 0.21's S3BackendConfig predates Terraform's native S3 lock file; without it state is not locked.
+    stack.addOverride("terraform.backend.s3.use_lockfile", true);
+  } else {
+    // HCP Terraform keeps state encrypted and locks runs itself; the workspace runs plans remotely.
+    configured = new CloudBackend(stack, { organization: backend.organization, hostname: backend.hostname, workspaces: new NamedCloudWorkspace(backend.workspace) });
+  }
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+  return configured;
+}
+
+/**
+ * One aliased provider per region, with the common tags as default_tags. In a fleet each
+ * provider assumes the account's role; with a known account (a fleet's member, or accountId)
+ * each refuses to run against any other account.
+ */
+export function regionProviders(stack: TerraformStack, config: StackConfig, regions: readonly string[]): Map<string, AwsProvider> {
+  const tags = { ...config.tags, Environment: config.environment, Project: config.project, ManagedBy: MANAGED_BY };
+  const account = config.account;
+  const reach = {
+    ...(account ? { assumeRole: [{ roleArn: account.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${config.stackName}`.slice(0, 64) }] } : {}),
+    ...(config.accountId ? { allowedAccountIds: [config.accountId] } : {}),
+  };
+  return new Map(regions.map((region) => [region, new AwsProvider(stack, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }], ...reach })]));
+}
+
+/**
+ * The account (known from the fleet, else asked of STS at plan time) and the partition. A
+ * fleet account's id is static, so its bucket names are known before any call to AWS.
+ */
+export function accountAndPartition(stack: TerraformStack, provider: AwsProvider, config: StackConfig): { accountId: string; partition: string } {
+  let accountId = config.account?.id;
+  if (!accountId) {
+    const caller = new DataAwsCallerIdentity(stack, "caller-identity", { provider });
+    caller.overrideLogicalId(CALLER_IDENTITY_ID);
+    accountId = caller.accountId;
+  }
+  const partition = new DataAwsPartition(stack, "partition", { provider });
+  partition.overrideLogicalId(PARTITION_ID);
+  return { accountId, partition: partition.partition };
+}
+
+/** Accepted risks from configuration suppress their rule across the stack, visibly: synth and audit print each. */
+export function acceptConfiguredRisks(stack: TerraformStack, config: StackConfig): void {
+  for (const risk of config.acceptedRisks) suppressRule(stack, risk.ruleId, `${risk.reason} (accepted by ${risk.source})`);
+}
+
+/** Where a region's AWS Config recorder records to, and whether it records IAM's global resources. */
+export interface RegionRecording {
+  readonly role: IConfigRecorderRole;
+  readonly delivery: ConfigDeliveryTarget;
+  /** Exactly one region, the home region, records global resources. */
+  readonly includeGlobalResourceTypes: boolean;
+}
+
+/**
+ * A region's RegionalGuardrails as the configuration says: paid guardrails, singleton modes and
+ * adopted names. `ebsKey` is the region's own key where it has storage; a guarded region
+ * without workload encrypts EBS with the AWS-managed key.
+ */
+export function regionGuardrails(
+  scope: Construct,
+  config: StackConfig,
+  region: string,
+  provider: AwsProvider,
+  account: { accountId: string; partition: string },
+  options: { ebsKey?: IEbsEncryptionKey; recording?: RegionRecording },
+): RegionalGuardrails {
+  const { guardDuty, securityHub } = config.guardrails;
+  const modes = config.singletons;
+  return new RegionalGuardrails(scope, `guardrails-${region}`, {
+    provider,
+    naming: { project: config.project, environment: config.environment, region },
+    ...account,
+    ebsKey: options.ebsKey,
+    guardDuty,
+    securityHub,
+    awsConfig: options.recording,
+    modes: { ebsEncryption: modes.ebsEncryption, accessAnalyzer: modes.accessAnalyzer, guardDuty: modes.guardDuty, securityHub: modes.securityHub, awsConfig: modes.awsConfig },
+    adoptedNames: {
+      accessAnalyzer: adoptedName(config.adoptNames, "accessAnalyzer", region),
+      configRecorder: adoptedName(config.adoptNames, "configRecorder", region),
+      configDeliveryChannel: adoptedName(config.adoptNames, "configDeliveryChannel", region),
+    },
+  });
+}
