@@ -96,7 +96,8 @@ export class EmulatedDeployment {
     return new EmulatedDeployment(root, emulator);
   }
 
-  private workdir?: TerraformWorkdir;
+  /** One working directory per stack deployed, in the order deployed; the first is the default of every method. */
+  private readonly workdirs = new Map<string, TerraformWorkdir>();
   /** Set by bootstrap: later deploys keep state in the stack's own S3 backend, in the emulator. */
   private stateBackend: "local" | "s3" = "local";
 
@@ -124,36 +125,48 @@ export class EmulatedDeployment {
     return { bucket: config.bootstrap.bucket, region: config.bootstrap.region, workdir };
   }
 
-  /** The Terraform working directory of the deployed stack (after deploy). */
+  /** The Terraform working directory of a deployed stack (the first deployed by default). */
   get stackWorkdir(): TerraformWorkdir {
-    return this.workdir!;
+    return this.workdirOf();
   }
 
-  /** Synthesizes `env` and applies it (on top of whatever this deployment applied before). */
-  async deploy(env: Record<string, string>): Promise<Deployed> {
+  private workdirOf(stackName?: string): TerraformWorkdir {
+    const workdir = stackName === undefined ? this.workdirs.values().next().value : this.workdirs.get(stackName);
+    if (!workdir) throw new Error(`no stack ${stackName ?? ""} deployed yet; deployed: ${[...this.workdirs.keys()].join(", ") || "none"}`);
+    return workdir;
+  }
+
+  /**
+   * Synthesizes `env` and applies its account stack, or the stack named `stackName` (a region
+   * stack of the split layout), on top of whatever this deployment applied to it before.
+   */
+  async deploy(env: Record<string, string>, stackName?: string): Promise<Deployed> {
     const config = loadConfig(env, { file: null });
     const outdir = mkdtempSync(join(this.root, "out-"));
     buildApp(config, outdir).app.synth();
-    const stackJson = readFileSync(join(outdir, "stacks", config.stacks[0].stackName, "cdk.tf.json"), "utf8");
-    if (!this.workdir) {
-      this.workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderSource(), "", {
+    const name = stackName ?? config.stacks[0].stackName;
+    const stackJson = readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8");
+    let workdir = this.workdirs.get(name);
+    if (!workdir) {
+      workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderSource(), "", {
         emulatorUrl: this.emulator.url,
         stateBackend: this.stateBackend,
       });
-      await this.workdir.init();
+      await workdir.init();
+      this.workdirs.set(name, workdir);
     }
-    this.workdir.replaceStack(stackJson);
-    const { json: fullPlan } = await this.workdir.planToJson();
+    workdir.replaceStack(stackJson);
+    const { json: fullPlan } = await workdir.planToJson();
     const trimmed = withoutUnsupported(stackJson);
-    this.workdir.replaceStack(trimmed.stackJson);
-    let { json: appliedPlan, file } = await this.workdir.planToJson();
+    workdir.replaceStack(trimmed.stackJson);
+    let { json: appliedPlan, file } = await workdir.planToJson();
     // What the emulator cannot delete leaves state instead (a retired region's API Gateway settings).
     const undeletable = (appliedPlan.resource_changes ?? []).filter((c) => c.change.actions.includes("delete") && c.type in EMULATOR_UNDELETABLE).map((c) => c.address);
     if (undeletable.length > 0) {
-      await this.workdir.run(["state", "rm", "-no-color", ...undeletable]);
-      ({ json: appliedPlan, file } = await this.workdir.planToJson());
+      await workdir.run(["state", "rm", "-no-color", ...undeletable]);
+      ({ json: appliedPlan, file } = await workdir.planToJson());
     }
-    await this.withEmulatorLog(() => this.applyRetryingOwnDuplicates(file));
+    await this.withEmulatorLog(() => this.applyRetryingOwnDuplicates(workdir, file));
     return { config: config.stacks[0], fullPlan, appliedPlan, planOnly: trimmed.removed };
   }
 
@@ -166,15 +179,15 @@ export class EmulatedDeployment {
    * plan, which converges when the first attempt did the work; a duplicate the stack itself
    * declares fails the second apply too, and any other failure is not retried.
    */
-  private async applyRetryingOwnDuplicates(planFile: string): Promise<void> {
+  private async applyRetryingOwnDuplicates(workdir: TerraformWorkdir, planFile: string): Promise<void> {
     try {
-      await this.workdir!.apply(planFile);
+      await workdir.apply(planFile);
     } catch (error) {
       const message = (error as Error).message;
       if (!DUPLICATE_OF_ITSELF.test(message)) throw error;
       console.warn(`apply tier: the apply failed on a duplicate of its own create or attach; applied once more from a fresh plan:\n${message.split("\n").filter((line) => line.includes("Error:")).join("\n")}`);
-      const { file } = await this.workdir!.planToJson();
-      await this.workdir!.apply(file);
+      const { file } = await workdir.planToJson();
+      await workdir.apply(file);
     }
   }
 
@@ -188,22 +201,22 @@ export class EmulatedDeployment {
   }
 
   /** Plans again with nothing changed: every change it shows, each with its differences. */
-  async replan(): Promise<ReplannedChange[]> {
-    const { json } = await this.workdir!.planToJson();
+  async replan(stackName?: string): Promise<ReplannedChange[]> {
+    const { json } = await this.workdirOf(stackName).planToJson();
     return (json.resource_changes ?? [])
       .filter((change) => change.mode === "managed" && change.change.actions.join() !== "no-op")
       .map((change) => describeChange(change as ResourceChange & { change: { before?: any } }));
   }
 
   /** The resources in state, as the provider read them back from the emulator. */
-  async state(): Promise<StateResource[]> {
-    const { stdout } = await this.workdir!.run(["show", "-json", "-no-color"]);
+  async state(stackName?: string): Promise<StateResource[]> {
+    const { stdout } = await this.workdirOf(stackName).run(["show", "-json", "-no-color"]);
     const shown = JSON.parse(stdout);
     return (shown.values?.root_module?.resources ?? []).filter((r: any) => r.mode === "managed");
   }
 
-  stateList(): Promise<string[]> {
-    return this.workdir!.stateList();
+  stateList(stackName?: string): Promise<string[]> {
+    return this.workdirOf(stackName).stateList();
   }
 
   /**
@@ -212,14 +225,15 @@ export class EmulatedDeployment {
    */
   drift(stackName: string): Promise<DriftFinding[]> {
     const normalize = (type: string, values: any) => (values && EMULATOR_DEVIATIONS[type] ? EMULATOR_DEVIATIONS[type].normalize(values) : values);
-    return stackDrift(stackName, async (args) => (await this.workdir!.run(args)).stdout, { normalize });
+    return stackDrift(stackName, async (args) => (await this.workdirOf(stackName).run(args)).stdout, { normalize });
   }
 
   /** `terraform destroy`, after removing from state what the emulator cannot delete (returned). */
-  async destroy(): Promise<string[]> {
-    const undeletable = (await this.stateList()).filter((address) => address.split(".")[0] in EMULATOR_UNDELETABLE);
-    if (undeletable.length > 0) await this.workdir!.run(["state", "rm", "-no-color", ...undeletable]);
-    await this.withEmulatorLog(() => this.destroyRetryingRevoked());
+  async destroy(stackName?: string): Promise<string[]> {
+    const workdir = this.workdirOf(stackName);
+    const undeletable = (await workdir.stateList()).filter((address) => address.split(".")[0] in EMULATOR_UNDELETABLE);
+    if (undeletable.length > 0) await workdir.run(["state", "rm", "-no-color", ...undeletable]);
+    await this.withEmulatorLog(() => this.destroyRetryingRevoked(workdir));
     return undeletable;
   }
 
@@ -230,20 +244,20 @@ export class EmulatedDeployment {
    * once more: its refresh drops a rule that is really gone, and any other failure, or the same
    * one again, still fails the test.
    */
-  private async destroyRetryingRevoked(): Promise<void> {
+  private async destroyRetryingRevoked(workdir: TerraformWorkdir): Promise<void> {
     try {
-      await this.workdir!.destroy();
+      await workdir.destroy();
     } catch (error) {
       const message = (error as Error).message;
       if (!ALREADY_REVOKED.test(message)) throw error;
       console.warn(`apply tier: destroy met a security group rule already revoked; destroyed once more:\n${message.split("\n").filter((line) => /Error:|NotFound/.test(line)).join("\n")}`);
-      await this.workdir!.destroy();
+      await workdir.destroy();
     }
   }
 
   /** A destroy expected to fail (prevent_destroy): its error. */
-  async destroyRefused(): Promise<Error> {
-    return this.workdir!.destroy().then(
+  async destroyRefused(stackName?: string): Promise<Error> {
+    return this.workdirOf(stackName).destroy().then(
       () => {
         throw new Error("destroy succeeded but was expected to be refused");
       },
