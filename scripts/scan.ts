@@ -88,6 +88,22 @@ export function verdict(reports: readonly TargetReport[], acceptances: readonly 
   return { text: lines.join("\n"), ok };
 }
 
+/**
+ * The split layout's region stacks as one document, so one checkov run covers them all: their
+ * resources and providers are disjoint (each region is in one stack), their lookups and the
+ * account stack's remote state the same in each.
+ */
+export function mergedStacks(stacks: readonly Record<string, any>[]): Record<string, any> {
+  const merged: Record<string, any> = { terraform: stacks[0]?.terraform, provider: { aws: [] }, resource: {}, data: {}, output: {} };
+  for (const stack of stacks) {
+    merged.provider.aws.push(...(stack.provider?.aws ?? []));
+    for (const section of ["resource", "data"] as const) {
+      for (const [type, byName] of Object.entries<Record<string, unknown>>(stack[section] ?? {})) merged[section][type] = { ...merged[section][type], ...byName };
+    }
+  }
+  return merged;
+}
+
 async function scanConfiguration(checkov: Checkov, configuration: (typeof SCAN_CONFIGURATIONS)[number], acceptances: Acceptance[], emulator?: RunningEmulator): Promise<TargetReport[]> {
   const config = loadConfig(configuration.env, { file: null });
   const reports: TargetReport[] = [];
@@ -96,6 +112,13 @@ async function scanConfiguration(checkov: Checkov, configuration: (typeof SCAN_C
     buildApp(config, outdir).app.synth();
     const json = await runCheckov(checkov, join(outdir, "stacks", config.stacks[0].stackName, "cdk.tf.json"));
     reports.push(classify(`${configuration.name} cdk.tf.json`, json.passed, json.failed, acceptances));
+    const regionStacks = config.stacks[0].regionStacks.map((stack) => join(outdir, "stacks", stack.stackName, "cdk.tf.json"));
+    if (regionStacks.length > 0) {
+      const merged = join(outdir, "region-stacks.tf.json");
+      writeFileSync(merged, JSON.stringify(mergedStacks(regionStacks.map((file) => JSON.parse(readFileSync(file, "utf8"))))));
+      const regional = await runCheckov(checkov, merged);
+      reports.push(classify(`${configuration.name} region stacks`, regional.passed, regional.failed, acceptances));
+    }
     if (config.bootstrap) {
       const bootstrap = await runCheckov(checkov, join(outdir, "stacks", config.bootstrap.stackName, "cdk.tf.json"));
       reports.push(classify(`${configuration.name} bootstrap`, bootstrap.passed, bootstrap.failed, acceptances));
