@@ -11,7 +11,8 @@
 
 // The whole baseline, as `npm run synth` builds it.
 export { buildApp } from "./app/app";
-export { TapStack } from "./app/tap-stack";
+export { TapStack, type ConfigDeliveryOutput } from "./app/tap-stack";
+export { RegionStack, type RegionStackProps, type IAccountStack } from "./app/region-stack";
 
 // Constructs, one per concern.
 export { RegionalNetwork, type RegionalNetworkProps } from "./network/regional-network";
@@ -29,7 +30,7 @@ export { GUARDRAIL_POLICIES, guardrailDocuments, type GuardrailPolicyId, type Sc
 export type { NameScope } from "./aws/naming";
 
 // The rule pack and its engine.
-export { TAP_RULE_PACK, TAP_RESOURCE_RULES, isAccountBaselineRule } from "./app/rule-pack";
+export { TAP_RULE_PACK, TAP_RESOURCE_RULES, TAP_REGION_STACK_RULES, ACCOUNT_WIDE_RULE_IDS, isAccountBaselineRule } from "./app/rule-pack";
 export { ComplianceValidation, auditStack, type ComplianceReport, type Finding } from "./compliance/audit";
 export { auditStacks, formatReport } from "./compliance/report";
 export { suppressRule } from "./compliance/suppressions";
@@ -38,4 +39,4 @@ export { PASS, fail, unknown, type Outcome, type Rule, type StackView } from "./
 // Configuration: the loader, its error and the JSON Schema of tap.config.json.
 export { loadConfig, ConfigError, DEFAULTS } from "./config/load";
 export { configJsonSchema } from "./config/settings";
-export type { StackConfig, TapConfig } from "./config/model";
+export type { RegionStackConfig, StackConfig, TapConfig } from "./config/model";

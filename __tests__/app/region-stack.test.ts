@@ -168,6 +168,10 @@ describe("guarded regions and the split layout (#19)", () => {
   test("an HCP Terraform user gets one workspace per stack", () => {
     const config = configFrom({ TAP_BACKEND: "hcp", TAP_HCP_ORGANIZATION: "acme" });
     expect(config.regionStacks.map((stack) => stack.backend.type === "hcp" && stack.backend.workspace)).toEqual([1, 2, 3, 4, 5, 6].map((n) => `tap-dev-guardrails-${n}`));
+    // Each reads the account stack's workspace.
+    const json = synthWithMetadata(regionStackOf(config));
+    expect(json.data?.terraform_remote_state.account_stack).toMatchObject({ backend: "remote", config: { organization: "acme", hostname: "app.terraform.io", workspaces: { name: "tap-dev" } } });
+    expect(json.terraform?.cloud).toMatchObject({ organization: "acme", workspaces: { name: "tap-dev-guardrails-1" } });
   });
 
   test("settings: refused where they would leave a workload region unguarded, or name a stack twice; warned where they do nothing", () => {

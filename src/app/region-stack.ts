@@ -47,13 +47,9 @@ export class RegionStack extends SinglePassStack {
 
   constructor(scope: Construct, id: string, props: RegionStackProps, options: SinglePassStackOptions = {}) {
     super(scope, id, options);
+    this.validate(props);
     const { account: config, stack } = props;
-    if (!config.manageAccountSettings) throw new Error(`${this.node.path}: a region stack holds the account's guardrails, which only the deployment that owns the account's settings builds. Received: manageAccountSettings false`);
-    if (stack.regions.length === 0) throw new Error(`${this.node.path}: 'stack.regions' is empty; a region stack guards at least one region`);
     const source = props.accountStack.configDeliveryOutput;
-    if (config.guardrails.awsConfig && config.singletons.awsConfig !== "external" && !source) {
-      throw new Error(`${this.node.path}: AWS Config is on (account.guardrails.awsConfig, not external) but 'accountStack.configDeliveryOutput' is unset: the account stack (TapStack) must run AWS Config of its own`);
-    }
     this.regions = stack.regions;
     configureBackend(this, stack.backend);
     const providers = regionProviders(this, config, stack.regions);
@@ -69,6 +65,17 @@ export class RegionStack extends SinglePassStack {
     }
     new TerraformOutput(this, "guarded_regions", { value: stack.regions, description: "The regions whose guardrails this stack holds." });
     if (Object.keys(detectors).length > 0) new TerraformOutput(this, "guardduty_detector_ids", { value: detectors, description: "GuardDuty detector id by region." });
+  }
+
+  private validate({ account, stack, accountStack }: RegionStackProps): void {
+    const problem = !account.manageAccountSettings
+      ? "a region stack holds the account's guardrails, which only the deployment that owns the account's settings builds. Received: manageAccountSettings false"
+      : stack.regions.length === 0
+        ? "'stack.regions' is empty; a region stack guards at least one region"
+        : account.guardrails.awsConfig && account.singletons.awsConfig !== "external" && !accountStack.configDeliveryOutput
+          ? "AWS Config is on (account.guardrails.awsConfig, not external) but 'accountStack.configDeliveryOutput' is unset: the account stack (TapStack) must run AWS Config of its own"
+          : undefined;
+    if (problem) throw new Error(`${this.node.path}: ${problem}`);
   }
 
   /**
