@@ -201,6 +201,186 @@ async function terraformPhases(regions: number, mirror: ProviderSource, runs = F
 }
 
 /**
+ * Peak memory of this process's descendants together (Terraform and its provider plug-ins, each
+ * its own process), sampled from /proc every 100 ms while `work` runs: what a Terraform run needs
+ * of its machine. Linux only; elsewhere the peak is undefined.
+ */
+async function peakDescendantRss<T>(work: () => Promise<T>): Promise<{ result: T; peakMb?: number }> {
+  if (!existsSync("/proc/self/stat")) return { result: await work() };
+  const pageKb = 4;
+  const sample = () => {
+    const parents = new Map<number, number>();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+      } catch {
+        // gone between the listing and the read
+      }
+    }
+    const mine = new Set([process.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, parent] of parents) if (mine.has(parent) && !mine.has(pid)) (mine.add(pid), (grew = true));
+    }
+    mine.delete(process.pid);
+    let kb = 0;
+    for (const pid of mine) {
+      try {
+        kb += Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * pageKb;
+      } catch {
+        // exited
+      }
+    }
+    return kb;
+  };
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, sample())), 100);
+  try {
+    const result = await work();
+    return { result, peakMb: peak / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The guarded-region counts the layout measurement covers, and the workload regions they start from. */
+const LAYOUT_GUARDED_COUNTS = [3, 9, 17];
+const LAYOUT_WORKLOAD = ["us-east-1", "us-west-2", "eu-central-1"];
+
+/** One Terraform plan: the wall time and peak memory of `terraform test` (init not counted). */
+interface PlanRun {
+  readonly stack: string;
+  readonly providers: number;
+  readonly resources: number;
+  readonly wallMs: number;
+  readonly peakMb?: number;
+}
+
+/**
+ * #19: plan every stack of the default deployment guarding `guarded` regions (the three default
+ * workload regions, then the others in the supported list's order), in the `layout` given, one
+ * stack at a time as \`cdktf deploy\` runs them with parallelism 1; each run's wall time and peak
+ * memory (Terraform plus its providers). A region stack plans with the account stack's planned
+ * outputs as its remote state.
+ */
+async function layoutPlans(layout: "single" | "split", guarded: number, mirror: ProviderSource): Promise<PlanRun[]> {
+  const guardrailRegions = [...LAYOUT_WORKLOAD, ...SUPPORTED_REGION_NAMES.filter((region) => !LAYOUT_WORKLOAD.includes(region))].slice(0, guarded);
+  const config = loadConfig({ TAP_LAYOUT: layout, TAP_GUARDRAIL_REGIONS: guardrailRegions.join(",") }, { file: null });
+  const account = config.stacks[0];
+  const runs: PlanRun[] = [];
+  let accountOutputs: Record<string, unknown> = {};
+  for (const stackName of [account.stackName, ...account.regionStacks.map((stack) => stack.stackName)]) {
+    const workdir = TerraformWorkdir.synthesize(config, mirror, { stackName, remoteStateOutputs: accountOutputs });
+    try {
+      await workdir.init();
+      const start = performance.now();
+      const { result: plan, peakMb } = await peakDescendantRss(() => workdir.plan());
+      const wallMs = performance.now() - start;
+      if (stackName === account.stackName) accountOutputs = Object.fromEntries(Object.entries(plan.output_changes).map(([name, change]) => [name, change.after]));
+      const written = JSON.parse(readFileSync(join(workdir.dir, "cdk.tf.json"), "utf8"));
+      const resources = Object.values<Record<string, unknown>>(written.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+      runs.push({ stack: stackName, providers: written.provider.aws.length, resources, wallMs, peakMb });
+    } finally {
+      workdir.dispose();
+    }
+  }
+  return runs;
+}
+
+/** What a layout costs at one size, over `runs` repetitions: medians of the largest run's memory, of the largest run's wall time, and of the total. */
+interface LayoutMeasurement {
+  readonly layout: "single" | "split";
+  readonly guarded: number;
+  /** Each stack's run (the median repetition's peak memory and wall per stack). */
+  readonly runs: readonly { stack: string; providers: number; resources: number; peakMb: number; wallMs: number }[];
+  readonly stacks: number;
+  readonly largestProviders: number;
+  readonly peakMb: number;
+  readonly longestMs: number;
+  readonly totalMs: number;
+}
+
+/** The memory budget of one Terraform run that the split layout is built to (README: Layouts). */
+const PLAN_MEMORY_BUDGET_MB = 2048;
+
+async function layoutMeasurements(mirror: ProviderSource, runs: number): Promise<LayoutMeasurement[]> {
+  const results: LayoutMeasurement[] = [];
+  for (const guarded of LAYOUT_GUARDED_COUNTS) {
+    // Alternated per repetition, so a slow spell of the machine lands on both layouts.
+    const samples = { single: [] as PlanRun[][], split: [] as PlanRun[][] };
+    for (let i = 0; i < runs; i++) for (const layout of ["single", "split"] as const) samples[layout].push(await layoutPlans(layout, guarded, mirror));
+    for (const layout of ["single", "split"] as const) {
+      const plans = samples[layout];
+      const measurement: LayoutMeasurement = {
+        layout,
+        guarded,
+        stacks: plans[0].length,
+        largestProviders: Math.max(...plans[0].map((plan) => plan.providers)),
+        peakMb: median(plans.map((run) => Math.max(...run.map((plan) => plan.peakMb ?? 0)))),
+        longestMs: median(plans.map((run) => Math.max(...run.map((plan) => plan.wallMs)))),
+        totalMs: median(plans.map((run) => run.reduce((sum, plan) => sum + plan.wallMs, 0))),
+        runs: plans[0].map((plan, index) => ({
+          stack: plan.stack,
+          providers: plan.providers,
+          resources: plan.resources,
+          peakMb: median(plans.map((run) => run[index].peakMb ?? 0)),
+          wallMs: median(plans.map((run) => run[index].wallMs)),
+        })),
+      };
+      console.error(`plan, ${guarded} guarded regions, ${layout}: ${measurement.stacks} stack(s), largest run ${measurement.peakMb.toFixed(0)} MB and ${fmtMs(measurement.longestMs)}, all ${fmtMs(measurement.totalMs)} (median of ${runs})`);
+      results.push(measurement);
+    }
+  }
+  return results;
+}
+
+function layoutTable(measurements: readonly LayoutMeasurement[], runs: number): string {
+  return `| Guarded regions | Layout | Stacks | Providers in the largest run | Largest run: peak memory | Largest run: plan wall | All stacks, one at a time | Within ${PLAN_MEMORY_BUDGET_MB / 1024} GB |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${measurements
+  .map((m) => `| ${m.guarded} | ${m.layout} | ${m.stacks} | ${m.largestProviders} | ${(m.peakMb / 1024).toFixed(2)} GB | ${fmtMs(m.longestMs)} | ${fmtMs(m.totalMs)} | ${m.peakMb <= PLAN_MEMORY_BUDGET_MB ? "yes" : "no"} |`)
+  .join("\n")}
+
+Medians of ${runs} run(s) per row, the two layouts alternated; plan only (\`terraform test\` with the AWS lookups overridden, init not counted); memory is Terraform and its provider processes together, sampled every 100 ms.
+
+Every Terraform run at ${LAYOUT_GUARDED_COUNTS[LAYOUT_GUARDED_COUNTS.length - 1]} guarded regions: memory follows the provider processes, not the resources.
+
+| Layout | Stack | Providers | Resources | Peak memory | Plan wall |
+| --- | --- | --- | --- | --- | --- |
+${measurements
+  .filter((m) => m.guarded === LAYOUT_GUARDED_COUNTS[LAYOUT_GUARDED_COUNTS.length - 1])
+  .flatMap((m) => m.runs.map((run) => `| ${m.layout} | \`${run.stack}\` | ${run.providers} | ${run.resources} | ${(run.peakMb / 1024).toFixed(2)} GB | ${fmtMs(run.wallMs)} |`))
+  .join("\n")}`;
+}
+
+/** bench/results/layouts.md (the README's layout table): written by the full bench and by \`--layouts\` alone. */
+function writeLayouts(measurements: readonly LayoutMeasurement[], runs: number, command: string): string {
+  const md = `# tap benchmark: layouts (#19)
+
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Generated by \`${command}\` on ${new Date().toISOString().slice(0, 10)}.
+
+${layoutTable(measurements, runs)}
+`;
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, "layouts.md"), md);
+  return md;
+}
+
+/** The budget holds when no run of the split layout at 17 guarded regions needs more. */
+const withinBudget = (measurements: readonly LayoutMeasurement[]) => measurements.find((m) => m.layout === "split" && m.guarded === 17)!.peakMb <= PLAN_MEMORY_BUDGET_MB;
+
+/** \`npm run bench -- --layouts\`: only the layout measurement, into bench/results/layouts.md. */
+async function layoutsOnly(): Promise<void> {
+  runOnce(join(BIN, "tsc"), ["-p", ROOT]);
+  const runs = Math.max(1, Math.min(FEW_RUNS, Number(process.env.BENCH_LAYOUT_RUNS ?? FEW_RUNS)));
+  const measurements = await layoutMeasurements(findProviderSource(), runs);
+  console.log(writeLayouts(measurements, runs, "npm run bench -- --layouts"));
+  if (!withinBudget(measurements)) process.exitCode = 1;
+}
+
+/**
  * validate + plan of every stack of a fleet, against the emulator (a fleet's providers assume
  * roles, which needs STS), one stack at a time and then `parallelism` at a time.
  */
@@ -313,6 +493,10 @@ function compare(rev: string): void {
     };
     pair("Configuration module load", RUNS, () => configLoad(base), () => configLoad());
     for (const regions of [1, 3, 17]) pair(`App synth, ${regions} region(s)`, RUNS, () => appSynth(regionsEnv(regions), true, base), () => appSynth(regionsEnv(regions)));
+    for (const accounts of [10, 50]) {
+      const file = fleetFile(accounts);
+      pair(`App synth, fleet of ${accounts} x 3 regions`, FEW_RUNS, () => appSynth({ TAP_CONFIG: file }, true, base), () => appSynth({ TAP_CONFIG: file }));
+    }
     pair("Jest unit tier", FEW_RUNS, jest(base, "unit"), jest(ROOT, "unit"));
     pair("Jest integration tier", 2, jest(base, "integration"), jest(ROOT, "integration"));
     pair("Jest Terraform tier", 1, jest(base, "terraform"), jest(ROOT, "terraform"));
@@ -335,6 +519,10 @@ ${rows.map(([label, a, b]) => `| ${label} | ${cell(a)} | ${cell(b)} | ${change(a
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--layouts")) {
+    await layoutsOnly();
+    return;
+  }
   const compareAt = process.argv.indexOf("--compare");
   if (compareAt >= 0) {
     const rev = process.argv[compareAt + 1];
@@ -398,6 +586,9 @@ async function main(): Promise<void> {
   const tf17 = await terraformPhases(17, mirror, slowRuns);
   const fleetOf10 = loadConfig({ TAP_CONFIG: fleetFile(10) }, { file: undefined });
   const fleetTf = await fleetTerraform(fleetOf10, mirror, cpus().length);
+  const layoutRuns = Math.max(1, Math.min(slowRuns, Number(process.env.BENCH_LAYOUT_RUNS ?? slowRuns)));
+  const layouts = await layoutMeasurements(mirror, layoutRuns);
+  writeLayouts(layouts, layoutRuns, "npm run bench");
 
   const ms = (m: Measurement) => fmtMs(m.medianMs);
   const mb = (m: Measurement) => (m.medianPeakRssMb ? `${m.medianPeakRssMb.toFixed(0)} MB` : "-");
@@ -427,6 +618,9 @@ async function main(): Promise<void> {
     ["`npm run synth` above the app's own synth, 3 regions", "<= 0.3 s", `${fmtMs(npmTap.medianMs - appOnly.medianMs)} (${ms(npmTap)} vs ${ms(appOnly)})`, npmTap.medianMs - appOnly.medianMs <= 300],
     ["`npm run synth` against `cdktf synth` (both write the same files)", "(reported)", `${ms(npmSynth)} vs ${ms(cliSynth)} (${fmtMs(cliSynth.medianMs - npmSynth.medianMs)} saved)`, true],
     ["Unit tier + type check", "(reported)", fmtMs(unitTier.medianMs + typeCheck.medianMs), true],
+    ...layouts
+      .filter((m) => m.layout === "split")
+      .map((m): [string, string, string, boolean] => [`Plan, ${m.guarded} guarded regions, split layout: largest run's peak memory`, `<= ${PLAN_MEMORY_BUDGET_MB / 1024} GB`, `${(m.peakMb / 1024).toFixed(2)} GB`, m.peakMb <= PLAN_MEMORY_BUDGET_MB]),
   ];
 
   const md = `# tap benchmark

@@ -5,7 +5,11 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
+import { buildApp } from "../src/app/app";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
+import { auditStack } from "../src/compliance/audit";
+import { loadConfig } from "../src/config/load";
+import { SUPPORTED_REGION_NAMES } from "../src/network/regions";
 import { DOCUMENTED_REQUESTS, MANAGED_GRANTS } from "../src/app/service-access";
 import { STACK_OUTPUTS } from "../src/app/stack-outputs";
 import { SINGLETONS, SingletonFacts } from "../src/aws/singletons";
@@ -110,6 +114,11 @@ function benchmarkResults(): string {
     .trim();
 }
 
+/** The latest layout measurement (bench/results/layouts.md, from \`npm run bench\` or \`npm run bench -- --layouts\`). */
+function layoutResults(): string {
+  return readFileSync(join(projectRoot(), "bench", "results", "layouts.md"), "utf8").replace(/^# .*\n+/, "").trim();
+}
+
 /** The organization's guardrail SCPs and AWS's limits on them (src/organization/organization-facts.ts). */
 function guardrailPolicies(): string {
   const example = { project: "tap", allowedRegions: ["eu-west-1", "eu-central-1"], deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"] };
@@ -127,6 +136,33 @@ function guardrailPolicies(): string {
   ].join("\n");
 }
 
+/**
+ * The per-region rules of the pack, judged region by region on the default deployment's stacks
+ * (the account stack and the split layout's region stacks): which stack guards each region, and
+ * each rule's outcome there.
+ */
+function regionCoverage(): string {
+  const rules = TAP_RULE_PACK.filter((rule) => rule.appliesTo.includes("provider.aws"));
+  const { stacks, regionStacks } = buildApp(loadConfig({}, { file: null }));
+  const byRegion = new Map<string, { stack: string; outcomes: Map<string, string> }>();
+  for (const stack of [...stacks, ...regionStacks]) {
+    for (const summary of auditStack(stack, rules).rules) {
+      for (const finding of summary.findings) {
+        const region = String(finding.element.body.region);
+        const entry = byRegion.get(region) ?? { stack: stack.node.id, outcomes: new Map<string, string>() };
+        entry.outcomes.set(summary.rule.id, finding.status);
+        byRegion.set(region, entry);
+      }
+    }
+  }
+  const header = `| Region | Stack | ${rules.map((rule) => `\`${rule.id}\`${rule.cis ? ` (CIS ${rule.cis})` : ""}`).join(" | ")} |`;
+  const rows = SUPPORTED_REGION_NAMES.map((region) => {
+    const entry = byRegion.get(region);
+    return `| ${region} | ${entry ? `\`${entry.stack}\`` : "-"} | ${rules.map((rule) => entry?.outcomes.get(rule.id) ?? "not guarded").join(" | ")} |`;
+  });
+  return [header, `| --- | --- | ${rules.map(() => "---").join(" | ")} |`, ...rows].join("\n");
+}
+
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   controls,
   settings,
@@ -138,7 +174,9 @@ export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   "accepted-findings": acceptedFindings,
   "emulator-allowances": emulatorAllowances,
   "guardrail-policies": guardrailPolicies,
+  "region-coverage": regionCoverage,
   performance: benchmarkResults,
+  "layout-results": layoutResults,
 };
 
 /** The README with every generated section rewritten between its `<!-- generated:<name> -->` markers. */

