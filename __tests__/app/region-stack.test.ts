@@ -6,6 +6,7 @@ import { buildApp } from "../../src/app/app";
 import { IAccountStack, RegionStack } from "../../src/app/region-stack";
 import { ACCOUNT_WIDE_RULE_IDS, TAP_REGION_STACK_RULES, TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { TapStack } from "../../src/app/tap-stack";
+import { auditStack } from "../../src/compliance/audit";
 import { ConfigError, loadConfig } from "../../src/config/load";
 import type { RegionStackConfig, StackConfig } from "../../src/config/model";
 import { regionGroups, SUPPORTED_REGION_NAMES } from "../../src/network/regions";
@@ -150,6 +151,34 @@ describe("guarded regions and the split layout (#19)", () => {
     const config = configFrom({ TAP_SINGLETONS: "accessAnalyzer=external" });
     const stack = regionStackOf({ ...config, acceptedRisks: config.acceptedRisks.filter((risk) => risk.ruleId !== "IAM.AccessAnalyzer") });
     expect(() => synthWithMetadata(stack)).toThrow(/\[IAM\.AccessAnalyzer\][\s\S]*us-east-2/);
+  });
+
+  test.each([
+    ["the defaults", {}],
+    ["paid guardrails off", { TAP_GUARDDUTY: "false", TAP_SECURITY_HUB: "false", TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=the SOC runs its own;SecurityHub.CisStandard=checked elsewhere;Config.Recorder=recorded elsewhere" }],
+    ["the paid guardrails external", { TAP_SINGLETONS: "guardDuty=external;securityHub=external;awsConfig=external;configServiceRole=external" }],
+    ["one region, a short retention", { TAP_REGIONS: "eu-west-1", TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" }],
+  ])("%s: every region stack passes its rules, and brings no acceptance it does not use (synth warns of each)", (_name, env) => {
+    const { regionStacks } = buildApp(loadConfig(env, { file: null }));
+    expect(regionStacks.length).toBeGreaterThan(0);
+    for (const stack of regionStacks) {
+      const report = auditStack(stack, TAP_REGION_STACK_RULES);
+      expect({ stack: stack.node.id, failures: report.failures.map((f) => f.rule.id), warnings: report.warnings.length, unused: report.unusedSuppressions.map((s) => s.ruleId) }).toEqual({
+        stack: stack.node.id,
+        failures: [],
+        warnings: 0,
+        unused: [],
+      });
+    }
+  });
+
+  test("with every regional guardrail left to others, tap guards no region beyond its workload: no empty region stacks, no empty providers", () => {
+    const env = { TAP_SINGLETONS: "ebsEncryption=external;accessAnalyzer=external;guardDuty=external;securityHub=external;awsConfig=external;configServiceRole=external" };
+    expect(configFrom(env).guardrailRegions).toEqual(WORKLOAD);
+    expect(configFrom(env).regionStacks).toEqual([]);
+    expect(configFrom({ ...env, TAP_LAYOUT: "single" }).guardrailRegions).toEqual(WORKLOAD);
+    // One regional guardrail of tap's own is enough to guard them all.
+    expect(configFrom({ TAP_SINGLETONS: "ebsEncryption=external;guardDuty=external;securityHub=external;awsConfig=external;configServiceRole=external" }).regionStacks).toHaveLength(6);
   });
 
   test("a region stack refuses an account that does not own its settings, an empty group, and AWS Config with nowhere to deliver", () => {

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformBackend, TerraformOutput } from "cdktf";
+import { TerraformBackend, TerraformDataSource, TerraformOutput, TerraformResource } from "cdktf";
 import { ComplianceValidation } from "../compliance/audit";
 import type { RegionStackConfig, StackConfig } from "../config/model";
 import { configServiceLinkedRoleArn } from "../guardrails/guardrail-facts";
@@ -55,7 +55,6 @@ export class RegionStack extends SinglePassStack {
     const providers = regionProviders(this, config, stack.regions);
     const account = accountAndPartition(this, providers.get(stack.regions[0])!, config);
     this.node.addValidation(new ComplianceValidation(this, TAP_REGION_STACK_RULES));
-    acceptConfiguredRisks(this, config);
 
     const recording = source ? this.recordingFrom(props.accountStack, source, account) : undefined;
     const detectors: Record<string, string> = {};
@@ -65,6 +64,22 @@ export class RegionStack extends SinglePassStack {
     }
     new TerraformOutput(this, "guarded_regions", { value: stack.regions, description: "The regions whose guardrails this stack holds." });
     if (Object.keys(detectors).length > 0) new TerraformOutput(this, "guardduty_detector_ids", { value: detectors, description: "GuardDuty detector id by region." });
+    acceptConfiguredRisks(this, config, (ruleId) => this.judgesWhatItDeclares(ruleId));
+  }
+
+  /**
+   * Whether a rule of this stack's pack judges something it declares: the account's acceptances
+   * (the password policy's reuse setting, a log retention) concern the account stack only.
+   */
+  private judgesWhatItDeclares(ruleId: string): boolean {
+    const rule = TAP_REGION_STACK_RULES.find((candidate) => candidate.id === ruleId);
+    if (!rule) return false;
+    const declared = new Set(["provider.aws", "*"]);
+    for (const construct of this.node.findAll()) {
+      if (construct instanceof TerraformResource) declared.add(construct.terraformResourceType);
+      else if (construct instanceof TerraformDataSource) declared.add(`data.${construct.terraformResourceType}`);
+    }
+    return rule.appliesTo.some((type) => declared.has(type));
   }
 
   private validate({ account, stack, accountStack }: RegionStackProps): void {

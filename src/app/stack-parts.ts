@@ -73,9 +73,13 @@ export function accountAndPartition(stack: TerraformStack, provider: AwsProvider
   return { accountId, partition: partition.partition };
 }
 
-/** Accepted risks from configuration suppress their rule across the stack, visibly: synth and audit print each. */
-export function acceptConfiguredRisks(stack: TerraformStack, config: StackConfig): void {
-  for (const risk of config.acceptedRisks) suppressRule(stack, risk.ruleId, `${risk.reason} (accepted by ${risk.source})`);
+/**
+ * Accepted risks from configuration suppress their rule across the stack, visibly: synth and audit
+ * print each. `applies` keeps those that can concern this stack (a stack without a password policy
+ * does not carry the acceptance of its reuse setting, which synth would report as unused).
+ */
+export function acceptConfiguredRisks(stack: TerraformStack, config: StackConfig, applies: (ruleId: string) => boolean = () => true): void {
+  for (const risk of config.acceptedRisks.filter((accepted) => applies(accepted.ruleId))) suppressRule(stack, risk.ruleId, `${risk.reason} (accepted by ${risk.source})`);
 }
 
 /** Where a region's AWS Config recorder records to, and whether it records IAM's global resources. */

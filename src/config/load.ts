@@ -418,8 +418,10 @@ class ConfigLoader {
     const homeRegion = this.resolveHomeRegion(given("homeRegion"), regionNames, where("regions"));
     const ownerRegions = this.checkOwnerRegions(given("ownerRegions"), manageAccountSettings, regionNames, where);
     const flags = { guardDuty: valueOf("guardDuty", true), securityHub: valueOf("securityHub", true), awsConfig: valueOf("awsConfig", true) };
-    const guardrailRegions = this.resolveGuardrailRegions(given("guardrailRegions"), manageAccountSettings, valid("regions") ? regionNames : [], where);
-    const singletons = this.resolveSingletons(given, where, manageAccountSettings, flags, guardrailRegions, valid("adoptNames"));
+    const listedRegions = this.resolveGuardrailRegions(given("guardrailRegions"), manageAccountSettings, valid("regions") ? regionNames : [], where);
+    const singletons = this.resolveSingletons(given, where, manageAccountSettings, flags, listedRegions, valid("adoptNames"));
+    // With every regional guardrail left to others (or off), tap builds none outside its workload regions.
+    const guardrailRegions = buildsRegionalGuardrails(singletons.modes, flags) ? listedRegions : listedRegions.filter((region) => regionNames.includes(region));
     const acceptedRisks = this.acceptedRisks(layer, given, { manage: manageAccountSettings, singleRegion, singletons, where });
     this.checkRiskyValues(layer, where, acceptedRisks, manageAccountSettings);
     if (manageAccountSettings && valueOf("securityHub", true) && !valueOf("awsConfig", true)) {
@@ -858,6 +860,12 @@ function mergeLayers(under: Layer, over: Layer): Layer {
   const invalid = new Set([...under.invalid].filter((key) => !(key in over.settings)));
   for (const key of over.invalid) invalid.add(key);
   return { settings, invalid };
+}
+
+/** Whether the owner creates (or adopts) any regional guardrail: EBS encryption and the analyzer are always on, the paid three by flag. */
+function buildsRegionalGuardrails(modes: Readonly<Record<SingletonKey, SingletonMode>>, flags: { guardDuty: boolean; securityHub: boolean; awsConfig: boolean }): boolean {
+  const built = (key: SingletonKey) => modes[key] !== "external";
+  return built("ebsEncryption") || built("accessAnalyzer") || (flags.guardDuty && built("guardDuty")) || (flags.securityHub && built("securityHub")) || (flags.awsConfig && built("awsConfig"));
 }
 
 /**
