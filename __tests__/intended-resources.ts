@@ -26,6 +26,22 @@ function hardenedBucket(accessLogged: boolean): Counts {
 }
 
 /**
+ * A guarded region's RegionalGuardrails, by type: each guardrail the owner creates or adopts (not
+ * one left to others, nor a paid one turned off). `regionKey`: the region has tap's key (a workload
+ * region), which EBS encrypts with; a region without workload uses the AWS-managed key.
+ */
+export function intendedGuardrailCounts(config: StackConfig, { regionKey }: { regionKey: boolean }): Counts {
+  const ours = (key: keyof StackConfig["singletons"]) => config.manageAccountSettings && config.singletons[key] !== "external";
+  const counts: Counts = {};
+  if (ours("ebsEncryption")) add(counts, { aws_ebs_encryption_by_default: 1, ...(regionKey ? { aws_ebs_default_kms_key: 1 } : {}) });
+  if (ours("accessAnalyzer")) add(counts, { aws_accessanalyzer_analyzer: 1 });
+  if (config.guardrails.guardDuty && ours("guardDuty")) add(counts, { aws_guardduty_detector: 1 });
+  if (config.guardrails.securityHub && ours("securityHub")) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: 1 });
+  if (config.guardrails.awsConfig && ours("awsConfig")) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
+  return counts;
+}
+
+/**
  * The managed resources the product intends for `region`, by type: written from the
  * specification (README), independently of the constructs that build them.
  */
@@ -37,8 +53,6 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   const { alarmEmail } = config.guardrails;
   // A singleton left to others (external) is not created; created and adopted ones are managed alike.
   const ours = (key: keyof StackConfig["singletons"]) => manage && config.singletons[key] !== "external";
-  const guardDuty = config.guardrails.guardDuty && ours("guardDuty");
-  const securityHub = config.guardrails.securityHub && ours("securityHub");
   const awsConfig = config.guardrails.awsConfig && ours("awsConfig");
   const counts: Counts = {
     // RegionalNetwork
@@ -64,15 +78,8 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   add(counts, hardenedBucket(false));
   // BucketReplication: each source region's configuration and its own role (bound to that region's provider).
   if (config.replication) add(counts, { aws_s3_bucket_replication_configuration: 1, aws_iam_role: 1, aws_iam_role_policy: 1 });
-  if (manage) {
-    if (ours("apiGatewayAccount")) add(counts, { aws_api_gateway_account: 1 });
-    // RegionalGuardrails
-    if (ours("ebsEncryption")) add(counts, { aws_ebs_encryption_by_default: 1, aws_ebs_default_kms_key: 1 });
-    if (ours("accessAnalyzer")) add(counts, { aws_accessanalyzer_analyzer: 1 });
-    if (guardDuty) add(counts, { aws_guardduty_detector: 1 });
-    if (securityHub) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: 1 });
-    if (awsConfig) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
-  }
+  if (ours("apiGatewayAccount")) add(counts, { aws_api_gateway_account: 1 });
+  add(counts, intendedGuardrailCounts(config, { regionKey: true }));
   if (region !== config.homeRegion.region) return counts;
 
   // GlobalIdentity: the flow-log role always; for the owner the support role (with its managed policy), the API Gateway role and the password policy.

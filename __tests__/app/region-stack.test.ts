@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from "../../src/config/load";
 import type { RegionStackConfig, StackConfig } from "../../src/config/model";
 import { regionGroups, SUPPORTED_REGION_NAMES } from "../../src/network/regions";
 import { configFrom, resourcesOf, synthStack, synthWithMetadata } from "../helpers";
+import { intendedGuardrailCounts } from "../intended-resources";
 
 const WORKLOAD = ["us-east-1", "us-west-2", "eu-central-1"];
 /** A region stack beside its account stack in one app. */
@@ -19,17 +20,8 @@ function regionStackOf(account: StackConfig, stack: RegionStackConfig = account.
   const main = new TapStack(app, account.stackName, account);
   return new RegionStack(app, "r", { account, stack, accountStack: accountStack ? accountStack(main) : main });
 }
-/** What a guarded region holds with every paid guardrail on, by type. */
-const GUARDRAIL_TYPES = [
-  "aws_accessanalyzer_analyzer",
-  "aws_config_configuration_recorder",
-  "aws_config_configuration_recorder_status",
-  "aws_config_delivery_channel",
-  "aws_ebs_encryption_by_default",
-  "aws_guardduty_detector",
-  "aws_securityhub_account",
-  "aws_securityhub_standards_subscription",
-];
+/** What a guarded region without workload holds with the defaults, by type (from the specification). */
+const GUARDRAIL_TYPES = Object.keys(intendedGuardrailCounts(configFrom(), { regionKey: false })).sort();
 
 /** Resource types bound to `region`'s provider. */
 function typesIn(json: ReturnType<typeof synthStack>, region: string): string[] {

@@ -1,6 +1,7 @@
 import { EMULATOR_ACCOUNT_ID, EMULATOR_UNSUPPORTED } from "../../scripts/terraform/emulator";
 import { loadConfig } from "../../src/config/load";
 import { APPLY_TIER, describeIfTier } from "../tiers";
+import { intendedGuardrailCounts } from "../intended-resources";
 import { APPLY_TIMEOUT_MS, Deployed, describeReplan, useEmulatedDeployment } from "./deployment";
 
 /**
@@ -15,17 +16,8 @@ const ENV = {
   TAP_GUARDRAIL_REGIONS: "us-east-1,us-east-2,us-west-1,ca-central-1",
 };
 const account = loadConfig(ENV, { file: null }).stacks[0];
-/** What a guarded region without workload holds (RegionalGuardrails with every paid guardrail on). */
-const REGION_GUARDRAIL_TYPES = [
-  "aws_accessanalyzer_analyzer",
-  "aws_config_configuration_recorder",
-  "aws_config_configuration_recorder_status",
-  "aws_config_delivery_channel",
-  "aws_ebs_encryption_by_default",
-  "aws_guardduty_detector",
-  "aws_securityhub_account",
-  "aws_securityhub_standards_subscription",
-];
+/** What a guarded region without workload holds (RegionalGuardrails, from the specification), by type. */
+const REGION_GUARDRAIL_TYPES = Object.keys(intendedGuardrailCounts(account, { regionKey: false })).sort();
 
 describeIfTier([APPLY_TIER], "apply tier: split layout, an account stack and its region stacks on S3 state", () => {
   const emulated = useEmulatedDeployment(ENV, { bootstrap: true });
@@ -52,7 +44,7 @@ describeIfTier([APPLY_TIER], "apply tier: split layout, an account stack and its
       expect(state.map((resource) => resource.type).sort()).toEqual(applied.flatMap((type) => regions.map(() => type)).sort());
       // The cross-stack reference, resolved by terraform_remote_state from the emulator's S3.
       const channels = state.filter((resource) => resource.type === "aws_config_delivery_channel").map((resource) => resource.values.s3_bucket_name);
-      if (applied.includes("aws_config_delivery_channel")) expect(channels).toEqual(regions.map(() => trailBucket));
+      expect(channels).toEqual(regions.map(() => trailBucket));
       const held = await deployment.s3("GET", `${bootstrapped.bucket}/${backend.type === "s3" ? backend.key : ""}`);
       expect(held.status).toBe(200);
       expect(JSON.parse(await held.text()).resources.length).toBeGreaterThan(0);

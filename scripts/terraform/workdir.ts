@@ -128,8 +128,8 @@ export class TerraformWorkdir {
     const dir = join(root, "stack");
     mkdirSync(join(dir, "tests"), { recursive: true });
     writeFileSync(join(dir, "cdk.tf.json"), stackJson);
-    const aliases: string[] = JSON.parse(stackJson).provider.aws.map((provider: { alias: string }) => provider.alias);
     const stack = JSON.parse(stackJson);
+    const aliases: string[] = stack.provider.aws.map((provider: { alias: string }) => provider.alias);
     const override = options.emulatorUrl
       ? emulatorOverride(aliases, options.emulatorUrl, options.stateBackend === "s3" ? stack.terraform?.backend?.s3 : undefined, stack.data?.terraform_remote_state)
       : offlineOverride(aliases, { unpinned: true, remoteStates: stack.data?.terraform_remote_state });

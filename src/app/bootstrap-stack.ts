@@ -10,7 +10,7 @@ import type { BootstrapConfig } from "../config/model";
 import { StateBucket } from "../storage/state-bucket";
 import { TAP_RESOURCE_RULES } from "./rule-pack";
 import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
-import { REQUIRED_TERRAFORM_VERSION } from "./tap-stack";
+import { REQUIRED_TERRAFORM_VERSION } from "./stack-parts";
 
 /** The environment in names and tags of what bootstrap creates: it serves every environment of the project. */
 export const BOOTSTRAP_ENVIRONMENT = "bootstrap";

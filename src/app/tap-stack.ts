@@ -18,8 +18,6 @@ import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
 import { acceptConfiguredRisks, accountAndPartition, configureBackend, regionGuardrails, regionProviders } from "./stack-parts";
 import { AccountOutputName, RegionalOutputName, STACK_OUTPUTS } from "./stack-outputs";
 
-export { CALLER_IDENTITY_ID, PARTITION_ID, REQUIRED_TERRAFORM_VERSION } from "./stack-parts";
-
 export type TapStackOptions = SinglePassStackOptions;
 
 /** Where the account's AWS Config delivers, as the account stack's state tells it. */
