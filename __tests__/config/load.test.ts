@@ -608,7 +608,7 @@ describe("the published JSON Schema", () => {
   test("it describes every setting with its environment variable's form, and refuses unknown keys", () => {
     const schema = JSON.parse(configSchemaText());
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(["$schema", "project", "accountId", ...Object.keys(STACK_ENV), "backend", "fleet"]);
+    expect(Object.keys(schema.properties)).toEqual(["$schema", "project", "accountId", ...Object.keys(STACK_ENV), "backend", "fleet", "organization"]);
     expect(schema.properties.regions.items.enum).toContain("eu-west-1");
     expect(schema.properties.logRetentionDays.enum).toContain(365);
     expect(schema.properties.fleet.properties.accounts.items.required).toEqual(["id", "name", "role", "environment"]);

@@ -15,7 +15,8 @@ import { ADOPTED_NAME_KEYS, adoptedName, SINGLETONS, SINGLETON_KEYS, SingletonKe
 import { PASSWORD_POLICY } from "../identity/identity-facts";
 import { DEFAULT_AVAILABILITY_ZONE_COUNT, VPC_PREFIX_RANGE } from "../network/network-facts";
 import { stateAccessLogBucketName, stateBucketName } from "../storage/storage-facts";
-import { AcceptedRisk, BootstrapConfig, FleetAccount, RegionSettings, RegionStackConfig, StackConfig, StateBackend, TapConfig } from "./model";
+import { AcceptedRisk, BootstrapConfig, FleetAccount, OrganizationConfig, OrganizationMember, OrganizationRoleAccount, RegionSettings, RegionStackConfig, StackConfig, StateBackend, TapConfig } from "./model";
+import { ARCHIVE_CONFIG_PREFIX, guardrailDocuments, GuardrailPolicyId, organizationArchiveNames, SCP_LIMITS } from "../organization/organization-facts";
 import { duplicateKeys } from "./json-text";
 import { formatJsonPath, INVALID, JsonPath, SchemaIssue, StringSchema } from "./schema";
 import {
@@ -44,6 +45,12 @@ export const CONFIG_FILE_VARIABLE = "TAP_CONFIG";
 export const SINGLE_STACK_NAME = "tap";
 /** The stack of the state bucket (npm run bootstrap). */
 export const BOOTSTRAP_STACK_NAME = "bootstrap";
+
+/** The organization's management stack (the security and log-archive stacks take their accounts' names). */
+export const MANAGEMENT_STACK_NAME = "management";
+
+/** What an organization runs for its members from the security and management accounts: their own stacks leave these to it. */
+export const ORGANIZATION_MANAGED_SINGLETONS: readonly SingletonKey[] = ["trail", "guardDuty", "securityHub", "accessAnalyzer"];
 
 export const DEFAULTS = {
   project: "tap",
@@ -223,21 +230,29 @@ class ConfigLoader {
     const accountId = this.resolveTopLevel(file, "accountId", "TAP_ACCOUNT_ID", ACCOUNT_ID_SCHEMA, undefined);
     const backend = this.readBackend(file);
     const accounts = file?.settings?.fleet?.accounts;
+    const accountLayers = (accounts ?? []).map((account, index) => {
+      const accountInvalid = new Set([...file!.invalid].filter((key) => key.startsWith(`fleet.accounts.${index}.`)).map((key) => key.split(".")[3]));
+      return mergeLayers(top, this.layerFromObject(account, accountInvalid, file!.display, ["fleet", "accounts", index]));
+    });
+    const organizationGiven = file?.settings?.organization && !file.invalid.has("organization") ? (file.settings.organization as Record<string, any>) : undefined;
+    if (organizationGiven && !accounts) this.problems.push(`${file!.display} $.organization: needs fleet.accounts, the organization's member accounts; add them`);
+    const members = organizationGiven && accounts ? this.organizationForMembers(organizationGiven, project.value, top, accountLayers, file!.display) : undefined;
     const stacks = accounts
-      ? accounts.map((account, index) => {
-          const path = ["fleet", "accounts", index];
-          const accountInvalid = new Set([...file!.invalid].filter((key) => key.startsWith(`fleet.accounts.${index}.`)).map((key) => key.split(".")[3]));
-          return this.resolveStack(mergeLayers(top, this.layerFromObject(account, accountInvalid, file!.display, path)), project, backend, accountId.value, {
+      ? accounts.map((account, index) =>
+          this.resolveStack(members ? mergeLayers(members.layer, accountLayers[index]) : accountLayers[index], project, backend, accountId.value, {
             account,
-            path,
+            path: ["fleet", "accounts", index],
             display: file!.display,
-          });
-        })
+            organization: members?.member,
+          }),
+        )
       : [this.resolveStack(top, project, backend, accountId.value)];
     if (accounts) this.checkFleet(stacks, accounts, file!.display);
+    const organization =
+      organizationGiven && members ? this.resolveOrganization(organizationGiven, members, stacks, accounts!, { project: project.value, backend, deploymentAccount: accountId.value, top, display: file!.display }) : undefined;
     const bootstrap = this.bootstrapConfig(stacks, project.value, accountId.value, top);
     if (this.problems.length > 0) throw new ConfigError(this.problems);
-    return { project: project.value, accountId: accountId.value, bootstrap, stacks, file: file?.path, warnings: this.warnings };
+    return { project: project.value, accountId: accountId.value, bootstrap, stacks, organization, file: file?.path, warnings: this.warnings };
   }
 
   /** `TAP_REGION` (singular) is a typo of `TAP_REGIONS`, not a setting to ignore. */
@@ -385,13 +400,170 @@ class ConfigLoader {
     return { type, fields };
   }
 
+  /**
+   * What an organization gives its members before they are resolved: the services it manages for
+   * them (external to their stacks), its regions as their guarded regions, and the log archive
+   * their AWS Config delivers to.
+   */
+  private organizationForMembers(org: Record<string, any>, project: string, top: Layer, accountLayers: readonly Layer[], display: string) {
+    const regionsOf = (layer: Layer) => (layer.settings.regions?.value as string[] | undefined) ?? DEFAULTS.regions;
+    const homeRegion = (top.settings.homeRegion?.value as string | undefined) ?? regionsOf(top)[0];
+    const used = new Set([homeRegion, ...accountLayers.flatMap((layer) => [...regionsOf(layer), ...((layer.settings.retiringRegions?.value as string[] | undefined) ?? [])])]);
+    const allowedRegions: readonly string[] = org.allowedRegions ?? SUPPORTED_REGION_NAMES.filter((region) => used.has(region));
+    const origin = `${display} $.organization`;
+    const managed = Object.fromEntries(ORGANIZATION_MANAGED_SINGLETONS.map((key) => [key, "external"]));
+    const layer: Layer = {
+      settings: {
+        singletons: { value: managed, origin, entryOrigins: Object.fromEntries(ORGANIZATION_MANAGED_SINGLETONS.map((key) => [key, origin])) },
+      },
+      invalid: new Set(),
+    };
+    const names = organizationArchiveNames(project, org.logArchiveAccount.id);
+    // A member guards the regions the organization allows (and its own, should the Region guardrail be off).
+    return { layer, homeRegion, allowedRegions, member: { delivery: { bucketName: names.bucket, keyPrefix: ARCHIVE_CONFIG_PREFIX }, guardrailRegions: allowedRegions } };
+  }
+
+  /** The organization's own stacks and policies, checked against its members. */
+  private resolveOrganization(
+    org: Record<string, any>,
+    members: { homeRegion: string; allowedRegions: readonly string[] },
+    stacks: readonly StackConfig[],
+    accounts: readonly Record<string, any>[],
+    context: { project: string; backend: { type: "s3" | "hcp"; fields: Record<string, Setting<string>> }; deploymentAccount?: string; top: Layer; display: string },
+  ): OrganizationConfig {
+    const { display, project, top } = context;
+    const at = (...path: JsonPath) => `${display} ${formatJsonPath(["organization", ...path])}`;
+    const environment = (top.settings.environment?.value as string | undefined) ?? DEFAULTS.environment;
+    const backendOf = (name: string) => this.stackBackend(context.backend, project, environment, name, context.deploymentAccount);
+    const roleAccount = (key: "securityAccount" | "logArchiveAccount"): OrganizationRoleAccount => {
+      const given = org[key];
+      return { ...this.fleetAccount(given, ["organization", key], display), email: given.email, backend: backendOf(given.name) };
+    };
+    const security = roleAccount("securityAccount");
+    const logArchive = roleAccount("logArchiveAccount");
+    const managementRole: string | undefined = org.managementAccount.role;
+    const management = {
+      id: org.managementAccount.id as string,
+      roleArn: managementRole ? this.fleetAccount({ ...org.managementAccount, name: MANAGEMENT_STACK_NAME }, ["organization", "managementAccount"], display).roleArn : undefined,
+      stackName: MANAGEMENT_STACK_NAME,
+      backend: backendOf(MANAGEMENT_STACK_NAME),
+    };
+
+    // Each account holds one role; AWS refuses the management account as a delegated administrator.
+    const roles = [
+      { path: ["managementAccount", "id"], id: management.id, role: "the management account" },
+      { path: ["securityAccount", "id"], id: security.id, role: "the security account" },
+      { path: ["logArchiveAccount", "id"], id: logArchive.id, role: "the log-archive account" },
+    ];
+    roles.forEach(({ path, id, role }, index) => {
+      const first = roles.findIndex((other) => other.id === id);
+      if (first < index) {
+        const why = index === 1 && first === 0 ? "AWS Organizations refuses the management account as a delegated administrator" : "each account holds one role";
+        this.problems.push(`${at(...path)}: "${id}" is already ${roles[first].role}; ${why}: choose another account`);
+      }
+      const member = accounts.findIndex((account) => account.id === id);
+      if (member >= 0) this.problems.push(`${at(...path)}: "${id}" is also ${formatJsonPath(["fleet", "accounts", member])}; ${role} gets its own stack, not a member's: remove it from the fleet`);
+    });
+    for (const [path, name] of [[["securityAccount", "name"], security.name], [["logArchiveAccount", "name"], logArchive.name]] as const) {
+      const clash = stacks.find((stack) => stack.stackName === name || stack.regionStacks.some((regionStack) => regionStack.stackName === name));
+      if (clash) this.problems.push(`${at(...path)}: "${name}" is also the name of stack "${clash.stackName}"'s account or region stack; choose another name`);
+      if (name === MANAGEMENT_STACK_NAME || name === BOOTSTRAP_STACK_NAME) this.problems.push(`${at(...path)}: "${name}" is the name of tap's own ${name} stack; choose another name`);
+    }
+    if (security.name === logArchive.name) this.problems.push(`${at("logArchiveAccount", "name")}: "${logArchive.name}" is also the security account's name; each stack needs its own`);
+    const managementClash = stacks.find((stack) => stack.stackName === MANAGEMENT_STACK_NAME);
+    if (managementClash) this.problems.push(`${display} $.fleet.accounts: "${MANAGEMENT_STACK_NAME}" is the organization's management stack; give the account another name`);
+
+    // Units: unique names, each account in one at most, every account known and with its e-mail.
+    const known = new Map<string, OrganizationMember>([
+      [security.name, { id: security.id, name: security.name, email: security.email }],
+      [logArchive.name, { id: logArchive.id, name: logArchive.name, email: logArchive.email }],
+    ]);
+    accounts.forEach((account, index) => {
+      if (account.email === undefined) this.problems.push(`${display} ${formatJsonPath(["fleet", "accounts", index, "email"])}: is required in an organization: AWS Organizations identifies the account by it when tap moves it into its organizational unit`);
+      known.set(account.name, { id: account.id, name: account.name, email: account.email });
+    });
+    const placed = new Map<string, string>();
+    const units = (org.organizationalUnits as { name: string; accounts: string[] }[]).map((unit, index) => {
+      const first = (org.organizationalUnits as { name: string }[]).findIndex((other) => other.name.toLowerCase() === unit.name.toLowerCase());
+      if (first < index) this.problems.push(`${at("organizationalUnits", index, "name")}: "${unit.name}" is already ${formatJsonPath(["organization", "organizationalUnits", first])}; AWS refuses two units of one name under a parent`);
+      const members = unit.accounts.flatMap((name, position) => {
+        const where = at("organizationalUnits", index, "accounts", position);
+        const account = known.get(name);
+        if (!account) {
+          const suggestion = closest(name, [...known.keys()]);
+          this.problems.push(`${where}: "${name}" is not an account of this configuration;${suggestion ? ` did you mean "${suggestion}"?` : ""} expected a fleet account, the security or the log-archive account`);
+          return [];
+        }
+        const other = placed.get(name);
+        if (other !== undefined) this.problems.push(`${where}: "${name}" is already in unit "${other}"; an account is in one organizational unit`);
+        placed.set(name, unit.name);
+        return [account];
+      });
+      return { name: unit.name, accounts: members };
+    });
+    const guardrailTargets: string[] = org.guardrailTargets ?? ["root"];
+    guardrailTargets.forEach((target, index) => {
+      if (target !== "root" && !units.some((unit) => unit.name === target)) {
+        this.problems.push(`${at("guardrailTargets", index)}: "${target}" is neither root nor one of organizationalUnits (${units.map((unit) => unit.name).join(", ")})`);
+      }
+    });
+
+    // The guardrails: within AWS's five SCPs per target, and no account using a Region they deny.
+    const disabledGuardrails: Record<string, string> = org.acceptRisks ?? {};
+    const roleNames = [...new Set([...stacks.map((stack) => stack.account!.roleArn), security.roleArn, logArchive.roleArn].map((arn) => arn.replace(/^arn:aws:iam::\d{12}:role\//, "")))];
+    const deploymentRoleArns = roleNames.map((name) => `arn:aws:iam::*:role/${name}`);
+    const documents = guardrailDocuments({ project, allowedRegions: members.allowedRegions, deploymentRoleArns }, new Set(Object.keys(disabledGuardrails) as GuardrailPolicyId[]));
+    if (documents.length + SCP_LIMITS.attachedByAws.length > SCP_LIMITS.maxPoliciesPerTarget) {
+      this.problems.push(`${at()}: the guardrails need ${documents.length} SCPs beside ${SCP_LIMITS.attachedByAws.join(", ")}, more than the ${SCP_LIMITS.maxPoliciesPerTarget} AWS attaches to one target; accept the risk of one in organization.acceptRisks`);
+    }
+    const allowed = members.allowedRegions;
+    if (!allowed.includes(members.homeRegion)) this.problems.push(`${at("allowedRegions")}: leaves out "${members.homeRegion}", the home region, where the organization trail and the log archive live; add it`);
+    if (!("DenyOutsideRegions" in disabledGuardrails)) {
+      stacks.forEach((stack, index) => {
+        const used = [...stack.regions.map((r) => r.region), ...stack.guardrailRegions, ...stack.retiringRegions];
+        const outside = [...new Set(used)].filter((region) => !allowed.includes(region));
+        if (outside.length > 0) {
+          this.problems.push(
+            `${display} ${formatJsonPath(["fleet", "accounts", index])}: uses ${outside.map((r) => `"${r}"`).join(", ")}, outside ${at("allowedRegions")} (${allowed.join(", ")}); the DenyOutsideRegions guardrail would refuse every call there: add ${outside.length === 1 ? "it" : "them"}, or accept the risk of DenyOutsideRegions in organization.acceptRisks`,
+          );
+        }
+      });
+    }
+    const protectGiven = top.settings.protectData?.value as boolean | undefined;
+    return {
+      id: org.id,
+      project,
+      homeRegion: members.homeRegion,
+      allowedRegions: allowed,
+      management,
+      security,
+      logArchive,
+      units,
+      otherTrustedServices: org.otherTrustedServices ?? [],
+      otherPolicyTypes: org.otherPolicyTypes ?? [],
+      guardrailTargets,
+      disabledGuardrails,
+      deploymentRoleArns,
+      memberStacks: stacks.map((stack) => stack.stackName),
+      protect: protectGiven ?? environment.startsWith(PROTECTED_ENVIRONMENT_PREFIX),
+      logRetentionDays: (top.settings.logRetentionDays?.value as number | undefined) ?? DEFAULTS.logRetentionDays,
+      alarmEmail: top.settings.alarmEmail?.value as string | undefined,
+      tags: (top.settings.tags?.value as Record<string, string> | undefined) ?? {},
+    };
+  }
+
   /** One stack's settings, resolved and checked. */
   private resolveStack(
     layer: Layer,
     project: Setting<string> & { given: boolean },
     backend: { type: "s3" | "hcp"; fields: Record<string, Setting<string>> },
     deploymentAccount: string | undefined,
-    fleet?: { account: Record<string, any>; path: JsonPath; display: string },
+    fleet?: {
+      account: Record<string, any>;
+      path: JsonPath;
+      display: string;
+      organization?: { delivery: { bucketName: string; keyPrefix: string }; guardrailRegions: readonly string[] };
+    },
   ): StackConfig {
     const valid = (key: StackSettingKey) => !layer.invalid.has(key);
     const given = <K extends StackSettingKey>(key: K): Setting<NonNullable<StackSettings[K]>> | undefined =>
@@ -418,8 +590,9 @@ class ConfigLoader {
     const homeRegion = this.resolveHomeRegion(given("homeRegion"), regionNames, where("regions"));
     const ownerRegions = this.checkOwnerRegions(given("ownerRegions"), manageAccountSettings, regionNames, where);
     const flags = { guardDuty: valueOf("guardDuty", true), securityHub: valueOf("securityHub", true), awsConfig: valueOf("awsConfig", true) };
-    const listedRegions = this.resolveGuardrailRegions(given("guardrailRegions"), manageAccountSettings, valid("regions") ? regionNames : [], where);
-    const singletons = this.resolveSingletons(given, where, manageAccountSettings, flags, listedRegions, valid("adoptNames"));
+    const listedRegions = this.resolveGuardrailRegions(given("guardrailRegions"), manageAccountSettings, valid("regions") ? regionNames : [], where, fleet?.organization?.guardrailRegions);
+    const singletons = this.resolveSingletons(given, where, manageAccountSettings, flags, listedRegions, valid("adoptNames"), fleet?.organization !== undefined);
+    if (fleet?.organization) this.checkOrganizationManaged(given("singletons"), singletons.modes);
     // With every regional guardrail left to others (or off), tap builds none outside its workload regions.
     const guardrailRegions = buildsRegionalGuardrails(singletons.modes, flags) ? listedRegions : listedRegions.filter((region) => regionNames.includes(region));
     const acceptedRisks = this.acceptedRisks(layer, given, { manage: manageAccountSettings, singleRegion, singletons, where });
@@ -474,6 +647,7 @@ class ConfigLoader {
         alarmEmail: manageAccountSettings ? (given("alarmEmail")?.value as string | undefined) : undefined,
       },
       backend: stackBackend,
+      configDelivery: fleet?.organization?.delivery,
       guardrailRegions,
       regionStacks: split && manageAccountSettings ? regionStacks(stackName, unheld, valueOf("regionsPerStack", DEFAULTS.regionsPerStack), stackBackend) : [],
     };
@@ -490,11 +664,18 @@ class ConfigLoader {
   /**
    * The regions the owner guards: every workload region (a network without guardrails is refused),
    * then the others in the supported list's order. A deployment that does not own the account's
-   * settings guards nothing; its workload regions are the owner's to guard.
+   * settings guards nothing; its workload regions are the owner's to guard. An organization
+   * member guards the regions the organization allows unless it lists its own.
    */
-  private resolveGuardrailRegions(given: Setting | undefined, manage: boolean, workload: readonly string[], where: (key: StackSettingKey) => string): string[] {
+  private resolveGuardrailRegions(
+    given: Setting | undefined,
+    manage: boolean,
+    workload: readonly string[],
+    where: (key: StackSettingKey) => string,
+    fallback: readonly string[] = DEFAULTS.guardrailRegions,
+  ): string[] {
     if (!manage) return [...workload];
-    const listed = (given?.value as string[] | undefined) ?? DEFAULTS.guardrailRegions;
+    const listed = (given?.value as string[] | undefined) ?? fallback;
     const missing = workload.filter((region) => !listed.includes(region));
     if (given && missing.length > 0) {
       this.problems.push(
@@ -590,6 +771,7 @@ class ConfigLoader {
     flags: { guardDuty: boolean; securityHub: boolean; awsConfig: boolean },
     regions: readonly string[],
     namesValid: boolean,
+    archive = false,
   ): { modes: Record<SingletonKey, SingletonMode>; names: Record<string, string> } {
     const modesGiven = given("singletons") as Setting<Record<string, SingletonMode>> | undefined;
     const namesGiven = given("adoptNames") as Setting<Record<string, string>> | undefined;
@@ -612,7 +794,7 @@ class ConfigLoader {
           this.problems.push(`${entry(modesGiven, flag)}: "${modes[flag]}" has no effect while ${where(flag)} is false; turn ${flag} on, or leave ${flag} out of singletons`);
         }
       }
-      if (modes.trail === "external" && flags.awsConfig && modes.awsConfig !== "external") {
+      if (modes.trail === "external" && flags.awsConfig && modes.awsConfig !== "external" && !archive) {
         this.problems.push(
           `${entry(modesGiven, "trail")}: "external" leaves AWS Config without a bucket: tap's recorders deliver to tap's trail bucket; set awsConfig=external too (the organization's recorder delivers to its own archive), or keep the trail`,
         );
@@ -776,6 +958,15 @@ class ConfigLoader {
       this.problems.push(`${backend.fields.kmsKeyId.origin}: "${kmsKeyId}" is a key in ${keyRegion}, but the state bucket is in ${region}; S3 encrypts with a key of the bucket's region`);
     }
     return { type: "s3", bucket, key, region, kmsKeyId };
+  }
+
+  /** A member may not take back what the organization runs for it: two owners of one detector or hub fail at apply. */
+  private checkOrganizationManaged(given: Setting | undefined, modes: Readonly<Record<SingletonKey, SingletonMode>>): void {
+    for (const key of ORGANIZATION_MANAGED_SINGLETONS.filter((managed) => modes[managed] !== "external")) {
+      const origin = given?.entryOrigins?.[key] ?? given?.origin ?? "singletons";
+      const where = origin.includes(" $") ? `${origin}${formatJsonPath([key]).slice(1)}` : `${origin} (${key})`;
+      this.problems.push(`${where}: "${modes[key]}" in an organization, which manages ${SINGLETONS[key].description} for its members (README: Organizations); leave ${key} out, or set it to external`);
+    }
   }
 
   private fleetAccount(account: Record<string, any>, path: JsonPath, display: string): FleetAccount {

@@ -103,6 +103,61 @@ export interface StackConfig {
     readonly alarmEmail?: string;
   };
   readonly backend: StateBackend;
+  /**
+   * An organization member's AWS Config delivers here: the log-archive account's bucket, whose
+   * policy lets every account of the organization deliver. Absent: to this stack's own trail bucket.
+   */
+  readonly configDelivery?: { readonly bucketName: string; readonly keyPrefix: string };
+}
+
+/** One of the organization's own accounts (security, log archive): its stack, reached by assuming its role. */
+export interface OrganizationRoleAccount extends FleetAccount {
+  readonly email: string;
+  /** Its stack's state: the fleet's backend with the account name's key or workspace. */
+  readonly backend: StateBackend;
+}
+
+/** An account an organizational unit holds. */
+export interface OrganizationMember {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+}
+
+/** The organization layer (issue #18): the three role stacks around the fleet's member stacks. */
+export interface OrganizationConfig {
+  /** The existing organization (o-...), which the management stack imports. */
+  readonly id: string;
+  readonly project: string;
+  /** Where the organization trail, the log archive, Security Hub's aggregation and the Config aggregator live. */
+  readonly homeRegion: string;
+  /** Regions the DenyOutsideRegions guardrail leaves open, and where the security services run. */
+  readonly allowedRegions: readonly string[];
+  readonly management: {
+    readonly id: string;
+    /** Assumed from the ambient credentials; absent: they are the management account's own. */
+    readonly roleArn?: string;
+    readonly stackName: string;
+    readonly backend: StateBackend;
+  };
+  readonly security: OrganizationRoleAccount;
+  readonly logArchive: OrganizationRoleAccount;
+  readonly units: readonly { readonly name: string; readonly accounts: readonly OrganizationMember[] }[];
+  /** Trusted services and policy types the organization keeps besides tap's (the lists are authoritative). */
+  readonly otherTrustedServices: readonly string[];
+  readonly otherPolicyTypes: readonly string[];
+  /** "root", or names of units. */
+  readonly guardrailTargets: readonly string[];
+  /** Guardrail policies left off, with the reason (organization.acceptRisks). */
+  readonly disabledGuardrails: Readonly<Record<string, string>>;
+  /** Role ARN patterns (arn:aws:iam::*:role/<name>) of the roles that deploy tap in the accounts: the guardrails let only them change what they protect. */
+  readonly deploymentRoleArns: readonly string[];
+  /** Names of the member stacks (the fleet's accounts), deployed after the organization's stacks. */
+  readonly memberStacks: readonly string[];
+  readonly protect: boolean;
+  readonly logRetentionDays: number;
+  readonly alarmEmail?: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** The stack `npm run bootstrap` applies: the S3 state bucket the main stacks' backend names. */
@@ -127,6 +182,8 @@ export interface TapConfig {
   /** Set for an S3 backend when accountId is known. */
   readonly bootstrap?: BootstrapConfig;
   readonly stacks: readonly StackConfig[];
+  /** Set when the file has an organization section: its stacks come before the members (stacks). */
+  readonly organization?: OrganizationConfig;
   /** The configuration file read, if any. */
   readonly file?: string;
   /** Not errors, but worth saying (printed by synth and audit). */

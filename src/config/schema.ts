@@ -329,6 +329,11 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectValue<F>> {
     super(options.description);
   }
 
+  /** The keys that must be given. */
+  get required(): readonly (keyof F & string)[] {
+    return this.options.required ?? [];
+  }
+
   parse(value: unknown, path: JsonPath, issues: SchemaIssue[]): ObjectValue<F> | undefined {
     const before = issues.length;
     const fields = this.parseFields(value, path, issues);

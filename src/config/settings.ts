@@ -12,6 +12,7 @@ import { RESERVED_TAG_KEYS } from "../aws/naming";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { ADOPTED_NAME_KEYS, SINGLETONS, SINGLETON_KEYS, SINGLETON_MODES } from "../aws/singletons";
 import { MIN_REASON_LENGTH } from "../compliance/rule";
+import { GUARDRAIL_POLICY_IDS, ORGANIZATION_POLICY_TYPES } from "../organization/organization-facts";
 import { closest } from "./suggest";
 import {
   BooleanSchema,
@@ -332,23 +333,102 @@ export const BACKEND_ENV = {
   TAP_HCP_WORKSPACE_PREFIX: { field: "workspacePrefix", appliesTo: "hcp" },
 } as const;
 
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const accountEmail = new StringSchema({
+  description: "The account's root e-mail address, as AWS Organizations holds it; an organization's accounts need it (tap adopts them into their organizational units, never creates or renames them).",
+  pattern: EMAIL_PATTERN,
+  maxLength: 64,
+  expected: "an e-mail address of at most 64 characters",
+});
+const accountName = new StringSchema({
+  description: "Stack name of the account (cdktf.out/stacks/<name>, its state key and workspace).",
+  pattern: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+  maxLength: 40,
+  expected: "up to 40 lowercase letters, digits and single hyphens, starting with a letter",
+});
+const accountId = new StringSchema({ description: "12-digit AWS account id.", pattern: /^\d{12}$/, expected: "a 12-digit AWS account id" });
+const accountRole = new StringSchema({
+  description: "Role the providers assume in the account: a role name, or the full role ARN.",
+  pattern: /^([\w+=,.@-]{1,64}|arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+)$/,
+  expected: "an IAM role name or an arn:aws:iam::<account>:role/<name> ARN",
+});
+
 export const ACCOUNT_SCHEMA = new ObjectSchema(
   {
-    id: new StringSchema({ description: "12-digit AWS account id.", pattern: /^\d{12}$/, expected: "a 12-digit AWS account id" }),
-    name: new StringSchema({
-      description: "Stack name of the account (cdktf.out/stacks/<name>, its state key and workspace).",
-      pattern: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
-      maxLength: 40,
-      expected: "up to 40 lowercase letters, digits and single hyphens, starting with a letter",
-    }),
-    role: new StringSchema({
-      description: "Role the providers assume in the account: a role name, or the full role ARN.",
-      pattern: /^([\w+=,.@-]{1,64}|arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+)$/,
-      expected: "an IAM role name or an arn:aws:iam::<account>:role/<name> ARN",
-    }),
+    id: accountId,
+    name: accountName,
+    role: accountRole,
+    email: accountEmail,
     ...STACK_FIELDS,
   },
   { description: "One AWS account: its own stack, state and providers.", required: ["id", "name", "role", "environment"] },
+);
+
+const roleAccount = (description: string) =>
+  new ObjectSchema({ id: accountId, name: accountName, role: accountRole, email: accountEmail }, { description, required: ["id", "name", "role", "email"] });
+
+/** The organization layer (README: Organizations): which accounts hold which role, the organizational units, the guardrail policies. */
+export const ORGANIZATION_SCHEMA = new ObjectSchema(
+  {
+    id: new StringSchema({
+      description: "The existing organization's id, which tap adopts: Terraform imports it to manage its trusted access and policy types (aws organizations create-organization --feature-set ALL creates one).",
+      pattern: /^o-[a-z0-9]{10,32}$/,
+      expected: "an organization id (o- and 10 to 32 lowercase letters or digits)",
+    }),
+    managementAccount: new ObjectSchema(
+      { id: accountId, role: accountRole },
+      { description: "The management account: trusted access, delegated administrators, organizational units, guardrail policies and the organization trail. Without role, the ambient credentials must be its own.", required: ["id"] },
+    ),
+    securityAccount: roleAccount("The delegated administrator of GuardDuty, Security Hub, AWS Config and IAM Access Analyzer (never the management account: AWS refuses it)."),
+    logArchiveAccount: roleAccount("The account holding the organization trail's bucket and key, which AWS Config of every member also delivers to."),
+    organizationalUnits: new ListSchema(
+      new ObjectSchema(
+        {
+          name: new StringSchema({ description: "The OU's name (under the root).", pattern: /^[A-Za-z0-9][A-Za-z0-9 _-]{0,127}$/, expected: "1-128 letters, digits, spaces, _ and -" }),
+          accounts: new ListSchema(accountName, { description: "Names of the accounts it holds: fleet accounts, the security or the log-archive account.", unique: true }),
+        },
+        { description: "An organizational unit under the root and the accounts tap moves into it.", required: ["name", "accounts"] },
+      ),
+      { description: "Organizational units under the root, each with its accounts; an account is in at most one.", minItems: 1 },
+    ),
+    guardrailTargets: new ListSchema(new StringSchema({ description: "root, or the name of one of organizationalUnits.", pattern: /^[A-Za-z0-9][A-Za-z0-9 _-]{0,127}$/ }), {
+      description: "Where the guardrail policies are attached: root (every account but the management account, which SCPs never restrict) or organizational units. Default: root.",
+      unique: true,
+      minItems: 1,
+    }),
+    allowedRegions: new ListSchema(region, {
+      description: "Regions the DenyOutsideRegions guardrail leaves open; every region an account deploys, guards or retires must be one. Default: every such region.",
+      unique: true,
+      minItems: 1,
+    }),
+    otherTrustedServices: new ListSchema(
+      new StringSchema({ description: "A service principal.", pattern: /^[a-z0-9.-]+\.amazonaws\.com$/, expected: "a service principal (<service>.amazonaws.com)" }),
+      {
+        description: "Services the organization already trusts besides tap's (sso.amazonaws.com, controltower.amazonaws.com, ...): tap manages the organization's whole list, so one left out loses its trusted access at the next deploy.",
+        unique: true,
+      },
+    ),
+    otherPolicyTypes: new ListSchema(
+      new StringSchema({ description: "A policy type.", enum: ORGANIZATION_POLICY_TYPES.filter((type) => type !== "SERVICE_CONTROL_POLICY") }),
+      { description: "Policy types the organization already has enabled besides service control policies: tap manages the whole list.", unique: true },
+    ),
+    acceptRisks: new RecordSchema(
+      new StringSchema({
+        description: "Why the guardrail is left off.",
+        check: (reason) => (reason.trim().length < MIN_REASON_LENGTH ? `is too short; a reason of at least ${MIN_REASON_LENGTH} characters is required` : undefined),
+      }),
+      {
+        description: `Guardrail policies left off, each with the reason: ${GUARDRAIL_POLICY_IDS.join(", ")}.`,
+        keyCheck: (key) => ((GUARDRAIL_POLICY_IDS as readonly string[]).includes(key) ? undefined : `is not a guardrail policy; expected one of ${GUARDRAIL_POLICY_IDS.join(", ")}`),
+        textFormat: "pairs",
+        example: '"DenyRootUser=break-glass procedures still use the root user"',
+      },
+    ),
+  },
+  {
+    description: "An AWS Organization around the fleet: its accounts become members whose GuardDuty, Security Hub, IAM Access Analyzer and trail the organization manages.",
+    required: ["id", "managementAccount", "securityAccount", "logArchiveAccount", "organizationalUnits"],
+  },
 );
 
 export const FLEET_SCHEMA = new ObjectSchema(
@@ -364,6 +444,7 @@ export const FILE_SCHEMA = new ObjectSchema(
     ...STACK_FIELDS,
     backend: BACKEND_SCHEMA,
     fleet: FLEET_SCHEMA,
+    organization: ORGANIZATION_SCHEMA,
   },
   { description: "tap configuration. Environment variables override the top-level settings; a fleet account's own settings override both." },
 );

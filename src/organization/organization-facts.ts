@@ -215,3 +215,77 @@ export function guardrailDocuments(params: GuardrailPolicyParams, disabled: Read
   }
   return documents.map((statements) => ({ Version: "2012-10-17", Statement: statements }));
 }
+
+/**
+ * The services the organization trusts (trusted access, `aws_service_access_principals`): each
+ * runs across the accounts from its delegated administrator, the security account. AWS Config
+ * needs both of its principals for an organization aggregator and organization rules.
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services_list.html
+ */
+export const TRUSTED_SERVICES = {
+  cloudTrail: "cloudtrail.amazonaws.com",
+  config: "config.amazonaws.com",
+  configMultiAccountSetup: "config-multiaccountsetup.amazonaws.com",
+  guardDuty: "guardduty.amazonaws.com",
+  securityHub: "securityhub.amazonaws.com",
+  accessAnalyzer: "access-analyzer.amazonaws.com",
+} as const;
+
+/**
+ * Services whose delegated administrator is registered with AWS Organizations itself
+ * (RegisterDelegatedAdministrator); GuardDuty and Security Hub register theirs through their own
+ * APIs (EnableOrganizationAdminAccount), which also record it in Organizations.
+ */
+export const DELEGATED_THROUGH_ORGANIZATIONS: readonly string[] = [TRUSTED_SERVICES.config, TRUSTED_SERVICES.configMultiAccountSetup, TRUSTED_SERVICES.accessAnalyzer];
+
+/**
+ * The policy types AWS Organizations can enable on a root (hashicorp/aws 5.100's list).
+ * @see https://docs.aws.amazon.com/organizations/latest/APIReference/API_EnablePolicyType.html
+ */
+export const ORGANIZATION_POLICY_TYPES: readonly string[] = [
+  "AISERVICES_OPT_OUT_POLICY",
+  "BACKUP_POLICY",
+  "CHATBOT_POLICY",
+  "DECLARATIVE_POLICY_EC2",
+  "RESOURCE_CONTROL_POLICY",
+  "SERVICE_CONTROL_POLICY",
+  "TAG_POLICY",
+];
+
+/** The environment part of the organization stacks' names (`<project>-org-...`). */
+export const ORGANIZATION_ENVIRONMENT = "org";
+
+/** Where AWS Config of every member delivers in the log archive bucket (`config/AWSLogs/<account>/Config/...`). */
+export const ARCHIVE_CONFIG_PREFIX = "config";
+
+/**
+ * Names of the log archive (in the log-archive account) and of the organization trail (in the
+ * management account): fixed by the project and account, so each stack names the others'
+ * resources without reading their state.
+ */
+export function organizationArchiveNames(project: string, logArchiveAccountId: string) {
+  return {
+    bucket: `${project}-${ORGANIZATION_ENVIRONMENT}-cloudtrail-${logArchiveAccountId}`,
+    accessLogBucket: `${project}-${ORGANIZATION_ENVIRONMENT}-access-logs-${logArchiveAccountId}`,
+    keyAlias: `alias/${project}-${ORGANIZATION_ENVIRONMENT}-cloudtrail`,
+    trail: `${project}-${ORGANIZATION_ENVIRONMENT}-trail`,
+  };
+}
+
+/** The organization trail's ARN, which the log archive's bucket and key policies name (it lives in the management account). */
+export function organizationTrailArn(partition: string, homeRegion: string, managementAccountId: string, project: string): string {
+  return `arn:${partition}:cloudtrail:${homeRegion}:${managementAccountId}:trail/${organizationArchiveNames(project, "").trail}`;
+}
+
+/**
+ * Object Lock on the log archive in production: log files cannot be deleted or overwritten for
+ * this many days, even by the log-archive account's administrators (GOVERNANCE mode lets a
+ * principal with s3:BypassGovernanceRetention remove them; COMPLIANCE would not even let AWS Support).
+ */
+export const ARCHIVE_OBJECT_LOCK = { mode: "GOVERNANCE", days: 365 } as const;
+
+/** Log files move to cheaper storage classes as they age (days after creation). */
+export const ARCHIVE_TRANSITIONS = [
+  { days: 90, storageClass: "STANDARD_IA" },
+  { days: 180, storageClass: "GLACIER_IR" },
+] as const;

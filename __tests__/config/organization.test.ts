@@ -1,0 +1,122 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { ConfigError, loadConfig, ORGANIZATION_MANAGED_SINGLETONS } from "../../src/config/load";
+import { projectRoot } from "../../scripts/terraform/emulator";
+
+const EXAMPLE = join(projectRoot(), "examples", "organization.tap.config.json");
+const example = () => JSON.parse(readFileSync(EXAMPLE, "utf8"));
+
+/** Loads the example changed by `edit`, from a file of its own. */
+function loadEdited(edit: (json: any) => void, env: Record<string, string> = {}) {
+  const json = example();
+  delete json.$schema;
+  edit(json);
+  const file = join(mkdtempSync(join(tmpdir(), "tap-org-config-")), "tap.config.json");
+  writeFileSync(file, JSON.stringify(json, null, 2));
+  return loadConfig(env, { file });
+}
+
+/** The problems a configuration is refused with. */
+function problemsOf(edit: (json: any) => void): string[] {
+  try {
+    loadEdited(edit);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("the configuration was accepted");
+}
+
+describe("organization configuration", () => {
+  test("the example: three role stacks around six members, whose services the organization runs", () => {
+    const config = loadConfig({}, { file: EXAMPLE });
+    const organization = config.organization!;
+    expect([organization.management.stackName, organization.security.name, organization.logArchive.name]).toEqual(["management", "security", "log-archive"]);
+    expect(organization.management.backend).toMatchObject({ type: "s3", key: "tap/management/terraform.tfstate" });
+    expect(organization.allowedRegions).toEqual(["eu-central-1", "eu-west-1"]);
+    expect(organization.deploymentRoleArns).toEqual(["arn:aws:iam::*:role/TapDeploy"]);
+    expect(organization.memberStacks).toEqual(config.stacks.map((stack) => stack.stackName));
+    for (const stack of config.stacks) {
+      for (const key of ORGANIZATION_MANAGED_SINGLETONS) expect({ stack: stack.stackName, key, mode: stack.singletons[key] }).toEqual({ stack: stack.stackName, key, mode: "external" });
+      expect(stack.singletons.awsConfig).toBe("create");
+      expect(stack.configDelivery).toEqual({ bucketName: "acme-org-cloudtrail-100000000003", keyPrefix: "config" });
+      // Every region the organization allows is guarded, and none other.
+      expect([...stack.guardrailRegions].sort()).toEqual([...organization.allowedRegions].sort());
+    }
+  });
+
+  test("refuses the management account as the delegated administrator, saying why", () => {
+    expect(problemsOf((json) => (json.organization.securityAccount.id = json.organization.managementAccount.id))).toEqual([
+      expect.stringMatching(/\$\.organization\.securityAccount\.id: "100000000001" is already the management account; AWS Organizations refuses the management account as a delegated administrator/),
+    ]);
+  });
+
+  test("refuses an account in two places: two units, a role account that is also a member", () => {
+    const problems = problemsOf((json) => {
+      json.organization.organizationalUnits[2].accounts.push("prod-web");
+      json.organization.logArchiveAccount.id = json.fleet.accounts[0].id;
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\$\.organization\.organizationalUnits\[2\]\.accounts\[3\]: "prod-web" is already in unit "Production"; an account is in one organizational unit/),
+        expect.stringMatching(/\$\.organization\.logArchiveAccount\.id: "200000000001" is also \$\.fleet\.accounts\[0\]/),
+      ]),
+    );
+  });
+
+  test("names an unknown account of a unit, with the closest known name", () => {
+    expect(problemsOf((json) => (json.organization.organizationalUnits[1].accounts[0] = "prod-payment"))).toEqual([
+      expect.stringMatching(/\$\.organization\.organizationalUnits\[1\]\.accounts\[0\]: "prod-payment" is not an account of this configuration; did you mean "prod-payments"\?/),
+    ]);
+  });
+
+  test("refuses a member region the Region guardrail would deny, unless that guardrail is accepted as a risk", () => {
+    const outside = (json: any) => {
+      json.organization.allowedRegions = ["eu-west-1"];
+      json.fleet.accounts[3].guardrailRegions = ["eu-west-1"];
+      json.fleet.accounts[4].guardrailRegions = ["eu-west-1"];
+      json.fleet.accounts[5].guardrailRegions = ["eu-west-1"];
+    };
+    expect(problemsOf(outside)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\$\.fleet\.accounts\[0\]: uses "eu-central-1", outside .*\$\.organization\.allowedRegions \(eu-west-1\); the DenyOutsideRegions guardrail would refuse every call there/),
+      ]),
+    );
+    const accepted = loadEdited((json) => {
+      outside(json);
+      json.organization.acceptRisks = { DenyOutsideRegions: "eu-central-1 is approved by a separate policy" };
+    });
+    expect(accepted.organization!.disabledGuardrails).toEqual({ DenyOutsideRegions: "eu-central-1 is approved by a separate policy" });
+  });
+
+  test("refuses a member taking back a service the organization runs for it", () => {
+    expect(problemsOf((json) => (json.fleet.accounts[1].singletons = { guardDuty: "create" }))).toEqual([
+      expect.stringMatching(/\$\.fleet\.accounts\[1\]\.singletons\.guardDuty: "create" in an organization, which manages the GuardDuty detector for its members/),
+    ]);
+  });
+
+  test("needs each placed account's e-mail, a known target, a fleet, and AWS's 5 SCPs per target", () => {
+    expect(problemsOf((json) => delete json.fleet.accounts[2].email)).toEqual([expect.stringMatching(/\$\.fleet\.accounts\[2\]\.email: is required in an organization/)]);
+    expect(problemsOf((json) => (json.organization.guardrailTargets = ["Workloads"]))).toEqual([
+      expect.stringMatching(/\$\.organization\.guardrailTargets\[0\]: "Workloads" is neither root nor one of organizationalUnits \(Security, Production, Development\)/),
+    ]);
+    expect(problemsOf((json) => delete json.fleet)).toEqual(expect.arrayContaining([expect.stringMatching(/\$\.organization: needs fleet\.accounts/)]));
+    expect(problemsOf((json) => (json.organization.securityAccount.name = "prod-web"))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\$\.organization\.securityAccount\.name: "prod-web" is also the name of stack "prod-web"/)]),
+    );
+  });
+
+  test("schema problems name the file and JSON path: an organization id, an unknown guardrail", () => {
+    const problems = problemsOf((json) => {
+      json.organization.id = "org-1";
+      json.organization.acceptRisks = { DenyEverything: "not a guardrail of tap" };
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\$\.organization\.id: "org-1" .*organization id/),
+        expect.stringMatching(/\$\.organization\.acceptRisks.*DenyEverything.*is not a guardrail policy; expected one of DenyLeaveOrganization/),
+      ]),
+    );
+  });
+});
