@@ -17,6 +17,7 @@ import { BASELINE } from "../aws/baseline";
 import { awsNameProblems, logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { serviceTrustPolicy } from "../identity/trust-policy";
+import { suppressRule } from "../compliance/suppressions";
 import { adoptExisting } from "../terraform/adopt-existing";
 import { HardenedBucket, IAccessLogTarget } from "../storage/hardened-bucket";
 import { accountAdministersKey } from "../storage/storage-facts";
@@ -32,8 +33,25 @@ export interface AuditTrailProps {
   readonly accountId: string;
   /** AWS partition for ARNs. May be a token. */
   readonly partition: string;
-  /** The home region's server access log bucket: the trail bucket's access logs go there (CIS 3.4). */
-  readonly accessLogs: IAccessLogTarget;
+  /**
+   * The home region's server access log bucket: the trail bucket's access logs go there (CIS 3.4).
+   * Required unless `organizationArchive` is given (the archive's account logs its own bucket).
+   * @default - none; then `organizationArchive` is required
+   */
+  readonly accessLogs?: IAccessLogTarget;
+  /**
+   * Make this the organization trail (run from the management account, recording every account of
+   * the organization) and deliver to the log-archive account's bucket, encrypted with that
+   * account's key, instead of a bucket and key of its own. The archive's policies must let this
+   * trail write (LogArchive does).
+   * @default - the account's own trail, bucket and key
+   */
+  readonly organizationArchive?: {
+    readonly bucketName: string;
+    readonly keyArn: string;
+    /** Completes once the organization trusts CloudTrail (trusted access): an organization trail needs it first. */
+    readonly trusted?: ITerraformDependable;
+  };
   /**
    * Retention of the trail's log group and log files, in days (a value CloudWatch Logs accepts; 0 = never).
    * @default 365
@@ -96,7 +114,7 @@ export class AuditTrail extends Construct {
   private readonly names: ReturnType<typeof auditNames>;
   private readonly account: { readonly accountId: string; readonly partition: string };
   private readonly trail: Cloudtrail;
-  private readonly bucket: HardenedBucket;
+  private readonly bucket?: HardenedBucket;
   private readonly keyPolicy: DataAwsIamPolicyDocument;
   private keyStatements: DataAwsIamPolicyDocumentStatement[] = [];
   private readonly dataBucketArns: string[] = [];
@@ -105,7 +123,12 @@ export class AuditTrail extends Construct {
     super(scope, id);
     this.provider = props.provider;
     this.naming = props.naming;
-    this.names = { ...auditNames(props.naming, props.accountId), ...(props.adoptTrailNamed ? { trail: props.adoptTrailNamed } : {}) };
+    const archive = props.organizationArchive;
+    this.names = {
+      ...auditNames(props.naming, props.accountId),
+      ...(props.adoptTrailNamed ? { trail: props.adoptTrailNamed } : {}),
+      ...(archive ? { bucket: archive.bucketName } : {}),
+    };
     this.account = { accountId: props.accountId, partition: props.partition };
     const retention = this.validate(props);
     const { partition, accountId } = props;
@@ -113,33 +136,36 @@ export class AuditTrail extends Construct {
 
     const { key, policy: keyPolicy } = this.buildKey(props, trailArn);
     this.keyPolicy = keyPolicy;
-    const bucket = this.buildBucket(props, key, trailArn, retention);
+    const bucket = archive ? undefined : this.buildBucket(props, key, trailArn, retention);
     const logs = this.buildLogDelivery(props, key, retention);
     const trail = new Cloudtrail(this, "trail", {
       provider: this.provider,
       name: this.names.trail,
-      s3BucketName: bucket.bucketId,
+      s3BucketName: bucket?.bucketId ?? this.names.bucket,
       isMultiRegionTrail: true,
+      isOrganizationTrail: archive ? true : undefined,
       includeGlobalServiceEvents: true,
       enableLogging: true,
       enableLogFileValidation: true,
-      kmsKeyId: key.arn,
+      kmsKeyId: archive?.keyArn ?? key.arn,
       cloudWatchLogsGroupArn: `${logs.group.arn}:*`,
       cloudWatchLogsRoleArn: logs.role.arn,
       eventSelector: this.eventSelectors(),
       tags: nameTag(this.naming, "trail"),
       // CloudTrail checks at creation that it may write to the bucket, use the key (as the bucket's
       // encryption asks) and assume the logs role.
-      dependsOn: [bucket.policy, bucket.encryption, logs.policy],
+      // (The organization's archive is another stack's, deployed first.)
+      dependsOn: bucket ? [bucket.policy, bucket.encryption, logs.policy] : [logs.policy, ...(archive?.trusted ? [archive.trusted] : [])],
     });
     if (props.adoptTrailNamed) adoptExisting(trail, trailArn);
+    if (archive) suppressRule(trail, "CloudTrail.KmsEncryption", "the organization trail encrypts with the log archive's key, another stack's (LogArchive), whose policy and rotation that stack's rules judge");
     const topic = this.buildAlarms(props, key, logs.group);
 
     this.trail = trail;
     this.bucket = bucket;
     this.trailArn = trail.arn;
-    this.bucketName = bucket.bucketName;
-    this.bucketArn = bucket.bucketArn;
+    this.bucketName = bucket?.bucketName ?? this.names.bucket;
+    this.bucketArn = bucket?.bucketArn ?? `arn:${partition}:s3:::${this.names.bucket}`;
     this.keyArn = key.arn;
     this.logGroupName = logs.group.name;
     this.topicArn = topic.arn;
@@ -160,6 +186,7 @@ export class AuditTrail extends Construct {
    * @see https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
    */
   public grantConfigDelivery(): ConfigDeliveryTarget {
+    if (!this.bucket) throw new Error(`${this.node.path}: delivers to the organization's archive, whose own policy grants AWS Config of every account (LogArchive)`);
     const { accountId, partition } = this.account;
     // The name, not the bucket's attribute: known at plan time, so the policy can be read (and checked) before apply.
     const bucketArn = `arn:${partition}:s3:::${this.names.bucket}`;
@@ -196,6 +223,8 @@ export class AuditTrail extends Construct {
     const retention = props.logRetentionDays ?? BASELINE.logRetentionDays;
     const retentionProblem = Token.isUnresolved(retention) ? undefined : logRetentionProblem("logRetentionDays", retention);
     if (retentionProblem) problems.push(retentionProblem);
+    if (!props.accessLogs && !props.organizationArchive) problems.push("'accessLogs' is required: the trail bucket's access logs must go somewhere (CIS 3.4), unless 'organizationArchive' holds the logs");
+    if (props.accessLogs && props.organizationArchive) problems.push("'accessLogs' has no effect with 'organizationArchive': the trail has no bucket of its own here");
     problems.push(...awsNameProblems(auditAwsNames(props.naming, props.accountId)));
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
     return retention;
@@ -208,8 +237,7 @@ export class AuditTrail extends Construct {
   private buildKey(props: AuditTrailProps, trailArn: string): { key: KmsKey; policy: DataAwsIamPolicyDocument } {
     const { partition, accountId, naming } = props;
     const thisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
-    const statements: DataAwsIamPolicyDocumentStatement[] = [
-      accountAdministersKey(partition, accountId),
+    const cloudTrailStatements: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: "CloudTrailEncryptsThisTrail",
         effect: "Allow",
@@ -236,6 +264,11 @@ export class AuditTrail extends Construct {
         resources: ["*"],
         condition: [thisTrail],
       },
+    ];
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      accountAdministersKey(partition, accountId),
+      // An organization trail encrypts with the archive's key; this one then serves its log group and alarm topic only.
+      ...(props.organizationArchive ? [] : cloudTrailStatements),
       {
         sid: "CloudWatchLogsForTheTrailLogGroup",
         effect: "Allow",
@@ -261,7 +294,9 @@ export class AuditTrail extends Construct {
     const policy = new DataAwsIamPolicyDocument(this, "key-policy", { provider: this.provider, statement: statements });
     const key = new KmsKey(this, "key", {
       provider: this.provider,
-      description: `Encrypts the ${this.names.trail} CloudTrail logs, their log group and the security alarm topic`,
+      description: props.organizationArchive
+        ? `Encrypts the ${this.names.trail} log group and the security alarm topic`
+        : `Encrypts the ${this.names.trail} CloudTrail logs, their log group and the security alarm topic`,
       enableKeyRotation: true,
       deletionWindowInDays: BASELINE.kmsDeletionWindowDays,
       policy: policy.json,

@@ -107,6 +107,7 @@ export function customerManagedKey(stack: StackView, key: unknown, attribute: st
   if (key === undefined || key === null || key === "") return fail(`${attribute} is not set`);
   if (awsManagedAlias !== undefined && key === awsManagedAlias) return fail(`no customer-managed key: the AWS-managed ${awsManagedAlias.replace(/^alias\//, "")} key is used`);
   const referenced = stack.referencedElement(key);
+  if (referenced?.type === "terraform_remote_state") return unknown(`${attribute} is another stack's output (terraform_remote_state): that stack's rules judge its key`);
   if (referenced) return referenced.type === "aws_kms_key" ? PASS : fail(`${attribute} refers to a ${referenced.type}`);
   return isReference(key) ? unknown(`${attribute} refers to something outside this stack`) : PASS;
 }

@@ -64,6 +64,7 @@ export class OrganizationGuardrails extends Construct {
           description: `tap guardrails: ${document.Statement.map((statement) => statement.Sid).join(", ")}`.slice(0, 512),
           type: "SERVICE_CONTROL_POLICY",
           content: JSON.stringify(document),
+          tags: { Name: `${props.project}-guardrails-${index + 1}` },
         }),
     );
     props.targets.forEach((target, targetIndex) => {

@@ -6,6 +6,7 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -62,6 +63,18 @@ export interface HardenedBucketProps {
    * @default - never
    */
   readonly expirationDays?: number;
+  /**
+   * Current objects move to cheaper storage classes as they age (`days` after creation, ascending).
+   * @default - none: objects stay in S3 Standard
+   */
+  readonly transitions?: readonly { readonly days: number; readonly storageClass: string }[];
+  /**
+   * S3 Object Lock: every new object version is kept for `days` in `mode` (GOVERNANCE or
+   * COMPLIANCE), so not even the account's administrators can delete or overwrite it sooner. Only
+   * at creation: S3 cannot turn Object Lock on for an existing bucket through this resource.
+   * @default - no Object Lock
+   */
+  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
 }
 
 /** Where a bucket's server access logs are delivered, once the target allows it. */
@@ -138,6 +151,19 @@ export class HardenedBucket extends Construct implements IAccessLogTarget {
     if (props.expirationDays !== undefined && (!Number.isInteger(props.expirationDays) || props.expirationDays < 1)) {
       problems.push(`'expirationDays' must be a whole number of at least 1. Received: ${props.expirationDays}`);
     }
+    for (const [index, transition] of (props.transitions ?? []).entries()) {
+      const previous = props.transitions![index - 1];
+      if (!Number.isInteger(transition.days) || transition.days < 1 || (previous && transition.days <= previous.days)) {
+        problems.push(`'transitions'[${index}].days must be a whole number of at least 1, after the previous transition's. Received: ${transition.days}`);
+      }
+      if (props.expirationDays !== undefined && transition.days >= props.expirationDays) problems.push(`'transitions'[${index}].days (${transition.days}) is not before 'expirationDays' (${props.expirationDays})`);
+    }
+    if (props.objectLock) {
+      if (!Number.isInteger(props.objectLock.days) || props.objectLock.days < 1) problems.push(`'objectLock'.days must be a whole number of at least 1. Received: ${props.objectLock.days}`);
+      if (props.expirationDays !== undefined && props.expirationDays < props.objectLock.days) {
+        problems.push(`'expirationDays' (${props.expirationDays}) is shorter than 'objectLock'.days (${props.objectLock.days}): objects would be due for deletion while still locked`);
+      }
+    }
     if (props.logTargetOf && props.kmsKeyArn) problems.push("'logTargetOf' needs SSE-S3: S3 cannot deliver server access logs to a bucket encrypted with 'kmsKeyArn'");
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
 
@@ -146,6 +172,7 @@ export class HardenedBucket extends Construct implements IAccessLogTarget {
       provider: this.provider,
       bucket: props.bucketName,
       forceDestroy: !props.protect,
+      objectLockEnabled: props.objectLock ? true : undefined,
       tags: { Name: props.nameTag },
       lifecycle,
     });
@@ -160,7 +187,15 @@ export class HardenedBucket extends Construct implements IAccessLogTarget {
     const policy = this.buildPolicy(bucket, publicAccessBlock);
     this.policy = policy.resource;
     this.policyDocument = policy.document;
-    this.buildLifecycle(bucket, versioning, noncurrentDays, props.expirationDays);
+    this.buildLifecycle(bucket, versioning, noncurrentDays, props.expirationDays, props.transitions ?? []);
+    if (props.objectLock) {
+      new S3BucketObjectLockConfigurationA(this, "object-lock", {
+        provider: this.provider,
+        bucket: bucket.id,
+        rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
+        dependsOn: [versioning],
+      });
+    }
     if (props.accessLogs) {
       const delivery = props.accessLogs.grantServerAccessLogs(props.bucketName);
       new S3BucketLoggingA(this, "access-logging", {
@@ -264,7 +299,13 @@ export class HardenedBucket extends Construct implements IAccessLogTarget {
     ];
   }
 
-  private buildLifecycle(bucket: S3Bucket, versioning: S3BucketVersioningA, noncurrentDays: number, expirationDays: number | undefined): void {
+  private buildLifecycle(
+    bucket: S3Bucket,
+    versioning: S3BucketVersioningA,
+    noncurrentDays: number,
+    expirationDays: number | undefined,
+    transitions: readonly { readonly days: number; readonly storageClass: string }[],
+  ): void {
     const rules: S3BucketLifecycleConfigurationRule[] = [
       {
         id: "abort-incomplete-multipart-uploads",
@@ -279,6 +320,9 @@ export class HardenedBucket extends Construct implements IAccessLogTarget {
         noncurrentVersionExpiration: [{ noncurrentDays }],
       },
     ];
+    if (transitions.length > 0) {
+      rules.push({ id: "transition-objects", status: "Enabled", filter: [{}], transition: transitions.map(({ days, storageClass }) => ({ days, storageClass })) });
+    }
     if (expirationDays !== undefined) rules.push({ id: "expire-objects", status: "Enabled", filter: [{}], expiration: [{ days: expirationDays }] });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       provider: this.provider,

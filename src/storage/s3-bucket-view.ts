@@ -26,9 +26,22 @@ export function isAccessLogTarget(stack: StackView, bucket: StackElement): boole
   return stack.referencing("aws_s3_bucket_logging", "target_bucket", bucket).length > 0;
 }
 
-/** True when a CloudTrail trail of the stack delivers to `bucket`. */
+/**
+ * True when a CloudTrail trail delivers to `bucket`: a trail of the stack names it, or its policy
+ * lets CloudTrail write to it (an organization's log archive, whose trail is another account's).
+ */
 export function isTrailBucket(stack: StackView, bucket: StackElement): boolean {
-  return stack.referencing("aws_cloudtrail", "s3_bucket_name", bucket).length > 0;
+  if (stack.referencing("aws_cloudtrail", "s3_bucket_name", bucket).length > 0) return true;
+  const statements = stack.referencing("aws_s3_bucket_policy", "bucket", bucket).length > 0 ? bucketPolicyStatements(stack, bucket) : [];
+  return (
+    !isOutcome(statements) &&
+    statements.some(
+      (statement) =>
+        statement.effect === "Allow" &&
+        statement.actions.includes("s3:PutObject") &&
+        statement.principals.some((principal) => principal.type === "Service" && principal.identifiers.includes("cloudtrail.amazonaws.com")),
+    )
+  );
 }
 
 /**

@@ -1,0 +1,154 @@
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AccessanalyzerAnalyzer } from "@cdktf/provider-aws/lib/accessanalyzer-analyzer";
+import { ConfigConfigurationAggregator } from "@cdktf/provider-aws/lib/config-configuration-aggregator";
+import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
+import { GuarddutyOrganizationConfiguration } from "@cdktf/provider-aws/lib/guardduty-organization-configuration";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SecurityhubConfigurationPolicy } from "@cdktf/provider-aws/lib/securityhub-configuration-policy";
+import { SecurityhubConfigurationPolicyAssociation } from "@cdktf/provider-aws/lib/securityhub-configuration-policy-association";
+import { SecurityhubFindingAggregator } from "@cdktf/provider-aws/lib/securityhub-finding-aggregator";
+import { SecurityhubOrganizationConfiguration } from "@cdktf/provider-aws/lib/securityhub-organization-configuration";
+import { nameTag, NameScope, resourceName } from "../aws/naming";
+import { CIS_V3_STANDARD, GUARDDUTY_FINDING_FREQUENCY } from "../guardrails/guardrail-facts";
+import { serviceTrustPolicy } from "../identity/trust-policy";
+
+/** AWS's managed policy that lets AWS Config read the organization's accounts for an aggregator. */
+export const CONFIG_ORGANIZATION_AGGREGATOR_POLICY = "service-role/AWSConfigRoleForOrganizations";
+
+export interface OrganizationSecurityProps {
+  /** Provider of the security account in the home Region: Security Hub's central configuration and the AWS Config aggregator live there. */
+  readonly provider: AwsProvider;
+  /** Providers of the security account by Region (the home Region's among them): GuardDuty and IAM Access Analyzer run in each. */
+  readonly regionProviders: ReadonlyMap<string, AwsProvider>;
+  /** Project and environment for names, and the home region. */
+  readonly naming: NameScope & { readonly region: string };
+  /** The security account (the delegated administrator). */
+  readonly accountId: string;
+  /** AWS partition for ARNs. May be a token. */
+  readonly partition: string;
+  /** Where Security Hub's configuration policy applies: the root's id (r-...) or organizational unit ids. */
+  readonly securityHubTargets: readonly string[];
+}
+
+/**
+ * The delegated administrator's part of the organization, in the security account: GuardDuty on
+ * in every Region and auto-enabled for every member (existing and new), Security Hub's central
+ * configuration with a policy turning on the CIS AWS Foundations Benchmark v3.0.0 in every
+ * account, findings of every Region aggregated to the home Region, an AWS Config aggregator
+ * over the organization, and an organization IAM Access Analyzer in every Region. The
+ * management stack must have designated this account first (OrganizationManagement); that
+ * designation also switches Security Hub on here, so this construct does not.
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html
+ * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
+ */
+export class OrganizationSecurity extends Construct {
+  /** GuardDuty detector ids of the security account, by Region. */
+  public readonly detectorIds: ReadonlyMap<string, string>;
+  /** ARN of the organization's AWS Config aggregator. */
+  public readonly aggregatorArn: string;
+  /** Id of Security Hub's configuration policy. */
+  public readonly securityHubPolicyId: string;
+
+  constructor(scope: Construct, id: string, props: OrganizationSecurityProps) {
+    super(scope, id);
+    this.validate(props);
+    const detectorIds = new Map<string, string>();
+    for (const [region, provider] of props.regionProviders) {
+      const naming = { ...props.naming, region };
+      detectorIds.set(region, this.buildGuardDuty(provider, naming));
+      new AccessanalyzerAnalyzer(this, `access-analyzer-${region}`, {
+        provider,
+        analyzerName: resourceName(naming, "organization-analyzer"),
+        type: "ORGANIZATION",
+        tags: nameTag(naming, "organization-analyzer"),
+      });
+    }
+    this.detectorIds = detectorIds;
+    this.securityHubPolicyId = this.buildSecurityHub(props);
+    this.aggregatorArn = this.buildConfigAggregator(props);
+  }
+
+  /** The administrator's own detector, and every member's switched on (ALL: existing accounts too, not only new ones). */
+  private buildGuardDuty(provider: AwsProvider, naming: NameScope & { region: string }): string {
+    const detector = new GuarddutyDetector(this, `guardduty-${naming.region}`, {
+      provider,
+      enable: true,
+      findingPublishingFrequency: GUARDDUTY_FINDING_FREQUENCY,
+      tags: nameTag(naming, "guardduty"),
+    });
+    new GuarddutyOrganizationConfiguration(this, `guardduty-organization-${naming.region}`, { provider, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" });
+    return detector.id;
+  }
+
+  /**
+   * Central configuration from the home Region: the finding aggregator first (AWS requires it),
+   * then the organization's configuration type, then one policy enabling Security Hub with the
+   * CIS v3.0.0 standard, associated with the targets so every account in them gets it.
+   */
+  private buildSecurityHub(props: OrganizationSecurityProps): string {
+    const home = props.naming.region;
+    const others = [...props.regionProviders.keys()].filter((region) => region !== home);
+    const aggregator = new SecurityhubFindingAggregator(this, "securityhub-aggregator", {
+      provider: props.provider,
+      linkingMode: others.length > 0 ? "SPECIFIED_REGIONS" : "ALL_REGIONS",
+      specifiedRegions: others.length > 0 ? others : undefined,
+    });
+    const central = new SecurityhubOrganizationConfiguration(this, "securityhub-organization", {
+      provider: props.provider,
+      autoEnable: false,
+      autoEnableStandards: "NONE",
+      organizationConfiguration: { configurationType: "CENTRAL" },
+      dependsOn: [aggregator],
+    });
+    const policy = new SecurityhubConfigurationPolicy(this, "securityhub-policy", {
+      provider: props.provider,
+      name: resourceName(props.naming, "cis-v3").slice(0, 128),
+      description: "Security Hub on, with the CIS AWS Foundations Benchmark v3.0.0, in every account and linked Region",
+      configurationPolicy: {
+        serviceEnabled: true,
+        enabledStandardArns: [`arn:${props.partition}:securityhub:${home}::${CIS_V3_STANDARD}`],
+        securityControlsConfiguration: { disabledControlIdentifiers: [] },
+      },
+      dependsOn: [central],
+    });
+    props.securityHubTargets.forEach((target, index) => {
+      new SecurityhubConfigurationPolicyAssociation(this, `securityhub-policy-target-${index + 1}`, { provider: props.provider, targetId: target, policyId: policy.id });
+    });
+    return policy.id;
+  }
+
+  /** An aggregator over every account of the organization and every Region it uses, with the role AWS Config reads the organization with. */
+  private buildConfigAggregator(props: OrganizationSecurityProps): string {
+    const trust = serviceTrustPolicy(this, "config-aggregator-trust", { provider: props.provider, service: "config.amazonaws.com", limit: { accountId: props.accountId } });
+    const role = new IamRole(this, "config-aggregator-role", {
+      provider: props.provider,
+      name: resourceName({ project: props.naming.project, environment: props.naming.environment }, "config-aggregator"),
+      description: "Lets AWS Config read the organization's accounts for the organization aggregator",
+      assumeRolePolicy: trust.json,
+      tags: nameTag({ project: props.naming.project, environment: props.naming.environment }, "config-aggregator"),
+    });
+    const attachment = new IamRolePolicyAttachment(this, "config-aggregator-policy", {
+      provider: props.provider,
+      role: role.name,
+      policyArn: `arn:${props.partition}:iam::aws:policy/${CONFIG_ORGANIZATION_AGGREGATOR_POLICY}`,
+    });
+    const aggregator = new ConfigConfigurationAggregator(this, "config-aggregator", {
+      provider: props.provider,
+      name: resourceName({ project: props.naming.project, environment: props.naming.environment }, "organization"),
+      organizationAggregationSource: { allRegions: false, regions: [...props.regionProviders.keys()], roleArn: role.arn },
+      tags: nameTag({ project: props.naming.project, environment: props.naming.environment }, "config-aggregator"),
+      dependsOn: [attachment],
+    });
+    return aggregator.arn;
+  }
+
+  private validate(props: OrganizationSecurityProps): void {
+    const problems: string[] = [];
+    if (!props.regionProviders.has(props.naming.region)) problems.push(`'regionProviders' has no provider for the home region "${props.naming.region}" (naming.region)`);
+    if (props.securityHubTargets.length === 0) problems.push("'securityHubTargets' must name the root or at least one organizational unit");
+    if (!/^\d{12}$/.test(props.accountId)) problems.push(`'accountId' "${props.accountId}" is not a 12-digit account id`);
+    if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
+  }
+}
