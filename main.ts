@@ -11,7 +11,9 @@ runCli(() => {
   const { app } = buildApp(config);
   app.synth();
   // Managed resources per stack, as written: what the summary says Terraform will manage.
+  const organization = config.organization;
   const stackNames = [
+    ...(organization ? [organization.logArchive.name, organization.management.stackName, organization.security.name] : []),
     ...config.stacks.flatMap((stack) => [stack.stackName, ...stack.regionStacks.map((regionStack) => regionStack.stackName)]),
     ...(config.bootstrap ? [config.bootstrap.stackName] : []),
   ];

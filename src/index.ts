@@ -13,6 +13,7 @@
 export { buildApp } from "./app/app";
 export { TapStack, type ConfigDeliveryOutput } from "./app/tap-stack";
 export { RegionStack, type RegionStackProps, type IAccountStack } from "./app/region-stack";
+export { LogArchiveStack, ManagementStack, SecurityStack, ORGANIZATION_OUTPUTS, type IStackState } from "./app/organization-stacks";
 
 // Constructs, one per concern.
 export { RegionalNetwork, type RegionalNetworkProps } from "./network/regional-network";
@@ -26,6 +27,9 @@ export { AccountGuardrails, type AccountGuardrailsProps, type IConfigRecorderRol
 export { RegionalGuardrails, type RegionalGuardrailsProps } from "./guardrails/regional-guardrails";
 export { StateBucket, type StateBucketProps } from "./storage/state-bucket";
 export { OrganizationGuardrails, type OrganizationGuardrailsProps } from "./organization/organization-guardrails";
+export { OrganizationManagement, type OrganizationManagementProps, type UnitAccount } from "./organization/organization-management";
+export { OrganizationSecurity, type OrganizationSecurityProps } from "./organization/organization-security";
+export { LogArchive, type LogArchiveProps } from "./organization/log-archive";
 export { GUARDRAIL_POLICIES, guardrailDocuments, type GuardrailPolicyId, type ScpDocument } from "./organization/organization-facts";
 export type { NameScope } from "./aws/naming";
 
@@ -39,4 +43,4 @@ export { PASS, fail, unknown, type Outcome, type Rule, type StackView } from "./
 // Configuration: the loader, its error and the JSON Schema of tap.config.json.
 export { loadConfig, ConfigError, DEFAULTS } from "./config/load";
 export { configJsonSchema } from "./config/settings";
-export type { RegionStackConfig, StackConfig, TapConfig } from "./config/model";
+export type { OrganizationConfig, RegionStackConfig, StackConfig, TapConfig } from "./config/model";

@@ -2,8 +2,9 @@ import "./token-stack-traces"; // before any token exists: see the module
 import { existsSync } from "fs";
 import { dirname, join } from "path";
 import { App } from "cdktf";
-import type { TapConfig } from "../config/model";
+import type { OrganizationConfig, TapConfig } from "../config/model";
 import { BootstrapStack } from "./bootstrap-stack";
+import { LogArchiveStack, ManagementStack, SecurityStack } from "./organization-stacks";
 import { RegionStack } from "./region-stack";
 import { TapStack } from "./tap-stack";
 
@@ -17,13 +18,16 @@ export const PROVIDER_LOCK_FILE = join(projectRoot(__dirname), ".terraform.lock.
  * for synth, audit, the tests and the benchmark, so all of them see the same stacks and the
  * same suppressions. `outdir` defaults to cdktf's (the CLI sets it).
  */
-export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks: TapStack[]; regionStacks: RegionStack[]; bootstrap?: BootstrapStack } {
+export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks: TapStack[]; regionStacks: RegionStack[]; organization?: OrganizationStacks; bootstrap?: BootstrapStack } {
   // Stack traces on every construct and token cost ~15% of synth; the errors tap raises name the construct path instead.
   const app = new App({ outdir, stackTraces: false });
   const options = { providerLockFile: PROVIDER_LOCK_FILE };
+  const organization = config.organization ? buildOrganization(app, config.organization, options) : undefined;
   const regionStacks: RegionStack[] = [];
   const stacks = config.stacks.map((stack) => {
     const main = new TapStack(app, stack.stackName, stack, options);
+    // A member's services come from the security account, and its AWS Config delivers to the log archive.
+    if (organization) main.addDependency(organization.security);
     for (const regionStack of stack.regionStacks) {
       const guarded = new RegionStack(app, regionStack.stackName, { account: stack, stack: regionStack, accountStack: main }, options);
       // It reads the account stack's state; and even without AWS Config, the account's settings come first.
@@ -33,7 +37,23 @@ export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks
     return main;
   });
   const bootstrap = config.bootstrap ? new BootstrapStack(app, config.bootstrap.stackName, config.bootstrap, options) : undefined;
-  return { app, stacks, regionStacks, bootstrap };
+  return { app, stacks, regionStacks, organization, bootstrap };
+}
+
+/** The organization's own stacks, in the order AWS requires (see organization-stacks.ts). */
+export interface OrganizationStacks {
+  readonly logArchive: LogArchiveStack;
+  readonly management: ManagementStack;
+  readonly security: SecurityStack;
+}
+
+function buildOrganization(app: App, config: OrganizationConfig, options: { providerLockFile: string }): OrganizationStacks {
+  const logArchive = new LogArchiveStack(app, config.logArchive.name, config, options);
+  const management = new ManagementStack(app, config.management.stackName, config, logArchive, options);
+  management.addDependency(logArchive);
+  const security = new SecurityStack(app, config.security.name, config, management, options);
+  security.addDependency(management);
+  return { logArchive, management, security };
 }
 
 /** The folder holding package.json, from here or from the compiled copy in dist/. */

@@ -36,8 +36,9 @@ export interface RegionStackProps {
  * The split layout's stack for a group of guarded regions without workload (#19): in each, the
  * regional guardrails CIS v3.0.0 asks for in every region (EBS encryption by default with the
  * AWS-managed key, an IAM Access Analyzer) and, as configured, GuardDuty, Security Hub with the
- * CIS standard and an AWS Config recorder delivering to the account stack's trail bucket with
- * AWS Config's service-linked role. It holds a few providers, so a Terraform run of it stays
+ * CIS standard and an AWS Config recorder delivering to the account stack's trail bucket (an
+ * organization member's: to the log archive) with AWS Config's service-linked role. It holds a
+ * few providers, so a Terraform run of it stays
  * within the memory budget however many regions the account guards; it has its own state and
  * is judged by the rule pack without the account-wide rules, which the account stack passes.
  */
@@ -56,7 +57,11 @@ export class RegionStack extends SinglePassStack {
     const account = accountAndPartition(this, providers.get(stack.regions[0])!, config);
     this.node.addValidation(new ComplianceValidation(this, TAP_REGION_STACK_RULES));
 
-    const recording = source ? this.recordingFrom(props.accountStack, source, account) : undefined;
+    const recording = config.configDelivery
+      ? { role: this.serviceLinkedRole(account), delivery: config.configDelivery, includeGlobalResourceTypes: false }
+      : source
+        ? this.recordingFrom(props.accountStack, source, account)
+        : undefined;
     const detectors: Record<string, string> = {};
     for (const [region, provider] of providers) {
       const guardrails = regionGuardrails(this, config, region, provider, account, { recording });
@@ -87,7 +92,7 @@ export class RegionStack extends SinglePassStack {
       ? "a region stack holds the account's guardrails, which only the deployment that owns the account's settings builds. Received: manageAccountSettings false"
       : stack.regions.length === 0
         ? "'stack.regions' is empty; a region stack guards at least one region"
-        : account.guardrails.awsConfig && account.singletons.awsConfig !== "external" && !accountStack.configDeliveryOutput
+        : account.guardrails.awsConfig && account.singletons.awsConfig !== "external" && !accountStack.configDeliveryOutput && !account.configDelivery
           ? "AWS Config is on (account.guardrails.awsConfig, not external) but 'accountStack.configDeliveryOutput' is unset: the account stack (TapStack) must run AWS Config of its own"
           : undefined;
     if (problem) throw new Error(`${this.node.path}: ${problem}`);
@@ -102,7 +107,11 @@ export class RegionStack extends SinglePassStack {
    */
   private recordingFrom(accountStack: IAccountStack, source: ConfigDeliveryOutput, account: { accountId: string; partition: string }) {
     const state = accountStack.stateBackend.getRemoteStateDataSource(this, ACCOUNT_STACK_STATE_ID, accountStack.node.id);
-    const role = { configRoleArn: configServiceLinkedRoleArn(account.partition, account.accountId), configRoleReady: [] };
-    return { role, delivery: { bucketName: state.getString(source.bucketOutput), keyPrefix: source.keyPrefix }, includeGlobalResourceTypes: false };
+    return { role: this.serviceLinkedRole(account), delivery: { bucketName: state.getString(source.bucketOutput), keyPrefix: source.keyPrefix }, includeGlobalResourceTypes: false };
+  }
+
+  /** AWS Config's service-linked role, by its fixed ARN: the account stack creates or adopts it. */
+  private serviceLinkedRole(account: { accountId: string; partition: string }) {
+    return { configRoleArn: configServiceLinkedRoleArn(account.partition, account.accountId), configRoleReady: [] };
   }
 }

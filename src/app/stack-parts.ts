@@ -42,19 +42,36 @@ export function configureBackend(stack: TerraformStack, backend: StateBackend): 
   return configured;
 }
 
+/** Who a stack's providers act as, and the tags they set. */
+export interface ProviderReach {
+  readonly project: string;
+  readonly environment: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Assumed from the ambient credentials; absent: they act as themselves. */
+  readonly roleArn?: string;
+  /** The only account the providers may reach (allowed_account_ids). */
+  readonly accountId?: string;
+  /** Names the assumed-role session. */
+  readonly stackName: string;
+}
+
 /**
  * One aliased provider per region, with the common tags as default_tags. In a fleet each
  * provider assumes the account's role; with a known account (a fleet's member, or accountId)
  * each refuses to run against any other account.
  */
 export function regionProviders(stack: TerraformStack, config: StackConfig, regions: readonly string[]): Map<string, AwsProvider> {
-  const tags = { ...config.tags, Environment: config.environment, Project: config.project, ManagedBy: MANAGED_BY };
-  const account = config.account;
-  const reach = {
-    ...(account ? { assumeRole: [{ roleArn: account.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${config.stackName}`.slice(0, 64) }] } : {}),
-    ...(config.accountId ? { allowedAccountIds: [config.accountId] } : {}),
+  return accountProviders(stack, { ...config, roleArn: config.account?.roleArn }, regions);
+}
+
+/** One aliased provider per region acting as `reach` says: the organization's stacks reach their accounts this way too. */
+export function accountProviders(stack: TerraformStack, reach: ProviderReach, regions: readonly string[]): Map<string, AwsProvider> {
+  const tags = { ...reach.tags, Environment: reach.environment, Project: reach.project, ManagedBy: MANAGED_BY };
+  const access = {
+    ...(reach.roleArn ? { assumeRole: [{ roleArn: reach.roleArn, sessionName: `${MANAGED_BY}-${reach.project}-${reach.stackName}`.slice(0, 64) }] } : {}),
+    ...(reach.accountId ? { allowedAccountIds: [reach.accountId] } : {}),
   };
-  return new Map(regions.map((region) => [region, new AwsProvider(stack, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }], ...reach })]));
+  return new Map(regions.map((region) => [region, new AwsProvider(stack, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }], ...access })]));
 }
 
 /**

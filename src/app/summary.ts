@@ -1,4 +1,4 @@
-import type { StackConfig, TapConfig } from "../config/model";
+import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model";
 
 /**
  * What synth says of each stack it wrote, on a few lines: the decisions an operator checks before
@@ -8,13 +8,14 @@ import type { StackConfig, TapConfig } from "../config/model";
  * `resourceCounts` are the synthesized stacks' managed resources, by stack name.
  */
 export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map()): string[] {
-  const lines = config.stacks.flatMap((stack) => [
+  const lines = config.organization ? describeOrganization(config.organization, resourceCounts) : [];
+  lines.push(...config.stacks.flatMap((stack) => [
     ...describeStack(stack, resourceCounts.get(stack.stackName)),
     ...stack.regionStacks.map((regionStack) => {
       const count = resourceCounts.get(regionStack.stackName);
       return `tap: stack ${regionStack.stackName} (after ${stack.stackName}): ${count === undefined ? "" : `${count} resources: `}the guardrails of ${regionStack.regions.join(", ")}; ${regionStackState(regionStack.backend)}`;
     }),
-  ]);
+  ]));
   const bootstrap = config.bootstrap;
   if (bootstrap) {
     const count = resourceCounts.get(bootstrap.stackName);
@@ -23,6 +24,19 @@ export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<st
     );
   }
   return lines;
+}
+
+/** The organization's three stacks, in deploy order, before its members. */
+function describeOrganization(organization: OrganizationConfig, resourceCounts: ReadonlyMap<string, number>): string[] {
+  const count = (name: string) => (resourceCounts.has(name) ? `${resourceCounts.get(name)} resources: ` : "");
+  const { logArchive, management, security } = organization;
+  const disabled = Object.keys(organization.disabledGuardrails);
+  return [
+    `tap: organization ${organization.id}: home region ${organization.homeRegion}; allowed regions ${organization.allowedRegions.join(", ")}; deployed in this order, members last`,
+    `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive; ${regionStackState(logArchive.backend)}`,
+    `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${organization.units.length} units, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}, the organization trail; ${regionStackState(management.backend)}`,
+    `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty, Security Hub (CIS v3.0.0), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
+  ];
 }
 
 function describeStack(stack: StackConfig, resources: number | undefined): string[] {
@@ -48,7 +62,7 @@ function guardedRegions(stack: StackConfig): string {
   return `${stack.guardrailRegions.length} (${here} in this stack${inRegionStacks > 0 ? `, the others in ${inRegionStacks} region stack${inRegionStacks === 1 ? "" : "s"} (layout split)` : ""})`;
 }
 
-/** A region stack's state: beside its account stack's, which the account stack's line describes. */
+/** A stack's state beside the others' (the account stack's line names the bucket). */
 function regionStackState(backend: StackConfig["backend"]): string {
   return backend.type === "hcp" ? `workspace ${backend.workspace}` : `state key ${backend.key}, same bucket`;
 }

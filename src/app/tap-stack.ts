@@ -112,7 +112,7 @@ export class TapStack extends SinglePassStack {
     const guarded = owner ? this.buildGuardrails(config, naming, account, regions) : undefined;
     const trail = guarded?.trail;
     const delivery = guarded?.delivery;
-    if (delivery) this.configDeliveryOutput = { bucketOutput: "trail_bucket_name", keyPrefix: delivery.keyPrefix };
+    if (delivery && trail && !config.configDelivery) this.configDeliveryOutput = { bucketOutput: "trail_bucket_name", keyPrefix: delivery.keyPrefix };
     this.buildOutputs(regions, identity, trail);
     this.recordFormerAddresses(owner);
   }
@@ -163,8 +163,9 @@ export class TapStack extends SinglePassStack {
     // The account's own state bucket (npm run bootstrap): who read or wrote state, which holds every secret of the stack.
     const stateBucket = this.ownStateBucket(config);
     if (stateBucket) trail?.recordObjectEvents(`arn:${account.partition}:s3:::${stateBucket}`);
-    // Configuration refuses AWS Config of tap's own without tap's trail bucket to deliver to.
-    const delivery = awsConfig && modes.awsConfig !== "external" ? trail!.grantConfigDelivery() : undefined;
+    // An organization member delivers to the organization's log archive; otherwise configuration
+    // refuses AWS Config of tap's own without tap's trail bucket to deliver to.
+    const delivery = awsConfig && modes.awsConfig !== "external" ? (config.configDelivery ?? trail!.grantConfigDelivery()) : undefined;
     const accountGuardrails = new AccountGuardrails(this, "account-guardrails", {
       provider: primary,
       naming,

@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { Testing } from "cdktf";
+import { buildApp } from "../../src/app/app";
+import { AuditTrail } from "../../src/audit/audit-trail";
+import { loadConfig } from "../../src/config/load";
+import type { TapConfig } from "../../src/config/model";
+import { LogArchive, LogArchiveProps } from "../../src/organization/log-archive";
+import { ARCHIVE_OBJECT_LOCK, organizationTrailArn } from "../../src/organization/organization-facts";
+import { projectRoot } from "../../scripts/terraform/emulator";
+import { resourcesOf, synthConstruct } from "../helpers";
+
+const EXAMPLE = join(projectRoot(), "examples", "organization.tap.config.json");
+
+/** Every stack of a configuration as synthesized, and cdktf's manifest. */
+function synthAll(config: TapConfig): { stacks: Record<string, any>; manifest: any } {
+  const outdir = mkdtempSync(join(tmpdir(), "tap-org-synth-"));
+  buildApp(config, outdir).app.synth();
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  const stacks = Object.fromEntries(Object.keys(manifest.stacks).map((name) => [name, JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"))]));
+  return { stacks, manifest };
+}
+
+const config = loadConfig({}, { file: EXAMPLE });
+const organization = config.organization!;
+const { stacks, manifest } = synthAll(config);
+const of = (stack: string, type: string): any[] => Object.values(stacks[stack].resource?.[type] ?? {});
+
+describe("the organization's stacks", () => {
+  test("deploy in the order AWS requires: log archive, management, security, then the members", () => {
+    const dependencies = (name: string) => manifest.stacks[name].dependencies;
+    expect(dependencies("log-archive")).toEqual([]);
+    expect(dependencies("management")).toEqual(["log-archive"]);
+    expect(dependencies("security")).toEqual(["management"]);
+    for (const stack of config.stacks) {
+      expect(dependencies(stack.stackName)).toEqual(["security"]);
+      for (const regionStack of stack.regionStacks) expect(dependencies(regionStack.stackName)).toEqual([stack.stackName]);
+    }
+  });
+
+  test("each has its own state, and reaches its own account only", () => {
+    for (const [name, account] of [["log-archive", organization.logArchive], ["management", organization.management], ["security", organization.security]] as const) {
+      expect(stacks[name].terraform.backend.s3.key).toBe(`tap/${name}/terraform.tfstate`);
+      for (const provider of stacks[name].provider.aws) {
+        expect(provider.allowed_account_ids).toEqual([account.id]);
+        expect(provider.assume_role[0].role_arn).toBe(`arn:aws:iam::${account.id}:role/TapDeploy`);
+      }
+    }
+  });
+
+  test("management adopts the organization and its accounts, never deletes them, and leaves the accounts' names, e-mails and tags alone", () => {
+    const management = stacks.management;
+    const organizationResource = of("management", "aws_organizations_organization")[0];
+    expect(organizationResource).toMatchObject({ feature_set: "ALL", enabled_policy_types: ["SERVICE_CONTROL_POLICY"], lifecycle: { prevent_destroy: true } });
+    expect(management.import.map((block: any) => block.id).sort()).toEqual([organization.id, ...organization.units.flatMap((unit) => unit.accounts.map((account) => account.id))].sort());
+    const accounts = of("management", "aws_organizations_account");
+    expect(accounts).toHaveLength(8);
+    for (const account of accounts) {
+      expect(account.provider).toBe("aws.untagged");
+      expect(account.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ["name", "email", "role_name", "iam_user_access_to_billing", "tags", "tags_all"] });
+      expect(account.parent_id).toMatch(/^\$\{aws_organizations_organizational_unit\./);
+    }
+    expect(management.provider.aws.find((provider: any) => provider.alias === "untagged").default_tags).toBeUndefined();
+    // The organization trail waits for trusted access; it writes to the archive with the archive's key.
+    const trail = of("management", "aws_cloudtrail")[0];
+    expect(trail.depends_on).toContain(`aws_organizations_organization.${Object.keys(management.resource.aws_organizations_organization)[0]}`);
+    expect(trail).toMatchObject({ is_organization_trail: true, s3_bucket_name: "acme-org-cloudtrail-100000000003", kms_key_id: "${data.terraform_remote_state.log_archive_stack.outputs.archive_key_arn}" });
+    expect(of("management", "aws_s3_bucket")).toEqual([]);
+    expect(of("management", "aws_organizations_policy_attachment").every((attachment) => attachment.target_id.includes(".roots[0].id"))).toBe(true);
+  });
+
+  test("the management key serves the trail's log group and alarms only; the archive key serves the organization trail", () => {
+    const managementKeyPolicy = Object.values<any>(stacks.management.data.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "CloudWatchLogsForTheTrailLogGroup"));
+    expect(managementKeyPolicy.statement.map((statement: any) => statement.sid)).not.toContain("CloudTrailEncryptsThisTrail");
+    const archiveKeyPolicy = Object.values<any>(stacks["log-archive"].data.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "OrganizationTrailEncrypts"));
+    const trailArn = organizationTrailArn("${data.aws_partition.partition.partition}", "eu-west-1", organization.management.id, "acme");
+    expect(archiveKeyPolicy.statement.find((s: any) => s.sid === "OrganizationTrailEncrypts").condition).toEqual(
+      expect.arrayContaining([{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }]),
+    );
+    expect(archiveKeyPolicy.statement.find((s: any) => s.sid === "OrganizationConfigEncrypts").condition).toEqual([{ test: "StringEquals", variable: "aws:SourceOrgID", values: [organization.id] }]);
+    // The trail the archive names is the trail management creates.
+    expect(trailArn).toMatch(new RegExp(`:trail/${of("management", "aws_cloudtrail")[0].name}$`));
+  });
+
+  test("security: Security Hub's central configuration after the aggregator, its CIS policy after that, on the management stack's targets", () => {
+    const [central] = Object.entries<any>(stacks.security.resource.aws_securityhub_organization_configuration);
+    expect(central[1].depends_on).toEqual([`aws_securityhub_finding_aggregator.${Object.keys(stacks.security.resource.aws_securityhub_finding_aggregator)[0]}`]);
+    const policy = of("security", "aws_securityhub_configuration_policy")[0];
+    expect(policy.depends_on).toEqual([`aws_securityhub_organization_configuration.${central[0]}`]);
+    expect(of("security", "aws_securityhub_configuration_policy_association")[0].target_id).toBe("${element(data.terraform_remote_state.management_stack.outputs.guardrail_target_ids, 0)}");
+    expect(of("security", "aws_securityhub_finding_aggregator")[0]).toMatchObject({ linking_mode: "SPECIFIED_REGIONS", specified_regions: ["eu-central-1"] });
+    // The designation switches Security Hub on in the administrator's home region: creating it here would fail.
+    expect(of("security", "aws_securityhub_account")).toEqual([]);
+  });
+
+  test("members: no trail, detector, hub or analyzer of their own; AWS Config delivers to the archive", () => {
+    for (const stack of config.stacks) {
+      for (const type of ["aws_cloudtrail", "aws_guardduty_detector", "aws_securityhub_account", "aws_accessanalyzer_analyzer"]) expect({ stack: stack.stackName, type, count: of(stack.stackName, type).length }).toEqual({ stack: stack.stackName, type, count: 0 });
+      expect(of(stack.stackName, "aws_config_delivery_channel").map((channel) => channel.s3_bucket_name)).toEqual(stack.regions.map(() => "acme-org-cloudtrail-100000000003"));
+      for (const regionStack of stack.regionStacks) {
+        expect(stacks[regionStack.stackName].data?.terraform_remote_state).toBeUndefined();
+        expect(of(regionStack.stackName, "aws_config_delivery_channel").map((channel) => channel.s3_bucket_name)).toEqual(["acme-org-cloudtrail-100000000003"]);
+      }
+    }
+  });
+});
+
+describe("LogArchive", () => {
+  const props: Omit<LogArchiveProps, "provider"> = {
+    naming: { project: "acme", environment: "org", region: "eu-west-1" },
+    accountId: "100000000003",
+    partition: "aws",
+    organizationId: "o-a1b2c3d4e5",
+    trailArn: "arn:aws:cloudtrail:eu-west-1:100000000001:trail/acme-org-trail",
+    managementAccountId: "100000000001",
+  };
+  const synth = (extra: Partial<LogArchiveProps> = {}) => synthConstruct("eu-west-1", (scope, provider) => new LogArchive(scope, "archive", { ...props, ...extra, provider }));
+
+  test("in production the archive is locked against deletion for a year, and kept on destroy", () => {
+    const locked = synth({ protect: true });
+    expect(resourcesOf(locked, "aws_s3_bucket_object_lock_configuration").map(([, body]) => body.rule.default_retention)).toEqual([{ mode: ARCHIVE_OBJECT_LOCK.mode, days: ARCHIVE_OBJECT_LOCK.days }]);
+    const buckets = resourcesOf(locked, "aws_s3_bucket").map(([, body]) => body);
+    expect(buckets.find((bucket) => bucket.bucket === "acme-org-cloudtrail-100000000003")).toMatchObject({ object_lock_enabled: true, force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(resourcesOf(synth(), "aws_s3_bucket_object_lock_configuration")).toEqual([]);
+  });
+
+  test("log files move to Standard-IA at 90 days and Glacier Instant Retrieval at 180, and expire with the retention", () => {
+    const lifecycle = resourcesOf(synth(), "aws_s3_bucket_lifecycle_configuration").map(([, body]) => body.rule).find((rules) => rules.some((rule: any) => rule.transition));
+    expect(lifecycle.find((rule: any) => rule.id === "transition-objects").transition).toEqual([
+      { days: 90, storage_class: "STANDARD_IA" },
+      { days: 180, storage_class: "GLACIER_IR" },
+    ]);
+    expect(lifecycle.find((rule: any) => rule.id === "expire-objects").expiration).toEqual([{ days: 365 }]);
+  });
+
+  test("refuses what would break it, naming the prop and value", () => {
+    expect(() => synth({ organizationId: "org-1", accountId: "100000000001" })).toThrow(/'organizationId' "org-1" is not an organization id.*'accountId' "100000000001" is the management account/);
+  });
+});
+
+describe("AuditTrail as the organization trail", () => {
+  test("needs either its own access-logged bucket or the organization's archive, not both", () => {
+    const build = (extra: object) => () =>
+      Testing.synthScope((scope) => {
+        const provider = new (require("@cdktf/provider-aws/lib/provider").AwsProvider)(scope, "aws", { region: "eu-west-1" });
+        new AuditTrail(scope, "trail", { provider, naming: { project: "acme", environment: "org", region: "eu-west-1" }, accountId: "100000000001", partition: "aws", ...extra });
+      });
+    expect(build({})).toThrow(/'accessLogs' is required: the trail bucket's access logs must go somewhere \(CIS 3\.4\), unless 'organizationArchive' holds the logs/);
+    const archive = { bucketName: "acme-org-cloudtrail-100000000003", keyArn: "arn:aws:kms:eu-west-1:100000000003:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d" };
+    expect(build({ organizationArchive: archive, accessLogs: { grantServerAccessLogs: () => ({ targetBucket: "x", targetPrefix: "y" }) } })).toThrow(/'accessLogs' has no effect with 'organizationArchive'/);
+  });
+});

@@ -1,0 +1,188 @@
+import { Construct } from "constructs";
+import { Fn, TerraformBackend, TerraformOutput, Token } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { AuditTrail } from "../audit/audit-trail";
+import { MANAGED_BY } from "../aws/naming";
+import { ComplianceValidation } from "../compliance/audit";
+import type { OrganizationConfig } from "../config/model";
+import { LogArchive } from "../organization/log-archive";
+import { organizationArchiveNames, ORGANIZATION_ENVIRONMENT, organizationTrailArn } from "../organization/organization-facts";
+import { OrganizationGuardrails } from "../organization/organization-guardrails";
+import { OrganizationManagement } from "../organization/organization-management";
+import { OrganizationSecurity } from "../organization/organization-security";
+import { TAP_RESOURCE_RULES } from "./rule-pack";
+import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
+import { accountProviders, configureBackend, PARTITION_ID, ProviderReach } from "./stack-parts";
+
+/**
+ * The organization's own stacks (#18), one per account role, each with its own state, deployed
+ * before the members in the order AWS requires: the log archive (CloudTrail checks the bucket's
+ * policy when the trail is created), the management account (trusted access, delegated
+ * administrators, units, guardrail policies, the organization trail), the security account (the
+ * delegated administrator's configuration). A later stack reads what it needs of an earlier one
+ * from that stack's state, through documented outputs.
+ */
+
+/** What a later stack needs of an earlier one: where its state is. */
+export interface IStackState {
+  readonly node: { readonly id: string };
+  readonly stateBackend: TerraformBackend;
+}
+
+/** The documented outputs the organization's stacks read of each other. */
+export const ORGANIZATION_OUTPUTS = {
+  logArchive: { bucketName: "archive_bucket_name", keyArn: "archive_key_arn" },
+  management: { rootId: "root_id", targetIds: "guardrail_target_ids", trailArn: "organization_trail_arn", policyIds: "guardrail_policy_ids" },
+} as const;
+
+/** Logical ids of the remote states (`data.terraform_remote_state.<id>`), which the Terraform tests override. */
+export const LOG_ARCHIVE_STATE_ID = "log_archive_stack";
+export const MANAGEMENT_STATE_ID = "management_stack";
+
+function reachOf(config: OrganizationConfig, account: { id: string; roleArn?: string }, stackName: string): ProviderReach {
+  return { project: config.project, environment: ORGANIZATION_ENVIRONMENT, tags: config.tags, roleArn: account.roleArn, accountId: account.id, stackName };
+}
+
+function partitionOf(stack: SinglePassStack, provider: AwsProvider): string {
+  const partition = new DataAwsPartition(stack, "partition", { provider });
+  partition.overrideLogicalId(PARTITION_ID);
+  return partition.partition;
+}
+
+function output(stack: SinglePassStack, name: string, value: unknown, description: string): void {
+  new TerraformOutput(stack, name, { value, description });
+}
+
+/** The log-archive account: the organization's trail bucket and key (LogArchive). */
+export class LogArchiveStack extends SinglePassStack {
+  /** Where this stack's state lives; the management stack reads the archive key's ARN from there. */
+  public readonly stateBackend: TerraformBackend;
+  /** The archive bucket and key. */
+  public readonly archive: LogArchive;
+
+  constructor(scope: Construct, id: string, config: OrganizationConfig, options: SinglePassStackOptions = {}) {
+    super(scope, id, options);
+    this.stateBackend = configureBackend(this, config.logArchive.backend);
+    const provider = accountProviders(this, reachOf(config, config.logArchive, id), [config.homeRegion]).get(config.homeRegion)!;
+    const partition = partitionOf(this, provider);
+    this.node.addValidation(new ComplianceValidation(this, TAP_RESOURCE_RULES));
+    this.archive = new LogArchive(this, "log-archive", {
+      provider,
+      naming: { project: config.project, environment: ORGANIZATION_ENVIRONMENT, region: config.homeRegion },
+      accountId: config.logArchive.id,
+      partition,
+      organizationId: config.id,
+      trailArn: organizationTrailArn(partition, config.homeRegion, config.management.id, config.project),
+      managementAccountId: config.management.id,
+      logRetentionDays: config.logRetentionDays,
+      protect: config.protect,
+    });
+    const names = ORGANIZATION_OUTPUTS.logArchive;
+    output(this, names.bucketName, this.archive.bucketName, "The log archive bucket: the organization trail and every member's AWS Config deliver there.");
+    output(this, names.keyArn, this.archive.keyArn, "The log archive's key, which the organization trail encrypts with.");
+  }
+}
+
+/**
+ * The management account: the organization adopted with trusted access, its units and accounts,
+ * the security account as delegated administrator, the guardrail policies on their targets, and
+ * the organization trail (to the log archive) with its log group and the CIS alarms.
+ */
+export class ManagementStack extends SinglePassStack {
+  /** Where this stack's state lives; the security stack reads the root's and units' ids from there. */
+  public readonly stateBackend: TerraformBackend;
+  /** The organization, its units and accounts, the delegated administrators. */
+  public readonly management: OrganizationManagement;
+  /** The guardrail SCPs and their attachments. */
+  public readonly guardrails: OrganizationGuardrails;
+  /** The organization trail, its log group and the CIS alarms. */
+  public readonly trail: AuditTrail;
+
+  constructor(scope: Construct, id: string, config: OrganizationConfig, logArchive: IStackState, options: SinglePassStackOptions = {}) {
+    super(scope, id, options);
+    this.stateBackend = configureBackend(this, config.management.backend);
+    const providers = accountProviders(this, reachOf(config, config.management, id), config.allowedRegions);
+    const primary = providers.get(config.homeRegion)!;
+    const partition = partitionOf(this, primary);
+    this.node.addValidation(new ComplianceValidation(this, TAP_RESOURCE_RULES));
+    // The accounts keep their own tags: their provider sets none.
+    const untagged = new AwsProvider(this, "aws-untagged", {
+      alias: "untagged",
+      region: config.homeRegion,
+      allowedAccountIds: [config.management.id],
+      assumeRole: config.management.roleArn ? [{ roleArn: config.management.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${id}`.slice(0, 64) }] : undefined,
+    });
+    this.management = new OrganizationManagement(this, "organization", {
+      provider: primary,
+      accountsProvider: untagged,
+      regionProviders: providers,
+      organizationId: config.id,
+      securityAccountId: config.security.id,
+      units: config.units,
+      otherTrustedServices: config.otherTrustedServices,
+      otherPolicyTypes: config.otherPolicyTypes,
+    });
+    const targets = config.guardrailTargets.map((target) => (target === "root" ? this.management.rootId : this.management.unitIds.get(target)!));
+    this.guardrails = new OrganizationGuardrails(this, "guardrails", {
+      provider: primary,
+      project: config.project,
+      allowedRegions: config.allowedRegions,
+      deploymentRoleArns: config.deploymentRoleArns,
+      targets,
+      acceptedRisks: config.disabledGuardrails,
+    });
+    const archiveState = logArchive.stateBackend.getRemoteStateDataSource(this, LOG_ARCHIVE_STATE_ID, logArchive.node.id);
+    this.trail = new AuditTrail(this, "organization-trail", {
+      provider: primary,
+      naming: { project: config.project, environment: ORGANIZATION_ENVIRONMENT, region: config.homeRegion },
+      accountId: config.management.id,
+      partition,
+      organizationArchive: {
+        bucketName: organizationArchiveNames(config.project, config.logArchive.id).bucket,
+        keyArn: archiveState.getString(ORGANIZATION_OUTPUTS.logArchive.keyArn),
+        trusted: this.management.trusted,
+      },
+      logRetentionDays: config.logRetentionDays,
+      protect: config.protect,
+      alarmEmail: config.alarmEmail,
+    });
+    const names = ORGANIZATION_OUTPUTS.management;
+    output(this, names.rootId, this.management.rootId, "The organization's root (r-...).");
+    output(this, names.targetIds, targets, "Ids of the guardrail policies' targets, in the order of organization.guardrailTargets.");
+    output(this, names.trailArn, this.trail.trailArn, "The organization trail.");
+    output(this, names.policyIds, this.guardrails.policyIds, "The guardrail SCPs.");
+    output(this, "alarm_topic_arn", this.trail.topicArn, "The SNS topic the CIS alarms on the organization trail notify.");
+  }
+}
+
+/** The security account, delegated administrator of the security services (OrganizationSecurity). */
+export class SecurityStack extends SinglePassStack {
+  /** Where this stack's state lives. */
+  public readonly stateBackend: TerraformBackend;
+  /** The delegated administrator's configuration of the security services. */
+  public readonly security: OrganizationSecurity;
+
+  constructor(scope: Construct, id: string, config: OrganizationConfig, management: IStackState, options: SinglePassStackOptions = {}) {
+    super(scope, id, options);
+    this.stateBackend = configureBackend(this, config.security.backend);
+    const providers = accountProviders(this, reachOf(config, config.security, id), config.allowedRegions);
+    const primary = providers.get(config.homeRegion)!;
+    const partition = partitionOf(this, primary);
+    this.node.addValidation(new ComplianceValidation(this, TAP_RESOURCE_RULES));
+    const managementState = management.stateBackend.getRemoteStateDataSource(this, MANAGEMENT_STATE_ID, management.node.id);
+    const targetIds = managementState.getList(ORGANIZATION_OUTPUTS.management.targetIds);
+    this.security = new OrganizationSecurity(this, "security", {
+      provider: primary,
+      regionProviders: providers,
+      naming: { project: config.project, environment: ORGANIZATION_ENVIRONMENT, region: config.homeRegion },
+      accountId: config.security.id,
+      partition,
+      // Security Hub's configuration reaches the same accounts as the guardrail policies.
+      securityHubTargets: config.guardrailTargets.map((_, index) => Token.asString(Fn.element(targetIds, index))),
+    });
+    output(this, "guardduty_detector_ids", Object.fromEntries(this.security.detectorIds), "The security account's GuardDuty detector id by region.");
+    output(this, "config_aggregator_arn", this.security.aggregatorArn, "The organization's AWS Config aggregator.");
+    output(this, "securityhub_policy_id", this.security.securityHubPolicyId, "Security Hub's configuration policy (CIS v3.0.0).");
+  }
+}
