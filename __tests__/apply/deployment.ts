@@ -110,8 +110,8 @@ export class EmulatedDeployment {
    * `npm run bootstrap` on the emulator: synthesizes `env` (which must set accountId) and applies
    * its bootstrap stack with its own local state; deploys after it keep their state in that bucket.
    */
-  async bootstrap(env: Record<string, string>): Promise<Bootstrapped> {
-    const config = loadConfig(env, { file: null });
+  async bootstrap(env: Record<string, string>, file: string | null = null): Promise<Bootstrapped> {
+    const config = loadConfig(env, { file });
     if (!config.bootstrap) throw new Error("bootstrap needs TAP_ACCOUNT_ID and the S3 backend");
     const outdir = mkdtempSync(join(this.root, "out-"));
     buildApp(config, outdir).app.synth();
@@ -130,7 +130,8 @@ export class EmulatedDeployment {
     return this.workdirOf();
   }
 
-  private workdirOf(stackName?: string): TerraformWorkdir {
+  /** The Terraform working directory of the deployed stack `stackName` (the first deployed by default). */
+  workdirOf(stackName?: string): TerraformWorkdir {
     const workdir = stackName === undefined ? this.workdirs.values().next().value : this.workdirs.get(stackName);
     if (!workdir) throw new Error(`no stack ${stackName ?? ""} deployed yet; deployed: ${[...this.workdirs.keys()].join(", ") || "none"}`);
     return workdir;
@@ -138,10 +139,11 @@ export class EmulatedDeployment {
 
   /**
    * Synthesizes `env` and applies its account stack, or the stack named `stackName` (a region
-   * stack of the split layout), on top of whatever this deployment applied to it before.
+   * stack of the split layout, an organization's stack), on top of whatever this deployment
+   * applied to it before; `file` is the configuration file, if any.
    */
-  async deploy(env: Record<string, string>, stackName?: string): Promise<Deployed> {
-    const config = loadConfig(env, { file: null });
+  async deploy(env: Record<string, string>, stackName?: string, configFile: string | null = null): Promise<Deployed> {
+    const config = loadConfig(env, { file: configFile });
     const outdir = mkdtempSync(join(this.root, "out-"));
     buildApp(config, outdir).app.synth();
     const name = stackName ?? config.stacks[0].stackName;

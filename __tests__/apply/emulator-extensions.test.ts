@@ -37,6 +37,17 @@ describeIfTier([APPLY_TIER], "apply tier: tap's emulator extensions answer as AW
     expect(stored.recordingGroup).toMatchObject({ allSupported: true, exclusionByResourceTypes: { resourceTypes: [] } });
   });
 
+  test("Organizations: RegisterDelegatedAdministrator takes AWS Config's config.amazonaws.com", async () => {
+    const { deployment } = emulated;
+    const organizations = (operation: string, body: object) => deployment.awsJson("organizations", `AWSOrganizationsV20161128.${operation}`, body);
+    await organizations("CreateOrganization", { FeatureSet: "ALL" });
+    const { CreateAccountStatus: created } = await organizations("CreateAccount", { AccountName: "security", Email: "aws-security@example.com" });
+    await organizations("EnableAWSServiceAccess", { ServicePrincipal: "config.amazonaws.com" });
+    await organizations("RegisterDelegatedAdministrator", { AccountId: created.AccountId, ServicePrincipal: "config.amazonaws.com" });
+    const { DelegatedServices: services } = await organizations("ListDelegatedServicesForAccount", { AccountId: created.AccountId });
+    expect(services.map((service: { ServicePrincipal: string }) => service.ServicePrincipal)).toEqual(["config.amazonaws.com"]);
+  });
+
   test("GuardDuty: TagResource, UntagResource and ListTagsForResource on a detector", async () => {
     const { deployment } = emulated;
     const { detectorId } = await deployment.awsRest("guardduty", "POST", "/detector", { enable: true, tags: { Name: "first" } });

@@ -44,6 +44,7 @@ export const EMULATED_SERVICES = [
   "iam",
   "kms",
   "logs",
+  "organizations",
   "s3",
   "s3control",
   "securityhub",
@@ -267,6 +268,13 @@ export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
     "the SDK sends S3 Control requests to <account id>.<endpoint host>, which an emulator on a loopback IP address cannot serve",
   aws_securityhub_account: "moto answers EnableSecurityHub but not UpdateSecurityHubConfiguration, which the provider calls for enable_default_standards",
   aws_securityhub_standards_subscription: "moto has no BatchEnableStandards, so no standard can be subscribed",
+  aws_securityhub_organization_admin_account: "moto answers EnableOrganizationAdminAccount but has no ListOrganizationAdminAccounts, which the provider waits on (404)",
+  aws_securityhub_finding_aggregator: "moto has no CreateFindingAggregator (404)",
+  aws_securityhub_organization_configuration:
+    "moto's UpdateOrganizationConfiguration needs the administrator designated, which aws_securityhub_organization_admin_account cannot do here (see above)",
+  aws_securityhub_configuration_policy: "moto has no CreateConfigurationPolicy (Security Hub central configuration)",
+  aws_securityhub_configuration_policy_association: "moto has no StartConfigurationPolicyAssociation (Security Hub central configuration)",
+  aws_guardduty_organization_configuration: "moto has no UpdateOrganizationConfiguration for GuardDuty (404), so auto-enable cannot be set",
 };
 
 /**
@@ -283,6 +291,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
   logging_grant_beside_wildcard_principals:
     'PutBucketLogging finds S3 logging\'s grant in a target policy that also has statements whose Principal is "*", as the TLS denials of every tap bucket are (moto: reads every Principal as a map and answers 500)',
   recorder_with_empty_exclusion: "PutConfigurationRecorder takes an empty exclusionByResourceTypes with allSupported, which the provider sends when it updates a recorder it read back, such as an adopted one (moto: InvalidRecordingGroupException)",
+  delegated_administrator_services:
+    "RegisterDelegatedAdministrator takes config.amazonaws.com, which AWS Config's organization aggregator needs (https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html; moto: unrecognized service principal)",
 };
 
 /**
@@ -290,6 +300,7 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
  * before `destroy` (counted in its output) so the rest of the destroy is still exercised.
  */
 export const EMULATOR_UNDELETABLE: Readonly<Record<string, string>> = {
+  aws_guardduty_organization_admin_account: "moto has no DisableOrganizationAdminAccount for GuardDuty (404)",
   aws_api_gateway_account:
     "reset_on_delete sends UpdateAccount a patch operation without a value, which moto's API Gateway cannot handle (500)",
   aws_s3_bucket_versioning:

@@ -174,3 +174,12 @@ def logging_grant_beside_wildcard_principals(models):
             target_bucket.policy = policy
 
     models.FakeBucket._log_permissions_enabled_policy = staticmethod(check)
+
+
+@patch("moto.organizations.models")
+def delegated_administrator_services(models):
+    """RegisterDelegatedAdministrator takes config.amazonaws.com, as AWS does for AWS Config's
+    organization aggregator (moto: only config-multiaccountsetup.amazonaws.com of AWS Config's)."""
+    supported = models.FakeDelegatedAdministrator.SUPPORTED_SERVICES
+    if "config.amazonaws.com" not in supported:
+        supported.append("config.amazonaws.com")

@@ -1,0 +1,142 @@
+import { mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { EMULATOR_ACCOUNT_ID, EMULATOR_UNSUPPORTED } from "../../scripts/terraform/emulator";
+import { loadConfig } from "../../src/config/load";
+import type { OrganizationConfig } from "../../src/config/model";
+import { guardrailDocuments } from "../../src/organization/organization-facts";
+import { APPLY_TIER, describeIfTier } from "../tiers";
+import { APPLY_TIMEOUT_MS, Deployed, describeReplan, EmulatedDeployment, useEmulatedDeployment } from "./deployment";
+
+const ORGANIZATIONS = "AWSOrganizationsV20161128";
+const ROLE = "OrganizationAccountAccessRole";
+
+/**
+ * The organization layer on the emulator (#18): an organization with four accounts exists (the
+ * emulator's own account is its management account), as tap expects to find one; the
+ * log-archive, management and security stacks then apply in order on the bootstrapped S3
+ * backend, the management stack importing the organization and moving the accounts into their
+ * units. Each re-plans clean; they are destroyed in reverse, after the management stack lets go
+ * of the organization and accounts it adopted (`terraform state rm`, as the README says).
+ */
+describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
+  const emulated = useEmulatedDeployment();
+  let file: string;
+  let organization: OrganizationConfig;
+  const order = () => [organization.logArchive.name, organization.management.stackName, organization.security.name];
+  const deployed = new Map<string, Deployed>();
+
+  beforeAll(async () => {
+    const { deployment } = emulated;
+    const org = (await organizationsCall(deployment, "CreateOrganization", { FeatureSet: "ALL" })).Organization;
+    const ids: Record<string, string> = {};
+    for (const name of ["security", "log-archive", "app", "sandbox"]) {
+      const created = await organizationsCall(deployment, "CreateAccount", { AccountName: name, Email: `aws-${name}@acme.example` });
+      ids[name] = created.CreateAccountStatus.AccountId;
+    }
+    const account = (name: string) => ({ id: ids[name], name, role: ROLE, email: `aws-${name}@acme.example` });
+    file = join(mkdtempSync(join(tmpdir(), "tap-apply-org-")), "tap.config.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        project: "acme",
+        accountId: EMULATOR_ACCOUNT_ID,
+        regions: ["us-east-1"],
+        backend: { type: "s3", region: "us-east-1", keyPrefix: "tap" },
+        organization: {
+          id: org.Id,
+          managementAccount: { id: EMULATOR_ACCOUNT_ID },
+          securityAccount: account("security"),
+          logArchiveAccount: account("log-archive"),
+          organizationalUnits: [
+            { name: "Security", accounts: ["security", "log-archive"] },
+            { name: "Workloads", accounts: ["app"] },
+            { name: "Sandbox", accounts: ["sandbox"] },
+          ],
+        },
+        fleet: { accounts: [{ ...account("app"), environment: "dev" }, { ...account("sandbox"), environment: "sandbox", vpcCidrs: { "us-east-1": "10.20.0.0/16" } }] },
+      }),
+    );
+    organization = loadConfig({}, { file }).organization!;
+    await deployment.bootstrap({}, file);
+    for (const name of order()) deployed.set(name, await deployment.deploy({}, name, file));
+  }, APPLY_TIMEOUT_MS);
+
+  test("each stack applies what the emulator supports; what it leaves out is a named emulator gap", async () => {
+    for (const name of order()) {
+      const { fullPlan, planOnly } = deployed.get(name)!;
+      const planned = (fullPlan.resource_changes ?? []).filter((change) => change.mode === "managed" && !change.change.actions.includes("delete")).map((change) => change.address);
+      const applied = (await emulated.deployment.stateList(name)).filter((address) => !address.startsWith("data."));
+      expect({ name, applied: [...applied].sort() }).toEqual({ name, applied: planned.filter((address) => !planOnly.includes(address)).sort() });
+      expect(planOnly.every((address) => address.split(".")[0] in EMULATOR_UNSUPPORTED)).toBe(true);
+      const gaps = [...new Set(planOnly.map((address) => address.split(".")[0]))];
+      console.log(`apply tier: ${name}: ${applied.length} applied, ${planOnly.length} planned only (${gaps.join(", ") || "none"})`);
+    }
+    // The organization's own pieces all applied: the organization, units, accounts, policies, attachments, delegated administrators.
+    const management = await emulated.deployment.stateList(organization.management.stackName);
+    for (const type of ["aws_organizations_organization", "aws_organizations_organizational_unit", "aws_organizations_account", "aws_organizations_policy", "aws_organizations_policy_attachment", "aws_organizations_delegated_administrator", "aws_guardduty_organization_admin_account", "aws_cloudtrail"]) {
+      expect({ type, applied: management.some((address) => address.startsWith(`${type}.`)) }).toEqual({ type, applied: true });
+    }
+  }, APPLY_TIMEOUT_MS);
+
+  test("the organization trusts the security services, and the security account administers them", async () => {
+    const { deployment } = emulated;
+    const trusted = (await organizationsCall(deployment, "ListAWSServiceAccessForOrganization", {})).EnabledServicePrincipals.map((p: any) => p.ServicePrincipal);
+    expect(trusted.sort()).toEqual(["access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com"]);
+    const delegated = await organizationsCall(deployment, "ListDelegatedServicesForAccount", { AccountId: organization.security.id });
+    expect(delegated.DelegatedServices.map((s: any) => s.ServicePrincipal).sort()).toEqual(expect.arrayContaining(["access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com"]));
+    const guardDutyAdmins = await deployment.awsRest("guardduty", "GET", "/admin");
+    expect(guardDutyAdmins.adminAccounts).toEqual([{ adminAccountId: organization.security.id, adminStatus: "ENABLED" }]);
+  }, APPLY_TIMEOUT_MS);
+
+  test("each account is in its unit, and the guardrail policies are attached to the root", async () => {
+    const { deployment } = emulated;
+    const roots = (await organizationsCall(deployment, "ListRoots", {})).Roots;
+    for (const unit of organization.units) {
+      for (const account of unit.accounts) {
+        const [parent] = (await organizationsCall(deployment, "ListParents", { ChildId: account.id })).Parents;
+        const described = (await organizationsCall(deployment, "DescribeOrganizationalUnit", { OrganizationalUnitId: parent.Id })).OrganizationalUnit;
+        expect({ account: account.name, unit: described.Name }).toEqual({ account: account.name, unit: unit.name });
+      }
+    }
+    const attached = (await organizationsCall(deployment, "ListPoliciesForTarget", { TargetId: roots[0].Id, Filter: "SERVICE_CONTROL_POLICY" })).Policies;
+    const documents = guardrailDocuments({ project: "acme", allowedRegions: organization.allowedRegions, deploymentRoleArns: organization.deploymentRoleArns });
+    expect(attached.map((policy: any) => policy.Name).sort()).toEqual(expect.arrayContaining(documents.map((_, index) => `acme-guardrails-${index + 1}`)));
+    for (const policy of attached.filter((p: any) => p.Name.startsWith("acme-guardrails-"))) {
+      const content = JSON.parse((await organizationsCall(deployment, "DescribePolicy", { PolicyId: policy.Id })).Policy.Content);
+      expect(content).toEqual(documents[Number(policy.Name.split("-").at(-1)) - 1]);
+    }
+  }, APPLY_TIMEOUT_MS);
+
+  test("every stack re-plans clean", async () => {
+    for (const name of order()) {
+      const changes = (await emulated.deployment.replan(name)).filter((change) => !change.deviation);
+      expect({ name, changes: describeReplan(changes) }).toEqual({ name, changes: "" });
+    }
+  }, APPLY_TIMEOUT_MS);
+
+  test("destroyed in reverse order, the organization, its units and accounts left in place", async () => {
+    const { deployment } = emulated;
+    // What the README's procedure lets go of first: the adopted organization and accounts, and the
+    // units (AWS refuses to delete a unit that still holds accounts; the emulator does not check).
+    const adopted = (await deployment.stateList(organization.management.stackName)).filter((address) => /^aws_organizations_(organization|account|organizational_unit)\./.test(address));
+    expect(adopted).toHaveLength(1 + organization.units.length + organization.units.flatMap((unit) => unit.accounts).length);
+    await deployment.workdirOf(organization.management.stackName).run(["state", "rm", "-no-color", ...adopted]);
+    for (const name of [...order()].reverse()) {
+      await deployment.destroy(name);
+      expect({ name, left: await deployment.stateList(name) }).toEqual({ name, left: [] });
+    }
+    const accounts = (await organizationsCall(deployment, "ListAccounts", {})).Accounts;
+    expect(accounts).toHaveLength(5);
+    const roots = (await organizationsCall(deployment, "ListRoots", {})).Roots;
+    const units = (await organizationsCall(deployment, "ListOrganizationalUnitsForParent", { ParentId: roots[0].Id })).OrganizationalUnits;
+    expect(units.map((unit: { Name: string }) => unit.Name).sort()).toEqual(organization.units.map((unit) => unit.name).sort());
+    // The guardrail policies are gone: destroy detached and deleted them.
+    const policies = (await organizationsCall(deployment, "ListPolicies", { Filter: "SERVICE_CONTROL_POLICY" })).Policies;
+    expect(policies.filter((policy: { Name: string }) => policy.Name.startsWith("acme-guardrails-"))).toEqual([]);
+  }, APPLY_TIMEOUT_MS);
+});
+
+function organizationsCall(deployment: EmulatedDeployment, operation: string, body: object): Promise<any> {
+  return deployment.awsJson("organizations", `${ORGANIZATIONS}.${operation}`, body);
+}
