@@ -18,8 +18,12 @@ import { CHECKOV_INSTALL_HINT, CHECKOV_VERSION, Checkov, CheckovFinding, findChe
 import { EMULATOR_ACCOUNT_ID, emulatorMissingMessage, findEmulator, projectRoot, RunningEmulator, startEmulator } from "./terraform/emulator";
 import { findProviderSource, TerraformWorkdir } from "./terraform/workdir";
 
-/** The configurations scanned: the defaults, and production with every optional feature on. */
-export const SCAN_CONFIGURATIONS: readonly { name: string; env: Record<string, string> }[] = [
+/**
+ * The configurations scanned: the defaults, production with every optional feature on, and the
+ * example organization (its log-archive, management and security stacks and a member; synth
+ * only: its plan needs the remote states of stacks not applied).
+ */
+export const SCAN_CONFIGURATIONS: readonly { name: string; env: Record<string, string>; file?: string; plan?: false }[] = [
   { name: "default", env: {} },
   {
     name: "production",
@@ -35,6 +39,7 @@ export const SCAN_CONFIGURATIONS: readonly { name: string; env: Record<string, s
       TAP_ACCOUNT_ID: EMULATOR_ACCOUNT_ID,
     },
   },
+  { name: "organization", env: {}, file: join(projectRoot(), "examples", "organization.tap.config.json"), plan: false },
 ];
 
 export const ACCEPTED_FILE = join(projectRoot(), "scripts", "checkov-accepted.json");
@@ -105,7 +110,7 @@ export function mergedStacks(stacks: readonly Record<string, any>[]): Record<str
 }
 
 async function scanConfiguration(checkov: Checkov, configuration: (typeof SCAN_CONFIGURATIONS)[number], acceptances: Acceptance[], emulator?: RunningEmulator): Promise<TargetReport[]> {
-  const config = loadConfig(configuration.env, { file: null });
+  const config = loadConfig(configuration.env, { file: configuration.file ?? null });
   const reports: TargetReport[] = [];
   const outdir = mkdtempSync(join(tmpdir(), "tap-scan-"));
   try {
@@ -119,6 +124,14 @@ async function scanConfiguration(checkov: Checkov, configuration: (typeof SCAN_C
       const regional = await runCheckov(checkov, merged);
       reports.push(classify(`${configuration.name} region stacks`, regional.passed, regional.failed, acceptances));
     }
+    if (config.organization) {
+      const { logArchive, management, security } = config.organization;
+      const merged = join(outdir, "organization-stacks.tf.json");
+      const names = [logArchive.name, management.stackName, security.name];
+      writeFileSync(merged, JSON.stringify(mergedStacks(names.map((name) => JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"))))));
+      const organization = await runCheckov(checkov, merged);
+      reports.push(classify(`${configuration.name} role stacks`, organization.passed, organization.failed, acceptances));
+    }
     if (config.bootstrap) {
       const bootstrap = await runCheckov(checkov, join(outdir, "stacks", config.bootstrap.stackName, "cdk.tf.json"));
       reports.push(classify(`${configuration.name} bootstrap`, bootstrap.passed, bootstrap.failed, acceptances));
@@ -126,7 +139,7 @@ async function scanConfiguration(checkov: Checkov, configuration: (typeof SCAN_C
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-  if (!emulator) return reports;
+  if (!emulator || configuration.plan === false) return reports;
   const workdir = TerraformWorkdir.synthesize(config, findProviderSource(), { emulatorUrl: emulator.url });
   try {
     await workdir.init();
