@@ -8,6 +8,9 @@
  * `npm run bench -- --compare <git revision>` instead measures that revision and this tree side
  * by side, alternated in one run (synth, configuration load, the unit, integration and Terraform
  * tiers), into bench/results/compare.md: how a change is shown not to regress.
+ *
+ * `--layouts` and `--organization` run one measurement alone: the layouts' plan memory (#19),
+ * and synth and plan of a 100-account organization (#18).
  */
 import { spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
@@ -380,6 +383,130 @@ async function layoutsOnly(): Promise<void> {
   if (!withinBudget(measurements)) process.exitCode = 1;
 }
 
+/** Accounts of the organization the bench measures (#18), in four units of equal size. */
+const ORGANIZATION_ACCOUNTS = 100;
+const ORGANIZATION_REGIONS = ["eu-west-1", "eu-central-1"];
+
+/**
+ * An organization file of `accounts` member accounts in two regions (the example's shape): the
+ * security and log-archive accounts in a Security unit, the members spread over three more.
+ */
+function organizationFile(accounts: number): string {
+  const file = join(scratch, `organization-${accounts}.json`);
+  const cidr = (n: number) => `10.${Math.floor(n / 16)}.${(n % 16) * 16}.0/20`;
+  const members = Array.from({ length: accounts }, (_, i) => ({
+    id: String(200_000_000_000 + i),
+    name: `member-${String(i).padStart(3, "0")}`,
+    environment: i % 2 === 0 ? "prod" : "dev",
+    role: "TapDeploy",
+    email: `aws-member-${i}@acme.example`,
+    vpcCidrs: Object.fromEntries(ORGANIZATION_REGIONS.map((region, r) => [region, cidr(i * ORGANIZATION_REGIONS.length + r)])),
+  }));
+  const units = ["Production", "Development", "Sandbox"].map((name, u) => ({ name, accounts: members.filter((_, i) => i % 3 === u).map((member) => member.name) }));
+  const role = (id: string, name: string) => ({ id, name, role: "TapDeploy", email: `aws-${name}@acme.example` });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      project: "acme",
+      accountId: "100000000001",
+      regions: ORGANIZATION_REGIONS,
+      homeRegion: ORGANIZATION_REGIONS[0],
+      backend: { type: "s3", region: ORGANIZATION_REGIONS[0], keyPrefix: "tap" },
+      organization: {
+        id: "o-a1b2c3d4e5",
+        managementAccount: { id: "100000000001", role: "TapDeploy" },
+        securityAccount: role("100000000002", "security"),
+        logArchiveAccount: role("100000000003", "log-archive"),
+        organizationalUnits: [{ name: "Security", accounts: ["security", "log-archive"] }, ...units],
+      },
+      fleet: { accounts: members },
+    }),
+  );
+  return file;
+}
+
+/**
+ * The organization of ORGANIZATION_ACCOUNTS members: synth of the whole app (medians, peak
+ * memory), then a plan of each organization stack and of one member (they all have one shape),
+ * against the emulator (the providers assume roles), with the wall time and peak memory of each.
+ * The management stack plans without its import blocks: an import reads the organization, which
+ * does not exist here.
+ */
+async function organizationMeasurements(mirror: ProviderSource, runs: number): Promise<{ synth: Measurement; stacks: number; plans: PlanRun[]; runs: number }> {
+  const file = organizationFile(ORGANIZATION_ACCOUNTS);
+  const synth = measure(`organization synth (${ORGANIZATION_ACCOUNTS} accounts)`, runs, () => appSynth({ TAP_CONFIG: file }));
+  const config = loadConfig({}, { file });
+  const organization = config.organization!;
+  const emulator = await startEmulator(findEmulator()!);
+  const plans: PlanRun[] = [];
+  const outputs = new Map<string, Record<string, unknown>>();
+  const knownAfterApply: Record<string, Record<string, unknown>> = {
+    "log-archive": { archive_key_arn: "arn:aws:kms:eu-west-1:100000000003:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d" },
+    management: { root_id: "r-ab12", guardrail_target_ids: ["r-ab12"] },
+  };
+  try {
+    for (const [stackName, reads] of [
+      [organization.logArchive.name, undefined],
+      [organization.management.stackName, organization.logArchive.name],
+      [organization.security.name, organization.management.stackName],
+      [config.stacks[0].stackName, undefined],
+    ] as const) {
+      const workdir = TerraformWorkdir.synthesize(config, mirror, { stackName, emulatorUrl: emulator.url, remoteStateOutputs: reads ? outputs.get(reads) : undefined });
+      try {
+        const written = JSON.parse(readFileSync(join(workdir.dir, "cdk.tf.json"), "utf8"));
+        if (written.import) {
+          delete written.import;
+          workdir.replaceStack(JSON.stringify(written));
+        }
+        await workdir.init();
+        const walls: number[] = [];
+        const peaks: number[] = [];
+        for (let run = 0; run < runs; run++) {
+          const start = performance.now();
+          const { result: plan, peakMb } = await peakDescendantRss(() => workdir.plan());
+          walls.push(performance.now() - start);
+          if (peakMb !== undefined) peaks.push(peakMb);
+          outputs.set(stackName, { ...Object.fromEntries(Object.entries(plan.output_changes).map(([name, change]) => [name, change.after])), ...knownAfterApply[stackName] });
+        }
+        const resources = Object.values<Record<string, unknown>>(written.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+        plans.push({ stack: stackName, providers: written.provider.aws.length, resources, wallMs: median(walls), peakMb: peaks.length > 0 ? median(peaks) : undefined });
+      } finally {
+        workdir.dispose();
+      }
+    }
+  } finally {
+    await emulator.stop();
+  }
+  const stacks = 3 + config.stacks.reduce((sum, stack) => sum + 1 + stack.regionStacks.length, 0);
+  return { synth, stacks, plans, runs };
+}
+
+/** bench/results/organization.md: written by the full bench and by \`--organization\` alone. */
+function writeOrganization(result: Awaited<ReturnType<typeof organizationMeasurements>>, command: string): string {
+  const rows = result.plans.map((run) => `| ${run.stack} | ${run.providers} | ${run.resources} | ${(run.wallMs / 1000).toFixed(1)} | ${run.peakMb?.toFixed(0) ?? "n/a"} |`);
+  const md = `# tap benchmark: a ${ORGANIZATION_ACCOUNTS}-account organization (#18)
+
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Generated by \`${command}\` on ${new Date().toISOString().slice(0, 10)}.
+
+Synth of the whole app (${result.stacks} stacks: log archive, management, security, ${ORGANIZATION_ACCOUNTS} members in ${ORGANIZATION_REGIONS.length} regions): median ${(result.synth.medianMs / 1000).toFixed(1)} s over ${result.synth.runs} runs, peak ${result.synth.medianPeakRssMb?.toFixed(0) ?? "n/a"} MB.
+
+Plan of each organization stack and of one member (every member has that shape), against the emulator, one at a time, medians of ${result.runs} runs (init not counted); memory is Terraform and its providers together:
+
+| Stack | Providers | Resources | Plan (s) | Peak memory (MB) |
+| --- | ---: | ---: | ---: | ---: |
+${rows.join("\n")}
+`;
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, "organization.md"), md);
+  return md;
+}
+
+/** \`npm run bench -- --organization\`: only the organization measurement, into bench/results/organization.md. */
+async function organizationOnly(): Promise<void> {
+  runOnce(join(BIN, "tsc"), ["-p", ROOT]);
+  console.log(writeOrganization(await organizationMeasurements(findProviderSource(), FEW_RUNS), "npm run bench -- --organization"));
+}
+
 /**
  * validate + plan of every stack of a fleet, against the emulator (a fleet's providers assume
  * roles, which needs STS), one stack at a time and then `parallelism` at a time.
@@ -523,6 +650,10 @@ async function main(): Promise<void> {
     await layoutsOnly();
     return;
   }
+  if (process.argv.includes("--organization")) {
+    await organizationOnly();
+    return;
+  }
   const compareAt = process.argv.indexOf("--compare");
   if (compareAt >= 0) {
     const rev = process.argv[compareAt + 1];
@@ -589,6 +720,7 @@ async function main(): Promise<void> {
   const layoutRuns = Math.max(1, Math.min(slowRuns, Number(process.env.BENCH_LAYOUT_RUNS ?? slowRuns)));
   const layouts = await layoutMeasurements(mirror, layoutRuns);
   writeLayouts(layouts, layoutRuns, "npm run bench");
+  writeOrganization(await organizationMeasurements(mirror, FEW_RUNS), "npm run bench");
 
   const ms = (m: Measurement) => fmtMs(m.medianMs);
   const mb = (m: Measurement) => (m.medianPeakRssMb ? `${m.medianPeakRssMb.toFixed(0)} MB` : "-");

@@ -13,7 +13,7 @@ import { SUPPORTED_REGION_NAMES } from "../src/network/regions";
 import { DOCUMENTED_REQUESTS, MANAGED_GRANTS } from "../src/app/service-access";
 import { STACK_OUTPUTS } from "../src/app/stack-outputs";
 import { SINGLETONS, SingletonFacts } from "../src/aws/singletons";
-import { BACKEND_ENV, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
+import { BACKEND_ENV, ORGANIZATION_SCHEMA, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
 import { EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
 import { GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
@@ -30,6 +30,13 @@ function controls(): string {
 function settings(): string {
   const rows = Object.entries(STACK_FIELDS).map(([key, schema]) => `| \`${key}\` | \`${STACK_ENV[key as keyof typeof STACK_ENV]}\` | ${cell(schema.description)} |`);
   return ["| File key | Variable | Meaning and allowed values |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The organization section's keys (file only, no variables), from its schema. */
+function organizationSettings(): string {
+  const required = new Set<string>(ORGANIZATION_SCHEMA.required);
+  const rows = Object.entries(ORGANIZATION_SCHEMA.fields).map(([key, schema]) => `| \`organization.${key}\` | ${required.has(key) ? "yes" : "no"} | ${cell(schema.description)} |`);
+  return ["| File key | Required | Meaning and allowed values |", "| --- | --- | --- |", ...rows].join("\n");
 }
 
 function backendVariables(): string {
@@ -119,6 +126,10 @@ function layoutResults(): string {
   return readFileSync(join(projectRoot(), "bench", "results", "layouts.md"), "utf8").replace(/^# .*\n+/, "").trim();
 }
 
+function organizationResults(): string {
+  return readFileSync(join(projectRoot(), "bench", "results", "organization.md"), "utf8").replace(/^# .*\n+/, "").trim();
+}
+
 /** The organization's guardrail SCPs and AWS's limits on them (src/organization/organization-facts.ts). */
 function guardrailPolicies(): string {
   const example = { project: "tap", allowedRegions: ["eu-west-1", "eu-central-1"], deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"] };
@@ -166,6 +177,7 @@ function regionCoverage(): string {
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   controls,
   settings,
+  "organization-settings": organizationSettings,
   "backend-variables": backendVariables,
   outputs,
   singletons,
@@ -177,6 +189,7 @@ export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   "region-coverage": regionCoverage,
   performance: benchmarkResults,
   "layout-results": layoutResults,
+  "organization-results": organizationResults,
 };
 
 /** The README with every generated section rewritten between its `<!-- generated:<name> -->` markers. */
