@@ -90,6 +90,23 @@ describe("guardrail SCPs: a member account's administrator", () => {
   });
 });
 
+describe("guardrail SCPs: tap's keys stay usable by the account's AWS services", () => {
+  // EBS encryption by default uses the region's tap key: launching an instance makes EC2 create a
+  // grant on it as the launching principal (kms:GrantIsForAWSResource true). Denying that would
+  // stop every encrypted volume in the account but the deployment role's.
+  // @see https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+  const tagged = { ...inRegion("eu-west-1", ADMIN), "aws:ResourceTag/Project": "tap", "aws:ResourceTag/ManagedBy": "cdktf" };
+
+  test("a member's administrator launching an encrypted volume may have EC2 create a grant on a tap key", async () => {
+    expect(await decide(all, ADMIN, "kms:CreateGrant", KEY, { ...tagged, "kms:GrantIsForAWSResource": "true" })).toBe("Allowed");
+  });
+
+  test("a grant on a tap key made directly, not for an AWS resource, is still denied", async () => {
+    expect(await decide(all, ADMIN, "kms:CreateGrant", KEY, { ...tagged, "kms:GrantIsForAWSResource": "false" })).toBe("ExplicitlyDenied");
+    expect(await decide(all, ADMIN, "kms:CreateGrant", KEY, tagged)).toBe("ExplicitlyDenied");
+  });
+});
+
 describe("guardrail SCPs: the root user and the deployment role", () => {
   test("the root user is denied everything", async () => {
     expect(await decide(all, ROOT_USER, "s3:ListAllMyBuckets", "*", inRegion("eu-west-1", ROOT_USER))).toBe("ExplicitlyDenied");
@@ -123,7 +140,7 @@ describe("guardrail SCPs: within AWS's limits, naming only what AWS knows", () =
     expect(await isKnownAction(action)).toBe(true);
   });
 
-  test.each(["aws:PrincipalArn", "aws:RequestedRegion", "aws:ResourceTag/Project"])("condition key %s is in AWS's service reference", async (key) => {
+  test.each(["aws:PrincipalArn", "aws:RequestedRegion", "aws:ResourceTag/Project", "kms:GrantIsForAWSResource"])("condition key %s is in AWS's service reference", async (key) => {
     expect(await findConditionKey(key)).toBeTruthy();
   });
 

@@ -136,7 +136,7 @@ const ROLE_CHANGES = [
 ];
 
 /** What disables one of tap's keys or opens it up. */
-const KEY_CHANGES = ["kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateGrant"];
+const KEY_CHANGES = ["kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"];
 
 /** tap's guardrail policies, in the order they are written into SCPs. */
 export const GUARDRAIL_POLICIES: readonly GuardrailPolicy[] = [
@@ -184,6 +184,22 @@ export const GUARDRAIL_POLICIES: readonly GuardrailPolicy[] = [
         Action: KEY_CHANGES,
         Resource: "*",
         Condition: { StringEquals: { "aws:ResourceTag/Project": [params.project], "aws:ResourceTag/ManagedBy": ["cdktf"] }, ...exceptDeployment(params) },
+      },
+      {
+        // A grant opens a key to another principal. AWS services that use the key for the caller
+        // (EC2 for EBS encryption by default, with the region's tap key) create grants as that
+        // caller, with kms:GrantIsForAWSResource true: those stay allowed, or no one but the
+        // deployment role could launch an encrypted volume.
+        // @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource
+        Sid: "ProtectTapKeyGrants",
+        Effect: "Deny",
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: {
+          StringEquals: { "aws:ResourceTag/Project": [params.project], "aws:ResourceTag/ManagedBy": ["cdktf"] },
+          BoolIfExists: { "kms:GrantIsForAWSResource": "false" },
+          ...exceptDeployment(params),
+        },
       },
     ],
   },
