@@ -102,13 +102,15 @@ function measurePair(labels: [string, string], runs: number, onceA: () => Sample
 const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const regionsEnv = (count: number) => ({ TAP_REGIONS: SUPPORTED_REGION_NAMES.slice(0, count).join(",") });
 
+/** The `n`th /20 carved from 10.0.0.0/8: VPC CIDRs that never overlap across a generated fleet. */
+const cidr = (n: number) => `10.${Math.floor(n / 16)}.${(n % 16) * 16}.0/20`;
+
 /**
  * A fleet file of `accounts` accounts, three regions each, with CIDRs that do not overlap across
  * the fleet (/20s carved from 10.0.0.0/8) and environments alternating prod and dev.
  */
 function fleetFile(accounts: number): string {
   const file = join(scratch, `fleet-${accounts}.json`);
-  const cidr = (n: number) => `10.${Math.floor(n / 16)}.${(n % 16) * 16}.0/20`;
   const fleet = Array.from({ length: accounts }, (_, i) => ({
     id: String(100_000_000_000 + i),
     name: `account-${String(i).padStart(2, "0")}`,
@@ -393,7 +395,6 @@ const ORGANIZATION_REGIONS = ["eu-west-1", "eu-central-1"];
  */
 function organizationFile(accounts: number): string {
   const file = join(scratch, `organization-${accounts}.json`);
-  const cidr = (n: number) => `10.${Math.floor(n / 16)}.${(n % 16) * 16}.0/20`;
   const members = Array.from({ length: accounts }, (_, i) => ({
     id: String(200_000_000_000 + i),
     name: `member-${String(i).padStart(3, "0")}`,

@@ -1,11 +1,9 @@
 import { Construct } from "constructs";
 import { Fn, TerraformBackend, TerraformOutput, Token } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AuditTrail } from "../audit/audit-trail";
-import { MANAGED_BY } from "../aws/naming";
 import { ComplianceValidation } from "../compliance/audit";
-import type { OrganizationConfig } from "../config/model";
+import type { OrganizationConfig, StateBackend } from "../config/model";
 import { LogArchive } from "../organization/log-archive";
 import { organizationArchiveNames, ORGANIZATION_ENVIRONMENT, organizationTrailArn } from "../organization/organization-facts";
 import { OrganizationGuardrails } from "../organization/organization-guardrails";
@@ -13,7 +11,7 @@ import { OrganizationManagement } from "../organization/organization-management"
 import { OrganizationSecurity } from "../organization/organization-security";
 import { TAP_RESOURCE_RULES } from "./rule-pack";
 import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
-import { accountProviders, configureBackend, PARTITION_ID, ProviderReach } from "./stack-parts";
+import { accountProvider, accountProviders, configureBackend, PARTITION_ID, ProviderReach } from "./stack-parts";
 
 /**
  * The organization's own stacks (#18), one per account role, each with its own state, deployed
@@ -44,10 +42,19 @@ function reachOf(config: OrganizationConfig, account: { id: string; roleArn?: st
   return { project: config.project, environment: ORGANIZATION_ENVIRONMENT, tags: config.tags, roleArn: account.roleArn, accountId: account.id, stackName };
 }
 
-function partitionOf(stack: SinglePassStack, provider: AwsProvider): string {
-  const partition = new DataAwsPartition(stack, "partition", { provider });
+/**
+ * What every role stack starts with: its own state, one provider per region acting as its
+ * account, the partition, and the resource rules judging what it declares.
+ */
+function roleStackParts(stack: SinglePassStack, config: OrganizationConfig, account: { id: string; roleArn?: string; backend: StateBackend }, regions: readonly string[]) {
+  const reach = reachOf(config, account, stack.node.id);
+  const stateBackend = configureBackend(stack, account.backend);
+  const providers = accountProviders(stack, reach, regions);
+  const primary = providers.get(config.homeRegion)!;
+  const partition = new DataAwsPartition(stack, "partition", { provider: primary });
   partition.overrideLogicalId(PARTITION_ID);
-  return partition.partition;
+  stack.node.addValidation(new ComplianceValidation(stack, TAP_RESOURCE_RULES));
+  return { reach, stateBackend, providers, primary, partition: partition.partition };
 }
 
 function output(stack: SinglePassStack, name: string, value: unknown, description: string): void {
@@ -63,12 +70,10 @@ export class LogArchiveStack extends SinglePassStack {
 
   constructor(scope: Construct, id: string, config: OrganizationConfig, options: SinglePassStackOptions = {}) {
     super(scope, id, options);
-    this.stateBackend = configureBackend(this, config.logArchive.backend);
-    const provider = accountProviders(this, reachOf(config, config.logArchive, id), [config.homeRegion]).get(config.homeRegion)!;
-    const partition = partitionOf(this, provider);
-    this.node.addValidation(new ComplianceValidation(this, TAP_RESOURCE_RULES));
+    const { stateBackend, primary, partition } = roleStackParts(this, config, config.logArchive, [config.homeRegion]);
+    this.stateBackend = stateBackend;
     this.archive = new LogArchive(this, "log-archive", {
-      provider,
+      provider: primary,
       naming: { project: config.project, environment: ORGANIZATION_ENVIRONMENT, region: config.homeRegion },
       accountId: config.logArchive.id,
       partition,
@@ -101,18 +106,10 @@ export class ManagementStack extends SinglePassStack {
 
   constructor(scope: Construct, id: string, config: OrganizationConfig, logArchive: IStackState, options: SinglePassStackOptions = {}) {
     super(scope, id, options);
-    this.stateBackend = configureBackend(this, config.management.backend);
-    const providers = accountProviders(this, reachOf(config, config.management, id), config.allowedRegions);
-    const primary = providers.get(config.homeRegion)!;
-    const partition = partitionOf(this, primary);
-    this.node.addValidation(new ComplianceValidation(this, TAP_RESOURCE_RULES));
+    const { reach, stateBackend, providers, primary, partition } = roleStackParts(this, config, config.management, config.allowedRegions);
+    this.stateBackend = stateBackend;
     // The accounts keep their own tags: their provider sets none.
-    const untagged = new AwsProvider(this, "aws-untagged", {
-      alias: "untagged",
-      region: config.homeRegion,
-      allowedAccountIds: [config.management.id],
-      assumeRole: config.management.roleArn ? [{ roleArn: config.management.roleArn, sessionName: `${MANAGED_BY}-${config.project}-${id}`.slice(0, 64) }] : undefined,
-    });
+    const untagged = accountProvider(this, reach, config.homeRegion, { alias: "untagged", tagged: false });
     this.management = new OrganizationManagement(this, "organization", {
       provider: primary,
       accountsProvider: untagged,
@@ -165,11 +162,8 @@ export class SecurityStack extends SinglePassStack {
 
   constructor(scope: Construct, id: string, config: OrganizationConfig, management: IStackState, options: SinglePassStackOptions = {}) {
     super(scope, id, options);
-    this.stateBackend = configureBackend(this, config.security.backend);
-    const providers = accountProviders(this, reachOf(config, config.security, id), config.allowedRegions);
-    const primary = providers.get(config.homeRegion)!;
-    const partition = partitionOf(this, primary);
-    this.node.addValidation(new ComplianceValidation(this, TAP_RESOURCE_RULES));
+    const { stateBackend, providers, primary, partition } = roleStackParts(this, config, config.security, config.allowedRegions);
+    this.stateBackend = stateBackend;
     const managementState = management.stateBackend.getRemoteStateDataSource(this, MANAGEMENT_STATE_ID, management.node.id);
     const targetIds = managementState.getList(ORGANIZATION_OUTPUTS.management.targetIds);
     this.security = new OrganizationSecurity(this, "security", {

@@ -66,12 +66,23 @@ export function regionProviders(stack: TerraformStack, config: StackConfig, regi
 
 /** One aliased provider per region acting as `reach` says: the organization's stacks reach their accounts this way too. */
 export function accountProviders(stack: TerraformStack, reach: ProviderReach, regions: readonly string[]): Map<string, AwsProvider> {
+  return new Map(regions.map((region) => [region, accountProvider(stack, reach, region)]));
+}
+
+/**
+ * A provider acting as `reach` says in `region`, aliased by the region unless `alias` is given;
+ * `tagged: false` leaves out the common default_tags (for resources whose tags are not tap's).
+ */
+export function accountProvider(stack: TerraformStack, reach: ProviderReach, region: string, options: { alias?: string; tagged?: boolean } = {}): AwsProvider {
+  const alias = options.alias ?? region;
   const tags = { ...reach.tags, Environment: reach.environment, Project: reach.project, ManagedBy: MANAGED_BY };
-  const access = {
-    ...(reach.roleArn ? { assumeRole: [{ roleArn: reach.roleArn, sessionName: `${MANAGED_BY}-${reach.project}-${reach.stackName}`.slice(0, 64) }] } : {}),
-    ...(reach.accountId ? { allowedAccountIds: [reach.accountId] } : {}),
-  };
-  return new Map(regions.map((region) => [region, new AwsProvider(stack, `aws-${region}`, { alias: region, region, defaultTags: [{ tags }], ...access })]));
+  return new AwsProvider(stack, `aws-${alias}`, {
+    alias,
+    region,
+    defaultTags: options.tagged === false ? undefined : [{ tags }],
+    assumeRole: reach.roleArn ? [{ roleArn: reach.roleArn, sessionName: `${MANAGED_BY}-${reach.project}-${reach.stackName}`.slice(0, 64) }] : undefined,
+    allowedAccountIds: reach.accountId ? [reach.accountId] : undefined,
+  });
 }
 
 /**

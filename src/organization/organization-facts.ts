@@ -275,22 +275,25 @@ export const ORGANIZATION_ENVIRONMENT = "org";
 export const ARCHIVE_CONFIG_PREFIX = "config";
 
 /**
- * Names of the log archive (in the log-archive account) and of the organization trail (in the
- * management account): fixed by the project and account, so each stack names the others'
- * resources without reading their state.
+ * Names of the log archive (in the log-archive account): fixed by the project and account, so
+ * the management stack names the bucket without reading the archive's state.
  */
 export function organizationArchiveNames(project: string, logArchiveAccountId: string) {
   return {
     bucket: `${project}-${ORGANIZATION_ENVIRONMENT}-cloudtrail-${logArchiveAccountId}`,
     accessLogBucket: `${project}-${ORGANIZATION_ENVIRONMENT}-access-logs-${logArchiveAccountId}`,
     keyAlias: `alias/${project}-${ORGANIZATION_ENVIRONMENT}-cloudtrail`,
-    trail: `${project}-${ORGANIZATION_ENVIRONMENT}-trail`,
   };
+}
+
+/** The organization trail's name (AuditTrail's name for the organization's naming scope). */
+export function organizationTrailName(project: string): string {
+  return `${project}-${ORGANIZATION_ENVIRONMENT}-trail`;
 }
 
 /** The organization trail's ARN, which the log archive's bucket and key policies name (it lives in the management account). */
 export function organizationTrailArn(partition: string, homeRegion: string, managementAccountId: string, project: string): string {
-  return `arn:${partition}:cloudtrail:${homeRegion}:${managementAccountId}:trail/${organizationArchiveNames(project, "").trail}`;
+  return `arn:${partition}:cloudtrail:${homeRegion}:${managementAccountId}:trail/${organizationTrailName(project)}`;
 }
 
 /**
