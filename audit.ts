@@ -7,7 +7,7 @@ import { buildApp } from "./src/app/app";
 import { runCli } from "./src/app/cli";
 import { TAP_RULE_PACK } from "./src/app/rule-pack";
 import { auditStacks } from "./src/compliance/report";
-import { loadConfig } from "./src/config/load";
+import { loadConfig } from "./src/app/load-config";
 
 runCli(() => {
   const config = loadConfig();

@@ -4,7 +4,7 @@ import { join } from "path";
 import { buildApp } from "./src/app/app";
 import { runCli } from "./src/app/cli";
 import { describeStacks } from "./src/app/summary";
-import { loadConfig } from "./src/config/load";
+import { loadConfig } from "./src/app/load-config";
 
 runCli(() => {
   const config = loadConfig();

@@ -2,7 +2,8 @@ import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { loadConfig, SINGLE_STACK_NAME } from "../src/config/load";
+import { SINGLE_STACK_NAME } from "../src/config/load";
+import { loadConfig } from "../src/app/load-config";
 import type { StackConfig } from "../src/config/model";
 import { TapStack } from "../src/app/tap-stack";
 

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { cpus, tmpdir, totalmem } from "os";
 import { join, resolve } from "path";
 import { performance } from "perf_hooks";
-import { loadConfig } from "../src/config/load";
+import { loadConfig } from "../src/app/load-config";
 import { SUPPORTED_REGION_NAMES } from "../src/network/regions";
 import { findProviderSource, ProviderSource, TerraformWorkdir } from "../scripts/terraform/workdir";
 import { findEmulator, startEmulator } from "../scripts/terraform/emulator";

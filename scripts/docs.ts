@@ -8,7 +8,7 @@ import { join } from "path";
 import { buildApp } from "../src/app/app";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { auditStack } from "../src/compliance/audit";
-import { loadConfig } from "../src/config/load";
+import { loadConfig } from "../src/app/load-config";
 import { SUPPORTED_REGION_NAMES } from "../src/network/regions";
 import { DOCUMENTED_REQUESTS, MANAGED_GRANTS } from "../src/app/service-access";
 import { STACK_OUTPUTS } from "../src/app/stack-outputs";

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../src/app/app";
-import { loadConfig } from "../src/config/load";
+import { loadConfig } from "../src/app/load-config";
 import { CHECKOV_INSTALL_HINT, CHECKOV_VERSION, Checkov, CheckovFinding, findCheckov, runCheckov } from "./checkov";
 import { EMULATOR_ACCOUNT_ID, emulatorMissingMessage, findEmulator, projectRoot, RunningEmulator, startEmulator } from "./terraform/emulator";
 import { findProviderSource, TerraformWorkdir } from "./terraform/workdir";

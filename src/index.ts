@@ -41,6 +41,7 @@ export { suppressRule } from "./compliance/suppressions";
 export { PASS, fail, unknown, type Outcome, type Rule, type StackView } from "./compliance/rule";
 
 // Configuration: the loader, its error and the JSON Schema of tap.config.json.
-export { loadConfig, ConfigError, DEFAULTS } from "./config/load";
+export { ConfigError, DEFAULTS } from "./config/load";
+export { loadConfig } from "./app/load-config";
 export { configJsonSchema } from "./config/settings";
 export type { OrganizationConfig, RegionStackConfig, StackConfig, TapConfig } from "./config/model";

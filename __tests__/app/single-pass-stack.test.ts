@@ -8,7 +8,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { buildApp } from "../../src/app/app";
 import { SinglePassStack } from "../../src/app/single-pass-stack";
 import { TapStack } from "../../src/app/tap-stack";
-import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
+import { SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { configFrom, resourcesOf, synthWithMetadata } from "../helpers";
 
 /** A stack with one role at `path`, which says it used to be at `formerPath`. */

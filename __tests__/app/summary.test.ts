@@ -1,5 +1,5 @@
 import { describeStacks } from "../../src/app/summary";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 
 const summary = (env: Record<string, string>, counts?: Map<string, number>) => describeStacks(loadConfig(env, { file: null }), counts);
 

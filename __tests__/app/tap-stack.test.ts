@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Testing } from "cdktf";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { SINGLETON_KEYS, SINGLETON_TYPES } from "../../src/aws/singletons";
 import { STACK_OUTPUTS } from "../../src/app/stack-outputs";
 import { TapStack } from "../../src/app/tap-stack";

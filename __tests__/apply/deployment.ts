@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import type { StackConfig } from "../../src/config/model";
 import {
   EMULATOR_DEVIATIONS,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { EMULATOR_ACCOUNT_ID, EMULATOR_UNSUPPORTED } from "../../scripts/terraform/emulator";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import type { OrganizationConfig } from "../../src/config/model";
 import { guardrailDocuments } from "../../src/organization/organization-facts";
 import { APPLY_TIER, describeIfTier } from "../tiers";

@@ -1,5 +1,5 @@
 import { EMULATOR_ACCOUNT_ID, EMULATOR_UNSUPPORTED } from "../../scripts/terraform/emulator";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { APPLY_TIER, describeIfTier } from "../tiers";
 import { intendedGuardrailCounts } from "../intended-resources";
 import { APPLY_TIMEOUT_MS, Deployed, describeReplan, useEmulatedDeployment } from "./deployment";

@@ -1,37 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+/** The loader (src/config/load.ts): layers, the file, variables, defaults, and the messages every refused value gets. Each concern's own settings are tested beside it (__tests__/<concern>/*-settings.test.ts). */
+import { mkdirSync, rmSync } from "fs";
 import { join } from "path";
-import { TAP_RULE_PACK } from "../../src/app/rule-pack";
-import { ConfigError, DEFAULT_REUSE_ACCEPTANCE, DEFAULTS, loadConfig, RISKY_VALUES } from "../../src/config/load";
-import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-facts";
-import { adoptedName, SINGLETON_KEYS } from "../../src/aws/singletons";
-import { duplicateKeys } from "../../src/config/json-text";
-import type { StackConfig, TapConfig } from "../../src/config/model";
-import { MAX_USER_TAGS, STACK_ENV } from "../../src/config/settings";
+import { DEFAULTS, DEFAULT_REUSE_ACCEPTANCE } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
+import { SINGLETON_KEYS } from "../../src/aws/singletons";
+import { duplicateKeys } from "../../src/settings/json-text";
+import { STACK_ENV } from "../../src/config/settings";
 import { configSchemaText } from "../../scripts/write-config-schema";
-
-const load = (env: Record<string, string>): TapConfig => loadConfig(env, { file: null });
-const stackOf = (env: Record<string, string>): StackConfig => load(env).stacks[0];
-
-function problemsOf(env: Record<string, string>, options: Parameters<typeof loadConfig>[1] = { file: null }): string[] {
-  try {
-    loadConfig(env, options);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
-}
-
-/** Writes `content` as tap.config.json in a fresh folder and returns the folder. */
-function folderWithConfig(content: unknown, name = "tap.config.json"): string {
-  const dir = mkdtempSync(join(tmpdir(), "tap-config-"));
-  writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content, null, 2));
-  return dir;
-}
-
-/** The owner deployment covers the default regions (and one more). */
-const OWNER_REGIONS = "us-east-1,us-west-2,eu-central-1,eu-west-1";
+import { folderWithConfig, load, problemsOf, stackOf } from "../settings-fixtures";
 
 describe("loadConfig: defaults and variables", () => {
   test("an empty environment gives the documented defaults: one stack, ambient credentials", () => {
@@ -145,32 +121,9 @@ describe("loadConfig: defaults and variables", () => {
     });
   });
 
-  test("default VPC CIDRs never overlap across all 17 supported regions", () => {
-    const all = "us-east-1,us-east-2,us-west-1,us-west-2,ca-central-1,sa-east-1,eu-central-1,eu-west-1,eu-west-2,eu-west-3,eu-north-1,ap-south-1,ap-northeast-1,ap-northeast-2,ap-northeast-3,ap-southeast-1,ap-southeast-2";
-    expect(new Set(stackOf({ TAP_REGIONS: all, ENVIRONMENT_SUFFIX: "staging" }).regions.map((r) => r.vpcCidr)).size).toBe(17);
-  });
 
-  test('"none" removes SSH access entirely', () => {
-    expect(stackOf({ TAP_ALLOWED_SSH_CIDRS: "none" }).allowedSshCidrs).toEqual([]);
-  });
 
-  test.each([
-    ["prod", true],
-    ["production", true],
-    ["prod-eu", true],
-    ["prd", false],
-    ["live", false],
-    ["dev", false],
-  ])("data protection follows the environment name by default: %s -> %s", (environment, enabled) => {
-    const { protectData } = stackOf({ ENVIRONMENT_SUFFIX: environment });
-    expect(protectData.enabled).toBe(enabled);
-    expect(protectData.reason).toContain(`environment "${environment}"`);
-  });
 
-  test("TAP_PROTECT_DATA overrides the environment's default in both directions", () => {
-    expect(stackOf({ ENVIRONMENT_SUFFIX: "live", TAP_PROTECT_DATA: "true" }).protectData).toEqual({ enabled: true, reason: "set by TAP_PROTECT_DATA" });
-    expect(stackOf({ ENVIRONMENT_SUFFIX: "prod", TAP_PROTECT_DATA: "false" }).protectData.enabled).toBe(false);
-  });
 
   test("a single region has no replication, and the product says so as an accepted risk of its own", () => {
     const stack = stackOf({ TAP_REGIONS: "eu-west-1" });
@@ -179,76 +132,16 @@ describe("loadConfig: defaults and variables", () => {
     expect(stackOf({}).acceptedRisks.map((risk) => risk.ruleId)).not.toContain("S3.CrossRegionReplication");
   });
 
-  test("a deployment that skips the account's settings accepts exactly the rules of the controls the owner creates", () => {
-    const skip = stackOf({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS });
-    expect(skip.acceptedRisks.map((risk) => risk.ruleId).sort()).toEqual([...ACCOUNT_OWNER_RULE_IDS].sort());
-    expect(new Set(skip.acceptedRisks.map((risk) => risk.source))).toEqual(new Set(["tap (accountSettings skip)"]));
-  });
 
-  test.each([
-    ["TAP_REPLICATION", "S3.CrossRegionReplication"],
-    ["TAP_GUARDDUTY", "GuardDuty.Enabled"],
-    ["TAP_SECURITY_HUB", "SecurityHub.CisStandard"],
-  ])("%s=false needs an accepted risk for %s", (variable, ruleId) => {
-    expect(problemsOf({ [variable]: "false" })).toEqual([expect.stringMatching(new RegExp(`^${variable}: false .*\\(.*rule ${ruleId.replace(".", "\\.")}\\); change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId.replace(".", "\\.")}=<why>"`))]);
-    expect(() => load({ [variable]: "false", TAP_ACCEPT_RISKS: `${ruleId}=covered by the organization's own tooling` })).not.toThrow();
-  });
 
-  test("turning a guardrail off in a deployment that does not own it needs no acceptance: it only warns", () => {
-    expect(() => load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "false" })).not.toThrow();
-  });
 
-  test("Security Hub without AWS Config is refused, naming both settings", () => {
-    expect(problemsOf({ TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "Config.Recorder=Control Tower records this account" })).toEqual([
-      "TAP_SECURITY_HUB: is on while TAP_AWS_CONFIG is off; Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off",
-    ]);
-  });
 
-  test("more SSH sources than the default network ACL has entries for are refused", () => {
-    const sources = Array.from({ length: 13 }, (_, i) => `192.0.2.${i * 16}/28`).join(",");
-    expect(problemsOf({ TAP_ALLOWED_SSH_CIDRS: sources })).toEqual([
-      `TAP_ALLOWED_SSH_CIDRS: ${JSON.stringify(sources.split(","))} has 13 entries; at most 12 are allowed (each is an entry of the default network ACL, and AWS allows 20 per direction)`,
-    ]);
-  });
 
-  test("every rule that configuration refers to exists in the rule pack", () => {
-    const ids = TAP_RULE_PACK.map((rule) => rule.id);
-    const referenced = [
-      ...RISKY_VALUES.map((risky) => risky.ruleId),
-      ...load({ TAP_REGIONS: "eu-west-1" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
-      ...load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
-    ];
-    expect(referenced.filter((id) => !ids.includes(id))).toEqual([]);
-  });
 
-  test("skipping account settings turns every guardrail off and warns about guardrail settings that cannot apply", () => {
-    const config = load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "true", TAP_ALARM_EMAIL: "secops@example.com" });
-    expect(config.stacks[0].guardrails).toEqual({ guardDuty: false, securityHub: false, awsConfig: false, alarmEmail: undefined });
-    expect(config.warnings).toEqual([
-      "TAP_GUARDDUTY: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
-      "TAP_ALARM_EMAIL: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
-    ]);
-  });
 
-  test("SSH sources that are private, or at most one /8 of public space, are accepted", () => {
-    expect(stackOf({ TAP_ALLOWED_SSH_CIDRS: "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,1.0.0.0/8" }).allowedSshCidrs).toHaveLength(4);
-  });
 
-  test(`up to ${MAX_USER_TAGS} user tags are accepted, so tap's four stay within AWS's 50`, () => {
-    const tags = Object.fromEntries(Array.from({ length: MAX_USER_TAGS }, (_, i) => [`Key${i}`, `v ${i} _.:/=+-@ é`]));
-    expect(Object.keys(stackOf({ TAP_TAGS: JSON.stringify(tags) }).tags)).toHaveLength(46);
-  });
 
-  test("an accepted risk for a rule that a setting breaks lets the setting through", () => {
-    const stack = stackOf({ TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" });
-    expect(stack.logRetentionDays).toBe(30);
-    expect(stack.acceptedRisks).toContainEqual({ ruleId: "Logs.Retention", reason: "debug logs are kept 30 days by policy", source: "TAP_ACCEPT_RISKS" });
-  });
 
-  test("reuse prevention 24 needs no acceptance; the product default carries its own", () => {
-    expect(stackOf({ TAP_PASSWORD_REUSE_PREVENTION: "24" }).acceptedRisks).toEqual([]);
-    expect(stackOf({}).acceptedRisks.map((risk) => risk.source)).toEqual(["tap (product default)"]);
-  });
 
   test("a setting's variable that is set but empty is refused, not read as unset (a missing pipeline secret looks like this)", () => {
     expect(problemsOf({ ENVIRONMENT_SUFFIX: "", TAP_REGIONS: "  " })).toEqual([
@@ -339,11 +232,6 @@ describe("loadConfig: refused values name the setting, the value and what is all
     expect(problems.map((p) => p.split(":")[0])).toEqual(["TAP_REGIONS", "TAP_LOG_RETENTION_DAYS", "TAP_TAGS"]);
   });
 
-  test("a mistyped region does not also report a CIDR count mismatch", () => {
-    expect(problemsOf({ TAP_REGIONS: "us-east-1,eu-wset-1", TAP_VPC_CIDRS: "10.0.0.0/16,10.1.0.0/16" })).toEqual([
-      expect.stringMatching(/^TAP_REGIONS: "eu-wset-1" is not a supported region; did you mean "eu-west-1"\?/),
-    ]);
-  });
 
   test("a bad environment does not also report invalid resource names", () => {
     expect(problemsOf({ ENVIRONMENT_SUFFIX: "Prod_EU" })).toHaveLength(1);
@@ -448,157 +336,6 @@ describe("loadConfig: the configuration file", () => {
   });
 });
 
-describe("loadConfig: a fleet", () => {
-  const fleetFile = (accounts: unknown[], extra: object = {}) => ({ project: "acme", regions: ["us-east-1", "eu-west-1"], ...extra, fleet: { accounts } });
-  const account = (id: string, name: string, cidrBase: number, extra: object = {}) => ({
-    id,
-    name,
-    environment: "prod",
-    role: "TapDeploy",
-    vpcCidrs: { "us-east-1": `10.${cidrBase}.0.0/16`, "eu-west-1": `10.${cidrBase + 1}.0.0/16` },
-    ...extra,
-  });
-  const folders: string[] = [];
-  const cwdWith = (content: unknown) => {
-    const dir = folderWithConfig(content);
-    folders.push(dir);
-    return dir;
-  };
-  afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-  test("a fleet keeps every member's state in one bucket of its deployment account (accountId), which the bootstrap stack creates", () => {
-    const cwd = cwdWith(fleetFile([account("111111111111", "prod-app", 100), account("222222222222", "dev-app", 102)], { accountId: "999988887777" }));
-    const config = loadConfig({}, { cwd });
-    expect(config.stacks.map((s) => [s.stackName, s.accountId, s.backend])).toEqual([
-      ["prod-app", "111111111111", { type: "s3", bucket: "acme-tfstate-999988887777-us-east-1", key: "acme/prod-app/terraform.tfstate", region: "us-east-1" }],
-      ["dev-app", "222222222222", { type: "s3", bucket: "acme-tfstate-999988887777-us-east-1", key: "acme/dev-app/terraform.tfstate", region: "us-east-1" }],
-    ]);
-    expect(config.bootstrap).toEqual({
-      stackName: "bootstrap",
-      project: "acme",
-      accountId: "999988887777",
-      bucket: "acme-tfstate-999988887777-us-east-1",
-      accessLogBucket: "acme-tflogs-999988887777-us-east-1",
-      region: "us-east-1",
-      tags: {},
-    });
-  });
-
-  test("an account named like the bootstrap stack is refused", () => {
-    const cwd = cwdWith(fleetFile([account("111111111111", "bootstrap", 100)], { accountId: "999988887777" }));
-    expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^fleet account name "bootstrap": is the state bucket's own stack \(npm run bootstrap\); choose another name$/)]);
-  });
-
-  test("each account becomes a stack with its own name, role, state key and settings over the shared ones", () => {
-    const cwd = cwdWith(fleetFile([account("111111111111", "prod-app", 100, { tags: { Owner: "app" } }), account("222222222222", "dev-app", 102, { environment: "dev", regions: ["us-east-1"], vpcCidrs: { "us-east-1": "10.102.0.0/16" }, role: "arn:aws:iam::222222222222:role/Deploy" })], { tags: { CostCenter: "7" }, backend: { type: "s3", bucket: "acme-state", region: "eu-west-1" } }));
-    const { stacks } = loadConfig({}, { cwd });
-    expect(stacks.map((s) => [s.stackName, s.account, s.environment, s.regions.map((r) => r.region), s.tags, s.backend])).toEqual([
-      ["prod-app", { id: "111111111111", name: "prod-app", roleArn: "arn:aws:iam::111111111111:role/TapDeploy" }, "prod", ["us-east-1", "eu-west-1"], { CostCenter: "7", Owner: "app" }, { type: "s3", bucket: "acme-state", key: "acme/prod-app/terraform.tfstate", region: "eu-west-1" }],
-      ["dev-app", { id: "222222222222", name: "dev-app", roleArn: "arn:aws:iam::222222222222:role/Deploy" }, "dev", ["us-east-1"], { CostCenter: "7" }, { type: "s3", bucket: "acme-state", key: "acme/dev-app/terraform.tfstate", region: "eu-west-1" }],
-    ]);
-    expect(stacks[0].protectData.enabled).toBe(true);
-    expect(stacks[1].replication).toBe(false);
-  });
-
-  test("account ids have 12 digits and appear once; names are unique; each role lives in its account", () => {
-    const cwd = cwdWith(fleetFile([account("12345", "a", 100), account("111111111111", "b", 102), account("111111111111", "b", 104, { role: "arn:aws:iam::999999999999:role/X" })]));
-    expect(problemsOf({}, { cwd })).toEqual([
-      'tap.config.json $.fleet.accounts[0].id: "12345" is not allowed; expected a 12-digit AWS account id',
-      'tap.config.json $.fleet.accounts[2].role: "arn:aws:iam::999999999999:role/X" is a role in account 999999999999, not 111111111111; expected a role in the account it reaches',
-      'tap.config.json $.fleet.accounts[2].id: "111111111111" is already used by $.fleet.accounts[1]; each account appears once',
-      'tap.config.json $.fleet.accounts[2].name: "b" is already used by $.fleet.accounts[1]; each account appears once',
-    ]);
-  });
-
-  test("VPC CIDRs must not overlap anywhere in the fleet, default CIDRs included", () => {
-    const cwd = cwdWith(fleetFile([account("111111111111", "a", 100), { id: "222222222222", name: "b", environment: "dev", role: "TapDeploy", vpcCidrs: { "us-east-1": "10.100.128.0/17" } }]));
-    expect(problemsOf({}, { cwd })).toEqual([
-      expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[1\]\.vpcCidrs: us-east-1 "10.100.128.0\/17" overlaps us-east-1 "10.100.0.0\/16" of account "a"; VPC CIDRs must not overlap across the fleet/),
-    ]);
-    const defaults = cwdWith(fleetFile([{ id: "111111111111", name: "a", environment: "dev", role: "R" }, { id: "222222222222", name: "b", environment: "dev", role: "R" }]));
-    expect(problemsOf({}, { cwd: defaults })).toEqual([
-      expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[1\]\.vpcCidrs: us-east-1 "10.10.0.0\/16" overlaps .* of account "a"; .* give each account its own vpcCidrs$/),
-      expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[1\]\.vpcCidrs: eu-west-1 "10.21.0.0\/16" overlaps/),
-    ]);
-  });
-
-  test("a required account setting that is missing is named", () => {
-    const cwd = cwdWith(fleetFile([{ id: "111111111111", name: "a", role: "R" }]));
-    expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^tap.config.json \$\.fleet\.accounts\[0\]\.environment: is required; expected lowercase letters/)]);
-  });
-
-  test("a fleet cannot share one state key", () => {
-    const cwd = cwdWith(fleetFile([account("111111111111", "a", 100)], { backend: { type: "s3", bucket: "acme-state", region: "us-east-1", key: "one.tfstate" } }));
-    expect(problemsOf({}, { cwd })).toEqual([expect.stringMatching(/^tap.config.json \$\.backend\.key: a fleet cannot share one state key; remove it and set backend\.keyPrefix/)]);
-  });
-
-  test("the sample fleet file in the repository loads: one stack per account", () => {
-    const config = loadConfig({}, { file: join(__dirname, "..", "..", "examples", "fleet.tap.config.json") });
-    expect(config.stacks.map((stack) => stack.stackName)).toEqual(["prod-app", "dev-app"]);
-  });
-});
-
-describe("loadConfig: singletons (create, adopt, external) and the names adopted ones keep", () => {
-  test("every singleton is created unless configured; a variable and the file merge entry by entry", () => {
-    expect(Object.values(stackOf({}).singletons)).toEqual(SINGLETON_KEYS.map(() => "create"));
-    const dir = folderWithConfig({ singletons: { guardDuty: "external", awsConfig: "adopt" } });
-    try {
-      const stack = loadConfig({ TAP_SINGLETONS: "guardDuty=adopt;passwordPolicy=external" }, { cwd: dir }).stacks[0];
-      expect(stack.singletons).toMatchObject({ guardDuty: "adopt", awsConfig: "adopt", passwordPolicy: "external", trail: "create" });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test("external accepts exactly the singleton's rules, saying who manages it and where that was set", () => {
-    const stack = stackOf({ TAP_SINGLETONS: "guardDuty=external;passwordPolicy=external;trail=external;awsConfig=external" });
-    const accepted = stack.acceptedRisks.filter((risk) => risk.source.includes("external"));
-    // The password rules judge a declared policy only, so an external one needs no acceptance (nor the product default's).
-    expect(accepted.map((risk) => risk.ruleId).sort()).toEqual(["CloudTrail.MultiRegionTrail", "CloudTrail.S3DataEvents", "Config.Recorder", "GuardDuty.Enabled", "Monitoring.CisMetricAlarms"]);
-    expect(stack.acceptedRisks.map((risk) => risk.ruleId)).not.toContain("IAM.PasswordReusePrevention");
-    expect(accepted.find((risk) => risk.ruleId === "GuardDuty.Enabled")).toEqual({
-      ruleId: "GuardDuty.Enabled",
-      reason: "the GuardDuty detector is managed outside this deployment",
-      source: "tap (TAP_SINGLETONS guardDuty=external)",
-    });
-  });
-
-  test.each([
-    [{ TAP_SINGLETONS: "guardduty=adopt" }, 'TAP_SINGLETONS: "guardduty" is not a singleton tap manages; did you mean "guardDuty"?'],
-    [{ TAP_SINGLETONS: "guardDuty=import" }, 'TAP_SINGLETONS["guardDuty"]: "import" is not allowed; expected create, adopt, external'],
-    [{ TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" }, 'TAP_SINGLETONS (accessAnalyzer): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES accessAnalyzer=<name> (for every region, or "accessAnalyzer/<region>" for us-east-1, us-west-2, eu-central-1)'],
-    [{ TAP_SINGLETONS: "trail=adopt" }, 'TAP_SINGLETONS (trail): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES trail=<name>'],
-    [{ TAP_SINGLETONS: "trail=external" }, 'TAP_SINGLETONS (trail): "external" leaves AWS Config without a bucket'],
-    [{ TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=another detector", TAP_SINGLETONS: "guardDuty=adopt" }, 'TAP_SINGLETONS (guardDuty): "adopt" has no effect while TAP_GUARDDUTY is false'],
-    [{ TAP_SINGLETONS: "awsConfig=external;configServiceRole=adopt" }, "TAP_SINGLETONS (configServiceRole): has no effect"],
-    [{ TAP_ADOPT_NAMES: "configRecorder=main" }, 'TAP_ADOPT_NAMES (configRecorder): names an adopted resource, but singletons awsConfig is "create"'],
-    [{ TAP_SINGLETONS: "trail=adopt", TAP_ADOPT_NAMES: "trail=main;trail/us-east-1=main" }, 'TAP_ADOPT_NAMES: "trail/us-east-1" names an account-wide resource, which has one name; use "trail" without a region'],
-    [
-      { TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=a;accessAnalyzer/eu-west-1=b", TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" },
-      'TAP_ADOPT_NAMES (accessAnalyzer/eu-west-1): "eu-west-1" is not a guarded region (TAP_GUARDRAIL_REGIONS: us-east-1, us-west-2, eu-central-1)',
-    ],
-    [{ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1", TAP_SINGLETONS: "guardDuty=adopt" }, "TAP_SINGLETONS: is set while TAP_ACCOUNT_SETTINGS is skip"],
-  ])("refuses %j, naming the setting", (env, problem) => {
-    expect(problemsOf(env)).toEqual([expect.stringContaining(problem)]);
-  });
-
-  test("an adopted resource keeps its name: per region, for every region, or the console's default", () => {
-    const stack = stackOf({ TAP_SINGLETONS: "accessAnalyzer=adopt;awsConfig=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=shared;accessAnalyzer/us-west-2=west" });
-    expect(adoptedName(stack.adoptNames, "accessAnalyzer", "us-east-1")).toBe("shared");
-    expect(adoptedName(stack.adoptNames, "accessAnalyzer", "us-west-2")).toBe("west");
-    expect(adoptedName(stack.adoptNames, "configRecorder", "us-east-1")).toBe("default");
-  });
-
-  test("the file's errors name the JSON path of the entry", () => {
-    const dir = folderWithConfig({ singletons: { trail: "adopt" } });
-    try {
-      expect(problemsOf({}, { cwd: dir })).toEqual([expect.stringContaining('tap.config.json $.singletons.trail: "adopt" needs the existing resource\'s name')]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
 describe("the published JSON Schema", () => {
   test("tap.config.schema.json is generated from the setting definitions and is current (npm run schema)", () => {
     const committed = require("fs").readFileSync(join(__dirname, "..", "..", "tap.config.schema.json"), "utf8");
@@ -613,44 +350,5 @@ describe("the published JSON Schema", () => {
     expect(schema.properties.logRetentionDays.enum).toContain(365);
     expect(schema.properties.fleet.properties.accounts.items.required).toEqual(["id", "name", "role", "environment"]);
     expect(schema.properties.backend.oneOf.map((variant: any) => variant.properties.type.const)).toEqual(["s3", "hcp"]);
-  });
-});
-
-describe("loadConfig: the state bucket and the account", () => {
-  test("without accountId the bucket is not named and there is no bootstrap stack; nothing is guessed", () => {
-    const config = load({});
-    expect(config.stacks[0].backend).toEqual({ type: "s3", bucket: undefined, key: "tap/dev/terraform.tfstate", region: "us-east-1", kmsKeyId: undefined });
-    expect(config.bootstrap).toBeUndefined();
-  });
-
-  test("accountId names a bucket unique to the account and the state region, pins the stack, and gives the bootstrap stack; a named bucket wins", () => {
-    const config = load({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_BUCKET_REGION: "eu-west-1", TAP_TAGS: '{"CostCenter":"7"}' });
-    expect(config.accountId).toBe("111122223333");
-    expect(config.stacks[0].accountId).toBe("111122223333");
-    expect(config.stacks[0].backend).toMatchObject({ bucket: "tap-tfstate-111122223333-eu-west-1", region: "eu-west-1" });
-    expect(config.bootstrap).toMatchObject({ bucket: "tap-tfstate-111122223333-eu-west-1", accessLogBucket: "tap-tflogs-111122223333-eu-west-1", region: "eu-west-1", tags: { CostCenter: "7" } });
-    expect(load({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_BUCKET: "acme-state" }).bootstrap?.bucket).toBe("acme-state");
-    // The longest project and region still give a valid bucket name.
-    expect(load({ TAP_ACCOUNT_ID: "111122223333", TAP_PROJECT: "abcdefghijklmnop", TERRAFORM_STATE_BUCKET_REGION: "ap-southeast-2" }).bootstrap?.bucket).toHaveLength(52);
-  });
-
-  test.each([
-    ["an account id that is not 12 digits", { TAP_ACCOUNT_ID: "12345" }, /^TAP_ACCOUNT_ID: "12345" is not allowed; expected a 12-digit AWS account id$/],
-    ["a key alias, which Terraform's S3 backend refuses", { TERRAFORM_STATE_KMS_KEY_ID: "alias/tap-state" }, /^TERRAFORM_STATE_KMS_KEY_ID: "alias\/tap-state" is not allowed; expected a KMS key ARN .* Terraform's S3 backend refuses aliases$/],
-    // AWS's documentation example key id is not a UUID Terraform's backend accepts (its version and variant digits).
-    ["AWS's example key id", { TERRAFORM_STATE_KMS_KEY_ID: "1234abcd-12ab-34cd-56ef-1234567890ab" }, /^TERRAFORM_STATE_KMS_KEY_ID: "1234abcd-12ab-34cd-56ef-1234567890ab" is not allowed/],
-    [
-      "a key of another region than the state bucket",
-      { TERRAFORM_STATE_KMS_KEY_ID: "arn:aws:kms:eu-west-1:111122223333:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d" },
-      /^TERRAFORM_STATE_KMS_KEY_ID: ".*" is a key in eu-west-1, but the state bucket is in us-east-1; S3 encrypts with a key of the bucket's region$/,
-    ],
-  ])("refuses %s", (_what, env, message) => {
-    expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
-  });
-
-  test("a key id or key ARN of the bucket's region is taken", () => {
-    expect(load({ TERRAFORM_STATE_KMS_KEY_ID: "mrk-0123456789abcdef0123456789abcdef" }).stacks[0].backend).toMatchObject({ kmsKeyId: "mrk-0123456789abcdef0123456789abcdef" });
-    const arn = "arn:aws:kms:us-east-1:111122223333:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d";
-    expect(load({ TERRAFORM_STATE_KMS_KEY_ID: arn }).stacks[0].backend).toMatchObject({ kmsKeyId: arn });
   });
 });

@@ -1,5 +1,5 @@
-import { formatJsonPath, INVALID, IntegerSchema, ListSchema, ObjectSchema, SchemaIssue, StringSchema } from "../../src/config/schema";
-import { closest, editDistance } from "../../src/config/suggest";
+import { formatJsonPath, INVALID, IntegerSchema, ListSchema, ObjectSchema, SchemaIssue, StringSchema } from "../../src/settings/schema";
+import { closest, editDistance } from "../../src/settings/suggest";
 
 describe("schema primitives", () => {
   const name = new StringSchema({ description: "n", enum: ["alpha", "beta"] });

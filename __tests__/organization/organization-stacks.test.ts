@@ -4,7 +4,7 @@ import { join } from "path";
 import { Testing } from "cdktf";
 import { buildApp } from "../../src/app/app";
 import { AuditTrail } from "../../src/audit/audit-trail";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import type { TapConfig } from "../../src/config/model";
 import { LogArchive, LogArchiveProps } from "../../src/organization/log-archive";
 import { ARCHIVE_OBJECT_LOCK, organizationTrailArn } from "../../src/organization/organization-facts";

@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { cdktfRuns, refuseUnnamedStateBuckets, SynthesizedStack, synthesizedStacks } from "../../scripts/cdktf-run";
 import { buildApp } from "../../src/app/app";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 
 const named = (name: string): SynthesizedStack => ({ name, missingStateBucket: false });
 const single = [named("tap"), named("bootstrap")];

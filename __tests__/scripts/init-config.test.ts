@@ -3,7 +3,8 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { starterConfigText, writeStarterConfig } from "../../scripts/init-config";
 import { SCHEMA_FILE } from "../../scripts/write-config-schema";
-import { DEFAULTS, loadConfig } from "../../src/config/load";
+import { DEFAULTS } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 
 describe("npm run init", () => {
   const root = () => {

@@ -1,5 +1,5 @@
 import { buildApp } from "../../src/app/app";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { StateBucket, StateBucketProps } from "../../src/storage/state-bucket";
 import { ACCOUNT_ID, PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthWithMetadata } from "../helpers";
 import { Testing } from "cdktf";

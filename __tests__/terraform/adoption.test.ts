@@ -3,7 +3,8 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import { SINGLETON_KEYS } from "../../src/aws/singletons";
-import { loadConfig, SINGLE_STACK_NAME } from "../../src/config/load";
+import { SINGLE_STACK_NAME } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { findProviderSource, TerraformWorkdir } from "../../scripts/terraform/workdir";
 

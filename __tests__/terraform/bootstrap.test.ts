@@ -1,5 +1,5 @@
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { findProviderSource, PlanJson, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 const TIMEOUT_MS = 300_000;

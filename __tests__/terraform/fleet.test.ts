@@ -1,6 +1,6 @@
 import { APPLY_TIER, describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { join } from "path";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import type { StackConfig } from "../../src/config/model";
 import { findEmulator, projectRoot, RunningEmulator, startEmulator } from "../../scripts/terraform/emulator";
 import { findProviderSource, regionOfAddress, TerraformWorkdir } from "../../scripts/terraform/workdir";

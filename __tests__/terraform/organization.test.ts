@@ -5,7 +5,7 @@ import { App, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { APPLY_TIER, describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { buildApp } from "../../src/app/app";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { CIS_V3_STANDARD } from "../../src/guardrails/guardrail-facts";
 import { OrganizationGuardrails } from "../../src/organization/organization-guardrails";
 import { findEmulator, projectRoot, RunningEmulator, startEmulator } from "../../scripts/terraform/emulator";

@@ -3,7 +3,7 @@
  * provider, then check that the plan holds what the code intends: the stack as a whole here,
  * each concern in its own folder (`__tests__/<concern>/planned-<concern>.ts`).
  */
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import type { StackConfig, TapConfig } from "../../src/config/model";
 import { describePlannedAudit } from "../audit/planned-audit";
 import { describePlannedGuardrails } from "../guardrails/planned-guardrails";

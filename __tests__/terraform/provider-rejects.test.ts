@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
-import { loadConfig, SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
+import { SINGLE_STACK_NAME as STACK_NAME } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { findProviderSource, planTestFile, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 // Proves the tier can fail: values that configuration validation would stop are written

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { findProviderSource, overrideDataBlocks, planFromTestOutput, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** The synthesized stack document of a configuration given as variables. */

@@ -1,4 +1,4 @@
-import { loadConfig } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { CIS_V3_STANDARD } from "../../src/guardrails/guardrail-facts";
 import { SUPPORTED_REGION_NAMES } from "../../src/network/regions";
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";

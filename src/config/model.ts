@@ -4,52 +4,14 @@
  */
 
 import type { SingletonKey, SingletonMode } from "../aws/singletons";
+import type { AcceptedRisk, RegionStackConfig } from "../guardrails/guardrail-settings";
+import type { RegionSettings } from "../network/network-settings";
+import type { FleetAccount, OrganizationConfig } from "../organization/organization-settings";
+import type { BootstrapConfig, StateBackend } from "../storage/storage-settings";
 
-/** One deployed region and the CIDR of its VPC. */
-export interface RegionSettings {
-  readonly region: string;
-  readonly vpcCidr: string;
-}
-
-/** A rule accepted as failing, with the reason and where the acceptance came from. */
-export interface AcceptedRisk {
-  readonly ruleId: string;
-  readonly reason: string;
-  /** `TAP_ACCEPT_RISKS`, `tap.config.json $.acceptRisks`, or `tap (...)` for the product's own. */
-  readonly source: string;
-}
-
-export type StateBackend =
-  | {
-      readonly type: "s3";
-      /** Undefined until it can be named: no backend.bucket and no accountId to derive it from (deploy refuses). */
-      readonly bucket?: string;
-      readonly key: string;
-      readonly region: string;
-      /** Key state objects are encrypted with; SSE-S3 without one. */
-      readonly kmsKeyId?: string;
-    }
-  | { readonly type: "hcp"; readonly organization: string; readonly workspace: string; readonly hostname: string };
-
-/** An account of a fleet: reached by assuming `roleArn`, and nothing else is allowed. */
-export interface FleetAccount {
-  readonly id: string;
-  readonly name: string;
-  readonly roleArn: string;
-}
-
-/**
- * A stack of the split layout: the regional guardrails of one group of regions that are guarded
- * but hold no workload, with its own state, deployed after the account's stack.
- */
-export interface RegionStackConfig {
-  /** `<account stack>-guardrails-<n>`, n the group's place in the supported list (stable as regions change). */
-  readonly stackName: string;
-  /** Its regions, in the supported list's order. */
-  readonly regions: readonly string[];
-  /** The account stack's backend with this stack's own state key (S3) or workspace (HCP Terraform). */
-  readonly backend: StateBackend;
-}
+// The parts each concern resolves are defined with its settings; the whole configuration is assembled here.
+export type { AcceptedRisk, BootstrapConfig, FleetAccount, OrganizationConfig, RegionSettings, RegionStackConfig, StateBackend };
+export type { OrganizationMember, OrganizationRoleAccount } from "../organization/organization-settings";
 
 /** Everything one TapStack (one account) needs. */
 export interface StackConfig {
@@ -108,70 +70,6 @@ export interface StackConfig {
    * policy lets every account of the organization deliver. Absent: to this stack's own trail bucket.
    */
   readonly configDelivery?: { readonly bucketName: string; readonly keyPrefix: string };
-}
-
-/** One of the organization's own accounts (security, log archive): its stack, reached by assuming its role. */
-export interface OrganizationRoleAccount extends FleetAccount {
-  readonly email: string;
-  /** Its stack's state: the fleet's backend with the account name's key or workspace. */
-  readonly backend: StateBackend;
-}
-
-/** An account an organizational unit holds. */
-export interface OrganizationMember {
-  readonly id: string;
-  readonly name: string;
-  readonly email: string;
-}
-
-/** The organization layer (issue #18): the three role stacks around the fleet's member stacks. */
-export interface OrganizationConfig {
-  /** The existing organization (o-...), which the management stack imports. */
-  readonly id: string;
-  readonly project: string;
-  /** Where the organization trail, the log archive, Security Hub's aggregation and the Config aggregator live. */
-  readonly homeRegion: string;
-  /** Regions the DenyOutsideRegions guardrail leaves open, and where the security services run. */
-  readonly allowedRegions: readonly string[];
-  readonly management: {
-    readonly id: string;
-    /** Assumed from the ambient credentials; absent: they are the management account's own. */
-    readonly roleArn?: string;
-    readonly stackName: string;
-    readonly backend: StateBackend;
-  };
-  readonly security: OrganizationRoleAccount;
-  readonly logArchive: OrganizationRoleAccount;
-  readonly units: readonly { readonly name: string; readonly accounts: readonly OrganizationMember[] }[];
-  /** Trusted services and policy types the organization keeps besides tap's (the lists are authoritative). */
-  readonly otherTrustedServices: readonly string[];
-  readonly otherPolicyTypes: readonly string[];
-  /** "root", or names of units. */
-  readonly guardrailTargets: readonly string[];
-  /** Guardrail policies left off, with the reason (organization.acceptRisks). */
-  readonly disabledGuardrails: Readonly<Record<string, string>>;
-  /** Role ARN patterns (arn:aws:iam::*:role/<name>) of the roles that deploy tap in the accounts: the guardrails let only them change what they protect. */
-  readonly deploymentRoleArns: readonly string[];
-  /** Names of the member stacks (the fleet's accounts), deployed after the organization's stacks. */
-  readonly memberStacks: readonly string[];
-  readonly protect: boolean;
-  readonly logRetentionDays: number;
-  readonly alarmEmail?: string;
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** The stack `npm run bootstrap` applies: the S3 state bucket the main stacks' backend names. */
-export interface BootstrapConfig {
-  /** Its stack (cdktf.out/stacks/<name>); its own state is local, in that folder. */
-  readonly stackName: string;
-  readonly project: string;
-  /** The account that holds the bucket (allowed_account_ids). */
-  readonly accountId: string;
-  readonly bucket: string;
-  /** Where every request to it is logged. */
-  readonly accessLogBucket: string;
-  readonly region: string;
-  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** The whole app: one stack per account. */

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, loadConfig, ORGANIZATION_MANAGED_SINGLETONS } from "../../src/config/load";
+import { ConfigError, ORGANIZATION_MANAGED_SINGLETONS } from "../../src/config/load";
+import { loadConfig } from "../../src/app/load-config";
 import { projectRoot } from "../../scripts/terraform/emulator";
 
 const EXAMPLE = join(projectRoot(), "examples", "organization.tap.config.json");

@@ -398,7 +398,7 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectValue<F>> {
 /** One of several object shapes, chosen by a `type` field (`{"type": "s3", ...}`). */
 export class TaggedUnionSchema<V extends Record<string, ObjectSchema<any>>> extends Schema<{ [K in keyof V]: Infer<V[K]> & { type: K } }[keyof V]> {
   constructor(
-    private readonly variants: V,
+    public readonly variants: V,
     description: string,
   ) {
     super(description);

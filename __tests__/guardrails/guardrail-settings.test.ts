@@ -1,0 +1,121 @@
+/** The guardrails' settings (src/guardrails/guardrail-settings.ts): who owns the account's settings, the paid services, singletons and accepted risks. */
+import { RISKY_VALUES } from "../../src/config/load";
+import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-facts";
+import { rmSync } from "fs";
+import { TAP_RULE_PACK } from "../../src/app/rule-pack";
+import { loadConfig } from "../../src/app/load-config";
+import { SINGLETON_KEYS, adoptedName } from "../../src/aws/singletons";
+import { OWNER_REGIONS, folderWithConfig, load, problemsOf, stackOf } from "../settings-fixtures";
+
+describe("loadConfig: singletons (create, adopt, external) and the names adopted ones keep", () => {
+  test("every singleton is created unless configured; a variable and the file merge entry by entry", () => {
+    expect(Object.values(stackOf({}).singletons)).toEqual(SINGLETON_KEYS.map(() => "create"));
+    const dir = folderWithConfig({ singletons: { guardDuty: "external", awsConfig: "adopt" } });
+    try {
+      const stack = loadConfig({ TAP_SINGLETONS: "guardDuty=adopt;passwordPolicy=external" }, { cwd: dir }).stacks[0];
+      expect(stack.singletons).toMatchObject({ guardDuty: "adopt", awsConfig: "adopt", passwordPolicy: "external", trail: "create" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("external accepts exactly the singleton's rules, saying who manages it and where that was set", () => {
+    const stack = stackOf({ TAP_SINGLETONS: "guardDuty=external;passwordPolicy=external;trail=external;awsConfig=external" });
+    const accepted = stack.acceptedRisks.filter((risk) => risk.source.includes("external"));
+    // The password rules judge a declared policy only, so an external one needs no acceptance (nor the product default's).
+    expect(accepted.map((risk) => risk.ruleId).sort()).toEqual(["CloudTrail.MultiRegionTrail", "CloudTrail.S3DataEvents", "Config.Recorder", "GuardDuty.Enabled", "Monitoring.CisMetricAlarms"]);
+    expect(stack.acceptedRisks.map((risk) => risk.ruleId)).not.toContain("IAM.PasswordReusePrevention");
+    expect(accepted.find((risk) => risk.ruleId === "GuardDuty.Enabled")).toEqual({
+      ruleId: "GuardDuty.Enabled",
+      reason: "the GuardDuty detector is managed outside this deployment",
+      source: "tap (TAP_SINGLETONS guardDuty=external)",
+    });
+  });
+
+  test.each([
+    [{ TAP_SINGLETONS: "guardduty=adopt" }, 'TAP_SINGLETONS: "guardduty" is not a singleton tap manages; did you mean "guardDuty"?'],
+    [{ TAP_SINGLETONS: "guardDuty=import" }, 'TAP_SINGLETONS["guardDuty"]: "import" is not allowed; expected create, adopt, external'],
+    [{ TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" }, 'TAP_SINGLETONS (accessAnalyzer): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES accessAnalyzer=<name> (for every region, or "accessAnalyzer/<region>" for us-east-1, us-west-2, eu-central-1)'],
+    [{ TAP_SINGLETONS: "trail=adopt" }, 'TAP_SINGLETONS (trail): "adopt" needs the existing resource\'s name, which it keeps: set TAP_ADOPT_NAMES trail=<name>'],
+    [{ TAP_SINGLETONS: "trail=external" }, 'TAP_SINGLETONS (trail): "external" leaves AWS Config without a bucket'],
+    [{ TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=another detector", TAP_SINGLETONS: "guardDuty=adopt" }, 'TAP_SINGLETONS (guardDuty): "adopt" has no effect while TAP_GUARDDUTY is false'],
+    [{ TAP_SINGLETONS: "awsConfig=external;configServiceRole=adopt" }, "TAP_SINGLETONS (configServiceRole): has no effect"],
+    [{ TAP_ADOPT_NAMES: "configRecorder=main" }, 'TAP_ADOPT_NAMES (configRecorder): names an adopted resource, but singletons awsConfig is "create"'],
+    [{ TAP_SINGLETONS: "trail=adopt", TAP_ADOPT_NAMES: "trail=main;trail/us-east-1=main" }, 'TAP_ADOPT_NAMES: "trail/us-east-1" names an account-wide resource, which has one name; use "trail" without a region'],
+    [
+      { TAP_SINGLETONS: "accessAnalyzer=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=a;accessAnalyzer/eu-west-1=b", TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" },
+      'TAP_ADOPT_NAMES (accessAnalyzer/eu-west-1): "eu-west-1" is not a guarded region (TAP_GUARDRAIL_REGIONS: us-east-1, us-west-2, eu-central-1)',
+    ],
+    [{ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1", TAP_SINGLETONS: "guardDuty=adopt" }, "TAP_SINGLETONS: is set while TAP_ACCOUNT_SETTINGS is skip"],
+  ])("refuses %j, naming the setting", (env, problem) => {
+    expect(problemsOf(env)).toEqual([expect.stringContaining(problem)]);
+  });
+
+  test("an adopted resource keeps its name: per region, for every region, or the console's default", () => {
+    const stack = stackOf({ TAP_SINGLETONS: "accessAnalyzer=adopt;awsConfig=adopt", TAP_ADOPT_NAMES: "accessAnalyzer=shared;accessAnalyzer/us-west-2=west" });
+    expect(adoptedName(stack.adoptNames, "accessAnalyzer", "us-east-1")).toBe("shared");
+    expect(adoptedName(stack.adoptNames, "accessAnalyzer", "us-west-2")).toBe("west");
+    expect(adoptedName(stack.adoptNames, "configRecorder", "us-east-1")).toBe("default");
+  });
+
+  test("the file's errors name the JSON path of the entry", () => {
+    const dir = folderWithConfig({ singletons: { trail: "adopt" } });
+    try {
+      expect(problemsOf({}, { cwd: dir })).toEqual([expect.stringContaining('tap.config.json $.singletons.trail: "adopt" needs the existing resource\'s name')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("loadConfig: defaults and variables", () => {
+  test("a deployment that skips the account's settings accepts exactly the rules of the controls the owner creates", () => {
+    const skip = stackOf({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS });
+    expect(skip.acceptedRisks.map((risk) => risk.ruleId).sort()).toEqual([...ACCOUNT_OWNER_RULE_IDS].sort());
+    expect(new Set(skip.acceptedRisks.map((risk) => risk.source))).toEqual(new Set(["tap (accountSettings skip)"]));
+  });
+
+  test.each([
+    ["TAP_REPLICATION", "S3.CrossRegionReplication"],
+    ["TAP_GUARDDUTY", "GuardDuty.Enabled"],
+    ["TAP_SECURITY_HUB", "SecurityHub.CisStandard"],
+  ])("%s=false needs an accepted risk for %s", (variable, ruleId) => {
+    expect(problemsOf({ [variable]: "false" })).toEqual([expect.stringMatching(new RegExp(`^${variable}: false .*\\(.*rule ${ruleId.replace(".", "\\.")}\\); change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId.replace(".", "\\.")}=<why>"`))]);
+    expect(() => load({ [variable]: "false", TAP_ACCEPT_RISKS: `${ruleId}=covered by the organization's own tooling` })).not.toThrow();
+  });
+
+  test("turning a guardrail off in a deployment that does not own it needs no acceptance: it only warns", () => {
+    expect(() => load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "false" })).not.toThrow();
+  });
+
+  test("Security Hub without AWS Config is refused, naming both settings", () => {
+    expect(problemsOf({ TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "Config.Recorder=Control Tower records this account" })).toEqual([
+      "TAP_SECURITY_HUB: is on while TAP_AWS_CONFIG is off; Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off",
+    ]);
+  });
+
+  test("every rule that configuration refers to exists in the rule pack", () => {
+    const ids = TAP_RULE_PACK.map((rule) => rule.id);
+    const referenced = [
+      ...RISKY_VALUES.map((risky) => risky.ruleId),
+      ...load({ TAP_REGIONS: "eu-west-1" }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
+      ...load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS }).stacks[0].acceptedRisks.map((risk) => risk.ruleId),
+    ];
+    expect(referenced.filter((id) => !ids.includes(id))).toEqual([]);
+  });
+
+  test("skipping account settings turns every guardrail off and warns about guardrail settings that cannot apply", () => {
+    const config = load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "true", TAP_ALARM_EMAIL: "secops@example.com" });
+    expect(config.stacks[0].guardrails).toEqual({ guardDuty: false, securityHub: false, awsConfig: false, alarmEmail: undefined });
+    expect(config.warnings).toEqual([
+      "TAP_GUARDDUTY: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
+      "TAP_ALARM_EMAIL: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
+    ]);
+  });
+
+  test("an accepted risk for a rule that a setting breaks lets the setting through", () => {
+    const stack = stackOf({ TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" });
+    expect(stack.logRetentionDays).toBe(30);
+    expect(stack.acceptedRisks).toContainEqual({ ruleId: "Logs.Retention", reason: "debug logs are kept 30 days by policy", source: "TAP_ACCEPT_RISKS" });
+  });
+});
