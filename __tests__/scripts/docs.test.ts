@@ -37,7 +37,7 @@ describe("the README and the pages under docs/", () => {
         else if (path.endsWith(".ts")) files.push(path);
       }
     };
-    for (const dir of ["src", "scripts", "bench"]) walk(join(ROOT, dir));
+    for (const dir of ["src", "scripts", "bench", "__tests__"]) walk(join(ROOT, dir));
     const problems: string[] = [];
     for (const file of files) {
       for (const [, page, heading] of readFileSync(file, "utf8").matchAll(/\b(docs\/[\w-]+\.md): ([A-Z][\w' -]*\w)/g)) {
