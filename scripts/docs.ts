@@ -26,8 +26,9 @@ import { describeStacks } from "../src/app/summary";
 import type { TapConfig } from "../src/config/model";
 import { BACKEND_ENV, ORGANIZATION_SCHEMA, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
-import { EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
-import { GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
+import { CHECKOV_VERSION } from "./checkov";
+import { EMULATOR_SUPPORTED, EMULATOR_VERSION, EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
+import { ARCHIVE_OBJECT_LOCK, ARCHIVE_TRANSITIONS, GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
 
 const ROOT = projectRoot();
 
@@ -38,7 +39,7 @@ const ROOT = projectRoot();
  */
 export const PAGES: Readonly<Record<string, readonly string[]>> = {
   "README.md": ["default-stacks"],
-  "docs/configuration.md": ["config-error-example", "settings", "backend-variables", "region-coverage", "layout-results"],
+  "docs/configuration.md": ["config-error-example", "settings", "settings-defaults", "backend-variables", "region-coverage", "layout-results"],
   "docs/organizations.md": ["organization-settings", "organization-results", "guardrail-policies"],
   "docs/adoption.md": ["singletons"],
   "docs/deploying.md": ["synth-summary", "outputs"],
@@ -382,7 +383,23 @@ function layoutBudget(): string {
   return budget;
 }
 
+/** The defaults of the settings whose description does not give them, from the default deployment. */
+function settingsDefaults(): string {
+  const { stack } = accountStack();
+  const onOff = (on: boolean) => (on ? "on" : "off");
+  const guardrails = Object.entries({ replication: stack.replication, GuardDuty: stack.guardrails.guardDuty, "Security Hub": stack.guardrails.securityHub, "AWS Config": stack.guardrails.awsConfig })
+    .map(([name, on]) => `${name} ${onOff(on)}`)
+    .join(", ");
+  return [
+    `Defaults: environment \`${stack.environment}\`; regions \`${stack.regions.map((r) => r.region).join(",")}\`; VPC CIDRs a fixed`,
+    `\`10.<n>.0.0/16\` per region (never overlapping, never renumbered); ${stack.availabilityZoneCount} zones; SSH and HTTPS from`,
+    `the region's VPC CIDR; retention ${stack.logRetentionDays} days; reuse prevention ${stack.passwordReusePrevention}; private DNS ${onOff(stack.endpointPrivateDns)}; account`,
+    `settings \`${stack.manageAccountSettings ? "manage" : "skip"}\`; ${guardrails}.`,
+  ].join("\n");
+}
+
 export const GENERATED_SECTIONS: Readonly<Record<string, (page: string) => string>> = {
+  "settings-defaults": settingsDefaults,
   "config-error-example": configErrorExample,
   controls,
   settings,
@@ -425,6 +442,16 @@ export const GENERATED_VALUES: Readonly<Record<string, () => string | number>> =
   "cis-reuse-prevention": () => PASSWORD_POLICY.cisReusePrevention,
   "default-reuse-prevention": () => PASSWORD_POLICY.defaultReusePrevention,
   "layout-budget": layoutBudget,
+  "aws-provider-version": () => {
+    const version = /provider "registry\.terraform\.io\/hashicorp\/aws" \{\s*version\s*=\s*"([^"]+)"/.exec(readFileSync(join(ROOT, ".terraform.lock.hcl"), "utf8"))?.[1];
+    if (!version) throw new Error(".terraform.lock.hcl pins no hashicorp/aws");
+    return version;
+  },
+  "checkov-version": () => CHECKOV_VERSION,
+  "moto-version": () => EMULATOR_VERSION,
+  "moto-range": () => `${EMULATOR_SUPPORTED.from} up to, not including, ${EMULATOR_SUPPORTED.below}`,
+  "archive-transitions": () => ARCHIVE_TRANSITIONS.map((t) => `to ${t.storageClass} at ${t.days} days`).join(" and "),
+  "archive-object-lock": () => `${ARCHIVE_OBJECT_LOCK.mode}, ${ARCHIVE_OBJECT_LOCK.days} days`,
   "accepted-findings": () => readAcceptances().length,
   "max-tags-per-resource": () => TAG_LIMITS.maxTagsPerResource,
   "max-user-tags": () => TAG_LIMITS.maxTagsPerResource - RESERVED_TAG_KEYS.length,
