@@ -43,7 +43,7 @@ export function intendedGuardrailCounts(config: StackConfig, { regionKey }: { re
 
 /**
  * The managed resources the product intends for `region`, by type: written from the
- * specification (README), independently of the constructs that build them.
+ * specification (README: What it builds), independently of the constructs that build them.
  */
 export function intendedCounts(config: StackConfig, region: string): Counts {
   const zones = availabilityZonesFor(region, config.availabilityZoneCount).length;

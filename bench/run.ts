@@ -307,7 +307,7 @@ interface LayoutMeasurement {
   readonly totalMs: number;
 }
 
-/** The memory budget of one Terraform run that the split layout is built to (README: Layouts). */
+/** The memory budget of one Terraform run that the split layout is built to (docs/configuration.md: Layouts). */
 const PLAN_MEMORY_BUDGET_MB = 2048;
 
 async function layoutMeasurements(mirror: ProviderSource, runs: number): Promise<LayoutMeasurement[]> {
@@ -360,7 +360,7 @@ ${measurements
   .join("\n")}`;
 }
 
-/** bench/results/layouts.md (the README's layout table): written by the full bench and by \`--layouts\` alone. */
+/** bench/results/layouts.md (the layout table of docs/configuration.md: Layouts): written by the full bench and by \`--layouts\` alone. */
 function writeLayouts(measurements: readonly LayoutMeasurement[], runs: number, command: string): string {
   const md = `# tap benchmark: layouts (#19)
 

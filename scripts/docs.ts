@@ -1,24 +1,56 @@
 /**
- * npm run docs: the README's generated sections, written from what they describe (the rule pack,
- * the settings, the accepted checkov findings, the emulator allowances, the latest benchmark
- * results) so the README cannot drift from them. A unit test fails when the README is not current.
+ * npm run docs: the generated sections and numbers of the README and the pages under docs/,
+ * written from what they describe (the rule pack, the settings, the synthesized default
+ * deployment, the accepted checkov findings, the emulator allowances, the jest configuration, the
+ * latest benchmark results) so no page can drift from them. A unit test fails when a page is not
+ * current, when a link between pages does not resolve, and when a page is not reachable from the
+ * README.
  */
-import { readdirSync, readFileSync, writeFileSync } from "fs";
-import { join } from "path";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
+import { dirname, join, posix, relative } from "path";
 import { buildApp } from "../src/app/app";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { auditStack } from "../src/compliance/audit";
 import { loadConfig } from "../src/app/load-config";
+import { ConfigError } from "../src/config/load";
+import { BASELINE } from "../src/aws/baseline";
+import { TAG_LIMITS } from "../src/aws/limits";
+import { RESERVED_TAG_KEYS } from "../src/aws/naming";
+import { STATE_NONCURRENT_VERSION_EXPIRATION_DAYS } from "../src/storage/storage-facts";
+import { PASSWORD_POLICY } from "../src/identity/identity-facts";
 import { SUPPORTED_REGION_NAMES } from "../src/network/regions";
 import { DOCUMENTED_REQUESTS, MANAGED_GRANTS } from "../src/app/service-access";
 import { STACK_OUTPUTS } from "../src/app/stack-outputs";
 import { SINGLETONS, SingletonFacts } from "../src/aws/singletons";
+import { CIS_ALARMS } from "../src/audit/cis-alarms";
+import { describeStacks } from "../src/app/summary";
+import type { TapConfig } from "../src/config/model";
 import { BACKEND_ENV, ORGANIZATION_SCHEMA, STACK_ENV, STACK_FIELDS, TOOL_VARIABLES } from "../src/config/settings";
 import { readAcceptances } from "./scan";
-import { EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
-import { GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
+import { CHECKOV_VERSION } from "./checkov";
+import { EMULATOR_SUPPORTED, EMULATOR_VERSION, EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
+import { ARCHIVE_OBJECT_LOCK, ARCHIVE_TRANSITIONS, GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
 
-export const README = join(projectRoot(), "README.md");
+const ROOT = projectRoot();
+
+/**
+ * Every documentation page (path from the repository root) and the generated sections it holds,
+ * each between `<!-- generated:<name> (npm run docs) -->` and `<!-- /generated:<name> -->`.
+ * Numbers inside prose are generated too: `<!-- value:<name> -->...<!-- /value -->` (GENERATED_VALUES).
+ */
+export const PAGES: Readonly<Record<string, readonly string[]>> = {
+  "README.md": ["default-stacks"],
+  "docs/configuration.md": ["config-error-example", "settings", "settings-defaults", "backend-variables", "region-coverage", "layout-results"],
+  "docs/organizations.md": ["organization-settings", "organization-results", "guardrail-policies"],
+  "docs/adoption.md": ["singletons"],
+  "docs/deploying.md": ["synth-summary", "outputs"],
+  "docs/security.md": ["controls", "access", "accepted-findings"],
+  "docs/tests.md": ["test-files", "test-durations", "emulator-allowances"],
+  "docs/performance.md": ["performance", "compare-results"],
+  "docs/design.md": ["layout"],
+};
+
+export const README = join(ROOT, "README.md");
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -80,6 +112,7 @@ export const CONCERNS: Readonly<Record<string, string>> = {
   identity: "flow-log, API Gateway and support roles, password policy, API Gateway account setting; the one service-trust builder",
   audit: "the multi-region trail, its bucket and key, CloudWatch Logs delivery, CIS 4.1-4.15 filters and alarms, alarm topic",
   guardrails: "account S3 public access block, AWS Config's service-linked role; per region EBS default encryption, Access Analyzer, GuardDuty, Security Hub, Config",
+  organization: "the log archive, the organization's management (units, guardrail SCPs, organization trail) and its security services run by a delegated administrator",
 };
 
 function layout(): string {
@@ -90,10 +123,11 @@ function layout(): string {
     const sources = files(`src/${concern}`);
     const constructs = sources.filter((f) => /extends Construct\b/.test(readFileSync(join(root, "src", concern, f), "utf8")));
     const rules = sources.filter((f) => f.endsWith("-rules.ts"));
-    const plain = sources.filter((f) => !constructs.includes(f) && !rules.includes(f));
-    return `| \`src/${concern}/\` | ${cell(what)} | ${code(constructs)} | ${code(plain)} | ${code(rules)} | ${code(files(`__tests__/${concern}`))} |`;
+    const settings = sources.filter((f) => f.endsWith("-settings.ts"));
+    const plain = sources.filter((f) => !constructs.includes(f) && !rules.includes(f) && !settings.includes(f));
+    return `| \`src/${concern}/\` | ${cell(what)} | ${code(constructs)} | ${code(settings)} | ${code(plain)} | ${code(rules)} | ${code(files(`__tests__/${concern}`))} |`;
   });
-  return ["| Folder | Controls | Constructs | Names, limits, facts (no cdktf) | Rules | Tests (`__tests__/<concern>/`) |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
+  return ["| Folder | Controls | Constructs | Settings (no cdktf) | Names, limits, facts (no cdktf) | Rules | Tests (`__tests__/<concern>/`) |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 function acceptedFindings(): string {
@@ -111,14 +145,53 @@ function emulatorAllowances(): string {
   return ["| Resource type | In the apply tier | Why |", "| --- | --- | --- |", ...rows].join("\n");
 }
 
-/** The latest `npm run bench` results (bench/results/results.md), headings one level down, images beside it. */
-function benchmarkResults(): string {
-  const results = readFileSync(join(projectRoot(), "bench", "results", "results.md"), "utf8");
-  return results
+const BENCH_RESULTS = join(ROOT, "bench", "results");
+
+/** The latest `npm run bench` results (bench/results/results.md), images linked from the page. */
+function benchmarkResults(page: string): string {
+  const images = posix.join(relative(dirname(join(ROOT, page)), BENCH_RESULTS).split("\\").join("/"));
+  return readFileSync(join(BENCH_RESULTS, "results.md"), "utf8")
     .replace(/^# .*\n+/, "")
-    .replace(/^(#+) /gm, "#$1 ")
-    .replace(/\]\(([^)/]+\.svg)\)/g, "](bench/results/$1)")
+    .replace(/\]\(([^)/]+\.svg)\)/g, `](${images}/$1)`)
     .trim();
+}
+
+/** The last side-by-side comparison with an earlier revision (bench/results/compare.md, from `npm run bench -- --compare <rev>`). */
+function compareResults(): string {
+  return readFileSync(join(BENCH_RESULTS, "compare.md"), "utf8").replace(/^# (.*)\n+/, "Compared: $1.\n\n").trim();
+}
+
+/** One row's value from a table of bench/results/results.md, found by the start of its first cell. */
+function benchRow(label: string): string {
+  const row = readFileSync(join(BENCH_RESULTS, "results.md"), "utf8")
+    .split("\n")
+    .find((line) => line.startsWith(`| ${label}`));
+  if (!row) throw new Error(`bench/results/results.md has no row starting "${label}"`);
+  const cells = row.split("|").map((c) => c.trim());
+  return cells[cells.length - 2];
+}
+
+/** The date and machine of the last full bench. */
+function benchProvenance(): string {
+  const text = readFileSync(join(BENCH_RESULTS, "results.md"), "utf8");
+  const machine = /^Machine: ([^.]*)\./m.exec(text)?.[1];
+  const date = /on (\d{4}-\d{2}-\d{2})/.exec(text)?.[1];
+  if (!machine || !date) throw new Error("bench/results/results.md names no machine or date");
+  return `the last \`npm run bench\` (${date}; ${machine})`;
+}
+
+/** How long the test tiers take, from the last full bench (never typed by hand). */
+function testDurations(): string {
+  return [
+    `Median wall times from ${benchProvenance()}:`,
+    "",
+    "| Run | Median wall |",
+    "| --- | --- |",
+    `| \`npm test\` (type check, unit, integration and Terraform tiers) | ${benchRow("`npm test`")} |`,
+    `| Jest unit tier | ${benchRow("Jest unit tier")} |`,
+    `| Jest Terraform tier | ${benchRow("Jest Terraform tier")} |`,
+    `| Apply tier (\`npm run test:apply\`; the bench ran it with two configurations at a time) | ${benchRow("Apply tier (`npm run test:apply`")} |`,
+  ].join("\n");
 }
 
 /** The latest layout measurement (bench/results/layouts.md, from \`npm run bench\` or \`npm run bench -- --layouts\`). */
@@ -174,7 +247,162 @@ function regionCoverage(): string {
   return [header, `| --- | --- | ${rules.map(() => "---").join(" | ")} |`, ...rows].join("\n");
 }
 
-export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
+/** The deployment a configuration makes, built once per configuration (no file read, nothing written). */
+const deployments = new Map<string, Deployment>();
+
+interface Deployment {
+  readonly config: TapConfig;
+  /** Managed resources per stack name, in the order `npm run deploy` runs them. */
+  readonly resources: ReadonlyMap<string, number>;
+}
+
+function deployment(env: NodeJS.ProcessEnv = {}): Deployment {
+  const key = JSON.stringify(env);
+  const cached = deployments.get(key);
+  if (cached) return cached;
+  const config = loadConfig(env, { file: null });
+  const { stacks, regionStacks, bootstrap } = buildApp(config);
+  const resources = new Map<string, number>();
+  for (const stack of [...stacks, ...regionStacks, ...(bootstrap ? [bootstrap] : [])]) {
+    const json = stack.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
+    resources.set(stack.node.id, Object.values(json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0));
+  }
+  const result = { config, resources };
+  deployments.set(key, result);
+  return result;
+}
+
+/** The default deployment's account stack (its workload regions and everything account-wide). */
+function accountStack(env: NodeJS.ProcessEnv = {}) {
+  const { config, resources } = deployment(env);
+  const stack = config.stacks[0];
+  return { stack, resources: resources.get(stack.stackName) ?? 0, regions: stack.regions.map((r) => r.region) };
+}
+
+/** Resources per workload region and once per account, from the default stack with one region fewer. */
+function perRegion(env: NodeJS.ProcessEnv = {}): { region: number; account: number; total: number } {
+  const all = accountStack(env);
+  const fewer = accountStack({ ...env, TAP_REGIONS: all.regions.slice(0, -1).join(",") });
+  const region = all.resources - fewer.resources;
+  return { region, account: all.resources - region * all.regions.length, total: all.resources };
+}
+
+/** A deployment that shares its account with the owner of the account's settings. */
+const SKIP = { TAP_ACCOUNT_SETTINGS: "skip" };
+function skipEnv(): NodeJS.ProcessEnv {
+  return { ...SKIP, TAP_OWNER_REGIONS: accountStack().regions.join(",") };
+}
+
+/** The default deployment's region stacks (the split layout's guarded regions without workload). */
+function regionStackFacts() {
+  const { config, resources } = deployment();
+  const regionStacks = config.stacks[0].regionStacks;
+  const sizes = [...new Set(regionStacks.map((r) => resources.get(r.stackName) ?? 0))].sort((a, b) => a - b);
+  const regions = regionStacks.flatMap((r) => r.regions);
+  const total = regionStacks.reduce((sum, r) => sum + (resources.get(r.stackName) ?? 0), 0);
+  return { count: regionStacks.length, sizes, regions: regions.length, total, perRegion: regions.length > 0 ? total / regions.length : 0, perStack: Math.max(...regionStacks.map((r) => r.regions.length)) };
+}
+
+/** What `npm run synth` writes with no configuration: one directory per stack, in deploy order. */
+function defaultStacks(): string {
+  const { config, resources } = deployment();
+  const rows = config.stacks.flatMap((stack) => [
+    `| \`cdktf.out/stacks/${stack.stackName}/cdk.tf.json\` | the account stack: ${stack.regions.map((r) => r.region).join(", ")} and everything account-wide | ${resources.get(stack.stackName)} |`,
+    ...stack.regionStacks.map((r) => `| \`cdktf.out/stacks/${r.stackName}/cdk.tf.json\` | the guardrails of ${r.regions.join(", ")} (after \`${stack.stackName}\`) | ${resources.get(r.stackName)} |`),
+  ]);
+  return ["| Written | What it holds | Resources |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** What synth prints for the default deployment with an account id set (the summary an operator reads before a deploy). */
+function synthSummary(): string {
+  const env = { TAP_ACCOUNT_ID: "111122223333" };
+  const { config, resources } = deployment(env);
+  return ["```", ...describeStacks(config, resources), "```"].join("\n");
+}
+
+/** Test files per Jest project, matched as the Jest configuration matches them. */
+function testFiles(): { tier: string; where: string; files: number }[] {
+  const jestConfig = require(join(ROOT, "jest.config.js")) as { projects: { displayName: string; testMatch: string[]; testPathIgnorePatterns?: string[] }[] };
+  const all: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else all.push(path.split("\\").join("/"));
+    }
+  };
+  walk(join(ROOT, "__tests__"));
+  const root = ROOT.split("\\").join("/");
+  const glob = (pattern: string) =>
+    new RegExp(
+      "^" +
+        pattern
+          .replace("<rootDir>", root)
+          .split(/(\*\*\/|\*)/)
+          .map((part) => (part === "**/" ? "(?:.*/)?" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
+          .join("") +
+        "$",
+    );
+  return jestConfig.projects.map((project) => {
+    const ignore = (project.testPathIgnorePatterns ?? []).map((p) => new RegExp(p.replace("<rootDir>", root)));
+    const files = all.filter((file) => project.testMatch.some((m) => glob(m).test(file)) && !ignore.some((i) => i.test(file)));
+    const where = [...new Set(project.testMatch.map((m) => m.replace("<rootDir>/", "").replace(/\*\*\/\*\.test\.ts$/, "")))].map((w) => `\`${w}\``).join(", ");
+    return { tier: project.displayName, where, files: files.length };
+  });
+}
+
+function testFileTable(): string {
+  const rows = testFiles().map((t) => `| ${t.tier} | ${t.where}${t.tier === "unit" ? " (except the other tiers' folders)" : ""} | ${t.files} |`);
+  return ["| Tier (Jest project) | Where | Test files |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** What a mistyped region and a short retention print: the configuration error, as synth prints it. */
+function configErrorExample(): string {
+  const env = { TAP_REGIONS: "us-east-1,eu-wset-1", TAP_LOG_RETENTION_DAYS: "30" };
+  try {
+    loadConfig(env, { file: null });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const command = `$ ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")} npm run synth`;
+      return ["```", command, error.describe(), "```"].join("\n");
+    }
+    throw error;
+  }
+  throw new Error("the configuration error example loaded without an error");
+}
+
+/** The state backend of the default deployment's account stack with an HCP Terraform organization set. */
+function hcpWorkspace(): string {
+  const backend = deployment({ TAP_BACKEND: "hcp", TAP_HCP_ORGANIZATION: "acme" }).config.stacks[0].backend as { workspace?: string };
+  if (!backend.workspace) throw new Error("the HCP Terraform backend has no workspace");
+  return `\`${backend.workspace}\``;
+}
+
+/** The memory budget of one Terraform run, as the layout measurement judges it. */
+function layoutBudget(): string {
+  const budget = /Within ([\d.]+ GB)/.exec(readFileSync(join(BENCH_RESULTS, "layouts.md"), "utf8"))?.[1];
+  if (!budget) throw new Error("bench/results/layouts.md states no budget");
+  return budget;
+}
+
+/** The defaults of the settings whose description does not give them, from the default deployment. */
+function settingsDefaults(): string {
+  const { stack } = accountStack();
+  const onOff = (on: boolean) => (on ? "on" : "off");
+  const guardrails = Object.entries({ replication: stack.replication, GuardDuty: stack.guardrails.guardDuty, "Security Hub": stack.guardrails.securityHub, "AWS Config": stack.guardrails.awsConfig })
+    .map(([name, on]) => `${name} ${onOff(on)}`)
+    .join(", ");
+  return [
+    `Defaults: environment \`${stack.environment}\`; regions \`${stack.regions.map((r) => r.region).join(",")}\`; VPC CIDRs a fixed`,
+    `\`10.<n>.0.0/16\` per region (never overlapping, never renumbered); ${stack.availabilityZoneCount} zones; SSH and HTTPS from`,
+    `the region's VPC CIDR; retention ${stack.logRetentionDays} days; reuse prevention ${stack.passwordReusePrevention}; private DNS ${onOff(stack.endpointPrivateDns)}; account`,
+    `settings \`${stack.manageAccountSettings ? "manage" : "skip"}\`; ${guardrails}.`,
+  ].join("\n");
+}
+
+export const GENERATED_SECTIONS: Readonly<Record<string, (page: string) => string>> = {
+  "settings-defaults": settingsDefaults,
+  "config-error-example": configErrorExample,
   controls,
   settings,
   "organization-settings": organizationSettings,
@@ -188,25 +416,193 @@ export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
   "guardrail-policies": guardrailPolicies,
   "region-coverage": regionCoverage,
   performance: benchmarkResults,
+  "compare-results": compareResults,
   "layout-results": layoutResults,
   "organization-results": organizationResults,
+  "default-stacks": defaultStacks,
+  "synth-summary": synthSummary,
+  "test-files": testFileTable,
+  "test-durations": testDurations,
 };
 
-/** The README with every generated section rewritten between its `<!-- generated:<name> -->` markers. */
-export function renderReadme(text: string): string {
+/** The example organization (examples/organization.tap.config.json). */
+function exampleOrganization() {
+  const config = loadConfig({}, { file: join(ROOT, "examples", "organization.tap.config.json") });
+  if (!config.organization) throw new Error("examples/organization.tap.config.json has no organization");
+  return { units: config.organization.units.length, members: config.stacks.length };
+}
+
+/** Numbers in prose, each written between `<!-- value:<name> -->` and `<!-- /value -->`. */
+export const GENERATED_VALUES: Readonly<Record<string, () => string | number>> = {
+  "supported-regions": () => SUPPORTED_REGION_NAMES.length,
+  "default-state-region": () => {
+    const backend = deployment({ TAP_ACCOUNT_ID: "111122223333" }).config.stacks[0].backend as { region?: string };
+    return backend.region ?? "";
+  },
+  "default-hcp-workspace": hcpWorkspace,
+  "log-retention-minimum": () => BASELINE.logRetentionDays,
+  "cis-reuse-prevention": () => PASSWORD_POLICY.cisReusePrevention,
+  "default-reuse-prevention": () => PASSWORD_POLICY.defaultReusePrevention,
+  "layout-budget": layoutBudget,
+  "aws-provider-version": () => {
+    const version = /provider "registry\.terraform\.io\/hashicorp\/aws" \{\s*version\s*=\s*"([^"]+)"/.exec(readFileSync(join(ROOT, ".terraform.lock.hcl"), "utf8"))?.[1];
+    if (!version) throw new Error(".terraform.lock.hcl pins no hashicorp/aws");
+    return version;
+  },
+  "checkov-version": () => CHECKOV_VERSION,
+  "moto-version": () => EMULATOR_VERSION,
+  "moto-range": () => `${EMULATOR_SUPPORTED.from} up to, not including, ${EMULATOR_SUPPORTED.below}`,
+  "archive-transitions": () => ARCHIVE_TRANSITIONS.map((t) => `to ${t.storageClass} at ${t.days} days`).join(" and "),
+  "archive-object-lock": () => `${ARCHIVE_OBJECT_LOCK.mode}, ${ARCHIVE_OBJECT_LOCK.days} days`,
+  "accepted-findings": () => readAcceptances().length,
+  "max-tags-per-resource": () => TAG_LIMITS.maxTagsPerResource,
+  "max-user-tags": () => TAG_LIMITS.maxTagsPerResource - RESERVED_TAG_KEYS.length,
+  "state-version-days": () => STATE_NONCURRENT_VERSION_EXPIRATION_DAYS,
+  "kms-deletion-window": () => BASELINE.kmsDeletionWindowDays,
+  "default-regions": () => accountStack().regions.length,
+  "default-zones": () => accountStack().stack.availabilityZoneCount,
+  "default-region-list": () => accountStack().regions.join(", "),
+  "resources-per-region": () => perRegion().region,
+  "resources-per-account": () => perRegion().account,
+  "resources-default": () => perRegion().total,
+  "skip-resources-per-region": () => perRegion(skipEnv()).region,
+  "skip-resources-per-account": () => perRegion(skipEnv()).account,
+  "skip-resources-total": () => perRegion(skipEnv()).total,
+  "guarded-only-regions": () => regionStackFacts().regions,
+  "guarded-only-resources-per-region": () => regionStackFacts().perRegion,
+  "guarded-only-resources": () => regionStackFacts().total,
+  "region-stacks": () => regionStackFacts().count,
+  "region-stack-sizes": () => regionStackFacts().sizes.join(" or "),
+  "regions-per-stack": () => regionStackFacts().perStack,
+  "default-stacks": () => regionStackFacts().count + 1,
+  "cis-alarms": () => CIS_ALARMS.length,
+  "scps-per-target": () => SCP_LIMITS.maxPoliciesPerTarget,
+  "example-units": () => exampleOrganization().units,
+  "example-members": () => exampleOrganization().members,
+  "unit-test-files": () => testFiles().find((t) => t.tier === "unit")?.files ?? 0,
+  "bench-npm-test": () => benchRow("`npm test`"),
+  "bench-apply-tier": () => benchRow("Apply tier (`npm run test:apply`"),
+  "bench-unit-tier": () => benchRow("Jest unit tier"),
+};
+
+const VALUE = /<!-- value:([\w-]+) -->(.*?)<!-- \/value -->/g;
+const SECTION_START = /<!-- generated:([\w-]+) \(npm run docs\) -->/g;
+
+/** A page with every generated section and value rewritten; throws when a section of the page is missing or one of another page is present. */
+export function renderPage(page: string, text: string): string {
+  const sections = PAGES[page];
+  if (!sections) throw new Error(`${page} is not a documentation page (PAGES in scripts/docs.ts)`);
+  for (const [, name] of text.matchAll(SECTION_START)) {
+    if (!sections.includes(name)) throw new Error(`${page} holds the generated section ${name}, which PAGES does not give it`);
+  }
   let result = text;
-  for (const [name, render] of Object.entries(GENERATED_SECTIONS)) {
+  for (const name of sections) {
+    const render = GENERATED_SECTIONS[name];
+    if (!render) throw new Error(`no generated section ${name}`);
     const start = `<!-- generated:${name} (npm run docs) -->`;
     const end = `<!-- /generated:${name} -->`;
     const from = result.indexOf(start);
     const to = result.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end} section`);
-    result = `${result.slice(0, from + start.length)}\n${render()}\n${result.slice(to)}`;
+    if (from < 0 || to < from) throw new Error(`${page} has no ${start} ... ${end} section`);
+    result = `${result.slice(0, from + start.length)}\n${render(page)}\n${result.slice(to)}`;
+  }
+  return result.replace(VALUE, (_, name: string) => {
+    const value = GENERATED_VALUES[name];
+    if (!value) throw new Error(`${page}: no generated value ${name}`);
+    return `<!-- value:${name} -->${value()}<!-- /value -->`;
+  });
+}
+
+/** The README with its generated sections rewritten (kept for callers of the single-page version). */
+export function renderReadme(text: string): string {
+  return renderPage("README.md", text);
+}
+
+/** Every page's current text, by path from the repository root. */
+export function readPages(): Record<string, string> {
+  return Object.fromEntries(Object.keys(PAGES).map((page) => [page, readFileSync(join(ROOT, page), "utf8")]));
+}
+
+/** The pages under docs/ on disk, so a page left out of PAGES is noticed. */
+export function docsOnDisk(): string[] {
+  const dir = join(ROOT, "docs");
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`).sort() : [];
+}
+
+/** Lines outside fenced code blocks, with inline code removed (links and headings are read from them). */
+function proseLines(text: string, { keepCode }: { keepCode: boolean }): string[] {
+  let fenced = false;
+  return text.split("\n").map((line) => {
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      return "";
+    }
+    return fenced ? "" : keepCode ? line : line.replace(/`[^`]*`/g, "");
+  });
+}
+
+/** The anchors GitHub gives a page's headings: lowercased, punctuation dropped, spaces to hyphens, repeats numbered. */
+export function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const result = new Set<string>();
+  for (const line of proseLines(text, { keepCode: true })) {
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!heading) continue;
+    const plain = heading[1].replace(/<!--.*?-->/g, "").replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1");
+    const slug = plain.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    result.add(count === 0 ? slug : `${slug}-${count}`);
   }
   return result;
 }
 
+/** Relative links of a page: `[text](target)` outside code, not to another site. */
+export function relativeLinks(text: string): string[] {
+  const links: string[] = [];
+  for (const line of proseLines(text, { keepCode: false })) {
+    for (const [, target] of line.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      if (!/^[a-z][a-z+.-]*:/i.test(target)) links.push(target);
+    }
+  }
+  return links;
+}
+
+/** Every relative link of `pages` that names no file, or a heading its page does not have. */
+export function brokenLinks(pages: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  for (const [page, text] of Object.entries(pages)) {
+    for (const link of relativeLinks(text)) {
+      const [path, anchor] = link.split("#", 2);
+      const target = path === "" ? page : posix.normalize(posix.join(posix.dirname(page), path));
+      const targetText = pages[target] ?? (existsSync(join(ROOT, target)) && statSync(join(ROOT, target)).isFile() && target.endsWith(".md") ? readFileSync(join(ROOT, target), "utf8") : undefined);
+      if (targetText === undefined && !existsSync(join(ROOT, target))) problems.push(`${page}: ${link}: no file ${target}`);
+      else if (anchor !== undefined && (targetText === undefined || !anchors(targetText).has(anchor))) problems.push(`${page}: ${link}: ${target} has no heading #${anchor}`);
+    }
+  }
+  return problems;
+}
+
+/** The pages no chain of links from the README reaches. */
+export function unreachablePages(pages: Readonly<Record<string, string>>): string[] {
+  const reached = new Set<string>(["README.md"]);
+  const queue = ["README.md"];
+  while (queue.length > 0) {
+    const page = queue.shift() as string;
+    for (const link of relativeLinks(pages[page] ?? "")) {
+      const path = link.split("#")[0];
+      if (path === "") continue;
+      const target = posix.normalize(posix.join(posix.dirname(page), path));
+      if (target in pages && !reached.has(target)) {
+        reached.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return Object.keys(pages).filter((page) => !reached.has(page));
+}
+
 if (require.main === module) {
-  writeFileSync(README, renderReadme(readFileSync(README, "utf8")));
-  console.log(`docs: ${Object.keys(GENERATED_SECTIONS).length} generated sections of README.md are current`);
+  for (const [page, text] of Object.entries(readPages())) writeFileSync(join(ROOT, page), renderPage(page, text));
+  console.log(`docs: the generated sections and values of ${Object.keys(PAGES).length} pages are current`);
 }

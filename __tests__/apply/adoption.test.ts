@@ -56,7 +56,7 @@ describeIfTier([APPLY_TIER], "apply tier: an account that already has AWS Config
     await expectCleanReplan(deployment);
   }, APPLY_TIMEOUT_MS);
 
-  test("destroy deletes adopted resources like created ones (README: Accounts that already have guardrails)", async () => {
+  test("destroy deletes adopted resources like created ones (docs/adoption.md: What destroy does)", async () => {
     const { deployment } = emulated;
     await deployment.destroy();
     expect(await deployment.stateList()).toEqual([]);

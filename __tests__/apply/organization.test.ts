@@ -17,7 +17,7 @@ const ROLE = "OrganizationAccountAccessRole";
  * log-archive, management and security stacks then apply in order on the bootstrapped S3
  * backend, the management stack importing the organization and moving the accounts into their
  * units. Each re-plans clean; they are destroyed in reverse, after the management stack lets go
- * of the organization and accounts it adopted (`terraform state rm`, as the README says).
+ * of the organization and accounts it adopted (`terraform state rm`; see docs/organizations.md: Adopting an organization that exists).
  */
 describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   const emulated = useEmulatedDeployment();
@@ -117,7 +117,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
 
   test("destroyed in reverse order, the organization, its units and accounts left in place", async () => {
     const { deployment } = emulated;
-    // What the README's procedure lets go of first: the adopted organization and accounts, and the
+    // What the procedure of docs/organizations.md lets go of first: the adopted organization and accounts, and the
     // units (AWS refuses to delete a unit that still holds accounts; the emulator does not check).
     const adopted = (await deployment.stateList(organization.management.stackName)).filter((address) => /^aws_organizations_(organization|account|organizational_unit)\./.test(address));
     expect(adopted).toHaveLength(1 + organization.units.length + organization.units.flatMap((unit) => unit.accounts).length);

@@ -61,7 +61,7 @@ describe("npm run synth (the app without the cdktf CLI)", () => {
     const result = run("npm", ["run", "--silent", "synth", "--", "--output", outdir], { TAP_REGION: "eu-west-1" });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toBe("tap: configuration error\n  TAP_REGION: is not a variable tap knows; did you mean TAP_REGIONS? the README lists every setting\n");
+    expect(result.stderr).toBe("tap: configuration error\n  TAP_REGION: is not a variable tap knows; did you mean TAP_REGIONS? docs/configuration.md lists every setting\n");
     expect(readFileSync(join(outdir, "stacks", "tap", "cdk.tf.json")).equals(before)).toBe(true);
   }, 30_000);
 

@@ -8,7 +8,7 @@ import { LogArchiveStack, ManagementStack, SecurityStack } from "./organization-
 import { RegionStack } from "./region-stack";
 import { TapStack } from "./tap-stack";
 
-/** The repository's provider lock file, committed beside package.json (see README, "Provider checksums"). */
+/** The repository's provider lock file, committed beside package.json (docs/deploying.md: Provider checksums). */
 export const PROVIDER_LOCK_FILE = join(projectRoot(__dirname), ".terraform.lock.hcl");
 
 /**

@@ -2,8 +2,8 @@
  * Who may do what to tap's resources: the requests AWS services make on them, as AWS documents
  * them (principal, action, resource, the condition keys the service sends), each with its
  * source. Plain data: the service-access proofs (__tests__/access) evaluate every one against the
- * synthesized stack's policies, each must be allowed, and the README's access table is generated
- * from this list.
+ * synthesized stack's policies, each must be allowed, and the access table (docs/security.md: Who may do what) is
+ * generated from this list.
  *
  * Placeholders: {account}, {partition}, {region} (each deployed region), {home} (the home
  * region), {next} (the region a region's data bucket replicates to); {arn:<type>:<path>} is the
@@ -19,7 +19,7 @@ export type RequestPrincipal =
   | { readonly accountUser: { readonly mfa: boolean } };
 
 export interface DocumentedRequest {
-  /** The requester as the README names it. */
+  /** The requester as docs/security.md names it. */
   readonly who: string;
   readonly principal: RequestPrincipal;
   /** The actions, each a request of its own with the same resource and condition keys. */

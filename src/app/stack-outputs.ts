@@ -1,8 +1,8 @@
 /**
  * The outputs every TapStack publishes, one per attribute an operator or another stack
  * consumes, named `<subject>_<attribute>` the way terraform-aws-modules names them. Regional
- * outputs are maps keyed by region. Plain data (no cdktf), so the README's table is generated
- * from it; TapStack must give every entry a value (the compiler checks).
+ * outputs are maps keyed by region. Plain data (no cdktf), so the outputs table (docs/deploying.md: Outputs) is
+ * generated from it; TapStack must give every entry a value (the compiler checks).
  */
 export interface StackOutputSpec {
   /** What the output holds and its shape. */

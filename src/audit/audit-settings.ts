@@ -12,7 +12,7 @@ export const AUDIT_DEFAULTS = { logRetentionDays: BASELINE.logRetentionDays } as
 
 export const AUDIT_FIELDS = {
   homeRegion: new StringSchema({
-    description: "Region of the account-wide resources: the trail and its bucket, IAM on its provider, AWS Config's recording of global resources. One of regions. Default: the first of regions; set it so reordering regions never moves the trail (README: Moving the home region).",
+    description: "Region of the account-wide resources: the trail and its bucket, IAM on its provider, AWS Config's recording of global resources. One of regions. Default: the first of regions; set it so reordering regions never moves the trail (docs/configuration.md: Moving the home region).",
     enum: SUPPORTED_REGION_NAMES,
     refusal: "is not a supported region",
     expected: `one of ${SUPPORTED_REGION_NAMES.join(", ")}`,

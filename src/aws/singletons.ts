@@ -34,7 +34,7 @@ export interface SingletonFacts {
 }
 
 /**
- * The catalog; the README's adoption table is generated from it. Each `imports` is the import
+ * The catalog; the adoption table (docs/adoption.md: Accounts that already have guardrails) is generated from it. Each `imports` is the import
  * identifier the hashicorp/aws provider documents for the type; the Terraform tier validates every
  * import block, and the apply tier imports the types the emulator supports.
  */

@@ -153,7 +153,7 @@ class ConfigLoader {
     for (const name of Object.keys(this.env)) {
       if (!/^(TAP_|TERRAFORM_STATE_)/.test(name) || KNOWN_VARIABLES.includes(name)) continue;
       const suggestion = closest(name, KNOWN_VARIABLES);
-      this.problems.error(`${name}: is not a variable tap knows;${suggestion ? ` did you mean ${suggestion}?` : ""} the README lists every setting`);
+      this.problems.error(`${name}: is not a variable tap knows;${suggestion ? ` did you mean ${suggestion}?` : ""} docs/configuration.md lists every setting`);
     }
   }
 

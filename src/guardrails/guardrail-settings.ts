@@ -41,7 +41,7 @@ export const GUARDRAIL_DEFAULTS = {
   /** Every supported region is guarded unless guardrailRegions names fewer. */
   guardrailRegions: SUPPORTED_REGION_NAMES,
   layout: "split",
-  /** Three providers keep a region stack's plan under 1 GB (npm run bench), well inside the 2 GB budget the README states. */
+  /** Three providers keep a region stack's plan small: see docs/configuration.md: Layouts. */
   regionsPerStack: 3,
 } as const;
 
@@ -61,17 +61,17 @@ export function guardrailFields(knownRuleIds: () => readonly string[]) {
     }),
     guardrailRegions: new ListSchema(REGION_SCHEMA, {
       description:
-        "Regions that get the account's regional guardrails (EBS encryption by default, IAM Access Analyzer, GuardDuty, Security Hub, AWS Config), which CIS v3.0.0 asks for in every region (1.20, 2.2.1, 3.3). Must include every region of regions. Default: every supported region; leave out a region an organization policy denies (README: Guarded regions).",
+        "Regions that get the account's regional guardrails (EBS encryption by default, IAM Access Analyzer, GuardDuty, Security Hub, AWS Config), which CIS v3.0.0 asks for in every region (1.20, 2.2.1, 3.3). Must include every region of regions. Default: every supported region; leave out a region an organization policy denies (docs/configuration.md: Guarded regions).",
       unique: true,
       minItems: 1,
     }),
     layout: new StringSchema({
       description:
-        "split: the workload regions in the account's stack, the other guarded regions in stacks of regionsPerStack regions each, so no Terraform run holds more than a few providers (README: Layouts). single: every region in one stack (a plan needs about 0.25 GB more per region; 4.3 GB at 17, measured by npm run bench).",
+        "split: the workload regions in the account's stack, the other guarded regions in stacks of regionsPerStack regions each, so no Terraform run holds more than a few providers (docs/configuration.md: Layouts). single: every region in one stack (each region adds an AWS provider process to the one plan; measured in docs/configuration.md: Layouts).",
       enum: ["split", "single"],
     }),
     regionsPerStack: new IntegerSchema({
-      description: "Guarded regions per stack in the split layout; each is one AWS provider process (about 0.25 GB at plan) in a Terraform run. Regions are grouped in the fixed order of tap's supported list, so a stack keeps its regions when others change.",
+      description: "Guarded regions per stack in the split layout; each is one AWS provider process in a Terraform run (its memory is measured in docs/configuration.md: Layouts). Regions are grouped in the fixed order of tap's supported list, so a stack keeps its regions when others change.",
       min: 1,
       max: SUPPORTED_REGION_NAMES.length,
     }),
@@ -92,7 +92,7 @@ export function guardrailFields(knownRuleIds: () => readonly string[]) {
         expected: SINGLETON_MODES.join(", "),
       }),
       {
-        description: `What the owner of the account's settings does about each thing AWS allows once per account or region: create (the default), adopt (Terraform imports the existing one) or external (an organization or another tool manages it; its rules are accepted). Keys: ${SINGLETON_KEYS.join(", ")}. See README: Accounts that already have guardrails.`,
+        description: `What the owner of the account's settings does about each thing AWS allows once per account or region: create (the default), adopt (Terraform imports the existing one) or external (an organization or another tool manages it; its rules are accepted). Keys: ${SINGLETON_KEYS.join(", ")}. See docs/adoption.md: Accounts that already have guardrails.`,
         keyCheck: (key) => singletonKeyProblem(key),
         keyPattern: new RegExp(`^(${SINGLETON_KEYS.join("|")})$`),
         textFormat: "pairs",
@@ -337,7 +337,7 @@ function checkMissingNames(view: StackSettingsView, modesGiven: Setting<Record<s
 /** A member may not take back what the organization runs for it: two owners of one detector or hub fail at apply. */
 function checkOrganizationManaged(given: Setting | undefined, modes: Readonly<Modes>, managed: readonly SingletonKey[], problems: Problems): void {
   for (const key of managed.filter((singleton) => modes[singleton] !== "external")) {
-    problems.error(`${entryWhere(given, key, "singletons")}: "${modes[key]}" in an organization, which manages ${SINGLETONS[key].description} for its members (README: Organizations); leave ${key} out, or set it to external`);
+    problems.error(`${entryWhere(given, key, "singletons")}: "${modes[key]}" in an organization, which manages ${SINGLETONS[key].description} for its members (docs/organizations.md: Organizations); leave ${key} out, or set it to external`);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The organization layer's plain facts: AWS Organizations' limits on service control policies
  * (SCPs), the global services a Region deny must let through, and tap's guardrail policies as
- * data, each switchable with an accepted risk. No cdktf here: configuration, the README's table
- * and the policy proofs read it as it is.
+ * data, each switchable with an accepted risk. No cdktf here: configuration, the guardrails table
+ * (docs/organizations.md: Organization guardrails) and the policy proofs read it as it is.
  */
 
 /**
@@ -93,7 +93,7 @@ export type GuardrailPolicyId = "DenyLeaveOrganization" | "ProtectSecurityServic
 /** One guardrail: what it denies, and its statements. */
 export interface GuardrailPolicy {
   readonly id: GuardrailPolicyId;
-  /** What it denies, for the README and the summary. */
+  /** What it denies, for docs/organizations.md and the summary. */
   readonly denies: string;
   /** Who may still do it. */
   readonly except: string;

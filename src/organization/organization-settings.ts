@@ -104,7 +104,7 @@ export const ACCOUNT_IDENTITY_FIELDS = { id: accountId, name: accountName, role:
 const roleAccount = (description: string) => new ObjectSchema(ACCOUNT_IDENTITY_FIELDS, { description, required: ["id", "name", "role", "email"] });
 const unitName = { pattern: /^[A-Za-z0-9][A-Za-z0-9 _-]{0,127}$/ };
 
-/** The organization layer (README: Organizations): which accounts hold which role, the organizational units, the guardrail policies. */
+/** The organization layer (docs/organizations.md: Organizations): which accounts hold which role, the organizational units, the guardrail policies. */
 export const ORGANIZATION_SCHEMA = new ObjectSchema(
   {
     id: new StringSchema({
