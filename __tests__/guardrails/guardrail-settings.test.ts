@@ -113,6 +113,21 @@ describe("loadConfig: defaults and variables", () => {
     ]);
   });
 
+  test("guardrailRegions with accountSettings skip is refused like singletons, not silently ignored", () => {
+    expect(problemsOf({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" })).toEqual([
+      "TAP_GUARDRAIL_REGIONS: is set while TAP_ACCOUNT_SETTINGS is skip; the deployment that owns the account's settings decides what happens to the account's singletons and which regions it guards",
+    ]);
+  });
+
+  test.each([
+    ["TAP_SINGLETONS", "guardDuty=adopt;guardDuty=external", "guardDuty"],
+    ["TAP_ADOPT_NAMES", "configRecorder=a;configRecorder=b", "configRecorder"],
+    ["TAP_ACCEPT_RISKS", "Logs.Retention=kept thirty days by policy;Logs.Retention=kept ninety days by policy", "Logs.Retention"],
+    ["TAP_TAGS", '{"Team":"a","Team":"b"}', "Team"],
+  ])("%s refuses a key given twice, naming it (the last would win silently)", (variable, text, key) => {
+    expect(problemsOf({ [variable]: text })).toEqual([`${variable}: ${JSON.stringify(text)} gives "${key}" twice; the last would win silently, so keep one`]);
+  });
+
   test("an accepted risk for a rule that a setting breaks lets the setting through", () => {
     const stack = stackOf({ TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" });
     expect(stack.logRetentionDays).toBe(30);

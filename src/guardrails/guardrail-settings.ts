@@ -277,8 +277,8 @@ function resolveSingletons(
   const modesGiven = view.given<Record<string, SingletonMode>>("singletons");
   const namesGiven = view.given<Record<string, string>>("adoptNames");
   if (!context.manage) {
-    for (const setting of [modesGiven, namesGiven]) {
-      if (setting) problems.error(`${setting.origin}: is set while ${view.where("accountSettings")} is skip; the deployment that owns the account's settings decides what happens to the account's singletons`);
+    for (const setting of [modesGiven, namesGiven, view.given("guardrailRegions")]) {
+      if (setting) problems.error(`${setting.origin}: is set while ${view.where("accountSettings")} is skip; the deployment that owns the account's settings decides what happens to the account's singletons and which regions it guards`);
     }
     return { modes: Object.fromEntries(SINGLETON_KEYS.map((key) => [key, "external"])) as Modes, names: {} };
   }
@@ -378,7 +378,7 @@ function checkRiskyValues(view: StackSettingsView, riskyValues: readonly RiskyVa
 /** Guardrails belong to the deployment that owns the account's settings; say when a setting cannot take effect. */
 function checkOwnerOnlySettings(view: StackSettingsView, manage: boolean, singleRegion: boolean, problems: Problems): void {
   if (!manage) {
-    for (const key of ["guardDuty", "securityHub", "awsConfig", "alarmEmail", "guardrailRegions", "layout", "regionsPerStack"] as const) {
+    for (const key of ["guardDuty", "securityHub", "awsConfig", "alarmEmail", "layout", "regionsPerStack"] as const) {
       const setting = view.given(key);
       if (setting && setting.value !== false) problems.warn(`${view.where(key)}: has no effect: ${view.where("accountSettings")} is skip, so the deployment that owns the account's settings decides it`);
     }
