@@ -196,7 +196,7 @@ describe("guarded regions and the split layout (#19)", () => {
     expect(json.terraform?.cloud).toMatchObject({ organization: "acme", workspaces: { name: "tap-dev-guardrails-1" } });
   });
 
-  test("settings: refused where they would leave a workload region unguarded, or name a stack twice; warned where they do nothing", () => {
+  test("settings: refused where they would leave a workload region unguarded, name a stack twice or belong to another deployment; warned where they do nothing", () => {
     expect(problemsOf({ TAP_GUARDRAIL_REGIONS: "us-east-1,us-east-2" })).toEqual([
       'TAP_GUARDRAIL_REGIONS: "us-east-1,us-east-2" leaves out "us-west-2", "eu-central-1" of TAP_REGIONS; every workload region gets the guardrails, so add them',
     ]);
@@ -206,8 +206,8 @@ describe("guarded regions and the split layout (#19)", () => {
     expect(loadConfig({ TAP_LAYOUT: "single", TAP_REGIONS_PER_STACK: "2" }, { file: null }).warnings).toEqual([
       "TAP_REGIONS_PER_STACK: has no effect: TAP_LAYOUT is single, so one stack holds every region",
     ]);
-    expect(loadConfig({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: WORKLOAD.join(","), TAP_GUARDRAIL_REGIONS: "us-east-1" }, { file: null }).warnings).toEqual([
-      "TAP_GUARDRAIL_REGIONS: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
+    expect(problemsOf({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: WORKLOAD.join(","), TAP_GUARDRAIL_REGIONS: "us-east-1" })).toEqual([
+      "TAP_GUARDRAIL_REGIONS: is set while TAP_ACCOUNT_SETTINGS is skip; the deployment that owns the account's settings decides what happens to the account's singletons and which regions it guards",
     ]);
     // A fleet account named like another account's region stack would share its folder and state.
     const dir = mkdtempSync(join(tmpdir(), "tap-split-"));
