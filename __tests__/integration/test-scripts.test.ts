@@ -1,0 +1,45 @@
+import { spawnSync } from "child_process";
+import { readFileSync } from "fs";
+import { join, relative } from "path";
+
+const ROOT = join(__dirname, "..", "..");
+/** Set in the runs this file starts: should a script select this file again, it must not start runs of its own. */
+const NESTED = "TAP_TEST_SCRIPTS_NESTED";
+const SCRIPTS: Record<string, string> = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+
+/**
+ * `npm run <script> -- <args>` as npm runs it, without the build in front of Jest: the script's
+ * last command with the user's arguments appended. The environment is the caller's minus CI, so
+ * a tier asked for or skipped behaves as on a developer's machine.
+ */
+function runScript(script: string, args: string[], env: Record<string, string> = {}) {
+  const command = SCRIPTS[script].split(" && ").at(-1)!;
+  const { CI: _ci, TAP_REQUIRED_TIER: _required, TAP_TIER_DECISIONS: _decided, TAP_TEST_TMPDIR: _dir, TAP_TEST_TMPDIR_OWNER: _owner, ...inherited } = process.env;
+  return spawnSync("sh", ["-c", `${command} "$@"`, script, ...args], { cwd: ROOT, env: { ...inherited, [NESTED]: "1", ...env }, encoding: "utf8", timeout: 120_000 });
+}
+
+/** The test files a script would run, relative to the checkout. */
+function listed(script: string, args: string[] = []): string[] {
+  const result = runScript(script, [...args, "--listTests"]);
+  expect(result.status).toBe(0);
+  return result.stdout.split("\n").filter((line) => line.endsWith(".ts")).map((file) => relative(ROOT, file));
+}
+
+const tierOf = (file: string) => /^__tests__\/(integration|terraform|apply)\//.exec(file)?.[1] ?? "unit";
+
+(process.env[NESTED] ? describe.skip : describe)("npm test and npm run test:<tier>", () => {
+  test("a path runs that one file: the README's `npm run test:unit -- <path>` and its like for each tier", () => {
+    expect(listed("test:unit", ["__tests__/config/schema.test.ts"])).toEqual(["__tests__/config/schema.test.ts"]);
+    expect(listed("test:integration", ["__tests__/integration/app.test.ts"])).toEqual(["__tests__/integration/app.test.ts"]);
+    expect(listed("test:terraform", ["__tests__/terraform/bootstrap.test.ts"])).toEqual(["__tests__/terraform/bootstrap.test.ts"]);
+    expect(listed("test:apply", ["__tests__/apply/production.test.ts"])).toEqual(["__tests__/apply/production.test.ts"]);
+    // A pattern and Jest's own options work as with jest itself.
+    expect(listed("test:unit", ["__tests__/config/", "--testNamePattern", "anything"]).map(tierOf)).toEqual(["unit", "unit", "unit"]);
+  }, 60_000);
+
+  test("npm test without arguments runs the unit, integration and Terraform tiers, not the apply tier", () => {
+    const tiers = new Set(listed("test").map(tierOf));
+    expect([...tiers].sort()).toEqual(["integration", "terraform", "unit"]);
+    expect(new Set(listed("test:unit").map(tierOf))).toEqual(new Set(["unit"]));
+  }, 60_000);
+});
