@@ -42,4 +42,25 @@ const tierOf = (file: string) => /^__tests__\/(integration|terraform|apply)\//.e
     expect([...tiers].sort()).toEqual(["integration", "terraform", "unit"]);
     expect(new Set(listed("test:unit").map(tierOf))).toEqual(new Set(["unit"]));
   }, 60_000);
+
+  test("a tier asked for that cannot run fails once, saying why in one line, before any file runs", () => {
+    // TAP_SKIP_APPLY_TESTS=1 makes the apply tier unable to run without looking for an emulator.
+    const result = runScript("test:apply", [], { TAP_REQUIRED_TIER: "apply", TAP_SKIP_APPLY_TESTS: "1" });
+    const output = result.stdout + result.stderr;
+    expect(result.status).not.toBe(0);
+    expect(output.match(/TAP_SKIP_APPLY_TESTS=1 is set/g)).toHaveLength(1);
+    expect(output).toContain("apply tier: TAP_SKIP_APPLY_TESTS=1 is set; it was asked for (TAP_REQUIRED_TIER=apply), so it fails instead of skipping");
+    expect(output).not.toMatch(/FAIL|at tierSkipReason|\|/); // no failed suite, stack or code frame
+    expect(output.trim().split("\n").length).toBeLessThanOrEqual(3);
+  }, 60_000);
+
+  test("a tier that comes along (npm test) and cannot run is skipped, said once after the summary, and the run passes", () => {
+    const result = runScript("test", ["__tests__/terraform/"], { TAP_SKIP_TERRAFORM_TESTS: "1", TAP_SKIP_APPLY_TESTS: "1" });
+    const output = result.stdout + result.stderr;
+    expect(result.status).toBe(0);
+    expect(output.match(/TAP_SKIP_TERRAFORM_TESTS=1 is set/g)).toHaveLength(1);
+    expect(output).toMatch(/Tests: +\d+ skipped, \d+ total/);
+    expect(output.trim().split("\n").at(-1)).toMatch(/^\*\*\* Skipped \d+ test blocks: Terraform tier: TAP_SKIP_TERRAFORM_TESTS=1 is set\. This run proves less than CI/);
+    expect(output).not.toContain("console.warn");
+  }, 120_000);
 });
