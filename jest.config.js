@@ -32,6 +32,10 @@ module.exports = {
       testEnvironment: "node",
       transform,
       testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"],
+      // Decides once, before any file runs, whether the tier (and the apply tier, which two of its
+      // files also need) can run: fails the run there when it must, else its blocks skip quietly
+      // and globalTeardown says why once.
+      globalSetup: "<rootDir>/__tests__/terraform/tier-setup.ts",
     },
     {
       // Real apply, re-plan and destroy against a local AWS emulator (npm run test:apply; CI runs it).
@@ -39,6 +43,7 @@ module.exports = {
       testEnvironment: "node",
       transform,
       testMatch: ["<rootDir>/__tests__/apply/**/*.test.ts"],
+      globalSetup: "<rootDir>/__tests__/apply/tier-setup.ts",
     },
   ],
 };

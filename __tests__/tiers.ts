@@ -5,8 +5,8 @@
  * a green CI run nor a green `npm run test:apply` can be one that ran nothing.
  */
 import { createHash } from "crypto";
-import { existsSync, readFileSync, writeFileSync } from "fs";
-import { join } from "path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
 import { emulatorMissingMessage, findEmulator } from "../scripts/terraform/emulator";
 import { findProviderSource, providerUnavailable } from "../scripts/terraform/workdir";
 
@@ -57,25 +57,78 @@ export function tierSkipReason(tiers: readonly OptionalTier[], env: NodeJS.Proce
   return undefined;
 }
 
-/** `describe` when every tier can run here; otherwise the block is skipped and the reason printed. */
+/**
+ * Where the run's decisions travel from globalSetup to the test files (workers inherit the main
+ * process's environment): each tier's name, with why it is skipped or null when it runs.
+ */
+const DECISIONS = "TAP_TIER_DECISIONS";
+
+function decisions(env: NodeJS.ProcessEnv): Record<string, string | null> {
+  return env[DECISIONS] ? JSON.parse(env[DECISIONS]!) : {};
+}
+
+/**
+ * Decides once per run, before any test file, whether each of `tiers` runs: records why it is
+ * skipped, or throws (in CI, or when it was asked for) so the run stops with one message instead
+ * of one failure per test file. A tier decided earlier in the run is not asked again.
+ */
+export function decideTiers(tiers: readonly OptionalTier[], env: NodeJS.ProcessEnv = process.env): void {
+  const decided = decisions(env);
+  for (const tier of tiers) {
+    if (tier.name in decided) continue;
+    decided[tier.name] = tierSkipReason([tier], env) ?? null;
+  }
+  env[DECISIONS] = JSON.stringify(decided);
+}
+
+/**
+ * A tier project's Jest globalSetup (jest.config.js): the run's temporary folder, then the
+ * decision on `tiers`. Jest runs it only when the project has test files in the run, so a unit
+ * run never asks for an emulator. A tier that must run and cannot ends the run here, saying why
+ * once, without a stack or code frame.
+ */
+export function tierGlobalSetup(tiers: readonly OptionalTier[]): () => Promise<void> {
+  return async () => {
+    const runSetup: () => Promise<void> = require("./global-setup.js");
+    await runSetup();
+    try {
+      decideTiers(tiers);
+    } catch (error) {
+      await (require("./global-teardown.js") as () => Promise<void>)();
+      const stop = new Error((error as Error).message);
+      stop.stack = `tap: ${stop.message}`;
+      throw stop;
+    }
+  };
+}
+
+/** The first of `tiers` skipped in this run, with why; decided in globalSetup, else here (a file run outside its project). */
+function skipped(tiers: readonly OptionalTier[], env: NodeJS.ProcessEnv): string | undefined {
+  const decided = decisions(env);
+  if (tiers.every((tier) => tier.name in decided)) return tiers.map((tier) => decided[tier.name]).find((reason) => reason !== null) ?? undefined;
+  return tierSkipReason(tiers, env);
+}
+
+/**
+ * `describe` when every tier can run here; otherwise the block is skipped, and noted in the run's
+ * folder for globalTeardown, which says once, after Jest's summary, which blocks were skipped and why.
+ */
 export function describeIfTier(tiers: readonly OptionalTier[], title: string, body: () => void): void {
-  const reason = tierSkipReason(tiers);
+  const reason = skipped(tiers, process.env);
   if (reason === undefined) {
     describe(title, body);
     return;
   }
-  warnOnce(`${title}: skipped (${reason})`, reason);
+  const dir = process.env.TAP_TEST_TMPDIR;
+  if (dir) {
+    const note = join(dir, SKIPPED_DIR, `${createHash("sha256").update(title).digest("hex").slice(0, 16)}.json`);
+    mkdirSync(dirname(note), { recursive: true });
+    writeFileSync(note, JSON.stringify({ reason, title }));
+  } else {
+    console.warn(`${title}: skipped (${reason})`);
+  }
   describe.skip(title, body);
 }
 
-/** Says why a tier is skipped in full the first time in a run, and briefly after that. */
-function warnOnce(message: string, reason: string): void {
-  const dir = process.env.TAP_TEST_TMPDIR;
-  const seen = dir ? join(dir, `said-${createHash("sha256").update(reason).digest("hex").slice(0, 16)}`) : undefined;
-  if (seen && existsSync(seen)) {
-    console.warn(`${message.split(": skipped")[0]}: skipped (as said above)`);
-    return;
-  }
-  if (seen) writeFileSync(seen, "");
-  console.warn(message);
-}
+/** The folder of the run's temporary folder where skipped blocks are noted (read by global-teardown.js). */
+export const SKIPPED_DIR = "skipped-tiers";

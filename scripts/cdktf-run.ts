@@ -8,8 +8,8 @@
  *   npm run deploy [-- <stacks>] [-- flags]  the main stacks, or those named; flags go to cdktf
  */
 import { spawnSync } from "child_process";
-import { readFileSync } from "fs";
-import { join } from "path";
+import { readFileSync, writeFileSync } from "fs";
+import { join, resolve } from "path";
 import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
 import { projectRoot } from "./terraform/emulator";
 
@@ -90,17 +90,42 @@ export function synthesizedStacks(outdir: string): SynthesizedStack[] {
   });
 }
 
+/**
+ * Runs `run` with the manifest's annotations emptied, then puts the manifest back. synth.js has
+ * printed them (and stopped on an error); cdktf prints them again on every --skip-synth run, which
+ * `npm run deploy` doubled and `npm run diff` repeated once per stack.
+ */
+export function withoutAnnotations<T>(outdir: string, run: () => T): T {
+  const file = join(outdir, "manifest.json");
+  const original = readFileSync(file, "utf8");
+  const manifest = JSON.parse(original);
+  for (const stack of Object.values<{ annotations?: unknown[] }>(manifest.stacks)) stack.annotations = [];
+  writeFileSync(file, JSON.stringify(manifest, undefined, 2));
+  try {
+    return run();
+  } finally {
+    writeFileSync(file, original);
+  }
+}
+
 if (require.main === module) {
   const [command, ...args] = process.argv.slice(2) as [RunCommand, ...string[]];
+  // cdktf reads the folder --output names (as synth.js writes it); the checks read the same one.
+  const output = args.findIndex((arg) => arg === "--output" || arg === "-o");
+  const outdir = resolve(projectRoot(), output >= 0 && output + 1 < args.length ? args[output + 1] : "cdktf.out");
   let runs: string[][];
   try {
-    runs = cdktfRuns(command, args, synthesizedStacks(join(projectRoot(), "cdktf.out")));
+    runs = cdktfRuns(command, args, synthesizedStacks(outdir));
   } catch (error) {
     console.error(`tap: ${command}: ${(error as Error).message}`);
     process.exit(1);
   }
-  for (const run of runs) {
-    const result = spawnSync("cdktf", run, { cwd: projectRoot(), stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-    if (result.status !== 0) process.exit(result.status ?? 1);
-  }
+  const status = withoutAnnotations(outdir, () => {
+    for (const run of runs) {
+      const result = spawnSync("cdktf", run, { cwd: projectRoot(), stdio: "inherit", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+      if (result.status !== 0) return result.status ?? 1;
+    }
+    return 0;
+  });
+  process.exit(status);
 }

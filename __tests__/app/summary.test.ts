@@ -1,5 +1,8 @@
 import { describeStacks } from "../../src/app/summary";
+import { join } from "path";
+import { SINGLETON_KEYS } from "../../src/aws/singletons";
 import { loadConfig } from "../../src/app/load-config";
+import { projectRoot } from "../../scripts/terraform/emulator";
 
 const summary = (env: Record<string, string>, counts?: Map<string, number>) => describeStacks(loadConfig(env, { file: null }), counts);
 
@@ -10,7 +13,7 @@ describe("synth summary", () => {
       "  state: S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)",
       "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
       "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
-      "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
+      "  account settings: managed here: passwordPolicy, s3PublicAccessBlock, trail, configServiceRole, apiGatewayAccount, ebsEncryption, accessAnalyzer, guardDuty, securityHub, awsConfig",
       '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
       "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
       "tap: stack tap-guardrails-1 (after tap): 16 resources: the guardrails of us-east-2, us-west-1; state key tap/dev/guardrails-1/terraform.tfstate, same bucket",
@@ -47,10 +50,45 @@ describe("synth summary", () => {
       TAP_BACKEND: "hcp",
       TAP_HCP_ORGANIZATION: "acme",
     });
-    expect(lines).toContain("  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config; adopting configServiceRole, awsConfig; external: guardDuty)");
+    expect(lines).toContain(
+      "  account settings: managed here: passwordPolicy, s3PublicAccessBlock, trail, apiGatewayAccount, ebsEncryption, accessAnalyzer, securityHub; adopted: configServiceRole, awsConfig; left outside this deployment: guardDuty",
+    );
     expect(lines).toContain("  state: HCP Terraform workspace tap-dev of acme at app.terraform.io");
     // One workspace per stack: a region stack's beside its account's.
     expect(lines.find((line) => line.startsWith("tap: stack tap-guardrails-1"))).toMatch(/; workspace tap-dev-guardrails-1$/);
     expect(lines).toContain("  reach: SSH from nowhere (no rule); HTTPS from 203.0.113.0/24");
+  });
+
+  describe("account settings: every singleton once, in one form", () => {
+    const settingsOf = (lines: string[]) => lines.filter((line) => line.startsWith("  account settings: ")).map((line) => line.slice("  account settings: ".length));
+    /** Each group ("managed here: a, b") with its keys; a key in two groups, or in none, is a contradiction. */
+    const groups = (text: string) => Object.fromEntries(text.split("; ").map((part) => [part.slice(0, part.indexOf(": ")), part.slice(part.indexOf(": ") + 2).split(", ")]));
+    const expectEachKeyOnce = (text: string) => expect(Object.values(groups(text)).flat().sort()).toEqual([...SINGLETON_KEYS].sort());
+
+    test("an organization member leaves the trail and the security services to the organization and says nothing else of them", () => {
+      const members = settingsOf(describeStacks(loadConfig({}, { file: join(projectRoot(), "examples", "organization.tap.config.json") })));
+      expect(members).toHaveLength(6);
+      for (const text of members) {
+        expect(groups(text)).toEqual({
+          "managed here": ["passwordPolicy", "s3PublicAccessBlock", "configServiceRole", "apiGatewayAccount", "ebsEncryption", "awsConfig"],
+          "left to the organization": ["trail", "accessAnalyzer", "guardDuty", "securityHub"],
+        });
+        expectEachKeyOnce(text);
+      }
+    });
+
+    test("a paid guardrail switched off is off, not managed; the Config service role goes with AWS Config when tap does not record", () => {
+      const [text] = settingsOf(summary({ TAP_GUARDDUTY: "false", TAP_SECURITY_HUB: "false", TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=the SOC runs its own;SecurityHub.CisStandard=the SOC runs its own;Config.Recorder=the SOC runs its own" }));
+      expect(text).toBe("managed here: passwordPolicy, s3PublicAccessBlock, trail, apiGatewayAccount, ebsEncryption, accessAnalyzer; off: configServiceRole, guardDuty, securityHub, awsConfig");
+      const [external] = settingsOf(summary({ TAP_SINGLETONS: "awsConfig=external;trail=external" }));
+      expect(groups(external)["left outside this deployment"]).toEqual(["trail", "configServiceRole", "awsConfig"]);
+      for (const each of [text, external]) expectEachKeyOnce(each);
+    });
+
+    test("with accountSettings skip, all of them are the owner deployment's", () => {
+      expect(settingsOf(summary({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" }))).toEqual([
+        "left to another deployment (the account's owner, covering us-east-1, us-west-2, eu-central-1)",
+      ]);
+    });
   });
 });

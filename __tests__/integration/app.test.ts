@@ -34,7 +34,7 @@ describe("main (the cdktf app)", () => {
         "  state: S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)",
         "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
         "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
-        "  account settings: managed here (trail, alarms, guardrails; GuardDuty, Security Hub, AWS Config)",
+        "  account settings: managed here: passwordPolicy, s3PublicAccessBlock, trail, configServiceRole, apiGatewayAccount, ebsEncryption, accessAnalyzer, guardDuty, securityHub, awsConfig",
         '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
         "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
         // Eight guardrails per region without workload, each region stack's counted as written.
@@ -58,10 +58,10 @@ describe("main (the cdktf app)", () => {
 
   test("the summary says when replication is off and why, and when the account's settings belong to another deployment", () => {
     const single = runApp(outdir, { TAP_REGIONS: "eu-west-1", TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "eu-west-1" });
-    expect(single.stdout).toContain("  account settings: skipped (the owner deployment covers eu-west-1)\n");
+    expect(single.stdout).toContain("  account settings: left to another deployment (the account's owner, covering eu-west-1)\n");
     expect(single.stdout).toContain("; replication none (single region)\n");
     const off = runApp(outdir, { TAP_REPLICATION: "false", TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "S3.CrossRegionReplication=copies are kept by AWS Backup;GuardDuty.Enabled=the SOC runs its own detector" });
-    expect(off.stdout).toContain("guardrails; Security Hub, AWS Config)\n");
+    expect(off.stdout).toContain("accessAnalyzer, securityHub, awsConfig; off: guardDuty\n");
     expect(off.stdout).toContain("; replication off (accepted risk)\n");
   });
 

@@ -7,9 +7,18 @@
 import Module = require("module");
 import { dirname } from "path";
 
-export const ARCHIVER_PATH = require.resolve("archiver", { paths: [dirname(require.resolve("cdktf/package.json"))] });
+/** cdktf's archiver, or undefined when the library has none: CDK Terrain (cdktn, `npm run check:cdktn`) zips with fflate. */
+export const ARCHIVER_PATH: string | undefined = archiverPath();
 
-if (!require.cache[ARCHIVER_PATH]) {
+function archiverPath(): string | undefined {
+  try {
+    return require.resolve("archiver", { paths: [dirname(require.resolve("cdktf/package.json"))] });
+  } catch {
+    return undefined;
+  }
+}
+
+if (ARCHIVER_PATH && !require.cache[ARCHIVER_PATH]) {
   let real: any;
   const load = () => {
     if (!real) {

@@ -1,16 +1,18 @@
+import { SINGLETON_KEYS, type SingletonKey } from "../aws/singletons";
+import { ORGANIZATION_MANAGED_SINGLETONS } from "../config/load";
 import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model";
 
 /**
  * What synth says of each stack it wrote, on a few lines: the decisions an operator checks before
  * a deploy. Where it goes and how many resources it manages; where its state lives; its home
- * region and why; who owns the account's settings (which paid guardrails are on, which singletons
- * it adopts or leaves to others); data protection and replication; who may reach SSH and HTTPS.
+ * region and why; who owns each of the account's settings (managed here, adopted, left to the
+ * organization or to others, or off); data protection and replication; who may reach SSH and HTTPS.
  * `resourceCounts` are the synthesized stacks' managed resources, by stack name.
  */
 export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map()): string[] {
   const lines = config.organization ? describeOrganization(config.organization, resourceCounts) : [];
   lines.push(...config.stacks.flatMap((stack) => [
-    ...describeStack(stack, resourceCounts.get(stack.stackName)),
+    ...describeStack(stack, resourceCounts.get(stack.stackName), config.organization),
     ...stack.regionStacks.map((regionStack) => {
       const count = resourceCounts.get(regionStack.stackName);
       return `tap: stack ${regionStack.stackName} (after ${stack.stackName}): ${count === undefined ? "" : `${count} resources: `}the guardrails of ${regionStack.regions.join(", ")}; ${regionStackState(regionStack.backend)}`;
@@ -39,7 +41,7 @@ function describeOrganization(organization: OrganizationConfig, resourceCounts: 
   ];
 }
 
-function describeStack(stack: StackConfig, resources: number | undefined): string[] {
+function describeStack(stack: StackConfig, resources: number | undefined, organization: OrganizationConfig | undefined): string[] {
   const target = stack.account ? `account ${stack.account.id} via ${stack.account.roleArn}` : stack.accountId ? `account ${stack.accountId}, ambient credentials` : "ambient credentials";
   const regions = stack.regions.map((r) => r.region).join(", ");
   const retiring = stack.retiringRegions.length > 0 ? `; retiring ${stack.retiringRegions.join(", ")} (providers only)` : "";
@@ -49,7 +51,7 @@ function describeStack(stack: StackConfig, resources: number | undefined): strin
     `  state: ${stateLocation(stack)}`,
     `  home region: ${stack.homeRegion.region} (${stack.homeRegion.reason})`,
     `  guarded regions: ${guardedRegions(stack)}`,
-    `  account settings: ${accountSettings(stack)}`,
+    `  account settings: ${accountSettings(stack, organization)}`,
     `  data: protection ${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason}); replication ${replication(stack)}`,
     `  reach: SSH from ${sources(stack.allowedSshCidrs)}; HTTPS from ${sources(stack.allowedHttpsCidrs)}`,
   ];
@@ -76,14 +78,28 @@ function stateLocation(stack: StackConfig): string {
   return `s3://${backend.bucket}/${where}`;
 }
 
-function accountSettings(stack: StackConfig): string {
-  if (!stack.manageAccountSettings) return `skipped (the owner deployment covers ${stack.ownerRegions?.join(", ") ?? "?"})`;
-  const { guardDuty, securityHub, awsConfig } = stack.guardrails;
-  const paid = [guardDuty && "GuardDuty", securityHub && "Security Hub", awsConfig && "AWS Config"].filter(Boolean).join(", ") || "no paid guardrails";
-  // Singletons not created here, by mode: what the plan imports and what it leaves to others.
-  const byMode = (mode: string) => Object.entries(stack.singletons).filter(([, m]) => m === mode).map(([key]) => key);
-  const notCreated = [byMode("adopt").length > 0 && `adopting ${byMode("adopt").join(", ")}`, byMode("external").length > 0 && `external: ${byMode("external").join(", ")}`].filter(Boolean);
-  return `managed here (trail, alarms, guardrails; ${paid}${notCreated.length > 0 ? `; ${notCreated.join("; ")}` : ""})`;
+/**
+ * Each account or region singleton (its key in `singletons`) in exactly one group: managed here
+ * (created), adopted, left to the organization (a member's trail and security services, which the
+ * organization's stacks run), left outside this deployment (external), or off (a paid guardrail
+ * switched off). The Config service role goes with AWS Config when tap does not record with it.
+ * With accountSettings skip, all of it is the owner deployment's.
+ */
+function accountSettings(stack: StackConfig, organization: OrganizationConfig | undefined): string {
+  if (!stack.manageAccountSettings) return `left to another deployment (the account's owner, covering ${stack.ownerRegions?.join(", ") ?? "?"})`;
+  const member = organization?.memberStacks.includes(stack.stackName) ?? false;
+  const paid: Partial<Record<SingletonKey, boolean>> = { guardDuty: stack.guardrails.guardDuty, securityHub: stack.guardrails.securityHub, awsConfig: stack.guardrails.awsConfig };
+  const groupOf = (key: SingletonKey): string => {
+    if (paid[key] === false) return "off";
+    const mode = stack.singletons[key];
+    if (mode === "create") return "managed here";
+    if (mode === "adopt") return "adopted";
+    return member && ORGANIZATION_MANAGED_SINGLETONS.includes(key) ? "left to the organization" : "left outside this deployment";
+  };
+  const recordsHere = stack.guardrails.awsConfig && stack.singletons.awsConfig !== "external";
+  const groups = new Map<string, SingletonKey[]>(["managed here", "adopted", "left to the organization", "left outside this deployment", "off"].map((group) => [group, []]));
+  for (const key of SINGLETON_KEYS) groups.get(key === "configServiceRole" && !recordsHere ? groupOf("awsConfig") : groupOf(key))!.push(key);
+  return [...groups].filter(([, keys]) => keys.length > 0).map(([group, keys]) => `${group}: ${keys.join(", ")}`).join("; ");
 }
 
 function replication(stack: StackConfig): string {
