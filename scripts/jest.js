@@ -9,8 +9,11 @@
 
 /** Jest's arguments for `node scripts/jest.js <projects> <given...>`: the user's, then the projects. */
 function jestArgs(argv) {
-  const [projects, ...given] = argv;
+  const [projects, ...rest] = argv;
   if (!projects || projects.startsWith("-")) throw new Error("usage: node scripts/jest.js <project>[,<project>...] [<jest arguments>]");
+  // `node scripts/jest.js unit -- <path>`: a "--" would make Jest read everything after it, the
+  // project list included, as path patterns.
+  const given = rest[0] === "--" ? rest.slice(1) : rest;
   return [...given, "--selectProjects", ...projects.split(",")];
 }
 

@@ -3,7 +3,7 @@
 // start-up. It gives the app the environment the CLI gives it (so the output is byte-identical,
 // which a test checks), runs it in this process, then does what the CLI does afterwards:
 // prints the manifest's annotations, fails on an error annotation, removes the folders of
-// stacks that no longer exist and names the stacks written. `npm run diff` and `npm run deploy`
+// stacks that no longer exist (never one holding local state) and names the stacks written. `npm run diff` and `npm run deploy`
 // run this first and hand cdktf the result with --skip-synth, so an error prints once.
 "use strict";
 const fs = require("fs");
@@ -49,7 +49,18 @@ if (errors > 0) {
   console.error("tap: synth found error annotations (above); fix them and synth again");
   process.exit(1);
 }
+// A stack no longer in the app (a forgotten accountId drops the bootstrap stack, another TAP_CONFIG
+// drops a whole fleet) loses its folder, as with `cdktf synth`, unless the folder holds Terraform's
+// local state: the only record of what that stack deployed is never deleted by synth.
 for (const orphan of existing.filter((name) => !stacks.some((stack) => stack.name === name))) {
-  fs.rmSync(path.join(stacksDir, orphan), { recursive: true, force: true });
+  const dir = path.join(stacksDir, orphan);
+  const state = fs.readdirSync(dir).filter((name) => /^terraform\.tfstate/.test(name));
+  if (state.length === 0) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    continue;
+  }
+  console.log(
+    `WARN [${path.relative(root, dir)}]: kept: stack ${orphan} is no longer in the app, but its folder holds ${state.join(", ")}, Terraform's local state of what it deployed; move the state somewhere safe, or delete the folder once nothing it deployed is left`,
+  );
 }
 console.log(`Generated Terraform code for the stacks: ${stacks.map((stack) => stack.name).join(", ")}`);

@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative } from "path";
 
@@ -72,4 +72,24 @@ describe("npm run synth (the app without the cdktf CLI)", () => {
     expect(readdirSync(join(outdir, "stacks"))).toEqual(["tap", ...[1, 2, 3, 4, 5, 6].map((n) => `tap-guardrails-${n}`)]);
     expect(existsSync(join(outdir, "manifest.json"))).toBe(true);
   }, 30_000);
+
+  test("never deletes a state file: a stack folder holding local state is kept, with one warning naming it", () => {
+    const outdir = join(scratch, "state");
+    const account = { TAP_ACCOUNT_ID: "123456789012" };
+    expect(run("npm", ["run", "--silent", "synth", "--", "--output", outdir], account).status).toBe(0);
+    // What npm run bootstrap leaves: the bootstrap stack's only state, local in its folder.
+    const state = join(outdir, "stacks", "bootstrap", "terraform.tfstate");
+    writeFileSync(state, '{"version":4,"serial":7}');
+    writeFileSync(`${state}.backup`, '{"version":4,"serial":6}');
+    // Synth again with the account: the bootstrap stack is rewritten, its state untouched.
+    expect(run("npm", ["run", "--silent", "synth", "--", "--output", outdir], account).status).toBe(0);
+    expect(readFileSync(state, "utf8")).toBe('{"version":4,"serial":7}');
+    // A synth that forgot accountId has no bootstrap stack: its folder stays, and synth says why, once.
+    const forgot = run("npm", ["run", "--silent", "synth", "--", "--output", outdir], {});
+    expect(forgot.status).toBe(0);
+    expect(readFileSync(state, "utf8")).toBe('{"version":4,"serial":7}');
+    expect(readFileSync(`${state}.backup`, "utf8")).toBe('{"version":4,"serial":6}');
+    const kept = forgot.stdout.split("\n").filter((line) => line.includes("stack bootstrap is no longer in the app"));
+    expect(kept).toEqual([expect.stringMatching(/^WARN \[.*stacks\/bootstrap\]: kept: .*terraform\.tfstate, terraform\.tfstate\.backup, Terraform's local state/)]);
+  }, 60_000);
 });
