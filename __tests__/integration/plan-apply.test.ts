@@ -1,0 +1,157 @@
+import { spawnSync } from "child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { dirname, join } from "path";
+
+const ROOT = join(__dirname, "..", "..");
+
+/**
+ * A `terraform` for npm run plan and npm run apply, driven by files in $FAKE_TF: plan-exit/<stack>
+ * (plan's exit code, 0 when absent), plans/<stack>.json (what show -json prints), state/<stack>.json
+ * (what state pull prints; apply bumps its serial). Every call is logged to calls.log, each apply
+ * to applied.log.
+ */
+const STAND_IN = `#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const dir = process.env.FAKE_TF, stack = path.basename(process.cwd()), args = process.argv.slice(2);
+const file = (...parts) => path.join(dir, ...parts);
+fs.appendFileSync(file("calls.log"), stack + " " + args.join(" ") + "\\n");
+const read = (f, fallback) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : fallback);
+if (args[0] === "init") process.exit(0);
+if (args[0] === "state" && args[1] === "pull") { process.stdout.write(read(file("state", stack + ".json"), "")); process.exit(0); }
+if (args[0] === "plan") {
+  const code = Number(read(file("plan-exit", stack), "0"));
+  if (code === 1) { console.error("Error: stand-in plan failure for " + stack); process.exit(1); }
+  fs.writeFileSync(args.find((a) => a.startsWith("-out=")).slice(5), "saved plan of " + stack);
+  process.exit(code);
+}
+if (args[0] === "show") { process.stdout.write(read(file("plans", stack + ".json"), '{"resource_changes":[]}')); process.exit(0); }
+if (args[0] === "apply") {
+  if (!fs.existsSync(args[args.length - 1])) { console.error("no plan file"); process.exit(1); }
+  const state = JSON.parse(read(file("state", stack + ".json"), '{"version":4,"serial":0,"lineage":"new-' + stack + '"}'));
+  state.serial++;
+  fs.writeFileSync(file("state", stack + ".json"), JSON.stringify(state));
+  fs.appendFileSync(file("applied.log"), stack + "\\n");
+  console.log("Apply complete!");
+  process.exit(0);
+}
+console.error("stand-in: unexpected " + args.join(" "));
+process.exit(3);
+`;
+
+describe("npm run plan and npm run apply, with a stand-in terraform", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "tap-plan-apply-"));
+  const outdir = join(scratch, "cdktf.out");
+  const fake = join(scratch, "fake");
+  const bin = join(scratch, "bin");
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  for (const folder of [bin, join(fake, "plan-exit"), join(fake, "plans"), join(fake, "state")]) mkdirSync(folder, { recursive: true });
+  writeFileSync(join(bin, "terraform"), STAND_IN);
+  chmodSync(join(bin, "terraform"), 0o755);
+
+  const env = (extra: Record<string, string> = {}) => ({
+    PATH: [bin, dirname(process.execPath), "/usr/bin", "/bin"].join(":"),
+    HOME: scratch,
+    FAKE_TF: fake,
+    TAP_CONFIG: "",
+    TAP_ACCOUNT_ID: "111122223333",
+    TAP_REGIONS: "us-east-1",
+    TAP_GUARDRAIL_REGIONS: "us-east-1,us-east-2,us-west-1,eu-west-1,eu-west-2",
+    TAP_PROTECT_DATA: "true",
+    ...extra,
+  });
+  const node = (script: string, args: string[], extra?: Record<string, string>) => {
+    const result = spawnSync(process.execPath, [join(ROOT, script), ...args], { cwd: ROOT, env: env(extra), encoding: "utf8", timeout: 120_000 });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  };
+  const synth = (extra?: Record<string, string>) => expect(node("scripts/synth.js", ["--output", outdir], extra).status).toBe(0);
+  const plan = (...args: string[]) => node("dist/scripts/plan.js", ["--output", outdir, ...args]);
+  const apply = (...args: string[]) => node("dist/scripts/apply.js", ["--output", outdir, ...args]);
+  const applied = () => (existsSync(join(fake, "applied.log")) ? readFileSync(join(fake, "applied.log"), "utf8").trim().split("\n") : []);
+  const stackFile = (stack: string, file: string) => join(outdir, "stacks", stack, file);
+
+  test("exit codes 0 / 2 / 1, the review, a stale plan refused, only changed stacks applied in dependency order", () => {
+    synth();
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+    const guardrails = Object.keys(manifest.stacks).filter((name) => name.startsWith("tap-guardrails-"));
+    expect(guardrails.length).toBeGreaterThanOrEqual(2);
+    expect(guardrails.every((name) => manifest.stacks[name].dependencies.includes("tap"))).toBe(true);
+    const [unchanged, changed] = guardrails;
+    const config = JSON.parse(readFileSync(stackFile("tap", "cdk.tf.json"), "utf8"));
+    const bucket = Object.keys(config.resource.aws_s3_bucket).find((name) => name.includes("data") && config.resource.aws_s3_bucket[name].lifecycle?.prevent_destroy);
+    expect(bucket).toBeDefined();
+
+    // 0: no stack changes. The bootstrap stack is not planned unless named.
+    let run = plan();
+    expect(run.output).toContain(`plan: ${unchanged}: no changes (needs no approval)`);
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(fake, "calls.log"), "utf8")).not.toMatch(/^bootstrap /m);
+    expect(readFileSync(stackFile("tap", "plan-review.md"), "utf8")).toContain("No changes. Needs no approval");
+    run = apply();
+    expect(run.status).toBe(0);
+    expect(run.output).toContain("apply: no stack has changes to apply");
+    expect(applied()).toEqual([]);
+
+    // 2: tap replaces its protected data bucket; one guardrail stack creates a detector; the other has none.
+    writeFileSync(join(fake, "state", "tap.json"), JSON.stringify({ version: 4, serial: 3, lineage: "tap-lineage" }));
+    writeFileSync(join(fake, "plan-exit", "tap"), "2");
+    writeFileSync(join(fake, "plan-exit", changed), "2");
+    const replace = { address: `aws_s3_bucket.${bucket}`, mode: "managed", type: "aws_s3_bucket", name: bucket, change: { actions: ["delete", "create"], replace_paths: [["bucket"]] } };
+    const rotation = { address: "aws_kms_key.k", mode: "managed", type: "aws_kms_key", name: "k", change: { actions: ["update"], before: { enable_key_rotation: true }, after: { enable_key_rotation: false } } };
+    writeFileSync(join(fake, "plans", "tap.json"), JSON.stringify({ resource_changes: [rotation, replace] }));
+    const detector = { address: "aws_guardduty_detector.d", mode: "managed", type: "aws_guardduty_detector", name: "d", change: { actions: ["create"], after: { enable: true } } };
+    writeFileSync(join(fake, "plans", `${changed}.json`), JSON.stringify({ resource_changes: [detector] }));
+    run = plan("--parallelism", "2");
+    expect(run.status).toBe(2);
+    expect(run.output).toContain("plan: tap: 1 replaced, 1 updated; 1 protected or singleton resource replaced or destroyed (needs approval)");
+    const review = readFileSync(join(outdir, "plan-review.md"), "utf8");
+    const readFirst = review.slice(review.indexOf("## Read first"), review.indexOf("## tap\n"));
+    expect(readFirst).toContain(`- tap: replaced, protected: aws_s3_bucket.${bucket} (forced by bucket) [`);
+    expect(readFirst).toContain("S3.Versioning");
+    expect(review).toContain("- updated: aws_kms_key.k (enable_key_rotation) [KMS.Rotation (CIS 3.6)]");
+    expect(review).toContain(`- created, account singleton: the GuardDuty detector, once per region: aws_guardduty_detector.d [GuardDuty.Enabled]`);
+    expect(existsSync(stackFile("tap", "tfplan"))).toBe(true);
+    expect(JSON.parse(readFileSync(stackFile("tap", "plan.json"), "utf8")).resource_changes).toHaveLength(2);
+    expect(JSON.parse(readFileSync(stackFile("tap", "plan-record.json"), "utf8")).state).toEqual({ lineage: "tap-lineage", serial: 3 });
+
+    // Stale: a synth with another setting rewrites tap's cdk.tf.json; apply refuses, naming it, and applies nothing.
+    synth({ TAP_PROTECT_DATA: "false" });
+    run = apply();
+    expect(run.status).toBe(1);
+    expect(run.output).toMatch(/apply: refused: tap: its cdk\.tf\.json changed since the plan \(sha256 [0-9a-f]{12} planned, [0-9a-f]{12} now\)/);
+    expect(run.output).toContain("apply: nothing applied");
+    expect(applied()).toEqual([]);
+    synth(); // the configuration that was planned, byte for byte
+
+    // Stale: the state was written since the plan.
+    writeFileSync(join(fake, "state", "tap.json"), JSON.stringify({ version: 4, serial: 4, lineage: "tap-lineage" }));
+    run = apply();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain("apply: refused: tap: its state changed since the plan (lineage tap-lineage, serial 3 planned, lineage tap-lineage, serial 4 now)");
+    expect(applied()).toEqual([]);
+    writeFileSync(join(fake, "state", "tap.json"), JSON.stringify({ version: 4, serial: 3, lineage: "tap-lineage" }));
+
+    // Applied: only the stacks with changes, tap before the guardrail stack that depends on it, each its saved plan.
+    run = apply("--parallelism", "2");
+    expect(run.output).toContain(`apply: ${unchanged}: no changes, skipped`);
+    expect(run.status).toBe(0);
+    expect(applied()).toEqual(["tap", changed]);
+    expect(readFileSync(join(fake, "calls.log"), "utf8")).toContain("tap apply -input=false -no-color tfplan");
+    // Applied once: a second apply applies nothing.
+    run = apply();
+    expect(run.status).toBe(0);
+    expect(run.output).toContain("apply: tap: its plan of");
+    expect(applied()).toEqual(["tap", changed]);
+
+    // 1: a stack that cannot be planned; the review says why, and apply refuses every stack.
+    writeFileSync(join(fake, "plan-exit", unchanged), "1");
+    run = plan();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`plan: ${unchanged}: could not plan`);
+    expect(readFileSync(join(outdir, "plan-review.md"), "utf8")).toContain(`Error: stand-in plan failure for ${unchanged}`);
+    run = apply();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`apply: refused: ${unchanged}: its plan failed`);
+    expect(applied()).toEqual(["tap", changed]);
+  }, 120_000);
+});
