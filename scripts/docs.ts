@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import { dirname, join, posix, relative } from "path";
 import { buildApp } from "../src/app/app";
+import { REQUIRED_TERRAFORM_VERSION } from "../src/app/stack-parts";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { auditStack } from "../src/compliance/audit";
 import { loadConfig } from "../src/app/load-config";
@@ -434,6 +435,16 @@ function exampleOrganization() {
 
 /** Numbers in prose, each written between `<!-- value:<name> -->` and `<!-- /value -->`. */
 export const GENERATED_VALUES: Readonly<Record<string, () => string | number>> = {
+  "node-version": () => {
+    const engine = /^>=\s*(\d+)$/.exec(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).engines?.node ?? "")?.[1];
+    if (!engine) throw new Error("package.json engines.node is not of the form >=N");
+    return `${engine}+`;
+  },
+  "terraform-version": () => {
+    const version = /^>= (\d+\.\d+)\.0$/.exec(REQUIRED_TERRAFORM_VERSION)?.[1];
+    if (!version) throw new Error(`REQUIRED_TERRAFORM_VERSION ${REQUIRED_TERRAFORM_VERSION} is not of the form >= X.Y.0`);
+    return `${version}+`;
+  },
   "supported-regions": () => SUPPORTED_REGION_NAMES.length,
   "default-state-region": () => {
     const backend = deployment({ TAP_ACCOUNT_ID: "111122223333" }).config.stacks[0].backend as { region?: string };
