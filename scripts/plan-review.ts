@@ -242,6 +242,35 @@ export function stateIdentity(pulled: string): StateIdentity {
   return { lineage: typeof state.lineage === "string" ? state.lineage : null, serial: typeof state.serial === "number" ? state.serial : null };
 }
 
+/**
+ * The AWS provider aliases (tap's are region names) that the resources of a pulled state were
+ * created through: `provider["registry.terraform.io/hashicorp/aws"].us-west-1` -> us-west-1.
+ */
+export function stateProviderAliases(pulled: string): string[] {
+  if (pulled.trim() === "") return [];
+  const resources: { provider?: string }[] = JSON.parse(pulled).resources ?? [];
+  const aliases = resources.map((resource) => /^provider\["registry\.terraform\.io\/hashicorp\/aws"\]\.([\w-]+)$/.exec(resource.provider ?? "")?.[1]);
+  return [...new Set(aliases.filter((alias): alias is string => alias !== undefined))].sort();
+}
+
+/**
+ * Why a stack whose state holds resources in regions it no longer declares may not be planned:
+ * its regions moved to another stack (`regionsPerStack` or `layout` changed after a deploy) or
+ * left without `retiringRegions`. Terraform would stop on "Provider configuration not present";
+ * nothing in one stack's plan can move state to another, so the procedure is said instead.
+ */
+export function regroupedRegions(stack: string, config: { provider?: { aws?: { alias?: string }[] } }, stateAliases: readonly string[]): string | undefined {
+  const declared = new Set((config.provider?.aws ?? []).map((provider) => provider.alias).filter((alias): alias is string => alias !== undefined));
+  const gone = stateAliases.filter((alias) => !declared.has(alias));
+  if (gone.length === 0) return undefined;
+  const regions = gone.join(", ");
+  return (
+    `${stack}: its state holds resources in ${regions}, which it no longer declares: regionsPerStack or layout changed after a deploy (those regions now belong to another stack), ` +
+    `or a workload region was removed without retiringRegions. Nothing was planned: Terraform cannot plan resources whose provider is gone, and one stack's plan cannot move them to another stack's state. ` +
+    `Restore the previous regionsPerStack and layout, or put a removed workload region in retiringRegions (docs/configuration.md: Changing the grouping after a deploy)`
+  );
+}
+
 /** What `npm run plan` records beside each stack's tfplan, and `npm run apply` checks. */
 export interface PlanRecord {
   readonly stack: string;

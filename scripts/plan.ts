@@ -18,7 +18,7 @@ import { join, resolve } from "path";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
 import { refuseUnnamedStateBuckets, synthesizedStacks, DEFAULT_PARALLELISM } from "./cdktf-run";
-import { configHash, ManifestStacks, PlanJson, PlanRecord, renderReview, reviewPlan, runWaves, StackReview, stateIdentity, summaryLine, waves } from "./plan-review";
+import { configHash, ManifestStacks, PlanJson, PlanRecord, regroupedRegions, renderReview, reviewPlan, runWaves, StackReview, stateIdentity, stateProviderAliases, summaryLine, waves } from "./plan-review";
 import { projectRoot } from "./terraform/emulator";
 
 /** The arguments of npm run plan and npm run apply: stack names, --parallelism N, --output DIR. */
@@ -126,11 +126,14 @@ export async function planStack(outdir: string, stack: string): Promise<StackRev
   const pulled = await terraform(dir, ["state", "pull"]);
   if (pulled.code !== 0) return failed("state pull", pulled);
   let state: PlanRecord["state"];
+  let regrouped: string | undefined;
   try {
     state = stateIdentity(pulled.stdout);
+    regrouped = regroupedRegions(stack, config, stateProviderAliases(pulled.stdout));
   } catch (error) {
     return record(reviewPlan(stack, 1, undefined, config, undefined, `terraform state pull gave no state JSON: ${(error as Error).message}`));
   }
+  if (regrouped) return record(reviewPlan(stack, 1, undefined, config, undefined, regrouped));
   const plan = await terraform(dir, ["plan", "-input=false", "-no-color", "-detailed-exitcode", `-out=${PLAN_FILE}`]);
   writeFileSync(join(dir, "plan.log"), plan.output);
   if (plan.code !== 0 && plan.code !== 2) return failed("plan", plan);

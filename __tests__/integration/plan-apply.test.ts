@@ -154,4 +154,22 @@ describe("npm run plan and npm run apply, with a stand-in terraform", () => {
     expect(run.output).toContain(`apply: refused: ${unchanged}: its plan failed`);
     expect(applied()).toEqual(["tap", changed]);
   }, 120_000);
+
+  test("a stack whose state holds a region it no longer declares (regionsPerStack changed after a deploy) is refused before terraform plans it", () => {
+    synth({ TAP_REGIONS_PER_STACK: "2" });
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+    const first = Object.keys(manifest.stacks).find((name) => name === "tap-guardrails-1")!;
+    const declared: string[] = JSON.parse(readFileSync(stackFile(first, "cdk.tf.json"), "utf8")).provider.aws.map((provider: { alias: string }) => provider.alias);
+    expect(declared).not.toContain("eu-west-1");
+    // Its state from a deploy with another grouping: a detector in eu-west-1 too.
+    const detector = (region: string) => ({ mode: "managed", type: "aws_guardduty_detector", name: `d_${region}`, provider: `provider["registry.terraform.io/hashicorp/aws"].${region}`, instances: [] });
+    writeFileSync(join(fake, "state", `${first}.json`), JSON.stringify({ version: 4, serial: 9, lineage: "g1", resources: [...declared, "eu-west-1"].map(detector) }));
+    rmSync(join(fake, "calls.log"), { force: true });
+    const run = plan(first);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`plan: ${first}: could not plan`);
+    expect(readFileSync(stackFile(first, "plan-review.md"), "utf8")).toContain(`${first}: its state holds resources in eu-west-1, which it no longer declares`);
+    expect(readFileSync(join(fake, "calls.log"), "utf8")).not.toMatch(new RegExp(`^${first} plan `, "m"));
+    rmSync(join(fake, "state", `${first}.json`));
+  }, 120_000);
 });

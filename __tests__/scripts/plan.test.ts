@@ -4,10 +4,12 @@ import {
   PlanRecord,
   renderReview,
   ReviewCatalog,
+  regroupedRegions,
   reviewPlan,
   runWaves,
   staleness,
   stateIdentity,
+  stateProviderAliases,
   summaryLine,
   waves,
 } from "../../scripts/plan-review";
@@ -182,5 +184,34 @@ describe("the order stacks run in, from the manifest's dependencies", () => {
     events.length = 0;
     expect(await runWaves([["a"], ["b"], ["e"]], 1, task, false)).toBe(false);
     expect(events).toContain("start e");
+  });
+});
+
+describe("a stack whose state holds regions it no longer declares (the grouping changed after a deploy)", () => {
+  /** What terraform state pull prints for a region stack that created its guardrails in `regions`. */
+  const pulledState = (regions: string[]) =>
+    JSON.stringify({
+      version: 4,
+      serial: 3,
+      lineage: "abc",
+      resources: regions.map((region) => ({ mode: "managed", type: "aws_guardduty_detector", name: `detector_${region}`, provider: `provider["registry.terraform.io/hashicorp/aws"].${region}`, instances: [] })),
+    });
+  const declaring = (...regions: string[]) => ({ provider: { aws: regions.map((region) => ({ alias: region, region })) } });
+
+  test("reads the regions a state's resources were created in from their provider addresses", () => {
+    expect(stateProviderAliases(pulledState(["us-west-1", "us-east-2", "us-west-1"]))).toEqual(["us-east-2", "us-west-1"]);
+    expect(stateProviderAliases("")).toEqual([]);
+  });
+
+  test("regionsPerStack 2 -> 3: tap-guardrails-2 held ca-central-1 and sa-east-1, now declares sa-east-1, eu-west-1, eu-west-2: refused, naming ca-central-1", () => {
+    const refusal = regroupedRegions("tap-guardrails-2", declaring("sa-east-1", "eu-west-1", "eu-west-2"), stateProviderAliases(pulledState(["ca-central-1", "sa-east-1"])));
+    expect(refusal).toMatch(/^tap-guardrails-2: its state holds resources in ca-central-1, which it no longer declares: regionsPerStack or layout changed after a deploy/);
+    expect(refusal).toContain("Nothing was planned");
+  });
+
+  test("the same regions, more regions, or a retiring region still declared plan as usual", () => {
+    expect(regroupedRegions("tap-guardrails-1", declaring("us-east-2", "us-west-1"), ["us-east-2", "us-west-1"])).toBeUndefined();
+    expect(regroupedRegions("tap-guardrails-1", declaring("us-east-2", "us-west-1", "ca-central-1"), ["us-east-2"])).toBeUndefined();
+    expect(regroupedRegions("tap", declaring("us-east-1", "eu-west-1"), [])).toBeUndefined();
   });
 });
