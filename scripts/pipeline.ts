@@ -344,7 +344,7 @@ export function toYaml(value: unknown): string {
 
 const HEADER = [
   "# Written by `npm run pipeline` from cdktf.out/manifest.json (the stacks and their dependencies).",
-  "# Run it again after the stacks change. Set up: docs/deploying.md, Running tap from a pipeline.",
+  "# Run it again after the stacks change. Set up: docs/deploying.md: Running tap from a pipeline.",
   "",
 ].join("\n");
 
@@ -369,7 +369,7 @@ if (require.main === module) {
     writeFileSync(file, HEADER + toYaml(workflow));
     const environments = [...new Set(Object.values(stacks).map(environmentOf))];
     console.log(`pipeline: ${existed ? "rewrote" : "wrote"} ${relative(root, file).startsWith("..") ? file : relative(root, file)}: a plan and an apply job for each of ${Object.keys(stacks).length} stacks`);
-    console.log(`pipeline: create the environments ${environments.join(", ")} with required reviewers, and the role variables (docs/deploying.md, Running tap from a pipeline)`);
+    console.log(`pipeline: create the environments ${environments.join(", ")} with required reviewers, and the role variables (docs/deploying.md: Running tap from a pipeline)`);
   } catch (error) {
     console.error(`tap: pipeline: ${(error as Error).message}`);
     process.exit(1);
