@@ -31,6 +31,7 @@ import { readAcceptances } from "./scan";
 import { CHECKOV_VERSION } from "./checkov";
 import { EMULATOR_SUPPORTED, EMULATOR_VERSION, EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
 import { ARCHIVE_OBJECT_LOCK, ARCHIVE_TRANSITIONS, GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
+import { PIPELINE_TERRAFORM_VERSION, PLAN_RETENTION_DAYS } from "./pipeline";
 
 const ROOT = projectRoot();
 
@@ -461,6 +462,8 @@ export const GENERATED_VALUES: Readonly<Record<string, () => string | number>> =
     return version;
   },
   "checkov-version": () => CHECKOV_VERSION,
+  "pipeline-terraform-version": () => PIPELINE_TERRAFORM_VERSION,
+  "pipeline-retention-days": () => PLAN_RETENTION_DAYS,
   "moto-version": () => EMULATOR_VERSION,
   "moto-range": () => `${EMULATOR_SUPPORTED.from} up to, not including, ${EMULATOR_SUPPORTED.below}`,
   "archive-transitions": () => ARCHIVE_TRANSITIONS.map((t) => `to ${t.storageClass} at ${t.days} days`).join(" and "),
