@@ -30,6 +30,34 @@ describe("OrganizationGuardrails", () => {
     for (const [, policyId] of attachments) expect(policyId).toMatch(/^\$\{aws_organizations_policy\.guardrails_policy-\d_[A-F0-9]+\.id\}$/);
   });
 
+  // No default configuration needs a second SCP, so the packer's limit is proven on generated
+  // sets of deployment roles long enough to need two and three: each SCP as AWS receives it (the
+  // content the API is sent, which AWS counts character for character) within 5,120 characters,
+  // every statement packed once, each still naming every role it lets through.
+  test.each([10, 20, 30])("%i deployment roles: the statements are spread over several SCPs, each within 5,120 characters, none lost", (roles) => {
+    const deploymentRoleArns = Array.from({ length: roles }, (_, index) => `arn:aws:iam::*:role/tap-deployment-pipeline-${String(index + 1).padStart(2, "0")}`);
+    const json = synth({ deploymentRoleArns });
+    const policies = resourcesOf(json, "aws_organizations_policy").map(([name, body]) => ({ name, body }));
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    expect(policies.filter(({ body }) => body.content.length > 5120).map(({ body }) => `${body.name}: ${body.content.length} characters`)).toEqual([]);
+    const statements = policies.flatMap(({ body }) => JSON.parse(body.content).Statement);
+    expect(statements.map((statement: any) => statement.Sid)).toEqual([
+      "DenyLeaveOrganization",
+      "ProtectSecurityServices",
+      "DenyRootUser",
+      "DenyOutsideRegions",
+      "ProtectTapRoles",
+      "ProtectTapKeys",
+      "ProtectTapKeyGrants",
+    ]);
+    for (const sid of ["ProtectSecurityServices", "DenyOutsideRegions", "ProtectTapRoles", "ProtectTapKeys", "ProtectTapKeyGrants"]) {
+      expect({ sid, except: statements.find((statement: any) => statement.Sid === sid).Condition.ArnNotLike["aws:PrincipalArn"] }).toEqual({ sid, except: deploymentRoleArns });
+    }
+    // Each of them on each target.
+    const attached = resourcesOf(json, "aws_organizations_policy_attachment").map(([, body]) => `${body.target_id} ${body.policy_id}`).sort();
+    expect(attached).toEqual(["r-ab12", "ou-ab12-34cd56ef"].flatMap((target) => policies.map(({ name }) => `${target} \${aws_organizations_policy.${name}.id}`)).sort());
+  });
+
   test("a guardrail accepted as a risk is left out of the SCPs", () => {
     const content = (props: Partial<OrganizationGuardrailsProps>) => resourcesOf(synth(props), "aws_organizations_policy").map(([, body]) => body.content).join();
     expect(content({})).toContain("DenyOutsideRegions");
