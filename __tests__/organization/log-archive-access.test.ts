@@ -5,7 +5,6 @@
  * where the archive's conditions are proven to let the organization in and keep others out.
  */
 import { LogArchive } from "../../src/organization/log-archive";
-import { organizationTrailArn } from "../../src/organization/organization-facts";
 import { decide } from "../access/evaluate";
 import { ACCOUNT, PARTITION, StackPolicies } from "../access/stack-policies";
 import { synthConstruct } from "../helpers";
@@ -13,7 +12,8 @@ import { synthConstruct } from "../helpers";
 const ORGANIZATION = "o-a1b2c3d4e5";
 const MANAGEMENT = "111111111111";
 const MEMBER = "222222222222";
-const TRAIL = organizationTrailArn(PARTITION, "eu-west-1", MANAGEMENT, "acme");
+/** The organization trail as the management stack creates it (AuditTrail names it <project>-org-trail). */
+const TRAIL = `arn:aws:cloudtrail:eu-west-1:${MANAGEMENT}:trail/acme-org-trail`;
 
 const policies = new StackPolicies(
   synthConstruct("eu-west-1", (scope, provider) => {

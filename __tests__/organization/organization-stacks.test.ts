@@ -7,7 +7,7 @@ import { AuditTrail } from "../../src/audit/audit-trail";
 import { loadConfig } from "../../src/app/load-config";
 import type { TapConfig } from "../../src/config/model";
 import { LogArchive, LogArchiveProps } from "../../src/organization/log-archive";
-import { ARCHIVE_OBJECT_LOCK, organizationTrailArn } from "../../src/organization/organization-facts";
+import { ARCHIVE_OBJECT_LOCK } from "../../src/organization/organization-facts";
 import { projectRoot } from "../../scripts/terraform/emulator";
 import { resourcesOf, synthConstruct } from "../helpers";
 
@@ -74,7 +74,8 @@ describe("the organization's stacks", () => {
     const managementKeyPolicy = Object.values<any>(stacks.management.data.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "CloudWatchLogsForTheTrailLogGroup"));
     expect(managementKeyPolicy.statement.map((statement: any) => statement.sid)).not.toContain("CloudTrailEncryptsThisTrail");
     const archiveKeyPolicy = Object.values<any>(stacks["log-archive"].data.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "OrganizationTrailEncrypts"));
-    const trailArn = organizationTrailArn("${data.aws_partition.partition.partition}", "eu-west-1", organization.management.id, "acme");
+    // The trail the archive names, written out: the management account's acme-org-trail in the home Region.
+    const trailArn = "arn:${data.aws_partition.partition.partition}:cloudtrail:eu-west-1:100000000001:trail/acme-org-trail";
     expect(archiveKeyPolicy.statement.find((s: any) => s.sid === "OrganizationTrailEncrypts").condition).toEqual(
       expect.arrayContaining([{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }]),
     );
