@@ -175,6 +175,15 @@ describe("AuditTrail", () => {
     expect(resourceAt(synthTrail({ alarmEmail: "secops@example.com" }), "aws_sns_topic_subscription", "audit/alarm-email")).toMatchObject({ protocol: "email", endpoint: "secops@example.com" });
   });
 
+  test("an adopted trail keeps its name and is imported by its ARN, arn:<partition>:cloudtrail:<region>:<account>:trail/<name>", () => {
+    // hashicorp/aws 5.100 keeps a trail's ARN as its id (resourceTrailRead finds the trail by d.Id() as an ARN):
+    // an import id with the account and region swapped names no trail.
+    const adopted = synthTrail({ adoptTrailNamed: "main" });
+    expect(resourceAt(adopted, "aws_cloudtrail", "audit/trail").name).toBe("main");
+    expect(adopted.import).toEqual([expect.objectContaining({ to: expect.stringMatching(/^aws_cloudtrail\./), id: "arn:aws:cloudtrail:us-east-1:123456789012:trail/main" })]);
+    expect(json.import).toBeUndefined();
+  });
+
   test("protect keeps the bucket and the key from destroy", () => {
     const json = synthTrail({ protect: true });
     expect(resourceAt(json, "aws_s3_bucket", "audit/bucket/bucket")).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });

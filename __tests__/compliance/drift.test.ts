@@ -1,4 +1,11 @@
+import { execFileSync } from "child_process";
+import { join } from "path";
 import { TAP_DRIFT_CONTROLS } from "../../src/app/drift-controls";
+import { AUDIT_DRIFT_CONTROLS } from "../../src/audit/audit-facts";
+import { GUARDRAIL_DRIFT_CONTROLS } from "../../src/guardrails/guardrail-facts";
+import { IDENTITY_DRIFT_CONTROLS } from "../../src/identity/identity-facts";
+import { NETWORK_DRIFT_CONTROLS } from "../../src/network/network-facts";
+import { STORAGE_DRIFT_CONTROLS } from "../../src/storage/storage-facts";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { describeDrift, driftFindings, RefreshOnlyPlan } from "../../src/compliance/drift";
 import { synthStack } from "../helpers";
@@ -13,6 +20,30 @@ function bindingOf(type: string): any {
 
 describe("drift controls", () => {
   const ruleIds = new Set(TAP_RULE_PACK.map((rule) => rule.id));
+
+  test.each([
+    ["storage", STORAGE_DRIFT_CONTROLS],
+    ["network", NETWORK_DRIFT_CONTROLS],
+    ["identity", IDENTITY_DRIFT_CONTROLS],
+    ["audit", AUDIT_DRIFT_CONTROLS],
+    ["guardrails", GUARDRAIL_DRIFT_CONTROLS],
+  ])("the assembled list holds every control of the %s concern", (_concern, controls) => {
+    expect(controls.length).toBeGreaterThan(0);
+    expect(controls.filter((control) => !TAP_DRIFT_CONTROLS.includes(control))).toEqual([]);
+  });
+
+  test("the concerns above are every concern that exports drift controls", () => {
+    const exported = execFileSync("git", ["grep", "-hoE", "export const [A-Z_]+_DRIFT_CONTROLS\\b", "--", "src", ":!src/app/drift-controls.ts"], { cwd: join(__dirname, "..", ".."), encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.replace("export const ", ""))
+      .sort();
+    expect(exported).toEqual(["AUDIT_DRIFT_CONTROLS", "GUARDRAIL_DRIFT_CONTROLS", "IDENTITY_DRIFT_CONTROLS", "NETWORK_DRIFT_CONTROLS", "STORAGE_DRIFT_CONTROLS"]);
+  });
+
+  test("tags of any resource carry Tags.Required", () => {
+    expect(TAP_DRIFT_CONTROLS).toContainEqual({ type: "*", attributes: ["tags", "tags_all"], rule: "Tags.Required" });
+  });
 
   test("each names a rule of the pack", () => {
     expect(TAP_DRIFT_CONTROLS.filter((control) => !ruleIds.has(control.rule))).toEqual([]);

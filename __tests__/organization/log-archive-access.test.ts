@@ -5,7 +5,6 @@
  * where the archive's conditions are proven to let the organization in and keep others out.
  */
 import { LogArchive } from "../../src/organization/log-archive";
-import { organizationTrailArn } from "../../src/organization/organization-facts";
 import { decide } from "../access/evaluate";
 import { ACCOUNT, PARTITION, StackPolicies } from "../access/stack-policies";
 import { synthConstruct } from "../helpers";
@@ -13,7 +12,8 @@ import { synthConstruct } from "../helpers";
 const ORGANIZATION = "o-a1b2c3d4e5";
 const MANAGEMENT = "111111111111";
 const MEMBER = "222222222222";
-const TRAIL = organizationTrailArn(PARTITION, "eu-west-1", MANAGEMENT, "acme");
+/** The organization trail as the management stack creates it (AuditTrail names it <project>-org-trail). */
+const TRAIL = `arn:aws:cloudtrail:eu-west-1:${MANAGEMENT}:trail/acme-org-trail`;
 
 const policies = new StackPolicies(
   synthConstruct("eu-west-1", (scope, provider) => {
@@ -68,6 +68,31 @@ describe("the log archive: the organization trail writes, and no other trail", (
   });
 });
 
+describe("the log archive's key: what CloudTrail asks of it for the organization trail", () => {
+  // AWS's required key policy elements for a trail: encrypt (kms:GenerateDataKey*, with the trail in
+  // the encryption context), decrypt (kms:Decrypt: needed to create or update a trail whose bucket
+  // uses an S3 Bucket Key, as the archive's does) and describe (kms:DescribeKey), each limited to the
+  // trail with aws:SourceArn.
+  // @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+  const OTHER_TRAIL = `arn:aws:cloudtrail:eu-west-1:${MANAGEMENT}:trail/someone-elses`;
+  const encrypting = (trail: string) => ({ "aws:SourceArn": trail, "aws:SourceAccount": MANAGEMENT, "kms:EncryptionContext:aws:cloudtrail:arn": trail });
+  const asTrail = (trail: string) => ({ "aws:SourceArn": trail, "aws:SourceAccount": MANAGEMENT });
+  const REQUESTS: readonly (readonly [string, (trail: string) => Record<string, string>])[] = [
+    ["kms:GenerateDataKey", encrypting],
+    ["kms:GenerateDataKeyWithoutPlaintext", encrypting],
+    ["kms:Decrypt", asTrail],
+    ["kms:DescribeKey", asTrail],
+  ];
+
+  test.each(REQUESTS)("the organization trail is allowed %s", async (action, context) => {
+    expect(await asService("cloudtrail.amazonaws.com", action, policies.arn(key), context(TRAIL))).toBe("Allowed");
+  });
+
+  test.each(REQUESTS)("another trail of the management account is refused %s", async (action, context) => {
+    expect(await asService("cloudtrail.amazonaws.com", action, policies.arn(key), context(OTHER_TRAIL))).toBe("ImplicitlyDenied");
+  });
+});
+
 describe("the log archive: AWS Config of this organization's accounts delivers, no one else's", () => {
   const history = (account: string) => `${bucketArn}/config/AWSLogs/${account}/Config/eu-west-1/2026/11/30/ConfigHistory/history.json.gz`;
   const fromOrganization = (organization: string, account = MEMBER) => ({ "aws:SourceOrgID": organization, "aws:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control" });
@@ -76,6 +101,11 @@ describe("the log archive: AWS Config of this organization's accounts delivers, 
     expect(await asService("config.amazonaws.com", "s3:PutObject", history(MEMBER), fromOrganization(ORGANIZATION))).toBe("Allowed");
     expect(await asService("config.amazonaws.com", "s3:ListBucket", bucketArn, { "aws:SourceOrgID": ORGANIZATION })).toBe("Allowed");
     expect(await asService("config.amazonaws.com", "kms:GenerateDataKey", policies.arn(key), { "aws:SourceOrgID": ORGANIZATION })).toBe("Allowed");
+  });
+
+  test.each(["s3:GetBucketAcl", "s3:ListBucket"])("AWS Config of another organization cannot %s the archive bucket; this organization's can", async (action) => {
+    expect(await asService("config.amazonaws.com", action, bucketArn, { "aws:SourceOrgID": "o-zzzzzzzzzz", "aws:SourceAccount": "333333333333" })).toBe("ImplicitlyDenied");
+    expect(await asService("config.amazonaws.com", action, bucketArn, { "aws:SourceOrgID": ORGANIZATION, "aws:SourceAccount": MEMBER })).toBe("Allowed");
   });
 
   test("an account of another organization is refused, and so is a delivery outside config/", async () => {

@@ -1,5 +1,4 @@
 import { OrganizationGuardrails, OrganizationGuardrailsProps } from "../../src/organization/organization-guardrails";
-import { SCP_LIMITS } from "../../src/organization/organization-facts";
 import { resourcesOf, synthConstruct } from "../helpers";
 
 const baseProps: Omit<OrganizationGuardrailsProps, "provider"> = {
@@ -17,10 +16,11 @@ describe("OrganizationGuardrails", () => {
     const json = synth();
     const policies = resourcesOf(json, "aws_organizations_policy").map(([, body]) => body);
     expect(policies.length).toBeGreaterThanOrEqual(1);
-    expect(policies.length + 1).toBeLessThanOrEqual(SCP_LIMITS.maxPoliciesPerTarget);
+    // AWS's quotas, named: five SCPs a target (FullAWSAccess among them), 5,120 characters a policy.
+    expect(policies.length + 1).toBeLessThanOrEqual(5);
     for (const policy of policies) {
       expect(policy.type).toBe("SERVICE_CONTROL_POLICY");
-      expect(policy.content.length).toBeLessThanOrEqual(SCP_LIMITS.maxCharacters);
+      expect(policy.content.length).toBeLessThanOrEqual(5120);
       expect(policy.content).not.toMatch(/\n| {2}/);
     }
     expect(policies[0].name).toBe("acme-guardrails-1");
@@ -28,6 +28,34 @@ describe("OrganizationGuardrails", () => {
     expect(attachments).toHaveLength(2 * policies.length);
     expect(attachments.map(([target]) => target).sort()).toEqual([...Array(policies.length).fill("ou-ab12-34cd56ef"), ...Array(policies.length).fill("r-ab12")].sort());
     for (const [, policyId] of attachments) expect(policyId).toMatch(/^\$\{aws_organizations_policy\.guardrails_policy-\d_[A-F0-9]+\.id\}$/);
+  });
+
+  // No default configuration needs a second SCP, so the packer's limit is proven on generated
+  // sets of deployment roles long enough to need two and three: each SCP as AWS receives it (the
+  // content the API is sent, which AWS counts character for character) within 5,120 characters,
+  // every statement packed once, each still naming every role it lets through.
+  test.each([10, 20, 30])("%i deployment roles: the statements are spread over several SCPs, each within 5,120 characters, none lost", (roles) => {
+    const deploymentRoleArns = Array.from({ length: roles }, (_, index) => `arn:aws:iam::*:role/tap-deployment-pipeline-${String(index + 1).padStart(2, "0")}`);
+    const json = synth({ deploymentRoleArns });
+    const policies = resourcesOf(json, "aws_organizations_policy").map(([name, body]) => ({ name, body }));
+    expect(policies.filter(({ body }) => body.content.length > 5120).map(({ body }) => `${body.name}: ${body.content.length} characters`)).toEqual([]);
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    const statements = policies.flatMap(({ body }) => JSON.parse(body.content).Statement);
+    expect(statements.map((statement: any) => statement.Sid)).toEqual([
+      "DenyLeaveOrganization",
+      "ProtectSecurityServices",
+      "DenyRootUser",
+      "DenyOutsideRegions",
+      "ProtectTapRoles",
+      "ProtectTapKeys",
+      "ProtectTapKeyGrants",
+    ]);
+    for (const sid of ["ProtectSecurityServices", "DenyOutsideRegions", "ProtectTapRoles", "ProtectTapKeys", "ProtectTapKeyGrants"]) {
+      expect({ sid, except: statements.find((statement: any) => statement.Sid === sid).Condition.ArnNotLike["aws:PrincipalArn"] }).toEqual({ sid, except: deploymentRoleArns });
+    }
+    // Each of them on each target.
+    const attached = resourcesOf(json, "aws_organizations_policy_attachment").map(([, body]) => `${body.target_id} ${body.policy_id}`).sort();
+    expect(attached).toEqual(["r-ab12", "ou-ab12-34cd56ef"].flatMap((target) => policies.map(({ name }) => `${target} \${aws_organizations_policy.${name}.id}`)).sort());
   });
 
   test("a guardrail accepted as a risk is left out of the SCPs", () => {

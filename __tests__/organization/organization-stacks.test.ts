@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { Testing } from "cdktf";
@@ -7,7 +7,7 @@ import { AuditTrail } from "../../src/audit/audit-trail";
 import { loadConfig } from "../../src/app/load-config";
 import type { TapConfig } from "../../src/config/model";
 import { LogArchive, LogArchiveProps } from "../../src/organization/log-archive";
-import { ARCHIVE_OBJECT_LOCK, organizationTrailArn } from "../../src/organization/organization-facts";
+import { ARCHIVE_OBJECT_LOCK } from "../../src/organization/organization-facts";
 import { projectRoot } from "../../scripts/terraform/emulator";
 import { resourcesOf, synthConstruct } from "../helpers";
 
@@ -74,7 +74,8 @@ describe("the organization's stacks", () => {
     const managementKeyPolicy = Object.values<any>(stacks.management.data.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "CloudWatchLogsForTheTrailLogGroup"));
     expect(managementKeyPolicy.statement.map((statement: any) => statement.sid)).not.toContain("CloudTrailEncryptsThisTrail");
     const archiveKeyPolicy = Object.values<any>(stacks["log-archive"].data.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "OrganizationTrailEncrypts"));
-    const trailArn = organizationTrailArn("${data.aws_partition.partition.partition}", "eu-west-1", organization.management.id, "acme");
+    // The trail the archive names, written out: the management account's acme-org-trail in the home Region.
+    const trailArn = "arn:${data.aws_partition.partition.partition}:cloudtrail:eu-west-1:100000000001:trail/acme-org-trail";
     expect(archiveKeyPolicy.statement.find((s: any) => s.sid === "OrganizationTrailEncrypts").condition).toEqual(
       expect.arrayContaining([{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }]),
     );
@@ -94,6 +95,12 @@ describe("the organization's stacks", () => {
     expect(of("security", "aws_securityhub_account")).toEqual([]);
   });
 
+  test("security: GuardDuty in every allowed Region switched on for ALL members, the existing ones too, not only NEW ones", () => {
+    const configurations = of("security", "aws_guardduty_organization_configuration");
+    expect(configurations.map((configuration) => configuration.provider).sort()).toEqual(["aws.eu-central-1", "aws.eu-west-1"]);
+    for (const configuration of configurations) expect(configuration.auto_enable_organization_members).toBe("ALL");
+  });
+
   test("members: no trail, detector, hub or analyzer of their own; AWS Config delivers to the archive", () => {
     for (const stack of config.stacks) {
       for (const type of ["aws_cloudtrail", "aws_guardduty_detector", "aws_securityhub_account", "aws_accessanalyzer_analyzer"]) expect({ stack: stack.stackName, type, count: of(stack.stackName, type).length }).toEqual({ stack: stack.stackName, type, count: 0 });
@@ -103,6 +110,36 @@ describe("the organization's stacks", () => {
         expect(of(regionStack.stackName, "aws_config_delivery_channel").map((channel) => channel.s3_bucket_name)).toEqual(["acme-org-cloudtrail-100000000003"]);
       }
     }
+  });
+});
+
+describe("the organization's stacks with two guardrail targets", () => {
+  // The example guards the root only; here two organizational units, so a stack that attached the
+  // policies to its first target only would leave Development unguarded.
+  const json = JSON.parse(readFileSync(EXAMPLE, "utf8"));
+  delete json.$schema;
+  json.organization.guardrailTargets = ["Production", "Development"];
+  const file = join(mkdtempSync(join(tmpdir(), "tap-org-targets-")), "tap.config.json");
+  writeFileSync(file, JSON.stringify(json, null, 2));
+  const two = synthAll(loadConfig({}, { file })).stacks;
+  const unitId = (name: string) => {
+    const [key] = Object.entries<any>(two.management.resource.aws_organizations_organizational_unit).find(([, unit]) => unit.name === name)!;
+    return `\${aws_organizations_organizational_unit.${key}.id}`;
+  };
+
+  test("every guardrail policy is attached to Production and to Development", () => {
+    const policies = Object.keys(two.management.resource.aws_organizations_policy).map((key) => `\${aws_organizations_policy.${key}.id}`);
+    expect(policies.length).toBeGreaterThanOrEqual(1);
+    const attached = Object.values<any>(two.management.resource.aws_organizations_policy_attachment).map((attachment) => `${attachment.target_id} ${attachment.policy_id}`).sort();
+    expect(attached).toEqual([unitId("Production"), unitId("Development")].flatMap((target) => policies.map((policy) => `${target} ${policy}`)).sort());
+    expect(two.management.output.guardrail_target_ids.value).toEqual([unitId("Production"), unitId("Development")]);
+  });
+
+  test("Security Hub's configuration policy reaches both targets", () => {
+    expect(Object.values<any>(two.security.resource.aws_securityhub_configuration_policy_association).map((association) => association.target_id)).toEqual([
+      "${element(data.terraform_remote_state.management_stack.outputs.guardrail_target_ids, 0)}",
+      "${element(data.terraform_remote_state.management_stack.outputs.guardrail_target_ids, 1)}",
+    ]);
   });
 });
 
