@@ -86,6 +86,17 @@ export interface Bootstrapped {
 
 /** AWS's answers to a create or attach of something that already exists or is already attached. */
 const DUPLICATE_OF_ITSELF = /AlreadyExists|AlreadyAssociated|AlreadyOwnedByYou|\.Duplicate\b|already exists|already associated/;
+/** Security group rule types whose orphan a failed create can leave, and the EC2 call that removes one. */
+const ORPHANABLE_RULES: Readonly<Record<string, string>> = {
+  aws_vpc_security_group_ingress_rule: "RevokeSecurityGroupIngress",
+  aws_vpc_security_group_egress_rule: "RevokeSecurityGroupEgress",
+};
+
+/** The addresses Terraform names in an apply's errors ("with aws_x.name,"). */
+export function failedAddresses(message: string): string[] {
+  return [...message.matchAll(/^\s*with ([\w-]+\.[\w-]+),$/gm)].map((match) => match[1]);
+}
+
 /** AWS's answer to a revoke of a security group rule that is already gone. */
 const ALREADY_REVOKED = /InvalidPermission\.NotFound/;
 
@@ -188,9 +199,41 @@ export class EmulatedDeployment {
       const message = (error as Error).message;
       if (!DUPLICATE_OF_ITSELF.test(message)) throw error;
       console.warn(`apply tier: the apply failed on a duplicate of its own create or attach; applied once more from a fresh plan:\n${message.split("\n").filter((line) => line.includes("Error:")).join("\n")}`);
-      const { file } = await workdir.planToJson();
-      await workdir.apply(file);
+      const { json, file } = await workdir.planToJson();
+      const revoked = await this.revokeOrphanedRules(json, failedAddresses(message));
+      await workdir.apply(revoked ? (await workdir.planToJson()).file : file);
     }
+  }
+
+  /**
+   * A security group rule whose create failed as a duplicate of itself exists in the emulator but
+   * not in state (the provider's own retry of a create the emulator had done), so the fresh plan
+   * creates it again and fails the same way. Seen once in the custom configuration's first apply
+   * ("InvalidPermission.Duplicate" for the endpoint's HTTPS rule, twice in a row). The orphan is
+   * revoked, so the retry creates the rule Terraform knows. A rule the stack declares twice is not
+   * hidden by this: the revoked twin then reads as missing and the clean re-plan fails.
+   * Returns whether anything was revoked.
+   */
+  private async revokeOrphanedRules(plan: FullPlanJson, addresses: readonly string[]): Promise<boolean> {
+    const configured = ((plan.configuration as any)?.root_module?.resources ?? []) as { address: string; provider_config_key?: string }[];
+    let revoked = false;
+    for (const change of plan.resource_changes ?? []) {
+      const direction = ORPHANABLE_RULES[change.type];
+      if (!direction || !addresses.includes(change.address) || !change.change.actions.includes("create")) continue;
+      const rule = change.change.after;
+      const region = /^aws\.([\w-]+)$/.exec(configured.find((resource) => resource.address === change.address)?.provider_config_key ?? "")?.[1] ?? regionOfAddress(change.address, "us-east-1");
+      const permission: Record<string, string> = { "IpPermissions.1.IpProtocol": String(rule.ip_protocol) };
+      if (rule.from_port !== null && rule.from_port !== undefined) permission["IpPermissions.1.FromPort"] = String(rule.from_port);
+      if (rule.to_port !== null && rule.to_port !== undefined) permission["IpPermissions.1.ToPort"] = String(rule.to_port);
+      if (rule.cidr_ipv4) permission["IpPermissions.1.IpRanges.1.CidrIp"] = rule.cidr_ipv4;
+      if (rule.cidr_ipv6) permission["IpPermissions.1.Ipv6Ranges.1.CidrIpv6"] = rule.cidr_ipv6;
+      if (rule.referenced_security_group_id) permission["IpPermissions.1.Groups.1.GroupId"] = rule.referenced_security_group_id;
+      if (rule.prefix_list_id) permission["IpPermissions.1.PrefixListIds.1.PrefixListId"] = rule.prefix_list_id;
+      await this.awsQuery("ec2", "2016-11-15", { Action: direction, GroupId: rule.security_group_id, ...permission }, region);
+      console.warn(`apply tier: revoked the emulator's orphan of ${change.address} (${region}), left by the failed attempt`);
+      revoked = true;
+    }
+    return revoked;
   }
 
   /** Runs a Terraform step; when it fails, the error ends with the emulator's log (its tracebacks explain its 500s). */
