@@ -4,13 +4,14 @@
  * stacks of a wave at once (default 1). It does not synthesize: what runs is what was reviewed.
  * Before anything is applied, every plan is checked: a stack that could not be planned, a stack
  * whose cdk.tf.json or state changed since its plan is refused (exit 1), and nothing is applied.
- * Stacks with no changes are skipped. Exit codes: 0 applied (or nothing to apply), 1 refused or
+ * Stacks with no changes are skipped. After each apply, the stack's in-sync record (see plan.ts)
+ * says which inputs it now matches, so that the next npm run plan can skip it. Exit codes: 0 applied (or nothing to apply), 1 refused or
  * an apply failed.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
-import { PlanRecord, runWaves, staleness, stateIdentity, waves } from "./plan-review";
-import { parseRunArgs, PLAN_FILE, PLAN_RECORD, PLAN_RUN, readManifest, RunArgs, tail, terraform } from "./plan";
+import { IN_SYNC_RECORD, PlanRecord, runWaves, staleness, stateIdentity, waves } from "./plan-review";
+import { parseRunArgs, PLAN_FILE, PLAN_RECORD, PLAN_RUN, readManifest, recordInSync, RunArgs, tail, terraform } from "./plan";
 
 export async function runApply(args: RunArgs, log: (line: string) => void = console.log): Promise<number> {
   const manifest = readManifest(args.outdir);
@@ -76,12 +77,17 @@ export async function runApply(args: RunArgs, log: (line: string) => void = cons
       log(`apply: ${stack}: applying its saved plan`);
       const result = await terraform(dir, ["apply", "-input=false", "-no-color", PLAN_FILE], (line) => log(`[${stack}] ${line}`));
       writeFileSync(join(dir, "apply.log"), result.output);
+      // Whatever the outcome, the stack no longer matches its last record; a successful apply writes a new one.
+      rmSync(join(dir, IN_SYNC_RECORD), { force: true });
       if (result.code !== 0) {
         log(`apply: ${stack}: terraform apply exited with ${result.code}`);
         return false;
       }
       writeFileSync(join(dir, PLAN_RECORD), `${JSON.stringify({ ...records.get(stack)!, appliedAt: new Date().toISOString() }, null, 2)}\n`);
       rmSync(join(dir, PLAN_FILE), { force: true });
+      const inputs = records.get(stack)!.inputsSha256;
+      const pulled = inputs === undefined ? undefined : await terraform(dir, ["state", "pull"]);
+      if (inputs !== undefined && pulled?.code === 0) recordInSync(dir, stack, inputs, pulled.stdout);
       applied.push(stack);
       log(`apply: ${stack}: applied`);
       return true;

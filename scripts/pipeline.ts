@@ -32,7 +32,7 @@ import type { TapConfig } from "../src/config/model";
 import { KNOWN_VARIABLES, TOOL_VARIABLES } from "../src/config/settings";
 import { loadConfig } from "../src/app/load-config";
 import { refuseUnnamedStateBuckets, synthesizedStacks } from "./cdktf-run";
-import type { ManifestStacks } from "./plan-review";
+import { IN_SYNC_RECORD, ManifestStacks } from "./plan-review";
 import { PLAN_FILE, PLAN_JSON, PLAN_RECORD, readManifest, STACK_REVIEW } from "./plan";
 import { projectRoot } from "./terraform/emulator";
 
@@ -73,7 +73,37 @@ export const ACTIONS = {
   credentials: "aws-actions/configure-aws-credentials@v4",
   upload: "actions/upload-artifact@v4",
   download: "actions/download-artifact@v4",
+  restoreCache: "actions/cache/restore@v4",
+  saveCache: "actions/cache/save@v4",
 } as const;
+
+/**
+ * The cache key prefix of a stack's in-sync record (cdktf.out/stacks/<stack>/in-sync.json), which
+ * lets npm run plan skip a stack whose inputs have not changed since it was last in step. Runners
+ * start empty, so each job restores the records of its stack and of the stacks it reads, and saves
+ * its own under a new key. A restored record is only trusted while the state's lineage and serial
+ * match it, so an old or lost one only costs a full plan.
+ */
+export function inSyncCacheKey(stack: string): string {
+  return `tap-in-sync-${stack}-`;
+}
+
+function restoreInSyncSteps(stacks: readonly string[]): Step[] {
+  return stacks.map((stack) => ({
+    name: `Restore the in-sync record of ${stack}`,
+    uses: ACTIONS.restoreCache,
+    with: { path: `${OUTDIR}/stacks/${stack}/${IN_SYNC_RECORD}`, key: `${inSyncCacheKey(stack)}\${{ github.run_id }}`, "restore-keys": inSyncCacheKey(stack) },
+  }));
+}
+
+function saveInSyncStep(stack: string, job: "plan" | "apply"): Step {
+  return {
+    name: `Save the in-sync record of ${stack}`,
+    if: `\${{ success() && hashFiles('${OUTDIR}/stacks/${stack}/${IN_SYNC_RECORD}') != '' }}`,
+    uses: ACTIONS.saveCache,
+    with: { path: `${OUTDIR}/stacks/${stack}/${IN_SYNC_RECORD}`, key: `${inSyncCacheKey(stack)}\${{ github.run_id }}-\${{ github.run_attempt }}-${job}` },
+  };
+}
 
 /** Days a plan artifact is kept: a saved plan holds the stack's values in clear text, and goes stale anyway. */
 export const PLAN_RETENTION_DAYS = 7;
@@ -184,6 +214,7 @@ export function workflowFor(manifest: ManifestStacks, stacks: Readonly<Record<st
       env,
       steps: [
         ...setupSteps(options),
+        ...restoreInSyncSteps([name, ...dependencies]),
         credentialsStep(where, `tap-plan-${name}`),
         {
           id: "plan",
@@ -206,6 +237,7 @@ export function workflowFor(manifest: ManifestStacks, stacks: Readonly<Record<st
           shell: "bash",
           run: `review="${OUTDIR}/stacks/$STACK/${STACK_REVIEW}"\nif [ -f "$review" ]; then cat "$review" >> "$GITHUB_STEP_SUMMARY"; fi\n`,
         },
+        saveInSyncStep(name, "plan"),
         {
           name: "Upload the saved plan",
           uses: ACTIONS.upload,
@@ -236,6 +268,7 @@ export function workflowFor(manifest: ManifestStacks, stacks: Readonly<Record<st
         { name: "Download this stack's saved plan", uses: ACTIONS.download, with: { name: planArtifact(name), path: OUTDIR } },
         credentialsStep(where, `tap-apply-${name}`),
         { name: `npm run apply -- ${name}`, shell: "bash", run: 'npm run apply -- "$STACK"\n' },
+        saveInSyncStep(name, "apply"),
       ],
     };
   }

@@ -68,6 +68,10 @@ export interface StackReview {
   readonly outputs: readonly string[];
   /** Why terraform could not plan (the end of its output). */
   readonly error?: string;
+  /** Why the full plan was skipped: the stack's inputs are those of its last apply, and a refresh-only check found no drift. */
+  readonly skipped?: string;
+  /** A refresh-only check found drift in a stack whose inputs had not changed: that is why it was planned. */
+  readonly drifted?: boolean;
 }
 
 /** What the review knows of the rule pack: controls per attribute, rules per type, the singletons. */
@@ -195,6 +199,7 @@ export function changeLine(change: ReviewedChange, describeRule: (id: string) =>
 /** The stack's one-line verdict, as the summary prints it. */
 export function summaryLine(review: StackReview): string {
   if (review.status === "error") return `${review.stack}: could not plan`;
+  if (review.skipped) return `${review.stack}: skipped, ${review.skipped} (needs no approval)`;
   if (review.status === "no-changes") return `${review.stack}: no changes (needs no approval)`;
   const critical = review.changes.filter(isCritical).length;
   return `${review.stack}: ${countLine(review) || "changes"}${critical > 0 ? `; ${critical} protected or singleton resource${critical === 1 ? "" : "s"} replaced or destroyed` : ""} (needs approval)`;
@@ -214,8 +219,10 @@ export function renderReview(reviews: readonly StackReview[], describeRule?: (id
   for (const review of reviews) {
     lines.push("", `## ${review.stack}`, "");
     if (review.status === "error") lines.push("Could not plan:", "", "```", (review.error ?? "").trimEnd(), "```");
+    else if (review.skipped) lines.push(`Not planned: ${review.skipped}. Needs no approval; npm run apply skips it.`);
     else if (review.status === "no-changes") lines.push("No changes. Needs no approval; npm run apply skips it.");
     else {
+      if (review.drifted) lines.push("Its inputs are those of its last apply, but a refresh-only check found drift (a change made outside tap), so it was planned in full.", "");
       lines.push(`${countLine(review)}. Needs approval.`, "");
       lines.push(...review.changes.map((change) => `- ${changeLine(change, describeRule)}`));
       if (review.outputs.length > 0) lines.push(`- outputs changed: ${review.outputs.join(", ")}`);
@@ -282,6 +289,61 @@ export interface PlanRecord {
   readonly state: StateIdentity;
   /** Set by npm run apply once the plan is applied. */
   readonly appliedAt?: string;
+  /** inputsHash of the stack when planned; absent when a stack it reads had no in-sync record. */
+  readonly inputsSha256?: string;
+}
+
+/** In a stack's folder: what the stack was last known to be in step with (see InSyncRecord). */
+export const IN_SYNC_RECORD = "in-sync.json";
+
+/**
+ * Written by npm run apply after it applies a stack's plan, and by npm run plan when a full plan
+ * of the stack finds nothing to change: the inputs the deployed stack matches, and the state and
+ * outputs it left. The next npm run plan skips the full plan of a stack whose inputs and state are
+ * still these (it runs a refresh-only drift check instead).
+ */
+export interface InSyncRecord {
+  readonly stack: string;
+  readonly at: string;
+  readonly inputsSha256: string;
+  readonly state: StateIdentity;
+  /** stateOutputsHash of its state then: what the stacks that read its outputs saw. */
+  readonly outputsSha256: string;
+}
+
+/**
+ * sha256 of the outputs in a pulled state (name, value and type, in name order), which is what
+ * another stack's terraform_remote_state reads; a stack without state has none.
+ */
+export function stateOutputsHash(pulled: string): string {
+  const outputs: Record<string, { value?: unknown; type?: unknown }> = pulled.trim() === "" ? {} : (JSON.parse(pulled).outputs ?? {});
+  return configHash(JSON.stringify(Object.keys(outputs).sort().map((name) => [name, outputs[name].value ?? null, outputs[name].type ?? null])));
+}
+
+/** What a stack's deployment follows from: the inputs its skip is decided on. */
+export interface StackInputs {
+  /** Its cdk.tf.json (which names its account, regions, backend and every resource). */
+  readonly config: string;
+  /** Its .terraform.lock.hcl after init (the provider build), if any. */
+  readonly lock?: string;
+  /** For each stack it depends on (the manifest's dependencies, whose outputs it reads): the stateOutputsHash of that stack's state now. */
+  readonly upstreamOutputs: Readonly<Record<string, string>>;
+}
+
+/** sha256 over a stack's inputs; the same inputs give the same hash whatever the order of upstream stacks. */
+export function inputsHash(inputs: StackInputs): string {
+  const upstream = Object.keys(inputs.upstreamOutputs).sort().map((stack) => [stack, inputs.upstreamOutputs[stack]]);
+  return configHash(JSON.stringify({ config: configHash(inputs.config), lock: inputs.lock === undefined ? null : configHash(inputs.lock), upstream }));
+}
+
+/**
+ * Why the stack's full plan may be skipped (its inputs and state are those of its last in-sync
+ * record), or undefined when it must be planned: no record, other inputs, or a state written since.
+ */
+export function unchangedSince(record: InSyncRecord | undefined, inputsSha256: string | undefined, state: StateIdentity): string | undefined {
+  if (!record || inputsSha256 === undefined || record.inputsSha256 !== inputsSha256) return undefined;
+  if (record.state.lineage === null || state.lineage !== record.state.lineage || state.serial !== record.state.serial) return undefined;
+  return `inputs unchanged since ${record.at} (configuration, provider lock, outputs it reads), state serial ${state.serial}`;
 }
 
 const stateText = (state: StateIdentity) => (state.lineage === null ? "no state" : `lineage ${state.lineage}, serial ${state.serial}`);

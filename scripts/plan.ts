@@ -7,9 +7,13 @@
  *   plan.json         terraform show -json tfplan
  *   plan-record.json  what the plan was made from: sha256 of cdk.tf.json, the state's lineage and serial
  *   plan-review.md    the stack's review
+ *   in-sync.json      the inputs, state and outputs the deployed stack was last known to match
+ *                     (written by npm run apply, and here when a full plan finds no change)
  *
  * and cdktf.out/plan-review.md (every stack, what needs attention first) and plan-run.json (the
- * stacks of this run, which npm run apply applies). Exit codes: 0 no stack changes, 2 some stack
+ * stacks of this run, which npm run apply applies). A stack whose inputs (its cdk.tf.json, provider
+ * lock and the outputs of the stacks it reads) and state are those of its in-sync record is not
+ * planned in full: a refresh-only plan checks it for drift, and only drift gets it planned. Exit codes: 0 no stack changes, 2 some stack
  * changes, 1 a stack could not be planned (or the command could not run).
  */
 import { spawn } from "child_process";
@@ -18,7 +22,26 @@ import { join, resolve } from "path";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
 import { refuseUnnamedStateBuckets, synthesizedStacks, DEFAULT_PARALLELISM } from "./cdktf-run";
-import { configHash, ManifestStacks, PlanJson, PlanRecord, regroupedRegions, renderReview, reviewPlan, runWaves, StackReview, stateIdentity, stateProviderAliases, summaryLine, waves } from "./plan-review";
+import {
+  configHash,
+  IN_SYNC_RECORD,
+  InSyncRecord,
+  inputsHash,
+  ManifestStacks,
+  PlanJson,
+  PlanRecord,
+  regroupedRegions,
+  renderReview,
+  reviewPlan,
+  runWaves,
+  StackReview,
+  stateIdentity,
+  stateOutputsHash,
+  stateProviderAliases,
+  summaryLine,
+  unchangedSince,
+  waves,
+} from "./plan-review";
 import { projectRoot } from "./terraform/emulator";
 
 /** The arguments of npm run plan and npm run apply: stack names, --parallelism N, --output DIR. */
@@ -106,14 +129,38 @@ export function cisOf(id: string): string | undefined {
   return cis ? `CIS ${cis}` : undefined;
 }
 
-/** Plans one stack in its folder and writes its files; a plan from an earlier run is removed first, so a failed plan leaves nothing to apply. */
-export async function planStack(outdir: string, stack: string): Promise<StackReview> {
+/** A stack's in-sync record, if it has one. */
+export function readInSync(dir: string): InSyncRecord | undefined {
+  const file = join(dir, IN_SYNC_RECORD);
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
+}
+
+/** Records that the stack in `dir` matches `inputsSha256`, with the state it has now (`pulled`). */
+export function recordInSync(dir: string, stack: string, inputsSha256: string, pulled: string): void {
+  const record: InSyncRecord = { stack, at: new Date().toISOString(), inputsSha256, state: stateIdentity(pulled), outputsSha256: stateOutputsHash(pulled) };
+  writeFileSync(join(dir, IN_SYNC_RECORD), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/**
+ * Plans one stack in its folder and writes its files; a plan from an earlier run is removed first,
+ * so a failed plan leaves nothing to apply. `upstreamOutputs`: the stateOutputsHash of each stack it
+ * depends on, or undefined when one is unknown: then it is planned in full. Returns the review and
+ * the stateOutputsHash of the stack's own state (undefined when it could not be read).
+ */
+export async function planStack(outdir: string, stack: string, upstreamOutputs?: Readonly<Record<string, string>>): Promise<{ review: StackReview; outputsSha256?: string }> {
+  let outputsSha256: string | undefined;
+  const review = await planInFolder(outdir, stack, upstreamOutputs, (hash) => (outputsSha256 = hash));
+  return { review, outputsSha256 };
+}
+
+async function planInFolder(outdir: string, stack: string, upstreamOutputs: Readonly<Record<string, string>> | undefined, seenOutputs: (hash: string) => void): Promise<StackReview> {
   const dir = join(outdir, "stacks", stack);
   for (const file of [PLAN_FILE, PLAN_JSON, PLAN_RECORD, STACK_REVIEW]) rmSync(join(dir, file), { force: true });
   const configText = readFileSync(join(dir, "cdk.tf.json"), "utf8");
   const config = JSON.parse(configText);
+  let inputsSha256: string | undefined;
   const record = (review: StackReview, state = { lineage: null, serial: null } as PlanRecord["state"]) => {
-    const planRecord: PlanRecord = { stack, status: review.status, plannedAt: new Date().toISOString(), configSha256: configHash(configText), state };
+    const planRecord: PlanRecord = { stack, status: review.status, plannedAt: new Date().toISOString(), configSha256: configHash(configText), state, inputsSha256 };
     writeFileSync(join(dir, PLAN_RECORD), `${JSON.stringify(planRecord, null, 2)}\n`);
     writeFileSync(join(dir, STACK_REVIEW), renderReview([review], cisOf));
     return review;
@@ -129,11 +176,24 @@ export async function planStack(outdir: string, stack: string): Promise<StackRev
   let regrouped: string | undefined;
   try {
     state = stateIdentity(pulled.stdout);
+    seenOutputs(stateOutputsHash(pulled.stdout));
     regrouped = regroupedRegions(stack, config, stateProviderAliases(pulled.stdout));
   } catch (error) {
     return record(reviewPlan(stack, 1, undefined, config, undefined, `terraform state pull gave no state JSON: ${(error as Error).message}`));
   }
   if (regrouped) return record(reviewPlan(stack, 1, undefined, config, undefined, regrouped));
+
+  const lockFile = join(dir, ".terraform.lock.hcl");
+  if (upstreamOutputs) inputsSha256 = inputsHash({ config: configText, lock: existsSync(lockFile) ? readFileSync(lockFile, "utf8") : undefined, upstreamOutputs });
+  const unchanged = unchangedSince(readInSync(dir), inputsSha256, state);
+  let drifted = false;
+  if (unchanged) {
+    const check = await terraform(dir, ["plan", "-refresh-only", "-input=false", "-no-color", "-detailed-exitcode"]);
+    writeFileSync(join(dir, "drift-check.log"), check.output);
+    if (check.code === 0) return record({ stack, status: "no-changes", changes: [], outputs: [], skipped: `${unchanged}; a refresh-only check found no drift` }, state);
+    if (check.code !== 2) return failed("plan -refresh-only", check);
+    drifted = true;
+  }
   const plan = await terraform(dir, ["plan", "-input=false", "-no-color", "-detailed-exitcode", `-out=${PLAN_FILE}`]);
   writeFileSync(join(dir, "plan.log"), plan.output);
   if (plan.code !== 0 && plan.code !== 2) return failed("plan", plan);
@@ -146,7 +206,25 @@ export async function planStack(outdir: string, stack: string): Promise<StackRev
     return record(reviewPlan(stack, 1, undefined, config, undefined, `terraform show -json gave no JSON: ${(error as Error).message}`));
   }
   writeFileSync(join(dir, PLAN_JSON), show.stdout);
-  return record(reviewPlan(stack, plan.code, json, config), state);
+  const review = { ...reviewPlan(stack, plan.code, json, config), ...(drifted ? { drifted } : {}) };
+  // Nothing to change: the deployed stack matches these inputs (the next plan may skip it).
+  if (review.status === "no-changes" && inputsSha256 !== undefined && state.lineage !== null) recordInSync(dir, stack, inputsSha256, pulled.stdout);
+  return record(review, state);
+}
+
+/**
+ * The stateOutputsHash of each stack `stack` depends on: as read in this run, else from the
+ * stack's in-sync record; undefined when one is unknown (a stack that could not be planned, or
+ * one outside this run without a record).
+ */
+export function upstreamOutputsOf(outdir: string, manifest: ManifestStacks, stack: string, seen: ReadonlyMap<string, string | undefined>): Record<string, string> | undefined {
+  const result: Record<string, string> = {};
+  for (const dependency of manifest.stacks[stack]?.dependencies ?? []) {
+    const hash = seen.has(dependency) ? seen.get(dependency) : readInSync(join(outdir, "stacks", dependency))?.outputsSha256;
+    if (hash === undefined) return undefined;
+    result[dependency] = hash;
+  }
+  return result;
 }
 
 /** npm run plan: plans `args`' stacks, writes the reviews, prints the summary; returns the exit code. */
@@ -157,15 +235,18 @@ export async function runPlan(args: RunArgs, log: (line: string) => void = conso
   if (unknown.length > 0) throw new Error(`no stack ${unknown.join(", ")}; the stacks are ${known.join(", ")}`);
   const targets = args.stacks.length > 0 ? [...new Set(args.stacks)] : known.filter((name) => name !== BOOTSTRAP_STACK_NAME);
   refuseUnnamedStateBuckets(targets, stacks);
-  const order = waves(readManifest(args.outdir), targets);
+  const manifest = readManifest(args.outdir);
+  const order = waves(manifest, targets);
   rmSync(join(args.outdir, PLAN_RUN), { force: true });
   const reviews = new Map<string, StackReview>();
+  const outputs = new Map<string, string | undefined>();
   await runWaves(
     order,
     args.parallelism,
     async (stack) => {
       log(`plan: ${stack}: planning`);
-      const review = await planStack(args.outdir, stack);
+      const { review, outputsSha256 } = await planStack(args.outdir, stack, upstreamOutputsOf(args.outdir, manifest, stack, outputs));
+      outputs.set(stack, outputsSha256);
       reviews.set(stack, review);
       log(`plan: ${summaryLine(review)}`);
       return review.status !== "error";

@@ -7,9 +7,9 @@ const ROOT = join(__dirname, "..", "..");
 
 /**
  * A `terraform` for npm run plan and npm run apply, driven by files in $FAKE_TF: plan-exit/<stack>
- * (plan's exit code, 0 when absent), plans/<stack>.json (what show -json prints), state/<stack>.json
- * (what state pull prints; apply bumps its serial). Every call is logged to calls.log, each apply
- * to applied.log.
+ * (plan's exit code, 0 when absent), drift-exit/<stack> (a refresh-only plan's, else plan's),
+ * plans/<stack>.json (what show -json prints), state/<stack>.json (what state pull prints; apply
+ * bumps its serial). Every call is logged to calls.log, each apply to applied.log.
  */
 const STAND_IN = `#!/usr/bin/env node
 const fs = require("fs"), path = require("path");
@@ -19,6 +19,7 @@ fs.appendFileSync(file("calls.log"), stack + " " + args.join(" ") + "\\n");
 const read = (f, fallback) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : fallback);
 if (args[0] === "init") process.exit(0);
 if (args[0] === "state" && args[1] === "pull") { process.stdout.write(read(file("state", stack + ".json"), "")); process.exit(0); }
+if (args[0] === "plan" && args.includes("-refresh-only")) process.exit(Number(read(file("drift-exit", stack), read(file("plan-exit", stack), "0"))));
 if (args[0] === "plan") {
   const code = Number(read(file("plan-exit", stack), "0"));
   if (code === 1) { console.error("Error: stand-in plan failure for " + stack); process.exit(1); }
@@ -45,7 +46,7 @@ describe("npm run plan and npm run apply, with a stand-in terraform", () => {
   const fake = join(scratch, "fake");
   const bin = join(scratch, "bin");
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-  for (const folder of [bin, join(fake, "plan-exit"), join(fake, "plans"), join(fake, "state")]) mkdirSync(folder, { recursive: true });
+  for (const folder of [bin, join(fake, "plan-exit"), join(fake, "drift-exit"), join(fake, "plans"), join(fake, "state")]) mkdirSync(folder, { recursive: true });
   writeFileSync(join(bin, "terraform"), STAND_IN);
   chmodSync(join(bin, "terraform"), 0o755);
 
@@ -171,5 +172,63 @@ describe("npm run plan and npm run apply, with a stand-in terraform", () => {
     expect(readFileSync(stackFile(first, "plan-review.md"), "utf8")).toContain(`${first}: its state holds resources in eu-west-1, which it no longer declares`);
     expect(readFileSync(join(fake, "calls.log"), "utf8")).not.toMatch(new RegExp(`^${first} plan `, "m"));
     rmSync(join(fake, "state", `${first}.json`));
+  }, 120_000);
+  test("after an apply, a stack whose inputs and state are unchanged is not planned but checked for drift; drift or a changed input gets it planned", () => {
+    synth();
+    const stacks = Object.keys(JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")).stacks).filter((name) => name !== "bootstrap");
+    const guardrails = stacks.filter((name) => name.startsWith("tap-guardrails-"));
+    const [drifting] = guardrails;
+    for (const folder of ["plan-exit", "drift-exit", "state"]) for (const stack of stacks) rmSync(join(fake, folder, stack + (folder === "state" ? ".json" : "")), { force: true });
+    for (const stack of stacks) rmSync(stackFile(stack, "in-sync.json"), { force: true });
+    const fullPlans = () => readFileSync(join(fake, "calls.log"), "utf8").split("\n").filter((line) => / plan .*-out=tfplan/.test(line)).map((line) => line.split(" ")[0]);
+    const driftChecks = () => readFileSync(join(fake, "calls.log"), "utf8").split("\n").filter((line) => / plan -refresh-only/.test(line)).map((line) => line.split(" ")[0]);
+
+    // A first deploy: every stack has changes; apply records what each now matches.
+    for (const stack of stacks) writeFileSync(join(fake, "plan-exit", stack), "2");
+    expect(plan().status).toBe(2);
+    expect(apply().status).toBe(0);
+    for (const stack of stacks) expect(JSON.parse(readFileSync(stackFile(stack, "in-sync.json"), "utf8"))).toMatchObject({ stack, state: { serial: 1 } });
+
+    // The same inputs again: no stack is planned in full, each gets a refresh-only check, nothing to apply.
+    for (const stack of stacks) rmSync(join(fake, "plan-exit", stack));
+    rmSync(join(fake, "calls.log"));
+    let run = plan();
+    expect(run.status).toBe(0);
+    expect(fullPlans()).toEqual([]);
+    expect(driftChecks().sort()).toEqual([...stacks].sort());
+    expect(run.output).toMatch(/plan: tap: skipped, inputs unchanged since \S+ \(configuration, provider lock, outputs it reads\), state serial 1; a refresh-only check found no drift \(needs no approval\)/);
+    expect(readFileSync(stackFile("tap", "plan-review.md"), "utf8")).toContain("Not planned: inputs unchanged since");
+    expect(apply().output).toContain("apply: no stack has changes to apply");
+
+    // A control changed by hand in one stack: its drift check finds it, and that stack alone is planned.
+    writeFileSync(join(fake, "drift-exit", drifting), "2");
+    writeFileSync(join(fake, "plan-exit", drifting), "2");
+    rmSync(join(fake, "calls.log"));
+    run = plan();
+    expect(run.status).toBe(2);
+    expect(fullPlans()).toEqual([drifting]);
+    expect(readFileSync(stackFile(drifting, "plan-review.md"), "utf8")).toContain("a refresh-only check found drift");
+    rmSync(join(fake, "drift-exit", drifting));
+    rmSync(join(fake, "plan-exit", drifting));
+
+    // One stack's own input changes (tap's log retention) and its outputs do not: it alone is planned.
+    synth({ TAP_LOG_RETENTION_DAYS: "400" });
+    const changedConfig = guardrails.filter((stack) => readFileSync(stackFile(stack, "cdk.tf.json"), "utf8").includes('"retention_in_days": 400'));
+    expect(changedConfig).toEqual([]);
+    rmSync(join(fake, "calls.log"));
+    run = plan();
+    expect(run.status).toBe(0);
+    expect(fullPlans()).toEqual(["tap"]);
+
+    // tap's outputs changed (another apply wrote its state): the stacks that read them are planned in full too.
+    const tapState = JSON.parse(readFileSync(join(fake, "state", "tap.json"), "utf8"));
+    writeFileSync(join(fake, "state", "tap.json"), JSON.stringify({ ...tapState, serial: tapState.serial + 1, outputs: { vpc_id: { value: "vpc-2", type: "string" } } }));
+    rmSync(join(fake, "calls.log"));
+    expect(plan().status).toBe(0);
+    expect(fullPlans().sort()).toEqual([...stacks].sort());
+    // Those full plans found nothing to change: each is recorded in step again, and the next run skips every stack.
+    rmSync(join(fake, "calls.log"));
+    expect(plan().status).toBe(0);
+    expect(fullPlans()).toEqual([]);
   }, 120_000);
 });

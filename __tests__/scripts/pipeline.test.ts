@@ -117,6 +117,16 @@ function checkWorkflow(workflow: any, manifest: ManifestStacks, expected: readon
     const downloads = usesOf(apply, "actions/download-artifact");
     expect(downloads).toHaveLength(1);
     expect(downloads[0].with).toEqual({ name: `plan-${stack}`, path: "cdktf.out" });
+
+    // The in-sync records a skip needs: the plan restores its own and those of the stacks it reads, and
+    // saves its own before the apply does; restore-keys find the newest, each save gets a key of its own.
+    const restored = usesOf(plan, "actions/cache/restore").map((step) => step.with.path);
+    expect(restored).toEqual([stack, ...(manifest.stacks[stack].dependencies ?? []).filter((dep) => expected.includes(dep))].map((name) => `cdktf.out/stacks/${name}/in-sync.json`));
+    for (const step of usesOf(plan, "actions/cache/restore")) expect(step.with["restore-keys"]).toBe(`tap-in-sync-${step.with.path.split("/")[2]}-`);
+    const saves = [...usesOf(plan, "actions/cache/save"), ...usesOf(apply, "actions/cache/save")];
+    expect(saves.map((step) => step.with.path)).toEqual([`cdktf.out/stacks/${stack}/in-sync.json`, `cdktf.out/stacks/${stack}/in-sync.json`]);
+    expect(saves.map((step) => step.with.key)).toEqual([`tap-in-sync-${stack}-\${{ github.run_id }}-\${{ github.run_attempt }}-plan`, `tap-in-sync-${stack}-\${{ github.run_id }}-\${{ github.run_attempt }}-apply`]);
+    expect(usesOf(apply, "actions/cache/restore")).toEqual([]);
   }
   const artifacts = planJobs.map((job) => usesOf(jobs[job], "actions/upload-artifact")[0].with.name);
   expect(new Set(artifacts).size).toBe(artifacts.length);

@@ -1,5 +1,9 @@
 import {
   configHash,
+  InSyncRecord,
+  inputsHash,
+  stateOutputsHash,
+  unchangedSince,
   PlanJson,
   PlanRecord,
   renderReview,
@@ -213,5 +217,42 @@ describe("a stack whose state holds regions it no longer declares (the grouping 
     expect(regroupedRegions("tap-guardrails-1", declaring("us-east-2", "us-west-1"), ["us-east-2", "us-west-1"])).toBeUndefined();
     expect(regroupedRegions("tap-guardrails-1", declaring("us-east-2", "us-west-1", "ca-central-1"), ["us-east-2"])).toBeUndefined();
     expect(regroupedRegions("tap", declaring("us-east-1", "eu-west-1"), [])).toBeUndefined();
+  });
+});
+
+describe("skipping a stack whose inputs have not changed since it was last in step", () => {
+  const inputs = { config: '{"resource":{}}', lock: "provider aws 5.100.0", upstreamOutputs: { tap: "a".repeat(64) } };
+  const hash = inputsHash(inputs);
+  const record: InSyncRecord = { stack: "tap-guardrails-1", at: "2026-12-07T10:00:00.000Z", inputsSha256: hash, state: { lineage: "g1", serial: 4 }, outputsSha256: "b".repeat(64) };
+
+  test("each input counts: the configuration, the provider lock, and each upstream stack's outputs", () => {
+    expect(inputsHash({ ...inputs })).toBe(hash);
+    expect(inputsHash({ ...inputs, upstreamOutputs: { tap: "a".repeat(64) } })).toBe(hash);
+    expect(inputsHash({ ...inputs, config: '{"resource":{"x":{}}}' })).not.toBe(hash);
+    expect(inputsHash({ ...inputs, lock: "provider aws 5.101.0" })).not.toBe(hash);
+    expect(inputsHash({ ...inputs, lock: undefined })).not.toBe(hash);
+    expect(inputsHash({ ...inputs, upstreamOutputs: { tap: "c".repeat(64) } })).not.toBe(hash);
+    expect(inputsHash({ ...inputs, upstreamOutputs: {} })).not.toBe(hash);
+    // Upstream order does not matter.
+    expect(inputsHash({ ...inputs, upstreamOutputs: { b: "1", a: "2" } })).toBe(inputsHash({ ...inputs, upstreamOutputs: { a: "2", b: "1" } }));
+  });
+
+  test("skipped only with a record, the same inputs and the same state", () => {
+    expect(unchangedSince(record, hash, { lineage: "g1", serial: 4 })).toBe("inputs unchanged since 2026-12-07T10:00:00.000Z (configuration, provider lock, outputs it reads), state serial 4");
+    expect(unchangedSince(undefined, hash, { lineage: "g1", serial: 4 })).toBeUndefined();
+    expect(unchangedSince(record, undefined, { lineage: "g1", serial: 4 })).toBeUndefined();
+    expect(unchangedSince(record, inputsHash({ ...inputs, lock: "other" }), { lineage: "g1", serial: 4 })).toBeUndefined();
+    expect(unchangedSince(record, hash, { lineage: "g1", serial: 5 })).toBeUndefined();
+    expect(unchangedSince(record, hash, { lineage: "other", serial: 4 })).toBeUndefined();
+    expect(unchangedSince({ ...record, state: { lineage: null, serial: null } }, hash, { lineage: null, serial: null })).toBeUndefined();
+  });
+
+  test("a state's outputs hash follows names, values and types, not the rest of the state", () => {
+    const state = (serial: number, outputs: object) => JSON.stringify({ version: 4, serial, lineage: "l", outputs, resources: [] });
+    const one = stateOutputsHash(state(1, { vpc_id: { value: "vpc-1", type: "string" } }));
+    expect(stateOutputsHash(state(9, { vpc_id: { value: "vpc-1", type: "string" } }))).toBe(one);
+    expect(stateOutputsHash(state(1, { vpc_id: { value: "vpc-2", type: "string" } }))).not.toBe(one);
+    expect(stateOutputsHash(state(1, { subnet_id: { value: "vpc-1", type: "string" } }))).not.toBe(one);
+    expect(stateOutputsHash("")).toBe(stateOutputsHash(state(1, {})));
   });
 });
