@@ -25,6 +25,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   let organization: OrganizationConfig;
   const order = () => [organization.logArchive.name, organization.management.stackName, organization.security.name];
   const deployed = new Map<string, Deployed>();
+  let protectedArchive: { deployed: Deployed; before: string[]; refusal?: Error; after?: string[] };
 
   beforeAll(async () => {
     const { deployment } = emulated;
@@ -36,9 +37,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
     }
     const account = (name: string) => ({ id: ids[name], name, role: ROLE, email: `aws-${name}@acme.example` });
     file = join(mkdtempSync(join(tmpdir(), "tap-apply-org-")), "tap.config.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
+    const settings = {
         project: "acme",
         accountId: EMULATOR_ACCOUNT_ID,
         regions: ["us-east-1"],
@@ -55,11 +54,33 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
           ],
         },
         fleet: { accounts: [{ ...account("app"), environment: "dev" }, { ...account("sandbox"), environment: "sandbox", vpcCidrs: { "us-east-1": "10.20.0.0/16" } }] },
-      }),
-    );
+    };
+    // The archive as every organization gets it (protected, though no account is named prod):
+    // destroy refuses it. Then the test organization's disposable archive, changed in place, so
+    // that the tier can destroy it at the end.
+    writeFileSync(file, JSON.stringify(settings));
     organization = loadConfig({}, { file }).organization!;
     await deployment.bootstrap({}, file);
+    const archive = organization.logArchive.name;
+    protectedArchive = { deployed: await deployment.deploy({}, archive, file), before: await deployment.stateList(archive) };
+    protectedArchive.refusal = await deployment.destroyRefused(archive);
+    protectedArchive.after = await deployment.stateList(archive);
+    writeFileSync(file, JSON.stringify({ ...settings, organization: { ...settings.organization, disposableArchive: true } }));
+    organization = loadConfig({}, { file }).organization!;
     for (const name of order()) deployed.set(name, await deployment.deploy({}, name, file));
+  }, APPLY_TIMEOUT_MS);
+
+  test("the archive is protected from its first deploy: destroy refuses it and leaves it whole; made disposable in place, not replaced", () => {
+    const bucket = "aws_s3_bucket.log-archive_bucket_";
+    expect(protectedArchive.before.filter((address) => address.startsWith("aws_s3_bucket_object_lock_configuration."))).toHaveLength(1);
+    expect(protectedArchive.refusal!.message).toMatch(/Instance cannot be destroyed/);
+    expect(protectedArchive.refusal!.message).toMatch(/lifecycle\.prevent_destroy/);
+    expect(protectedArchive.after).toEqual(protectedArchive.before);
+    const changes = deployed.get(organization.logArchive.name)!.appliedPlan.resource_changes ?? [];
+    const buckets = changes.filter((change) => change.type === "aws_s3_bucket");
+    expect(buckets.length).toBe(2);
+    expect(buckets.map((change) => change.change.actions)).toEqual([["update"], ["update"]]);
+    expect(buckets.some((change) => change.address.startsWith(bucket))).toBe(true);
   }, APPLY_TIMEOUT_MS);
 
   test("each stack applies what the emulator supports; what it leaves out is a named emulator gap", async () => {

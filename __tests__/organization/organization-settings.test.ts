@@ -47,6 +47,15 @@ describe("organization configuration", () => {
     }
   });
 
+  test("the log archive is protected whatever the environment's name; only disposableArchive true makes it disposable", () => {
+    const archive = (edit: (json: any) => void, env: Record<string, string> = {}) => loadEdited(edit, env).organization!.protectArchive;
+    expect(archive(() => {})).toBe(true);
+    expect(archive(() => {}, { ENVIRONMENT_SUFFIX: "dev", TAP_PROTECT_DATA: "false" })).toBe(true);
+    expect(archive((json) => (json.organization.disposableArchive = false))).toBe(true);
+    expect(archive((json) => (json.organization.disposableArchive = true))).toBe(false);
+    expect(problemsOf((json) => (json.organization.disposableArchive = "yes"))).toEqual([expect.stringMatching(/\$\.organization\.disposableArchive.*"yes".*true or false/)]);
+  });
+
   test("refuses the management account as the delegated administrator, saying why", () => {
     expect(problemsOf((json) => (json.organization.securityAccount.id = json.organization.managementAccount.id))).toEqual([
       expect.stringMatching(/\$\.organization\.securityAccount\.id: "100000000001" is already the management account; AWS Organizations refuses the management account as a delegated administrator/),

@@ -7,7 +7,6 @@ import { AuditTrail } from "../../src/audit/audit-trail";
 import { loadConfig } from "../../src/app/load-config";
 import type { TapConfig } from "../../src/config/model";
 import { LogArchive, LogArchiveProps } from "../../src/organization/log-archive";
-import { ARCHIVE_OBJECT_LOCK } from "../../src/organization/organization-facts";
 import { projectRoot } from "../../scripts/terraform/emulator";
 import { resourcesOf, synthConstruct } from "../helpers";
 
@@ -37,6 +36,14 @@ describe("the organization's stacks", () => {
       expect(dependencies(stack.stackName)).toEqual(["security"]);
       for (const regionStack of stack.regionStacks) expect(dependencies(regionStack.stackName)).toEqual([stack.stackName]);
     }
+  });
+
+  test("the example's archive is protected from its first deploy, though no account of it is named prod", () => {
+    expect(of("log-archive", "aws_s3_bucket").map((bucket) => [bucket.force_destroy, bucket.lifecycle?.prevent_destroy])).toEqual([
+      [false, true],
+      [false, true],
+    ]);
+    expect(of("log-archive", "aws_s3_bucket_object_lock_configuration").map((lock) => lock.object_lock_enabled)).toEqual(["Enabled"]);
   });
 
   test("each has its own state, and reaches its own account only", () => {
@@ -154,12 +161,26 @@ describe("LogArchive", () => {
   };
   const synth = (extra: Partial<LogArchiveProps> = {}) => synthConstruct("eu-west-1", (scope, provider) => new LogArchive(scope, "archive", { ...props, ...extra, provider }));
 
-  test("in production the archive is locked against deletion for a year, and kept on destroy", () => {
-    const locked = synth({ protect: true });
-    expect(resourcesOf(locked, "aws_s3_bucket_object_lock_configuration").map(([, body]) => body.rule.default_retention)).toEqual([{ mode: ARCHIVE_OBJECT_LOCK.mode, days: ARCHIVE_OBJECT_LOCK.days }]);
+  test("by default the archive is locked against deletion for a year, switched on in place, and kept on destroy", () => {
+    const locked = synth();
+    const lock = resourcesOf(locked, "aws_s3_bucket_object_lock_configuration").map(([, body]) => body);
+    expect(lock.map((body) => [body.object_lock_enabled, body.rule.default_retention])).toEqual([["Enabled", { mode: "GOVERNANCE", days: 365 }]]);
     const buckets = resourcesOf(locked, "aws_s3_bucket").map(([, body]) => body);
-    expect(buckets.find((bucket) => bucket.bucket === "acme-org-cloudtrail-100000000003")).toMatchObject({ object_lock_enabled: true, force_destroy: false, lifecycle: { prevent_destroy: true } });
-    expect(resourcesOf(synth(), "aws_s3_bucket_object_lock_configuration")).toEqual([]);
+    const archive = buckets.find((bucket) => bucket.bucket === "acme-org-cloudtrail-100000000003");
+    expect(archive).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+    // Not on the bucket: object_lock_enabled there forces a new bucket, replacing an archive that gains protection later.
+    expect(archive).not.toHaveProperty("object_lock_enabled");
+    expect(buckets.every((bucket) => bucket.force_destroy === false && bucket.lifecycle?.prevent_destroy === true)).toBe(true);
+    expect(resourcesOf(locked, "aws_kms_key").map(([, body]) => body.lifecycle)).toEqual([{ prevent_destroy: true }]);
+  });
+
+  test("a disposable archive (protect false) has no Object Lock, no prevent_destroy, and is emptied on destroy", () => {
+    const disposable = synth({ protect: false });
+    expect(resourcesOf(disposable, "aws_s3_bucket_object_lock_configuration")).toEqual([]);
+    expect(resourcesOf(disposable, "aws_s3_bucket").map(([, body]) => [body.force_destroy, body.lifecycle])).toEqual([
+      [true, undefined],
+      [true, undefined],
+    ]);
   });
 
   test("log files move to Standard-IA at 90 days and Glacier Instant Retrieval at 180, and expire with the retention", () => {

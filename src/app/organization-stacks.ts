@@ -81,7 +81,7 @@ export class LogArchiveStack extends SinglePassStack {
       trailArn: organizationTrailArn(partition, config.homeRegion, config.management.id, config.project),
       managementAccountId: config.management.id,
       logRetentionDays: config.logRetentionDays,
-      protect: config.protect,
+      protect: config.protectArchive,
     });
     const names = ORGANIZATION_OUTPUTS.logArchive;
     output(this, names.bucketName, this.archive.bucketName, "The log archive bucket: the organization trail and every member's AWS Config deliver there.");

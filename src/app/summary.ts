@@ -35,7 +35,7 @@ function describeOrganization(organization: OrganizationConfig, resourceCounts: 
   const disabled = Object.keys(organization.disabledGuardrails);
   return [
     `tap: organization ${organization.id}: home region ${organization.homeRegion}; allowed regions ${organization.allowedRegions.join(", ")}; deployed in this order, members last`,
-    `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive; ${regionStackState(logArchive.backend)}`,
+    `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive, ${organization.protectArchive ? "protected (Object Lock, prevent_destroy)" : "DISPOSABLE (organization.disposableArchive: no Object Lock, no prevent_destroy, emptied on destroy; for a test organization only)"}; ${regionStackState(logArchive.backend)}`,
     `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${organization.units.length} units, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}, the organization trail; ${regionStackState(management.backend)}`,
     `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty, Security Hub (CIS v3.0.0), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
   ];

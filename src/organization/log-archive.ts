@@ -33,8 +33,10 @@ export interface LogArchiveProps {
    */
   readonly logRetentionDays?: number;
   /**
-   * Production: S3 Object Lock (ARCHIVE_OBJECT_LOCK) on the archive, and `prevent_destroy` on the bucket and key.
-   * @default false
+   * S3 Object Lock (ARCHIVE_OBJECT_LOCK) on the archive, switched on in place, `prevent_destroy`
+   * on the buckets and key, and no `force_destroy`. false only for a disposable archive of a test
+   * organization: nothing then stops a destroy from deleting the organization's logs.
+   * @default true
    */
   readonly protect?: boolean;
 }
@@ -66,13 +68,14 @@ export class LogArchive extends Construct {
   constructor(scope: Construct, id: string, props: LogArchiveProps) {
     super(scope, id);
     const retention = this.validate(props);
+    const protect = props.protect ?? true;
     const names = organizationArchiveNames(props.naming.project, props.accountId);
     const key = this.buildKey(props, names.keyAlias);
     const accessLogs = new HardenedBucket(this, "access-logs", {
       provider: props.provider,
       bucketName: names.accessLogBucket,
       nameTag: nameTag(props.naming, "access-logs").Name,
-      protect: props.protect,
+      protect,
       logTargetOf: { accountId: props.accountId, partition: props.partition },
       expirationDays: retention === 0 ? undefined : retention,
     });
@@ -81,12 +84,12 @@ export class LogArchive extends Construct {
       bucketName: names.bucket,
       nameTag: nameTag(props.naming, "log-archive").Name,
       kmsKeyArn: key.arn,
-      protect: props.protect,
+      protect,
       policyStatements: this.deliveryGrants(props, `arn:${props.partition}:s3:::${names.bucket}`),
       accessLogs,
       transitions: retention === 0 || retention > ARCHIVE_TRANSITIONS[ARCHIVE_TRANSITIONS.length - 1].days ? ARCHIVE_TRANSITIONS : [],
       expirationDays: retention === 0 ? undefined : retention,
-      objectLock: props.protect ? { ...ARCHIVE_OBJECT_LOCK, days: Math.min(ARCHIVE_OBJECT_LOCK.days, retention === 0 ? ARCHIVE_OBJECT_LOCK.days : retention) } : undefined,
+      objectLock: protect ? { ...ARCHIVE_OBJECT_LOCK, days: Math.min(ARCHIVE_OBJECT_LOCK.days, retention === 0 ? ARCHIVE_OBJECT_LOCK.days : retention) } : undefined,
     });
     this.bucketName = bucket.bucketName;
     this.bucketArn = bucket.bucketArn;
@@ -175,7 +178,7 @@ export class LogArchive extends Construct {
       deletionWindowInDays: BASELINE.kmsDeletionWindowDays,
       policy: policy.json,
       tags: nameTag(props.naming, "log-archive-key"),
-      lifecycle: props.protect ? { preventDestroy: true } : undefined,
+      lifecycle: (props.protect ?? true) ? { preventDestroy: true } : undefined,
     });
     new KmsAlias(this, "key-alias", { provider: props.provider, name: alias, targetKeyId: key.keyId });
     return key;

@@ -10,7 +10,7 @@ import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { reasonSchema } from "../guardrails/guardrail-settings";
 import { itOrThem, Problems } from "../settings/problems";
-import { formatJsonPath, JsonPath, ListSchema, ObjectSchema, ObjectValue, RecordSchema, StringSchema } from "../settings/schema";
+import { BooleanSchema, formatJsonPath, JsonPath, ListSchema, ObjectSchema, ObjectValue, RecordSchema, StringSchema } from "../settings/schema";
 import { closest } from "../settings/suggest";
 import { BOOTSTRAP_STACK_NAME, StateBackend } from "../storage/storage-settings";
 import { ARCHIVE_CONFIG_PREFIX, GUARDRAIL_POLICY_IDS, guardrailDocuments, GuardrailPolicyId, organizationArchiveNames, ORGANIZATION_POLICY_TYPES, SCP_LIMITS } from "./organization-facts";
@@ -66,7 +66,13 @@ export interface OrganizationConfig {
   readonly deploymentRoleArns: readonly string[];
   /** Names of the member stacks (the fleet's accounts), deployed after the organization's stacks. */
   readonly memberStacks: readonly string[];
+  /** The management and security stacks' data protection (the deployment's protectData). */
   readonly protect: boolean;
+  /**
+   * The log archive's: Object Lock, prevent_destroy and no force_destroy, unless the configuration
+   * asks for a disposable archive (organization.disposableArchive).
+   */
+  readonly protectArchive: boolean;
   readonly logRetentionDays: number;
   readonly alarmEmail?: string;
   readonly tags: Readonly<Record<string, string>>;
@@ -148,6 +154,9 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
     otherPolicyTypes: new ListSchema(
       new StringSchema({ description: "A policy type.", enum: ORGANIZATION_POLICY_TYPES.filter((type) => type !== "SERVICE_CONTROL_POLICY") }),
       { description: "Policy types the organization already has enabled besides service control policies: tap manages the whole list.", unique: true },
+    ),
+    disposableArchive: new BooleanSchema(
+      "For a test organization only: the log archive without Object Lock or prevent_destroy, its buckets emptied on destroy (force_destroy). Default: false, the archive protected from its first deploy whatever the environment's name (docs/organizations.md: The log archive).",
     ),
     acceptRisks: new RecordSchema(reasonSchema("Why the guardrail is left off."), {
       description: `Guardrail policies left off, each with the reason: ${GUARDRAIL_POLICY_IDS.join(", ")}.`,
@@ -268,6 +277,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     deploymentRoleArns,
     memberStacks: stacks.map((stack) => stack.stackName),
     protect: context.protect,
+    protectArchive: org.disposableArchive !== true,
     logRetentionDays: context.logRetentionDays,
     alarmEmail: context.alarmEmail,
     tags: context.tags,

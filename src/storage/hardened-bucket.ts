@@ -70,8 +70,9 @@ export interface HardenedBucketProps {
   readonly transitions?: readonly { readonly days: number; readonly storageClass: string }[];
   /**
    * S3 Object Lock: every new object version is kept for `days` in `mode` (GOVERNANCE or
-   * COMPLIANCE), so not even the account's administrators can delete or overwrite it sooner. Only
-   * at creation: S3 cannot turn Object Lock on for an existing bucket through this resource.
+   * COMPLIANCE), so not even the account's administrators can delete or overwrite it sooner. It is
+   * switched on in place (an existing versioned bucket keeps its objects and name) and can never be
+   * switched off again; a bucket with Object Lock cannot be a server access log target.
    * @default - no Object Lock
    */
   readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
@@ -172,7 +173,10 @@ export class HardenedBucket extends Construct implements IAccessLogTarget {
       provider: this.provider,
       bucket: props.bucketName,
       forceDestroy: !props.protect,
-      objectLockEnabled: props.objectLock ? true : undefined,
+      // Object Lock is switched on by its configuration below, which AWS allows on an existing
+      // versioned bucket: object_lock_enabled here would force a new bucket, replacing an archive
+      // that gains protection after its first deploy.
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html
       tags: { Name: props.nameTag },
       lifecycle,
     });
@@ -192,6 +196,7 @@ export class HardenedBucket extends Construct implements IAccessLogTarget {
       new S3BucketObjectLockConfigurationA(this, "object-lock", {
         provider: this.provider,
         bucket: bucket.id,
+        objectLockEnabled: "Enabled",
         rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
         dependsOn: [versioning],
       });
