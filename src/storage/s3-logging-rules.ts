@@ -28,7 +28,7 @@ export const S3_LOGGING_RULES: readonly Rule[] = [
     explanation: "With EventBridge on, every object event can drive detection and automation without changing the bucket again.",
     fix: "Add an aws_s3_bucket_notification with eventbridge = true.",
     checkov: "CKV2_AWS_62",
-    fsbp: ["S3.11"],
+    fsbp: [],
     check(bucket, stack) {
       const notification = companion(stack, "aws_s3_bucket_notification", bucket);
       if (isOutcome(notification)) return notification;
