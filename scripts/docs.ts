@@ -11,6 +11,7 @@ import { dirname, join, posix, relative } from "path";
 import { buildApp } from "../src/app/app";
 import { REQUIRED_TERRAFORM_VERSION } from "../src/app/stack-parts";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
+import { FSBP_CONTROLS, FsbpKind, fsbpCoverage } from "../src/compliance/fsbp-controls";
 import { auditStack } from "../src/compliance/audit";
 import { loadConfig } from "../src/app/load-config";
 import { ConfigError } from "../src/config/load";
@@ -46,7 +47,7 @@ export const PAGES: Readonly<Record<string, readonly string[]>> = {
   "docs/organizations.md": ["organization-settings", "organization-results", "guardrail-policies"],
   "docs/adoption.md": ["singletons"],
   "docs/deploying.md": ["synth-summary", "outputs"],
-  "docs/security.md": ["controls", "access", "accepted-findings"],
+  "docs/security.md": ["controls", "fsbp-coverage", "access", "accepted-findings"],
   "docs/tests.md": ["test-files", "test-durations", "emulator-allowances"],
   "docs/performance.md": ["performance", "compare-results"],
   "docs/design.md": ["layout"],
@@ -57,8 +58,29 @@ export const README = join(ROOT, "README.md");
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function controls(): string {
-  const rows = TAP_RULE_PACK.map((rule) => `| \`${rule.id}\` | ${cell(rule.info)} | ${rule.appliesTo.map((t) => `\`${t}\``).join(", ")} | ${rule.cis ?? "-"} | ${cell(rule.checkov ?? "-")} |`);
-  return ["| Rule | Fails when | Checks | CIS v3.0.0 | checkov |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+  const rows = TAP_RULE_PACK.map(
+    (rule) =>
+      `| \`${rule.id}\` | ${cell(rule.info)} | ${rule.appliesTo.map((t) => `\`${t}\``).join(", ")} | ${rule.cis ?? "-"} | ${rule.fsbp.length > 0 ? rule.fsbp.join(", ") : "-"} | ${cell(rule.checkov ?? "-")} |`,
+  );
+  return ["| Rule | Fails when | Checks | CIS v3.0.0 | FSBP | checkov |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+const FSBP_KIND_LABELS: Readonly<Record<FsbpKind, string>> = { covered: "covered", accepted: "accepted risk", "not-applicable": "not applicable", "not-yet-covered": "not yet covered" };
+
+/** The sentence that states FSBP coverage (a unit test reads the numbers back from docs/security.md). */
+export function fsbpCoverageSentence(): string {
+  const c = fsbpCoverage();
+  return `tap covers ${c.covered} of the ${c.applicable} FSBP controls that apply to what it creates (${c.accepted} accepted risk${c.accepted === 1 ? "" : "s"}, ${c.notYetCovered} not yet covered); ${c.notApplicable} more of the ${c.catalogued} catalogued do not apply.`;
+}
+
+/** Each catalogued FSBP control, what tap does about it and why (src/compliance/fsbp-controls.ts). */
+function fsbpTable(): string {
+  const code = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => `\`${id}\``).join(", ");
+  const rows = Object.entries(FSBP_CONTROLS).map(([id, { title, disposition: d }]) => {
+    const detail = d.kind === "covered" ? code(d.rules) : `${cell(d.reason)}${"partly" in d && d.partly ? ` (partly: ${code(d.partly)})` : ""}`;
+    return `| ${id} | ${cell(title)} | ${FSBP_KIND_LABELS[d.kind]} | ${detail} |`;
+  });
+  return [fsbpCoverageSentence(), "", "| Control | Title | tap | Rules, or why |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 function settings(): string {
@@ -406,6 +428,7 @@ export const GENERATED_SECTIONS: Readonly<Record<string, (page: string) => strin
   "settings-defaults": settingsDefaults,
   "config-error-example": configErrorExample,
   controls,
+  "fsbp-coverage": fsbpTable,
   settings,
   "organization-settings": organizationSettings,
   "backend-variables": backendVariables,

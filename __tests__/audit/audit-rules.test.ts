@@ -5,7 +5,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { CIS_ALARMS } from "../../src/audit/cis-alarms";
 import { CLOUDTRAIL_RULES } from "../../src/audit/cloudtrail-rules";
 import { LOGS_RULES } from "../../src/audit/logs-rules";
-import { BrokenExamples, describeBrokenExamples, document, longStatement, trail, bucket } from "../compliance/rule-harness";
+import { audit, BrokenExamples, describeBrokenExamples, document, failuresOf, longStatement, trail, bucket } from "../compliance/rule-harness";
 
 const BROKEN: BrokenExamples = {
   "Logs.KmsEncryption": [(s, p) => new CloudwatchLogGroup(s, "logs", { provider: p, retentionInDays: 365, tags: { Name: "l" } }), "rules/logs"],
@@ -32,4 +32,27 @@ const BROKEN: BrokenExamples = {
 
 describe("audit rules", () => {
   describeBrokenExamples([...CLOUDTRAIL_RULES, ...LOGS_RULES], BROKEN);
+});
+
+describe("CloudTrail.MultiRegionTrail asks for read and write management events (Security Hub CloudTrail.1, CIS 3.1)", () => {
+  const multiRegionFailures = (overrides: object) => failuresOf(audit((s, p) => trail(s, p, overrides))).filter((failure) => failure.startsWith("CloudTrail.MultiRegionTrail "));
+  const management = { field: "eventCategory", equalTo: ["Management"] };
+
+  test.each([
+    ["no selector (CloudTrail records all management events)", {}],
+    ["a basic selector keeping management events, read and write", { eventSelector: [{ readWriteType: "All", includeManagementEvents: true }] }],
+    ["an advanced selector of every management event", { advancedEventSelector: [{ name: "management", fieldSelector: [management] }] }],
+  ])("passes a multi-region trail with %s", (_name, overrides) => {
+    expect(multiRegionFailures(overrides)).toEqual([]);
+  });
+
+  test.each([
+    ["write events only", { eventSelector: [{ readWriteType: "WriteOnly", includeManagementEvents: true }] }],
+    ["read events only", { eventSelector: [{ readWriteType: "ReadOnly" }] }],
+    ["management events excluded", { eventSelector: [{ readWriteType: "All", includeManagementEvents: false }] }],
+    ["an advanced selector narrowed by readOnly", { advancedEventSelector: [{ name: "writes", fieldSelector: [management, { field: "readOnly", equalTo: ["false"] }] }] }],
+    ["an advanced selector of data events only", { advancedEventSelector: [{ name: "data", fieldSelector: [{ field: "eventCategory", equalTo: ["Data"] }, { field: "resources.type", equalTo: ["AWS::S3::Object"] }] }] }],
+  ])("fails the only multi-region trail when it records %s", (_name, overrides) => {
+    expect(multiRegionFailures(overrides)).toEqual(["CloudTrail.MultiRegionTrail rules"]);
+  });
 });

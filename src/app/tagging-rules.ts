@@ -10,6 +10,7 @@ export const TAGGING_RULES: readonly Rule[] = [
     info: `A taggable resource lacks one of the tags ${REQUIRED_TAGS.join(", ")}.`,
     explanation: "Cost reports, access policies and incident response find resources by these tags.",
     fix: "Set the common tags in the provider's default_tags and a Name tag on the resource (naming.ts nameTag).",
+    fsbp: [],
     check(resource, stack) {
       if (!stack.isTaggable(resource.type)) return PASS;
       const tags = stack.effectiveTags(resource);
@@ -23,6 +24,7 @@ export const TAGGING_RULES: readonly Rule[] = [
     info: "A resource ends up with two tag keys that differ only by case (its own tags and the provider's default_tags together).",
     explanation: `${TAG_KEYS_CASE_INSENSITIVE}, so the apply fails; other services keep both and reports split.`,
     fix: "Use one spelling of each tag key in default_tags, the resource's tags and the configuration's tags.",
+    fsbp: [],
     check(resource, stack) {
       if (!stack.isTaggable(resource.type)) return PASS;
       const seen = new Map<string, string>();

@@ -6,11 +6,32 @@ import { isDataBucket } from "../storage/s3-bucket-view";
 
 /** Nested blocks synthesize as objects from cdktf and as one-element lists from HCL. */
 
-/** Trails that record every region, global service events included, and are logging. */
+/**
+ * Whether a trail records read and write management events (CIS 3.1, Security Hub CloudTrail.1):
+ * without selectors it does; a basic selector must keep management events with read_write_type
+ * All; an advanced selector must select eventCategory Management without narrowing it by readOnly.
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-1
+ */
+function recordsManagementEvents(trail: StackElement): boolean {
+  const advanced = listOf(trail.body.advanced_event_selector);
+  if (advanced.length > 0) {
+    return advanced.some((selector) => {
+      const fields = listOf(selector.field_selector);
+      const category = fields.find((field) => field.field === "eventCategory");
+      return listOf(category?.equals).includes("Management") && !fields.some((field) => field.field === "readOnly");
+    });
+  }
+  const selectors = listOf(trail.body.event_selector);
+  return selectors.length === 0 || selectors.some((selector) => selector.include_management_events !== false && (selector.read_write_type ?? "All") === "All");
+}
+
+/** Trails that record every region's read and write management events, global service events included, and are logging. */
 function multiRegionTrails(stack: StackView): StackElement[] {
   return stack
     .ofType("aws_cloudtrail")
-    .filter((trail) => trail.body.is_multi_region_trail === true && trail.body.include_global_service_events !== false && trail.body.enable_logging !== false);
+    .filter(
+      (trail) => trail.body.is_multi_region_trail === true && trail.body.include_global_service_events !== false && trail.body.enable_logging !== false && recordsManagementEvents(trail),
+    );
 }
 
 /** The log group a trail delivers to (`<group ARN>:*`), if it is in the stack. */
@@ -25,12 +46,14 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
   {
     id: "CloudTrail.MultiRegionTrail",
     appliesTo: ["stack"],
-    info: "No trail records management events in every region, global services included.",
+    info: "No trail records read and write management events in every region, global services included.",
     explanation: "Without a multi-region trail, API activity in an unused region (a favourite of attackers) is never recorded.",
-    fix: "Add an aws_cloudtrail with is_multi_region_trail = true (the account-settings owner's AuditTrail does).",
+    fix: "Add an aws_cloudtrail with is_multi_region_trail = true that keeps management events, read and write (no selector, or read_write_type All; the account-settings owner's AuditTrail does).",
     cis: "3.1",
     checkov: "CKV_AWS_67",
-    check: (_stack, stack) => (multiRegionTrails(stack).length > 0 ? PASS : fail("no aws_cloudtrail with is_multi_region_trail, global service events and logging on")),
+    fsbp: ["CloudTrail.1"],
+    check: (_stack, stack) =>
+      multiRegionTrails(stack).length > 0 ? PASS : fail("no aws_cloudtrail with is_multi_region_trail, global service events, read and write management events and logging on"),
   },
   {
     id: "CloudTrail.LogFileValidation",
@@ -40,6 +63,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     fix: "Set enable_log_file_validation = true.",
     cis: "3.2",
     checkov: "CKV_AWS_36",
+    fsbp: ["CloudTrail.4"],
     check: (trail) => (trail.body.enable_log_file_validation === true ? PASS : fail("enable_log_file_validation is not true")),
   },
   {
@@ -50,6 +74,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     fix: "Set kms_key_id to an aws_kms_key whose policy lets CloudTrail encrypt for this trail (aws:SourceArn).",
     cis: "3.5",
     checkov: "CKV_AWS_35",
+    fsbp: ["CloudTrail.2"],
     check(trail, stack) {
       return customerManagedKey(stack, trail.body.kms_key_id, "kms_key_id");
     },
@@ -62,6 +87,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     fix: "Set cloud_watch_logs_group_arn (`<group ARN>:*`) and cloud_watch_logs_role_arn; encrypt the group with kms_key_id.",
     cis: "v1.4.0 3.4; prerequisite of 4.1-4.15",
     checkov: "CKV2_AWS_10",
+    fsbp: ["CloudTrail.5"],
     check(trail, stack) {
       if (!trail.body.cloud_watch_logs_group_arn || !trail.body.cloud_watch_logs_role_arn) return fail("cloud_watch_logs_group_arn or cloud_watch_logs_role_arn is not set");
       const group = trailLogGroup(stack, trail);
@@ -76,6 +102,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     explanation: "Management events do not show who read or changed which object; data events do.",
     fix: 'Add the bucket to a trail\'s event_selector: read_write_type "All", data_resource type AWS::S3::Object with value "<bucket ARN>/".',
     cis: "3.8, 3.9",
+    fsbp: [],
     check(bucket, stack) {
       if (!isDataBucket(stack, bucket)) return PASS;
       const arnReference = `\${${bucket.address}.arn}`;
@@ -98,6 +125,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     explanation: `Each of these is a sign of compromise or of a control being switched off: ${CIS_ALARMS.map((alarm) => `${alarm.cis} ${alarm.watches}`).join("; ")}.`,
     fix: "Add, on the trail's log group, an aws_cloudwatch_log_metric_filter with the benchmark's pattern and an aws_cloudwatch_metric_alarm on its metric with an SNS alarm action (the AuditTrail construct does).",
     cis: "4.1-4.15",
+    fsbp: [],
     check(_stack, stack) {
       const groups = new Set(multiRegionTrails(stack).map((trail) => trailLogGroup(stack, trail)).filter(Boolean));
       if (groups.size === 0) return fail("no multi-region trail delivers to a log group in this stack");
@@ -129,6 +157,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     explanation: "Security alarms describe the account's weak points; encryption keeps them readable only to those the key allows.",
     fix: "Set kms_master_key_id to a key whose policy lets the publishing services (cloudwatch.amazonaws.com) use it.",
     checkov: "CKV_AWS_26",
+    fsbp: ["SNS.1"],
     check: (topic) => (topic.body.kms_master_key_id ? PASS : fail("kms_master_key_id is not set")),
   },
   {
@@ -137,6 +166,7 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     info: `The topic policy can exceed the ${POLICY_SIZE_LIMITS.topicPolicy.toLocaleString("en-US")} characters SNS allows.`,
     explanation: "SNS refuses a longer topic policy at apply.",
     fix: "Grant publishing by condition (aws:SourceArn patterns) instead of listing every source.",
+    fsbp: [],
     check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.topicPolicy, "the topic policy"),
   },
 ];

@@ -12,6 +12,7 @@ export const LOGS_RULES: readonly Rule[] = [
     explanation: "Logs often hold identifiers and request data; a customer key puts reading them under your key policy.",
     fix: "Set kms_key_id to a key whose policy allows logs.<region>.amazonaws.com.",
     checkov: "CKV_AWS_158",
+    fsbp: [],
     check: (group) => (group.body.kms_key_id ? PASS : fail("kms_key_id is not set")),
   },
   {
@@ -21,6 +22,7 @@ export const LOGS_RULES: readonly Rule[] = [
     explanation: "Investigations and audits usually need at least a year of logs.",
     fix: `Set retention_in_days to ${MINIMUM_LOG_RETENTION_DAYS} or more (or 0 to never expire), or suppress with the reason.`,
     checkov: "CKV_AWS_338",
+    fsbp: [],
     check(group) {
       const days = group.body.retention_in_days;
       if (isReference(days)) return unknown("retention_in_days is computed at apply time");

@@ -80,6 +80,12 @@ export interface Rule {
   readonly cis?: string;
   /** Checkov check id(s), where one exists. */
   readonly checkov?: string;
+  /**
+   * The Security Hub AWS Foundational Security Best Practices controls the rule enforces (ids such
+   * as `S3.5`), only where it checks what the control checks; `[]` when it enforces none, so a lost
+   * mapping shows. Each id is catalogued in src/compliance/fsbp-controls.ts.
+   */
+  readonly fsbp: readonly string[];
   readonly check: (element: StackElement, stack: StackView) => Outcome;
 }
 

@@ -25,6 +25,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     fix: "Add an aws_ebs_encryption_by_default with enabled = true in every region (RegionalGuardrails does), and an aws_ebs_default_kms_key for a customer key.",
     cis: "2.2.1",
     checkov: "CKV_AWS_106",
+    fsbp: ["EC2.7"],
     check: (provider, stack) =>
       regionHas(stack, provider, "aws_ebs_encryption_by_default", (r) => (r.body.enabled === false ? fail("enabled is false") : PASS), "no aws_ebs_encryption_by_default"),
   },
@@ -35,6 +36,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     explanation: "The analyzer finds resources shared outside the account (buckets, keys, roles); it works per region.",
     fix: "Add an aws_accessanalyzer_analyzer of type ACCOUNT in every region (RegionalGuardrails does).",
     cis: "1.20",
+    fsbp: [],
     check: (provider, stack) => regionHas(stack, provider, "aws_accessanalyzer_analyzer", () => PASS, "no aws_accessanalyzer_analyzer"),
   },
   {
@@ -44,6 +46,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     explanation: "GuardDuty analyses CloudTrail, VPC flow and DNS logs for known attack patterns; it works per region.",
     fix: "Add an aws_guardduty_detector with enable = true in every region (TAP_GUARDDUTY, on by default), or accept the risk with a reason.",
     checkov: "CKV_AWS_238",
+    fsbp: ["GuardDuty.1"],
     check: (provider, stack) =>
       regionHas(stack, provider, "aws_guardduty_detector", (r) => (r.body.enable === false ? fail("enable is false") : PASS), "no aws_guardduty_detector"),
   },
@@ -54,6 +57,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     explanation: "Security Hub checks the benchmark continuously, catching drift that happens after deployment.",
     fix: `Add an aws_securityhub_account and an aws_securityhub_standards_subscription for ${CIS_V3_STANDARD} in every region (TAP_SECURITY_HUB, on by default).`,
     cis: "4.16",
+    fsbp: [],
     check(provider, stack) {
       const hub = regionHas(stack, provider, "aws_securityhub_account", () => PASS, "no aws_securityhub_account");
       if (hub.status !== "pass") return hub;
@@ -74,6 +78,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     fix: "Add an aws_config_configuration_recorder (recording_group all_supported = true), an aws_config_delivery_channel and an aws_config_configuration_recorder_status with is_enabled = true in every region (TAP_AWS_CONFIG, on by default).",
     cis: "3.3",
     checkov: "CKV2_AWS_45, CKV2_AWS_48",
+    fsbp: ["Config.1"],
     check(provider, stack) {
       const recorder = regionHas(
         stack,
@@ -95,6 +100,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     explanation: "IAM users, roles and policies are global; only a recorder with include_global_resource_types records their changes, and exactly one region should (else each change is recorded, and billed, once per region).",
     fix: "Set recording_group include_global_resource_types = true on the home region's recorder (TapStack does).",
     cis: "3.3",
+    fsbp: [],
     check(_stack, stack) {
       const recorders = stack.ofType("aws_config_configuration_recorder");
       if (recorders.length === 0) return PASS; // Config.Recorder reports regions without one.
@@ -108,6 +114,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     info: "An AWS Config recorder records with a role other than AWS Config's service-linked role.",
     explanation: `Security Hub's control Config.1 fails a recorder that does not use ${CONFIG_SERVICE_LINKED_ROLE.name}, whose permissions AWS keeps current as Config supports new resource types; a custom role falls behind.`,
     fix: `Set role_arn to an aws_iam_service_linked_role for ${CONFIG_SERVICE_LINKED_ROLE.service} (AccountGuardrails creates or adopts it), or to its ARN .../role/aws-service-role/${CONFIG_SERVICE_LINKED_ROLE.service}/${CONFIG_SERVICE_LINKED_ROLE.name}.`,
+    fsbp: ["Config.1"],
     check(recorder, stack) {
       const role = stack.referencedElement(recorder.body.role_arn);
       if (role) {
@@ -127,6 +134,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
       .map(([type, { scope }]) => `${type} (${scope})`)
       .join(", ")}. Two declarations overwrite each other and the destroy of either removes it for both.`,
     fix: "Declare each once, in the deployment that owns the account's settings.",
+    fsbp: [],
     check(_stack, stack) {
       for (const [type, { scope }] of Object.entries(SINGLETON_TYPES)) {
         const resources = stack.ofType(type);
@@ -145,6 +153,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     fix: "Add an aws_s3_account_public_access_block with all four flags true (the account-settings owner's AccountGuardrails does).",
     cis: "2.1.4",
     checkov: "CKV_AWS_53-56 (bucket-level only)",
+    fsbp: ["S3.1"],
     check(_stack, stack) {
       const [block] = stack.ofType("aws_s3_account_public_access_block");
       if (!block) return fail("no aws_s3_account_public_access_block");

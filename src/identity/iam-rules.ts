@@ -50,6 +50,7 @@ export const IAM_RULES: readonly Rule[] = [
     fix: `Set minimum_password_length to ${PASSWORD_BENCHMARK.minimumLength} or more.`,
     cis: "1.8",
     checkov: "CKV_AWS_10",
+    fsbp: ["IAM.7"],
     check: (policy) => numberAtLeast(policy, "minimum_password_length", PASSWORD_BENCHMARK.minimumLength),
   },
   {
@@ -60,6 +61,7 @@ export const IAM_RULES: readonly Rule[] = [
     fix: "Set require_uppercase_characters, require_lowercase_characters, require_numbers and require_symbols to true.",
     cis: "v1.2.0 1.5-1.8",
     checkov: "CKV_AWS_11, CKV_AWS_12, CKV_AWS_14, CKV_AWS_15",
+    fsbp: ["IAM.7"],
     check(policy) {
       const flags = ["require_uppercase_characters", "require_lowercase_characters", "require_numbers", "require_symbols"];
       const off = flags.filter((flag) => policy.body[flag] !== true);
@@ -74,6 +76,7 @@ export const IAM_RULES: readonly Rule[] = [
     fix: `Set max_password_age between 1 and ${PASSWORD_BENCHMARK.maxAgeDays}.`,
     cis: "v1.2.0 1.11",
     checkov: "CKV_AWS_9",
+    fsbp: [],
     check(policy) {
       const age = policy.body.max_password_age;
       return typeof age === "number" && age >= 1 && age <= PASSWORD_BENCHMARK.maxAgeDays ? PASS : fail(`max_password_age is ${age ?? "unset"}`);
@@ -87,6 +90,7 @@ export const IAM_RULES: readonly Rule[] = [
     fix: `Set password_reuse_prevention to ${PASSWORD_BENCHMARK.reusePrevention}.`,
     cis: "1.9",
     checkov: "CKV_AWS_13",
+    fsbp: [],
     check: (policy) => numberAtLeast(policy, "password_reuse_prevention", PASSWORD_BENCHMARK.reusePrevention),
   },
   {
@@ -97,6 +101,7 @@ export const IAM_RULES: readonly Rule[] = [
     fix: "List the actions and resources the principal needs.",
     cis: "1.16",
     checkov: "CKV_AWS_1, CKV_AWS_62",
+    fsbp: ["IAM.1"],
     check(element, stack) {
       const statements = statementsOf(element, stack);
       if (!statements) return unknown("the policy is computed at apply time and cannot be read");
@@ -116,6 +121,7 @@ export const IAM_RULES: readonly Rule[] = [
         .join("; ")}`,
     fix: "Trust a named service principal, adding aws:SourceAccount where the service documents it (for a service in neither list of src/identity/service-trust.ts, look up its documentation and add it to one); a role for people trusts only this account's root with aws:MultiFactorAuthPresent true.",
     checkov: "CKV_AWS_60 (wildcard AWS principals only), CKV_AWS_61 (any account principal)",
+    fsbp: [],
     check(role, stack) {
       const statements = stack.policyStatements(role.body.assume_role_policy);
       if (!statements) return unknown("the trust policy is computed at apply time and cannot be read");
@@ -147,6 +153,7 @@ export const IAM_RULES: readonly Rule[] = [
     explanation: "A named support role lets incidents be handled with AWS Support without handing out broader rights.",
     fix: `Add a role with ${IDENTITY_MANAGED_POLICIES.support} attached, assumable by the account's principals with MFA (GlobalIdentity does).`,
     cis: "1.17",
+    fsbp: [],
     check(_stack, stack) {
       const attached = stack
         .ofType("aws_iam_role_policy_attachment")
@@ -160,6 +167,7 @@ export const IAM_RULES: readonly Rule[] = [
     info: `The role's inline policies together can exceed the ${POLICY_SIZE_LIMITS.roleInlinePolicies.toLocaleString("en-US")} characters IAM allows a role.`,
     explanation: "IAM refuses the policy that pushes a role over its quota (LimitExceeded) at apply, which plan cannot see. Sizes are counted without white space and with every unresolved value at its longest.",
     fix: "Split the permissions across roles (one per region or purpose), or use wildcards and condition keys instead of long resource lists.",
+    fsbp: [],
     check(role, stack) {
       const policies = stack.referencing("aws_iam_role_policy", "role", role).map((policy) => stack.policyStatements(policy.body.policy));
       const inline = listOf(role.body.inline_policy).map((policy) => stack.policyStatements(policy.policy));
@@ -174,6 +182,7 @@ export const IAM_RULES: readonly Rule[] = [
     info: `The role's trust policy can exceed the ${POLICY_SIZE_LIMITS.roleTrustPolicy.toLocaleString("en-US")} characters IAM allows by default.`,
     explanation: "IAM refuses a longer trust policy at apply (the quota can be raised to 4,096 on request).",
     fix: "Trust fewer principals or source ARNs per role; use a wildcard source ARN pattern.",
+    fsbp: [],
     check: policyAttributeFits("assume_role_policy", POLICY_SIZE_LIMITS.roleTrustPolicy, "the trust policy"),
   },
   {
@@ -182,6 +191,7 @@ export const IAM_RULES: readonly Rule[] = [
     info: `The managed policy can exceed the ${POLICY_SIZE_LIMITS.managedPolicy.toLocaleString("en-US")} characters IAM allows.`,
     explanation: "IAM refuses a longer managed policy at apply.",
     fix: "Split it into several managed policies, or use wildcards and condition keys instead of long resource lists.",
+    fsbp: [],
     check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.managedPolicy, "the managed policy"),
   },
 ];

@@ -82,6 +82,7 @@ export const SECURITY_GROUP_RULES: readonly Rule[] = [
     fix: "Allow admin ports only from known ranges (a VPN or bastion CIDR) or use Session Manager instead.",
     cis: "5.2, 5.3",
     checkov: "CKV_AWS_24, CKV_AWS_25, CKV_AWS_277",
+    fsbp: [],
     check(element, stack) {
       if (judgedWithItsGroup(element, stack)) return PASS;
       const ingress = (element.type === "aws_security_group" ? rulesOf(element, stack) : trafficRules(element)).filter((rule) => rule.direction === "ingress");
@@ -102,6 +103,7 @@ export const SECURITY_GROUP_RULES: readonly Rule[] = [
     explanation: "Unrestricted egress is the path data takes out after a compromise.",
     fix: "Limit egress to the ports and destinations the workload needs (for example HTTPS to the VPC endpoints).",
     checkov: "CKV_AWS_382",
+    fsbp: [],
     check: (element) =>
       firstFailure(element, (rule) =>
         rule.direction === "egress" && fromWorld(rule) && allPorts(rule) ? `all ports are open to ${rule.cidrs.join(", ")}` : undefined,
@@ -114,6 +116,7 @@ export const SECURITY_GROUP_RULES: readonly Rule[] = [
     explanation: "Reviews and incident response depend on knowing why each opening exists.",
     fix: "Give every security group and rule a description that says what it allows and why.",
     checkov: "CKV_AWS_23",
+    fsbp: [],
     check(element) {
       if (element.type === "aws_security_group") {
         const description = element.body.description;

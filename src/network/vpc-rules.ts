@@ -55,6 +55,7 @@ export const VPC_RULES: readonly Rule[] = [
     fix: "Add an aws_flow_log for the VPC, delivered to an encrypted destination with retention.",
     cis: "3.7",
     checkov: "CKV2_AWS_11",
+    fsbp: ["EC2.6"],
     check: (vpc, stack) => (stack.referencing("aws_flow_log", "vpc_id", vpc).length > 0 ? PASS : fail("no aws_flow_log for this VPC")),
   },
   {
@@ -65,6 +66,7 @@ export const VPC_RULES: readonly Rule[] = [
     fix: "Add an aws_default_security_group for the VPC with explicit empty ingress and egress lists.",
     cis: "5.4",
     checkov: "CKV2_AWS_12",
+    fsbp: ["EC2.2"],
     check(vpc, stack) {
       const [group] = stack.referencing("aws_default_security_group", "vpc_id", vpc);
       if (!group) return fail("the default security group is not managed, so AWS's default rules stay");
@@ -81,6 +83,7 @@ export const VPC_RULES: readonly Rule[] = [
     explanation: "Automatic public IPs expose every instance launched there to the internet by default.",
     fix: "Set map_public_ip_on_launch = false and attach public addresses only where needed.",
     checkov: "CKV_AWS_130",
+    fsbp: ["EC2.15"],
     check: (subnet) => (subnet.body.map_public_ip_on_launch === true ? fail("map_public_ip_on_launch is true") : PASS),
   },
   {
@@ -89,6 +92,7 @@ export const VPC_RULES: readonly Rule[] = [
     info: "An interface endpoint has private DNS on, but its VPC lacks DNS support or DNS hostnames.",
     explanation: "AWS refuses private DNS for the endpoint unless the VPC has both enableDnsSupport and enableDnsHostnames.",
     fix: "Set enable_dns_support and enable_dns_hostnames to true on the VPC, or turn private_dns_enabled off.",
+    fsbp: [],
     check(endpoint, stack) {
       if (endpoint.body.vpc_endpoint_type !== "Interface" || endpoint.body.private_dns_enabled !== true) return PASS;
       const vpc = stack.referencedElement(endpoint.body.vpc_id);
@@ -108,6 +112,7 @@ export const VPC_RULES: readonly Rule[] = [
     fix: "Manage the VPC's default ACL (aws_default_network_acl) with entries that skip ports 22 and 3389 for 0.0.0.0/0 and ::/0, and allow SSH only from named sources.",
     cis: "5.1",
     checkov: "CKV_AWS_229-232 (aws_network_acl and aws_network_acl_rule only)",
+    fsbp: ["EC2.21"],
     check(element, stack) {
       if (element.type !== "aws_vpc") return aclAdmitsAdminFromAnywhere(element);
       const [acl] = stack.ofType("aws_default_network_acl").filter((candidate) => stack.referencedElement(candidate.body.default_network_acl_id) === element);

@@ -17,6 +17,7 @@ export const KMS_RULES: readonly Rule[] = [
     fix: "Set enable_key_rotation = true.",
     cis: "3.6",
     checkov: "CKV_AWS_7",
+    fsbp: [],
     check: (key) => (key.body.enable_key_rotation === true ? PASS : fail(`enable_key_rotation is ${key.body.enable_key_rotation ?? "unset"}`)),
   },
   {
@@ -26,6 +27,7 @@ export const KMS_RULES: readonly Rule[] = [
     explanation: "The default policy grants the whole account; an explicit policy states who may use the key and for what.",
     fix: "Set policy from an aws_iam_policy_document that grants the account and the services that use the key.",
     checkov: "CKV2_AWS_64",
+    fsbp: [],
     check: (key) => (typeof key.body.policy === "string" && key.body.policy.length > 0 ? PASS : fail("policy is not set")),
   },
   {
@@ -35,6 +37,7 @@ export const KMS_RULES: readonly Rule[] = [
     explanation: "A wildcard principal lets any AWS account use or manage the key unless a condition names the account.",
     fix: `Name the principals, or add one of ${ACCOUNT_LIMITING_KEYS.join(", ")} (and kms:ViaService to limit the service).`,
     checkov: "CKV_AWS_33 (passes any condition)",
+    fsbp: ["KMS.5"],
     check(key, stack) {
       if (key.body.policy === undefined) return PASS;
       const statements = stack.policyStatements(key.body.policy);
@@ -54,6 +57,7 @@ export const KMS_RULES: readonly Rule[] = [
     info: `The key's deletion window is shorter than ${KMS_MAXIMUM_DELETION_WINDOW_DAYS} days.`,
     explanation: "A scheduled deletion can be cancelled only within the window; after it, everything encrypted with the key is lost.",
     fix: `Set deletion_window_in_days = ${KMS_MAXIMUM_DELETION_WINDOW_DAYS}.`,
+    fsbp: [],
     check(key) {
       const days = key.body.deletion_window_in_days;
       if (isReference(days)) return unknown("deletion_window_in_days is computed at apply time");
@@ -66,6 +70,7 @@ export const KMS_RULES: readonly Rule[] = [
     info: `The key policy can exceed the ${POLICY_SIZE_LIMITS.keyPolicy.toLocaleString("en-US")} characters KMS allows.`,
     explanation: "KMS refuses a longer key policy at apply (LimitExceededException).",
     fix: "Grant through IAM policies or grants instead of listing every principal and resource in the key policy.",
+    fsbp: [],
     check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.keyPolicy, "the key policy"),
   },
 ];

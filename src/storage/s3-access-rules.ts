@@ -13,6 +13,7 @@ export const S3_ACCESS_RULES: readonly Rule[] = [
     fix: "Add an aws_s3_bucket_public_access_block with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true.",
     cis: "2.1.4",
     checkov: "CKV2_AWS_6, CKV_AWS_53-56",
+    fsbp: ["S3.2", "S3.3", "S3.8"],
     check(bucket, stack) {
       const block = companion(stack, "aws_s3_bucket_public_access_block", bucket);
       if (isOutcome(block)) return block;
@@ -29,6 +30,7 @@ export const S3_ACCESS_RULES: readonly Rule[] = [
     explanation: "With ACLs enabled, objects written by other accounts can stay out of the bucket owner's control.",
     fix: "Add an aws_s3_bucket_ownership_controls with object_ownership BucketOwnerEnforced.",
     checkov: "CKV2_AWS_65",
+    fsbp: ["S3.12"],
     check(bucket, stack) {
       const controls = companion(stack, "aws_s3_bucket_ownership_controls", bucket);
       if (isOutcome(controls)) return controls;
@@ -43,6 +45,7 @@ export const S3_ACCESS_RULES: readonly Rule[] = [
     explanation: "Without an explicit deny on aws:SecureTransport=false, clients can read and write over plain HTTP.",
     fix: 'Add a bucket policy statement: Deny s3:* to principal "*" on the bucket and its objects when aws:SecureTransport is false.',
     cis: "2.1.1",
+    fsbp: ["S3.5"],
     check: (bucket, stack) =>
       policyDenies(
         stack,
@@ -57,6 +60,7 @@ export const S3_ACCESS_RULES: readonly Rule[] = [
     info: "The bucket policy does not deny TLS versions below 1.2.",
     explanation: "TLS 1.0 and 1.1 have known weaknesses; S3 still accepts them unless the policy refuses them.",
     fix: 'Add a bucket policy statement: Deny s3:* to principal "*" when NumericLessThan s3:TlsVersion 1.2.',
+    fsbp: [],
     check: (bucket, stack) =>
       policyDenies(
         stack,
@@ -71,6 +75,7 @@ export const S3_ACCESS_RULES: readonly Rule[] = [
     info: `The bucket policy can exceed the ${POLICY_SIZE_LIMITS.bucketPolicy.toLocaleString("en-US")} characters S3 allows.`,
     explanation: "S3 refuses a longer bucket policy at apply (PolicyTooLarge... as MalformedPolicy).",
     fix: "Grant by prefix or condition instead of one statement per source.",
+    fsbp: [],
     check: policyAttributeFits("policy", POLICY_SIZE_LIMITS.bucketPolicy, "the bucket policy"),
   },
 ];

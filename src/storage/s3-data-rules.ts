@@ -10,6 +10,7 @@ export const S3_DATA_RULES: readonly Rule[] = [
     explanation: "Without versions, an overwrite or delete loses data for good.",
     fix: "Add an aws_s3_bucket_versioning with versioning_configuration status Enabled.",
     checkov: "CKV_AWS_21",
+    fsbp: [],
     check(bucket, stack) {
       const versioning = companion(stack, "aws_s3_bucket_versioning", bucket);
       if (isOutcome(versioning)) return versioning;
@@ -24,6 +25,7 @@ export const S3_DATA_RULES: readonly Rule[] = [
     explanation: "Parts of abandoned uploads are stored, and billed, until someone deletes them.",
     fix: "Add an aws_s3_bucket_lifecycle_configuration rule with abort_incomplete_multipart_upload.",
     checkov: "CKV_AWS_300",
+    fsbp: ["S3.10", "S3.13"],
     check(bucket, stack) {
       const lifecycle = companion(stack, "aws_s3_bucket_lifecycle_configuration", bucket);
       if (isOutcome(lifecycle)) return lifecycle;
@@ -40,6 +42,7 @@ export const S3_DATA_RULES: readonly Rule[] = [
     explanation: "A second region keeps the data when a region, a key or a bucket is lost; replicating delete markers would carry a mistaken delete to the copy.",
     fix: "Add an aws_s3_bucket_replication_configuration to a bucket in another region: sse_kms_encrypted_objects enabled, replica_kms_key_id set, delete_marker_replication Disabled.",
     checkov: "CKV_AWS_144",
+    fsbp: [],
     check(bucket, stack) {
       if (!isDataBucket(stack, bucket)) return PASS;
       const replication = companion(stack, "aws_s3_bucket_replication_configuration", bucket);

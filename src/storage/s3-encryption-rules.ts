@@ -10,6 +10,7 @@ export const S3_ENCRYPTION_RULES: readonly Rule[] = [
     explanation: "SSE-S3 or the AWS-managed aws/s3 key cannot be rotated, audited or restricted by your own key policy.",
     fix: "Add an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm aws:kms and kms_master_key_id set to an aws_kms_key you manage.",
     checkov: "CKV_AWS_145 (checks aws:kms only, not whose key)",
+    fsbp: [],
     check(bucket, stack) {
       if (isAccessLogTarget(stack, bucket)) return PASS;
       const encryption = defaultEncryption(stack, bucket);
@@ -28,6 +29,7 @@ export const S3_ENCRYPTION_RULES: readonly Rule[] = [
     explanation:
       "S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS, so deliveries fail silently; and a log bucket that others may write to holds logs nobody can trust.",
     fix: 'Encrypt the target with sse_algorithm AES256, and grant s3:PutObject in its policy only to "logging.s3.amazonaws.com" with an aws:SourceAccount condition (and aws:SourceArn naming the source buckets).',
+    fsbp: [],
     check(bucket, stack) {
       if (!isAccessLogTarget(stack, bucket)) return PASS;
       const encryption = defaultEncryption(stack, bucket);

@@ -11,6 +11,7 @@ export const S3_LOGGING_RULES: readonly Rule[] = [
     fix: "Add an aws_s3_bucket_logging that delivers to the region's access-log bucket.",
     cis: "3.4 (the CloudTrail bucket)",
     checkov: "CKV_AWS_18",
+    fsbp: ["S3.9"],
     check(bucket, stack) {
       if (isAccessLogTarget(stack, bucket)) return PASS;
       const logging = companion(stack, "aws_s3_bucket_logging", bucket);
@@ -27,6 +28,7 @@ export const S3_LOGGING_RULES: readonly Rule[] = [
     explanation: "With EventBridge on, every object event can drive detection and automation without changing the bucket again.",
     fix: "Add an aws_s3_bucket_notification with eventbridge = true.",
     checkov: "CKV2_AWS_62",
+    fsbp: [],
     check(bucket, stack) {
       const notification = companion(stack, "aws_s3_bucket_notification", bucket);
       if (isOutcome(notification)) return notification;
