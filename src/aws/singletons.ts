@@ -118,7 +118,7 @@ export const SINGLETONS = {
     },
     description: "Security Hub (adopting imports the hub, which is never replaced for its default-standards setting; the CIS v3.0.0 subscription is then created, not imported)",
     imports: "aws_securityhub_account, id = the account id",
-    ruleIds: ["SecurityHub.CisStandard"],
+    ruleIds: ["SecurityHub.CisStandard", "SecurityHub.FsbpStandard"],
   },
   awsConfig: {
     scope: "region",
