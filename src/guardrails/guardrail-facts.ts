@@ -150,9 +150,11 @@ export const GUARDRAIL_DRIFT_CONTROLS: readonly DriftControl[] = [
   { type: "aws_accessanalyzer_analyzer", attributes: ["type"], rule: "IAM.AccessAnalyzer" },
   { type: "aws_guardduty_detector", attributes: ["enable"], rule: "GuardDuty.Enabled" },
   { type: "aws_securityhub_account", attributes: ["enable_default_standards"], rule: "SecurityHub.CisStandard" },
+  // A subscription carries one standard's control: a plan that destroys one names both rules; drift names the first.
   { type: "aws_securityhub_standards_subscription", attributes: ["standards_arn"], rule: "SecurityHub.CisStandard" },
-  // A recording group narrowed outside Terraform is judged by Config.Recorder first; Config.RequiredResourceTypes says which exclusions break the standards.
+  { type: "aws_securityhub_standards_subscription", attributes: ["standards_arn"], rule: "SecurityHub.FsbpStandard" },
   { type: "aws_config_configuration_recorder", attributes: ["recording_group", "recording_mode"], rule: "Config.Recorder" },
+  { type: "aws_config_configuration_recorder", attributes: ["recording_group"], rule: "Config.RequiredResourceTypes" },
   { type: "aws_config_configuration_recorder", attributes: ["role_arn"], rule: "Config.ServiceLinkedRole" },
   { type: "aws_config_configuration_recorder_status", attributes: ["is_enabled"], rule: "Config.Recorder" },
   { type: "aws_config_delivery_channel", attributes: ["s3_bucket_name", "s3_key_prefix"], rule: "Config.Recorder" },
