@@ -159,7 +159,7 @@ function subscribedStandards(stack: StackConfig): readonly SecurityHubStandard[]
 
 /**
  * What the paid guardrails add, per account: the billing unit of Security Hub and AWS Config,
- * and how many regions multiply it. No prices: they change, see docs/security.md: Cost.
+ * and how many regions multiply it. No prices: they change, see docs/security.md: What the standards and the recorder add to the bill.
  */
 function paidGuardrails(stack: StackConfig): string[] {
   if (!stack.manageAccountSettings) return [];
