@@ -3,12 +3,14 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { buildApp } from "./src/app/app";
 import { runCli } from "./src/app/cli";
-import { describeStacks } from "./src/app/summary";
+import { describeStacks, previousSubscriptions } from "./src/app/summary";
 import { loadConfig } from "./src/app/load-config";
 
 runCli(() => {
   const config = loadConfig();
   const { app } = buildApp(config);
+  // Read before synth overwrites it: what the last synth subscribed, so the summary can say what this one drops.
+  const previous = previousSubscriptions(app.outdir);
   app.synth();
   // Managed resources per stack, as written: what the summary says Terraform will manage.
   const organization = config.organization;
@@ -23,6 +25,6 @@ runCli(() => {
       return [name, Object.values<Record<string, unknown>>(written.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0)];
     }),
   );
-  for (const line of describeStacks(config, counts)) console.log(line);
+  for (const line of describeStacks(config, counts, previous)) console.log(line);
   return config;
 });

@@ -36,7 +36,8 @@ export function intendedGuardrailCounts(config: StackConfig, { regionKey }: { re
   if (ours("ebsEncryption")) add(counts, { aws_ebs_encryption_by_default: 1, ...(regionKey ? { aws_ebs_default_kms_key: 1 } : {}) });
   if (ours("accessAnalyzer")) add(counts, { aws_accessanalyzer_analyzer: 1 });
   if (config.guardrails.guardDuty && ours("guardDuty")) add(counts, { aws_guardduty_detector: 1 });
-  if (config.guardrails.securityHub && ours("securityHub")) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: 1 });
+  // One subscription per standard chosen (securityHubStandards).
+  if (config.guardrails.securityHub && ours("securityHub")) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: config.guardrails.securityHubStandards.length });
   if (config.guardrails.awsConfig && ours("awsConfig")) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
   return counts;
 }

@@ -66,7 +66,7 @@ describe("the default stack against the rule pack", () => {
     expect(lines).toEqual([
       expect.stringMatching(/^compliance: GuardDuty\.Enabled suppressed on 3 elements \(tap\/provider aws\.us-east-1, tap\/provider aws\.us-west-2, tap\/provider aws\.eu-central-1\): account-wide/),
     ]);
-    expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(10);
+    expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(11);
   });
 });
 

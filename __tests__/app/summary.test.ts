@@ -1,4 +1,6 @@
-import { describeStacks } from "../../src/app/summary";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { describeStacks, previousSubscriptions } from "../../src/app/summary";
 import { join } from "path";
 import { SINGLETON_KEYS } from "../../src/aws/singletons";
 import { loadConfig } from "../../src/app/load-config";
@@ -14,6 +16,8 @@ describe("synth summary", () => {
       "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
       "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
       "  account settings: managed here: passwordPolicy, s3PublicAccessBlock, trail, configServiceRole, apiGatewayAccount, ebsEncryption, accessAnalyzer, guardDuty, securityHub, awsConfig",
+      "  Security Hub: subscribes fsbp (AWS Foundational Security Best Practices v1.0.0, 200+ controls), cis-v5 (CIS AWS Foundations Benchmark v5.0.0, 40 controls) in 17 regions; billed per security check (each control, each resource it evaluates), per account and region",
+      "  AWS Config: a recorder in 17 regions, CONTINUOUS (every change a configuration item), all supported types; billed per configuration item recorded, per account and region",
       '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
       "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
       "tap: stack tap-guardrails-1 (after tap): 16 resources: the guardrails of us-east-2, us-west-1; state key tap/dev/guardrails-1/terraform.tfstate, same bucket",
@@ -89,6 +93,48 @@ describe("synth summary", () => {
       expect(settingsOf(summary({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: "us-east-1,us-west-2,eu-central-1" }))).toEqual([
         "left to another deployment (the account's owner, covering us-east-1, us-west-2, eu-central-1)",
       ]);
+    });
+  });
+
+  test("the paid guardrails: each standard with its controls and regions, the recorder's frequency and exclusions, and their billing units", () => {
+    const lines = summary({ TAP_SECURITY_HUB_STANDARDS: "cis-v3", TAP_ACCEPT_RISKS: "SecurityHub.FsbpStandard=the auditors ask for CIS only", TAP_CONFIG_RECORDING_FREQUENCY: "DAILY", TAP_CONFIG_EXCLUDED_RESOURCE_TYPES: "AWS::EC2::Volume", TAP_GUARDRAIL_REGIONS: "us-east-1,us-west-2,eu-central-1" });
+    expect(lines).toContain("  Security Hub: subscribes cis-v3 (CIS AWS Foundations Benchmark v3.0.0, 37 controls) in 3 regions; billed per security check (each control, each resource it evaluates), per account and region");
+    expect(lines).toContain("  AWS Config: a recorder in 3 regions, DAILY (one configuration item per changed resource a day), all supported types but AWS::EC2::Volume; billed per configuration item recorded, per account and region");
+    expect(summary({ TAP_SECURITY_HUB: "false", TAP_ACCEPT_RISKS: "SecurityHub.CisStandard=the organization's hub covers this account" })).toContain("  Security Hub: off");
+  });
+
+  describe("what a deploy unsubscribes, against the previous synth still in cdktf.out", () => {
+    let outdir: string;
+    const subscription = (region: string, version: string) => ({ standards_arn: `arn:\${data.aws_partition.partition.partition}:securityhub:${region}::standards/cis-aws-foundations-benchmark/v/${version}` });
+    beforeEach(() => {
+      outdir = mkdtempSync(join(tmpdir(), "tap-summary-"));
+      // A deployment of the days of CIS v3.0.0 only: the account stack's regions and a region stack's.
+      const stacks: Record<string, Record<string, object>> = {
+        tap: { "guardrails-us-east-1_security-hub-cis-v3_1": subscription("us-east-1", "3.0.0"), "guardrails-us-west-2_security-hub-cis-v3_2": subscription("us-west-2", "3.0.0") },
+        "tap-guardrails-1": { "guardrails-us-east-2_security-hub-cis-v3_3": subscription("us-east-2", "3.0.0") },
+      };
+      for (const [name, subscriptions] of Object.entries(stacks)) {
+        mkdirSync(join(outdir, "stacks", name), { recursive: true });
+        writeFileSync(join(outdir, "stacks", name, "cdk.tf.json"), JSON.stringify({ resource: { aws_securityhub_standards_subscription: subscriptions } }));
+      }
+    });
+    afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+
+    test("reads each account's subscriptions, its region stacks' included", () => {
+      expect(previousSubscriptions(outdir)).toEqual(new Map([["tap", new Map([["cis-v3", 3]])]]));
+      expect(previousSubscriptions(join(outdir, "none"))).toEqual(new Map());
+    });
+
+    test("the new default drops CIS v3.0.0: a WARN naming the value that keeps it", () => {
+      const lines = describeStacks(loadConfig({}, { file: null }), new Map(), previousSubscriptions(outdir));
+      expect(lines.filter((line) => line.startsWith("WARN"))).toEqual([
+        'WARN [tap]: this deploy UNSUBSCRIBES CIS AWS Foundations Benchmark v3.0.0 in 3 regions (the previous synth in cdktf.out subscribed it): its findings and score go. To keep it: securityHubStandards ["fsbp","cis-v5","cis-v3"] (TAP_SECURITY_HUB_STANDARDS=fsbp,cis-v5,cis-v3); docs/security.md: Moving from CIS v3.0.0',
+      ]);
+    });
+
+    test("keeping CIS v3.0.0 in the list warns of nothing", () => {
+      const lines = describeStacks(loadConfig({ TAP_SECURITY_HUB_STANDARDS: "fsbp,cis-v5,cis-v3" }, { file: null }), new Map(), previousSubscriptions(outdir));
+      expect(lines.filter((line) => line.startsWith("WARN"))).toEqual([]);
     });
   });
 });

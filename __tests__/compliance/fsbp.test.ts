@@ -37,6 +37,7 @@ const EXPECTED_FSBP: Record<string, string[]> = {
   "EC2.EbsEncryptionByDefault": ["EC2.7"],
   "GuardDuty.Enabled": ["GuardDuty.1"],
   "Config.Recorder": ["Config.1"],
+  "Config.RequiredResourceTypes": ["Config.1"],
   "Config.ServiceLinkedRole": ["Config.1"],
   "S3.AccountPublicAccessBlock": ["S3.1"],
 };

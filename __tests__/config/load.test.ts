@@ -40,7 +40,14 @@ describe("loadConfig: defaults and variables", () => {
       adoptNames: {},
       protectData: { enabled: false, reason: expect.stringContaining('environment "dev" does not start with "prod"') },
       replication: true,
-      guardrails: { guardDuty: true, securityHub: true, awsConfig: true, alarmEmail: undefined },
+      guardrails: {
+        guardDuty: true,
+        securityHub: true,
+        securityHubStandards: ["fsbp", "cis-v5"],
+        awsConfig: true,
+        configRecording: { frequency: undefined, excludedResourceTypes: [] },
+        alarmEmail: undefined,
+      },
       backend: { type: "s3", bucket: undefined, key: "tap/dev/terraform.tfstate", region: "us-east-1", kmsKeyId: undefined },
       accountId: undefined,
       // Every supported region is guarded: the workload regions here, the others in stacks of three.

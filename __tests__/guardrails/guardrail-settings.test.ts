@@ -90,7 +90,47 @@ describe("loadConfig: defaults and variables", () => {
 
   test("Security Hub without AWS Config is refused, naming both settings", () => {
     expect(problemsOf({ TAP_AWS_CONFIG: "false", TAP_ACCEPT_RISKS: "Config.Recorder=Control Tower records this account" })).toEqual([
-      "TAP_SECURITY_HUB: is on while TAP_AWS_CONFIG is off; Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off",
+      "TAP_SECURITY_HUB: is on while TAP_AWS_CONFIG is off; Security Hub's controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off",
+    ]);
+  });
+
+  test("Security Hub standards: FSBP and CIS v5.0.0 by default; a list in any order, each once", () => {
+    expect(stackOf({}).guardrails.securityHubStandards).toEqual(["fsbp", "cis-v5"]);
+    expect(stackOf({ TAP_SECURITY_HUB_STANDARDS: "cis-v3,fsbp,cis-v5" }).guardrails.securityHubStandards).toEqual(["cis-v3", "fsbp", "cis-v5"]);
+    expect(problemsOf({ TAP_SECURITY_HUB_STANDARDS: "fsbp,cis-v4" })).toEqual(['TAP_SECURITY_HUB_STANDARDS: "cis-v4" is not allowed; did you mean "cis-v5"? expected one of fsbp, cis-v5, cis-v3']);
+    expect(problemsOf({ TAP_SECURITY_HUB_STANDARDS: "fsbp,fsbp" })).toEqual([expect.stringContaining("is listed more than once")]);
+  });
+
+  test.each([
+    ["cis-v5", "SecurityHub.FsbpStandard", "leaves out AWS Foundational Security Best Practices"],
+    ["fsbp", "SecurityHub.CisStandard", "subscribes no CIS AWS Foundations Benchmark version"],
+  ])("securityHubStandards %s needs an accepted risk for %s", (standards, ruleId, why) => {
+    expect(problemsOf({ TAP_SECURITY_HUB_STANDARDS: standards })).toEqual([
+      `TAP_SECURITY_HUB_STANDARDS: ${JSON.stringify([standards])} ${why} (${ruleId === "SecurityHub.CisStandard" ? "CIS 4.16, " : ""}rule ${ruleId}); change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId}=<why>" (or acceptRisks in tap.config.json)`,
+    ]);
+    expect(() => load({ TAP_SECURITY_HUB_STANDARDS: standards, TAP_ACCEPT_RISKS: `${ruleId}=the auditors of this account ask for the other standard only` })).not.toThrow();
+  });
+
+  test("Security Hub off, accepted as SecurityHub.CisStandard, also accepts SecurityHub.FsbpStandard with the same reason", () => {
+    const stack = stackOf({ TAP_SECURITY_HUB: "false", TAP_ACCEPT_RISKS: "SecurityHub.CisStandard=the organization's hub covers this account" });
+    expect(stack.acceptedRisks).toContainEqual({
+      ruleId: "SecurityHub.FsbpStandard",
+      reason: "the organization's hub covers this account",
+      source: "TAP_ACCEPT_RISKS (SecurityHub.CisStandard, with TAP_SECURITY_HUB false)",
+    });
+  });
+
+  test("AWS Config recording: continuous and every type unless configured; daily and excluded types as given", () => {
+    expect(stackOf({}).guardrails.configRecording).toEqual({ frequency: undefined, excludedResourceTypes: [] });
+    const narrowed = stackOf({ TAP_CONFIG_RECORDING_FREQUENCY: "DAILY", TAP_CONFIG_EXCLUDED_RESOURCE_TYPES: "AWS::EC2::NetworkInterface,AWS::EC2::Volume" });
+    expect(narrowed.guardrails.configRecording).toEqual({ frequency: "DAILY", excludedResourceTypes: ["AWS::EC2::NetworkInterface", "AWS::EC2::Volume"] });
+    expect(problemsOf({ TAP_CONFIG_RECORDING_FREQUENCY: "HOURLY" })).toEqual([expect.stringContaining('TAP_CONFIG_RECORDING_FREQUENCY: "HOURLY" is not allowed')]);
+    expect(problemsOf({ TAP_CONFIG_EXCLUDED_RESOURCE_TYPES: "EC2::Volume" })).toEqual([expect.stringContaining("expected an AWS Config resource type")]);
+  });
+
+  test("an excluded resource type that the standards' controls evaluate is refused, naming the setting, the value and what is required", () => {
+    expect(problemsOf({ TAP_CONFIG_EXCLUDED_RESOURCE_TYPES: "AWS::EC2::Volume,AWS::EC2::SecurityGroup,AWS::S3::Bucket" })).toEqual([
+      'TAP_CONFIG_EXCLUDED_RESOURCE_TYPES: ["AWS::EC2::Volume","AWS::EC2::SecurityGroup","AWS::S3::Bucket"] excludes AWS::EC2::SecurityGroup, AWS::S3::Bucket, which the enabled Security Hub standards\' controls evaluate for what tap builds (Security Hub\'s Config.1 fails a recorder without them; rule Config.RequiredResourceTypes); every one of AWS::CloudTrail::Trail, AWS::EC2::NetworkAcl, AWS::EC2::SecurityGroup, AWS::EC2::Subnet, AWS::EC2::VPC, AWS::IAM::Policy, AWS::IAM::Role, AWS::IAM::User, AWS::KMS::Key, AWS::Logs::LogGroup, AWS::S3::AccountPublicAccessBlock, AWS::S3::Bucket must be recorded',
     ]);
   });
 
@@ -106,7 +146,7 @@ describe("loadConfig: defaults and variables", () => {
 
   test("skipping account settings turns every guardrail off and warns about guardrail settings that cannot apply", () => {
     const config = load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "true", TAP_ALARM_EMAIL: "secops@example.com" });
-    expect(config.stacks[0].guardrails).toEqual({ guardDuty: false, securityHub: false, awsConfig: false, alarmEmail: undefined });
+    expect(config.stacks[0].guardrails).toMatchObject({ guardDuty: false, securityHub: false, awsConfig: false, alarmEmail: undefined });
     expect(config.warnings).toEqual([
       "TAP_GUARDDUTY: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
       "TAP_ALARM_EMAIL: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",

@@ -44,12 +44,47 @@ describe("RegionalGuardrails", () => {
     expect(resourceAt(json, "aws_guardduty_detector", "guardrails/guardduty")).toMatchObject({ enable: true, finding_publishing_frequency: "FIFTEEN_MINUTES" });
   });
 
-  test("Security Hub without AWS's default standards, subscribed to CIS v3.0.0 of this region and partition", () => {
+  test("Security Hub without AWS's default standards, subscribed by default to FSBP and CIS v5.0.0 of this region and partition", () => {
     expect(resourceAt(json, "aws_securityhub_account", "guardrails/security-hub").enable_default_standards).toBe(false);
-    expect(resourceAt(json, "aws_securityhub_standards_subscription", "guardrails/security-hub-cis-v3")).toMatchObject({
-      standards_arn: "arn:aws:securityhub:eu-central-1::standards/cis-aws-foundations-benchmark/v/3.0.0",
+    expect(resourceAt(json, "aws_securityhub_standards_subscription", "guardrails/security-hub-fsbp")).toMatchObject({
+      standards_arn: "arn:aws:securityhub:eu-central-1::standards/aws-foundational-security-best-practices/v/1.0.0",
       depends_on: [expect.stringMatching(/^aws_securityhub_account\./)],
     });
+    expect(resourceAt(json, "aws_securityhub_standards_subscription", "guardrails/security-hub-cis-v5")).toMatchObject({
+      standards_arn: "arn:aws:securityhub:eu-central-1::standards/cis-aws-foundations-benchmark/v/5.0.0",
+      depends_on: [expect.stringMatching(/^aws_securityhub_account\./)],
+    });
+    expect(resourcesOf(json, "aws_securityhub_standards_subscription")).toHaveLength(2);
+  });
+
+  test("CIS v3.0.0 keeps the logical id it had before standards were a setting, so an existing subscription stays in state", () => {
+    const withV3 = synthGuardrails({ ...everything, securityHubStandards: ["cis-v3", "fsbp"] });
+    expect(resourceAt(withV3, "aws_securityhub_standards_subscription", "guardrails/security-hub-cis-v3").standards_arn).toBe(
+      "arn:aws:securityhub:eu-central-1::standards/cis-aws-foundations-benchmark/v/3.0.0",
+    );
+    expect(resourceAt(withV3, "aws_securityhub_standards_subscription", "guardrails/security-hub-fsbp").standards_arn).toBe(
+      "arn:aws:securityhub:eu-central-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+    );
+    expect(resourcesOf(withV3, "aws_securityhub_standards_subscription")).toHaveLength(2);
+  });
+
+  test("AWS Config can record daily and leave types out; a recorder without the global types leaves IAM's out too", () => {
+    const narrowed = synthGuardrails({ ...everything, awsConfig: { ...RECORDING, frequency: "DAILY", excludedResourceTypes: ["AWS::EC2::Volume"] } });
+    expect(resourceAt(narrowed, "aws_config_configuration_recorder", "guardrails/config-recorder")).toMatchObject({
+      recording_mode: { recording_frequency: "DAILY" },
+      recording_group: {
+        all_supported: false,
+        include_global_resource_types: false,
+        recording_strategy: [{ use_only: "EXCLUSION_BY_RESOURCE_TYPES" }],
+        exclusion_by_resource_types: [{ resource_types: ["AWS::EC2::Volume", "AWS::IAM::Group", "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User"] }],
+      },
+    });
+    const home = synthGuardrails({ ...everything, awsConfig: { ...RECORDING, includeGlobalResourceTypes: true, excludedResourceTypes: ["AWS::EC2::Volume"] } });
+    expect(resourceAt(home, "aws_config_configuration_recorder", "guardrails/config-recorder").recording_group).toMatchObject({
+      exclusion_by_resource_types: [{ resource_types: ["AWS::EC2::Volume"] }],
+    });
+    // Nothing configured: no recording mode declared (AWS records continuously), every supported type.
+    expect(resourceAt(json, "aws_config_configuration_recorder", "guardrails/config-recorder").recording_mode).toBeUndefined();
   });
 
   test("AWS Config records everything with the role, delivers under the prefix, and starts only once the channel exists", () => {
@@ -111,7 +146,8 @@ describe("RegionalGuardrails", () => {
 
   test.each([
     [{ modes: { accessAnalyzer: "adopt" as const } }, /'modes\.accessAnalyzer' adopt needs 'adoptedNames\.accessAnalyzer'/],
-    [{ securityHub: true }, /'securityHub' needs 'awsConfig': Security Hub's CIS v3\.0\.0 controls are AWS Config rules/],
+    [{ securityHub: true }, /'securityHub' needs 'awsConfig': Security Hub's controls are AWS Config rules/],
+    [{ ...everything, securityHubStandards: [] }, /'securityHubStandards' must list each of fsbp, cis-v5, cis-v3 at most once, and at least one\. Received: \[\]/],
     [{ naming: { project: "9tap", environment: "dev", region: REGION } }, /the IAM Access Analyzer analyzer name "9tap-dev-eu-central-1-access-analyzer" is invalid/],
   ])("refuses %j with an error naming the prop", (props, message) => {
     expect(() => synthGuardrails(props)).toThrow(message);

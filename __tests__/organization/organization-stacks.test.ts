@@ -102,6 +102,19 @@ describe("the organization's stacks", () => {
     expect(of("security", "aws_securityhub_account")).toEqual([]);
   });
 
+  test("security: the policy enables the top level's securityHubStandards, FSBP and CIS v5.0.0 by default, in the home region's ARNs", () => {
+    expect(of("security", "aws_securityhub_configuration_policy")[0].configuration_policy.enabled_standard_arns).toEqual([
+      "arn:${data.aws_partition.partition.partition}:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+      "arn:${data.aws_partition.partition.partition}:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/5.0.0",
+    ]);
+    const kept = synthAll(loadConfig({ TAP_SECURITY_HUB_STANDARDS: "fsbp,cis-v5,cis-v3" }, { file: EXAMPLE })).stacks;
+    expect(Object.values<any>(kept.security.resource.aws_securityhub_configuration_policy)[0].configuration_policy.enabled_standard_arns.map((arn: string) => arn.split("::")[1])).toEqual([
+      "standards/aws-foundational-security-best-practices/v/1.0.0",
+      "standards/cis-aws-foundations-benchmark/v/5.0.0",
+      "standards/cis-aws-foundations-benchmark/v/3.0.0",
+    ]);
+  });
+
   test("security: GuardDuty in every allowed Region switched on for ALL members, the existing ones too, not only NEW ones", () => {
     const configurations = of("security", "aws_guardduty_organization_configuration");
     expect(configurations.map((configuration) => configuration.provider).sort()).toEqual(["aws.eu-central-1", "aws.eu-west-1"]);

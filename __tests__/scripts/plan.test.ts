@@ -111,6 +111,26 @@ describe("the plan review", () => {
     expect(reviewPlan("tap", 2, plan, CONFIG).changes[0].rules).toEqual(["KMS.Rotation"]);
   });
 
+  test("with tap's own catalog, a destroyed Security Hub subscription (CIS v3.0.0 dropped from the standards) touches the standards' rules", () => {
+    const plan: PlanJson = {
+      resource_changes: [
+        change("aws_securityhub_standards_subscription.guardrails-us-east-1_security-hub-cis-v3_E2516829", ["delete"], {
+          before: { standards_arn: "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/3.0.0" },
+          after: null,
+        }),
+      ],
+    };
+    const [destroyed] = reviewPlan("tap", 2, plan, CONFIG).changes;
+    expect(destroyed).toMatchObject({ kind: "delete", rules: ["SecurityHub.CisStandard", "SecurityHub.FsbpStandard"] });
+  });
+
+  test("with tap's own catalog, a recorder whose recording group narrows touches Config.Recorder and Config.RequiredResourceTypes", () => {
+    const before = { recording_group: [{ all_supported: true }], recording_mode: [] };
+    const after = { recording_group: [{ all_supported: false, exclusion_by_resource_types: [{ resource_types: ["AWS::EC2::SecurityGroup"] }] }], recording_mode: [] };
+    const plan: PlanJson = { resource_changes: [change("aws_config_configuration_recorder.recorder", ["update"], { before, after })] };
+    expect(reviewPlan("tap", 2, plan, CONFIG).changes[0].rules).toEqual(["Config.Recorder", "Config.RequiredResourceTypes"]);
+  });
+
   test("exit code 0 is 'no changes, needs no approval'; any other but 2 is 'could not plan', with terraform's words", () => {
     const none = reviewPlan("tap-guardrails-1", 0, { resource_changes: [change("aws_kms_key.key", ["no-op"])] }, CONFIG, CATALOG);
     expect(none.status).toBe("no-changes");

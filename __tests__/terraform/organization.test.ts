@@ -6,7 +6,6 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { APPLY_TIER, describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { buildApp } from "../../src/app/app";
 import { loadConfig } from "../../src/app/load-config";
-import { CIS_V3_STANDARD } from "../../src/guardrails/guardrail-facts";
 import { OrganizationGuardrails } from "../../src/organization/organization-guardrails";
 import { findEmulator, projectRoot, RunningEmulator, startEmulator } from "../../scripts/terraform/emulator";
 import { findProviderSource, PlanJson, planTestFile, TerraformWorkdir } from "../../scripts/terraform/workdir";
@@ -138,10 +137,13 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: the example organi
     expect(managed("management", "aws_cloudwatch_metric_alarm").length).toBeGreaterThanOrEqual(14);
   });
 
-  test("security: GuardDuty for every member in every region, Security Hub's CIS v3.0.0 policy on the root, an organization aggregator and analyzers", () => {
+  test("security: GuardDuty for every member in every region, Security Hub's FSBP and CIS v5.0.0 policy on the root, an organization aggregator and analyzers", () => {
     expect(managed("security", "aws_guardduty_organization_configuration").map((change) => change.change.after.auto_enable_organization_members)).toEqual(organization.allowedRegions.map(() => "ALL"));
     const [policy] = managed("security", "aws_securityhub_configuration_policy");
-    expect(policy.change.after.configuration_policy[0]).toMatchObject({ service_enabled: true, enabled_standard_arns: [`arn:aws:securityhub:eu-west-1::${CIS_V3_STANDARD}`] });
+    expect(policy.change.after.configuration_policy[0]).toMatchObject({ service_enabled: true, enabled_standard_arns: [
+        "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+        "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/5.0.0",
+      ] });
     expect(managed("security", "aws_securityhub_configuration_policy_association").map((change) => change.change.after.target_id)).toEqual([ROOT_ID]);
     expect(managed("security", "aws_securityhub_organization_configuration")[0].change.after.organization_configuration).toEqual([{ configuration_type: "CENTRAL" }]);
     expect(managed("security", "aws_config_configuration_aggregator")[0].change.after.organization_aggregation_source[0]).toMatchObject({ all_regions: false, regions: [...organization.allowedRegions] });

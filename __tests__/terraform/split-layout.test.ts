@@ -1,5 +1,4 @@
 import { loadConfig } from "../../src/app/load-config";
-import { CIS_V3_STANDARD } from "../../src/guardrails/guardrail-facts";
 import { SUPPORTED_REGION_NAMES } from "../../src/network/regions";
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { findProviderSource, PlanJson, ProviderSource, TerraformWorkdir } from "../../scripts/terraform/workdir";
@@ -60,7 +59,10 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: every region guarded, split la
         expect(of("aws_ebs_encryption_by_default")).toEqual([expect.objectContaining({ enabled: true })]);
         expect(of("aws_accessanalyzer_analyzer")).toEqual([expect.objectContaining({ type: "ACCOUNT" })]);
         expect(of("aws_guardduty_detector")).toEqual([expect.objectContaining({ enable: true })]);
-        expect(of("aws_securityhub_standards_subscription")).toEqual([expect.objectContaining({ standards_arn: `arn:aws:securityhub:${region}::${CIS_V3_STANDARD}` })]);
+        expect(of("aws_securityhub_standards_subscription").map((after) => after?.standards_arn).sort()).toEqual([
+          `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`,
+          `arn:aws:securityhub:${region}::standards/cis-aws-foundations-benchmark/v/5.0.0`,
+        ]);
         expect(of("aws_config_configuration_recorder")).toEqual([
           expect.objectContaining({ recording_group: [expect.objectContaining({ all_supported: true, include_global_resource_types: false })] }),
         ]);

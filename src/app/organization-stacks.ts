@@ -172,11 +172,12 @@ export class SecurityStack extends SinglePassStack {
       naming: { project: config.project, environment: ORGANIZATION_ENVIRONMENT, region: config.homeRegion },
       accountId: config.security.id,
       partition,
+      securityHubStandards: config.securityHubStandards,
       // Security Hub's configuration reaches the same accounts as the guardrail policies.
       securityHubTargets: config.guardrailTargets.map((_, index) => Token.asString(Fn.element(targetIds, index))),
     });
     output(this, "guardduty_detector_ids", Object.fromEntries(this.security.detectorIds), "The security account's GuardDuty detector id by region.");
     output(this, "config_aggregator_arn", this.security.aggregatorArn, "The organization's AWS Config aggregator.");
-    output(this, "securityhub_policy_id", this.security.securityHubPolicyId, "Security Hub's configuration policy (CIS v3.0.0).");
+    output(this, "securityhub_policy_id", this.security.securityHubPolicyId, `Security Hub's configuration policy (${config.securityHubStandards.join(", ")}).`);
   }
 }

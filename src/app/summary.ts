@@ -1,4 +1,7 @@
+import { existsSync, readdirSync, readFileSync } from "fs";
+import { join } from "path";
 import { SINGLETON_KEYS, type SingletonKey } from "../aws/singletons";
+import { SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "../guardrails/guardrail-facts";
 import { ORGANIZATION_MANAGED_SINGLETONS } from "../config/load";
 import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model";
 
@@ -7,12 +10,15 @@ import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model
  * a deploy. Where it goes and how many resources it manages; where its state lives; its home
  * region and why; who owns each of the account's settings (managed here, adopted, left to the
  * organization or to others, or off); data protection and replication; who may reach SSH and HTTPS.
- * `resourceCounts` are the synthesized stacks' managed resources, by stack name.
+ * `resourceCounts` are the synthesized stacks' managed resources, by stack name; `previous` the
+ * Security Hub subscriptions of the synth before this one (previousSubscriptions), whose
+ * standards this deploy would unsubscribe are a WARN naming the setting value that keeps them.
  */
-export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map()): string[] {
+export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map(), previous: PreviousSubscriptions = new Map()): string[] {
   const lines = config.organization ? describeOrganization(config.organization, resourceCounts) : [];
   lines.push(...config.stacks.flatMap((stack) => [
     ...describeStack(stack, resourceCounts.get(stack.stackName), config.organization),
+    ...unsubscribed(stack, previous),
     ...stack.regionStacks.map((regionStack) => {
       const count = resourceCounts.get(regionStack.stackName);
       return `tap: stack ${regionStack.stackName} (after ${stack.stackName}): ${count === undefined ? "" : `${count} resources: `}the guardrails of ${regionStack.regions.join(", ")}; ${regionStackState(regionStack.backend)}`;
@@ -37,7 +43,7 @@ function describeOrganization(organization: OrganizationConfig, resourceCounts: 
     `tap: organization ${organization.id}: home region ${organization.homeRegion}; allowed regions ${organization.allowedRegions.join(", ")}; deployed in this order, members last`,
     `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive, ${organization.protectArchive ? "protected (Object Lock, prevent_destroy)" : "DISPOSABLE (organization.disposableArchive: no Object Lock, no prevent_destroy, emptied on destroy; for a test organization only)"}; ${regionStackState(logArchive.backend)}`,
     `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${organization.units.length} units, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}, the organization trail; ${regionStackState(management.backend)}`,
-    `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty, Security Hub (CIS v3.0.0), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
+    `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty, Security Hub (${organization.securityHubStandards.map(standardLabel).join(", ")} in every member account and region), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
   ];
 }
 
@@ -52,6 +58,7 @@ function describeStack(stack: StackConfig, resources: number | undefined, organi
     `  home region: ${stack.homeRegion.region} (${stack.homeRegion.reason})`,
     `  guarded regions: ${guardedRegions(stack)}`,
     `  account settings: ${accountSettings(stack, organization)}`,
+    ...paidGuardrails(stack),
     `  data: protection ${stack.protectData.enabled ? "on" : "off"} (${stack.protectData.reason}); replication ${replication(stack)}`,
     `  reach: SSH from ${sources(stack.allowedSshCidrs)}; HTTPS from ${sources(stack.allowedHttpsCidrs)}`,
   ];
@@ -111,4 +118,79 @@ function replication(stack: StackConfig): string {
 function sources(cidrs: readonly string[] | undefined): string {
   if (cidrs === undefined) return "each region's own VPC CIDR";
   return cidrs.length === 0 ? "nowhere (no rule)" : cidrs.join(", ");
+}
+
+/** The subscriptions of a previous synth: standard to how many regions subscribe it, by account stack. */
+export type PreviousSubscriptions = ReadonlyMap<string, ReadonlyMap<SecurityHubStandard, number>>;
+
+/**
+ * The Security Hub standards each stack of the synth still in `outdir` subscribes, read before
+ * this synth overwrites it; a region stack's count toward its account stack (`<name>-guardrails-<n>`).
+ * Nothing when there was no synth.
+ */
+export function previousSubscriptions(outdir: string): PreviousSubscriptions {
+  const stacksDir = join(outdir, "stacks");
+  const result = new Map<string, Map<SecurityHubStandard, number>>();
+  if (!existsSync(stacksDir)) return result;
+  for (const name of readdirSync(stacksDir)) {
+    const file = join(stacksDir, name, "cdk.tf.json");
+    if (!existsSync(file)) continue;
+    const written = JSON.parse(readFileSync(file, "utf8"));
+    const subscriptions = Object.values<{ standards_arn?: unknown }>(written.resource?.aws_securityhub_standards_subscription ?? {});
+    const owner = name.replace(/-guardrails-\d+$/, "");
+    const counts = result.get(owner) ?? new Map<SecurityHubStandard, number>();
+    for (const subscription of subscriptions) {
+      const standard = standardOfArn(subscription.standards_arn);
+      if (standard) counts.set(standard, (counts.get(standard) ?? 0) + 1);
+    }
+    if (counts.size > 0) result.set(owner, counts);
+  }
+  return result;
+}
+
+function standardLabel(standard: SecurityHubStandard): string {
+  return `${standard} (${SECURITY_HUB_STANDARDS[standard].name}, ${SECURITY_HUB_STANDARDS[standard].controls} controls)`;
+}
+
+/** The standards the stack's guarded regions subscribe: none where Security Hub is off or left to others. */
+function subscribedStandards(stack: StackConfig): readonly SecurityHubStandard[] {
+  return stack.manageAccountSettings && stack.guardrails.securityHub && stack.singletons.securityHub !== "external" ? stack.guardrails.securityHubStandards : [];
+}
+
+/**
+ * What the paid guardrails add, per account: the billing unit of Security Hub and AWS Config,
+ * and how many regions multiply it. No prices: they change, see docs/security.md: What the standards and the recorder add to the bill.
+ */
+function paidGuardrails(stack: StackConfig): string[] {
+  if (!stack.manageAccountSettings) return [];
+  const regions = stack.guardrailRegions.length;
+  const standards = subscribedStandards(stack);
+  const hub = standards.length > 0
+    ? `subscribes ${standards.map(standardLabel).join(", ")} in ${regions} regions; billed per security check (each control, each resource it evaluates), per account and region`
+    : stack.guardrails.securityHub ? "left outside this deployment" : "off";
+  const recording = stack.guardrails.configRecording;
+  const excluded = recording.excludedResourceTypes;
+  const recorder = !stack.guardrails.awsConfig
+    ? "off"
+    : stack.singletons.awsConfig === "external"
+      ? "left outside this deployment"
+      : `a recorder in ${regions} regions, ${recording.frequency ?? "CONTINUOUS"} (${recording.frequency === "DAILY" ? "one configuration item per changed resource a day" : "every change a configuration item"}), ${excluded.length > 0 ? `all supported types but ${excluded.join(", ")}` : "all supported types"}; billed per configuration item recorded, per account and region`;
+  return [`  Security Hub: ${hub}`, `  AWS Config: ${recorder}`];
+}
+
+/**
+ * A standard the previous synth subscribed that this one does not: the deploy unsubscribes it,
+ * losing its findings and score. Said as a WARN with the value that keeps it.
+ */
+function unsubscribed(stack: StackConfig, previous: PreviousSubscriptions): string[] {
+  const before = previous.get(stack.stackName);
+  if (!before) return [];
+  const now = subscribedStandards(stack);
+  const dropped = [...before.keys()].filter((standard) => !now.includes(standard));
+  if (dropped.length === 0) return [];
+  const keep = [...(now.length > 0 ? now : stack.guardrails.securityHubStandards), ...dropped.filter((standard) => !stack.guardrails.securityHubStandards.includes(standard))];
+  return dropped.map(
+    (standard) =>
+      `WARN [${stack.stackName}]: this deploy UNSUBSCRIBES ${SECURITY_HUB_STANDARDS[standard].name} in ${before.get(standard)} regions (the previous synth in cdktf.out subscribed it): its findings and score go. To keep it: securityHubStandards ${JSON.stringify(keep)} (TAP_SECURITY_HUB_STANDARDS=${keep.join(",")})${now.length === 0 ? ", with securityHub on and not external" : ""}; docs/security.md: Moving from CIS v3.0.0`,
+  );
 }

@@ -116,9 +116,9 @@ export const SINGLETONS = {
     singletonTypes: {
       aws_securityhub_account: "https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_EnableSecurityHub.html",
     },
-    description: "Security Hub (adopting imports the hub, which is never replaced for its default-standards setting; the CIS v3.0.0 subscription is then created, not imported)",
+    description: "Security Hub (adopting imports the hub, which is never replaced for its default-standards setting; the standards' subscriptions are then created, not imported)",
     imports: "aws_securityhub_account, id = the account id",
-    ruleIds: ["SecurityHub.CisStandard"],
+    ruleIds: ["SecurityHub.CisStandard", "SecurityHub.FsbpStandard"],
   },
   awsConfig: {
     scope: "region",

@@ -66,10 +66,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "CloudTrail.4": { title: "CloudTrail log file validation should be enabled", disposition: covered("CloudTrail.LogFileValidation") },
   "CloudTrail.5": { title: "CloudTrail trails should be integrated with Amazon CloudWatch Logs", disposition: covered("CloudTrail.CloudWatchLogs") },
 
-  "Config.1": {
-    title: "AWS Config should be enabled and use the service-linked role for resource recording",
-    disposition: notYetCovered("the rules check a running recorder of all supported types with the service-linked role in every region, not that the types the enabled controls need stay recorded when recording is narrowed (issue #27 items 1 and 7)", ["Config.Recorder", "Config.ServiceLinkedRole"]),
-  },
+  "Config.1": { title: "AWS Config should be enabled and use the service-linked role for resource recording", disposition: covered("Config.Recorder", "Config.ServiceLinkedRole", "Config.RequiredResourceTypes") },
 
   "EC2.1": { title: "Amazon EBS snapshots should not be publicly restorable", disposition: notYetCovered("tap does not turn on EBS snapshot block public access (issue #27 item 4 adds it)") },
   "EC2.2": {

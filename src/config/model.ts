@@ -4,7 +4,8 @@
  */
 
 import type { SingletonKey, SingletonMode } from "../aws/singletons";
-import type { AcceptedRisk, RegionStackConfig } from "../guardrails/guardrail-settings";
+import type { SecurityHubStandard } from "../guardrails/guardrail-facts";
+import type { AcceptedRisk, ConfigRecordingSettings, RegionStackConfig } from "../guardrails/guardrail-settings";
 import type { RegionSettings } from "../network/network-settings";
 import type { FleetAccount, OrganizationConfig } from "../organization/organization-settings";
 import type { BootstrapConfig, StateBackend } from "../storage/storage-settings";
@@ -61,7 +62,11 @@ export interface StackConfig {
   readonly guardrails: {
     readonly guardDuty: boolean;
     readonly securityHub: boolean;
+    /** The standards each guarded region subscribes while securityHub is on. */
+    readonly securityHubStandards: readonly SecurityHubStandard[];
     readonly awsConfig: boolean;
+    /** How the recorders record while awsConfig is on. */
+    readonly configRecording: ConfigRecordingSettings;
     readonly alarmEmail?: string;
   };
   readonly backend: StateBackend;

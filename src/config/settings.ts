@@ -58,7 +58,10 @@ export function stackFields(knownRuleIds: () => readonly string[]) {
     replication: STORAGE_FIELDS.replication,
     guardDuty: guardrails.guardDuty,
     securityHub: guardrails.securityHub,
+    securityHubStandards: guardrails.securityHubStandards,
     awsConfig: guardrails.awsConfig,
+    configRecordingFrequency: guardrails.configRecordingFrequency,
+    configExcludedResourceTypes: guardrails.configExcludedResourceTypes,
     alarmEmail: AUDIT_FIELDS.alarmEmail,
   } as const;
 }

@@ -12,6 +12,91 @@ import type { DriftControl } from "../compliance/drift";
 export const CIS_V3_STANDARD = "standards/cis-aws-foundations-benchmark/v/3.0.0";
 
 /**
+ * The Security Hub standards tap can subscribe, by the value `securityHubStandards` takes. Each
+ * ARN is regional, `arn:<partition>:securityhub:<region>::<arnSuffix>`, as DescribeStandards
+ * returns it (CIS v1.2.0 alone used the `ruleset/` form). `constructId` is the subscription's
+ * logical id: CIS v3.0.0 keeps the id it had before standards were a setting, so existing state
+ * matches. `controls` is how many controls AWS lists for the standard (what Security Hub bills
+ * checks for, per resource, account and region), as the pages cited listed them in 2025.
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
+ */
+export const SECURITY_HUB_STANDARDS = {
+  fsbp: {
+    name: "AWS Foundational Security Best Practices v1.0.0",
+    arnSuffix: "standards/aws-foundational-security-best-practices/v/1.0.0",
+    constructId: "security-hub-fsbp",
+    controls: "200+",
+  },
+  "cis-v5": {
+    name: "CIS AWS Foundations Benchmark v5.0.0",
+    arnSuffix: "standards/cis-aws-foundations-benchmark/v/5.0.0",
+    constructId: "security-hub-cis-v5",
+    controls: "40",
+  },
+  "cis-v3": {
+    name: "CIS AWS Foundations Benchmark v3.0.0",
+    arnSuffix: CIS_V3_STANDARD,
+    constructId: "security-hub-cis-v3",
+    controls: "37",
+  },
+} as const;
+
+export type SecurityHubStandard = keyof typeof SECURITY_HUB_STANDARDS;
+export const SECURITY_HUB_STANDARD_KEYS = Object.keys(SECURITY_HUB_STANDARDS) as SecurityHubStandard[];
+/** FSBP, which auditors and AWS look at first, and the newest CIS version Security Hub runs. */
+export const DEFAULT_SECURITY_HUB_STANDARDS: readonly SecurityHubStandard[] = ["fsbp", "cis-v5"];
+export const CIS_STANDARD_KEYS: readonly SecurityHubStandard[] = ["cis-v5", "cis-v3"];
+
+/** A standard's regional ARN; partition and region may be tokens. */
+export function securityHubStandardArn(partition: string, region: string, standard: SecurityHubStandard): string {
+  return `arn:${partition}:securityhub:${region}::${SECURITY_HUB_STANDARDS[standard].arnSuffix}`;
+}
+
+/** The standard a subscription's ARN names, if it is one tap knows. */
+export function standardOfArn(arn: unknown): SecurityHubStandard | undefined {
+  return SECURITY_HUB_STANDARD_KEYS.find((key) => typeof arn === "string" && arn.endsWith(`::${SECURITY_HUB_STANDARDS[key].arnSuffix}`));
+}
+
+/** How often AWS Config records changes: continuously, or once a day (fewer configuration items, staler history). */
+export const CONFIG_RECORDING_FREQUENCIES = ["CONTINUOUS", "DAILY"] as const;
+export type ConfigRecordingFrequency = (typeof CONFIG_RECORDING_FREQUENCIES)[number];
+
+/**
+ * IAM's resource types, which AWS Config records as global: tap records them in the home region
+ * only, so a recorder elsewhere that excludes types excludes these too (else every IAM change
+ * is recorded, and billed, once per region).
+ */
+export const CONFIG_GLOBAL_RESOURCE_TYPES: readonly string[] = ["AWS::IAM::Group", "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User"];
+
+/**
+ * The AWS Config resource types that the enabled standards' controls evaluate for what tap
+ * builds: Config.1 fails unless the recorder records "all resources that correspond to controls
+ * that are enabled", so none of these may be excluded. From Security Hub's list of required
+ * AWS Config resources, restricted to the types tap creates: security groups (EC2.2, EC2.13,
+ * EC2.14, EC2.18, EC2.19), network ACLs (EC2.21), VPCs (EC2.6), subnets (EC2.15), buckets and the
+ * account's public access block (S3.1-S3.9, S3.17), keys (KMS.4), the trail (CloudTrail.1,
+ * CloudTrail.2, CloudTrail.4, CloudTrail.5), IAM (IAM.1, IAM.21, the home region only), log
+ * groups (CloudWatch.16) and the API Gateway endpoint (EC2.10 evaluates the VPC).
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/config-controls.html#config-1
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/controls-config-resources.html
+ */
+export const CONFIG_REQUIRED_RESOURCE_TYPES: readonly string[] = [
+  "AWS::CloudTrail::Trail",
+  "AWS::EC2::NetworkAcl",
+  "AWS::EC2::SecurityGroup",
+  "AWS::EC2::Subnet",
+  "AWS::EC2::VPC",
+  "AWS::IAM::Policy",
+  "AWS::IAM::Role",
+  "AWS::IAM::User",
+  "AWS::KMS::Key",
+  "AWS::Logs::LogGroup",
+  "AWS::S3::AccountPublicAccessBlock",
+  "AWS::S3::Bucket",
+];
+
+/**
  * AWS Config's service-linked role, which the recorders use: Security Hub's control Config.1
  * fails a recorder with any other role. AWS fixes its name and path.
  * @see https://docs.aws.amazon.com/securityhub/latest/userguide/config-controls.html#config-1
@@ -35,6 +120,7 @@ export const ACCOUNT_OWNER_RULE_IDS: readonly string[] = [
   "IAM.AccessAnalyzer",
   "GuardDuty.Enabled",
   "SecurityHub.CisStandard",
+  "SecurityHub.FsbpStandard",
   "Config.Recorder",
   "IAM.SupportRole",
   "S3.AccountPublicAccessBlock",
@@ -64,8 +150,11 @@ export const GUARDRAIL_DRIFT_CONTROLS: readonly DriftControl[] = [
   { type: "aws_accessanalyzer_analyzer", attributes: ["type"], rule: "IAM.AccessAnalyzer" },
   { type: "aws_guardduty_detector", attributes: ["enable"], rule: "GuardDuty.Enabled" },
   { type: "aws_securityhub_account", attributes: ["enable_default_standards"], rule: "SecurityHub.CisStandard" },
+  // A subscription carries one standard's control: a plan that destroys one names both rules; drift names the first.
   { type: "aws_securityhub_standards_subscription", attributes: ["standards_arn"], rule: "SecurityHub.CisStandard" },
+  { type: "aws_securityhub_standards_subscription", attributes: ["standards_arn"], rule: "SecurityHub.FsbpStandard" },
   { type: "aws_config_configuration_recorder", attributes: ["recording_group", "recording_mode"], rule: "Config.Recorder" },
+  { type: "aws_config_configuration_recorder", attributes: ["recording_group"], rule: "Config.RequiredResourceTypes" },
   { type: "aws_config_configuration_recorder", attributes: ["role_arn"], rule: "Config.ServiceLinkedRole" },
   { type: "aws_config_configuration_recorder_status", attributes: ["is_enabled"], rule: "Config.Recorder" },
   { type: "aws_config_delivery_channel", attributes: ["s3_bucket_name", "s3_key_prefix"], rule: "Config.Recorder" },

@@ -1,5 +1,5 @@
 import { SINGLETON_TYPES } from "../aws/singletons";
-import { CIS_V3_STANDARD, CONFIG_SERVICE_LINKED_ROLE } from "./guardrail-facts";
+import { CIS_STANDARD_KEYS, CONFIG_REQUIRED_RESOURCE_TYPES, CONFIG_SERVICE_LINKED_ROLE, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "./guardrail-facts";
 import { fail, firstBlock, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
 
@@ -14,6 +14,44 @@ function regionHas(stack: StackView, provider: StackElement, type: string, accep
   if (candidates.length === 0) return fail(`${missing} in region ${provider.body.region ?? provider.name}`);
   const outcomes = candidates.map(accepts);
   return outcomes.find((outcome) => outcome.status === "pass") ?? outcomes[0];
+}
+
+/** A region passes when Security Hub runs there with one of `standards` subscribed. */
+function standardSubscribed(provider: StackElement, stack: StackView, standards: readonly SecurityHubStandard[], what: string): Outcome {
+  const hub = regionHas(stack, provider, "aws_securityhub_account", () => PASS, "no aws_securityhub_account");
+  if (hub.status !== "pass") return hub;
+  return regionHas(
+    stack,
+    provider,
+    "aws_securityhub_standards_subscription",
+    (r) => {
+      const standard = standardOfArn(r.body.standards_arn);
+      return standard !== undefined && standards.includes(standard) ? PASS : fail(`no subscription to ${what} (subscribed to ${r.body.standards_arn})`);
+    },
+    `no aws_securityhub_standards_subscription to ${what}`,
+  );
+}
+
+/** The recording strategy's one block, as synthesized (a list of one) or written (an object). */
+function recordingStrategy(recorder: StackElement): string | undefined {
+  return firstBlock(firstBlock(recorder.body.recording_group)?.recording_strategy)?.use_only as string | undefined;
+}
+
+/** The resource types a recorder with the exclusion strategy leaves out; none for any other recorder. */
+function excludedTypes(recorder: StackElement): string[] {
+  if (recordingStrategy(recorder) !== "EXCLUSION_BY_RESOURCE_TYPES") return [];
+  const types = firstBlock(firstBlock(recorder.body.recording_group)?.exclusion_by_resource_types)?.resource_types;
+  return Array.isArray(types) ? types.map(String) : [];
+}
+
+/** Records every supported type, or every one but listed exclusions (Config.RequiredResourceTypes judges which). */
+function recordsAllBut(recorder: StackElement): boolean {
+  return firstBlock(recorder.body.recording_group)?.all_supported === true || recordingStrategy(recorder) === "EXCLUSION_BY_RESOURCE_TYPES";
+}
+
+/** An exclusion-strategy recorder records IAM's global types unless it excludes them. */
+function recordsGlobalByExclusion(recorder: StackElement): boolean {
+  return recordingStrategy(recorder) === "EXCLUSION_BY_RESOURCE_TYPES" && !excludedTypes(recorder).some((type) => type.startsWith("AWS::IAM::"));
 }
 
 export const GUARDRAIL_RULES: readonly Rule[] = [
@@ -53,29 +91,29 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
   {
     id: "SecurityHub.CisStandard",
     appliesTo: ["provider.aws"],
-    info: "A region does not run Security Hub with the CIS AWS Foundations Benchmark v3.0.0 standard.",
+    info: "A region does not run Security Hub with a CIS AWS Foundations Benchmark standard (v5.0.0 or v3.0.0).",
     explanation: "Security Hub checks the benchmark continuously, catching drift that happens after deployment.",
-    fix: `Add an aws_securityhub_account and an aws_securityhub_standards_subscription for ${CIS_V3_STANDARD} in every region (TAP_SECURITY_HUB, on by default).`,
+    fix: `Add an aws_securityhub_account and an aws_securityhub_standards_subscription for ${SECURITY_HUB_STANDARDS["cis-v5"].arnSuffix} (or ${SECURITY_HUB_STANDARDS["cis-v3"].arnSuffix}) in every region (TAP_SECURITY_HUB on, TAP_SECURITY_HUB_STANDARDS with cis-v5 or cis-v3).`,
     cis: "4.16",
     fsbp: [],
-    check(provider, stack) {
-      const hub = regionHas(stack, provider, "aws_securityhub_account", () => PASS, "no aws_securityhub_account");
-      if (hub.status !== "pass") return hub;
-      return regionHas(
-        stack,
-        provider,
-        "aws_securityhub_standards_subscription",
-        (r) => (String(r.body.standards_arn).endsWith(`::${CIS_V3_STANDARD}`) ? PASS : fail(`subscribed to ${r.body.standards_arn}, not CIS v3.0.0`)),
-        "no aws_securityhub_standards_subscription",
-      );
-    },
+    check: (provider, stack) => standardSubscribed(provider, stack, CIS_STANDARD_KEYS, "a CIS AWS Foundations Benchmark standard"),
+  },
+  {
+    id: "SecurityHub.FsbpStandard",
+    appliesTo: ["provider.aws"],
+    info: "A region does not run Security Hub with the AWS Foundational Security Best Practices standard.",
+    explanation: "FSBP is the standard AWS and most auditors look at first; without it, its failures (default security groups, public snapshots, security contact) are found by the first audit instead of by the account.",
+    fix: `Add an aws_securityhub_standards_subscription for ${SECURITY_HUB_STANDARDS.fsbp.arnSuffix} in every region (TAP_SECURITY_HUB_STANDARDS with fsbp, the default).`,
+    // FSBP has no control of its own for Security Hub (SecurityHub.1 is a CIS v1.4/NIST control).
+    fsbp: [],
+    check: (provider, stack) => standardSubscribed(provider, stack, ["fsbp"], "the FSBP standard"),
   },
   {
     id: "Config.Recorder",
     appliesTo: ["provider.aws"],
-    info: "A region has no running AWS Config recorder of all supported resources with a delivery channel.",
+    info: "A region has no running AWS Config recorder of all supported resources (or all but listed exclusions) with a delivery channel.",
     explanation: "Config's history answers what changed and when; Security Hub's CIS controls are Config rules and report nothing without it.",
-    fix: "Add an aws_config_configuration_recorder (recording_group all_supported = true), an aws_config_delivery_channel and an aws_config_configuration_recorder_status with is_enabled = true in every region (TAP_AWS_CONFIG, on by default).",
+    fix: "Add an aws_config_configuration_recorder (recording_group all_supported = true, or the EXCLUSION_BY_RESOURCE_TYPES strategy), an aws_config_delivery_channel and an aws_config_configuration_recorder_status with is_enabled = true in every region (TAP_AWS_CONFIG, on by default).",
     cis: "3.3",
     checkov: "CKV2_AWS_45, CKV2_AWS_48",
     fsbp: ["Config.1"],
@@ -84,7 +122,7 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
         stack,
         provider,
         "aws_config_configuration_recorder",
-        (r) => (firstBlock(r.body.recording_group)?.all_supported === true ? PASS : fail("recording_group.all_supported is not true")),
+        (r) => (recordsAllBut(r) ? PASS : fail("recording_group neither records all supported resources nor uses EXCLUSION_BY_RESOURCE_TYPES")),
         "no aws_config_configuration_recorder",
       );
       if (recorder.status !== "pass") return recorder;
@@ -98,14 +136,31 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     appliesTo: ["stack"],
     info: "The account's AWS Config recorders record regional resources only: none records IAM's global ones.",
     explanation: "IAM users, roles and policies are global; only a recorder with include_global_resource_types records their changes, and exactly one region should (else each change is recorded, and billed, once per region).",
-    fix: "Set recording_group include_global_resource_types = true on the home region's recorder (TapStack does).",
+    fix: "Set recording_group include_global_resource_types = true on the home region's recorder, or leave the IAM types out of its exclusion_by_resource_types (TapStack does).",
     cis: "3.3",
     fsbp: [],
     check(_stack, stack) {
       const recorders = stack.ofType("aws_config_configuration_recorder");
       if (recorders.length === 0) return PASS; // Config.Recorder reports regions without one.
-      const global = recorders.filter((r) => firstBlock(r.body.recording_group)?.include_global_resource_types === true).length;
+      const global = recorders.filter((r) => firstBlock(r.body.recording_group)?.include_global_resource_types === true || recordsGlobalByExclusion(r)).length;
       return global > 0 ? PASS : fail("no region's recorder has include_global_resource_types = true, so IAM changes go unrecorded");
+    },
+  },
+  {
+    id: "Config.RequiredResourceTypes",
+    appliesTo: ["aws_config_configuration_recorder"],
+    info: "An AWS Config recorder excludes a resource type that the enabled Security Hub standards' controls evaluate for what tap builds.",
+    explanation:
+      "Security Hub's Config.1 fails a recorder that does not record the resource types of the enabled controls, and those controls report nothing for a type that is not recorded (https://docs.aws.amazon.com/securityhub/latest/userguide/config-controls.html#config-1).",
+    fix: `Remove these types from exclusion_by_resource_types (TAP_CONFIG_EXCLUDED_RESOURCE_TYPES): ${CONFIG_REQUIRED_RESOURCE_TYPES.join(", ")}; IAM's types may be excluded only outside the home region, whose recorder records them.`,
+    cis: "3.3",
+    fsbp: ["Config.1"],
+    check(recorder, stack) {
+      const excluded = excludedTypes(recorder);
+      const global = stack.ofType("aws_config_configuration_recorder").filter((r) => r !== recorder).some((r) => firstBlock(r.body.recording_group)?.include_global_resource_types === true || recordsGlobalByExclusion(r));
+      // IAM's types are global: one region records them, so the others may exclude them.
+      const missing = CONFIG_REQUIRED_RESOURCE_TYPES.filter((type) => excluded.includes(type) && !(global && type.startsWith("AWS::IAM::")));
+      return missing.length === 0 ? PASS : fail(`excludes ${missing.join(", ")}, which the enabled standards' controls evaluate`);
     },
   },
   {

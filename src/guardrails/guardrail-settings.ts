@@ -13,7 +13,17 @@ import { BooleanSchema, IntegerSchema, ListSchema, RecordSchema, StringSchema } 
 import { closest } from "../settings/suggest";
 import { regionStackBackend, StateBackend } from "../storage/storage-settings";
 import { DEFAULT_REUSE_ACCEPTANCE } from "../identity/identity-settings";
-import { ACCOUNT_OWNER_RULE_IDS } from "./guardrail-facts";
+import {
+  ACCOUNT_OWNER_RULE_IDS,
+  CIS_STANDARD_KEYS,
+  CONFIG_RECORDING_FREQUENCIES,
+  CONFIG_REQUIRED_RESOURCE_TYPES,
+  ConfigRecordingFrequency,
+  DEFAULT_SECURITY_HUB_STANDARDS,
+  SECURITY_HUB_STANDARD_KEYS,
+  SECURITY_HUB_STANDARDS,
+  SecurityHubStandard,
+} from "./guardrail-facts";
 
 /** A rule accepted as failing, with the reason and where the acceptance came from. */
 export interface AcceptedRisk {
@@ -43,7 +53,21 @@ export const GUARDRAIL_DEFAULTS = {
   layout: "split",
   /** Three providers keep a region stack's plan small: see docs/configuration.md: Layouts. */
   regionsPerStack: 3,
+  securityHubStandards: DEFAULT_SECURITY_HUB_STANDARDS,
+  configRecordingFrequency: "CONTINUOUS" as ConfigRecordingFrequency,
+  configExcludedResourceTypes: [] as readonly string[],
 } as const;
+
+/** How the account's AWS Config recorders record (owner only): how often, and which types they leave out. */
+export interface ConfigRecordingSettings {
+  /**
+   * As given; undefined when not given: the recorder then declares no recording mode and AWS
+   * records continuously (an emulator without recording modes applies it too).
+   */
+  readonly frequency?: ConfigRecordingFrequency;
+  /** Resource types the recorders do not record; empty: every supported type. */
+  readonly excludedResourceTypes: readonly string[];
+}
 
 type GuardrailFlags = { readonly guardDuty: boolean; readonly securityHub: boolean; readonly awsConfig: boolean };
 type Modes = Record<SingletonKey, SingletonMode>;
@@ -106,8 +130,33 @@ export function guardrailFields(knownRuleIds: () => readonly string[]) {
       example: '"configRecorder=default;accessAnalyzer/eu-west-1=ConsoleAnalyzer-1a2b"',
     }),
     guardDuty: new BooleanSchema("GuardDuty in every guarded region (account settings owner only). Costs per analysed event."),
-    securityHub: new BooleanSchema("Security Hub with the CIS AWS Foundations v3.0.0 standard in every guarded region (account settings owner only). Costs per check."),
-    awsConfig: new BooleanSchema("AWS Config recorder and delivery channel in every guarded region (account settings owner only). Costs per configuration item."),
+    securityHub: new BooleanSchema("Security Hub with the standards of securityHubStandards in every guarded region (account settings owner only). Billed per security check, per account and region."),
+    securityHubStandards: new ListSchema(
+      new StringSchema({
+        description: "A Security Hub standard.",
+        enum: SECURITY_HUB_STANDARD_KEYS,
+        expected: `one of ${SECURITY_HUB_STANDARD_KEYS.join(", ")}`,
+      }),
+      {
+        description: `The Security Hub standards every guarded region subscribes (and an organization's central configuration policy enables): ${SECURITY_HUB_STANDARD_KEYS.map((key) => `${key} (${SECURITY_HUB_STANDARDS[key].name})`).join(", ")}. Default fsbp, cis-v5. Without fsbp the rule SecurityHub.FsbpStandard, without a CIS version SecurityHub.CisStandard needs an accepted risk. A deployment subscribed to cis-v3 keeps it only by listing it (docs/security.md: Moving from CIS v3.0.0). Each standard is billed per security check, per account and region.`,
+        unique: true,
+        minItems: 1,
+      },
+    ),
+    awsConfig: new BooleanSchema("AWS Config recorder and delivery channel in every guarded region (account settings owner only). Billed per configuration item recorded."),
+    configRecordingFrequency: new StringSchema({
+      description:
+        "How often the AWS Config recorders record: CONTINUOUS (every change, the default) or DAILY (at most one configuration item per resource a day, fewer items billed; the history then shows the day's last state). Security Hub's change-triggered controls evaluate when an item is recorded, so DAILY delays their findings up to a day.",
+      enum: CONFIG_RECORDING_FREQUENCIES,
+    }),
+    configExcludedResourceTypes: new ListSchema(
+      new StringSchema({ description: "An AWS Config resource type.", pattern: /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, expected: "an AWS Config resource type such as AWS::EC2::NetworkInterface" }),
+      {
+        description: `Resource types the AWS Config recorders do not record (recording strategy EXCLUSION_BY_RESOURCE_TYPES), to record, and pay for, fewer configuration items. Refused: a type the enabled standards' controls evaluate for what tap builds (${CONFIG_REQUIRED_RESOURCE_TYPES.join(", ")}); Security Hub's Config.1 fails a recorder without them. Default: none, every supported type is recorded.`,
+        unique: true,
+        minItems: 1,
+      },
+    ),
   } as const;
 }
 
@@ -122,7 +171,10 @@ export const GUARDRAIL_VARIABLES: Readonly<Record<keyof ReturnType<typeof guardr
   adoptNames: "TAP_ADOPT_NAMES",
   guardDuty: "TAP_GUARDDUTY",
   securityHub: "TAP_SECURITY_HUB",
+  securityHubStandards: "TAP_SECURITY_HUB_STANDARDS",
   awsConfig: "TAP_AWS_CONFIG",
+  configRecordingFrequency: "TAP_CONFIG_RECORDING_FREQUENCY",
+  configExcludedResourceTypes: "TAP_CONFIG_EXCLUDED_RESOURCE_TYPES",
 };
 
 /** Turning a paid guardrail off needs an accepted risk for its rule. */
@@ -130,6 +182,20 @@ export const GUARDRAIL_RISKY_VALUES: readonly RiskyValue[] = [
   { setting: "guardDuty", ruleId: "GuardDuty.Enabled", risky: (on: boolean) => !on, why: () => "turns off threat detection (rule GuardDuty.Enabled)", ownerOnly: true },
   { setting: "securityHub", ruleId: "SecurityHub.CisStandard", risky: (on: boolean) => !on, why: () => "turns off continuous CIS v3.0.0 checks (CIS 4.16, rule SecurityHub.CisStandard)", ownerOnly: true },
   { setting: "awsConfig", ruleId: "Config.Recorder", risky: (on: boolean) => !on, why: () => "turns off the configuration history (CIS 3.3, rule Config.Recorder)", ownerOnly: true },
+  {
+    setting: "securityHubStandards",
+    ruleId: "SecurityHub.FsbpStandard",
+    risky: (standards: SecurityHubStandard[]) => !standards.includes("fsbp"),
+    why: () => "leaves out AWS Foundational Security Best Practices (rule SecurityHub.FsbpStandard)",
+    ownerOnly: true,
+  },
+  {
+    setting: "securityHubStandards",
+    ruleId: "SecurityHub.CisStandard",
+    risky: (standards: SecurityHubStandard[]) => !standards.some((standard) => CIS_STANDARD_KEYS.includes(standard)),
+    why: () => "subscribes no CIS AWS Foundations Benchmark version (CIS 4.16, rule SecurityHub.CisStandard)",
+    ownerOnly: true,
+  },
 ];
 
 /** A written reason: an accepted risk, or a guardrail left off. */
@@ -171,6 +237,9 @@ export interface GuardrailSettings {
   readonly adoptNames: Readonly<Record<string, string>>;
   readonly acceptedRisks: readonly AcceptedRisk[];
   readonly flags: GuardrailFlags;
+  /** The Security Hub standards subscribed where Security Hub is on, in the order given. */
+  readonly securityHubStandards: readonly SecurityHubStandard[];
+  readonly configRecording: ConfigRecordingSettings;
   readonly alarmEmail?: string;
   /** The split layout (region stacks of regionsPerStack regions), or one stack for every region. */
   readonly layout: { readonly split: boolean; readonly regionsPerStack: number };
@@ -196,14 +265,16 @@ export function resolveGuardrails(
   if (context.organization) checkOrganizationManaged(view.given("singletons"), singletons.modes, context.organization.managedSingletons, problems);
   // With every regional guardrail left to others (or off), tap builds none outside its workload regions.
   const guardrailRegions = buildsRegionalGuardrails(singletons.modes, flags) ? listed : listed.filter((region) => regionNames.includes(region));
-  const acceptedRisks = acceptRisks(view, { manage, singleRegion, modes: singletons.modes });
+  const acceptedRisks = acceptRisks(view, { manage, singleRegion, modes: singletons.modes, securityHubOff: !flags.securityHub });
   checkRiskyValues(view, context.riskyValues, acceptedRisks, manage, problems);
   if (manage && flags.securityHub && !flags.awsConfig) {
     problems.error(
-      `${view.where("securityHub")}: is on while ${view.where("awsConfig")} is off; Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off`,
+      `${view.where("securityHub")}: is on while ${view.where("awsConfig")} is off; Security Hub's controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off`,
     );
   }
+  if (manage && !flags.securityHub && view.given("securityHubStandards")) problems.warn(`${view.where("securityHubStandards")}: has no effect: ${view.where("securityHub")} is false`);
   checkOwnerOnlySettings(view, manage, singleRegion, problems);
+  const configRecording = resolveConfigRecording(view, manage && flags.awsConfig, problems);
   const split = view.valueOf<string>("layout", GUARDRAIL_DEFAULTS.layout) === "split";
   if (!split && view.given("regionsPerStack")) problems.warn(`${view.where("regionsPerStack")}: has no effect: ${view.where("layout")} is single, so one stack holds every region`);
   return {
@@ -214,6 +285,8 @@ export function resolveGuardrails(
     adoptNames: singletons.names,
     acceptedRisks,
     flags: { guardDuty: manage && flags.guardDuty, securityHub: manage && flags.securityHub, awsConfig: manage && flags.awsConfig },
+    securityHubStandards: view.valueOf<readonly SecurityHubStandard[]>("securityHubStandards", GUARDRAIL_DEFAULTS.securityHubStandards),
+    configRecording,
     alarmEmail: manage ? view.given<string>("alarmEmail")?.value : undefined,
     layout: { split: split && manage, regionsPerStack: view.valueOf("regionsPerStack", GUARDRAIL_DEFAULTS.regionsPerStack) },
   };
@@ -342,7 +415,7 @@ function checkOrganizationManaged(given: Setting | undefined, modes: Readonly<Mo
 }
 
 /** The product's own acceptances first, then the configured ones (which may replace them). */
-function acceptRisks(view: StackSettingsView, context: { manage: boolean; singleRegion: boolean; modes: Readonly<Modes> }): AcceptedRisk[] {
+function acceptRisks(view: StackSettingsView, context: { manage: boolean; singleRegion: boolean; modes: Readonly<Modes>; securityHubOff: boolean }): AcceptedRisk[] {
   const risks = new Map<string, AcceptedRisk>();
   for (const acceptance of [context.singleRegion && BUILT_IN_ACCEPTANCES.singleRegion, !context.manage && BUILT_IN_ACCEPTANCES.accountSettingsElsewhere]) {
     if (!acceptance) continue;
@@ -363,6 +436,11 @@ function acceptRisks(view: StackSettingsView, context: { manage: boolean; single
   for (const [ruleId, reason] of Object.entries(configured?.value ?? {})) {
     risks.set(ruleId, { ruleId, reason, source: configured!.entryOrigins?.[ruleId] ?? configured!.origin });
   }
+  // Security Hub off was accepted as SecurityHub.CisStandard before FSBP had a rule: that reason covers every standard.
+  const cis = risks.get("SecurityHub.CisStandard");
+  if (context.manage && context.securityHubOff && cis && !risks.has("SecurityHub.FsbpStandard")) {
+    risks.set("SecurityHub.FsbpStandard", { ruleId: "SecurityHub.FsbpStandard", reason: cis.reason, source: `${cis.source} (SecurityHub.CisStandard, with ${view.where("securityHub")} false)` });
+  }
   return [...risks.values()];
 }
 
@@ -378,7 +456,7 @@ function checkRiskyValues(view: StackSettingsView, riskyValues: readonly RiskyVa
 /** Guardrails belong to the deployment that owns the account's settings; say when a setting cannot take effect. */
 function checkOwnerOnlySettings(view: StackSettingsView, manage: boolean, singleRegion: boolean, problems: Problems): void {
   if (!manage) {
-    for (const key of ["guardDuty", "securityHub", "awsConfig", "alarmEmail", "layout", "regionsPerStack"] as const) {
+    for (const key of ["guardDuty", "securityHub", "securityHubStandards", "awsConfig", "configRecordingFrequency", "configExcludedResourceTypes", "alarmEmail", "layout", "regionsPerStack"] as const) {
       const setting = view.given(key);
       if (setting && setting.value !== false) problems.warn(`${view.where(key)}: has no effect: ${view.where("accountSettings")} is skip, so the deployment that owns the account's settings decides it`);
     }
@@ -386,6 +464,29 @@ function checkOwnerOnlySettings(view: StackSettingsView, manage: boolean, single
   if (singleRegion && view.given("replication")?.value === true) {
     problems.warn(`${view.where("replication")}: has no effect: a single-region deployment has no other region to replicate to`);
   }
+}
+
+/**
+ * How the recorders record. An excluded type the enabled standards' controls evaluate is refused:
+ * Config.1 would fail and those controls would report nothing for it.
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/config-controls.html#config-1
+ */
+function resolveConfigRecording(view: StackSettingsView, records: boolean, problems: Problems): ConfigRecordingSettings {
+  const frequency = view.given<ConfigRecordingFrequency>("configRecordingFrequency")?.value;
+  const excluded = view.given<string[]>("configExcludedResourceTypes");
+  const required = (excluded?.value ?? []).filter((type) => CONFIG_REQUIRED_RESOURCE_TYPES.includes(type));
+  if (excluded && required.length > 0) {
+    problems.error(
+      `${excluded.origin}: ${JSON.stringify(excluded.value)} excludes ${required.join(", ")}, which the enabled Security Hub standards' controls evaluate for what tap builds (Security Hub's Config.1 fails a recorder without them; rule Config.RequiredResourceTypes); every one of ${CONFIG_REQUIRED_RESOURCE_TYPES.join(", ")} must be recorded`,
+    );
+  }
+  for (const key of ["configRecordingFrequency", "configExcludedResourceTypes"] as const) {
+    const setting = view.given(key);
+    if (setting && !records && view.valueOf<string>("accountSettings", GUARDRAIL_DEFAULTS.accountSettings) !== "skip") {
+      problems.warn(`${view.where(key)}: has no effect: ${view.where("awsConfig")} is false, so tap runs no AWS Config recorder`);
+    }
+  }
+  return { frequency, excludedResourceTypes: excluded?.value ?? [] };
 }
 
 /** Whether the owner creates (or adopts) any regional guardrail: EBS encryption and the analyzer are always on, the paid three by flag. */

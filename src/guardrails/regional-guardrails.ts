@@ -17,7 +17,17 @@ import { adoptExisting } from "../terraform/adopt-existing";
 import type { ConfigDeliveryTarget } from "../audit/audit-trail";
 import type { IEbsEncryptionKey } from "../storage/secure-storage";
 import type { IConfigRecorderRole } from "./account-guardrails";
-import { CIS_V3_STANDARD, GUARDDUTY_FINDING_FREQUENCY, regionalGuardrailAwsNames, regionalGuardrailNames } from "./guardrail-facts";
+import {
+  CONFIG_GLOBAL_RESOURCE_TYPES,
+  ConfigRecordingFrequency,
+  DEFAULT_SECURITY_HUB_STANDARDS,
+  GUARDDUTY_FINDING_FREQUENCY,
+  regionalGuardrailAwsNames,
+  regionalGuardrailNames,
+  SECURITY_HUB_STANDARDS,
+  securityHubStandardArn,
+  SecurityHubStandard,
+} from "./guardrail-facts";
 
 /** How a region's AWS Config recorder records and where it delivers. */
 export interface RegionalConfigRecording {
@@ -30,6 +40,20 @@ export interface RegionalConfigRecording {
    * should record them (else every change is recorded once per region and billed as such).
    */
   readonly includeGlobalResourceTypes: boolean;
+  /**
+   * How often the recorder records (recording_mode): CONTINUOUS, or DAILY for fewer
+   * configuration items billed.
+   * @default - no recording mode declared: AWS records continuously
+   * @see https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html#select-resources-recording-frequency
+   */
+  readonly frequency?: ConfigRecordingFrequency;
+  /**
+   * Resource types not recorded (recording strategy EXCLUSION_BY_RESOURCE_TYPES). A recorder
+   * that does not record the global types excludes IAM's too, which that strategy would
+   * otherwise record in every region.
+   * @default [] - every supported type
+   */
+  readonly excludedResourceTypes?: readonly string[];
 }
 
 export interface RegionalGuardrailsProps {
@@ -58,11 +82,18 @@ export interface RegionalGuardrailsProps {
    */
   readonly guardDuty?: boolean;
   /**
-   * Turn on Security Hub with the CIS AWS Foundations Benchmark v3.0.0 standard (billed per
-   * check). Its CIS controls are AWS Config rules, so the region needs a Config recorder.
+   * Turn on Security Hub with the standards of `securityHubStandards` (billed per security
+   * check). Its controls are AWS Config rules, so the region needs a Config recorder.
    * @default false
    */
   readonly securityHub?: boolean;
+  /**
+   * The standards Security Hub subscribes, one aws_securityhub_standards_subscription each,
+   * with a stable logical id per standard (CIS v3.0.0 keeps `security-hub-cis-v3`).
+   * IMPORTANT: leaving a standard out unsubscribes it, and its findings go.
+   * @default ["fsbp", "cis-v5"]
+   */
+  readonly securityHubStandards?: readonly SecurityHubStandard[];
   /**
    * An AWS Config recorder of all supported resources, delivering to a bucket (CIS 3.3; billed per configuration item).
    * @default - no recorder
@@ -97,7 +128,7 @@ export const DEFAULT_ADOPTED_CONFIG_NAME = "default";
 /**
  * A region's detective and preventive guardrails: EBS encryption by default, an IAM Access
  * Analyzer and, each behind a setting because each costs money, GuardDuty, Security Hub with
- * the CIS v3.0.0 standard, and an AWS Config recorder. Every one of them is a singleton per
+ * the chosen standards (FSBP and CIS v5.0.0 by default), and an AWS Config recorder. Every one of them is a singleton per
  * account and region, so only the deployment that owns the account's settings creates them.
  */
 export class RegionalGuardrails extends Construct {
@@ -133,7 +164,12 @@ export class RegionalGuardrails extends Construct {
     }
     // A recorder another party manages serves Security Hub just as well.
     if (props.securityHub && props.modes?.securityHub !== "external" && !props.awsConfig && props.modes?.awsConfig !== "external") {
-      problems.push("'securityHub' needs 'awsConfig': Security Hub's CIS v3.0.0 controls are AWS Config rules and report nothing without a recorder. Received: securityHub true, awsConfig unset");
+      problems.push("'securityHub' needs 'awsConfig': Security Hub's controls are AWS Config rules and report nothing without a recorder. Received: securityHub true, awsConfig unset");
+    }
+    const standards = props.securityHubStandards ?? DEFAULT_SECURITY_HUB_STANDARDS;
+    const unknown = standards.filter((standard) => !(standard in SECURITY_HUB_STANDARDS));
+    if (props.securityHub && (standards.length === 0 || unknown.length > 0 || new Set(standards).size !== standards.length)) {
+      problems.push(`'securityHubStandards' must list each of ${Object.keys(SECURITY_HUB_STANDARDS).join(", ")} at most once, and at least one. Received: ${JSON.stringify(standards)}`);
     }
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
   }
@@ -185,7 +221,8 @@ export class RegionalGuardrails extends Construct {
       provider: this.provider,
       name: names.recorder,
       roleArn: recording.role.configRoleArn,
-      recordingGroup: { allSupported: true, includeGlobalResourceTypes: recording.includeGlobalResourceTypes },
+      recordingGroup: recordingGroup(recording),
+      recordingMode: recording.frequency ? { recordingFrequency: recording.frequency } : undefined,
       dependsOn: dependencies,
     });
     const channel = new ConfigDeliveryChannel(this, "config-delivery-channel", {
@@ -210,9 +247,9 @@ export class RegionalGuardrails extends Construct {
   }
 
   /**
-   * Security Hub without AWS's default standards, subscribed to CIS v3.0.0 (CIS 4.16). Adopting
-   * imports the hub only: importing the subscription would fail the plan of a hub without it, so
-   * the subscription is created.
+   * Security Hub without AWS's default standards, subscribed to the chosen ones (CIS 4.16).
+   * Adopting imports the hub only: importing a subscription would fail the plan of a hub without
+   * it, so the subscriptions are created.
    */
   private buildSecurityHub(props: RegionalGuardrailsProps, adopt: boolean): void {
     const account = new SecurityhubAccount(this, "security-hub", {
@@ -225,11 +262,31 @@ export class RegionalGuardrails extends Construct {
       lifecycle: adopt ? { ignoreChanges: ["enable_default_standards"] } : undefined,
     });
     if (adopt) adoptExisting(account, props.accountId);
-    new SecurityhubStandardsSubscription(this, "security-hub-cis-v3", {
-      provider: this.provider,
-      // Standard ARNs are regional and carry no account.
-      standardsArn: `arn:${props.partition}:securityhub:${this.naming.region}::${CIS_V3_STANDARD}`,
-      dependsOn: [account],
-    });
+    for (const standard of props.securityHubStandards ?? DEFAULT_SECURITY_HUB_STANDARDS) {
+      // Ids are per standard, never positional: adding or removing one leaves the others' state alone.
+      new SecurityhubStandardsSubscription(this, SECURITY_HUB_STANDARDS[standard].constructId, {
+        provider: this.provider,
+        // Standard ARNs are regional and carry no account.
+        standardsArn: securityHubStandardArn(props.partition, this.naming.region, standard),
+        dependsOn: [account],
+      });
+    }
   }
+}
+
+/**
+ * Every supported type, or every one but the exclusions. Excluding needs the
+ * EXCLUSION_BY_RESOURCE_TYPES strategy with all_supported and include_global_resource_types false.
+ * @see https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html
+ */
+function recordingGroup(recording: RegionalConfigRecording) {
+  const excluded = recording.excludedResourceTypes ?? [];
+  if (excluded.length === 0) return { allSupported: true, includeGlobalResourceTypes: recording.includeGlobalResourceTypes };
+  const types = recording.includeGlobalResourceTypes ? excluded : [...new Set([...excluded, ...CONFIG_GLOBAL_RESOURCE_TYPES])];
+  return {
+    allSupported: false,
+    includeGlobalResourceTypes: false,
+    recordingStrategy: [{ useOnly: "EXCLUSION_BY_RESOURCE_TYPES" }],
+    exclusionByResourceTypes: [{ resourceTypes: [...types].sort() }],
+  };
 }

@@ -11,7 +11,7 @@ import { SecurityhubConfigurationPolicyAssociation } from "@cdktf/provider-aws/l
 import { SecurityhubFindingAggregator } from "@cdktf/provider-aws/lib/securityhub-finding-aggregator";
 import { SecurityhubOrganizationConfiguration } from "@cdktf/provider-aws/lib/securityhub-organization-configuration";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
-import { CIS_V3_STANDARD, GUARDDUTY_FINDING_FREQUENCY } from "../guardrails/guardrail-facts";
+import { DEFAULT_SECURITY_HUB_STANDARDS, GUARDDUTY_FINDING_FREQUENCY, SECURITY_HUB_STANDARDS, securityHubStandardArn, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import { serviceTrustPolicy } from "../identity/trust-policy";
 
 /** AWS's managed policy that lets AWS Config read the organization's accounts for an aggregator. */
@@ -30,13 +30,19 @@ export interface OrganizationSecurityProps {
   readonly partition: string;
   /** Where Security Hub's configuration policy applies: the root's id (r-...) or organizational unit ids. */
   readonly securityHubTargets: readonly string[];
+  /**
+   * The standards the configuration policy enables in every account and linked Region.
+   * IMPORTANT: a standard left out is disabled in every account the policy reaches.
+   * @default ["fsbp", "cis-v5"]
+   */
+  readonly securityHubStandards?: readonly SecurityHubStandard[];
 }
 
 /**
  * The delegated administrator's part of the organization, in the security account: GuardDuty on
  * in every Region and auto-enabled for every member (existing and new), Security Hub's central
- * configuration with a policy turning on the CIS AWS Foundations Benchmark v3.0.0 in every
- * account, findings of every Region aggregated to the home Region, an AWS Config aggregator
+ * configuration with a policy turning on the chosen standards (FSBP and CIS AWS Foundations
+ * Benchmark v5.0.0 by default) in every account, findings of every Region aggregated to the home Region, an AWS Config aggregator
  * over the organization, and an organization IAM Access Analyzer in every Region. The
  * management stack must have designated this account first (OrganizationManagement); that
  * designation also switches Security Hub on here, so this construct does not.
@@ -85,7 +91,7 @@ export class OrganizationSecurity extends Construct {
   /**
    * Central configuration from the home Region: the finding aggregator first (AWS requires it),
    * then the organization's configuration type, then one policy enabling Security Hub with the
-   * CIS v3.0.0 standard, associated with the targets so every account in them gets it.
+   * chosen standards, associated with the targets so every account in them gets them.
    */
   private buildSecurityHub(props: OrganizationSecurityProps): string {
     const home = props.naming.region;
@@ -102,13 +108,15 @@ export class OrganizationSecurity extends Construct {
       organizationConfiguration: { configurationType: "CENTRAL" },
       dependsOn: [aggregator],
     });
+    const standards = props.securityHubStandards ?? DEFAULT_SECURITY_HUB_STANDARDS;
     const policy = new SecurityhubConfigurationPolicy(this, "securityhub-policy", {
       provider: props.provider,
+      // The name predates the standards setting: a new name would replace the policy and its associations.
       name: resourceName(props.naming, "cis-v3").slice(0, 128),
-      description: "Security Hub on, with the CIS AWS Foundations Benchmark v3.0.0, in every account and linked Region",
+      description: `Security Hub on, with ${standards.map((standard) => SECURITY_HUB_STANDARDS[standard].name).join(" and ")}, in every account and linked Region`.slice(0, 512),
       configurationPolicy: {
         serviceEnabled: true,
-        enabledStandardArns: [`arn:${props.partition}:securityhub:${home}::${CIS_V3_STANDARD}`],
+        enabledStandardArns: standards.map((standard) => securityHubStandardArn(props.partition, home, standard)),
         securityControlsConfiguration: { disabledControlIdentifiers: [] },
       },
       dependsOn: [central],
@@ -148,6 +156,7 @@ export class OrganizationSecurity extends Construct {
     const problems: string[] = [];
     if (!props.regionProviders.has(props.naming.region)) problems.push(`'regionProviders' has no provider for the home region "${props.naming.region}" (naming.region)`);
     if (props.securityHubTargets.length === 0) problems.push("'securityHubTargets' must name the root or at least one organizational unit");
+    if (props.securityHubStandards?.length === 0) problems.push("'securityHubStandards' must name at least one standard. Received: []");
     if (!/^\d{12}$/.test(props.accountId)) problems.push(`'accountId' "${props.accountId}" is not a 12-digit account id`);
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
   }

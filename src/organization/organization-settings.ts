@@ -5,6 +5,7 @@
  * apply: an account in two roles or two units, the management account as delegated
  * administrator, more SCPs than a target takes, a member region the guardrails deny.
  */
+import type { SecurityHubStandard } from "../guardrails/guardrail-facts";
 import type { SingletonKey } from "../aws/singletons";
 import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
@@ -75,6 +76,8 @@ export interface OrganizationConfig {
   readonly protectArchive: boolean;
   readonly logRetentionDays: number;
   readonly alarmEmail?: string;
+  /** The Security Hub standards the central configuration policy enables (the top level's securityHubStandards). */
+  readonly securityHubStandards: readonly SecurityHubStandard[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -227,6 +230,7 @@ export interface OrganizationContext {
   readonly protect: boolean;
   readonly logRetentionDays: number;
   readonly alarmEmail?: string;
+  readonly securityHubStandards: readonly SecurityHubStandard[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -280,6 +284,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     protectArchive: org.disposableArchive !== true,
     logRetentionDays: context.logRetentionDays,
     alarmEmail: context.alarmEmail,
+    securityHubStandards: context.securityHubStandards,
     tags: context.tags,
   };
 }
