@@ -131,7 +131,7 @@ export function regionGuardrails(
   account: { accountId: string; partition: string },
   options: { ebsKey?: IEbsEncryptionKey; recording?: RegionRecording },
 ): RegionalGuardrails {
-  const { guardDuty, securityHub } = config.guardrails;
+  const { guardDuty, securityHub, defaultVpcLockdown } = config.guardrails;
   const modes = config.singletons;
   return new RegionalGuardrails(scope, `guardrails-${region}`, {
     provider,
@@ -140,6 +140,7 @@ export function regionGuardrails(
     ebsKey: options.ebsKey,
     guardDuty,
     securityHub,
+    defaultVpcLockdown,
     awsConfig: options.recording,
     modes: { ebsEncryption: modes.ebsEncryption, accessAnalyzer: modes.accessAnalyzer, guardDuty: modes.guardDuty, securityHub: modes.securityHub, awsConfig: modes.awsConfig },
     adoptedNames: {

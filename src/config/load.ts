@@ -257,7 +257,7 @@ class ConfigLoader {
       adoptNames: guardrails.adoptNames,
       protectData,
       replication: network.regionNames.length > 1 && view.valueOf("replication", true),
-      guardrails: { ...guardrails.flags, alarmEmail: guardrails.alarmEmail },
+      guardrails: { ...guardrails.flags, alarmEmail: guardrails.alarmEmail, securityContact: guardrails.securityContact },
       backend,
       configDelivery: fleet?.organization?.delivery,
       guardrailRegions: guardrails.guardrailRegions,

@@ -59,7 +59,9 @@ export function stackFields(knownRuleIds: () => readonly string[]) {
     guardDuty: guardrails.guardDuty,
     securityHub: guardrails.securityHub,
     awsConfig: guardrails.awsConfig,
+    defaultVpcLockdown: guardrails.defaultVpcLockdown,
     alarmEmail: AUDIT_FIELDS.alarmEmail,
+    securityContact: guardrails.securityContact,
   } as const;
 }
 
