@@ -1,7 +1,7 @@
 /**
  * The non-default configuration the Terraform and apply tiers both run: two other regions (one
  * with zone letters that differ per account), explicit CIDRs and sources, two zones, tags,
- * retention, reuse, private DNS off and the alarm e-mail subscription. Each tier adds its
+ * retention, reuse, private DNS off, the alarm e-mail subscription and the security contact. Each tier adds its
  * environment (the Terraform tier production, the apply tier one whose destroy empties buckets).
  */
 export const CUSTOM_SETTINGS = {
@@ -16,4 +16,5 @@ export const CUSTOM_SETTINGS = {
   TAP_ENDPOINT_PRIVATE_DNS: "false",
   TAP_TAGS: '{"CostCenter":"1234","Owner":"platform-team"}',
   TAP_ALARM_EMAIL: "secops@example.com",
+  TAP_SECURITY_CONTACT: '{"name":"Acme security","title":"Security operations","email":"secops@example.com","phone":"+44 20 7946 0000"}',
 } as const;

@@ -27,7 +27,7 @@ function hardenedBucket(accessLogged: boolean): Counts {
 
 /**
  * A guarded region's RegionalGuardrails, by type: each guardrail the owner creates or adopts (not
- * one left to others, nor a paid one turned off). `regionKey`: the region has tap's key (a workload
+ * one left to others, nor a paid one turned off), the default VPC lockdown and the sharing blocks. `regionKey`: the region has tap's key (a workload
  * region), which EBS encrypts with; a region without workload uses the AWS-managed key.
  */
 export function intendedGuardrailCounts(config: StackConfig, { regionKey }: { regionKey: boolean }): Counts {
@@ -39,6 +39,12 @@ export function intendedGuardrailCounts(config: StackConfig, { regionKey }: { re
   // One subscription per standard chosen (securityHubStandards).
   if (config.guardrails.securityHub && ours("securityHub")) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: config.guardrails.securityHubStandards.length });
   if (config.guardrails.awsConfig && ours("awsConfig")) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
+  if (!config.manageAccountSettings) return counts;
+  // The blocks on public sharing: EBS snapshots, AMIs, SSM documents (one setting each per region).
+  add(counts, { aws_ebs_snapshot_block_public_access: 1, aws_ec2_image_block_public_access: 1, aws_ssm_service_setting: 1 });
+  // The default VPC's default security group, one per default VPC the region has: every region has
+  // one in the emulator and in the Terraform tier's lookups (its aws_vpcs data source is not counted here).
+  if (config.guardrails.defaultVpcLockdown) add(counts, { aws_default_security_group: 1 });
   return counts;
 }
 
@@ -98,5 +104,7 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   // AccountGuardrails: the account's S3 public access block, and AWS Config's service-linked role.
   if (ours("s3PublicAccessBlock")) add(counts, { aws_s3_account_public_access_block: 1 });
   if (awsConfig && ours("configServiceRole")) add(counts, { aws_iam_service_linked_role: 1 });
+  // The security alternate contact, when one is configured (required in an organization).
+  if (manage && config.guardrails.securityContact) add(counts, { aws_account_alternate_contact: 1 });
   return counts;
 }

@@ -29,3 +29,6 @@ export function folderWithConfig(content: unknown, name = "tap.config.json"): st
 
 /** The owner deployment covers the default regions (and one more). */
 export const OWNER_REGIONS = "us-east-1,us-west-2,eu-central-1,eu-west-1";
+
+/** A security alternate contact AWS accepts (TAP_SECURITY_CONTACT), for tests that want a configuration without warnings. */
+export const SECURITY_CONTACT = JSON.stringify({ name: "Security team", title: "Security operations", email: "secops@example.com", phone: "+1 206 555 0100" });

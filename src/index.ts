@@ -25,6 +25,7 @@ export { AuditTrail, type AuditTrailProps } from "./audit/audit-trail";
 export { CIS_ALARMS, type CisAlarm } from "./audit/cis-alarms";
 export { AccountGuardrails, type AccountGuardrailsProps, type IConfigRecorderRole } from "./guardrails/account-guardrails";
 export { RegionalGuardrails, type RegionalGuardrailsProps } from "./guardrails/regional-guardrails";
+export { DefaultVpcLockdown, type DefaultVpcLockdownProps } from "./guardrails/default-vpc-lockdown";
 export { StateBucket, type StateBucketProps } from "./storage/state-bucket";
 export { OrganizationGuardrails, type OrganizationGuardrailsProps } from "./organization/organization-guardrails";
 export { OrganizationManagement, type OrganizationManagementProps, type UnitAccount } from "./organization/organization-management";

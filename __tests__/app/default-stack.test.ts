@@ -5,6 +5,7 @@ import { auditStacks } from "../../src/compliance/report";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { TapStack } from "../../src/app/tap-stack";
 import { configFrom } from "../helpers";
+import { SECURITY_CONTACT } from "../settings-fixtures";
 import { SINGLETON_KEYS } from "../../src/aws/singletons";
 import { DEFAULT_REUSE_ACCEPTANCE, SINGLE_STACK_NAME } from "../../src/config/load";
 
@@ -23,9 +24,10 @@ describe("the default stack against the rule pack", () => {
     expect(report.rules.length).toBe(TAP_RULE_PACK.length);
   });
 
-  test("the only suppression is the product default's acceptance of reuse prevention 5, declared on the stack from configuration", () => {
+  test("the only suppressions are the product's acceptances of reuse prevention 5 and of no security contact, declared on the stack from configuration", () => {
     expect(report.suppressed.map((f) => [f.rule.id, f.element.path, f.suppression?.path, f.suppression?.reason])).toEqual([
       ["IAM.PasswordReusePrevention", "tap/identity/password-policy", "tap", `${DEFAULT_REUSE_ACCEPTANCE} (accepted by tap (product default))`],
+      ["Account.SecurityContact", "tap", "tap", "no securityContact is configured: AWS writes about security to the root e-mail address only (accepted by tap (no TAP_SECURITY_CONTACT))"],
     ]);
   });
 
@@ -40,8 +42,8 @@ describe("the default stack against the rule pack", () => {
     );
   });
 
-  test("reuse prevention 24 needs no suppression", () => {
-    const strict = auditStack(newStack({ TAP_PASSWORD_REUSE_PREVENTION: "24" }), TAP_RULE_PACK);
+  test("reuse prevention 24 and a security contact need no suppression", () => {
+    const strict = auditStack(newStack({ TAP_PASSWORD_REUSE_PREVENTION: "24", TAP_SECURITY_CONTACT: SECURITY_CONTACT }), TAP_RULE_PACK);
     expect(strict.suppressed).toEqual([]);
     expect(strict.failures).toEqual([]);
   });
@@ -66,7 +68,8 @@ describe("the default stack against the rule pack", () => {
     expect(lines).toEqual([
       expect.stringMatching(/^compliance: GuardDuty\.Enabled suppressed on 3 elements \(tap\/provider aws\.us-east-1, tap\/provider aws\.us-west-2, tap\/provider aws\.eu-central-1\): account-wide/),
     ]);
-    expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(11);
+    // One line per accepted rule of the owner's controls (ACCOUNT_OWNER_RULE_IDS).
+    expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(16);
   });
 });
 
@@ -96,6 +99,7 @@ describe("auditStacks (npm run audit)", () => {
     expect(compliant).toBe(false);
     expect(text).toMatch(/^KMS\.Rotation\s+fail\s+4/m);
     expect(text).toContain("[KMS.Rotation] tap/storage-us-east-1/key: enable_key_rotation is false.");
-    expect(text.trim().split("\n").pop()).toBe(`${TAP_RULE_PACK.length - 2 - NOT_IN_DEFAULT_STACK.length} passed, 1 failed`);
+    // Besides the failing rule, two are suppressed: reuse prevention 5 and no security contact.
+    expect(text.trim().split("\n").pop()).toBe(`${TAP_RULE_PACK.length - 3 - NOT_IN_DEFAULT_STACK.length} passed, 1 failed`);
   });
 });

@@ -13,6 +13,7 @@ import type { RegionStackConfig, StackConfig } from "../../src/config/model";
 import { regionGroups, SUPPORTED_REGION_NAMES } from "../../src/network/regions";
 import { configFrom, resourcesOf, synthStack, synthWithMetadata } from "../helpers";
 import { intendedGuardrailCounts } from "../intended-resources";
+import { SECURITY_CONTACT } from "../settings-fixtures";
 
 const WORKLOAD = ["us-east-1", "us-west-2", "eu-central-1"];
 /** A region stack beside its account stack in one app. */
@@ -165,13 +166,17 @@ describe("guarded regions and the split layout (#19)", () => {
     }
   });
 
-  test("with every regional guardrail left to others, tap guards no region beyond its workload: no empty region stacks, no empty providers", () => {
+  test("with every regional singleton left to others, tap still guards every region with its own controls (the sharing blocks, the default VPC lockdown); guardrailRegions narrows it", () => {
     const env = { TAP_SINGLETONS: "ebsEncryption=external;accessAnalyzer=external;guardDuty=external;securityHub=external;awsConfig=external;configServiceRole=external" };
-    expect(configFrom(env).guardrailRegions).toEqual(WORKLOAD);
-    expect(configFrom(env).regionStacks).toEqual([]);
-    expect(configFrom({ ...env, TAP_LAYOUT: "single" }).guardrailRegions).toEqual(WORKLOAD);
-    // One regional guardrail of tap's own is enough to guard them all.
-    expect(configFrom({ TAP_SINGLETONS: "ebsEncryption=external;guardDuty=external;securityHub=external;awsConfig=external;configServiceRole=external" }).regionStacks).toHaveLength(6);
+    expect(configFrom(env).guardrailRegions).toHaveLength(17);
+    const { regionStacks } = buildApp(loadConfig(env, { file: null }), mkdtempSync(join(tmpdir(), "tap-split-")));
+    expect(regionStacks).toHaveLength(6);
+    const json = synthWithMetadata(regionStacks[0]);
+    expect(typesIn(json, regionStacks[0].regions[0])).toEqual(["aws_default_security_group", "aws_ebs_snapshot_block_public_access", "aws_ec2_image_block_public_access", "aws_ssm_service_setting"]);
+    // No region beyond the workload ones: no region stacks, no empty providers.
+    const narrowed = { ...env, TAP_GUARDRAIL_REGIONS: WORKLOAD.join(",") };
+    expect(configFrom(narrowed).guardrailRegions).toEqual(WORKLOAD);
+    expect(configFrom(narrowed).regionStacks).toEqual([]);
   });
 
   test("a region stack refuses an account that does not own its settings, an empty group, and AWS Config with nowhere to deliver", () => {
@@ -203,7 +208,7 @@ describe("guarded regions and the split layout (#19)", () => {
     expect(problemsOf({ TAP_GUARDRAIL_REGIONS: "us-east-1,mars-north-1" })[0]).toMatch(/^TAP_GUARDRAIL_REGIONS: .*"mars-north-1" is not a supported region/);
     expect(problemsOf({ TAP_LAYOUT: "many" })[0]).toMatch(/^TAP_LAYOUT: "many" .*split, single/);
     expect(problemsOf({ TAP_REGIONS_PER_STACK: "0" })[0]).toMatch(/^TAP_REGIONS_PER_STACK: 0 /);
-    expect(loadConfig({ TAP_LAYOUT: "single", TAP_REGIONS_PER_STACK: "2" }, { file: null }).warnings).toEqual([
+    expect(loadConfig({ TAP_LAYOUT: "single", TAP_REGIONS_PER_STACK: "2", TAP_SECURITY_CONTACT: SECURITY_CONTACT }, { file: null }).warnings).toEqual([
       "TAP_REGIONS_PER_STACK: has no effect: TAP_LAYOUT is single, so one stack holds every region",
     ]);
     expect(problemsOf({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: WORKLOAD.join(","), TAP_GUARDRAIL_REGIONS: "us-east-1" })).toEqual([

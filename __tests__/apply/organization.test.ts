@@ -53,6 +53,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
             { name: "Sandbox", accounts: ["sandbox"] },
           ],
         },
+        securityContact: { name: "Security team", title: "Security operations", email: "aws-security@acme.example", phone: "+1 206 555 0100" },
         fleet: { accounts: [{ ...account("app"), environment: "dev" }, { ...account("sandbox"), environment: "sandbox", vpcCidrs: { "us-east-1": "10.20.0.0/16" } }] },
     };
     // The archive as every organization gets it (protected, though no account is named prod):
@@ -103,7 +104,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   test("the organization trusts the security services, and the security account administers them", async () => {
     const { deployment } = emulated;
     const trusted = (await organizationsCall(deployment, "ListAWSServiceAccessForOrganization", {})).EnabledServicePrincipals.map((p: any) => p.ServicePrincipal);
-    expect(trusted.sort()).toEqual(["access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com"]);
+    expect(trusted.sort()).toEqual(["access-analyzer.amazonaws.com", "account.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com"]);
     const delegated = await organizationsCall(deployment, "ListDelegatedServicesForAccount", { AccountId: organization.security.id });
     expect(delegated.DelegatedServices.map((s: any) => s.ServicePrincipal).sort()).toEqual(expect.arrayContaining(["access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com"]));
     const guardDutyAdmins = await deployment.awsRest("guardduty", "GET", "/admin");

@@ -40,6 +40,10 @@ const EXPECTED_FSBP: Record<string, string[]> = {
   "Config.RequiredResourceTypes": ["Config.1"],
   "Config.ServiceLinkedRole": ["Config.1"],
   "S3.AccountPublicAccessBlock": ["S3.1"],
+  "EC2.DefaultVpcSecurityGroupClosed": ["EC2.2"],
+  "EC2.SnapshotBlockPublicAccess": ["EC2.182"],
+  "SSM.DocumentPublicSharingBlocked": ["SSM.7"],
+  "Account.SecurityContact": ["Account.1"],
 };
 
 const rulesById = new Map(TAP_RULE_PACK.map((rule) => [rule.id, rule]));

@@ -13,7 +13,8 @@ describe("loadConfig: defaults and variables", () => {
   test("an empty environment gives the documented defaults: one stack, ambient credentials", () => {
     const config = load({});
     expect(config.stacks).toHaveLength(1);
-    expect(config.warnings).toEqual([]);
+    // The one thing the defaults cannot know: whom AWS should write to about security.
+    expect(config.warnings).toEqual([expect.stringMatching(/^TAP_SECURITY_CONTACT: is not set: /)]);
     expect(config.stacks[0]).toEqual({
       stackName: "tap",
       project: "tap",
@@ -34,7 +35,10 @@ describe("loadConfig: defaults and variables", () => {
       passwordReusePrevention: 5,
       endpointPrivateDns: true,
       tags: {},
-      acceptedRisks: [{ ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" }],
+      acceptedRisks: [
+        { ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" },
+        { ruleId: "Account.SecurityContact", reason: "no securityContact is configured: AWS writes about security to the root e-mail address only", source: "tap (no TAP_SECURITY_CONTACT)" },
+      ],
       manageAccountSettings: true,
       singletons: Object.fromEntries(SINGLETON_KEYS.map((key) => [key, "create"])),
       adoptNames: {},
@@ -46,7 +50,9 @@ describe("loadConfig: defaults and variables", () => {
         securityHubStandards: ["fsbp", "cis-v5"],
         awsConfig: true,
         configRecording: { frequency: undefined, excludedResourceTypes: [] },
+        defaultVpcLockdown: true,
         alarmEmail: undefined,
+        securityContact: undefined,
       },
       backend: { type: "s3", bucket: undefined, key: "tap/dev/terraform.tfstate", region: "us-east-1", kmsKeyId: undefined },
       accountId: undefined,
@@ -273,6 +279,7 @@ describe("loadConfig: the configuration file", () => {
     expect(stack.tags).toEqual({ CostCenter: "1", Owner: "env" });
     expect(stack.acceptedRisks.map((risk) => [risk.ruleId, risk.source])).toEqual([
       ["IAM.PasswordReusePrevention", "tap (product default)"],
+      ["Account.SecurityContact", "tap (no TAP_SECURITY_CONTACT)"],
       ["EC2.Descriptions", "tap.config.json $.acceptRisks"],
       ["VPC.FlowLogs", "TAP_ACCEPT_RISKS"],
     ]);

@@ -31,6 +31,17 @@ describe("AccountGuardrails", () => {
     });
   });
 
+  test("the security alternate contact (FSBP Account.1) of the provider's own account, only when one is given", () => {
+    const contact = { name: "Security team", title: "Security operations", email: "secops@example.com", phone: "+1 206 555 0100" };
+    const withContact = synthGuardrails({ securityContact: contact });
+    expect(resourceAt(withContact, "aws_account_alternate_contact", "account/security-contact")).toEqual(
+      expect.objectContaining({ alternate_contact_type: "SECURITY", name: "Security team", title: "Security operations", email_address: "secops@example.com", phone_number: "+1 206 555 0100" }),
+    );
+    // No account_id: a member's own stack sets its own contact; with one, only the management account could.
+    expect(resourceAt(withContact, "aws_account_alternate_contact", "account/security-contact").account_id).toBeUndefined();
+    expect(resourcesOf(json, "aws_account_alternate_contact")).toEqual([]);
+  });
+
   test("AWS Config records with its service-linked role (Security Hub Config.1), not a role of tap's own", () => {
     expect(resourceAt(json, "aws_iam_service_linked_role", "account/config-service-role").aws_service_name).toBe("config.amazonaws.com");
     expect(resourcesOf(json, "aws_iam_role")).toEqual([]);

@@ -3,10 +3,27 @@ import { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-conf
 import { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
+import { AccountAlternateContact } from "@cdktf/provider-aws/lib/account-alternate-contact";
+import { DataAwsVpcs } from "@cdktf/provider-aws/lib/data-aws-vpcs";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { EbsSnapshotBlockPublicAccess } from "@cdktf/provider-aws/lib/ebs-snapshot-block-public-access";
+import { Ec2ImageBlockPublicAccess } from "@cdktf/provider-aws/lib/ec2-image-block-public-access";
+import { SsmServiceSetting } from "@cdktf/provider-aws/lib/ssm-service-setting";
+import { TerraformIterator } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account";
 import { SecurityhubStandardsSubscription } from "@cdktf/provider-aws/lib/securityhub-standards-subscription";
 import { GUARDRAIL_RULES } from "../../src/guardrails/guardrail-rules";
 import { BrokenExamples, describeBrokenExamples, audit, vpc } from "../compliance/rule-harness";
+
+/** The default VPC's default security group as a region locks it down, with `overrides` on the group. */
+function defaultVpcGroup(scope: Construct, provider: AwsProvider, overrides: { filter?: { name: string; values: string[] }[]; ingress?: any[]; egress?: any[] } = {}) {
+  const vpcs = new DataAwsVpcs(scope, "default-vpcs", { provider, filter: overrides.filter ?? [{ name: "is-default", values: ["true"] }] });
+  const each = TerraformIterator.fromList(vpcs.ids);
+  return new DefaultSecurityGroup(scope, "default-vpc-sg", { provider, forEach: each, vpcId: each.value, ingress: overrides.ingress ?? [], egress: overrides.egress ?? [], tags: { Name: "d" } });
+}
+const SSM_SETTING = "arn:aws:ssm:us-east-1:123456789012:servicesetting/ssm/documents/console/public-sharing-permission";
 
 const BROKEN: BrokenExamples = {
   "S3.AccountPublicAccessBlock": [(s, p) => new S3AccountPublicAccessBlock(s, "account-pab", { provider: p, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false }), "rules"],
@@ -56,6 +73,17 @@ const BROKEN: BrokenExamples = {
     },
     "rules/recorder",
   ],
+  // The default VPC's group allows all egress still (the egress list omitted leaves AWS's rule).
+  "EC2.DefaultVpcSecurityGroupClosed": [(s, p) => defaultVpcGroup(s, p, { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] }), "rules/provider aws"],
+  // Snapshots shared publicly before the block stay public.
+  "EC2.SnapshotBlockPublicAccess": [(s, p) => new EbsSnapshotBlockPublicAccess(s, "snapshots", { provider: p, state: "block-new-sharing" }), "rules/provider aws"],
+  "EC2.ImageBlockPublicAccess": [(s, p) => new Ec2ImageBlockPublicAccess(s, "images", { provider: p, state: "unblocked" }), "rules/provider aws"],
+  "SSM.DocumentPublicSharingBlocked": [(s, p) => new SsmServiceSetting(s, "ssm", { provider: p, settingId: SSM_SETTING, settingValue: "Enable" }), "rules/provider aws"],
+  // A billing contact is no security contact.
+  "Account.SecurityContact": [
+    (s, p) => new AccountAlternateContact(s, "contact", { provider: p, alternateContactType: "BILLING", name: "n", title: "t", emailAddress: "a@example.com", phoneNumber: "+1 206 555 0100" }),
+    "rules",
+  ],
   "Account.OneOwnerPerSingleton": [
     (s, p) => {
       new EbsEncryptionByDefault(s, "ebs-a", { provider: p, enabled: true });
@@ -100,6 +128,31 @@ describe("guardrails rules", () => {
       recorder(s, p, "other", ["AWS::IAM::Role", "AWS::IAM::User"]);
     });
     expect(failed(twoRegions, "Config.RequiredResourceTypes")).toEqual([]);
+  });
+
+  test("the default VPC's group passes only locked down, iterating over the region's is-default lookup", () => {
+    const failures = (build: Parameters<typeof audit>[0]) => audit(build).failures.filter((f) => f.rule.id === "EC2.DefaultVpcSecurityGroupClosed").map((f) => f.detail);
+    expect(failures((s, p) => defaultVpcGroup(s, p))).toEqual([]);
+    // A lookup of every VPC would lock down workload VPCs' groups too, and is not the default VPC's.
+    expect(failures((s, p) => defaultVpcGroup(s, p, { filter: [{ name: "state", values: ["available"] }] }))).toEqual([
+      "no aws_default_security_group for the default VPC (for_each over a data.aws_vpcs filtered is-default) in region us-east-1",
+    ]);
+    expect(failures((s, p) => defaultVpcGroup(s, p, { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }] }))).toEqual([
+      "rules/default-vpc-sg: ingress and egress must both be explicit empty lists (an omitted list leaves AWS's rules in place)",
+    ]);
+  });
+
+  test("the public sharing blocks pass with the values tap sets, the SSM setting by its ARN or its short id", () => {
+    const failing = (build: Parameters<typeof audit>[0]) => audit(build).failures.filter((f) => ["EC2.SnapshotBlockPublicAccess", "EC2.ImageBlockPublicAccess", "SSM.DocumentPublicSharingBlocked"].includes(f.rule.id)).map((f) => f.rule.id);
+    const blocks = (settingId: string) => (s: Construct, p: AwsProvider) => {
+      new EbsSnapshotBlockPublicAccess(s, "snapshots", { provider: p, state: "block-all-sharing" });
+      new Ec2ImageBlockPublicAccess(s, "images", { provider: p, state: "block-new-sharing" });
+      new SsmServiceSetting(s, "ssm", { provider: p, settingId, settingValue: "Disable" });
+    };
+    expect(failing(blocks(SSM_SETTING))).toEqual([]);
+    expect(failing(blocks("/ssm/documents/console/public-sharing-permission"))).toEqual([]);
+    // Another SSM setting is not the document sharing block.
+    expect(failing(blocks("/ssm/parameter-store/high-throughput-enabled"))).toEqual(["SSM.DocumentPublicSharingBlocked"]);
   });
 
   test("a region whose provider has no resources (a retiring region) needs none of them", () => {

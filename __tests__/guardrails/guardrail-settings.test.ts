@@ -79,6 +79,7 @@ describe("loadConfig: defaults and variables", () => {
     ["TAP_REPLICATION", "S3.CrossRegionReplication"],
     ["TAP_GUARDDUTY", "GuardDuty.Enabled"],
     ["TAP_SECURITY_HUB", "SecurityHub.CisStandard"],
+    ["TAP_DEFAULT_VPC_LOCKDOWN", "EC2.DefaultVpcSecurityGroupClosed"],
   ])("%s=false needs an accepted risk for %s", (variable, ruleId) => {
     expect(problemsOf({ [variable]: "false" })).toEqual([expect.stringMatching(new RegExp(`^${variable}: false .*\\(.*rule ${ruleId.replace(".", "\\.")}\\); change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="${ruleId.replace(".", "\\.")}=<why>"`))]);
     expect(() => load({ [variable]: "false", TAP_ACCEPT_RISKS: `${ruleId}=covered by the organization's own tooling` })).not.toThrow();
@@ -146,11 +147,54 @@ describe("loadConfig: defaults and variables", () => {
 
   test("skipping account settings turns every guardrail off and warns about guardrail settings that cannot apply", () => {
     const config = load({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS, TAP_GUARDDUTY: "true", TAP_ALARM_EMAIL: "secops@example.com" });
-    expect(config.stacks[0].guardrails).toMatchObject({ guardDuty: false, securityHub: false, awsConfig: false, alarmEmail: undefined });
+    expect(config.stacks[0].guardrails).toMatchObject({ guardDuty: false, securityHub: false, awsConfig: false, defaultVpcLockdown: false, alarmEmail: undefined, securityContact: undefined });
     expect(config.warnings).toEqual([
       "TAP_GUARDDUTY: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
       "TAP_ALARM_EMAIL: has no effect: TAP_ACCOUNT_SETTINGS is skip, so the deployment that owns the account's settings decides it",
     ]);
+  });
+
+  test("the default VPC lockdown is on by default, for the owner only", () => {
+    expect(stackOf({}).guardrails.defaultVpcLockdown).toBe(true);
+    expect(stackOf({ TAP_DEFAULT_VPC_LOCKDOWN: "false", TAP_ACCEPT_RISKS: "EC2.DefaultVpcSecurityGroupClosed=legacy instances still use the default group" }).guardrails.defaultVpcLockdown).toBe(false);
+    expect(stackOf({ TAP_ACCOUNT_SETTINGS: "skip", TAP_OWNER_REGIONS: OWNER_REGIONS }).guardrails.defaultVpcLockdown).toBe(false);
+  });
+
+  test("the security contact: set from a JSON variable; without one the owner is warned and accepts Account.SecurityContact, visibly", () => {
+    const contact = { name: "Security team", title: "Security operations", email: "secops@example.com", phone: "+1 (206) 555-0100" };
+    const given = load({ TAP_SECURITY_CONTACT: JSON.stringify(contact) });
+    expect(given.stacks[0].guardrails.securityContact).toEqual(contact);
+    expect(given.stacks[0].acceptedRisks.map((risk) => risk.ruleId)).not.toContain("Account.SecurityContact");
+    expect(given.warnings).toEqual([]);
+    const none = load({});
+    expect(none.stacks[0].acceptedRisks).toContainEqual({
+      ruleId: "Account.SecurityContact",
+      reason: "no securityContact is configured: AWS writes about security to the root e-mail address only",
+      source: "tap (no TAP_SECURITY_CONTACT)",
+    });
+    expect(none.warnings).toEqual([expect.stringMatching(/^TAP_SECURITY_CONTACT: is not set: .* accept the risk with a reason: TAP_ACCEPT_RISKS="Account\.SecurityContact=<why>"$/)]);
+    // An acceptance with a reason of the user's own silences the warning and replaces tap's.
+    const accepted = load({ TAP_ACCEPT_RISKS: "Account.SecurityContact=the root address is the security team's list" });
+    expect(accepted.warnings).toEqual([]);
+    expect(accepted.stacks[0].acceptedRisks.filter((risk) => risk.ruleId === "Account.SecurityContact")).toEqual([
+      { ruleId: "Account.SecurityContact", reason: "the root address is the security team's list", source: "TAP_ACCEPT_RISKS" },
+    ]);
+  });
+
+  test.each([
+    [{ email: "secops at example.com" }, 'TAP_SECURITY_CONTACT["email"]: "secops at example.com" is not allowed; expected an e-mail address of at most 254 characters'],
+    [{ phone: "call the desk" }, 'TAP_SECURITY_CONTACT["phone"]: "call the desk" is not allowed; expected at most 25 digits, spaces and + - ( )'],
+    [{ phone: "+1 206 555 0100 0100 0100 01" }, "TAP_SECURITY_CONTACT[\"phone\"]: \"+1 206 555 0100 0100 0100 01\" has 28 characters; expected at most 25 digits"],
+    [{ title: "" }, 'TAP_SECURITY_CONTACT["title"]: "" is not allowed; expected 1-50 characters'],
+    [{ name: "n".repeat(65) }, "has 65 characters; expected 1-64 characters"],
+  ])("a security contact AWS would refuse is refused: %j", (change, message) => {
+    const contact = { name: "Security team", title: "Security operations", email: "secops@example.com", phone: "+1 206 555 0100", ...change };
+    expect(problemsOf({ TAP_SECURITY_CONTACT: JSON.stringify(contact) })).toEqual([expect.stringContaining(message)]);
+  });
+
+  test("a security contact missing a field, or not JSON, is refused", () => {
+    expect(problemsOf({ TAP_SECURITY_CONTACT: '{"name":"a","title":"b","email":"a@example.com"}' })).toEqual([expect.stringMatching(/^TAP_SECURITY_CONTACT\["phone"\]: is required/)]);
+    expect(problemsOf({ TAP_SECURITY_CONTACT: "secops@example.com" })).toEqual([expect.stringMatching(/^TAP_SECURITY_CONTACT: "secops@example.com" is not valid JSON/)]);
   });
 
   test("guardrailRegions with accountSettings skip is refused like singletons, not silently ignored", () => {

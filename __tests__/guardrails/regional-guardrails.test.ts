@@ -1,5 +1,5 @@
 import { RegionalConfigRecording, RegionalGuardrails, RegionalGuardrailsProps } from "../../src/guardrails/regional-guardrails";
-import { PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
+import { dataSourceAt, dataSourcesOf, PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthScopeOf } from "../helpers";
 
 const REGION = "eu-central-1";
 const KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/data";
@@ -102,9 +102,41 @@ describe("RegionalGuardrails", () => {
     });
   });
 
-  test("the money-costing services are off unless asked; EBS encryption and the analyzer are always there", () => {
-    expect(typesOf(synthGuardrails())).toEqual(["aws_accessanalyzer_analyzer", "aws_ebs_default_kms_key", "aws_ebs_encryption_by_default"]);
-    expect(typesOf(synthGuardrails({ accessAnalyzer: false, ebsKey: undefined }))).toEqual(["aws_ebs_encryption_by_default"]);
+  test("the money-costing services are off unless asked; EBS encryption, the analyzer, the default VPC lockdown and the sharing blocks are always there", () => {
+    expect(typesOf(synthGuardrails())).toEqual([
+      "aws_accessanalyzer_analyzer",
+      "aws_default_security_group",
+      "aws_ebs_default_kms_key",
+      "aws_ebs_encryption_by_default",
+      "aws_ebs_snapshot_block_public_access",
+      "aws_ec2_image_block_public_access",
+      "aws_ssm_service_setting",
+    ]);
+    expect(typesOf(synthGuardrails({ accessAnalyzer: false, ebsKey: undefined, defaultVpcLockdown: false, publicSharingBlocks: false }))).toEqual(["aws_ebs_encryption_by_default"]);
+  });
+
+  test("the default VPC's default security group is emptied, for each default VPC the region's lookup finds (none, or one); no default VPC is created", () => {
+    const lookup = dataSourceAt(json, "aws_vpcs", "guardrails/default-vpc/default-vpcs");
+    expect(lookup.filter).toEqual([{ name: "is-default", values: ["true"] }]);
+    const [[lookupName]] = dataSourcesOf(json, "aws_vpcs");
+    expect(resourceAt(json, "aws_default_security_group", "guardrails/default-vpc/default-security-group")).toMatchObject({
+      for_each: `\${toset(data.aws_vpcs.${lookupName}.ids)}`,
+      vpc_id: "\${each.value}",
+      ingress: [],
+      egress: [],
+      tags: { Name: "tap-dev-eu-central-1-default-vpc-default-sg" },
+    });
+    // aws_default_vpc would create a default VPC where there is none; the NACL, subnets and routes stay AWS's.
+    for (const type of ["aws_default_vpc", "aws_default_network_acl", "aws_default_subnet", "aws_default_route_table"]) expect(resourcesOf(json, type)).toEqual([]);
+  });
+
+  test("public sharing blocked in the region: every EBS snapshot, new AMIs, SSM documents (by the setting's ARN in this region and account)", () => {
+    expect(resourceAt(json, "aws_ebs_snapshot_block_public_access", "guardrails/ebs-snapshot-block-public-access").state).toBe("block-all-sharing");
+    expect(resourceAt(json, "aws_ec2_image_block_public_access", "guardrails/image-block-public-access").state).toBe("block-new-sharing");
+    expect(resourceAt(json, "aws_ssm_service_setting", "guardrails/ssm-document-public-sharing")).toMatchObject({
+      setting_id: "arn:aws:ssm:eu-central-1:123456789012:servicesetting/ssm/documents/console/public-sharing-permission",
+      setting_value: "Disable",
+    });
   });
 
   test("external: the guardrail is someone else's, nothing of it is created (Security Hub may then rely on their recorder)", () => {
@@ -112,6 +144,8 @@ describe("RegionalGuardrails", () => {
       ...everything,
       awsConfig: undefined,
       modes: { ebsEncryption: "external", accessAnalyzer: "external", guardDuty: "external", awsConfig: "external" },
+      defaultVpcLockdown: false,
+      publicSharingBlocks: false,
     });
     expect(typesOf(external)).toEqual(["aws_securityhub_account", "aws_securityhub_standards_subscription"]);
   });

@@ -56,6 +56,26 @@ describe("organization configuration", () => {
     expect(problemsOf((json) => (json.organization.disposableArchive = "yes"))).toEqual([expect.stringMatching(/\$\.organization\.disposableArchive.*"yes".*true or false/)]);
   });
 
+  test("the security contact: the top level's serves every member, an account may give its own, and none is refused", () => {
+    const config = loadConfig({}, { file: EXAMPLE });
+    const emails = Object.fromEntries(config.stacks.map((stack) => [stack.stackName, stack.guardrails.securityContact?.email]));
+    expect(emails).toEqual({
+      "prod-payments": "payments-security@acme.example",
+      "prod-web": "aws-security@acme.example",
+      "prod-data": "aws-security@acme.example",
+      "dev-payments": "aws-security@acme.example",
+      "dev-web": "aws-security@acme.example",
+      sandbox: "aws-security@acme.example",
+    });
+    // No member accepts Account.1 in an organization: each has a contact.
+    expect(config.stacks.flatMap((stack) => stack.acceptedRisks.filter((risk) => risk.ruleId === "Account.SecurityContact"))).toEqual([]);
+    const problems = problemsOf((json) => delete json.securityContact);
+    // prod-payments gives its own; the five others are refused, each at its own path.
+    expect(problems).toHaveLength(5);
+    expect(problems[0]).toMatch(/ \$\.fleet\.accounts\[1\]\.securityContact: is required in an organization: AWS then writes about abuse.* set it at the top level for every member account \(an account may give its own\)$/);
+    expect(problems.every((problem) => problem.includes("securityContact: is required in an organization"))).toBe(true);
+  });
+
   test("refuses the management account as the delegated administrator, saying why", () => {
     expect(problemsOf((json) => (json.organization.securityAccount.id = json.organization.managementAccount.id))).toEqual([
       expect.stringMatching(/\$\.organization\.securityAccount\.id: "100000000001" is already the management account; AWS Organizations refuses the management account as a delegated administrator/),

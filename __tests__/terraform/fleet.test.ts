@@ -3,7 +3,7 @@ import { join } from "path";
 import { loadConfig } from "../../src/app/load-config";
 import type { StackConfig } from "../../src/config/model";
 import { findEmulator, projectRoot, RunningEmulator, startEmulator } from "../../scripts/terraform/emulator";
-import { findProviderSource, regionOfAddress, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, regionOfAddress, TerraformWorkdir, declaredAddress } from "../../scripts/terraform/workdir";
 import { intendedCounts } from "../intended-resources";
 
 const FLEET_FILE = join(projectRoot(), "examples", "fleet.tap.config.json");
@@ -43,7 +43,7 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: a two-account flee
         });
       }
       const managed = (plan.resource_changes ?? []).filter((c) => c.mode === "managed");
-      expect(managed.filter((c) => bindings.get(c.address) !== regionOfAddress(c.address, stack.homeRegion.region)).map((c) => c.address)).toEqual([]);
+      expect(managed.filter((c) => bindings.get(declaredAddress(c.address)) !== regionOfAddress(c.address, stack.homeRegion.region)).map((c) => c.address)).toEqual([]);
       for (const { region } of stack.regions) {
         const counts: Record<string, number> = {};
         for (const c of managed.filter((c) => regionOfAddress(c.address, stack.homeRegion.region) === region)) counts[c.type] = (counts[c.type] ?? 0) + 1;

@@ -12,7 +12,7 @@ import { intendedCounts } from "../intended-resources";
 import { describePlannedNetwork } from "../network/planned-network";
 import { describePlannedStorage } from "../storage/planned-storage";
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";
-import { findProviderSource, PlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { declaredAddress, findProviderSource, PlanJson, regionOfAddress, ResourceChange, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
 /** Terraform-level work per configuration; generous for a cold 2-core machine. */
 const TIER_TIMEOUT_MS = 180_000;
@@ -64,7 +64,7 @@ export function describePlannedStack(title: string, env: Record<string, string>)
     });
 
     test("Terraform binds every resource and data source to the provider of its region", () => {
-      const managed = plan.resource_changes.filter((c) => c.mode === "managed").map((c) => c.address);
+      const managed = plan.resource_changes.filter((c) => c.mode === "managed").map((c) => declaredAddress(c.address));
       expect(managed.filter((address) => !bindings.has(address))).toEqual([]);
       const wrong = [...bindings]
         .map(([address, bound]) => ({ address, bound, intended: regionOf(address, config) }))

@@ -1,7 +1,7 @@
 import { loadConfig } from "../../src/app/load-config";
 import { SUPPORTED_REGION_NAMES } from "../../src/network/regions";
 import { describeIfTier, TERRAFORM_TIER } from "../tiers";
-import { findProviderSource, PlanJson, ProviderSource, TerraformWorkdir } from "../../scripts/terraform/workdir";
+import { findProviderSource, PlanJson, ProviderSource, TerraformWorkdir, declaredAddress } from "../../scripts/terraform/workdir";
 
 const TIMEOUT_MS = 600_000;
 
@@ -54,7 +54,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: every region guarded, split la
       const aliases = new Set(bindings.values());
       expect([...aliases].sort()).toEqual([...regions].sort());
       for (const region of regions) {
-        const inRegion = plan.resource_changes.filter((change) => change.mode === "managed" && bindings.get(change.address) === region);
+        const inRegion = plan.resource_changes.filter((change) => change.mode === "managed" && bindings.get(declaredAddress(change.address)) === region);
         const of = (type: string) => inRegion.filter((change) => change.type === type).map((change) => change.change.after);
         expect(of("aws_ebs_encryption_by_default")).toEqual([expect.objectContaining({ enabled: true })]);
         expect(of("aws_accessanalyzer_analyzer")).toEqual([expect.objectContaining({ type: "ACCOUNT" })]);

@@ -13,7 +13,7 @@ import { join } from "path";
 import { buildApp } from "../../src/app/app";
 import type { TapConfig } from "../../src/config/model";
 import { EMULATED_SERVICES } from "./emulator";
-import { ACCOUNT_ZONES, executeApiZoneIds } from "./zones";
+import { ACCOUNT_ZONES, defaultVpcId, executeApiZoneIds } from "./zones";
 
 /** The provider version `@cdktf/provider-aws` 20.1.0 targets; the mirror must hold exactly this. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -295,6 +295,14 @@ export function planFromTestOutput(stdout: string): PlanJson {
   throw new Error(`terraform test printed no plan\n${readableOutput({ stdout, stderr: "" })}`);
 }
 
+/**
+ * A planned instance's address as the configuration declares it: without its for_each key or
+ * count index (`aws_x.y["k"]` is `aws_x.y`), which is what the provider bindings name.
+ */
+export function declaredAddress(address: string): string {
+  return address.replace(/\[[^\]]*\]$/, "");
+}
+
 /** Parses ProviderTransformer's "exact match for provider[...].<alias> serving <address>" trace lines. */
 export function bindingsFromTrace(trace: string): Map<string, string> {
   const bindings = new Map<string, string>();
@@ -318,7 +326,7 @@ export const TEST_ACCOUNT_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:user/tap-terraf
 
 /**
  * `override_data` blocks for the data sources that call AWS at plan time: the caller's account,
- * and per region the zones and the zones that offer execute-api (test data in zones.ts).
+ * and per region the zones, the zones that offer execute-api and the default VPC (test data in zones.ts).
  */
 export function overrideDataBlocks(stack: { data?: Record<string, Record<string, { provider?: string }>> }, remoteStateOutputs?: Record<string, unknown>): string {
   const blocks: string[] = [];
@@ -333,6 +341,8 @@ export function overrideDataBlocks(stack: { data?: Record<string, Record<string,
   each("aws_vpc_endpoint_service", (region) => ({
     availability_zones: ACCOUNT_ZONES[region].filter(([, id]) => executeApiZoneIds(region).includes(id)).map(([name]) => name),
   }));
+  // The only aws_vpcs lookup tap makes finds the region's default VPC (DefaultVpcLockdown).
+  each("aws_vpcs", (region) => ({ ids: [defaultVpcId(region)] }));
   if (remoteStateOutputs) each("terraform_remote_state", () => ({ outputs: remoteStateOutputs }));
   return blocks.join("\n\n");
 }

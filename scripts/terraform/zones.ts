@@ -35,3 +35,12 @@ export const EXECUTE_API_UNAVAILABLE: readonly string[] = ["use1-az3", "euw1-az2
 export function executeApiZoneIds(region: string): string[] {
   return ACCOUNT_ZONES[region].map(([, id]) => id).filter((id) => !EXECUTE_API_UNAVAILABLE.includes(id));
 }
+
+/**
+ * The test account's default VPC in `region` (every region of a new account has one, as in the
+ * emulator), for the Terraform tier's override of the is-default aws_vpcs lookup.
+ */
+export function defaultVpcId(region: string): string {
+  const index = Object.keys(ACCOUNT_ZONES).indexOf(region);
+  return `vpc-0defa017${String(index + 1).padStart(9, "0")}`;
+}

@@ -57,7 +57,7 @@ export const TAP_RESOURCE_RULES: readonly Rule[] = TAP_RULE_PACK.filter((rule) =
 
 /**
  * Rules about the account as a whole (one trail, the CIS alarms, the support role, the account's
- * S3 block, recording of global resources), which the account's stack passes: a region stack of
+ * S3 block, recording of global resources, the security contact), which the account's stack passes: a region stack of
  * the split layout holds regional guardrails only and leaves these to it.
  */
 export const ACCOUNT_WIDE_RULE_IDS: readonly string[] = [
@@ -66,6 +66,7 @@ export const ACCOUNT_WIDE_RULE_IDS: readonly string[] = [
   "IAM.SupportRole",
   "S3.AccountPublicAccessBlock",
   "Config.GlobalResources",
+  "Account.SecurityContact",
 ];
 
 /** What a region stack of the split layout is judged by: the whole pack but the account-wide rules. */

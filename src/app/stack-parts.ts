@@ -131,7 +131,7 @@ export function regionGuardrails(
   account: { accountId: string; partition: string },
   options: { ebsKey?: IEbsEncryptionKey; recording?: RegionRecording },
 ): RegionalGuardrails {
-  const { guardDuty, securityHub, securityHubStandards, configRecording } = config.guardrails;
+  const { guardDuty, securityHub, securityHubStandards, configRecording, defaultVpcLockdown } = config.guardrails;
   const modes = config.singletons;
   return new RegionalGuardrails(scope, `guardrails-${region}`, {
     provider,
@@ -141,6 +141,7 @@ export function regionGuardrails(
     guardDuty,
     securityHub,
     securityHubStandards,
+    defaultVpcLockdown,
     awsConfig: options.recording && { ...options.recording, frequency: configRecording.frequency, excludedResourceTypes: configRecording.excludedResourceTypes },
     modes: { ebsEncryption: modes.ebsEncryption, accessAnalyzer: modes.accessAnalyzer, guardDuty: modes.guardDuty, securityHub: modes.securityHub, awsConfig: modes.awsConfig },
     adoptedNames: {

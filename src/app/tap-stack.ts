@@ -173,6 +173,7 @@ export class TapStack extends SinglePassStack {
       publicAccessBlock: modes.s3PublicAccessBlock,
       configDelivery: delivery,
       configServiceRole: modes.configServiceRole,
+      securityContact: config.guardrails.securityContact,
     });
     const role = accountGuardrails.configRecorderRole;
     // Global resources (IAM) are recorded once, in the home region.

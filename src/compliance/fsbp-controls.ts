@@ -51,7 +51,7 @@ const INSPECTOR = "tap does not enable Amazon Inspector in any account or region
 
 /** Every FSBP control tap has considered, by control id. */
 export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
-  "Account.1": { title: "Security contact information should be provided for an AWS account", disposition: notYetCovered("tap sets no security alternate contact (issue #27 item 4 adds it)") },
+  "Account.1": { title: "Security contact information should be provided for an AWS account", disposition: covered("Account.SecurityContact") },
 
   "APIGateway.1": { title: "API Gateway REST and WebSocket API execution logging should be enabled", disposition: notApplicable(NO_API) },
   "APIGateway.2": { title: "API Gateway REST API stages should be configured to use SSL certificates for backend authentication", disposition: notApplicable(NO_API) },
@@ -68,11 +68,8 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
 
   "Config.1": { title: "AWS Config should be enabled and use the service-linked role for resource recording", disposition: covered("Config.Recorder", "Config.ServiceLinkedRole", "Config.RequiredResourceTypes") },
 
-  "EC2.1": { title: "Amazon EBS snapshots should not be publicly restorable", disposition: notYetCovered("tap does not turn on EBS snapshot block public access (issue #27 item 4 adds it)") },
-  "EC2.2": {
-    title: "VPC default security groups should not allow inbound or outbound traffic",
-    disposition: notYetCovered("tap empties the default security group of its own VPCs only; the default VPC of every guarded region keeps AWS's rules (issue #27 item 3)", ["VPC.DefaultSecurityGroupClosed"]),
-  },
+  "EC2.1": { title: "Amazon EBS snapshots should not be publicly restorable", disposition: notApplicable("tap creates no EBS snapshots; EC2.182's account-wide block (block-all-sharing) keeps any snapshot of the account from being shared publicly and treats those shared before as private") },
+  "EC2.2": { title: "VPC default security groups should not allow inbound or outbound traffic", disposition: covered("VPC.DefaultSecurityGroupClosed", "EC2.DefaultVpcSecurityGroupClosed") },
   "EC2.3": { title: "Attached Amazon EBS volumes should be encrypted at-rest", disposition: notApplicable("tap creates no EBS volumes (EC2.7, EBS default encryption, encrypts those its users create)") },
   "EC2.4": { title: "Stopped EC2 instances should be removed after a specified time period", disposition: notApplicable(NO_INSTANCES) },
   "EC2.6": { title: "VPC flow logging should be enabled in all VPCs", disposition: covered("VPC.FlowLogs") },
@@ -113,6 +110,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
     title: "EC2 network interfaces should have source/destination checking enabled",
     disposition: notApplicable("tap creates no network interface of its own; the execute-api endpoint's are of type vpc_endpoint, which the control does not check"),
   },
+  "EC2.182": { title: "Amazon EBS Snapshots should not be publicly accessible", disposition: covered("EC2.SnapshotBlockPublicAccess") },
   "EC2.181": { title: "EC2 launch templates should enable encryption for attached EBS volumes", disposition: notApplicable(NO_INSTANCES) },
 
   "GuardDuty.1": { title: "GuardDuty should be enabled", disposition: covered("GuardDuty.Enabled") },
@@ -182,7 +180,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "SSM.3": { title: "Amazon EC2 instances managed by Systems Manager should have an association compliance status of COMPLIANT", disposition: notApplicable(NO_INSTANCES) },
   "SSM.4": { title: "SSM documents should not be public", disposition: notApplicable("tap creates no SSM documents (SSM.7 blocks public sharing of any)") },
   "SSM.6": { title: "SSM Automation should have CloudWatch logging enabled", disposition: notYetCovered("tap does not set the account's SSM Automation log destination, and no rule asks for it") },
-  "SSM.7": { title: "SSM documents should have the block public sharing setting enabled", disposition: notYetCovered("tap does not turn on the block of public sharing of SSM documents (issue #27 item 4 adds it)") },
+  "SSM.7": { title: "SSM documents should have the block public sharing setting enabled", disposition: covered("SSM.DocumentPublicSharingBlocked") },
 };
 
 export type FsbpKind = FsbpDisposition["kind"];

@@ -258,7 +258,7 @@ class ConfigLoader {
       adoptNames: guardrails.adoptNames,
       protectData,
       replication: network.regionNames.length > 1 && view.valueOf("replication", true),
-      guardrails: { ...guardrails.flags, securityHubStandards: guardrails.securityHubStandards, configRecording: guardrails.configRecording, alarmEmail: guardrails.alarmEmail },
+      guardrails: { ...guardrails.flags, securityHubStandards: guardrails.securityHubStandards, configRecording: guardrails.configRecording, alarmEmail: guardrails.alarmEmail, securityContact: guardrails.securityContact },
       backend,
       configDelivery: fleet?.organization?.delivery,
       guardrailRegions: guardrails.guardrailRegions,

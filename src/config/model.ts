@@ -5,13 +5,13 @@
 
 import type { SingletonKey, SingletonMode } from "../aws/singletons";
 import type { SecurityHubStandard } from "../guardrails/guardrail-facts";
-import type { AcceptedRisk, ConfigRecordingSettings, RegionStackConfig } from "../guardrails/guardrail-settings";
+import type { AcceptedRisk, ConfigRecordingSettings, RegionStackConfig, SecurityContact } from "../guardrails/guardrail-settings";
 import type { RegionSettings } from "../network/network-settings";
 import type { FleetAccount, OrganizationConfig } from "../organization/organization-settings";
 import type { BootstrapConfig, StateBackend } from "../storage/storage-settings";
 
 // The parts each concern resolves are defined with its settings; the whole configuration is assembled here.
-export type { AcceptedRisk, BootstrapConfig, FleetAccount, OrganizationConfig, RegionSettings, RegionStackConfig, StateBackend };
+export type { AcceptedRisk, SecurityContact, BootstrapConfig, FleetAccount, OrganizationConfig, RegionSettings, RegionStackConfig, StateBackend };
 export type { OrganizationMember, OrganizationRoleAccount } from "../organization/organization-settings";
 
 /** Everything one TapStack (one account) needs. */
@@ -67,7 +67,11 @@ export interface StackConfig {
     readonly awsConfig: boolean;
     /** How the recorders record while awsConfig is on. */
     readonly configRecording: ConfigRecordingSettings;
+    /** The default VPC's default security group emptied in every guarded region (owner only). */
+    readonly defaultVpcLockdown: boolean;
     readonly alarmEmail?: string;
+    /** The account's security alternate contact (owner only; required in an organization). */
+    readonly securityContact?: SecurityContact;
   };
   readonly backend: StateBackend;
   /**

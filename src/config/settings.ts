@@ -62,7 +62,9 @@ export function stackFields(knownRuleIds: () => readonly string[]) {
     awsConfig: guardrails.awsConfig,
     configRecordingFrequency: guardrails.configRecordingFrequency,
     configExcludedResourceTypes: guardrails.configExcludedResourceTypes,
+    defaultVpcLockdown: guardrails.defaultVpcLockdown,
     alarmEmail: AUDIT_FIELDS.alarmEmail,
+    securityContact: guardrails.securityContact,
   } as const;
 }
 

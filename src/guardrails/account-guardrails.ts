@@ -1,13 +1,14 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AccountAlternateContact } from "@cdktf/provider-aws/lib/account-alternate-contact";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
 import { nameTag, NameScope } from "../aws/naming";
 import type { SingletonMode } from "../aws/singletons";
 import type { ConfigDeliveryTarget } from "../audit/audit-trail";
 import { adoptExisting } from "../terraform/adopt-existing";
-import { CONFIG_SERVICE_LINKED_ROLE, configServiceLinkedRoleArn } from "./guardrail-facts";
+import { CONFIG_SERVICE_LINKED_ROLE, configServiceLinkedRoleArn, SECURITY_CONTACT_TYPE } from "./guardrail-facts";
 
 export interface AccountGuardrailsProps {
   /** Provider the account-wide resources are created with (IAM and S3's account settings are global). */
@@ -39,6 +40,13 @@ export interface AccountGuardrailsProps {
    * @default "create"
    */
   readonly configServiceRole?: SingletonMode;
+  /**
+   * The account's security alternate contact (FSBP Account.1), whom AWS writes to about abuse,
+   * compromised credentials and security notices. Set for the account the provider acts in.
+   * @default - none: AWS writes to the root e-mail address only
+   * @see https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html
+   */
+  readonly securityContact?: { readonly name: string; readonly title: string; readonly email: string; readonly phone: string };
 }
 
 /** What a region's AWS Config recorder needs of the account's Config role. */
@@ -51,7 +59,7 @@ export interface IConfigRecorderRole {
 
 /**
  * Account-wide guardrails that exist once per account: the account-level S3 public access
- * block and the AWS Config service-linked role. Create them in exactly one deployment per
+ * block, the AWS Config service-linked role and the security alternate contact. Create them in exactly one deployment per
  * account (the one that owns the account's settings): each is a singleton, and a second
  * owner's destroy would remove it.
  */
@@ -79,6 +87,18 @@ export class AccountGuardrails extends Construct {
       if (publicAccessBlock === "adopt") adoptExisting(block, props.accountId);
     }
     if (props.configDelivery) this.configRecorderRole = this.buildConfigServiceRole(props, props.configServiceRole ?? "create");
+    const contact = props.securityContact;
+    if (contact) {
+      // No account_id: the provider's own account (a member's stack sets its own, no trusted access needed).
+      new AccountAlternateContact(this, "security-contact", {
+        provider: this.provider,
+        alternateContactType: SECURITY_CONTACT_TYPE,
+        name: contact.name,
+        title: contact.title,
+        emailAddress: contact.email,
+        phoneNumber: contact.phone,
+      });
+    }
   }
 
   /**

@@ -108,6 +108,36 @@ export function configServiceLinkedRoleArn(partition: string, accountId: string)
   return `arn:${partition}:iam::${accountId}:role/aws-service-role/${CONFIG_SERVICE_LINKED_ROLE.service}/${CONFIG_SERVICE_LINKED_ROLE.name}`;
 }
 
+/** The aws_vpcs filter that finds a region's default VPC (DescribeVpcs filter is-default). */
+export const DEFAULT_VPC_FILTER = { name: "is-default", values: ["true"] } as const;
+
+/**
+ * Account-wide blocks on public sharing, one per region, and the values tap sets: EBS snapshots
+ * cannot be shared publicly at all (and ones shared before are treated as private), new AMIs
+ * cannot be made public, and SSM documents cannot be shared publicly.
+ * @see https://docs.aws.amazon.com/ebs/latest/userguide/block-public-access-snapshots.html
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-intro.html#block-public-access-to-amis
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-ssm-sharing.html#block-public-access
+ */
+export const PUBLIC_SHARING_BLOCKS = {
+  snapshotState: "block-all-sharing",
+  imageState: "block-new-sharing",
+  ssmDocumentSetting: "ssm/documents/console/public-sharing-permission",
+  ssmDocumentValue: "Disable",
+} as const;
+
+/**
+ * The ARN of the SSM public-sharing setting in a region. hashicorp/aws 5.100.0 reads the setting
+ * back by its ARN, so a short "/ssm/..." id would show a change at every plan (fixed in 6.x:
+ * https://github.com/hashicorp/terraform-provider-aws/pull/43562).
+ */
+export function ssmDocumentSharingSettingArn(partition: string, region: string, accountId: string): string {
+  return `arn:${partition}:ssm:${region}:${accountId}:servicesetting/${PUBLIC_SHARING_BLOCKS.ssmDocumentSetting}`;
+}
+
+/** The alternate contact Security Hub's Account.1 asks for. */
+export const SECURITY_CONTACT_TYPE = "SECURITY";
+
 /** How often GuardDuty publishes updates of open findings (the fastest setting). */
 export const GUARDDUTY_FINDING_FREQUENCY = "FIFTEEN_MINUTES";
 
@@ -127,6 +157,11 @@ export const ACCOUNT_OWNER_RULE_IDS: readonly string[] = [
   "CloudTrail.MultiRegionTrail",
   "CloudTrail.S3DataEvents",
   "Monitoring.CisMetricAlarms",
+  "EC2.DefaultVpcSecurityGroupClosed",
+  "EC2.SnapshotBlockPublicAccess",
+  "EC2.ImageBlockPublicAccess",
+  "SSM.DocumentPublicSharingBlocked",
+  "Account.SecurityContact",
 ];
 
 /** Names of a region's guardrails. */
@@ -158,5 +193,9 @@ export const GUARDRAIL_DRIFT_CONTROLS: readonly DriftControl[] = [
   { type: "aws_config_configuration_recorder", attributes: ["role_arn"], rule: "Config.ServiceLinkedRole" },
   { type: "aws_config_configuration_recorder_status", attributes: ["is_enabled"], rule: "Config.Recorder" },
   { type: "aws_config_delivery_channel", attributes: ["s3_bucket_name", "s3_key_prefix"], rule: "Config.Recorder" },
+  { type: "aws_ebs_snapshot_block_public_access", attributes: ["state"], rule: "EC2.SnapshotBlockPublicAccess" },
+  { type: "aws_ec2_image_block_public_access", attributes: ["state"], rule: "EC2.ImageBlockPublicAccess" },
+  { type: "aws_ssm_service_setting", attributes: ["setting_value"], rule: "SSM.DocumentPublicSharingBlocked" },
+  { type: "aws_account_alternate_contact", attributes: ["email_address", "phone_number"], rule: "Account.SecurityContact" },
   { type: "aws_s3_account_public_access_block", attributes: ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"], rule: "S3.AccountPublicAccessBlock" },
 ];

@@ -1,6 +1,6 @@
 import { SINGLETON_TYPES } from "../aws/singletons";
-import { CIS_STANDARD_KEYS, CONFIG_REQUIRED_RESOURCE_TYPES, CONFIG_SERVICE_LINKED_ROLE, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "./guardrail-facts";
-import { fail, firstBlock, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
+import { CIS_STANDARD_KEYS, CONFIG_REQUIRED_RESOURCE_TYPES, CONFIG_SERVICE_LINKED_ROLE, DEFAULT_VPC_FILTER, PUBLIC_SHARING_BLOCKS, SECURITY_CONTACT_TYPE, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "./guardrail-facts";
+import { fail, firstBlock, listOf, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
 
 /**
@@ -52,6 +52,18 @@ function recordsAllBut(recorder: StackElement): boolean {
 /** An exclusion-strategy recorder records IAM's global types unless it excludes them. */
 function recordsGlobalByExclusion(recorder: StackElement): boolean {
   return recordingStrategy(recorder) === "EXCLUSION_BY_RESOURCE_TYPES" && !excludedTypes(recorder).some((type) => type.startsWith("AWS::IAM::"));
+}
+
+/**
+ * The region's lookup of its default VPC that a resource's for_each iterates over
+ * (`${toset(data.aws_vpcs.<name>.ids)}`): a data.aws_vpcs of the same provider filtered is-default = true.
+ */
+function iteratedDefaultVpcs(stack: StackView, provider: StackElement, resource: StackElement): StackElement | undefined {
+  const address = /^\$\{toset\((data\.aws_vpcs\.[\w-]+)\.ids\)\}$/.exec(String(resource.body.for_each ?? ""))?.[1];
+  const lookup = stack.ofType("data.aws_vpcs").find((candidate) => candidate.address === address);
+  if (!lookup || stack.providerOf(lookup) !== provider) return undefined;
+  const filters = listOf(lookup.body.filter);
+  return filters.some((filter) => filter.name === DEFAULT_VPC_FILTER.name && listOf(filter.values).map(String).join() === "true") ? lookup : undefined;
 }
 
 export const GUARDRAIL_RULES: readonly Rule[] = [
@@ -215,6 +227,83 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
       const flags = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
       const off = flags.filter((flag) => block.body[flag] !== true);
       return off.length === 0 ? PASS : fail(`${off.join(", ")} not true`);
+    },
+  },
+  {
+    id: "EC2.DefaultVpcSecurityGroupClosed",
+    appliesTo: ["provider.aws"],
+    info: "A region's default VPC keeps a default security group that allows traffic.",
+    explanation:
+      "Every region of an account comes with a default VPC whose default group lets its members reach each other and anything outside; an instance launched without a group lands in it. CIS 5.4 and FSBP EC2.2 apply to every VPC, the default ones included.",
+    fix: "Add, in every region, an aws_default_security_group with empty ingress and egress lists for each id of a data.aws_vpcs filtered is-default = true (for_each: a region without a default VPC gets none); never aws_default_vpc, which creates one (TAP_DEFAULT_VPC_LOCKDOWN, on by default).",
+    cis: "5.4",
+    fsbp: ["EC2.2"],
+    check(provider, stack) {
+      if (stack.resourcesOf(provider).length === 0) return PASS;
+      const groups = stack.resourcesOf(provider).filter((resource) => resource.type === "aws_default_security_group" && iteratedDefaultVpcs(stack, provider, resource));
+      if (groups.length === 0) return fail(`no aws_default_security_group for the default VPC (for_each over a data.aws_vpcs filtered is-default) in region ${provider.body.region ?? provider.name}`);
+      const empty = (rules: unknown) => Array.isArray(rules) && rules.length === 0;
+      const open = groups.find((group) => !empty(group.body.ingress) || !empty(group.body.egress));
+      return open ? fail(`${open.path}: ingress and egress must both be explicit empty lists (an omitted list leaves AWS's rules in place)`) : PASS;
+    },
+  },
+  {
+    // Not FSBP EC2.1 (publicly restorable snapshots): that control judges each snapshot's permissions, so a snapshot made public before the block still fails it.
+    id: "EC2.SnapshotBlockPublicAccess",
+    appliesTo: ["provider.aws"],
+    info: "A region does not block all public sharing of EBS snapshots.",
+    explanation: "A public snapshot can be restored by any AWS account, with whatever data the volume held; the account-wide block in block-all-sharing mode refuses new public sharing and treats snapshots shared before as private.",
+    fix: `Add an aws_ebs_snapshot_block_public_access with state = "${PUBLIC_SHARING_BLOCKS.snapshotState}" in every region (RegionalGuardrails does).`,
+    fsbp: ["EC2.182"],
+    check: (provider, stack) =>
+      regionHas(
+        stack,
+        provider,
+        "aws_ebs_snapshot_block_public_access",
+        (r) => (r.body.state === PUBLIC_SHARING_BLOCKS.snapshotState ? PASS : fail(`state is ${r.body.state}, not ${PUBLIC_SHARING_BLOCKS.snapshotState}: snapshots shared before stay public`)),
+        "no aws_ebs_snapshot_block_public_access",
+      ),
+  },
+  {
+    id: "EC2.ImageBlockPublicAccess",
+    appliesTo: ["provider.aws"],
+    info: "A region does not block public sharing of AMIs.",
+    explanation: "An AMI made public can be launched by any AWS account, with the software, keys and data baked into it; the account-wide block refuses making new ones public.",
+    fix: `Add an aws_ec2_image_block_public_access with state = "${PUBLIC_SHARING_BLOCKS.imageState}" in every region (RegionalGuardrails does).`,
+    fsbp: [],
+    check: (provider, stack) =>
+      regionHas(
+        stack,
+        provider,
+        "aws_ec2_image_block_public_access",
+        (r) => (r.body.state === PUBLIC_SHARING_BLOCKS.imageState ? PASS : fail(`state is ${r.body.state}, not ${PUBLIC_SHARING_BLOCKS.imageState}`)),
+        "no aws_ec2_image_block_public_access",
+      ),
+  },
+  {
+    id: "SSM.DocumentPublicSharingBlocked",
+    appliesTo: ["provider.aws"],
+    info: "A region allows SSM documents to be shared publicly.",
+    explanation: "A public SSM document shows its commands, parameters and often names of resources to every AWS account; the block refuses public sharing for the account in the region.",
+    fix: `Add an aws_ssm_service_setting for ${PUBLIC_SHARING_BLOCKS.ssmDocumentSetting} with setting_value = "${PUBLIC_SHARING_BLOCKS.ssmDocumentValue}" in every region (RegionalGuardrails does).`,
+    fsbp: ["SSM.7"],
+    check(provider, stack) {
+      const setting = stack.resourcesOf(provider).filter((r) => r.type === "aws_ssm_service_setting" && String(r.body.setting_id).endsWith(PUBLIC_SHARING_BLOCKS.ssmDocumentSetting));
+      if (stack.resourcesOf(provider).length > 0 && setting.length === 0) return fail(`no aws_ssm_service_setting for ${PUBLIC_SHARING_BLOCKS.ssmDocumentSetting} in region ${provider.body.region ?? provider.name}`);
+      const allowed = setting.find((r) => r.body.setting_value !== PUBLIC_SHARING_BLOCKS.ssmDocumentValue);
+      return allowed ? fail(`setting_value is ${allowed.body.setting_value}, not ${PUBLIC_SHARING_BLOCKS.ssmDocumentValue}`) : PASS;
+    },
+  },
+  {
+    id: "Account.SecurityContact",
+    appliesTo: ["stack"],
+    info: "The account has no security alternate contact.",
+    explanation: "AWS writes to the security contact about abuse reports, compromised credentials and security notices; without one they go to the root e-mail address only, which often nobody reads.",
+    fix: `Set securityContact (name, title, email, phone): the account stack then declares an aws_account_alternate_contact with alternate_contact_type = "${SECURITY_CONTACT_TYPE}".`,
+    fsbp: ["Account.1"],
+    check(_stack, stack) {
+      const contacts = stack.ofType("aws_account_alternate_contact").filter((contact) => contact.body.alternate_contact_type === SECURITY_CONTACT_TYPE);
+      return contacts.length > 0 ? PASS : fail(`no aws_account_alternate_contact of type ${SECURITY_CONTACT_TYPE}`);
     },
   },
 ];

@@ -9,7 +9,7 @@ import { MIN_REASON_LENGTH } from "../compliance/rule";
 import { REGION_SCHEMA, regionKeyProblem } from "../network/network-settings";
 import { regionGroups, SUPPORTED_REGION_NAMES } from "../network/regions";
 import { DEFAULT_CONFIG_FILE, entryWhere, itOrThem, Problems, RiskyValue, Setting, StackSettingsView } from "../settings/problems";
-import { BooleanSchema, IntegerSchema, ListSchema, RecordSchema, StringSchema } from "../settings/schema";
+import { BooleanSchema, IntegerSchema, ListSchema, ObjectSchema, RecordSchema, StringSchema } from "../settings/schema";
 import { closest } from "../settings/suggest";
 import { regionStackBackend, StateBackend } from "../storage/storage-settings";
 import { DEFAULT_REUSE_ACCEPTANCE } from "../identity/identity-settings";
@@ -69,7 +69,39 @@ export interface ConfigRecordingSettings {
   readonly excludedResourceTypes: readonly string[];
 }
 
-type GuardrailFlags = { readonly guardDuty: boolean; readonly securityHub: boolean; readonly awsConfig: boolean };
+type GuardrailFlags = { readonly guardDuty: boolean; readonly securityHub: boolean; readonly awsConfig: boolean; readonly defaultVpcLockdown: boolean };
+
+/** The account's security alternate contact (FSBP Account.1), as AWS Account Management takes it. */
+export interface SecurityContact {
+  readonly name: string;
+  readonly title: string;
+  readonly email: string;
+  readonly phone: string;
+}
+
+/**
+ * The security alternate contact's fields, with the limits PutAlternateContact enforces.
+ * @see https://docs.aws.amazon.com/accounts/latest/reference/API_AlternateContact.html
+ */
+export const SECURITY_CONTACT_SCHEMA = new ObjectSchema(
+  {
+    name: new StringSchema({ description: "Who (a person or a team).", pattern: /^\S.*$/, maxLength: 64, expected: "1-64 characters" }),
+    title: new StringSchema({ description: "Their title or role.", pattern: /^\S.*$/, maxLength: 50, expected: "1-50 characters" }),
+    email: new StringSchema({
+      description: "An address that is read (a team's list): AWS writes there about abuse, compromised credentials and security notices.",
+      pattern: /^[\w+=.#|!&-]+@[\w.-]+\.\w+$/,
+      maxLength: 254,
+      expected: "an e-mail address of at most 254 characters (letters, digits and _+=.#|!&- before the @)",
+    }),
+    phone: new StringSchema({ description: "A phone number: digits, spaces, + - ( ).", pattern: /^(?=.*\d)[\s0-9()+-]+$/, maxLength: 25, expected: "at most 25 digits, spaces and + - ( ), for example +1 206 555 0100" }),
+  },
+  {
+    description:
+      "The account's security alternate contact (FSBP Account.1), whom AWS writes to about security. Account settings owner only. Required in an organization, where the top level's is every member account's unless an account gives its own; elsewhere a deployment without one is warned, and accepts rule Account.SecurityContact.",
+    required: ["name", "title", "email", "phone"],
+    textFormat: "json",
+  },
+);
 type Modes = Record<SingletonKey, SingletonMode>;
 
 /**
@@ -157,6 +189,10 @@ export function guardrailFields(knownRuleIds: () => readonly string[]) {
         minItems: 1,
       },
     ),
+    defaultVpcLockdown: new BooleanSchema(
+      "Empty the default security group of the default VPC in every guarded region, where there is one (FSBP EC2.2, CIS 5.4; account settings owner only). Its NACL, subnets and routes stay, so workloads there keep their own groups; an instance in the default group loses its traffic.",
+    ),
+    securityContact: SECURITY_CONTACT_SCHEMA,
   } as const;
 }
 
@@ -175,6 +211,8 @@ export const GUARDRAIL_VARIABLES: Readonly<Record<keyof ReturnType<typeof guardr
   awsConfig: "TAP_AWS_CONFIG",
   configRecordingFrequency: "TAP_CONFIG_RECORDING_FREQUENCY",
   configExcludedResourceTypes: "TAP_CONFIG_EXCLUDED_RESOURCE_TYPES",
+  defaultVpcLockdown: "TAP_DEFAULT_VPC_LOCKDOWN",
+  securityContact: "TAP_SECURITY_CONTACT",
 };
 
 /** Turning a paid guardrail off needs an accepted risk for its rule. */
@@ -196,7 +234,17 @@ export const GUARDRAIL_RISKY_VALUES: readonly RiskyValue[] = [
     why: () => "subscribes no CIS AWS Foundations Benchmark version (CIS 4.16, rule SecurityHub.CisStandard)",
     ownerOnly: true,
   },
+  {
+    setting: "defaultVpcLockdown",
+    ruleId: "EC2.DefaultVpcSecurityGroupClosed",
+    risky: (on: boolean) => !on,
+    why: () => "leaves the default VPCs' default security groups open (FSBP EC2.2, CIS 5.4, rule EC2.DefaultVpcSecurityGroupClosed)",
+    ownerOnly: true,
+  },
 ];
+
+/** Why a deployment without a security contact accepts Account.1 (outside an organization). */
+export const NO_SECURITY_CONTACT_ACCEPTANCE = "no securityContact is configured: AWS writes about security to the root e-mail address only";
 
 /** A written reason: an accepted risk, or a guardrail left off. */
 export function reasonSchema(description: string): StringSchema {
@@ -241,6 +289,8 @@ export interface GuardrailSettings {
   readonly securityHubStandards: readonly SecurityHubStandard[];
   readonly configRecording: ConfigRecordingSettings;
   readonly alarmEmail?: string;
+  /** The security alternate contact the owner sets; absent elsewhere. */
+  readonly securityContact?: SecurityContact;
   /** The split layout (region stacks of regionsPerStack regions), or one stack for every region. */
   readonly layout: { readonly split: boolean; readonly regionsPerStack: number };
 }
@@ -259,13 +309,14 @@ export function resolveGuardrails(
   const singleRegion = regionNames.length === 1;
   const manage = view.valueOf<string>("accountSettings", GUARDRAIL_DEFAULTS.accountSettings) !== "skip";
   const ownerRegions = checkOwnerRegions(view, manage, regionNames, problems);
-  const flags = { guardDuty: view.valueOf("guardDuty", true), securityHub: view.valueOf("securityHub", true), awsConfig: view.valueOf("awsConfig", true) };
+  const flags = { guardDuty: view.valueOf("guardDuty", true), securityHub: view.valueOf("securityHub", true), awsConfig: view.valueOf("awsConfig", true), defaultVpcLockdown: view.valueOf("defaultVpcLockdown", true) };
   const listed = resolveGuardrailRegions(view, manage, context.regionsValid ? regionNames : [], problems, context.organization?.guardrailRegions);
   const singletons = resolveSingletons(view, problems, { manage, flags, regions: listed, archive: context.organization !== undefined });
   if (context.organization) checkOrganizationManaged(view.given("singletons"), singletons.modes, context.organization.managedSingletons, problems);
-  // With every regional guardrail left to others (or off), tap builds none outside its workload regions.
-  const guardrailRegions = buildsRegionalGuardrails(singletons.modes, flags) ? listed : listed.filter((region) => regionNames.includes(region));
-  const acceptedRisks = acceptRisks(view, { manage, singleRegion, modes: singletons.modes, securityHubOff: !flags.securityHub });
+  // The blocks on public sharing are tap's own in every region (no singleton another party runs), so the owner guards every listed region.
+  const guardrailRegions = listed;
+  const securityContact = resolveSecurityContact(view, manage, context.organization !== undefined, problems);
+  const acceptedRisks = acceptRisks(view, { manage, singleRegion, modes: singletons.modes, securityHubOff: !flags.securityHub, securityContact: securityContact !== undefined });
   checkRiskyValues(view, context.riskyValues, acceptedRisks, manage, problems);
   if (manage && flags.securityHub && !flags.awsConfig) {
     problems.error(
@@ -284,10 +335,11 @@ export function resolveGuardrails(
     singletons: singletons.modes,
     adoptNames: singletons.names,
     acceptedRisks,
-    flags: { guardDuty: manage && flags.guardDuty, securityHub: manage && flags.securityHub, awsConfig: manage && flags.awsConfig },
+    flags: { guardDuty: manage && flags.guardDuty, securityHub: manage && flags.securityHub, awsConfig: manage && flags.awsConfig, defaultVpcLockdown: manage && flags.defaultVpcLockdown },
     securityHubStandards: view.valueOf<readonly SecurityHubStandard[]>("securityHubStandards", GUARDRAIL_DEFAULTS.securityHubStandards),
     configRecording,
     alarmEmail: manage ? view.given<string>("alarmEmail")?.value : undefined,
+    securityContact,
     layout: { split: split && manage, regionsPerStack: view.valueOf("regionsPerStack", GUARDRAIL_DEFAULTS.regionsPerStack) },
   };
 }
@@ -415,7 +467,7 @@ function checkOrganizationManaged(given: Setting | undefined, modes: Readonly<Mo
 }
 
 /** The product's own acceptances first, then the configured ones (which may replace them). */
-function acceptRisks(view: StackSettingsView, context: { manage: boolean; singleRegion: boolean; modes: Readonly<Modes>; securityHubOff: boolean }): AcceptedRisk[] {
+function acceptRisks(view: StackSettingsView, context: { manage: boolean; singleRegion: boolean; modes: Readonly<Modes>; securityHubOff: boolean; securityContact: boolean }): AcceptedRisk[] {
   const risks = new Map<string, AcceptedRisk>();
   for (const acceptance of [context.singleRegion && BUILT_IN_ACCEPTANCES.singleRegion, !context.manage && BUILT_IN_ACCEPTANCES.accountSettingsElsewhere]) {
     if (!acceptance) continue;
@@ -431,6 +483,10 @@ function acceptRisks(view: StackSettingsView, context: { manage: boolean; single
   // The product default stands only where the password policy is made: in the owner of the account settings.
   if (!view.isSet("passwordReusePrevention") && context.manage && context.modes.passwordPolicy !== "external") {
     risks.set("IAM.PasswordReusePrevention", { ruleId: "IAM.PasswordReusePrevention", reason: DEFAULT_REUSE_ACCEPTANCE, source: "tap (product default)" });
+  }
+  // Outside an organization a contact is not required: its absence is accepted, visibly (and warned of).
+  if (context.manage && !context.securityContact) {
+    risks.set("Account.SecurityContact", { ruleId: "Account.SecurityContact", reason: NO_SECURITY_CONTACT_ACCEPTANCE, source: `tap (no ${view.where("securityContact")})` });
   }
   const configured = view.given<Record<string, string>>("acceptRisks");
   for (const [ruleId, reason] of Object.entries(configured?.value ?? {})) {
@@ -456,7 +512,7 @@ function checkRiskyValues(view: StackSettingsView, riskyValues: readonly RiskyVa
 /** Guardrails belong to the deployment that owns the account's settings; say when a setting cannot take effect. */
 function checkOwnerOnlySettings(view: StackSettingsView, manage: boolean, singleRegion: boolean, problems: Problems): void {
   if (!manage) {
-    for (const key of ["guardDuty", "securityHub", "securityHubStandards", "awsConfig", "configRecordingFrequency", "configExcludedResourceTypes", "alarmEmail", "layout", "regionsPerStack"] as const) {
+    for (const key of ["guardDuty", "securityHub", "securityHubStandards", "awsConfig", "configRecordingFrequency", "configExcludedResourceTypes", "defaultVpcLockdown", "securityContact", "alarmEmail", "layout", "regionsPerStack"] as const) {
       const setting = view.given(key);
       if (setting && setting.value !== false) problems.warn(`${view.where(key)}: has no effect: ${view.where("accountSettings")} is skip, so the deployment that owns the account's settings decides it`);
     }
@@ -489,10 +545,23 @@ function resolveConfigRecording(view: StackSettingsView, records: boolean, probl
   return { frequency, excludedResourceTypes: excluded?.value ?? [] };
 }
 
-/** Whether the owner creates (or adopts) any regional guardrail: EBS encryption and the analyzer are always on, the paid three by flag. */
-function buildsRegionalGuardrails(modes: Readonly<Modes>, flags: GuardrailFlags): boolean {
-  const built = (key: SingletonKey) => modes[key] !== "external";
-  return built("ebsEncryption") || built("accessAnalyzer") || (flags.guardDuty && built("guardDuty")) || (flags.securityHub && built("securityHub")) || (flags.awsConfig && built("awsConfig"));
+/**
+ * The owner's security alternate contact. In an organization every member needs one (the top
+ * level's serves every account that gives none of its own), so an empty one is refused; elsewhere
+ * its absence is warned of unless the rule is accepted with a reason of the user's own.
+ */
+function resolveSecurityContact(view: StackSettingsView, manage: boolean, inOrganization: boolean, problems: Problems): SecurityContact | undefined {
+  const given = view.given<SecurityContact>("securityContact");
+  if (!manage) return undefined;
+  if (given) return given.value;
+  if (view.refused("securityContact")) return undefined;
+  const why = "AWS then writes about abuse, compromised credentials and security notices to the root e-mail address only (FSBP Account.1, rule Account.SecurityContact)";
+  if (inOrganization) {
+    problems.error(`${view.where("securityContact")}: is required in an organization: ${why}; set it at the top level for every member account (an account may give its own)`);
+  } else if (!view.given<Record<string, string>>("acceptRisks")?.value["Account.SecurityContact"]) {
+    problems.warn(`${view.where("securityContact")}: is not set: ${why}; set it, or accept the risk with a reason: TAP_ACCEPT_RISKS="Account.SecurityContact=<why>"`);
+  }
+  return undefined;
 }
 
 /**

@@ -6,6 +6,9 @@ import { ConfigConfigurationRecorderStatus } from "@cdktf/provider-aws/lib/confi
 import { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-channel";
 import { EbsDefaultKmsKey } from "@cdktf/provider-aws/lib/ebs-default-kms-key";
 import { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
+import { EbsSnapshotBlockPublicAccess } from "@cdktf/provider-aws/lib/ebs-snapshot-block-public-access";
+import { Ec2ImageBlockPublicAccess } from "@cdktf/provider-aws/lib/ec2-image-block-public-access";
+import { SsmServiceSetting } from "@cdktf/provider-aws/lib/ssm-service-setting";
 import { DataAwsGuarddutyDetector } from "@cdktf/provider-aws/lib/data-aws-guardduty-detector";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { SecurityhubAccount } from "@cdktf/provider-aws/lib/securityhub-account";
@@ -17,16 +20,19 @@ import { adoptExisting } from "../terraform/adopt-existing";
 import type { ConfigDeliveryTarget } from "../audit/audit-trail";
 import type { IEbsEncryptionKey } from "../storage/secure-storage";
 import type { IConfigRecorderRole } from "./account-guardrails";
+import { DefaultVpcLockdown } from "./default-vpc-lockdown";
 import {
   CONFIG_GLOBAL_RESOURCE_TYPES,
   ConfigRecordingFrequency,
   DEFAULT_SECURITY_HUB_STANDARDS,
   GUARDDUTY_FINDING_FREQUENCY,
+  PUBLIC_SHARING_BLOCKS,
   regionalGuardrailAwsNames,
   regionalGuardrailNames,
   SECURITY_HUB_STANDARDS,
   securityHubStandardArn,
   SecurityHubStandard,
+  ssmDocumentSharingSettingArn,
 } from "./guardrail-facts";
 
 /** How a region's AWS Config recorder records and where it delivers. */
@@ -95,6 +101,19 @@ export interface RegionalGuardrailsProps {
    */
   readonly securityHubStandards?: readonly SecurityHubStandard[];
   /**
+   * Empty the default security group of the region's default VPC, where there is one (FSBP EC2.2,
+   * CIS 5.4); its NACL, subnets and routes stay as they are.
+   * @default true
+   */
+  readonly defaultVpcLockdown?: boolean;
+  /**
+   * Block public sharing for the account in this region: EBS snapshots (block-all-sharing), new
+   * AMIs (block-new-sharing) and SSM documents (FSBP SSM.7). Each is one setting per account and
+   * region, which tap sets whatever it was (there is nothing to create or adopt).
+   * @default true
+   */
+  readonly publicSharingBlocks?: boolean;
+  /**
    * An AWS Config recorder of all supported resources, delivering to a bucket (CIS 3.3; billed per configuration item).
    * @default - no recorder
    */
@@ -127,9 +146,11 @@ export const DEFAULT_ADOPTED_CONFIG_NAME = "default";
 
 /**
  * A region's detective and preventive guardrails: EBS encryption by default, an IAM Access
- * Analyzer and, each behind a setting because each costs money, GuardDuty, Security Hub with
- * the chosen standards (FSBP and CIS v5.0.0 by default), and an AWS Config recorder. Every one of them is a singleton per
- * account and region, so only the deployment that owns the account's settings creates them.
+ * Analyzer, the default VPC's default security group emptied, blocks on public sharing of EBS
+ * snapshots, AMIs and SSM documents and, each behind a setting because each costs money,
+ * GuardDuty, Security Hub with the chosen standards (FSBP and CIS v5.0.0 by default), and an
+ * AWS Config recorder. Every one of them is a singleton per account and region, so only the
+ * deployment that owns the account's settings creates them.
  */
 export class RegionalGuardrails extends Construct {
   /** The GuardDuty detector's id, when GuardDuty is on. */
@@ -155,6 +176,8 @@ export class RegionalGuardrails extends Construct {
       this.configRecorderName = this.buildConfigRecorder(props.awsConfig, adopted).name;
     }
     if (props.securityHub && mode("securityHub") !== "external") this.buildSecurityHub(props, mode("securityHub") === "adopt");
+    if (props.defaultVpcLockdown ?? true) new DefaultVpcLockdown(this, "default-vpc", { provider: this.provider, naming: this.naming });
+    if (props.publicSharingBlocks ?? true) this.buildPublicSharingBlocks(props);
   }
 
   private validate(props: RegionalGuardrailsProps): void {
@@ -244,6 +267,17 @@ export class RegionalGuardrails extends Construct {
       adoptExisting(status, names.recorder);
     }
     return recorder;
+  }
+
+  /** The region's account-wide blocks on public sharing (settings: each overwrites whatever the account had). */
+  private buildPublicSharingBlocks(props: RegionalGuardrailsProps): void {
+    new EbsSnapshotBlockPublicAccess(this, "ebs-snapshot-block-public-access", { provider: this.provider, state: PUBLIC_SHARING_BLOCKS.snapshotState });
+    new Ec2ImageBlockPublicAccess(this, "image-block-public-access", { provider: this.provider, state: PUBLIC_SHARING_BLOCKS.imageState });
+    new SsmServiceSetting(this, "ssm-document-public-sharing", {
+      provider: this.provider,
+      settingId: ssmDocumentSharingSettingArn(props.partition, this.naming.region, props.accountId),
+      settingValue: PUBLIC_SHARING_BLOCKS.ssmDocumentValue,
+    });
   }
 
   /**

@@ -234,7 +234,7 @@ export function guardrailDocuments(params: GuardrailPolicyParams, disabled: Read
 
 /**
  * The services the organization trusts (trusted access, `aws_service_access_principals`): each
- * runs across the accounts from its delegated administrator, the security account. AWS Config
+ * but Account Management runs across the accounts from its delegated administrator, the security account. AWS Config
  * needs both of its principals for an organization aggregator and organization rules.
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services_list.html
  */
@@ -245,6 +245,11 @@ export const TRUSTED_SERVICES = {
   guardDuty: "guardduty.amazonaws.com",
   securityHub: "securityhub.amazonaws.com",
   accessAnalyzer: "access-analyzer.amazonaws.com",
+  // AWS Account Management: AWS documents it as needed before a member account's alternate
+  // contacts change (each member stack sets its own security contact), and it lets the
+  // management account correct them centrally.
+  // https://docs.aws.amazon.com/accounts/latest/reference/API_PutAlternateContact.html
+  accountManagement: "account.amazonaws.com",
 } as const;
 
 /**

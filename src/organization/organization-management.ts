@@ -53,8 +53,8 @@ export interface OrganizationManagementProps {
 
 /**
  * The management account's part of the organization: the existing organization adopted (all
- * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub and IAM Access
- * Analyzer, service control policies enabled), the organizational units, the accounts moved
+ * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub, IAM Access
+ * Analyzer and AWS Account Management, service control policies enabled), the organizational units, the accounts moved
  * into them (keeping their names, e-mail addresses and tags), and the security account
  * registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
  * a destroy never deletes the organization or takes an account out of it.

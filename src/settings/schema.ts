@@ -326,6 +326,8 @@ export type ObjectValue<F extends Fields> = { -readonly [K in keyof F]?: Infer<F
 interface ObjectOptions<F extends Fields> {
   readonly description: string;
   readonly required?: readonly (keyof F & string)[];
+  /** An environment variable may give it as a JSON object. @default - it cannot be set from one variable */
+  readonly textFormat?: "json";
 }
 
 /** An object whose keys are all known: an unknown key is an error with a suggestion. */
@@ -385,7 +387,12 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectValue<F>> {
   }
 
   fromText(text: string, path: JsonPath, issues: SchemaIssue[]): TextResult {
-    return invalid(issues, path, text, "cannot be set from one variable");
+    if (this.options.textFormat !== "json") return invalid(issues, path, text, "cannot be set from one variable");
+    try {
+      return JSON.parse(text);
+    } catch {
+      return invalid(issues, path, text, `is not valid JSON; expected ${this.expected()} as a JSON object`);
+    }
   }
 
   expected(): string {
