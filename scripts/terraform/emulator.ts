@@ -275,6 +275,7 @@ export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
   aws_securityhub_configuration_policy: "moto has no CreateConfigurationPolicy (Security Hub central configuration)",
   aws_securityhub_configuration_policy_association: "moto has no StartConfigurationPolicyAssociation (Security Hub central configuration)",
   aws_guardduty_organization_configuration: "moto has no UpdateOrganizationConfiguration for GuardDuty (404), so auto-enable cannot be set",
+  aws_iam_organizations_features: "moto has no EnableOrganizationsRootCredentialsManagement or EnableOrganizationsRootSessions (IAM centralized root access)",
 };
 
 /**
@@ -293,6 +294,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
   recorder_with_empty_exclusion: "PutConfigurationRecorder takes an empty exclusionByResourceTypes with allSupported, which the provider sends when it updates a recorder it read back, such as an adopted one (moto: InvalidRecordingGroupException)",
   delegated_administrator_services:
     "RegisterDelegatedAdministrator takes config.amazonaws.com, which AWS Config's organization aggregator needs (https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html; moto: unrecognized service principal)",
+  trusted_access_for_iam:
+    "EnableAWSServiceAccess takes iam.amazonaws.com, the trusted access centralized root access needs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html; moto: unrecognized service principal)",
 };
 
 /**

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GuarddutyOrganizationAdminAccount } from "@cdktf/provider-aws/lib/guardduty-organization-admin-account";
+import { IamOrganizationsFeatures } from "@cdktf/provider-aws/lib/iam-organizations-features";
 import { OrganizationsAccount } from "@cdktf/provider-aws/lib/organizations-account";
 import { OrganizationsDelegatedAdministrator } from "@cdktf/provider-aws/lib/organizations-delegated-administrator";
 import { OrganizationsOrganization } from "@cdktf/provider-aws/lib/organizations-organization";
@@ -9,7 +10,7 @@ import { OrganizationsOrganizationalUnit } from "@cdktf/provider-aws/lib/organiz
 import { SecurityhubOrganizationAdminAccount } from "@cdktf/provider-aws/lib/securityhub-organization-admin-account";
 import { suppressRule } from "../compliance/suppressions";
 import { adoptExisting } from "../terraform/adopt-existing";
-import { DELEGATED_THROUGH_ORGANIZATIONS, TRUSTED_SERVICES } from "./organization-facts";
+import { CENTRALIZED_ROOT_ACCESS_FEATURES, DELEGATED_THROUGH_ORGANIZATIONS, TRUSTED_SERVICES } from "./organization-facts";
 
 /** An account an organizational unit holds: it exists, and is moved there. */
 export interface UnitAccount {
@@ -53,10 +54,11 @@ export interface OrganizationManagementProps {
 
 /**
  * The management account's part of the organization: the existing organization adopted (all
- * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub and IAM Access
- * Analyzer, service control policies enabled), the organizational units, the accounts moved
- * into them (keeping their names, e-mail addresses and tags), and the security account
- * registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
+ * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub, IAM Access
+ * Analyzer and IAM, service control policies enabled), centralized root access for the member
+ * accounts (root credentials managed, and root tasks run, from here), the organizational units,
+ * the accounts moved into them (keeping their names, e-mail addresses and tags), and the
+ * security account registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
  * a destroy never deletes the organization or takes an account out of it.
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html
  */
@@ -92,6 +94,17 @@ export class OrganizationManagement extends Construct {
     });
     this.unitIds = unitIds;
     this.delegateAdministration(props, organization);
+    this.centralizeRootAccess(props, organization);
+  }
+
+  /**
+   * Centralized root access (CIS v7 2.1.1): members' root credentials can be removed from here,
+   * accounts created from now on have none, and root tasks run as short root sessions
+   * (sts:AssumeRoot) from this account. Needs IAM's trusted access first.
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html
+   */
+  private centralizeRootAccess(props: OrganizationManagementProps, organization: OrganizationsOrganization): void {
+    new IamOrganizationsFeatures(this, "root-access", { provider: props.provider, enabledFeatures: [...CENTRALIZED_ROOT_ACCESS_FEATURES], dependsOn: [organization] });
   }
 
   /**
