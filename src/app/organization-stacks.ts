@@ -174,9 +174,12 @@ export class SecurityStack extends SinglePassStack {
       partition,
       // Security Hub's configuration reaches the same accounts as the guardrail policies.
       securityHubTargets: config.guardrailTargets.map((_, index) => Token.asString(Fn.element(targetIds, index))),
+      findings: { severity: config.findingsSeverity, email: config.alarmEmail },
+      protect: config.protect,
     });
     output(this, "guardduty_detector_ids", Object.fromEntries(this.security.detectorIds), "The security account's GuardDuty detector id by region.");
     output(this, "config_aggregator_arn", this.security.aggregatorArn, "The organization's AWS Config aggregator.");
     output(this, "securityhub_policy_id", this.security.securityHubPolicyId, "Security Hub's configuration policy (CIS v3.0.0).");
+    output(this, "findings_topic_arn", this.security.findingsTopicArn, "The SNS topic the organization's aggregated Security Hub findings at or above findingsSeverity notify.");
   }
 }

@@ -60,6 +60,7 @@ export function stackFields(knownRuleIds: () => readonly string[]) {
     securityHub: guardrails.securityHub,
     awsConfig: guardrails.awsConfig,
     alarmEmail: AUDIT_FIELDS.alarmEmail,
+    findingsSeverity: AUDIT_FIELDS.findingsSeverity,
   } as const;
 }
 

@@ -10,6 +10,8 @@ import { SecurityhubConfigurationPolicy } from "@cdktf/provider-aws/lib/security
 import { SecurityhubConfigurationPolicyAssociation } from "@cdktf/provider-aws/lib/securityhub-configuration-policy-association";
 import { SecurityhubFindingAggregator } from "@cdktf/provider-aws/lib/securityhub-finding-aggregator";
 import { SecurityhubOrganizationConfiguration } from "@cdktf/provider-aws/lib/securityhub-organization-configuration";
+import type { SeverityLabel } from "../audit/findings-facts";
+import { FindingsTopic } from "../audit/findings-topic";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { CIS_V3_STANDARD, GUARDDUTY_FINDING_FREQUENCY } from "../guardrails/guardrail-facts";
 import { serviceTrustPolicy } from "../identity/trust-policy";
@@ -30,6 +32,17 @@ export interface OrganizationSecurityProps {
   readonly partition: string;
   /** Where Security Hub's configuration policy applies: the root's id (r-...) or organizational unit ids. */
   readonly securityHubTargets: readonly string[];
+  /**
+   * The aggregated findings sent to the security account's own topic: the lowest severity label
+   * notified, and an e-mail address subscribed to the topic.
+   * @default - HIGH and CRITICAL findings, no subscription
+   */
+  readonly findings?: { readonly severity?: SeverityLabel; readonly email?: string };
+  /**
+   * Keep the findings topic's key on `destroy`.
+   * @default false
+   */
+  readonly protect?: boolean;
 }
 
 /**
@@ -37,7 +50,8 @@ export interface OrganizationSecurityProps {
  * in every Region and auto-enabled for every member (existing and new), Security Hub's central
  * configuration with a policy turning on the CIS AWS Foundations Benchmark v3.0.0 in every
  * account, findings of every Region aggregated to the home Region, an AWS Config aggregator
- * over the organization, and an organization IAM Access Analyzer in every Region. The
+ * over the organization, an organization IAM Access Analyzer in every Region, and the aggregated
+ * findings of every account routed to an encrypted topic of the security account. The
  * management stack must have designated this account first (OrganizationManagement); that
  * designation also switches Security Hub on here, so this construct does not.
  * @see https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html
@@ -50,6 +64,8 @@ export class OrganizationSecurity extends Construct {
   public readonly aggregatorArn: string;
   /** Id of Security Hub's configuration policy. */
   public readonly securityHubPolicyId: string;
+  /** ARN of the topic the aggregated findings go to. */
+  public readonly findingsTopicArn: string;
 
   constructor(scope: Construct, id: string, props: OrganizationSecurityProps) {
     super(scope, id);
@@ -68,6 +84,17 @@ export class OrganizationSecurity extends Construct {
     this.detectorIds = detectorIds;
     this.securityHubPolicyId = this.buildSecurityHub(props);
     this.aggregatorArn = this.buildConfigAggregator(props);
+    // The aggregation Region holds every linked Region's findings: one rule there sees them all.
+    const findings = new FindingsTopic(this, "findings", {
+      provider: props.provider,
+      naming: props.naming,
+      accountId: props.accountId,
+      partition: props.partition,
+      severity: props.findings?.severity,
+      email: props.findings?.email,
+      protect: props.protect,
+    });
+    this.findingsTopicArn = findings.topicArn;
   }
 
   /** The administrator's own detector, and every member's switched on (ALL: existing accounts too, not only new ones). */

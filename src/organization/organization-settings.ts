@@ -5,6 +5,7 @@
  * apply: an account in two roles or two units, the management account as delegated
  * administrator, more SCPs than a target takes, a member region the guardrails deny.
  */
+import type { SeverityLabel } from "../audit/findings-facts";
 import type { SingletonKey } from "../aws/singletons";
 import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
@@ -69,6 +70,8 @@ export interface OrganizationConfig {
   readonly protect: boolean;
   readonly logRetentionDays: number;
   readonly alarmEmail?: string;
+  /** Lowest Security Hub severity label of the aggregated findings sent to the security account's topic. */
+  readonly findingsSeverity: SeverityLabel;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -218,6 +221,7 @@ export interface OrganizationContext {
   readonly protect: boolean;
   readonly logRetentionDays: number;
   readonly alarmEmail?: string;
+  readonly findingsSeverity: SeverityLabel;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -270,6 +274,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     protect: context.protect,
     logRetentionDays: context.logRetentionDays,
     alarmEmail: context.alarmEmail,
+    findingsSeverity: context.findingsSeverity,
     tags: context.tags,
   };
 }
