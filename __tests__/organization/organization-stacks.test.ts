@@ -136,6 +136,20 @@ describe("the organization's stacks", () => {
   });
 });
 
+describe("the organization's stacks with centralized root access off", () => {
+  const json = JSON.parse(readFileSync(EXAMPLE, "utf8"));
+  delete json.$schema;
+  json.organization.centralizeRootAccess = false;
+  const file = join(mkdtempSync(join(tmpdir(), "tap-org-root-")), "tap.config.json");
+  writeFileSync(file, JSON.stringify(json));
+  const off = synthAll(loadConfig({}, { file })).stacks;
+
+  test("management neither turns the feature on nor trusts IAM for it", () => {
+    expect(off.management.resource.aws_iam_organizations_features).toBeUndefined();
+    expect(Object.values<any>(off.management.resource.aws_organizations_organization)[0].aws_service_access_principals).not.toContain("iam.amazonaws.com");
+  });
+});
+
 describe("the organization's stacks with two guardrail targets", () => {
   // The example guards the root only; here two organizational units, so a stack that attached the
   // policies to its first target only would leave Development unguarded.

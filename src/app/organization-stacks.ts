@@ -119,6 +119,7 @@ export class ManagementStack extends SinglePassStack {
       units: config.units,
       otherTrustedServices: config.otherTrustedServices,
       otherPolicyTypes: config.otherPolicyTypes,
+      centralizeRootAccess: config.centralizeRootAccess,
     });
     const targets = config.guardrailTargets.map((target) => (target === "root" ? this.management.rootId : this.management.unitIds.get(target)!));
     this.guardrails = new OrganizationGuardrails(this, "guardrails", {

@@ -50,6 +50,13 @@ export interface OrganizationManagementProps {
    * @default []
    */
   readonly otherPolicyTypes?: readonly string[];
+  /**
+   * Centralized root access for the members (RootCredentialsManagement and RootSessions), with
+   * IAM's trusted access. Off, IAM is not trusted by tap (list it in `otherTrustedServices` to keep it).
+   * @default true
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html
+   */
+  readonly centralizeRootAccess?: boolean;
 }
 
 /**
@@ -75,7 +82,9 @@ export class OrganizationManagement extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationManagementProps) {
     super(scope, id);
     this.validate(props);
-    this.trustedServices = [...new Set([...Object.values(TRUSTED_SERVICES), ...(props.otherTrustedServices ?? [])])].sort();
+    const rootAccess = props.centralizeRootAccess ?? true;
+    const ours = Object.values(TRUSTED_SERVICES).filter((service) => rootAccess || service !== TRUSTED_SERVICES.iam);
+    this.trustedServices = [...new Set([...ours, ...(props.otherTrustedServices ?? [])])].sort();
     const organization = new OrganizationsOrganization(this, "organization", {
       provider: props.provider,
       featureSet: "ALL",
@@ -94,7 +103,7 @@ export class OrganizationManagement extends Construct {
     });
     this.unitIds = unitIds;
     this.delegateAdministration(props, organization);
-    this.centralizeRootAccess(props, organization);
+    if (rootAccess) this.centralizeRootAccess(props, organization);
   }
 
   /**

@@ -11,7 +11,7 @@ import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { reasonSchema } from "../guardrails/guardrail-settings";
 import { itOrThem, Problems } from "../settings/problems";
-import { formatJsonPath, JsonPath, ListSchema, ObjectSchema, ObjectValue, RecordSchema, StringSchema } from "../settings/schema";
+import { BooleanSchema, formatJsonPath, JsonPath, ListSchema, ObjectSchema, ObjectValue, RecordSchema, StringSchema } from "../settings/schema";
 import { closest } from "../settings/suggest";
 import { BOOTSTRAP_STACK_NAME, StateBackend } from "../storage/storage-settings";
 import { ARCHIVE_CONFIG_PREFIX, GUARDRAIL_POLICY_IDS, guardrailDocuments, GuardrailPolicyId, organizationArchiveNames, ORGANIZATION_POLICY_TYPES, SCP_LIMITS } from "./organization-facts";
@@ -63,6 +63,8 @@ export interface OrganizationConfig {
   readonly guardrailTargets: readonly string[];
   /** Guardrail policies left off, with the reason (organization.acceptRisks). */
   readonly disabledGuardrails: Readonly<Record<string, string>>;
+  /** IAM's centralized root access for the members (organization.centralizeRootAccess). */
+  readonly centralizeRootAccess: boolean;
   /** Role ARN patterns (arn:aws:iam::*:role/<name>) of the roles that deploy tap in the accounts: the guardrails let only them change what they protect. */
   readonly deploymentRoleArns: readonly string[];
   /** Names of the member stacks (the fleet's accounts), deployed after the organization's stacks. */
@@ -158,6 +160,9 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
       textFormat: "pairs",
       example: '"DenyRootUser=break-glass procedures still use the root user"',
     }),
+    centralizeRootAccess: new BooleanSchema(
+      "Centralized root access for the member accounts (IAM RootCredentialsManagement and RootSessions, with IAM's trusted access): root credentials removable from the management account, none for new accounts, root tasks as short sessions from there (docs/organizations.md: Centralized root access). Default: true. Off, members keep root users of their own, which DenyRootUser still denies.",
+    ),
   },
   {
     description: "An AWS Organization around the fleet: its accounts become members whose GuardDuty, Security Hub, IAM Access Analyzer and trail the organization manages.",
@@ -269,6 +274,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     otherPolicyTypes: org.otherPolicyTypes ?? [],
     guardrailTargets,
     disabledGuardrails,
+    centralizeRootAccess: org.centralizeRootAccess ?? true,
     deploymentRoleArns,
     memberStacks: stacks.map((stack) => stack.stackName),
     protect: context.protect,
