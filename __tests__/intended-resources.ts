@@ -100,6 +100,8 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
     add(counts, hardenedBucket(true));
     add(counts, { aws_sns_topic: 1, aws_sns_topic_policy: 1, aws_cloudwatch_log_metric_filter: CIS_ALARMS.length, aws_cloudwatch_metric_alarm: CIS_ALARMS.length });
     if (alarmEmail) add(counts, { aws_sns_topic_subscription: 1 });
+    // Findings to people: Security Hub's findings at or above findingsSeverity to the alarm topic.
+    if (config.guardrails.securityHub) add(counts, { aws_cloudwatch_event_rule: 1, aws_cloudwatch_event_target: 1 });
   }
   // AccountGuardrails: the account's S3 public access block, and AWS Config's service-linked role.
   if (ours("s3PublicAccessBlock")) add(counts, { aws_s3_account_public_access_block: 1 });

@@ -46,6 +46,67 @@ describe("service access: every request AWS documents for tap's resources is all
   });
 });
 
+describe("findings to people: EventBridge publishes Security Hub's findings through the encrypted security topic, for tap's rule only", () => {
+  // The requests EventBridge sends for the rule tap-dev-security-findings (default project and
+  // environment, home region us-east-1), named here rather than read back from the construct.
+  const RULE = `arn:aws:events:us-east-1:${ACCOUNT}:rule/tap-dev-security-findings`;
+  const OTHER_RULE = `arn:aws:events:us-east-1:${ACCOUNT}:rule/someone-elses-rule`;
+  const policies = new StackPolicies(json);
+  const topic = policies.resource("aws_sns_topic", "audit-trail/alarm-topic");
+  const key = policies.resource("aws_kms_key", "audit-trail/key");
+  const publish = (principal: string, sourceArn: string, stack: StackPolicies = policies) =>
+    decide({
+      principal,
+      identityPolicies: [],
+      action: "sns:Publish",
+      resourceArn: `arn:aws:sns:us-east-1:${ACCOUNT}:tap-dev-security-alarms`,
+      resourcePolicy: stack.topicPolicy(stack.resource("aws_sns_topic", "audit-trail/alarm-topic")),
+      context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": ACCOUNT },
+    });
+  const generateDataKey = (principal: string, sourceArn: string, stack: StackPolicies = policies, action = "kms:GenerateDataKey") =>
+    decide({
+      principal,
+      identityPolicies: [],
+      action,
+      resourceArn: stack.arn(stack.resource("aws_kms_key", "audit-trail/key")),
+      resourcePolicy: stack.keyPolicy(stack.resource("aws_kms_key", "audit-trail/key")),
+      context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": ACCOUNT },
+    });
+
+  test("the topic is the security topic, and its ARN is what the request names", () => {
+    expect(policies.arn(topic)).toBe(`arn:aws:sns:us-east-1:${ACCOUNT}:tap-dev-security-alarms`);
+    expect(policies.arn(policies.resource("aws_cloudwatch_event_rule", "audit-trail/findings/rule"))).toBe(RULE);
+    expect(key.body.policy).toBeDefined();
+  });
+
+  test("events.amazonaws.com Publish to the topic with the rule's aws:SourceArn is allowed", async () => {
+    expect(await publish("events.amazonaws.com", RULE)).toBe("Allowed");
+  });
+
+  test("events.amazonaws.com GenerateDataKey and Decrypt on the trail key with the rule's aws:SourceArn are allowed", async () => {
+    expect(await generateDataKey("events.amazonaws.com", RULE)).toBe("Allowed");
+    expect(await generateDataKey("events.amazonaws.com", RULE, policies, "kms:Decrypt")).toBe("Allowed");
+  });
+
+  test("another rule's ARN is denied the topic and the key", async () => {
+    expect(await publish("events.amazonaws.com", OTHER_RULE)).not.toBe("Allowed");
+    expect(await generateDataKey("events.amazonaws.com", OTHER_RULE)).not.toBe("Allowed");
+  });
+
+  test("another principal naming the rule is denied the topic and the key", async () => {
+    expect(await publish("s3.amazonaws.com", RULE)).not.toBe("Allowed");
+    expect(await generateDataKey("s3.amazonaws.com", RULE)).not.toBe("Allowed");
+    expect(await publish(`arn:aws:iam::${OTHER_ACCOUNT}:role/intruder`, RULE)).not.toBe("Allowed");
+  });
+
+  test("the proofs catch a missing grant: without the key statement for EventBridge, GenerateDataKey is denied", async () => {
+    const broken: SynthJson = JSON.parse(JSON.stringify(json));
+    const keyPolicy = Object.values(broken.data!.aws_iam_policy_document).find((document: any) => document["//"].metadata.path.endsWith("audit-trail/key-policy"));
+    keyPolicy.statement = keyPolicy.statement.filter((statement: any) => statement.sid !== "EventBridgeSecurityFindingsEncrypted");
+    expect(await generateDataKey("events.amazonaws.com", RULE, new StackPolicies(broken))).toBe("ImplicitlyDenied");
+  });
+});
+
 /** Every data-bearing resource, the action that reads its data, and a service that acts on it. */
 function dataBearing(policies: StackPolicies): { label: string; resource: StackResource; read: string; suffix: string; service: { principal: string; context: Record<string, string> } }[] {
   const otherAccountTrail = `arn:${PARTITION}:cloudtrail:${home}:${OTHER_ACCOUNT}:trail/theirs`;

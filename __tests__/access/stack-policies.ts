@@ -147,6 +147,7 @@ export class StackPolicies {
       aws_cloudtrail: { arn: () => `arn:${PARTITION}:cloudtrail:${region}:${ACCOUNT}:trail/${own("name")}` },
       aws_iam_service_linked_role: { arn: () => `arn:${PARTITION}:iam::${ACCOUNT}:role/aws-service-role/${own("aws_service_name")}/AWSServiceRoleFor${serviceRoleSuffix(own("aws_service_name"))}` },
       aws_cloudwatch_metric_alarm: { arn: () => `arn:${PARTITION}:cloudwatch:${region}:${ACCOUNT}:alarm:${own("alarm_name")}` },
+      aws_cloudwatch_event_rule: { arn: () => `arn:${PARTITION}:events:${region}:${ACCOUNT}:rule/${own("name")}`, name: () => own("name") },
     };
     const resolve = known[type]?.[attribute];
     if (!resolve) throw new Error(`cannot resolve \${${reference}}: attribute ${attribute} of ${type} is not known to the renderer`);

@@ -104,7 +104,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   test("the organization trusts the security services, and the security account administers them", async () => {
     const { deployment } = emulated;
     const trusted = (await organizationsCall(deployment, "ListAWSServiceAccessForOrganization", {})).EnabledServicePrincipals.map((p: any) => p.ServicePrincipal);
-    expect(trusted.sort()).toEqual(["access-analyzer.amazonaws.com", "account.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com"]);
+    expect(trusted.sort()).toEqual(["access-analyzer.amazonaws.com", "account.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com", "iam.amazonaws.com", "securityhub.amazonaws.com"]);
     const delegated = await organizationsCall(deployment, "ListDelegatedServicesForAccount", { AccountId: organization.security.id });
     expect(delegated.DelegatedServices.map((s: any) => s.ServicePrincipal).sort()).toEqual(expect.arrayContaining(["access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com"]));
     const guardDutyAdmins = await deployment.awsRest("guardduty", "GET", "/admin");

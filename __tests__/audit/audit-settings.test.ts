@@ -9,6 +9,7 @@ describe("audit settings", () => {
     ["a retention below 365 without an accepted risk", { TAP_LOG_RETENTION_DAYS: "30" }, /^TAP_LOG_RETENTION_DAYS: 30 is below the 365 days rule Logs.Retention requires .*; change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="Logs.Retention=<why>"/],
     ["a home region that is not deployed", { TAP_HOME_REGION: "eu-west-1" }, /^TAP_HOME_REGION: "eu-west-1" is not one of TAP_REGIONS \(us-east-1, us-west-2, eu-central-1\): the home region holds the trail and the account-wide resources, so it must be deployed$/],
     ["an alarm address that is not an e-mail address", { TAP_ALARM_EMAIL: "secops" }, /^TAP_ALARM_EMAIL: "secops" is not allowed; expected an e-mail address$/],
+    ["a findings severity Security Hub does not have", { TAP_FINDINGS_SEVERITY: "SEVERE" }, /^TAP_FINDINGS_SEVERITY: "SEVERE" is not a Security Hub severity label; expected one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL$/],
   ])("refuses %s, naming the setting, the value and what is allowed", (_name, env, message) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
@@ -25,6 +26,11 @@ describe("audit settings", () => {
   test("the home region is the first of regions unless pinned, and a pinned one says where it was set", () => {
     expect(stackOf({ TAP_REGIONS: "eu-central-1,us-west-2" }).homeRegion).toEqual({ region: "eu-central-1", reason: "the first of regions; set homeRegion to keep it when regions are reordered" });
     expect(stackOf({ TAP_REGIONS: "eu-central-1,us-west-2", TAP_HOME_REGION: "us-west-2" }).homeRegion).toEqual({ region: "us-west-2", reason: "set by TAP_HOME_REGION" });
+  });
+
+  test("findings page from HIGH up by default; the threshold is a setting", () => {
+    expect(stackOf({}).findingsSeverity).toBe("HIGH");
+    expect(stackOf({ TAP_FINDINGS_SEVERITY: "MEDIUM" }).findingsSeverity).toBe("MEDIUM");
   });
 
   test("a retention below 365 days passes with the risk of Logs.Retention accepted", () => {

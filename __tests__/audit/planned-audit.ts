@@ -28,5 +28,19 @@ export function describePlannedAudit(stack: PlannedStack): void {
       expect(changes("aws_sns_topic").map((t) => t.change.after_unknown.kms_master_key_id)).toEqual([true]);
       expect(changes("aws_sns_topic_subscription").map((s) => s.change.after.endpoint)).toEqual(config.guardrails.alarmEmail ? [config.guardrails.alarmEmail] : []);
     });
+    test("Security Hub's findings at or above findingsSeverity go by EventBridge to the alarm topic, from the home region", () => {
+      const rules = changes("aws_cloudwatch_event_rule");
+      if (!config.guardrails.securityHub || config.singletons.trail === "external") {
+        expect(rules).toEqual([]);
+        return;
+      }
+      // The labels each threshold notifies, written out.
+      const labels = { CRITICAL: ["CRITICAL"], HIGH: ["CRITICAL", "HIGH"], MEDIUM: ["CRITICAL", "HIGH", "MEDIUM"], LOW: ["CRITICAL", "HIGH", "MEDIUM", "LOW"], INFORMATIONAL: ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] };
+      expect(rules.map(inRegion)).toEqual([config.homeRegion.region]);
+      const pattern = JSON.parse(rules[0].change.after.event_pattern);
+      expect(pattern).toMatchObject({ source: ["aws.securityhub"], "detail-type": ["Security Hub Findings - Imported"] });
+      expect(pattern.detail.findings.Severity.Label).toEqual(labels[config.findingsSeverity]);
+      expect(changes("aws_cloudwatch_event_target").map((t) => t.change.after.target_id)).toEqual(["security-topic"]);
+    });
   });
 }

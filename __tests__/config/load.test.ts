@@ -32,6 +32,7 @@ describe("loadConfig: defaults and variables", () => {
       allowedSshCidrs: undefined,
       allowedHttpsCidrs: undefined,
       logRetentionDays: 365,
+      findingsSeverity: "HIGH",
       passwordReusePrevention: 5,
       endpointPrivateDns: true,
       tags: {},

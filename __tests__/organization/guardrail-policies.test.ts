@@ -141,6 +141,29 @@ describe("guardrail SCPs: the root user and the deployment role", () => {
     expect(await decide(all, ROOT_USER, "s3:ListAllMyBuckets", "*", inRegion("eu-west-1", ROOT_USER))).toBe("ExplicitlyDenied");
   });
 
+  test("the root user signing in with its own credentials (no aws:AssumedRoot) is denied even a root task", async () => {
+    expect(await decide(all, ROOT_USER, "iam:DeleteLoginProfile", `arn:aws:iam::${MEMBER}:user/root`, inRegion("us-east-1", ROOT_USER))).toBe("ExplicitlyDenied");
+    expect(await decide(all, ROOT_USER, "ec2:RunInstances", `arn:aws:ec2:eu-west-1:${MEMBER}:instance/*`, inRegion("eu-west-1", ROOT_USER))).toBe("ExplicitlyDenied");
+  });
+
+  // A centralized root session (sts:AssumeRoot from the management account) acts as the member's
+  // root user with aws:AssumedRoot true; its task policy (AWS managed) limits it to these actions.
+  // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html
+  // IAM's actions on the root user's credentials name a user resource; the simulator wants that
+  // resource type, and the SCP does not read the resource.
+  const ROOT_CREDENTIALS = `arn:aws:iam::${MEMBER}:user/root`;
+  const ROOT_TASKS: readonly (readonly [string, string, string, string])[] = [
+    ["IAMDeleteRootUserCredentials", "iam:DeleteLoginProfile", ROOT_CREDENTIALS, "us-east-1"],
+    ["IAMDeleteRootUserCredentials", "iam:DeleteAccessKey", ROOT_CREDENTIALS, "us-east-1"],
+    ["IAMDeleteRootUserCredentials", "iam:DeactivateMFADevice", ROOT_CREDENTIALS, "us-east-1"],
+    ["IAMCreateRootUserPassword", "iam:CreateLoginProfile", ROOT_CREDENTIALS, "us-east-1"],
+    ["S3UnlockBucketPolicy", "s3:DeleteBucketPolicy", "arn:aws:s3:::locked-out-bucket", "eu-west-1"],
+    ["SQSUnlockQueuePolicy", "sqs:SetQueueAttributes", `arn:aws:sqs:eu-west-1:${MEMBER}:locked-out-queue`, "eu-west-1"],
+  ];
+  test.each(ROOT_TASKS)("a centralized root session (aws:AssumedRoot true) may run its task: %s %s", async (_task, action, resource, region) => {
+    expect(await decide(all, ROOT_USER, action, resource, { ...inRegion(region, ROOT_USER), "aws:AssumedRoot": "true" })).toBe("Allowed");
+  });
+
   test("the deployment role still changes tap's resources, its trail and a retired Region", async () => {
     expect(await decide(all, DEPLOYER, "cloudtrail:StopLogging", TRAIL, inRegion("eu-west-1", DEPLOYER))).toBe("Allowed");
     expect(await decide(all, DEPLOYER, "iam:PutRolePolicy", `arn:aws:iam::${MEMBER}:role/tap-dev-vpc-flow-logs`, inRegion("us-east-1", DEPLOYER))).toBe("Allowed");
@@ -180,7 +203,7 @@ describe("guardrail SCPs: within AWS's limits, naming only what AWS knows", () =
     expect(await isKnownAction(action)).toBe(true);
   });
 
-  test.each(["aws:PrincipalArn", "aws:RequestedRegion", "aws:ResourceTag/Project", "kms:GrantIsForAWSResource"])("condition key %s is in AWS's service reference", async (key) => {
+  test.each(["aws:PrincipalArn", "aws:AssumedRoot", "aws:RequestedRegion", "aws:ResourceTag/Project", "kms:GrantIsForAWSResource"])("condition key %s is in AWS's service reference", async (key) => {
     expect(await findConditionKey(key)).toBeTruthy();
   });
 

@@ -120,6 +120,11 @@ describe("organization configuration", () => {
     expect(accepted.organization!.disabledGuardrails).toEqual({ DenyOutsideRegions: "eu-central-1 is approved by a separate policy" });
   });
 
+  test("centralized root access is on unless the organization turns it off", () => {
+    expect(loadEdited(() => undefined).organization!.centralizeRootAccess).toBe(true);
+    expect(loadEdited((json) => (json.organization.centralizeRootAccess = false)).organization!.centralizeRootAccess).toBe(false);
+  });
+
   test("refuses a member taking back a service the organization runs for it", () => {
     expect(problemsOf((json) => (json.fleet.accounts[1].singletons = { guardDuty: "create" }))).toEqual([
       expect.stringMatching(/\$\.fleet\.accounts\[1\]\.singletons\.guardDuty: "create" in an organization, which manages the GuardDuty detector for its members/),

@@ -77,6 +77,29 @@ describe("the organization's stacks", () => {
     expect(of("management", "aws_organizations_policy_attachment").every((attachment) => attachment.target_id.includes(".roots[0].id"))).toBe(true);
   });
 
+  test("management turns on centralized root access after the organization trusts IAM", () => {
+    const organizationResource = of("management", "aws_organizations_organization")[0];
+    expect(organizationResource.aws_service_access_principals).toContain("iam.amazonaws.com");
+    const [features] = Object.values<any>(stacks.management.resource.aws_iam_organizations_features);
+    expect(features.enabled_features).toEqual(["RootCredentialsManagement", "RootSessions"]);
+    expect(features.depends_on).toEqual([`aws_organizations_organization.${Object.keys(stacks.management.resource.aws_organizations_organization)[0]}`]);
+  });
+
+  test("security: the aggregated HIGH and CRITICAL findings go to an encrypted topic of the security account, in the home Region", () => {
+    const [rule] = of("security", "aws_cloudwatch_event_rule");
+    expect(rule.provider).toBe("aws.eu-west-1");
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ["aws.securityhub"],
+      "detail-type": ["Security Hub Findings - Imported"],
+      detail: { findings: { Severity: { Label: ["CRITICAL", "HIGH"] }, Workflow: { Status: ["NEW"] }, RecordState: ["ACTIVE"] } },
+    });
+    const [topicName] = Object.keys(stacks.security.resource.aws_sns_topic);
+    expect(of("security", "aws_cloudwatch_event_target")).toEqual([expect.objectContaining({ arn: `\${aws_sns_topic.${topicName}.arn}` })]);
+    expect(of("security", "aws_sns_topic")[0]).toMatchObject({ name: "acme-org-security-findings", kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\./) });
+    expect(of("security", "aws_kms_key")[0]).toMatchObject({ enable_key_rotation: true });
+    expect(of("management", "aws_cloudwatch_event_rule")).toEqual([]);
+  });
+
   test("the management key serves the trail's log group and alarms only; the archive key serves the organization trail", () => {
     const managementKeyPolicy = Object.values<any>(stacks.management.data.aws_iam_policy_document).find((document) => document.statement.some((s: any) => s.sid === "CloudWatchLogsForTheTrailLogGroup"));
     expect(managementKeyPolicy.statement.map((statement: any) => statement.sid)).not.toContain("CloudTrailEncryptsThisTrail");
@@ -130,6 +153,20 @@ describe("the organization's stacks", () => {
         expect(of(regionStack.stackName, "aws_config_delivery_channel").map((channel) => channel.s3_bucket_name)).toEqual(["acme-org-cloudtrail-100000000003"]);
       }
     }
+  });
+});
+
+describe("the organization's stacks with centralized root access off", () => {
+  const json = JSON.parse(readFileSync(EXAMPLE, "utf8"));
+  delete json.$schema;
+  json.organization.centralizeRootAccess = false;
+  const file = join(mkdtempSync(join(tmpdir(), "tap-org-root-")), "tap.config.json");
+  writeFileSync(file, JSON.stringify(json));
+  const off = synthAll(loadConfig({}, { file })).stacks;
+
+  test("management neither turns the feature on nor trusts IAM for it", () => {
+    expect(off.management.resource.aws_iam_organizations_features).toBeUndefined();
+    expect(Object.values<any>(off.management.resource.aws_organizations_organization)[0].aws_service_access_principals).not.toContain("iam.amazonaws.com");
   });
 });
 

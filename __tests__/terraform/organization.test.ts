@@ -137,6 +137,20 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: the example organi
     expect(managed("management", "aws_cloudwatch_metric_alarm").length).toBeGreaterThanOrEqual(14);
   });
 
+  test("management: centralized root access is planned, after trusted access for IAM", () => {
+    const [organizationChange] = managed("management", "aws_organizations_organization");
+    expect(organizationChange.change.after.aws_service_access_principals).toContain("iam.amazonaws.com");
+    expect(managed("management", "aws_iam_organizations_features").map((change) => change.change.after.enabled_features)).toEqual([["RootCredentialsManagement", "RootSessions"]]);
+  });
+
+  test("security: the aggregated HIGH and CRITICAL findings go by EventBridge to an encrypted topic of the security account", () => {
+    const [rule] = managed("security", "aws_cloudwatch_event_rule");
+    expect(rule.change.after.name).toBe("acme-org-security-findings");
+    expect(JSON.parse(rule.change.after.event_pattern).detail.findings.Severity.Label).toEqual(["CRITICAL", "HIGH"]);
+    expect(managed("security", "aws_cloudwatch_event_target").map((change) => change.change.after.target_id)).toEqual(["security-topic"]);
+    expect(managed("security", "aws_sns_topic").map((change) => [change.change.after.name, change.change.after_unknown.kms_master_key_id])).toEqual([["acme-org-security-findings", true]]);
+  });
+
   test("security: GuardDuty for every member in every region, Security Hub's FSBP and CIS v5.0.0 policy on the root, an organization aggregator and analyzers", () => {
     expect(managed("security", "aws_guardduty_organization_configuration").map((change) => change.change.after.auto_enable_organization_members)).toEqual(organization.allowedRegions.map(() => "ALL"));
     const [policy] = managed("security", "aws_securityhub_configuration_policy");

@@ -280,6 +280,7 @@ export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
   aws_ebs_snapshot_block_public_access: "moto's EC2 has no EnableSnapshotBlockPublicAccess nor GetSnapshotBlockPublicAccessState, so the block cannot be set or read back",
   aws_ec2_image_block_public_access: "moto's EC2 has no EnableImageBlockPublicAccess nor GetImageBlockPublicAccessState, so the block cannot be set or read back",
   aws_ssm_service_setting: "moto's SSM has no UpdateServiceSetting nor GetServiceSetting, so the document sharing block cannot be set or read back",
+  aws_iam_organizations_features: "moto has no EnableOrganizationsRootCredentialsManagement or EnableOrganizationsRootSessions (IAM centralized root access)",
 };
 
 /**
@@ -298,6 +299,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
   recorder_with_empty_exclusion: "PutConfigurationRecorder takes an empty exclusionByResourceTypes with allSupported, which the provider sends when it updates a recorder it read back, such as an adopted one (moto: InvalidRecordingGroupException)",
   delegated_administrator_services:
     "RegisterDelegatedAdministrator takes config.amazonaws.com, which AWS Config's organization aggregator needs (https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html; moto: unrecognized service principal)",
+  trusted_access_for_iam:
+    "EnableAWSServiceAccess takes iam.amazonaws.com, the trusted access centralized root access needs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html; moto: unrecognized service principal)",
 };
 
 /**

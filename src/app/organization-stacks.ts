@@ -119,6 +119,7 @@ export class ManagementStack extends SinglePassStack {
       units: config.units,
       otherTrustedServices: config.otherTrustedServices,
       otherPolicyTypes: config.otherPolicyTypes,
+      centralizeRootAccess: config.centralizeRootAccess,
     });
     const targets = config.guardrailTargets.map((target) => (target === "root" ? this.management.rootId : this.management.unitIds.get(target)!));
     this.guardrails = new OrganizationGuardrails(this, "guardrails", {
@@ -175,9 +176,12 @@ export class SecurityStack extends SinglePassStack {
       securityHubStandards: config.securityHubStandards,
       // Security Hub's configuration reaches the same accounts as the guardrail policies.
       securityHubTargets: config.guardrailTargets.map((_, index) => Token.asString(Fn.element(targetIds, index))),
+      findings: { severity: config.findingsSeverity, email: config.alarmEmail },
+      protect: config.protect,
     });
     output(this, "guardduty_detector_ids", Object.fromEntries(this.security.detectorIds), "The security account's GuardDuty detector id by region.");
     output(this, "config_aggregator_arn", this.security.aggregatorArn, "The organization's AWS Config aggregator.");
     output(this, "securityhub_policy_id", this.security.securityHubPolicyId, `Security Hub's configuration policy (${config.securityHubStandards.join(", ")}).`);
+    output(this, "findings_topic_arn", this.security.findingsTopicArn, "The SNS topic the organization's aggregated Security Hub findings at or above findingsSeverity notify.");
   }
 }

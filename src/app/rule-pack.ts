@@ -1,4 +1,5 @@
 import { CLOUDTRAIL_RULES } from "../audit/cloudtrail-rules";
+import { FINDINGS_RULES } from "../audit/findings-rules";
 import { LOGS_RULES } from "../audit/logs-rules";
 import { Rule } from "../compliance/rule";
 import { GUARDRAIL_RULES } from "../guardrails/guardrail-rules";
@@ -33,6 +34,7 @@ export const TAP_RULE_PACK: readonly Rule[] = [
   // audit/
   ...CLOUDTRAIL_RULES,
   ...LOGS_RULES,
+  ...FINDINGS_RULES,
   // guardrails/
   ...GUARDRAIL_RULES,
   // app/
@@ -67,6 +69,8 @@ export const ACCOUNT_WIDE_RULE_IDS: readonly string[] = [
   "S3.AccountPublicAccessBlock",
   "Config.GlobalResources",
   "Account.SecurityContact",
+  // The home region routes the account's findings; a region stack's hubs have no route of their own.
+  "SecurityHub.FindingsNotified",
 ];
 
 /** What a region stack of the split layout is judged by: the whole pack but the account-wide rules. */

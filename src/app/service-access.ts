@@ -235,6 +235,25 @@ export const DOCUMENTED_REQUESTS: readonly DocumentedRequest[] = [
     why: "publishes to the topic encrypted with the trail key",
     source: "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
   },
+  // EventBridge sending Security Hub's findings to the encrypted topic (AuditTrail.notifyFindings).
+  {
+    who: "EventBridge (Security Hub findings)",
+    principal: { service: "events.amazonaws.com" },
+    actions: ["sns:Publish"],
+    target: { type: "aws_sns_topic", path: "audit-trail/alarm-topic" },
+    context: { "aws:SourceArn": "{arn:aws_cloudwatch_event_rule:audit-trail/findings/rule}", "aws:SourceAccount": "{account}" },
+    why: "a HIGH or CRITICAL Security Hub finding notifies the security topic",
+    source: "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions",
+  },
+  {
+    who: "EventBridge (Security Hub findings)",
+    principal: { service: "events.amazonaws.com" },
+    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+    target: { type: "aws_kms_key", path: TRAIL_KEY },
+    context: { "aws:SourceArn": "{arn:aws_cloudwatch_event_rule:audit-trail/findings/rule}", "aws:SourceAccount": "{account}" },
+    why: "publishes to the topic encrypted with the trail key",
+    source: "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
+  },
   // EC2 (and Auto Scaling, through EC2) with the EBS default key.
   {
     who: "EC2 and Auto Scaling, for a principal of the account",

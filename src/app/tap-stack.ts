@@ -5,6 +5,7 @@ import { AuditTrail } from "../audit/audit-trail";
 import { NameScope } from "../aws/naming";
 import { adoptedName } from "../aws/singletons";
 import { ComplianceValidation } from "../compliance/audit";
+import { suppressRule } from "../compliance/suppressions";
 import type { StackConfig } from "../config/model";
 import { AccountGuardrails } from "../guardrails/account-guardrails";
 import { GlobalIdentity } from "../identity/global-identity";
@@ -132,9 +133,10 @@ export class TapStack extends SinglePassStack {
   }
 
   /**
-   * The account's guardrails, owned by this deployment: the audit trail and its alarms in the
-   * home region, the account-wide settings, and each region's detective controls, each created,
-   * adopted or left to whoever manages it as `config.singletons` says.
+   * The account's guardrails, owned by this deployment: the audit trail, its alarms and the
+   * route of Security Hub's findings to its topic in the home region, the account-wide
+   * settings, and each region's detective controls, each created, adopted or left to whoever
+   * manages it as `config.singletons` says.
    */
   private buildGuardrails(
     config: StackConfig,
@@ -160,6 +162,11 @@ export class TapStack extends SinglePassStack {
             adoptTrailNamed: modes.trail === "adopt" ? adoptedName(config.adoptNames, "trail") : undefined,
           });
     for (const { storage } of regions) trail?.recordObjectEvents(storage.bucketArn);
+    // Security Hub's findings (GuardDuty's among them) page the security topic from the home region.
+    if (config.guardrails.securityHub && trail) trail.notifyFindings(config.findingsSeverity);
+    else if (config.guardrails.securityHub && modes.securityHub !== "external") {
+      suppressRule(this, "SecurityHub.FindingsNotified", "the security topic is the trail's, which is managed outside this deployment (singletons trail=external): route Security Hub's findings there");
+    }
     // The account's own state bucket (npm run bootstrap): who read or wrote state, which holds every secret of the stack.
     const stateBucket = this.ownStateBucket(config);
     if (stateBucket) trail?.recordObjectEvents(`arn:${account.partition}:s3:::${stateBucket}`);

@@ -6,6 +6,7 @@
 import { AwsName } from "../aws/limits";
 import { NameScope, resourceName } from "../aws/naming";
 import { CIS_ALARMS } from "./cis-alarms";
+import { findingsRuleName } from "./findings-facts";
 import type { DriftControl } from "../compliance/drift";
 
 /** Where AWS Config delivers in the trail bucket. */
@@ -37,6 +38,7 @@ export function auditAwsNames(naming: Omit<NameScope, "region">, accountId: stri
     { kind: "logGroup", name: names.logGroup },
     { kind: "iamRole", name: names.logsRole },
     { kind: "snsTopic", name: names.topic },
+    { kind: "eventRule", name: findingsRuleName(naming) },
     ...CIS_ALARMS.flatMap((alarm) => [
       { kind: "metricFilter" as const, name: names.metricFilter(alarm.name) },
       { kind: "alarm" as const, name: names.alarm(alarm.cis, alarm.name) },

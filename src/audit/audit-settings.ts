@@ -7,8 +7,9 @@ import { LOG_RETENTION_DAYS_ALLOWED } from "../aws/limits";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { Problems, RiskyValue, StackSettingsView } from "../settings/problems";
 import { IntegerSchema, StringSchema } from "../settings/schema";
+import { DEFAULT_FINDINGS_SEVERITY, SEVERITY_LABELS } from "./findings-facts";
 
-export const AUDIT_DEFAULTS = { logRetentionDays: BASELINE.logRetentionDays } as const;
+export const AUDIT_DEFAULTS = { logRetentionDays: BASELINE.logRetentionDays, findingsSeverity: DEFAULT_FINDINGS_SEVERITY } as const;
 
 export const AUDIT_FIELDS = {
   homeRegion: new StringSchema({
@@ -27,12 +28,19 @@ export const AUDIT_FIELDS = {
     pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
     expected: "an e-mail address",
   }),
+  findingsSeverity: new StringSchema({
+    description: `Lowest Security Hub severity label whose new, active findings (GuardDuty's among them) EventBridge sends to the security topic: it and every label above it. One of ${SEVERITY_LABELS.join(", ")}. Default: ${DEFAULT_FINDINGS_SEVERITY} (HIGH and CRITICAL).`,
+    enum: SEVERITY_LABELS,
+    refusal: "is not a Security Hub severity label",
+    expected: `one of ${SEVERITY_LABELS.join(", ")}`,
+  }),
 } as const;
 
 export const AUDIT_VARIABLES: Readonly<Record<keyof typeof AUDIT_FIELDS, string>> = {
   homeRegion: "TAP_HOME_REGION",
   logRetentionDays: "TAP_LOG_RETENTION_DAYS",
   alarmEmail: "TAP_ALARM_EMAIL",
+  findingsSeverity: "TAP_FINDINGS_SEVERITY",
 };
 
 export const AUDIT_RISKY_VALUES: readonly RiskyValue[] = [

@@ -23,6 +23,8 @@ import { HardenedBucket, IAccessLogTarget } from "../storage/hardened-bucket";
 import { accountAdministersKey } from "../storage/storage-facts";
 import { auditAwsNames, auditNames, CONFIG_KEY_PREFIX } from "./audit-facts";
 import { CIS_ALARMS, CIS_METRIC_NAMESPACE } from "./cis-alarms";
+import type { SeverityLabel } from "./findings-facts";
+import { FindingsNotification } from "./findings-notification";
 
 export interface AuditTrailProps {
   /** Provider of the trail's home region (the trail itself records every region). */
@@ -117,6 +119,9 @@ export class AuditTrail extends Construct {
   private readonly bucket?: HardenedBucket;
   private readonly keyPolicy: DataAwsIamPolicyDocument;
   private keyStatements: DataAwsIamPolicyDocumentStatement[] = [];
+  private topicPolicy?: DataAwsIamPolicyDocument;
+  private topicStatements: DataAwsIamPolicyDocumentStatement[] = [];
+  private findings?: FindingsNotification;
   private readonly dataBucketArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
@@ -204,6 +209,23 @@ export class AuditTrail extends Construct {
     this.keyStatements.push({ sid: "ConfigEncryptsDeliveries", effect: "Allow", principals: config, actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: ["*"], condition: [thisAccount] });
     this.keyPolicy.putStatement(this.keyStatements);
     return { bucketName: this.bucketName, keyPrefix: CONFIG_KEY_PREFIX, ready: this.bucket.policy };
+  }
+
+  /**
+   * Routes the home region's Security Hub findings at or above `severity` (GuardDuty's among
+   * them) to the alarm topic: an EventBridge rule with the topic as target, which the topic's
+   * policy and the key's policy let publish, naming that rule only.
+   */
+  public notifyFindings(severity: SeverityLabel): FindingsNotification {
+    if (this.findings) throw new Error(`${this.node.path}: findings are already routed to the alarm topic`);
+    const { accountId, partition } = this.account;
+    const findings = new FindingsNotification(this, "findings", { provider: this.provider, naming: this.naming, accountId, partition, topicArn: this.topicArn, severity });
+    this.topicStatements.push(findings.publishStatement(this.topicArn));
+    this.topicPolicy!.putStatement(this.topicStatements);
+    this.keyStatements.push(findings.keyStatement(accountId));
+    this.keyPolicy.putStatement(this.keyStatements);
+    this.findings = findings;
+    return findings;
   }
 
   /** Management events, and object-level events of the recorded data buckets; "<bucket ARN>/" selects a whole bucket. */
@@ -388,19 +410,18 @@ export class AuditTrail extends Construct {
       kmsMasterKeyId: key.arn,
       tags: nameTag(this.naming, "security-alarms"),
     });
-    const publish = new DataAwsIamPolicyDocument(this, "alarm-topic-policy-document", {
-      provider: this.provider,
-      statement: [
-        {
-          sid: "CloudWatchAlarmsOfThisDeployment",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-          actions: ["sns:Publish"],
-          resources: [topic.arn],
-          condition: this.fromTheseAlarms(props),
-        },
-      ],
-    });
+    this.topicStatements = [
+      {
+        sid: "CloudWatchAlarmsOfThisDeployment",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["sns:Publish"],
+        resources: [topic.arn],
+        condition: this.fromTheseAlarms(props),
+      },
+    ];
+    const publish = new DataAwsIamPolicyDocument(this, "alarm-topic-policy-document", { provider: this.provider, statement: this.topicStatements });
+    this.topicPolicy = publish;
     new SnsTopicPolicy(this, "alarm-topic-policy", { provider: this.provider, arn: topic.arn, policy: publish.json });
     if (props.alarmEmail) {
       new SnsTopicSubscription(this, "alarm-email", { provider: this.provider, topicArn: topic.arn, protocol: "email", endpoint: props.alarmEmail });

@@ -59,6 +59,7 @@ export type AwsNameKind =
   | "snsTopic"
   | "metricFilter"
   | "alarm"
+  | "eventRule"
   | "accessAnalyzer"
   | "configRecorder";
 
@@ -74,6 +75,7 @@ export const AWS_NAME_KIND_LABELS: Readonly<Record<AwsNameKind, string>> = {
   snsTopic: "SNS topic",
   metricFilter: "metric filter",
   alarm: "CloudWatch alarm",
+  eventRule: "EventBridge rule",
   accessAnalyzer: "IAM Access Analyzer analyzer",
   configRecorder: "AWS Config recorder",
 };
@@ -127,6 +129,9 @@ export function awsNameProblem(kind: AwsNameKind, name: string): string | undefi
     case "alarm":
       // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
       return lengthAndPattern(name, 255, /^[^\x00-\x1f\x7f]+$/, "CloudWatch refuses control characters in alarm names");
+    case "eventRule":
+      // @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html
+      return lengthAndPattern(name, 64, /^[.\-_A-Za-z0-9]+$/, "EventBridge allows letters, digits and ._-");
     case "accessAnalyzer":
       // @see https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CreateAnalyzer.html
       return lengthAndPattern(name, 255, /^[A-Za-z][A-Za-z0-9_.-]*$/, "Access Analyzer allows letters, digits and _.- , starting with a letter");

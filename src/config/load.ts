@@ -8,6 +8,7 @@
  * runs the checks that span stacks, and reports every problem at once.
  */
 import { AUDIT_DEFAULTS, resolveHomeRegion } from "../audit/audit-settings";
+import type { SeverityLabel } from "../audit/findings-facts";
 import { AWS_NAME_KIND_LABELS, awsNameProblem } from "../aws/limits";
 import { GUARDRAIL_DEFAULTS, OrganizationPart, regionStacks, resolveGuardrails } from "../guardrails/guardrail-settings";
 import { checkTagKeyCase, IDENTITY_DEFAULTS } from "../identity/identity-settings";
@@ -216,6 +217,7 @@ class ConfigLoader {
         logRetentionDays: view.valueOf("logRetentionDays", DEFAULTS.logRetentionDays),
         alarmEmail: view.given<string>("alarmEmail")?.value,
         securityHubStandards: view.valueOf("securityHubStandards", DEFAULTS.securityHubStandards),
+        findingsSeverity: view.valueOf<SeverityLabel>("findingsSeverity", DEFAULTS.findingsSeverity),
         tags: view.valueOf<Record<string, string>>("tags", {}),
       },
       this.problems,
@@ -249,6 +251,7 @@ class ConfigLoader {
       allowedSshCidrs: network.allowedSshCidrs,
       allowedHttpsCidrs: network.allowedHttpsCidrs,
       logRetentionDays: view.valueOf("logRetentionDays", DEFAULTS.logRetentionDays),
+      findingsSeverity: view.valueOf<SeverityLabel>("findingsSeverity", DEFAULTS.findingsSeverity),
       passwordReusePrevention: view.valueOf("passwordReusePrevention", DEFAULTS.passwordReusePrevention),
       endpointPrivateDns: network.endpointPrivateDns,
       tags: view.valueOf<Record<string, string>>("tags", {}),

@@ -6,6 +6,7 @@
 import type { SingletonKey, SingletonMode } from "../aws/singletons";
 import type { SecurityHubStandard } from "../guardrails/guardrail-facts";
 import type { AcceptedRisk, ConfigRecordingSettings, RegionStackConfig, SecurityContact } from "../guardrails/guardrail-settings";
+import type { SeverityLabel } from "../audit/findings-facts";
 import type { RegionSettings } from "../network/network-settings";
 import type { FleetAccount, OrganizationConfig } from "../organization/organization-settings";
 import type { BootstrapConfig, StateBackend } from "../storage/storage-settings";
@@ -45,6 +46,8 @@ export interface StackConfig {
   /** HTTPS (443) sources; `undefined` means the region's own VPC CIDR, `[]` means no HTTPS rule. */
   readonly allowedHttpsCidrs?: readonly string[];
   readonly logRetentionDays: number;
+  /** Lowest Security Hub severity label routed to the security topic (findingsSeverity). */
+  readonly findingsSeverity: SeverityLabel;
   readonly passwordReusePrevention: number;
   readonly endpointPrivateDns: boolean;
   /** Extra tags from the user; never a reserved key. */

@@ -65,6 +65,7 @@ export function stackFields(knownRuleIds: () => readonly string[]) {
     defaultVpcLockdown: guardrails.defaultVpcLockdown,
     alarmEmail: AUDIT_FIELDS.alarmEmail,
     securityContact: guardrails.securityContact,
+    findingsSeverity: AUDIT_FIELDS.findingsSeverity,
   } as const;
 }
 

@@ -154,9 +154,15 @@ export const GUARDRAIL_POLICIES: readonly GuardrailPolicy[] = [
   },
   {
     id: "DenyRootUser",
-    denies: "every action of an account's root user",
-    except: "no one (tasks only root can do: detach the policy from that account first)",
-    statements: () => [{ Sid: "DenyRootUser", Effect: "Deny", Action: "*", Resource: "*", Condition: { StringLike: { "aws:PrincipalArn": ["arn:aws:iam::*:root"] } } }],
+    denies: "every action of an account's root user signed in with its own credentials",
+    except: "centralized root sessions (sts:AssumeRoot from the management account), which their task policy limits",
+    // A root session opened with sts:AssumeRoot acts as the member's root user but carries
+    // aws:AssumedRoot; AWS's sample SCP denies the root user only where that key is absent.
+    // @see https://github.com/aws-samples/service-control-policy-examples/blob/main/Privileged-access-controls/Prevent-root-credentials-management-in-member-accounts-in-AWS-Organizations.json
+    // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-assumedroot
+    statements: () => [
+      { Sid: "DenyRootUser", Effect: "Deny", Action: "*", Resource: "*", Condition: { StringLike: { "aws:PrincipalArn": ["arn:aws:iam::*:root"] }, Null: { "aws:AssumedRoot": "true" } } },
+    ],
   },
   {
     id: "DenyOutsideRegions",
@@ -250,7 +256,17 @@ export const TRUSTED_SERVICES = {
   // management account correct them centrally.
   // https://docs.aws.amazon.com/accounts/latest/reference/API_PutAlternateContact.html
   accountManagement: "account.amazonaws.com",
+  // Centralized root access for member accounts (aws_iam_organizations_features) needs IAM's trusted access.
+  // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html
+  iam: "iam.amazonaws.com",
 } as const;
+
+/**
+ * Centralized root access: the management account (or IAM's delegated administrator) removes
+ * members' root credentials and runs root sessions (sts:AssumeRoot) for the tasks only root can do.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management
+ */
+export const CENTRALIZED_ROOT_ACCESS_FEATURES: readonly string[] = ["RootCredentialsManagement", "RootSessions"];
 
 /**
  * Services whose delegated administrator is registered with AWS Organizations itself

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GuarddutyOrganizationAdminAccount } from "@cdktf/provider-aws/lib/guardduty-organization-admin-account";
+import { IamOrganizationsFeatures } from "@cdktf/provider-aws/lib/iam-organizations-features";
 import { OrganizationsAccount } from "@cdktf/provider-aws/lib/organizations-account";
 import { OrganizationsDelegatedAdministrator } from "@cdktf/provider-aws/lib/organizations-delegated-administrator";
 import { OrganizationsOrganization } from "@cdktf/provider-aws/lib/organizations-organization";
@@ -9,7 +10,7 @@ import { OrganizationsOrganizationalUnit } from "@cdktf/provider-aws/lib/organiz
 import { SecurityhubOrganizationAdminAccount } from "@cdktf/provider-aws/lib/securityhub-organization-admin-account";
 import { suppressRule } from "../compliance/suppressions";
 import { adoptExisting } from "../terraform/adopt-existing";
-import { DELEGATED_THROUGH_ORGANIZATIONS, TRUSTED_SERVICES } from "./organization-facts";
+import { CENTRALIZED_ROOT_ACCESS_FEATURES, DELEGATED_THROUGH_ORGANIZATIONS, TRUSTED_SERVICES } from "./organization-facts";
 
 /** An account an organizational unit holds: it exists, and is moved there. */
 export interface UnitAccount {
@@ -49,14 +50,22 @@ export interface OrganizationManagementProps {
    * @default []
    */
   readonly otherPolicyTypes?: readonly string[];
+  /**
+   * Centralized root access for the members (RootCredentialsManagement and RootSessions), with
+   * IAM's trusted access. Off, IAM is not trusted by tap (list it in `otherTrustedServices` to keep it).
+   * @default true
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html
+   */
+  readonly centralizeRootAccess?: boolean;
 }
 
 /**
  * The management account's part of the organization: the existing organization adopted (all
  * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub, IAM Access
- * Analyzer and AWS Account Management, service control policies enabled), the organizational units, the accounts moved
- * into them (keeping their names, e-mail addresses and tags), and the security account
- * registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
+ * Analyzer, AWS Account Management and IAM, service control policies enabled), centralized root
+ * access for the member accounts (root credentials managed, and root tasks run, from here), the
+ * organizational units, the accounts moved into them (keeping their names, e-mail addresses and
+ * tags), and the security account registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
  * a destroy never deletes the organization or takes an account out of it.
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html
  */
@@ -73,7 +82,9 @@ export class OrganizationManagement extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationManagementProps) {
     super(scope, id);
     this.validate(props);
-    this.trustedServices = [...new Set([...Object.values(TRUSTED_SERVICES), ...(props.otherTrustedServices ?? [])])].sort();
+    const rootAccess = props.centralizeRootAccess ?? true;
+    const ours = Object.values(TRUSTED_SERVICES).filter((service) => rootAccess || service !== TRUSTED_SERVICES.iam);
+    this.trustedServices = [...new Set([...ours, ...(props.otherTrustedServices ?? [])])].sort();
     const organization = new OrganizationsOrganization(this, "organization", {
       provider: props.provider,
       featureSet: "ALL",
@@ -92,6 +103,17 @@ export class OrganizationManagement extends Construct {
     });
     this.unitIds = unitIds;
     this.delegateAdministration(props, organization);
+    if (rootAccess) this.centralizeRootAccess(props, organization);
+  }
+
+  /**
+   * Centralized root access (CIS v7 2.1.1): members' root credentials can be removed from here,
+   * accounts created from now on have none, and root tasks run as short root sessions
+   * (sts:AssumeRoot) from this account. Needs IAM's trusted access first.
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html
+   */
+  private centralizeRootAccess(props: OrganizationManagementProps, organization: OrganizationsOrganization): void {
+    new IamOrganizationsFeatures(this, "root-access", { provider: props.provider, enabledFeatures: [...CENTRALIZED_ROOT_ACCESS_FEATURES], dependsOn: [organization] });
   }
 
   /**

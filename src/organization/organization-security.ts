@@ -10,6 +10,8 @@ import { SecurityhubConfigurationPolicy } from "@cdktf/provider-aws/lib/security
 import { SecurityhubConfigurationPolicyAssociation } from "@cdktf/provider-aws/lib/securityhub-configuration-policy-association";
 import { SecurityhubFindingAggregator } from "@cdktf/provider-aws/lib/securityhub-finding-aggregator";
 import { SecurityhubOrganizationConfiguration } from "@cdktf/provider-aws/lib/securityhub-organization-configuration";
+import type { SeverityLabel } from "../audit/findings-facts";
+import { FindingsTopic } from "../audit/findings-topic";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
 import { DEFAULT_SECURITY_HUB_STANDARDS, GUARDDUTY_FINDING_FREQUENCY, SECURITY_HUB_STANDARDS, securityHubStandardArn, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import { serviceTrustPolicy } from "../identity/trust-policy";
@@ -36,14 +38,27 @@ export interface OrganizationSecurityProps {
    * @default ["fsbp", "cis-v5"]
    */
   readonly securityHubStandards?: readonly SecurityHubStandard[];
+  /**
+   * The aggregated findings sent to the security account's own topic: the lowest severity label
+   * notified, and an e-mail address subscribed to the topic.
+   * @default - HIGH and CRITICAL findings, no subscription
+   */
+  readonly findings?: { readonly severity?: SeverityLabel; readonly email?: string };
+  /**
+   * Keep the findings topic's key on `destroy`.
+   * @default false
+   */
+  readonly protect?: boolean;
 }
 
 /**
  * The delegated administrator's part of the organization, in the security account: GuardDuty on
  * in every Region and auto-enabled for every member (existing and new), Security Hub's central
  * configuration with a policy turning on the chosen standards (FSBP and CIS AWS Foundations
- * Benchmark v5.0.0 by default) in every account, findings of every Region aggregated to the home Region, an AWS Config aggregator
- * over the organization, and an organization IAM Access Analyzer in every Region. The
+ * Benchmark v5.0.0 by default) in every account, findings of every Region aggregated to the home
+ * Region, an AWS Config aggregator over the organization, an organization IAM Access Analyzer in
+ * every Region, and the aggregated findings of every account routed to an encrypted topic of the
+ * security account. The
  * management stack must have designated this account first (OrganizationManagement); that
  * designation also switches Security Hub on here, so this construct does not.
  * @see https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html
@@ -56,6 +71,8 @@ export class OrganizationSecurity extends Construct {
   public readonly aggregatorArn: string;
   /** Id of Security Hub's configuration policy. */
   public readonly securityHubPolicyId: string;
+  /** ARN of the topic the aggregated findings go to. */
+  public readonly findingsTopicArn: string;
 
   constructor(scope: Construct, id: string, props: OrganizationSecurityProps) {
     super(scope, id);
@@ -74,6 +91,17 @@ export class OrganizationSecurity extends Construct {
     this.detectorIds = detectorIds;
     this.securityHubPolicyId = this.buildSecurityHub(props);
     this.aggregatorArn = this.buildConfigAggregator(props);
+    // The aggregation Region holds every linked Region's findings: one rule there sees them all.
+    const findings = new FindingsTopic(this, "findings", {
+      provider: props.provider,
+      naming: props.naming,
+      accountId: props.accountId,
+      partition: props.partition,
+      severity: props.findings?.severity,
+      email: props.findings?.email,
+      protect: props.protect,
+    });
+    this.findingsTopicArn = findings.topicArn;
   }
 
   /** The administrator's own detector, and every member's switched on (ALL: existing accounts too, not only new ones). */

@@ -6,6 +6,7 @@
  * administrator, more SCPs than a target takes, a member region the guardrails deny.
  */
 import type { SecurityHubStandard } from "../guardrails/guardrail-facts";
+import type { SeverityLabel } from "../audit/findings-facts";
 import type { SingletonKey } from "../aws/singletons";
 import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
@@ -63,6 +64,8 @@ export interface OrganizationConfig {
   readonly guardrailTargets: readonly string[];
   /** Guardrail policies left off, with the reason (organization.acceptRisks). */
   readonly disabledGuardrails: Readonly<Record<string, string>>;
+  /** IAM's centralized root access for the members (organization.centralizeRootAccess). */
+  readonly centralizeRootAccess: boolean;
   /** Role ARN patterns (arn:aws:iam::*:role/<name>) of the roles that deploy tap in the accounts: the guardrails let only them change what they protect. */
   readonly deploymentRoleArns: readonly string[];
   /** Names of the member stacks (the fleet's accounts), deployed after the organization's stacks. */
@@ -78,6 +81,8 @@ export interface OrganizationConfig {
   readonly alarmEmail?: string;
   /** The Security Hub standards the central configuration policy enables (the top level's securityHubStandards). */
   readonly securityHubStandards: readonly SecurityHubStandard[];
+  /** Lowest Security Hub severity label of the aggregated findings sent to the security account's topic. */
+  readonly findingsSeverity: SeverityLabel;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -167,6 +172,9 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
       textFormat: "pairs",
       example: '"DenyRootUser=break-glass procedures still use the root user"',
     }),
+    centralizeRootAccess: new BooleanSchema(
+      "Centralized root access for the member accounts (IAM RootCredentialsManagement and RootSessions, with IAM's trusted access): root credentials removable from the management account, none for new accounts, root tasks as short sessions from there (docs/organizations.md: Centralized root access). Default: true. Off, members keep root users of their own, which DenyRootUser still denies.",
+    ),
   },
   {
     description: "An AWS Organization around the fleet: its accounts become members whose GuardDuty, Security Hub, IAM Access Analyzer and trail the organization manages.",
@@ -231,6 +239,7 @@ export interface OrganizationContext {
   readonly logRetentionDays: number;
   readonly alarmEmail?: string;
   readonly securityHubStandards: readonly SecurityHubStandard[];
+  readonly findingsSeverity: SeverityLabel;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -278,6 +287,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     otherPolicyTypes: org.otherPolicyTypes ?? [],
     guardrailTargets,
     disabledGuardrails,
+    centralizeRootAccess: org.centralizeRootAccess ?? true,
     deploymentRoleArns,
     memberStacks: stacks.map((stack) => stack.stackName),
     protect: context.protect,
@@ -285,6 +295,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     logRetentionDays: context.logRetentionDays,
     alarmEmail: context.alarmEmail,
     securityHubStandards: context.securityHubStandards,
+    findingsSeverity: context.findingsSeverity,
     tags: context.tags,
   };
 }

@@ -183,3 +183,13 @@ def delegated_administrator_services(models):
     supported = models.FakeDelegatedAdministrator.SUPPORTED_SERVICES
     if "config.amazonaws.com" not in supported:
         supported.append("config.amazonaws.com")
+
+
+@patch("moto.organizations.models")
+def trusted_access_for_iam(models):
+    """EnableAWSServiceAccess takes iam.amazonaws.com, which centralized root access for member
+    accounts needs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html;
+    moto: unrecognized service principal)."""
+    trusted = models.FakeServiceAccess.TRUSTED_SERVICES
+    if "iam.amazonaws.com" not in trusted:
+        trusted.append("iam.amazonaws.com")
