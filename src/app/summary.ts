@@ -149,7 +149,7 @@ export function previousSubscriptions(outdir: string): PreviousSubscriptions {
 }
 
 function standardLabel(standard: SecurityHubStandard): string {
-  return `${standard} (${SECURITY_HUB_STANDARDS[standard].name}, ${SECURITY_HUB_STANDARDS[standard].controls} controls)`;
+  return `${standard} (${SECURITY_HUB_STANDARDS[standard].name})`;
 }
 
 /** The standards the stack's guarded regions subscribe: none where Security Hub is off or left to others. */

@@ -16,8 +16,9 @@ export const CIS_V3_STANDARD = "standards/cis-aws-foundations-benchmark/v/3.0.0"
  * ARN is regional, `arn:<partition>:securityhub:<region>::<arnSuffix>`, as DescribeStandards
  * returns it (CIS v1.2.0 alone used the `ruleset/` form). `constructId` is the subscription's
  * logical id: CIS v3.0.0 keeps the id it had before standards were a setting, so existing state
- * matches. `controls` is how many controls AWS lists for the standard (what Security Hub bills
- * checks for, per resource, account and region), as the pages cited listed them in 2025.
+ * matches. `page` lists the standard's controls (Security Hub bills a check per control and
+ * resource it evaluates, per account and region); their number changes as AWS adds controls, so
+ * tap links the list rather than copying a count.
  * @see https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html
  * @see https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html
  */
@@ -26,19 +27,19 @@ export const SECURITY_HUB_STANDARDS = {
     name: "AWS Foundational Security Best Practices v1.0.0",
     arnSuffix: "standards/aws-foundational-security-best-practices/v/1.0.0",
     constructId: "security-hub-fsbp",
-    controls: "200+",
+    page: "https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html",
   },
   "cis-v5": {
     name: "CIS AWS Foundations Benchmark v5.0.0",
     arnSuffix: "standards/cis-aws-foundations-benchmark/v/5.0.0",
     constructId: "security-hub-cis-v5",
-    controls: "40",
+    page: "https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html#cis5v0-standard",
   },
   "cis-v3": {
     name: "CIS AWS Foundations Benchmark v3.0.0",
     arnSuffix: CIS_V3_STANDARD,
     constructId: "security-hub-cis-v3",
-    controls: "37",
+    page: "https://docs.aws.amazon.com/securityhub/latest/userguide/cis-aws-foundations-benchmark.html#cis3v0-standard",
   },
 } as const;
 
