@@ -76,6 +76,17 @@ describe("organization configuration", () => {
     expect(problems.every((problem) => problem.includes("securityContact: is required in an organization"))).toBe(true);
   });
 
+  test("refuses two accounts with the same e-mail address (case aside), naming both places", () => {
+    const problems = problemsOf((json) => {
+      json.fleet.accounts[2].email = json.fleet.accounts[0].email.toUpperCase();
+      json.organization.logArchiveAccount.email = json.organization.securityAccount.email;
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/\$\.organization\.logArchiveAccount\.email: "aws-security@acme\.example" is also .*\$\.organization\.securityAccount\.email; AWS gives each account its own root e-mail address/),
+      expect.stringMatching(/\$\.fleet\.accounts\[2\]\.email: "AWS-PROD-PAYMENTS@ACME\.EXAMPLE" is also .*\$\.fleet\.accounts\[0\]\.email; AWS gives each account its own root e-mail address/),
+    ]);
+  });
+
   test("refuses the management account as the delegated administrator, saying why", () => {
     expect(problemsOf((json) => (json.organization.securityAccount.id = json.organization.managementAccount.id))).toEqual([
       expect.stringMatching(/\$\.organization\.securityAccount\.id: "100000000001" is already the management account; AWS Organizations refuses the management account as a delegated administrator/),

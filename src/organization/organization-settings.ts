@@ -337,8 +337,20 @@ function resolveUnits(org: GivenOrganization, role: { security: OrganizationRole
     [role.security.name, { id: role.security.id, name: role.security.name, email: role.security.email }],
     [role.logArchive.name, { id: role.logArchive.id, name: role.logArchive.name, email: role.logArchive.email }],
   ]);
+  // AWS gives every account its own root e-mail address: two accounts of one address are a typo (and would be one account).
+  const emails = new Map<string, string>([
+    [role.security.email.toLowerCase(), at("securityAccount", "email")],
+    [role.logArchive.email.toLowerCase(), at("logArchiveAccount", "email")],
+  ]);
+  if (role.logArchive.email.toLowerCase() === role.security.email.toLowerCase()) problems.error(`${at("logArchiveAccount", "email")}: "${role.logArchive.email}" is also ${at("securityAccount", "email")}; AWS gives each account its own root e-mail address`);
   accounts.forEach((account, index) => {
-    if (account.email === undefined) problems.error(`${display} ${formatJsonPath(["fleet", "accounts", index, "email"])}: is required in an organization: AWS Organizations identifies the account by it when tap moves it into its organizational unit`);
+    const where = `${display} ${formatJsonPath(["fleet", "accounts", index, "email"])}`;
+    if (account.email === undefined) problems.error(`${where}: is required in an organization: AWS Organizations identifies the account by it when tap moves it into its organizational unit`);
+    else {
+      const first = emails.get(account.email.toLowerCase());
+      if (first) problems.error(`${where}: "${account.email}" is also ${first}; AWS gives each account its own root e-mail address`);
+      else emails.set(account.email.toLowerCase(), where);
+    }
     known.set(account.name!, { id: account.id!, name: account.name!, email: account.email! });
   });
   const placed = new Map<string, string>();
