@@ -174,7 +174,7 @@ export function guardrailFields(knownRuleIds: () => readonly string[]) {
         expected: `one of ${GUARDDUTY_PROTECTION_PLAN_KEYS.join(", ")}`,
       }),
       {
-        description: `The GuardDuty protection plans turned on with guardDuty in every guarded region (and, in an organization, auto-enabled for every member account): ${GUARDDUTY_PROTECTION_PLAN_KEYS.map((key) => `${key} (${GUARDDUTY_PROTECTION_PLANS[key].title}, FSBP ${GUARDDUTY_PROTECTION_PLANS[key].fsbp})`).join(", ")}. Default: all of them. A plan left out is declared off and needs rule GuardDuty.ProtectionPlans accepted with a reason. Each plan is billed only where its workload exists (EKS clusters, EBS volumes scanned, RDS logins, Lambda network activity, runtime agents), except s3, billed per S3 data event analysed (docs/security.md: Cost).`,
+        description: `The GuardDuty protection plans turned on with guardDuty in every guarded region (and, in an organization, auto-enabled for every member account): ${GUARDDUTY_PROTECTION_PLAN_KEYS.map((key) => `${key} (${GUARDDUTY_PROTECTION_PLANS[key].title}, FSBP ${GUARDDUTY_PROTECTION_PLANS[key].fsbp})`).join(", ")}. Default: all of them. A plan left out is declared off and needs rule GuardDuty.ProtectionPlans accepted with a reason. Each plan is billed only where its workload exists (EKS clusters, EBS volumes scanned, RDS logins, Lambda network activity, runtime agents), except s3, billed per S3 data event analysed (docs/security.md: GuardDuty protection plans).`,
         unique: true,
       },
     ),
