@@ -38,6 +38,7 @@ describe("main (the cdktf app)", () => {
         "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
         "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
         "  account settings: managed here: passwordPolicy, s3PublicAccessBlock, trail, configServiceRole, apiGatewayAccount, ebsEncryption, accessAnalyzer, guardDuty, securityHub, awsConfig",
+        "  GuardDuty: a detector in 17 regions with every protection plan; billed per event and GB analysed, each plan only where its workloads run, S3 Protection per S3 data event analysed, per account and region",
         "  Security Hub: subscribes fsbp (AWS Foundational Security Best Practices v1.0.0), cis-v5 (CIS AWS Foundations Benchmark v5.0.0) in 17 regions; billed per security check (each control, each resource it evaluates), per account and region",
         "  AWS Config: a recorder in 17 regions, CONTINUOUS (every change a configuration item), all supported types; billed per configuration item recorded, per account and region",
         '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
