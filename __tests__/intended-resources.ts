@@ -35,7 +35,9 @@ export function intendedGuardrailCounts(config: StackConfig, { regionKey }: { re
   const counts: Counts = {};
   if (ours("ebsEncryption")) add(counts, { aws_ebs_encryption_by_default: 1, ...(regionKey ? { aws_ebs_default_kms_key: 1 } : {}) });
   if (ours("accessAnalyzer")) add(counts, { aws_accessanalyzer_analyzer: 1 });
-  if (config.guardrails.guardDuty && ours("guardDuty")) add(counts, { aws_guardduty_detector: 1 });
+  // The detector and one feature per protection-plan feature, on or declared off: S3_DATA_EVENTS, EKS_AUDIT_LOGS,
+  // EBS_MALWARE_PROTECTION, RDS_LOGIN_EVENTS, LAMBDA_NETWORK_LOGS and RUNTIME_MONITORING (which carries the three runtime plans).
+  if (config.guardrails.guardDuty && ours("guardDuty")) add(counts, { aws_guardduty_detector: 1, aws_guardduty_detector_feature: 6 });
   // One subscription per standard chosen (securityHubStandards).
   if (config.guardrails.securityHub && ours("securityHub")) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: config.guardrails.securityHubStandards.length });
   if (config.guardrails.awsConfig && ours("awsConfig")) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });

@@ -16,6 +16,7 @@ describe("synth summary", () => {
       "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
       "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
       "  account settings: managed here: passwordPolicy, s3PublicAccessBlock, trail, configServiceRole, apiGatewayAccount, ebsEncryption, accessAnalyzer, guardDuty, securityHub, awsConfig",
+      "  GuardDuty: a detector in 17 regions with every protection plan; billed per event and GB analysed, each plan only where its workloads run, S3 Protection per S3 data event analysed, per account and region",
       "  Security Hub: subscribes fsbp (AWS Foundational Security Best Practices v1.0.0), cis-v5 (CIS AWS Foundations Benchmark v5.0.0) in 17 regions; billed per security check (each control, each resource it evaluates), per account and region",
       "  AWS Config: a recorder in 17 regions, CONTINUOUS (every change a configuration item), all supported types; billed per configuration item recorded, per account and region",
       '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
@@ -101,6 +102,9 @@ describe("synth summary", () => {
     expect(lines).toContain("  Security Hub: subscribes cis-v3 (CIS AWS Foundations Benchmark v3.0.0) in 3 regions; billed per security check (each control, each resource it evaluates), per account and region");
     expect(lines).toContain("  AWS Config: a recorder in 3 regions, DAILY (one configuration item per changed resource a day), all supported types but AWS::EC2::Volume; billed per configuration item recorded, per account and region");
     expect(summary({ TAP_SECURITY_HUB: "false", TAP_ACCEPT_RISKS: "SecurityHub.CisStandard=the organization's hub covers this account" })).toContain("  Security Hub: off");
+    expect(summary({ TAP_GUARDDUTY_PROTECTION: "rds,lambda", TAP_ACCEPT_RISKS: "GuardDuty.ProtectionPlans=this account runs only RDS and Lambda workloads" })).toContain(
+      "  GuardDuty: a detector in 17 regions with protection plans rds, lambda (off: s3, eks-audit-logs, malware-ec2, runtime-eks, runtime-ecs, runtime-ec2); billed per event and GB analysed, each plan only where its workloads run, per account and region",
+    );
   });
 
   describe("what a deploy unsubscribes, against the previous synth still in cdktf.out", () => {

@@ -36,6 +36,7 @@ const EXPECTED_FSBP: Record<string, string[]> = {
   "SNS.KmsEncryption": ["SNS.1"],
   "EC2.EbsEncryptionByDefault": ["EC2.7"],
   "GuardDuty.Enabled": ["GuardDuty.1"],
+  "GuardDuty.ProtectionPlans": ["GuardDuty.5", "GuardDuty.6", "GuardDuty.7", "GuardDuty.8", "GuardDuty.9", "GuardDuty.10", "GuardDuty.11", "GuardDuty.12", "GuardDuty.13"],
   "Config.Recorder": ["Config.1"],
   "Config.RequiredResourceTypes": ["Config.1"],
   "Config.ServiceLinkedRole": ["Config.1"],

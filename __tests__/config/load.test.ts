@@ -47,6 +47,7 @@ describe("loadConfig: defaults and variables", () => {
       replication: true,
       guardrails: {
         guardDuty: true,
+        guardDutyProtection: ["s3", "eks-audit-logs", "malware-ec2", "rds", "lambda", "runtime-eks", "runtime-ecs", "runtime-ec2"],
         securityHub: true,
         securityHubStandards: ["fsbp", "cis-v5"],
         awsConfig: true,

@@ -2,6 +2,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-configuration-recorder";
 import { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
+import { GuarddutyDetectorFeature } from "@cdktf/provider-aws/lib/guardduty-detector-feature";
+import { GuarddutyOrganizationConfiguration } from "@cdktf/provider-aws/lib/guardduty-organization-configuration";
+import { GuarddutyOrganizationConfigurationFeature } from "@cdktf/provider-aws/lib/guardduty-organization-configuration-feature";
 import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
 import { AccountAlternateContact } from "@cdktf/provider-aws/lib/account-alternate-contact";
 import { DataAwsVpcs } from "@cdktf/provider-aws/lib/data-aws-vpcs";
@@ -23,6 +26,20 @@ function defaultVpcGroup(scope: Construct, provider: AwsProvider, overrides: { f
   const each = TerraformIterator.fromList(vpcs.ids);
   return new DefaultSecurityGroup(scope, "default-vpc-sg", { provider, forEach: each, vpcId: each.value, ingress: overrides.ingress ?? [], egress: overrides.egress ?? [], tags: { Name: "d" } });
 }
+/** Every protection plan's feature, written from the GuardDuty API reference (DetectorFeatureConfiguration). */
+const PLAN_FEATURES = ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"];
+const RUNTIME_AGENTS = ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"];
+
+/** A detector with every plan's feature, `off` (a feature name, or an agent configuration) DISABLED. */
+function protectedDetector(scope: Construct, provider: AwsProvider, off: string[] = []) {
+  const detector = new GuarddutyDetector(scope, "detector", { provider, enable: true, tags: { Name: "g" } });
+  for (const name of PLAN_FEATURES) {
+    const agents = name === "RUNTIME_MONITORING" ? RUNTIME_AGENTS.map((agent) => ({ name: agent, status: off.includes(agent) ? "DISABLED" : "ENABLED" })) : undefined;
+    new GuarddutyDetectorFeature(scope, name, { provider, detectorId: detector.id, name, status: off.includes(name) ? "DISABLED" : "ENABLED", additionalConfiguration: agents });
+  }
+  return detector;
+}
+
 const SSM_SETTING = "arn:aws:ssm:us-east-1:123456789012:servicesetting/ssm/documents/console/public-sharing-permission";
 
 const BROKEN: BrokenExamples = {
@@ -30,6 +47,8 @@ const BROKEN: BrokenExamples = {
   "EC2.EbsEncryptionByDefault": [(s, p) => new EbsEncryptionByDefault(s, "ebs", { provider: p, enabled: false }), "rules/provider aws"],
   "IAM.AccessAnalyzer": [(s, p) => vpc(s, p), "rules/provider aws"],
   "GuardDuty.Enabled": [(s, p) => new GuarddutyDetector(s, "detector", { provider: p, enable: false, tags: { Name: "g" } }), "rules/provider aws"],
+  // ECS on Fargate left to manual agents: GuardDuty.12 fails.
+  "GuardDuty.ProtectionPlans": [(s, p) => protectedDetector(s, p, ["ECS_FARGATE_AGENT_MANAGEMENT"]), "rules/provider aws"],
   "SecurityHub.CisStandard": [
     (s, p) => {
       const hub = new SecurityhubAccount(s, "hub", { provider: p });
@@ -153,6 +172,36 @@ describe("guardrails rules", () => {
     expect(failing(blocks("/ssm/documents/console/public-sharing-permission"))).toEqual([]);
     // Another SSM setting is not the document sharing block.
     expect(failing(blocks("/ssm/parameter-store/high-throughput-enabled"))).toEqual(["SSM.DocumentPublicSharingBlocked"]);
+  });
+
+  test("GuardDuty.ProtectionPlans passes with every plan on, and names each plan off, on the detector and in the organization's auto-enable", () => {
+    const details = (build: Parameters<typeof audit>[0]) => audit(build).failures.filter((f) => f.rule.id === "GuardDuty.ProtectionPlans").map((f) => f.detail);
+    expect(details((s, p) => protectedDetector(s, p))).toEqual([]);
+    expect(details((s, p) => protectedDetector(s, p, ["S3_DATA_EVENTS", "EC2_AGENT_MANAGEMENT"]))).toEqual([
+      "S3_DATA_EVENTS is DISABLED; RUNTIME_MONITORING EC2_AGENT_MANAGEMENT is DISABLED in region us-east-1",
+    ]);
+    // A detector without features leaves the plans to GuardDuty's defaults.
+    expect(details((s, p) => new GuarddutyDetector(s, "detector", { provider: p, enable: true, tags: { Name: "g" } }))).toEqual([
+      "no aws_guardduty_detector_feature S3_DATA_EVENTS; no aws_guardduty_detector_feature EKS_AUDIT_LOGS; no aws_guardduty_detector_feature EBS_MALWARE_PROTECTION; no aws_guardduty_detector_feature RDS_LOGIN_EVENTS; no aws_guardduty_detector_feature LAMBDA_NETWORK_LOGS; no aws_guardduty_detector_feature RUNTIME_MONITORING in region us-east-1",
+    ]);
+    // A delegated administrator auto-enables every plan for its members (ALL), or the members go without.
+    const administrator = (autoEnable: (name: string) => string) => (s: Construct, p: AwsProvider) => {
+      const detector = protectedDetector(s, p);
+      const organization = new GuarddutyOrganizationConfiguration(s, "organization", { provider: p, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" });
+      for (const name of PLAN_FEATURES) {
+        const agents = name === "RUNTIME_MONITORING" ? RUNTIME_AGENTS.map((agent) => ({ name: agent, autoEnable: autoEnable(agent) })) : undefined;
+        new GuarddutyOrganizationConfigurationFeature(s, `organization-${name}`, { provider: p, detectorId: detector.id, name, autoEnable: autoEnable(name), additionalConfiguration: agents, dependsOn: [organization] });
+      }
+    };
+    expect(details(administrator(() => "ALL"))).toEqual([]);
+    // NEW leaves the existing members without the plan.
+    expect(details(administrator((name) => (name === "RDS_LOGIN_EVENTS" ? "NEW" : "ALL")))).toEqual(["RDS_LOGIN_EVENTS is NEW in region us-east-1"]);
+    expect(
+      details((s, p) => {
+        const detector = protectedDetector(s, p);
+        new GuarddutyOrganizationConfiguration(s, "organization", { provider: p, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" });
+      }),
+    ).toHaveLength(1);
   });
 
   test("a region whose provider has no resources (a retiring region) needs none of them", () => {

@@ -23,7 +23,7 @@ describe("loadConfig: singletons (create, adopt, external) and the names adopted
     const stack = stackOf({ TAP_SINGLETONS: "guardDuty=external;passwordPolicy=external;trail=external;awsConfig=external" });
     const accepted = stack.acceptedRisks.filter((risk) => risk.source.includes("external"));
     // The password rules judge a declared policy only, so an external one needs no acceptance (nor the product default's).
-    expect(accepted.map((risk) => risk.ruleId).sort()).toEqual(["CloudTrail.MultiRegionTrail", "CloudTrail.S3DataEvents", "Config.Recorder", "GuardDuty.Enabled", "Monitoring.CisMetricAlarms"]);
+    expect(accepted.map((risk) => risk.ruleId).sort()).toEqual(["CloudTrail.MultiRegionTrail", "CloudTrail.S3DataEvents", "Config.Recorder", "GuardDuty.Enabled", "GuardDuty.ProtectionPlans", "Monitoring.CisMetricAlarms"]);
     expect(stack.acceptedRisks.map((risk) => risk.ruleId)).not.toContain("IAM.PasswordReusePrevention");
     expect(accepted.find((risk) => risk.ruleId === "GuardDuty.Enabled")).toEqual({
       ruleId: "GuardDuty.Enabled",
@@ -118,6 +118,22 @@ describe("loadConfig: defaults and variables", () => {
       ruleId: "SecurityHub.FsbpStandard",
       reason: "the organization's hub covers this account",
       source: "TAP_ACCEPT_RISKS (SecurityHub.CisStandard, with TAP_SECURITY_HUB false)",
+    });
+  });
+
+  test("GuardDuty protection plans: every plan by default; a plan left out needs GuardDuty.ProtectionPlans accepted with a reason", () => {
+    expect(stackOf({}).guardrails.guardDutyProtection).toEqual(["s3", "eks-audit-logs", "malware-ec2", "rds", "lambda", "runtime-eks", "runtime-ecs", "runtime-ec2"]);
+    expect(problemsOf({ TAP_GUARDDUTY_PROTECTION: "eks-audit-logs,malware-ec2,rds,lambda,runtime-eks,runtime-ecs,runtime-ec2" })).toEqual([
+      'TAP_GUARDDUTY_PROTECTION: ["eks-audit-logs","malware-ec2","rds","lambda","runtime-eks","runtime-ecs","runtime-ec2"] leaves out GuardDuty protection plans s3 (FSBP GuardDuty.10) (rule GuardDuty.ProtectionPlans); change it, or accept the risk with a reason: TAP_ACCEPT_RISKS="GuardDuty.ProtectionPlans=<why>" (or acceptRisks in tap.config.json)',
+    ]);
+    const accepted = stackOf({ TAP_GUARDDUTY_PROTECTION: "s3,rds", TAP_ACCEPT_RISKS: "GuardDuty.ProtectionPlans=this account runs no EKS, ECS, EC2 or Lambda workloads" });
+    expect(accepted.guardrails.guardDutyProtection).toEqual(["s3", "rds"]);
+    expect(problemsOf({ TAP_GUARDDUTY_PROTECTION: "s3,eks" })).toEqual([expect.stringContaining('TAP_GUARDDUTY_PROTECTION: "eks" is not allowed')]);
+    // GuardDuty off, accepted as GuardDuty.Enabled, has no plans either: the same reason covers them.
+    expect(stackOf({ TAP_GUARDDUTY: "false", TAP_ACCEPT_RISKS: "GuardDuty.Enabled=the organization's detector covers this account" }).acceptedRisks).toContainEqual({
+      ruleId: "GuardDuty.ProtectionPlans",
+      reason: "the organization's detector covers this account",
+      source: "TAP_ACCEPT_RISKS (GuardDuty.Enabled, with TAP_GUARDDUTY false)",
     });
   });
 

@@ -17,6 +17,11 @@ export function describePlannedGuardrails(stack: PlannedStack): void {
       expect(perRegion("aws_ebs_default_kms_key")).toEqual(everyRegion);
       expect(perRegion("aws_accessanalyzer_analyzer")).toEqual(everyRegion);
       expect(perRegion("aws_guardduty_detector")).toEqual(guardDuty ? everyRegion : []);
+      // Every protection plan's feature on each detector (FSBP GuardDuty.5-13), ENABLED while every plan is listed (the default).
+      const everyPlan = config.guardrails.guardDutyProtection.length === 8;
+      const features = ["EBS_MALWARE_PROTECTION", "EKS_AUDIT_LOGS", "LAMBDA_NETWORK_LOGS", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"];
+      expect(changes("aws_guardduty_detector_feature").map((c) => `${inRegion(c)} ${c.change.after.name}`).sort()).toEqual((guardDuty ? everyRegion : []).flatMap((region) => features.map((name) => `${region} ${name}`)).sort());
+      if (everyPlan) for (const feature of changes("aws_guardduty_detector_feature")) expect(feature.change.after.status).toBe("ENABLED");
       // The default standards; a configuration that names its own is checked by the unit tests.
       const standards: Record<string, string> = {
         fsbp: "standards/aws-foundational-security-best-practices/v/1.0.0",

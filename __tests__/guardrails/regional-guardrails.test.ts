@@ -44,6 +44,35 @@ describe("RegionalGuardrails", () => {
     expect(resourceAt(json, "aws_guardduty_detector", "guardrails/guardduty")).toMatchObject({ enable: true, finding_publishing_frequency: "FIFTEEN_MINUTES" });
   });
 
+  test("GuardDuty's protection plans (FSBP GuardDuty.5-13): every feature on by default, Runtime Monitoring managing the EKS, ECS Fargate and EC2 agents; a plan left out is declared off", () => {
+    const features = (synth: SynthJson) =>
+      Object.fromEntries(resourcesOf(synth, "aws_guardduty_detector_feature").map(([, f]) => [f.name, [f.status, ...(f.additional_configuration ?? []).map((a: any) => `${a.name}=${a.status}`)].join(" ")]));
+    expect(features(json)).toEqual({
+      S3_DATA_EVENTS: "ENABLED",
+      EKS_AUDIT_LOGS: "ENABLED",
+      EBS_MALWARE_PROTECTION: "ENABLED",
+      RDS_LOGIN_EVENTS: "ENABLED",
+      LAMBDA_NETWORK_LOGS: "ENABLED",
+      RUNTIME_MONITORING: "ENABLED EKS_ADDON_MANAGEMENT=ENABLED ECS_FARGATE_AGENT_MANAGEMENT=ENABLED EC2_AGENT_MANAGEMENT=ENABLED",
+    });
+    // Every feature is on tap's detector; EKS_RUNTIME_MONITORING, which AWS refuses beside RUNTIME_MONITORING, never is.
+    expect(resourcesOf(json, "aws_guardduty_detector_feature").map(([, f]) => f.detector_id)).toEqual(Array(6).fill(expect.stringMatching(/^\$\{aws_guardduty_detector\.guardrails_guardduty_\w+\.id\}$/)));
+    expect(features(synthGuardrails({ ...everything, guardDutyProtection: ["eks-audit-logs", "malware-ec2", "rds", "lambda", "runtime-eks"] }))).toEqual({
+      S3_DATA_EVENTS: "DISABLED",
+      EKS_AUDIT_LOGS: "ENABLED",
+      EBS_MALWARE_PROTECTION: "ENABLED",
+      RDS_LOGIN_EVENTS: "ENABLED",
+      LAMBDA_NETWORK_LOGS: "ENABLED",
+      RUNTIME_MONITORING: "ENABLED EKS_ADDON_MANAGEMENT=ENABLED ECS_FARGATE_AGENT_MANAGEMENT=DISABLED EC2_AGENT_MANAGEMENT=DISABLED",
+    });
+    expect(features(synthGuardrails({ ...everything, guardDutyProtection: [] })).RUNTIME_MONITORING).toBe("DISABLED EKS_ADDON_MANAGEMENT=DISABLED ECS_FARGATE_AGENT_MANAGEMENT=DISABLED EC2_AGENT_MANAGEMENT=DISABLED");
+    // An adopted detector gets the plans too; an external one none.
+    const adopted = synthGuardrails({ ...everything, modes: { guardDuty: "adopt" } });
+    expect(resourcesOf(adopted, "aws_guardduty_detector_feature")).toHaveLength(6);
+    expect(resourcesOf(synthGuardrails({ ...everything, modes: { guardDuty: "external" } }), "aws_guardduty_detector_feature")).toEqual([]);
+    expect(() => synthGuardrails({ ...everything, guardDutyProtection: ["s3", "s3"] })).toThrow(/'plans' must list each of s3, eks-audit-logs, malware-ec2, rds, lambda, runtime-eks, runtime-ecs, runtime-ec2 at most once. Received: \["s3","s3"\]/);
+  });
+
   test("Security Hub without AWS's default standards, subscribed by default to FSBP and CIS v5.0.0 of this region and partition", () => {
     expect(resourceAt(json, "aws_securityhub_account", "guardrails/security-hub").enable_default_standards).toBe(false);
     expect(resourceAt(json, "aws_securityhub_standards_subscription", "guardrails/security-hub-fsbp")).toMatchObject({

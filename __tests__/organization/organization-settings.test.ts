@@ -136,6 +136,19 @@ describe("organization configuration", () => {
     expect(loadEdited((json) => (json.organization.centralizeRootAccess = false)).organization!.centralizeRootAccess).toBe(false);
   });
 
+  test("the organization auto-enables the top level's GuardDuty protection plans; leaving one out there needs GuardDuty.ProtectionPlans accepted at the top level", () => {
+    expect(loadConfig({}, { file: EXAMPLE }).organization!.guardDutyProtection).toEqual(["s3", "eks-audit-logs", "malware-ec2", "rds", "lambda", "runtime-eks", "runtime-ecs", "runtime-ec2"]);
+    const withoutS3 = (json: any) => (json.guardDutyProtection = ["eks-audit-logs", "malware-ec2", "rds", "lambda", "runtime-eks", "runtime-ecs", "runtime-ec2"]);
+    expect(problemsOf(withoutS3)).toEqual([
+      expect.stringMatching(/\$\.guardDutyProtection: .* leaves s3 off in every member account of the organization \(rule GuardDuty\.ProtectionPlans\); list every plan, or accept the risk at the top level with a reason: TAP_ACCEPT_RISKS="GuardDuty\.ProtectionPlans=<why>"/),
+    ]);
+    const accepted = loadEdited((json) => {
+      withoutS3(json);
+      json.acceptRisks = { ...json.acceptRisks, "GuardDuty.ProtectionPlans": "S3 data events are analysed by the SIEM from the organization trail" };
+    });
+    expect(accepted.organization!.guardDutyProtection).not.toContain("s3");
+  });
+
   test("refuses a member taking back a service the organization runs for it", () => {
     expect(problemsOf((json) => (json.fleet.accounts[1].singletons = { guardDuty: "create" }))).toEqual([
       expect.stringMatching(/\$\.fleet\.accounts\[1\]\.singletons\.guardDuty: "create" in an organization, which manages the GuardDuty detector for its members/),

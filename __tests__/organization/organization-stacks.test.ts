@@ -144,6 +144,30 @@ describe("the organization's stacks", () => {
     for (const configuration of configurations) expect(configuration.auto_enable_organization_members).toBe("ALL");
   });
 
+  test("security: every protection plan on the administrator's detectors and auto-enabled for ALL members, in every allowed Region (FSBP GuardDuty.5-13)", () => {
+    const byRegion = (type: string, status: string) => {
+      const found: Record<string, string[]> = {};
+      for (const feature of of("security", type)) {
+        const agents = (feature.additional_configuration ?? []).map((agent: any) => `${agent.name}=${agent[status]}`);
+        (found[feature.provider] ??= []).push([feature.name, feature[status], ...agents].join(" "));
+        if (type.includes("organization")) expect(feature.depends_on).toEqual([expect.stringMatching(/^aws_guardduty_organization_configuration\./)]);
+      }
+      return Object.fromEntries(Object.entries(found).map(([region, features]) => [region, features.sort()]));
+    };
+    const expected = (on: string) => [
+      `EBS_MALWARE_PROTECTION ${on}`,
+      `EKS_AUDIT_LOGS ${on}`,
+      `LAMBDA_NETWORK_LOGS ${on}`,
+      `RDS_LOGIN_EVENTS ${on}`,
+      `RUNTIME_MONITORING ${on} EKS_ADDON_MANAGEMENT=${on} ECS_FARGATE_AGENT_MANAGEMENT=${on} EC2_AGENT_MANAGEMENT=${on}`,
+      `S3_DATA_EVENTS ${on}`,
+    ];
+    expect(byRegion("aws_guardduty_detector_feature", "status")).toEqual({ "aws.eu-central-1": expected("ENABLED"), "aws.eu-west-1": expected("ENABLED") });
+    expect(byRegion("aws_guardduty_organization_configuration_feature", "auto_enable")).toEqual({ "aws.eu-central-1": expected("ALL"), "aws.eu-west-1": expected("ALL") });
+    // Members leave GuardDuty, its plans with it, to the organization.
+    for (const stack of config.stacks) expect(of(stack.stackName, "aws_guardduty_detector_feature")).toEqual([]);
+  });
+
   test("members: no trail, detector, hub or analyzer of their own; AWS Config delivers to the archive", () => {
     for (const stack of config.stacks) {
       for (const type of ["aws_cloudtrail", "aws_guardduty_detector", "aws_securityhub_account", "aws_accessanalyzer_analyzer"]) expect({ stack: stack.stackName, type, count: of(stack.stackName, type).length }).toEqual({ stack: stack.stackName, type, count: 0 });

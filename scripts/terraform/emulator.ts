@@ -277,6 +277,9 @@ export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
   aws_securityhub_configuration_policy: "moto has no CreateConfigurationPolicy (Security Hub central configuration)",
   aws_securityhub_configuration_policy_association: "moto has no StartConfigurationPolicyAssociation (Security Hub central configuration)",
   aws_guardduty_organization_configuration: "moto has no UpdateOrganizationConfiguration for GuardDuty (404), so auto-enable cannot be set",
+  aws_guardduty_detector_feature:
+    "moto's UpdateDetector replaces the detector's whole feature list with the request's (AWS merges it), and the provider sends one feature per resource, so every feature but the last is gone at the next read",
+  aws_guardduty_organization_configuration_feature: "moto has no UpdateOrganizationConfiguration for GuardDuty (404), so no plan can be auto-enabled for members",
   aws_ebs_snapshot_block_public_access: "moto's EC2 has no EnableSnapshotBlockPublicAccess nor GetSnapshotBlockPublicAccessState, so the block cannot be set or read back",
   aws_ec2_image_block_public_access: "moto's EC2 has no EnableImageBlockPublicAccess nor GetImageBlockPublicAccessState, so the block cannot be set or read back",
   aws_ssm_service_setting: "moto's SSM has no UpdateServiceSetting nor GetServiceSetting, so the document sharing block cannot be set or read back",

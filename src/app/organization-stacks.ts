@@ -174,6 +174,7 @@ export class SecurityStack extends SinglePassStack {
       accountId: config.security.id,
       partition,
       securityHubStandards: config.securityHubStandards,
+      guardDutyProtection: config.guardDutyProtection,
       // Security Hub's configuration reaches the same accounts as the guardrail policies.
       securityHubTargets: config.guardrailTargets.map((_, index) => Token.asString(Fn.element(targetIds, index))),
       findings: { severity: config.findingsSeverity, email: config.alarmEmail },

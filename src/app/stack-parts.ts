@@ -131,7 +131,7 @@ export function regionGuardrails(
   account: { accountId: string; partition: string },
   options: { ebsKey?: IEbsEncryptionKey; recording?: RegionRecording },
 ): RegionalGuardrails {
-  const { guardDuty, securityHub, securityHubStandards, configRecording, defaultVpcLockdown } = config.guardrails;
+  const { guardDuty, guardDutyProtection, securityHub, securityHubStandards, configRecording, defaultVpcLockdown } = config.guardrails;
   const modes = config.singletons;
   return new RegionalGuardrails(scope, `guardrails-${region}`, {
     provider,
@@ -139,6 +139,7 @@ export function regionGuardrails(
     ...account,
     ebsKey: options.ebsKey,
     guardDuty,
+    guardDutyProtection,
     securityHub,
     securityHubStandards,
     defaultVpcLockdown,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { SINGLETON_KEYS, type SingletonKey } from "../aws/singletons";
-import { SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "../guardrails/guardrail-facts";
+import { GUARDDUTY_PROTECTION_PLAN_KEYS, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "../guardrails/guardrail-facts";
 import { ORGANIZATION_MANAGED_SINGLETONS } from "../config/load";
 import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model";
 
@@ -157,6 +157,17 @@ function subscribedStandards(stack: StackConfig): readonly SecurityHubStandard[]
   return stack.manageAccountSettings && stack.guardrails.securityHub && stack.singletons.securityHub !== "external" ? stack.guardrails.securityHubStandards : [];
 }
 
+/** The detectors and their protection plans, with what bills them (docs/security.md: GuardDuty protection plans). */
+function guardDutyLine(stack: StackConfig, regions: number): string {
+  if (!stack.guardrails.guardDuty) return "off";
+  if (stack.singletons.guardDuty === "external") return "left outside this deployment";
+  const plans = stack.guardrails.guardDutyProtection;
+  const left = GUARDDUTY_PROTECTION_PLAN_KEYS.filter((plan) => !plans.includes(plan));
+  const listed = left.length === 0 ? "every protection plan" : plans.length === 0 ? "no protection plan" : `protection plans ${plans.join(", ")} (off: ${left.join(", ")})`;
+  const s3 = plans.includes("s3") ? ", S3 Protection per S3 data event analysed" : "";
+  return `a detector in ${regions} regions with ${listed}; billed per event and GB analysed, each plan only where its workloads run${s3}, per account and region`;
+}
+
 /**
  * What the paid guardrails add, per account: the billing unit of Security Hub and AWS Config,
  * and how many regions multiply it. No prices: they change, see docs/security.md: What the standards and the recorder add to the bill.
@@ -175,7 +186,7 @@ function paidGuardrails(stack: StackConfig): string[] {
     : stack.singletons.awsConfig === "external"
       ? "left outside this deployment"
       : `a recorder in ${regions} regions, ${recording.frequency ?? "CONTINUOUS"} (${recording.frequency === "DAILY" ? "one configuration item per changed resource a day" : "every change a configuration item"}), ${excluded.length > 0 ? `all supported types but ${excluded.join(", ")}` : "all supported types"}; billed per configuration item recorded, per account and region`;
-  return [`  Security Hub: ${hub}`, `  AWS Config: ${recorder}`];
+  return [`  GuardDuty: ${guardDutyLine(stack, regions)}`, `  Security Hub: ${hub}`, `  AWS Config: ${recorder}`];
 }
 
 /**

@@ -109,7 +109,7 @@ export const SINGLETONS = {
     },
     description: "the GuardDuty detector",
     imports: "aws_guardduty_detector, id = the region's detector id (read with the aws_guardduty_detector data source)",
-    ruleIds: ["GuardDuty.Enabled"],
+    ruleIds: ["GuardDuty.Enabled", "GuardDuty.ProtectionPlans"],
   },
   securityHub: {
     scope: "region",

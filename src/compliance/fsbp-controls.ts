@@ -45,7 +45,6 @@ const NO_INSTANCES = "tap launches no EC2 instances, launch templates, Auto Scal
 const NO_USERS = "tap creates no IAM users: people reach its roles as the account's own principals";
 const NO_MANAGED_POLICIES = "tap creates no customer managed policies: its permissions are inline role policies and AWS managed policies";
 const NO_VPN = "tap creates no Site-to-Site or Client VPN";
-const NO_DETECTOR_FEATURES = "tap's GuardDuty detector declares no protection plans (aws_guardduty_detector_feature): which ones a new detector gets is GuardDuty's default, and no rule checks it";
 const ENDPOINTS = "tap's VPCs have only the execute-api interface endpoint; no rule asks for this one (each interface endpoint is billed per zone-hour)";
 const INSPECTOR = "tap does not enable Amazon Inspector in any account or region";
 
@@ -114,15 +113,15 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "EC2.181": { title: "EC2 launch templates should enable encryption for attached EBS volumes", disposition: notApplicable(NO_INSTANCES) },
 
   "GuardDuty.1": { title: "GuardDuty should be enabled", disposition: covered("GuardDuty.Enabled") },
-  "GuardDuty.5": { title: "GuardDuty EKS Audit Log Monitoring should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.6": { title: "GuardDuty Lambda Protection should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.7": { title: "GuardDuty EKS Runtime Monitoring should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.8": { title: "GuardDuty Malware Protection for EC2 should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.9": { title: "GuardDuty RDS Protection should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.10": { title: "GuardDuty S3 Protection should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.11": { title: "GuardDuty Runtime Monitoring should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.12": { title: "GuardDuty ECS Runtime Monitoring should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
-  "GuardDuty.13": { title: "GuardDuty EC2 Runtime Monitoring should be enabled", disposition: notYetCovered(NO_DETECTOR_FEATURES) },
+  "GuardDuty.5": { title: "GuardDuty EKS Audit Log Monitoring should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.6": { title: "GuardDuty Lambda Protection should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.7": { title: "GuardDuty EKS Runtime Monitoring should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.8": { title: "GuardDuty Malware Protection for EC2 should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.9": { title: "GuardDuty RDS Protection should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.10": { title: "GuardDuty S3 Protection should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.11": { title: "GuardDuty Runtime Monitoring should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.12": { title: "GuardDuty ECS Runtime Monitoring should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
+  "GuardDuty.13": { title: "GuardDuty EC2 Runtime Monitoring should be enabled", disposition: covered("GuardDuty.ProtectionPlans") },
 
   "IAM.1": { title: 'IAM policies should not allow full "*" administrative privileges', disposition: covered("IAM.NoAdminStatements") },
   "IAM.2": { title: "IAM users should not have IAM policies attached", disposition: notApplicable(NO_USERS) },

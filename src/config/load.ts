@@ -11,6 +11,7 @@ import { AUDIT_DEFAULTS, resolveHomeRegion } from "../audit/audit-settings";
 import type { SeverityLabel } from "../audit/findings-facts";
 import { AWS_NAME_KIND_LABELS, awsNameProblem } from "../aws/limits";
 import { GUARDRAIL_DEFAULTS, OrganizationPart, regionStacks, resolveGuardrails } from "../guardrails/guardrail-settings";
+import { GUARDDUTY_PROTECTION_PLAN_KEYS, GuardDutyProtectionPlan } from "../guardrails/guardrail-facts";
 import { checkTagKeyCase, IDENTITY_DEFAULTS } from "../identity/identity-settings";
 import { checkFleetVpcCidrs, NETWORK_DEFAULTS, resolveNetwork } from "../network/network-settings";
 import { checkFleetAccounts, fleetAccount, GivenAccount, organizationForMembers, resolveOrganization } from "../organization/organization-settings";
@@ -202,6 +203,7 @@ class ConfigLoader {
     context: { project: string; backend: BackendSettings; accountId?: string; top: Layer; display: string },
   ) {
     const view = viewOf(context.top);
+    checkOrganizationGuardDutyProtection(view, this.problems);
     const environment = view.valueOf("environment", DEFAULTS.environment);
     return resolveOrganization(
       org,
@@ -217,6 +219,7 @@ class ConfigLoader {
         logRetentionDays: view.valueOf("logRetentionDays", DEFAULTS.logRetentionDays),
         alarmEmail: view.given<string>("alarmEmail")?.value,
         securityHubStandards: view.valueOf("securityHubStandards", DEFAULTS.securityHubStandards),
+        guardDutyProtection: view.valueOf("guardDutyProtection", DEFAULTS.guardDutyProtection),
         findingsSeverity: view.valueOf<SeverityLabel>("findingsSeverity", DEFAULTS.findingsSeverity),
         tags: view.valueOf<Record<string, string>>("tags", {}),
       },
@@ -261,7 +264,7 @@ class ConfigLoader {
       adoptNames: guardrails.adoptNames,
       protectData,
       replication: network.regionNames.length > 1 && view.valueOf("replication", true),
-      guardrails: { ...guardrails.flags, securityHubStandards: guardrails.securityHubStandards, configRecording: guardrails.configRecording, alarmEmail: guardrails.alarmEmail, securityContact: guardrails.securityContact },
+      guardrails: { ...guardrails.flags, guardDutyProtection: guardrails.guardDutyProtection, securityHubStandards: guardrails.securityHubStandards, configRecording: guardrails.configRecording, alarmEmail: guardrails.alarmEmail, securityContact: guardrails.securityContact },
       backend,
       configDelivery: fleet?.organization?.delivery,
       guardrailRegions: guardrails.guardrailRegions,
@@ -290,4 +293,17 @@ class ConfigLoader {
       return;
     }
   }
+}
+
+/**
+ * The organization auto-enables the top level's GuardDuty protection plans for every member, whose
+ * own stacks leave GuardDuty to it: a plan left out there needs its rule accepted at the top level.
+ */
+function checkOrganizationGuardDutyProtection(view: ReturnType<typeof viewOf>, problems: Problems): void {
+  const given = view.given<GuardDutyProtectionPlan[]>("guardDutyProtection");
+  const missing = GUARDDUTY_PROTECTION_PLAN_KEYS.filter((plan) => given && !given.value.includes(plan));
+  if (missing.length === 0 || view.given<Record<string, string>>("acceptRisks")?.value["GuardDuty.ProtectionPlans"]) return;
+  problems.error(
+    `${given!.origin}: ${JSON.stringify(given!.value)} leaves ${missing.join(", ")} off in every member account of the organization (rule GuardDuty.ProtectionPlans); list every plan, or accept the risk at the top level with a reason: TAP_ACCEPT_RISKS="GuardDuty.ProtectionPlans=<why>" (or acceptRisks in ${DEFAULT_CONFIG_FILE})`,
+  );
 }

@@ -4,7 +4,7 @@
  */
 
 import type { SingletonKey, SingletonMode } from "../aws/singletons";
-import type { SecurityHubStandard } from "../guardrails/guardrail-facts";
+import type { GuardDutyProtectionPlan, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import type { AcceptedRisk, ConfigRecordingSettings, RegionStackConfig, SecurityContact } from "../guardrails/guardrail-settings";
 import type { SeverityLabel } from "../audit/findings-facts";
 import type { RegionSettings } from "../network/network-settings";
@@ -64,6 +64,8 @@ export interface StackConfig {
   readonly replication: boolean;
   readonly guardrails: {
     readonly guardDuty: boolean;
+    /** The GuardDuty protection plans on while guardDuty is on; the others are declared off. */
+    readonly guardDutyProtection: readonly GuardDutyProtectionPlan[];
     readonly securityHub: boolean;
     /** The standards each guarded region subscribes while securityHub is on. */
     readonly securityHubStandards: readonly SecurityHubStandard[];

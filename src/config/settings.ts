@@ -57,6 +57,7 @@ export function stackFields(knownRuleIds: () => readonly string[]) {
     protectData: STORAGE_FIELDS.protectData,
     replication: STORAGE_FIELDS.replication,
     guardDuty: guardrails.guardDuty,
+    guardDutyProtection: guardrails.guardDutyProtection,
     securityHub: guardrails.securityHub,
     securityHubStandards: guardrails.securityHubStandards,
     awsConfig: guardrails.awsConfig,

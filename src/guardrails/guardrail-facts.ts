@@ -143,6 +143,54 @@ export const SECURITY_CONTACT_TYPE = "SECURITY";
 export const GUARDDUTY_FINDING_FREQUENCY = "FIFTEEN_MINUTES";
 
 /**
+ * GuardDuty's protection plans, by the value `guardDutyProtection` takes: the detector feature
+ * each turns on (with, for Runtime Monitoring, the additional configuration that lets GuardDuty
+ * manage the agent of one workload type) and the FSBP control it satisfies. The three runtime
+ * plans share the one RUNTIME_MONITORING feature, which includes EKS: EKS_RUNTIME_MONITORING is
+ * never declared beside it (AWS refuses both together).
+ * @see https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/guardduty-controls.html
+ */
+export const GUARDDUTY_PROTECTION_PLANS = {
+  "s3": { feature: "S3_DATA_EVENTS", fsbp: "GuardDuty.10", title: "S3 Protection" },
+  "eks-audit-logs": { feature: "EKS_AUDIT_LOGS", fsbp: "GuardDuty.5", title: "EKS Audit Log Monitoring" },
+  "malware-ec2": { feature: "EBS_MALWARE_PROTECTION", fsbp: "GuardDuty.8", title: "Malware Protection for EC2" },
+  "rds": { feature: "RDS_LOGIN_EVENTS", fsbp: "GuardDuty.9", title: "RDS Protection" },
+  "lambda": { feature: "LAMBDA_NETWORK_LOGS", fsbp: "GuardDuty.6", title: "Lambda Protection" },
+  "runtime-eks": { feature: "RUNTIME_MONITORING", agent: "EKS_ADDON_MANAGEMENT", fsbp: "GuardDuty.7", title: "Runtime Monitoring of EKS" },
+  "runtime-ecs": { feature: "RUNTIME_MONITORING", agent: "ECS_FARGATE_AGENT_MANAGEMENT", fsbp: "GuardDuty.12", title: "Runtime Monitoring of ECS on Fargate" },
+  "runtime-ec2": { feature: "RUNTIME_MONITORING", agent: "EC2_AGENT_MANAGEMENT", fsbp: "GuardDuty.13", title: "Runtime Monitoring of EC2" },
+} as const;
+
+export type GuardDutyProtectionPlan = keyof typeof GUARDDUTY_PROTECTION_PLANS;
+export const GUARDDUTY_PROTECTION_PLAN_KEYS = Object.keys(GUARDDUTY_PROTECTION_PLANS) as GuardDutyProtectionPlan[];
+
+/** One detector feature as tap declares it: its status, and each agent configuration's. */
+export interface GuardDutyFeatureSetting {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly agents: readonly { readonly name: string; readonly enabled: boolean }[];
+}
+
+/**
+ * Every feature the plans name, each once, ENABLED when a plan that needs it is listed and
+ * DISABLED otherwise (the provider's delete only forgets a feature, so a plan left out is
+ * switched off explicitly). Runtime Monitoring is on with any runtime plan; each agent
+ * configuration with its own.
+ */
+export function guardDutyFeatureSettings(plans: readonly GuardDutyProtectionPlan[]): GuardDutyFeatureSetting[] {
+  const features = [...new Set(GUARDDUTY_PROTECTION_PLAN_KEYS.map((key) => GUARDDUTY_PROTECTION_PLANS[key].feature))];
+  return features.map((name) => {
+    const keys = GUARDDUTY_PROTECTION_PLAN_KEYS.filter((key) => GUARDDUTY_PROTECTION_PLANS[key].feature === name);
+    const agents = keys.flatMap((key) => {
+      const plan = GUARDDUTY_PROTECTION_PLANS[key];
+      return "agent" in plan ? [{ name: plan.agent, enabled: plans.includes(key) }] : [];
+    });
+    return { name, enabled: keys.some((key) => plans.includes(key)), agents };
+  });
+}
+
+/**
  * Rules whose controls only the deployment that owns the account's settings creates; another
  * deployment in the same account accepts them (see the configuration's accountSettings).
  */
@@ -150,6 +198,7 @@ export const ACCOUNT_OWNER_RULE_IDS: readonly string[] = [
   "EC2.EbsEncryptionByDefault",
   "IAM.AccessAnalyzer",
   "GuardDuty.Enabled",
+  "GuardDuty.ProtectionPlans",
   "SecurityHub.CisStandard",
   "SecurityHub.FsbpStandard",
   "Config.Recorder",
@@ -185,6 +234,7 @@ export const GUARDRAIL_DRIFT_CONTROLS: readonly DriftControl[] = [
   { type: "aws_ebs_default_kms_key", attributes: ["key_arn"], rule: "EC2.EbsEncryptionByDefault" },
   { type: "aws_accessanalyzer_analyzer", attributes: ["type"], rule: "IAM.AccessAnalyzer" },
   { type: "aws_guardduty_detector", attributes: ["enable"], rule: "GuardDuty.Enabled" },
+  { type: "aws_guardduty_detector_feature", attributes: ["status", "additional_configuration"], rule: "GuardDuty.ProtectionPlans" },
   { type: "aws_securityhub_account", attributes: ["enable_default_standards"], rule: "SecurityHub.CisStandard" },
   // A subscription carries one standard's control: a plan that destroys one names both rules; drift names the first.
   { type: "aws_securityhub_standards_subscription", attributes: ["standards_arn"], rule: "SecurityHub.CisStandard" },

@@ -1,5 +1,5 @@
 import { SINGLETON_TYPES } from "../aws/singletons";
-import { CIS_STANDARD_KEYS, CONFIG_REQUIRED_RESOURCE_TYPES, CONFIG_SERVICE_LINKED_ROLE, DEFAULT_VPC_FILTER, PUBLIC_SHARING_BLOCKS, SECURITY_CONTACT_TYPE, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "./guardrail-facts";
+import { CIS_STANDARD_KEYS, CONFIG_REQUIRED_RESOURCE_TYPES, CONFIG_SERVICE_LINKED_ROLE, DEFAULT_VPC_FILTER, GUARDDUTY_PROTECTION_PLAN_KEYS, guardDutyFeatureSettings, PUBLIC_SHARING_BLOCKS, SECURITY_CONTACT_TYPE, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "./guardrail-facts";
 import { fail, firstBlock, listOf, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
 
@@ -66,6 +66,28 @@ function iteratedDefaultVpcs(stack: StackView, provider: StackElement, resource:
   return filters.some((filter) => filter.name === DEFAULT_VPC_FILTER.name && listOf(filter.values).map(String).join() === "true") ? lookup : undefined;
 }
 
+/** Every protection plan's feature, each on, with each agent configuration on. */
+const ALL_GUARDDUTY_FEATURES = guardDutyFeatureSettings(GUARDDUTY_PROTECTION_PLAN_KEYS);
+
+/**
+ * The features of `type` in the region (detector features, or an organization configuration's)
+ * that leave a protection plan off: each feature must be declared once with `on` as its status
+ * (status ENABLED, or auto_enable ALL) and each of its agent configurations likewise.
+ */
+function plansOff(stack: StackView, provider: StackElement, type: string, statusOf: (block: any) => unknown, on: string): string[] {
+  const declared = stack.resourcesOf(provider).filter((resource) => resource.type === type);
+  return ALL_GUARDDUTY_FEATURES.flatMap((feature) => {
+    const found = declared.filter((resource) => resource.body.name === feature.name);
+    if (found.length === 0) return [`no ${type} ${feature.name}`];
+    if (found.every((resource) => statusOf(resource.body) !== on)) return [`${feature.name} is ${String(statusOf(found[0].body))}`];
+    const agents = listOf(found.find((resource) => statusOf(resource.body) === on)!.body.additional_configuration);
+    return feature.agents.flatMap((agent) => {
+      const block = agents.find((candidate) => candidate.name === agent.name);
+      return block && statusOf(block) === on ? [] : [`${feature.name} ${agent.name} is ${block ? String(statusOf(block)) : "not declared"}`];
+    });
+  });
+}
+
 export const GUARDRAIL_RULES: readonly Rule[] = [
   {
     id: "EC2.EbsEncryptionByDefault",
@@ -99,6 +121,25 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     fsbp: ["GuardDuty.1"],
     check: (provider, stack) =>
       regionHas(stack, provider, "aws_guardduty_detector", (r) => (r.body.enable === false ? fail("enable is false") : PASS), "no aws_guardduty_detector"),
+  },
+  {
+    id: "GuardDuty.ProtectionPlans",
+    appliesTo: ["provider.aws"],
+    info: "A region's GuardDuty detector (or an organization's auto-enable configuration) leaves a protection plan off.",
+    explanation:
+      "Without its protection plans GuardDuty sees only CloudTrail, VPC flow and DNS logs: not S3 data access, EKS audit logs, malware on EBS volumes, RDS logins, Lambda network activity or what runs on EKS, ECS and EC2. In an organization each member needs them, which the delegated administrator's auto-enable gives.",
+    fix: "Add one aws_guardduty_detector_feature per plan, status ENABLED (Runtime Monitoring with EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT and EC2_AGENT_MANAGEMENT ENABLED), and for an organization's administrator one aws_guardduty_organization_configuration_feature per plan with auto_enable ALL (TAP_GUARDDUTY_PROTECTION, every plan by default), or accept the risk with a reason.",
+    fsbp: ["GuardDuty.5", "GuardDuty.6", "GuardDuty.7", "GuardDuty.8", "GuardDuty.9", "GuardDuty.10", "GuardDuty.11", "GuardDuty.12", "GuardDuty.13"],
+    check(provider, stack) {
+      const detector = regionHas(stack, provider, "aws_guardduty_detector", () => PASS, "no aws_guardduty_detector");
+      if (detector.status !== "pass" || stack.resourcesOf(provider).length === 0) return detector;
+      const problems = plansOff(stack, provider, "aws_guardduty_detector_feature", (block) => block.status, "ENABLED");
+      // A delegated administrator's detector auto-enables the plans for every member, existing and new.
+      if (stack.resourcesOf(provider).some((resource) => resource.type === "aws_guardduty_organization_configuration")) {
+        problems.push(...plansOff(stack, provider, "aws_guardduty_organization_configuration_feature", (block) => block.auto_enable, "ALL"));
+      }
+      return problems.length === 0 ? PASS : fail(`${problems.join("; ")} in region ${provider.body.region ?? provider.name}`);
+    },
   },
   {
     id: "SecurityHub.CisStandard",

@@ -20,6 +20,9 @@ import {
   CONFIG_REQUIRED_RESOURCE_TYPES,
   ConfigRecordingFrequency,
   DEFAULT_SECURITY_HUB_STANDARDS,
+  GUARDDUTY_PROTECTION_PLAN_KEYS,
+  GUARDDUTY_PROTECTION_PLANS,
+  GuardDutyProtectionPlan,
   SECURITY_HUB_STANDARD_KEYS,
   SECURITY_HUB_STANDARDS,
   SecurityHubStandard,
@@ -54,6 +57,8 @@ export const GUARDRAIL_DEFAULTS = {
   /** Three providers keep a region stack's plan small: see docs/configuration.md: Layouts. */
   regionsPerStack: 3,
   securityHubStandards: DEFAULT_SECURITY_HUB_STANDARDS,
+  /** Every protection plan, as a landing zone turns them on. */
+  guardDutyProtection: GUARDDUTY_PROTECTION_PLAN_KEYS as readonly GuardDutyProtectionPlan[],
   configRecordingFrequency: "CONTINUOUS" as ConfigRecordingFrequency,
   configExcludedResourceTypes: [] as readonly string[],
 } as const;
@@ -162,6 +167,17 @@ export function guardrailFields(knownRuleIds: () => readonly string[]) {
       example: '"configRecorder=default;accessAnalyzer/eu-west-1=ConsoleAnalyzer-1a2b"',
     }),
     guardDuty: new BooleanSchema("GuardDuty in every guarded region (account settings owner only). Costs per analysed event."),
+    guardDutyProtection: new ListSchema(
+      new StringSchema({
+        description: "A GuardDuty protection plan.",
+        enum: GUARDDUTY_PROTECTION_PLAN_KEYS,
+        expected: `one of ${GUARDDUTY_PROTECTION_PLAN_KEYS.join(", ")}`,
+      }),
+      {
+        description: `The GuardDuty protection plans turned on with guardDuty in every guarded region (and, in an organization, auto-enabled for every member account): ${GUARDDUTY_PROTECTION_PLAN_KEYS.map((key) => `${key} (${GUARDDUTY_PROTECTION_PLANS[key].title}, FSBP ${GUARDDUTY_PROTECTION_PLANS[key].fsbp})`).join(", ")}. Default: all of them. A plan left out is declared off and needs rule GuardDuty.ProtectionPlans accepted with a reason. Each plan is billed only where its workload exists (EKS clusters, EBS volumes scanned, RDS logins, Lambda network activity, runtime agents), except s3, billed per S3 data event analysed (docs/security.md: GuardDuty protection plans).`,
+        unique: true,
+      },
+    ),
     securityHub: new BooleanSchema("Security Hub with the standards of securityHubStandards in every guarded region (account settings owner only). Billed per security check, per account and region."),
     securityHubStandards: new ListSchema(
       new StringSchema({
@@ -206,6 +222,7 @@ export const GUARDRAIL_VARIABLES: Readonly<Record<keyof ReturnType<typeof guardr
   singletons: "TAP_SINGLETONS",
   adoptNames: "TAP_ADOPT_NAMES",
   guardDuty: "TAP_GUARDDUTY",
+  guardDutyProtection: "TAP_GUARDDUTY_PROTECTION",
   securityHub: "TAP_SECURITY_HUB",
   securityHubStandards: "TAP_SECURITY_HUB_STANDARDS",
   awsConfig: "TAP_AWS_CONFIG",
@@ -220,6 +237,14 @@ export const GUARDRAIL_RISKY_VALUES: readonly RiskyValue[] = [
   { setting: "guardDuty", ruleId: "GuardDuty.Enabled", risky: (on: boolean) => !on, why: () => "turns off threat detection (rule GuardDuty.Enabled)", ownerOnly: true },
   { setting: "securityHub", ruleId: "SecurityHub.CisStandard", risky: (on: boolean) => !on, why: () => "turns off continuous CIS v3.0.0 checks (CIS 4.16, rule SecurityHub.CisStandard)", ownerOnly: true },
   { setting: "awsConfig", ruleId: "Config.Recorder", risky: (on: boolean) => !on, why: () => "turns off the configuration history (CIS 3.3, rule Config.Recorder)", ownerOnly: true },
+  {
+    setting: "guardDutyProtection",
+    ruleId: "GuardDuty.ProtectionPlans",
+    risky: (plans: GuardDutyProtectionPlan[]) => GUARDDUTY_PROTECTION_PLAN_KEYS.some((key) => !plans.includes(key)),
+    why: (plans: GuardDutyProtectionPlan[]) =>
+      `leaves out GuardDuty protection plans ${GUARDDUTY_PROTECTION_PLAN_KEYS.filter((key) => !plans.includes(key)).map((key) => `${key} (FSBP ${GUARDDUTY_PROTECTION_PLANS[key].fsbp})`).join(", ")} (rule GuardDuty.ProtectionPlans)`,
+    ownerOnly: true,
+  },
   {
     setting: "securityHubStandards",
     ruleId: "SecurityHub.FsbpStandard",
@@ -287,6 +312,8 @@ export interface GuardrailSettings {
   readonly flags: GuardrailFlags;
   /** The Security Hub standards subscribed where Security Hub is on, in the order given. */
   readonly securityHubStandards: readonly SecurityHubStandard[];
+  /** The GuardDuty protection plans on where GuardDuty is on. */
+  readonly guardDutyProtection: readonly GuardDutyProtectionPlan[];
   readonly configRecording: ConfigRecordingSettings;
   readonly alarmEmail?: string;
   /** The security alternate contact the owner sets; absent elsewhere. */
@@ -316,13 +343,14 @@ export function resolveGuardrails(
   // The blocks on public sharing are tap's own in every region (no singleton another party runs), so the owner guards every listed region.
   const guardrailRegions = listed;
   const securityContact = resolveSecurityContact(view, manage, context.organization !== undefined, problems);
-  const acceptedRisks = acceptRisks(view, { manage, singleRegion, modes: singletons.modes, securityHubOff: !flags.securityHub, securityContact: securityContact !== undefined });
+  const acceptedRisks = acceptRisks(view, { manage, singleRegion, modes: singletons.modes, securityHubOff: !flags.securityHub, guardDutyOff: !flags.guardDuty, securityContact: securityContact !== undefined });
   checkRiskyValues(view, context.riskyValues, acceptedRisks, manage, problems);
   if (manage && flags.securityHub && !flags.awsConfig) {
     problems.error(
       `${view.where("securityHub")}: is on while ${view.where("awsConfig")} is off; Security Hub's controls are AWS Config rules and report nothing without a recorder: turn AWS Config on, or Security Hub off`,
     );
   }
+  if (manage && !flags.guardDuty && view.given("guardDutyProtection")) problems.warn(`${view.where("guardDutyProtection")}: has no effect: ${view.where("guardDuty")} is false`);
   if (manage && !flags.securityHub && view.given("securityHubStandards")) problems.warn(`${view.where("securityHubStandards")}: has no effect: ${view.where("securityHub")} is false`);
   checkOwnerOnlySettings(view, manage, singleRegion, problems);
   const configRecording = resolveConfigRecording(view, manage && flags.awsConfig, problems);
@@ -337,6 +365,7 @@ export function resolveGuardrails(
     acceptedRisks,
     flags: { guardDuty: manage && flags.guardDuty, securityHub: manage && flags.securityHub, awsConfig: manage && flags.awsConfig, defaultVpcLockdown: manage && flags.defaultVpcLockdown },
     securityHubStandards: view.valueOf<readonly SecurityHubStandard[]>("securityHubStandards", GUARDRAIL_DEFAULTS.securityHubStandards),
+    guardDutyProtection: view.valueOf<readonly GuardDutyProtectionPlan[]>("guardDutyProtection", GUARDRAIL_DEFAULTS.guardDutyProtection),
     configRecording,
     alarmEmail: manage ? view.given<string>("alarmEmail")?.value : undefined,
     securityContact,
@@ -467,7 +496,7 @@ function checkOrganizationManaged(given: Setting | undefined, modes: Readonly<Mo
 }
 
 /** The product's own acceptances first, then the configured ones (which may replace them). */
-function acceptRisks(view: StackSettingsView, context: { manage: boolean; singleRegion: boolean; modes: Readonly<Modes>; securityHubOff: boolean; securityContact: boolean }): AcceptedRisk[] {
+function acceptRisks(view: StackSettingsView, context: { manage: boolean; singleRegion: boolean; modes: Readonly<Modes>; securityHubOff: boolean; guardDutyOff: boolean; securityContact: boolean }): AcceptedRisk[] {
   const risks = new Map<string, AcceptedRisk>();
   for (const acceptance of [context.singleRegion && BUILT_IN_ACCEPTANCES.singleRegion, !context.manage && BUILT_IN_ACCEPTANCES.accountSettingsElsewhere]) {
     if (!acceptance) continue;
@@ -497,6 +526,11 @@ function acceptRisks(view: StackSettingsView, context: { manage: boolean; single
   if (context.manage && context.securityHubOff && cis && !risks.has("SecurityHub.FsbpStandard")) {
     risks.set("SecurityHub.FsbpStandard", { ruleId: "SecurityHub.FsbpStandard", reason: cis.reason, source: `${cis.source} (SecurityHub.CisStandard, with ${view.where("securityHub")} false)` });
   }
+  // GuardDuty off, accepted as GuardDuty.Enabled, has no detector for protection plans either: that reason covers them.
+  const guardDuty = risks.get("GuardDuty.Enabled");
+  if (context.manage && context.guardDutyOff && guardDuty && !risks.has("GuardDuty.ProtectionPlans")) {
+    risks.set("GuardDuty.ProtectionPlans", { ruleId: "GuardDuty.ProtectionPlans", reason: guardDuty.reason, source: `${guardDuty.source} (GuardDuty.Enabled, with ${view.where("guardDuty")} false)` });
+  }
   return [...risks.values()];
 }
 
@@ -512,7 +546,7 @@ function checkRiskyValues(view: StackSettingsView, riskyValues: readonly RiskyVa
 /** Guardrails belong to the deployment that owns the account's settings; say when a setting cannot take effect. */
 function checkOwnerOnlySettings(view: StackSettingsView, manage: boolean, singleRegion: boolean, problems: Problems): void {
   if (!manage) {
-    for (const key of ["guardDuty", "securityHub", "securityHubStandards", "awsConfig", "configRecordingFrequency", "configExcludedResourceTypes", "defaultVpcLockdown", "securityContact", "alarmEmail", "layout", "regionsPerStack"] as const) {
+    for (const key of ["guardDuty", "guardDutyProtection", "securityHub", "securityHubStandards", "awsConfig", "configRecordingFrequency", "configExcludedResourceTypes", "defaultVpcLockdown", "securityContact", "alarmEmail", "layout", "regionsPerStack"] as const) {
       const setting = view.given(key);
       if (setting && setting.value !== false) problems.warn(`${view.where(key)}: has no effect: ${view.where("accountSettings")} is skip, so the deployment that owns the account's settings decides it`);
     }

@@ -21,11 +21,13 @@ import type { ConfigDeliveryTarget } from "../audit/audit-trail";
 import type { IEbsEncryptionKey } from "../storage/secure-storage";
 import type { IConfigRecorderRole } from "./account-guardrails";
 import { DefaultVpcLockdown } from "./default-vpc-lockdown";
+import { GuardDutyProtection } from "./guardduty-protection";
 import {
   CONFIG_GLOBAL_RESOURCE_TYPES,
   ConfigRecordingFrequency,
   DEFAULT_SECURITY_HUB_STANDARDS,
   GUARDDUTY_FINDING_FREQUENCY,
+  GuardDutyProtectionPlan,
   PUBLIC_SHARING_BLOCKS,
   regionalGuardrailAwsNames,
   regionalGuardrailNames,
@@ -87,6 +89,13 @@ export interface RegionalGuardrailsProps {
    * @default false
    */
   readonly guardDuty?: boolean;
+  /**
+   * The GuardDuty protection plans turned on on the detector (created or adopted), with GuardDuty
+   * on; the others are declared DISABLED. Each is billed only where its workload exists, except
+   * S3 Protection, billed per S3 data event analysed.
+   * @default every plan (GUARDDUTY_PROTECTION_PLAN_KEYS)
+   */
+  readonly guardDutyProtection?: readonly GuardDutyProtectionPlan[];
   /**
    * Turn on Security Hub with the standards of `securityHubStandards` (billed per security
    * check). Its controls are AWS Config rules, so the region needs a Config recorder.
@@ -170,7 +179,7 @@ export class RegionalGuardrails extends Construct {
 
     if (mode("ebsEncryption") !== "external") this.buildEbsEncryption(props.ebsKey, mode("ebsEncryption") === "adopt");
     if ((props.accessAnalyzer ?? true) && mode("accessAnalyzer") !== "external") this.buildAccessAnalyzer(mode("accessAnalyzer") === "adopt" ? props.adoptedNames?.accessAnalyzer : undefined);
-    if (props.guardDuty && mode("guardDuty") !== "external") this.guardDutyDetectorId = this.buildGuardDuty(mode("guardDuty") === "adopt");
+    if (props.guardDuty && mode("guardDuty") !== "external") this.guardDutyDetectorId = this.buildGuardDuty(mode("guardDuty") === "adopt", props.guardDutyProtection);
     if (props.awsConfig && mode("awsConfig") !== "external") {
       const adopted = mode("awsConfig") === "adopt" ? props.adoptedNames ?? {} : undefined;
       this.configRecorderName = this.buildConfigRecorder(props.awsConfig, adopted).name;
@@ -219,8 +228,8 @@ export class RegionalGuardrails extends Construct {
     if (adoptedName !== undefined) adoptExisting(analyzer, adoptedName);
   }
 
-  /** The region's GuardDuty detector; an adopted one is found by the data source (one detector per region). */
-  private buildGuardDuty(adopt: boolean): string {
+  /** The region's GuardDuty detector with its protection plans; an adopted one is found by the data source (one detector per region). */
+  private buildGuardDuty(adopt: boolean, plans: readonly GuardDutyProtectionPlan[] | undefined): string {
     const detector = new GuarddutyDetector(this, "guardduty", {
       provider: this.provider,
       enable: true,
@@ -228,6 +237,7 @@ export class RegionalGuardrails extends Construct {
       tags: nameTag(this.naming, "guardduty"),
     });
     if (adopt) adoptExisting(detector, new DataAwsGuarddutyDetector(this, "existing-guardduty", { provider: this.provider }).id);
+    new GuardDutyProtection(this, "guardduty-protection", { provider: this.provider, detectorId: detector.id, plans });
     return detector.id;
   }
 

@@ -13,7 +13,8 @@ import { SecurityhubOrganizationConfiguration } from "@cdktf/provider-aws/lib/se
 import type { SeverityLabel } from "../audit/findings-facts";
 import { FindingsTopic } from "../audit/findings-topic";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
-import { DEFAULT_SECURITY_HUB_STANDARDS, GUARDDUTY_FINDING_FREQUENCY, SECURITY_HUB_STANDARDS, securityHubStandardArn, SecurityHubStandard } from "../guardrails/guardrail-facts";
+import { GuardDutyProtection } from "../guardrails/guardduty-protection";
+import { DEFAULT_SECURITY_HUB_STANDARDS, GUARDDUTY_FINDING_FREQUENCY, GuardDutyProtectionPlan, SECURITY_HUB_STANDARDS, securityHubStandardArn, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import { serviceTrustPolicy } from "../identity/trust-policy";
 
 /** AWS's managed policy that lets AWS Config read the organization's accounts for an aggregator. */
@@ -38,6 +39,12 @@ export interface OrganizationSecurityProps {
    * @default ["fsbp", "cis-v5"]
    */
   readonly securityHubStandards?: readonly SecurityHubStandard[];
+  /**
+   * The GuardDuty protection plans on the security account's detectors and auto-enabled for
+   * every member (ALL: existing accounts too), in every Region; the others are declared off.
+   * @default every plan (GUARDDUTY_PROTECTION_PLAN_KEYS)
+   */
+  readonly guardDutyProtection?: readonly GuardDutyProtectionPlan[];
   /**
    * The aggregated findings sent to the security account's own topic: the lowest severity label
    * notified, and an e-mail address subscribed to the topic.
@@ -80,7 +87,7 @@ export class OrganizationSecurity extends Construct {
     const detectorIds = new Map<string, string>();
     for (const [region, provider] of props.regionProviders) {
       const naming = { ...props.naming, region };
-      detectorIds.set(region, this.buildGuardDuty(provider, naming));
+      detectorIds.set(region, this.buildGuardDuty(provider, naming, props.guardDutyProtection));
       new AccessanalyzerAnalyzer(this, `access-analyzer-${region}`, {
         provider,
         analyzerName: resourceName(naming, "organization-analyzer"),
@@ -104,15 +111,20 @@ export class OrganizationSecurity extends Construct {
     this.findingsTopicArn = findings.topicArn;
   }
 
-  /** The administrator's own detector, and every member's switched on (ALL: existing accounts too, not only new ones). */
-  private buildGuardDuty(provider: AwsProvider, naming: NameScope & { region: string }): string {
+  /**
+   * The administrator's own detector, and every member's switched on (ALL: existing accounts too,
+   * not only new ones), each with the protection plans: FSBP's GuardDuty.5-13 fail in an
+   * organization unless the administrator and every member have them.
+   */
+  private buildGuardDuty(provider: AwsProvider, naming: NameScope & { region: string }, plans: readonly GuardDutyProtectionPlan[] | undefined): string {
     const detector = new GuarddutyDetector(this, `guardduty-${naming.region}`, {
       provider,
       enable: true,
       findingPublishingFrequency: GUARDDUTY_FINDING_FREQUENCY,
       tags: nameTag(naming, "guardduty"),
     });
-    new GuarddutyOrganizationConfiguration(this, `guardduty-organization-${naming.region}`, { provider, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" });
+    const organization = new GuarddutyOrganizationConfiguration(this, `guardduty-organization-${naming.region}`, { provider, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" });
+    new GuardDutyProtection(this, `guardduty-protection-${naming.region}`, { provider, detectorId: detector.id, plans, organizationConfiguration: organization });
     return detector.id;
   }
 

@@ -5,7 +5,7 @@
  * apply: an account in two roles or two units, the management account as delegated
  * administrator, more SCPs than a target takes, a member region the guardrails deny.
  */
-import type { SecurityHubStandard } from "../guardrails/guardrail-facts";
+import type { GuardDutyProtectionPlan, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import type { SeverityLabel } from "../audit/findings-facts";
 import type { SingletonKey } from "../aws/singletons";
 import { REGION_SCHEMA } from "../network/network-settings";
@@ -81,6 +81,8 @@ export interface OrganizationConfig {
   readonly alarmEmail?: string;
   /** The Security Hub standards the central configuration policy enables (the top level's securityHubStandards). */
   readonly securityHubStandards: readonly SecurityHubStandard[];
+  /** The GuardDuty protection plans on the security account's detectors and auto-enabled for every member (the top level's guardDutyProtection). */
+  readonly guardDutyProtection: readonly GuardDutyProtectionPlan[];
   /** Lowest Security Hub severity label of the aggregated findings sent to the security account's topic. */
   readonly findingsSeverity: SeverityLabel;
   readonly tags: Readonly<Record<string, string>>;
@@ -239,6 +241,7 @@ export interface OrganizationContext {
   readonly logRetentionDays: number;
   readonly alarmEmail?: string;
   readonly securityHubStandards: readonly SecurityHubStandard[];
+  readonly guardDutyProtection: readonly GuardDutyProtectionPlan[];
   readonly findingsSeverity: SeverityLabel;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -295,6 +298,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     logRetentionDays: context.logRetentionDays,
     alarmEmail: context.alarmEmail,
     securityHubStandards: context.securityHubStandards,
+    guardDutyProtection: context.guardDutyProtection,
     findingsSeverity: context.findingsSeverity,
     tags: context.tags,
   };
