@@ -44,6 +44,7 @@ const EXPECTED_FSBP: Record<string, string[]> = {
   "EC2.SnapshotBlockPublicAccess": ["EC2.182"],
   "SSM.DocumentPublicSharingBlocked": ["SSM.7"],
   "Account.SecurityContact": ["Account.1"],
+  "SSM.AutomationLogging": ["SSM.6"],
 };
 
 const rulesById = new Map(TAP_RULE_PACK.map((rule) => [rule.id, rule]));

@@ -179,7 +179,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "SSM.2": { title: "Amazon EC2 instances managed by Systems Manager should have a patch compliance status of COMPLIANT after a patch installation", disposition: notApplicable(NO_INSTANCES) },
   "SSM.3": { title: "Amazon EC2 instances managed by Systems Manager should have an association compliance status of COMPLIANT", disposition: notApplicable(NO_INSTANCES) },
   "SSM.4": { title: "SSM documents should not be public", disposition: notApplicable("tap creates no SSM documents (SSM.7 blocks public sharing of any)") },
-  "SSM.6": { title: "SSM Automation should have CloudWatch logging enabled", disposition: notYetCovered("tap does not set the account's SSM Automation log destination, and no rule asks for it") },
+  "SSM.6": { title: "SSM Automation should have CloudWatch logging enabled", disposition: covered("SSM.AutomationLogging") },
   "SSM.7": { title: "SSM documents should have the block public sharing setting enabled", disposition: covered("SSM.DocumentPublicSharingBlocked") },
 };
 
