@@ -82,11 +82,11 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "EC2.17": { title: "Amazon EC2 instances should not use multiple ENIs", disposition: notApplicable(NO_INSTANCES) },
   "EC2.18": {
     title: "Security groups should only allow unrestricted incoming traffic for authorized ports",
-    disposition: notYetCovered("EC2.NoWorldAdminIngress refuses SSH, RDP and all ports from the world, not every port but 80 and 443", ["EC2.NoWorldAdminIngress"]),
+    disposition: covered("EC2.WorldIngressAuthorizedPortsOnly"),
   },
   "EC2.19": {
     title: "Security groups should not allow unrestricted access to ports with high risk",
-    disposition: notYetCovered("EC2.NoWorldAdminIngress refuses 22, 3389 and all ports from the world, not the control's other high-risk ports (20, 21, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300)", ["EC2.NoWorldAdminIngress"]),
+    disposition: covered("EC2.NoWorldHighRiskPorts"),
   },
   "EC2.20": { title: "Both VPN tunnels for an AWS Site-to-Site VPN connection should be up", disposition: notApplicable(NO_VPN) },
   "EC2.21": { title: "Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389", disposition: covered("VPC.NetworkAclNoAdminFromAnywhere") },
@@ -140,7 +140,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "Inspector.4": { title: "Amazon Inspector Lambda standard scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
 
   "KMS.1": { title: "IAM customer managed policies should not allow decryption actions on all KMS keys", disposition: notApplicable(NO_MANAGED_POLICIES) },
-  "KMS.2": { title: "IAM principals should not have IAM inline policies that allow decryption actions on all KMS keys", disposition: notYetCovered("no rule reads tap's inline role policies for kms:Decrypt or kms:ReEncryptFrom on every key") },
+  "KMS.2": { title: "IAM principals should not have IAM inline policies that allow decryption actions on all KMS keys", disposition: covered("IAM.InlineNoDecryptOnAllKeys") },
   "KMS.3": {
     title: "AWS KMS keys should not be deleted unintentionally",
     disposition: notYetCovered("the control fails a key pending deletion, a state reached after deploy; KMS.DeletionWindow keeps the longest window to cancel it, which is not the same", ["KMS.DeletionWindow"]),
@@ -151,7 +151,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "S3.2": { title: "S3 general purpose buckets should block public read access", disposition: covered("S3.PublicAccessBlock") },
   "S3.3": { title: "S3 general purpose buckets should block public write access", disposition: covered("S3.PublicAccessBlock") },
   "S3.5": { title: "S3 general purpose buckets should require requests to use SSL", disposition: covered("S3.TlsOnly") },
-  "S3.6": { title: "S3 general purpose bucket policies should restrict access to other AWS accounts", disposition: notYetCovered("no rule reads bucket policies for actions granted to other accounts' principals") },
+  "S3.6": { title: "S3 general purpose bucket policies should restrict access to other AWS accounts", disposition: covered("S3.NoCrossAccountPolicyActions") },
   "S3.8": { title: "S3 general purpose buckets should block public access", disposition: covered("S3.PublicAccessBlock") },
   "S3.9": {
     title: "S3 general purpose buckets should have server access logging enabled",
@@ -173,7 +173,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
 
   "SNS.1": { title: "SNS topics should be encrypted at-rest using AWS KMS", disposition: covered("SNS.KmsEncryption") },
   "SNS.2": { title: "Logging of delivery status should be enabled for notification messages sent to a topic", disposition: notYetCovered("tap's alarm topic logs no delivery status, and no rule asks for it") },
-  "SNS.4": { title: "SNS topic access policies should not allow public access", disposition: notYetCovered("no rule reads topic policies for a public principal (tap's grants cloudwatch.amazonaws.com, held to this account's alarms)") },
+  "SNS.4": { title: "SNS topic access policies should not allow public access", disposition: covered("SNS.NoPublicTopicPolicy") },
 
   "SSM.1": { title: "Amazon EC2 instances should be managed by AWS Systems Manager", disposition: notApplicable(NO_INSTANCES) },
   "SSM.2": { title: "Amazon EC2 instances managed by Systems Manager should have a patch compliance status of COMPLIANT after a patch installation", disposition: notApplicable(NO_INSTANCES) },
