@@ -46,8 +46,10 @@ const NO_USERS = "tap creates no IAM users: people reach its roles as the accoun
 const NO_MANAGED_POLICIES = "tap creates no customer managed policies: its permissions are inline role policies and AWS managed policies";
 const NO_VPN = "tap creates no Site-to-Site or Client VPN";
 const NO_DETECTOR_FEATURES = "tap's GuardDuty detector declares no protection plans (aws_guardduty_detector_feature): which ones a new detector gets is GuardDuty's default, and no rule checks it";
-const ENDPOINTS = "tap's VPCs have only the execute-api interface endpoint; no rule asks for this one (each interface endpoint is billed per zone-hour)";
-const INSPECTOR = "tap does not enable Amazon Inspector in any account or region";
+const ENDPOINTS = "tap's VPCs have only the execute-api interface endpoint: each interface endpoint is billed per zone-hour, so workloads add the ones they use";
+const INSPECTOR = "Amazon Inspector scans workloads (EC2 instances, ECR images, Lambda functions) that tap does not create, and is billed per scanned resource: enable it with the workloads";
+const ROOT_CREDENTIALS =
+  "root credentials are not Terraform resources, so no rule sees them. In an organization, centralized root access (docs/organizations.md) lets the management account delete members' root credentials; a standalone account's root user needs its access keys deleted and a hardware MFA device by hand (docs/deploying.md)";
 
 /** Every FSBP control tap has considered, by control id. */
 export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
@@ -76,9 +78,9 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "EC2.7": { title: "EBS default encryption should be enabled", disposition: covered("EC2.EbsEncryptionByDefault") },
   "EC2.8": { title: "EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)", disposition: notApplicable(NO_INSTANCES) },
   "EC2.9": { title: "Amazon EC2 instances should not have a public IPv4 address", disposition: notApplicable(NO_INSTANCES) },
-  "EC2.10": { title: "Amazon EC2 should be configured to use VPC endpoints that are created for the Amazon EC2 service", disposition: notYetCovered(ENDPOINTS) },
+  "EC2.10": { title: "Amazon EC2 should be configured to use VPC endpoints that are created for the Amazon EC2 service", disposition: accepted(ENDPOINTS) },
   "EC2.15": { title: "Amazon EC2 subnets should not automatically assign public IP addresses", disposition: covered("VPC.NoPublicIpOnLaunch") },
-  "EC2.16": { title: "Unused Network Access Control Lists should be removed", disposition: notYetCovered("no rule checks it; tap's only network ACL is each VPC's default one, which its subnets use") },
+  "EC2.16": { title: "Unused Network Access Control Lists should be removed", disposition: notApplicable("tap creates no network ACL beyond each VPC's default one, which every tap subnet uses, so none is unused") },
   "EC2.17": { title: "Amazon EC2 instances should not use multiple ENIs", disposition: notApplicable(NO_INSTANCES) },
   "EC2.18": {
     title: "Security groups should only allow unrestricted incoming traffic for authorized ports",
@@ -94,11 +96,11 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "EC2.24": { title: "Amazon EC2 paravirtual instance types should not be used", disposition: notApplicable(NO_INSTANCES) },
   "EC2.25": { title: "Amazon EC2 launch templates should not assign public IPs to network interfaces", disposition: notApplicable(NO_INSTANCES) },
   "EC2.51": { title: "EC2 Client VPN endpoints should have client connection logging enabled", disposition: notApplicable(NO_VPN) },
-  "EC2.55": { title: "VPCs should be configured with an interface endpoint for ECR API", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.56": { title: "VPCs should be configured with an interface endpoint for Docker Registry", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.57": { title: "VPCs should be configured with an interface endpoint for Systems Manager", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.58": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager Contacts", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.60": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager", disposition: notYetCovered(ENDPOINTS) },
+  "EC2.55": { title: "VPCs should be configured with an interface endpoint for ECR API", disposition: accepted(ENDPOINTS) },
+  "EC2.56": { title: "VPCs should be configured with an interface endpoint for Docker Registry", disposition: accepted(ENDPOINTS) },
+  "EC2.57": { title: "VPCs should be configured with an interface endpoint for Systems Manager", disposition: accepted(ENDPOINTS) },
+  "EC2.58": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager Contacts", disposition: accepted(ENDPOINTS) },
+  "EC2.60": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager", disposition: accepted(ENDPOINTS) },
   "EC2.170": { title: "EC2 launch templates should use Instance Metadata Service Version 2 (IMDSv2)", disposition: notApplicable(NO_INSTANCES) },
   "EC2.171": { title: "EC2 VPN connections should have logging enabled", disposition: notApplicable(NO_VPN) },
   "EC2.172": {
@@ -127,23 +129,26 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "IAM.1": { title: 'IAM policies should not allow full "*" administrative privileges', disposition: covered("IAM.NoAdminStatements") },
   "IAM.2": { title: "IAM users should not have IAM policies attached", disposition: notApplicable(NO_USERS) },
   "IAM.3": { title: "IAM users' access keys should be rotated every 90 days or less", disposition: notApplicable(NO_USERS) },
-  "IAM.4": { title: "IAM root user access key should not exist", disposition: notYetCovered("root credentials are not a Terraform resource, so no rule sees them (centralized root access, issue #27 item 5, removes them from member accounts)") },
+  "IAM.4": { title: "IAM root user access key should not exist", disposition: accepted(ROOT_CREDENTIALS) },
   "IAM.5": { title: "MFA should be enabled for all IAM users that have a console password", disposition: notApplicable(NO_USERS) },
-  "IAM.6": { title: "Hardware MFA should be enabled for the root user", disposition: notYetCovered("root credentials are not a Terraform resource, so no rule sees them (centralized root access, issue #27 item 5, removes them from member accounts)") },
+  "IAM.6": { title: "Hardware MFA should be enabled for the root user", disposition: accepted(ROOT_CREDENTIALS) },
   "IAM.7": { title: "Password policies for IAM users should have strong configurations", disposition: covered("IAM.PasswordMinimumLength", "IAM.PasswordComplexity") },
   "IAM.8": { title: "Unused IAM user credentials should be removed", disposition: notApplicable(NO_USERS) },
   "IAM.21": { title: "IAM customer managed policies that you create should not allow wildcard actions for services", disposition: notApplicable(NO_MANAGED_POLICIES) },
 
-  "Inspector.1": { title: "Amazon Inspector EC2 scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
-  "Inspector.2": { title: "Amazon Inspector ECR scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
-  "Inspector.3": { title: "Amazon Inspector Lambda code scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
-  "Inspector.4": { title: "Amazon Inspector Lambda standard scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
+  "Inspector.1": { title: "Amazon Inspector EC2 scanning should be enabled", disposition: accepted(INSPECTOR) },
+  "Inspector.2": { title: "Amazon Inspector ECR scanning should be enabled", disposition: accepted(INSPECTOR) },
+  "Inspector.3": { title: "Amazon Inspector Lambda code scanning should be enabled", disposition: accepted(INSPECTOR) },
+  "Inspector.4": { title: "Amazon Inspector Lambda standard scanning should be enabled", disposition: accepted(INSPECTOR) },
 
   "KMS.1": { title: "IAM customer managed policies should not allow decryption actions on all KMS keys", disposition: notApplicable(NO_MANAGED_POLICIES) },
   "KMS.2": { title: "IAM principals should not have IAM inline policies that allow decryption actions on all KMS keys", disposition: covered("IAM.InlineNoDecryptOnAllKeys") },
   "KMS.3": {
     title: "AWS KMS keys should not be deleted unintentionally",
-    disposition: notYetCovered("the control fails a key pending deletion, a state reached after deploy; KMS.DeletionWindow keeps the longest window to cancel it, which is not the same", ["KMS.DeletionWindow"]),
+    disposition: accepted(
+      "the control fails a key pending deletion, and tap's destroy schedules its keys' deletion on purpose: KMS.DeletionWindow keeps the 30-day window in which it can be cancelled, and protectData adds prevent_destroy to the keys",
+      ["KMS.DeletionWindow"],
+    ),
   },
   "KMS.5": { title: "KMS keys should not be publicly accessible", disposition: covered("KMS.NoUnconditionedWildcardPrincipal") },
 
@@ -160,7 +165,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "S3.10": { title: "S3 general purpose buckets with versioning enabled should have Lifecycle configurations", disposition: covered("S3.AbortIncompleteUploads") },
   "S3.11": {
     title: "S3 general purpose buckets should have event notifications enabled",
-    disposition: notYetCovered(
+    disposition: accepted(
       "S3.EventNotifications turns on EventBridge delivery for every bucket, but the control's Config rule (s3-event-notifications-enabled) names SNS, Lambda and SQS destinations and AWS does not say it counts EventBridge",
       ["S3.EventNotifications"],
     ),
@@ -172,7 +177,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "S3.25": { title: "S3 directory buckets should have lifecycle configurations", disposition: notApplicable("tap creates no directory buckets") },
 
   "SNS.1": { title: "SNS topics should be encrypted at-rest using AWS KMS", disposition: covered("SNS.KmsEncryption") },
-  "SNS.2": { title: "Logging of delivery status should be enabled for notification messages sent to a topic", disposition: notYetCovered("tap's alarm topic logs no delivery status, and no rule asks for it") },
+  "SNS.2": { title: "Logging of delivery status should be enabled for notification messages sent to a topic", disposition: accepted("tap's topics deliver to e-mail subscriptions, and SNS logs delivery status only for HTTP(S), Amazon SQS, AWS Lambda, Amazon Data Firehose and platform application endpoints (https://docs.aws.amazon.com/sns/latest/dg/sns-topic-attributes.html): there is nothing to log") },
   "SNS.4": { title: "SNS topic access policies should not allow public access", disposition: covered("SNS.NoPublicTopicPolicy") },
 
   "SSM.1": { title: "Amazon EC2 instances should be managed by AWS Systems Manager", disposition: notApplicable(NO_INSTANCES) },
