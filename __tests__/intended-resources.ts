@@ -42,8 +42,9 @@ export function intendedGuardrailCounts(config: StackConfig, { regionKey }: { re
   if (config.guardrails.securityHub && ours("securityHub")) add(counts, { aws_securityhub_account: 1, aws_securityhub_standards_subscription: config.guardrails.securityHubStandards.length });
   if (config.guardrails.awsConfig && ours("awsConfig")) add(counts, { aws_config_configuration_recorder: 1, aws_config_delivery_channel: 1, aws_config_configuration_recorder_status: 1 });
   if (!config.manageAccountSettings) return counts;
-  // The blocks on public sharing: EBS snapshots, AMIs, SSM documents (one setting each per region).
-  add(counts, { aws_ebs_snapshot_block_public_access: 1, aws_ec2_image_block_public_access: 1, aws_ssm_service_setting: 1 });
+  // The blocks on public sharing: EBS snapshots, AMIs, SSM documents (one setting each per region);
+  // the second SSM setting sends Automation's script output to CloudWatch Logs (FSBP SSM.6).
+  add(counts, { aws_ebs_snapshot_block_public_access: 1, aws_ec2_image_block_public_access: 1, aws_ssm_service_setting: 2 });
   // The default VPC's default security group, one per default VPC the region has: every region has
   // one in the emulator and in the Terraform tier's lookups (its aws_vpcs data source is not counted here).
   if (config.guardrails.defaultVpcLockdown) add(counts, { aws_default_security_group: 1 });

@@ -135,7 +135,7 @@ export const CONCERNS: Readonly<Record<string, string>> = {
   storage: "per-region KMS key, data and access-log buckets, API Gateway log group, hardened bucket, cross-region replication",
   identity: "flow-log, API Gateway and support roles, password policy, API Gateway account setting; the one service-trust builder",
   audit: "the multi-region trail, its bucket and key, CloudWatch Logs delivery, CIS 4.1-4.15 filters and alarms, alarm topic",
-  guardrails: "account S3 public access block, AWS Config's service-linked role, the security contact; per region EBS default encryption, Access Analyzer, GuardDuty, Security Hub, Config, the default VPC's default group emptied, public sharing blocked (EBS snapshots, AMIs, SSM documents)",
+  guardrails: "account S3 public access block, AWS Config's service-linked role, the security contact; per region EBS default encryption, Access Analyzer, GuardDuty, Security Hub, Config, the default VPC's default group emptied, public sharing blocked (EBS snapshots, AMIs, SSM documents), SSM Automation logging to CloudWatch",
   organization: "the log archive, the organization's management (units, guardrail SCPs, organization trail) and its security services run by a delegated administrator",
 };
 

@@ -69,7 +69,7 @@ describe("the default stack against the rule pack", () => {
       expect.stringMatching(/^compliance: GuardDuty\.Enabled suppressed on 3 elements \(tap\/provider aws\.us-east-1, tap\/provider aws\.us-west-2, tap\/provider aws\.eu-central-1\): account-wide/),
     ]);
     // One line per accepted rule of the owner's controls (ACCOUNT_OWNER_RULE_IDS).
-    expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(17);
+    expect(stack.node.metadata.filter((m) => String(m.data).startsWith("compliance:")).length).toBe(18);
   });
 });
 

@@ -44,8 +44,8 @@ describe("TapStack", () => {
   test("each region gets the same network and storage, bound to its own provider; IAM exists once, on the first region", () => {
     const config = configFrom();
     for (const region of DEFAULT_REGIONS) expect(countsFor(json, region)).toEqual(intendedCounts(config, region));
-    // Independent of intendedCounts: 72 resources per region (its replication role and policy, two Security Hub standards, six GuardDuty features, the default VPC's group and the three sharing blocks included), 58 account-wide (trail, alarms, the findings rule and its target, IAM) in the first.
-    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([130, 72, 72]);
+    // Independent of intendedCounts: 73 resources per region (its replication role and policy, two Security Hub standards, six GuardDuty features, the default VPC's group, the three sharing blocks and the Automation log setting included), 58 account-wide (trail, alarms, the findings rule and its target, IAM) in the first.
+    expect(DEFAULT_REGIONS.map((region) => Object.values(countsFor(json, region)).reduce((a, b) => a + b, 0))).toEqual([131, 73, 73]);
     expect(countsFor(json, "us-west-2").aws_iam_role).toBe(1);
     expect(countsFor(json, "us-west-2").aws_cloudtrail).toBeUndefined();
   });

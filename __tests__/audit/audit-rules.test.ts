@@ -27,6 +27,10 @@ const BROKEN: BrokenExamples = {
     (s, p) => new SnsTopicPolicy(s, "policy", { provider: p, arn: "arn:aws:sns:us-east-1:123456789012:t", policy: document(s, p, [longStatement(650, { actions: ["sns:Publish"], principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }] })]).json }),
     "rules/policy",
   ],
+  "SNS.NoPublicTopicPolicy": [
+    (s, p) => new SnsTopicPolicy(s, "policy", { provider: p, arn: "arn:aws:sns:us-east-1:123456789012:t", policy: document(s, p, [{ sid: "Anyone", effect: "Allow", actions: ["sns:Publish"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["*"] }] }]).json }),
+    "rules/policy",
+  ],
   "SNS.KmsEncryption": [(s, p) => new SnsTopic(s, "topic", { provider: p, tags: { Name: "t" } }), "rules/topic"],
 };
 
@@ -54,5 +58,33 @@ describe("CloudTrail.MultiRegionTrail asks for read and write management events 
     ["an advanced selector of data events only", { advancedEventSelector: [{ name: "data", fieldSelector: [{ field: "eventCategory", equalTo: ["Data"] }, { field: "resources.type", equalTo: ["AWS::S3::Object"] }] }] }],
   ])("fails the only multi-region trail when it records %s", (_name, overrides) => {
     expect(multiRegionFailures(overrides)).toEqual(["CloudTrail.MultiRegionTrail rules"]);
+  });
+});
+
+describe("SNS.NoPublicTopicPolicy (FSBP SNS.4)", () => {
+  const publicFailures = (statement: object, onTopic = false) =>
+    audit((s, p) => {
+      const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: "Allow", Action: "sns:Publish", Resource: "arn:aws:sns:us-east-1:123456789012:t", ...statement }] });
+      if (onTopic) new SnsTopic(s, "topic", { provider: p, kmsMasterKeyId: "k", policy, tags: { Name: "t" } });
+      else new SnsTopicPolicy(s, "policy", { provider: p, arn: "arn:aws:sns:us-east-1:123456789012:t", policy });
+    })
+      .failures.filter((f) => f.rule.id === "SNS.NoPublicTopicPolicy")
+      .map((f) => [f.element.path, f.detail]);
+
+  test('"*" without a holding condition fails, in a topic policy or the topic\'s own policy', () => {
+    expect(publicFailures({ Principal: "*" })).toEqual([["rules/policy", 'statement S allows "*" sns:Publish without holding it to an account or source']]);
+    expect(publicFailures({ Principal: { AWS: "*" } }, true)).toEqual([["rules/topic", 'statement S allows "*" sns:Publish without holding it to an account or source']]);
+    expect(publicFailures({ Principal: "*", Condition: { StringNotEquals: { "aws:SourceAccount": "123456789012" } } })).toHaveLength(1);
+    expect(publicFailures({ Principal: "*", Condition: { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } } })).toHaveLength(1);
+    expect(publicFailures({ Principal: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } })).toHaveLength(1);
+    expect(publicFailures({ Principal: "*", Condition: { ArnLike: { "aws:SourceArn": "*" } } })).toHaveLength(1);
+  });
+
+  test('"*" held to an account, organization or source, and named principals, pass', () => {
+    expect(publicFailures({ Principal: "*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } })).toEqual([]);
+    expect(publicFailures({ Principal: "*", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*" } } })).toEqual([]);
+    expect(publicFailures({ Principal: { AWS: "*" }, Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } })).toEqual([]);
+    expect(publicFailures({ Principal: { Service: "cloudwatch.amazonaws.com" } })).toEqual([]);
+    expect(publicFailures({ Principal: { AWS: "arn:aws:iam::123456789012:root" } })).toEqual([]);
   });
 });

@@ -45,6 +45,12 @@ const EXPECTED_FSBP: Record<string, string[]> = {
   "EC2.SnapshotBlockPublicAccess": ["EC2.182"],
   "SSM.DocumentPublicSharingBlocked": ["SSM.7"],
   "Account.SecurityContact": ["Account.1"],
+  "EC2.NoWorldHighRiskPorts": ["EC2.19"],
+  "EC2.WorldIngressAuthorizedPortsOnly": ["EC2.18"],
+  "IAM.InlineNoDecryptOnAllKeys": ["KMS.2"],
+  "S3.NoCrossAccountPolicyActions": ["S3.6"],
+  "SNS.NoPublicTopicPolicy": ["SNS.4"],
+  "SSM.AutomationLogging": ["SSM.6"],
 };
 
 const rulesById = new Map(TAP_RULE_PACK.map((rule) => [rule.id, rule]));

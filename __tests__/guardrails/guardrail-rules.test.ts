@@ -41,6 +41,7 @@ function protectedDetector(scope: Construct, provider: AwsProvider, off: string[
 }
 
 const SSM_SETTING = "arn:aws:ssm:us-east-1:123456789012:servicesetting/ssm/documents/console/public-sharing-permission";
+const AUTOMATION_LOG_SETTING = "arn:aws:ssm:us-east-1:123456789012:servicesetting/ssm/automation/customer-script-log-destination";
 
 const BROKEN: BrokenExamples = {
   "S3.AccountPublicAccessBlock": [(s, p) => new S3AccountPublicAccessBlock(s, "account-pab", { provider: p, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false }), "rules"],
@@ -98,6 +99,8 @@ const BROKEN: BrokenExamples = {
   "EC2.SnapshotBlockPublicAccess": [(s, p) => new EbsSnapshotBlockPublicAccess(s, "snapshots", { provider: p, state: "block-new-sharing" }), "rules/provider aws"],
   "EC2.ImageBlockPublicAccess": [(s, p) => new Ec2ImageBlockPublicAccess(s, "images", { provider: p, state: "unblocked" }), "rules/provider aws"],
   "SSM.DocumentPublicSharingBlocked": [(s, p) => new SsmServiceSetting(s, "ssm", { provider: p, settingId: SSM_SETTING, settingValue: "Enable" }), "rules/provider aws"],
+  // Automation's script output left with the execution history only.
+  "SSM.AutomationLogging": [(s, p) => new SsmServiceSetting(s, "automation-logs", { provider: p, settingId: AUTOMATION_LOG_SETTING, settingValue: "None" }), "rules/provider aws"],
   // A billing contact is no security contact.
   "Account.SecurityContact": [
     (s, p) => new AccountAlternateContact(s, "contact", { provider: p, alternateContactType: "BILLING", name: "n", title: "t", emailAddress: "a@example.com", phoneNumber: "+1 206 555 0100" }),
@@ -202,6 +205,18 @@ describe("guardrails rules", () => {
         new GuarddutyOrganizationConfiguration(s, "organization", { provider: p, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" });
       }),
     ).toHaveLength(1);
+  });
+
+  test("SSM.AutomationLogging passes on customer-script-log-destination = CloudWatch, by ARN or short id, and fails a region without it", () => {
+    const failing = (build: Parameters<typeof audit>[0]) => audit(build).failures.filter((f) => f.rule.id === "SSM.AutomationLogging").map((f) => f.detail);
+    const setting = (settingId: string, settingValue = "CloudWatch") => (s: Construct, p: AwsProvider) => new SsmServiceSetting(s, "automation-logs", { provider: p, settingId, settingValue });
+    expect(failing(setting(AUTOMATION_LOG_SETTING))).toEqual([]);
+    expect(failing(setting("/ssm/automation/customer-script-log-destination"))).toEqual([]);
+    expect(failing(setting(AUTOMATION_LOG_SETTING, "S3"))).toEqual(["setting_value is S3, not CloudWatch"]);
+    // The log group name setting alone does not turn the logging on.
+    expect(failing(setting("/ssm/automation/customer-script-log-group-name", "/aws/ssm/automation/executeScript"))).toEqual([
+      "no aws_ssm_service_setting for ssm/automation/customer-script-log-destination in region us-east-1",
+    ]);
   });
 
   test("a region whose provider has no resources (a retiring region) needs none of them", () => {

@@ -59,14 +59,17 @@ export function describePlannedGuardrails(stack: PlannedStack): void {
       expect(changes("aws_default_network_acl").every((change) => change.address.startsWith("aws_default_network_acl.network-"))).toBe(true);
     });
 
-    test("per region public sharing blocked: EBS snapshots (block-all-sharing), new AMIs, SSM documents; the account's security contact when configured", () => {
+    test("per region public sharing blocked: EBS snapshots (block-all-sharing), new AMIs, SSM documents; SSM Automation logs to CloudWatch; the account's security contact when configured", () => {
       const everyRegion = config.manageAccountSettings ? config.regions.map(({ region }) => region).sort() : [];
       const byRegion = (type: string, attribute: string) => changes(type).map((change) => [inRegion(change), change.change.after[attribute]]).sort();
       expect(byRegion("aws_ebs_snapshot_block_public_access", "state")).toEqual(everyRegion.map((region) => [region, "block-all-sharing"]));
       expect(byRegion("aws_ec2_image_block_public_access", "state")).toEqual(everyRegion.map((region) => [region, "block-new-sharing"]));
       const accountId = config.account?.id ?? TEST_ACCOUNT_ID;
       expect(changes("aws_ssm_service_setting").map((change) => [inRegion(change), change.change.after.setting_id, change.change.after.setting_value]).sort()).toEqual(
-        everyRegion.map((region) => [region, `arn:aws:ssm:${region}:${accountId}:servicesetting/ssm/documents/console/public-sharing-permission`, "Disable"]),
+        everyRegion.flatMap((region) => [
+          [region, `arn:aws:ssm:${region}:${accountId}:servicesetting/ssm/automation/customer-script-log-destination`, "CloudWatch"],
+          [region, `arn:aws:ssm:${region}:${accountId}:servicesetting/ssm/documents/console/public-sharing-permission`, "Disable"],
+        ]),
       );
       const contact = config.manageAccountSettings ? config.guardrails.securityContact : undefined;
       expect(changes("aws_account_alternate_contact").map((change) => [inRegion(change), change.change.after])).toEqual(

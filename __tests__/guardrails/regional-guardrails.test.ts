@@ -131,7 +131,7 @@ describe("RegionalGuardrails", () => {
     });
   });
 
-  test("the money-costing services are off unless asked; EBS encryption, the analyzer, the default VPC lockdown and the sharing blocks are always there", () => {
+  test("the money-costing services are off unless asked; EBS encryption, the analyzer, the default VPC lockdown, the sharing blocks and Automation logging are always there", () => {
     expect(typesOf(synthGuardrails())).toEqual([
       "aws_accessanalyzer_analyzer",
       "aws_default_security_group",
@@ -141,7 +141,7 @@ describe("RegionalGuardrails", () => {
       "aws_ec2_image_block_public_access",
       "aws_ssm_service_setting",
     ]);
-    expect(typesOf(synthGuardrails({ accessAnalyzer: false, ebsKey: undefined, defaultVpcLockdown: false, publicSharingBlocks: false }))).toEqual(["aws_ebs_encryption_by_default"]);
+    expect(typesOf(synthGuardrails({ accessAnalyzer: false, ebsKey: undefined, defaultVpcLockdown: false, publicSharingBlocks: false, automationLogging: false }))).toEqual(["aws_ebs_encryption_by_default"]);
   });
 
   test("the default VPC's default security group is emptied, for each default VPC the region's lookup finds (none, or one); no default VPC is created", () => {
@@ -168,6 +168,16 @@ describe("RegionalGuardrails", () => {
     });
   });
 
+  test("SSM Automation sends its script output to CloudWatch Logs (FSBP SSM.6), by the setting's ARN in this region and account", () => {
+    expect(resourceAt(json, "aws_ssm_service_setting", "guardrails/ssm-automation-logging")).toMatchObject({
+      setting_id: "arn:aws:ssm:eu-central-1:123456789012:servicesetting/ssm/automation/customer-script-log-destination",
+      setting_value: "CloudWatch",
+    });
+    expect(resourcesOf(synthGuardrails({ publicSharingBlocks: false }), "aws_ssm_service_setting").map(([, setting]: [string, any]) => setting.setting_id)).toEqual([
+      "arn:aws:ssm:eu-central-1:123456789012:servicesetting/ssm/automation/customer-script-log-destination",
+    ]);
+  });
+
   test("external: the guardrail is someone else's, nothing of it is created (Security Hub may then rely on their recorder)", () => {
     const external = synthGuardrails({
       ...everything,
@@ -175,6 +185,7 @@ describe("RegionalGuardrails", () => {
       modes: { ebsEncryption: "external", accessAnalyzer: "external", guardDuty: "external", awsConfig: "external" },
       defaultVpcLockdown: false,
       publicSharingBlocks: false,
+      automationLogging: false,
     });
     expect(typesOf(external)).toEqual(["aws_securityhub_account", "aws_securityhub_standards_subscription"]);
   });

@@ -38,6 +38,10 @@ const BROKEN: BrokenExamples = {
       }),
     "rules/role",
   ],
+  "IAM.InlineNoDecryptOnAllKeys": [
+    (s, p) => new IamRolePolicy(s, "inline", { provider: p, role: "some-role", policy: document(s, p, [{ sid: "Decrypt", effect: "Allow", actions: ["kms:Decrypt"], resources: ["*"] }]).json }),
+    "rules/inline",
+  ],
   "IAM.ManagedPolicySize": [(s, p) => new IamPolicy(s, "managed", { provider: p, tags: { Name: "m" }, policy: document(s, p, [longStatement(130)]).json }), "rules/managed"],
   "IAM.SupportRole": [(s, p) => new IamRolePolicyAttachment(s, "attachment", { provider: p, role: "elsewhere", policyArn: "arn:aws:iam::aws:policy/AWSSupportAccess" }), "rules"],
 };
@@ -51,6 +55,40 @@ describe("identity rules", () => {
       new IamRolePolicy(s, "inline", { provider: p, role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) });
     });
     expect(resourceFailuresOf(report)).toEqual([]);
+  });
+
+  describe("IAM.InlineNoDecryptOnAllKeys (FSBP KMS.2)", () => {
+    const decryptFailures = (actions: string[], resources: string[], effect = "Allow") =>
+      audit((s, p) => new IamRolePolicy(s, "inline", { provider: p, role: "some-role", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: effect, Action: actions, Resource: resources }] }) }))
+        .failures.filter((f) => f.rule.id === "IAM.InlineNoDecryptOnAllKeys")
+        .map((f) => f.detail);
+
+    test("kms:Decrypt or kms:ReEncryptFrom on every key fails, written plainly or by wildcard", () => {
+      expect(decryptFailures(["kms:Decrypt"], ["*"])).toEqual(["statement S allows kms:Decrypt on *"]);
+      expect(decryptFailures(["kms:ReEncryptFrom"], ["arn:aws:kms:us-east-1:123456789012:key/*"])).toEqual(["statement S allows kms:ReEncryptFrom on arn:aws:kms:us-east-1:123456789012:key/*"]);
+      expect(decryptFailures(["kms:*"], ["*"])).toEqual(["statement S allows kms:Decrypt and kms:ReEncryptFrom on *"]);
+      expect(decryptFailures(["KMS:decrypt*"], ["arn:aws:kms:*:*:*"])).toEqual(["statement S allows kms:Decrypt on arn:aws:kms:*:*:*"]);
+      expect(decryptFailures(["kms:ReEncrypt*"], ["*"])).toEqual(["statement S allows kms:ReEncryptFrom on *"]);
+      expect(decryptFailures(["*"], ["*"])).toEqual(["statement S allows kms:Decrypt and kms:ReEncryptFrom on *"]);
+    });
+
+    test("named keys, other KMS actions on every key and a Deny pass", () => {
+      expect(decryptFailures(["kms:Decrypt", "kms:ReEncryptFrom"], ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"])).toEqual([]);
+      expect(decryptFailures(["kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncryptTo", "kms:DescribeKey"], ["*"])).toEqual([]);
+      expect(decryptFailures(["kms:Decrypt"], ["*"], "Deny")).toEqual([]);
+    });
+
+    test("a role's inline_policy blocks are read too", () => {
+      const failures = audit((s, p) =>
+        new IamRole(s, "role", {
+          provider: p,
+          tags: { Name: "r" },
+          assumeRolePolicy: document(s, p, [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["apigateway.amazonaws.com"] }] }]).json,
+          inlinePolicy: [{ name: "decrypt", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }] }) }],
+        }),
+      ).failures.filter((f) => f.rule.id === "IAM.InlineNoDecryptOnAllKeys");
+      expect(failures.map((f) => [f.element.path, f.detail])).toEqual([["rules/role", "statement (no sid) allows kms:Decrypt on *"]]);
+    });
   });
 
   describe("IAM.TrustNamesServicePrincipal holds each service to what it documents", () => {

@@ -30,10 +30,10 @@ describe("main (the cdktf app)", () => {
     expect(Object.keys(JSON.parse(readFileSync(stackFile, "utf8")).provider.aws)).toHaveLength(3);
     const written = JSON.parse(readFileSync(stackFile, "utf8"));
     const resources = Object.values<object>(written.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-    expect(resources).toBe(274);
+    expect(resources).toBe(277);
     expect(result.stdout).toBe(
       [
-        "tap: stack tap (dev, ambient credentials): 274 resources in us-east-1, us-west-2, eu-central-1",
+        "tap: stack tap (dev, ambient credentials): 277 resources in us-east-1, us-west-2, eu-central-1",
         "  state: S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key tap/dev/terraform.tfstate (us-east-1, encrypted (SSE-S3), locked with a lock file)",
         "  home region: us-east-1 (the first of regions; set homeRegion to keep it when regions are reordered)",
         "  guarded regions: 17 (3 in this stack, the others in 6 region stacks (layout split))",
@@ -43,13 +43,13 @@ describe("main (the cdktf app)", () => {
         "  AWS Config: a recorder in 17 regions, CONTINUOUS (every change a configuration item), all supported types; billed per configuration item recorded, per account and region",
         '  data: protection off (environment "dev" does not start with "prod"; set TAP_PROTECT_DATA=true to keep data); replication us-east-1 -> us-west-2 -> eu-central-1 -> us-east-1',
         "  reach: SSH from each region's own VPC CIDR; HTTPS from each region's own VPC CIDR",
-        // Nineteen guardrails per region without workload (six of them GuardDuty's protection-plan features), each region stack's counted as written.
-        "tap: stack tap-guardrails-1 (after tap): 38 resources: the guardrails of us-east-2, us-west-1; state key tap/dev/guardrails-1/terraform.tfstate, same bucket",
-        "tap: stack tap-guardrails-2 (after tap): 38 resources: the guardrails of ca-central-1, sa-east-1; state key tap/dev/guardrails-2/terraform.tfstate, same bucket",
-        "tap: stack tap-guardrails-3 (after tap): 38 resources: the guardrails of eu-west-1, eu-west-2; state key tap/dev/guardrails-3/terraform.tfstate, same bucket",
-        "tap: stack tap-guardrails-4 (after tap): 57 resources: the guardrails of eu-west-3, eu-north-1, ap-south-1; state key tap/dev/guardrails-4/terraform.tfstate, same bucket",
-        "tap: stack tap-guardrails-5 (after tap): 57 resources: the guardrails of ap-northeast-1, ap-northeast-2, ap-northeast-3; state key tap/dev/guardrails-5/terraform.tfstate, same bucket",
-        "tap: stack tap-guardrails-6 (after tap): 38 resources: the guardrails of ap-southeast-1, ap-southeast-2; state key tap/dev/guardrails-6/terraform.tfstate, same bucket",
+        // Twenty guardrails per region without workload (six of them GuardDuty's protection-plan features), each region stack's counted as written.
+        "tap: stack tap-guardrails-1 (after tap): 40 resources: the guardrails of us-east-2, us-west-1; state key tap/dev/guardrails-1/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-2 (after tap): 40 resources: the guardrails of ca-central-1, sa-east-1; state key tap/dev/guardrails-2/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-3 (after tap): 40 resources: the guardrails of eu-west-1, eu-west-2; state key tap/dev/guardrails-3/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-4 (after tap): 60 resources: the guardrails of eu-west-3, eu-north-1, ap-south-1; state key tap/dev/guardrails-4/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-5 (after tap): 60 resources: the guardrails of ap-northeast-1, ap-northeast-2, ap-northeast-3; state key tap/dev/guardrails-5/terraform.tfstate, same bucket",
+        "tap: stack tap-guardrails-6 (after tap): 40 resources: the guardrails of ap-southeast-1, ap-southeast-2; state key tap/dev/guardrails-6/terraform.tfstate, same bucket",
         "",
       ].join("\n"),
     );

@@ -22,6 +22,8 @@ const BROKEN: BrokenExamples = {
     "rules/endpoint",
   ],
   "EC2.NoWorldAdminIngress": [worldIngress(22), "rules/group"],
+  "EC2.NoWorldHighRiskPorts": [worldIngress(3306), "rules/ingress"],
+  "EC2.WorldIngressAuthorizedPortsOnly": [worldIngress(8443), "rules/ingress"],
   "EC2.NoWorldAllPortsEgress": [
     (s, p) => new VpcSecurityGroupEgressRule(s, "egress", { provider: p, securityGroupId: group(s, p).id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "all out", tags: { Name: "r" } }),
     "rules/egress",
@@ -70,6 +72,62 @@ describe("network rules", () => {
         ingressOn(s, p, g.id, "vpn", "192.0.2.0/24");
         ingressOn(s, p, "sg-0123456789abcdef0", "elsewhere", "0.0.0.0/0");
       })).toEqual([["rules/elsewhere", '"0.0.0.0/0" opens SSH to the whole internet'.replace(/^/, "port 22: ")]]);
+    });
+  });
+
+  describe("EC2.NoWorldHighRiskPorts (FSBP EC2.19) and EC2.WorldIngressAuthorizedPortsOnly (FSBP EC2.18)", () => {
+    const worldFailures = (build: Build) =>
+      audit(build)
+        .failures.filter((f) => f.rule.id === "EC2.NoWorldHighRiskPorts" || f.rule.id === "EC2.WorldIngressAuthorizedPortsOnly")
+        .map((f) => [f.rule.id, f.element.path, f.detail]);
+    const ingress = (protocol: string, fromPort: number | undefined, toPort: number | undefined, cidr: { cidrIpv4?: string; cidrIpv6?: string }) => (s: Construct, p: AwsProvider) =>
+      new VpcSecurityGroupIngressRule(s, "ingress", { provider: p, securityGroupId: "sg-0123456789abcdef0", ipProtocol: protocol, fromPort, toPort, ...cidr, description: "test", tags: { Name: "r" } });
+
+    test("TCP 80 and 443 from the world pass both; any port from known ranges passes both", () => {
+      expect(worldFailures(ingress("tcp", 80, 80, { cidrIpv4: "0.0.0.0/0" }))).toEqual([]);
+      expect(worldFailures(ingress("tcp", 443, 443, { cidrIpv6: "::/0" }))).toEqual([]);
+      expect(worldFailures(ingress("tcp", 3306, 3306, { cidrIpv4: "10.0.0.0/8" }))).toEqual([]);
+      expect(worldFailures(ingress("-1", undefined, undefined, { cidrIpv4: "192.0.2.0/24" }))).toEqual([]);
+    });
+
+    test("each of the control's high-risk ports from the world fails EC2.19; ports next to them do not", () => {
+      const highRisk = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300];
+      const fails19 = (port: number) => worldFailures(ingress("tcp", port, port, { cidrIpv4: "0.0.0.0/0" })).some(([id]) => id === "EC2.NoWorldHighRiskPorts");
+      expect(highRisk.filter((port) => !fails19(port))).toEqual([]);
+      expect([19, 24, 26, 111, 444, 446, 3001, 3307, 8081, 9201, 9301].filter(fails19)).toEqual([]);
+    });
+
+    test("a range, UDP, every protocol and ::/0 are judged by the ports they open; ICMP carries no ports", () => {
+      expect(worldFailures(ingress("tcp", 1000, 2000, { cidrIpv4: "0.0.0.0/0" }))).toEqual([
+        ["EC2.NoWorldHighRiskPorts", "rules/ingress", "tcp ports 1000-2000 from 0.0.0.0/0 opens high-risk ports 1433, 1434"],
+        ["EC2.WorldIngressAuthorizedPortsOnly", "rules/ingress", "tcp ports 1000-2000 is open to 0.0.0.0/0; only TCP 80 and 443 may be"],
+      ]);
+      expect(worldFailures(ingress("udp", 445, 445, { cidrIpv6: "::/0" })).map(([id]) => id)).toEqual(["EC2.NoWorldHighRiskPorts", "EC2.WorldIngressAuthorizedPortsOnly"]);
+      expect(worldFailures(ingress("udp", 53, 53, { cidrIpv4: "0.0.0.0/0" })).map(([id]) => id)).toEqual(["EC2.WorldIngressAuthorizedPortsOnly"]);
+      expect(worldFailures(ingress("udp", 443, 443, { cidrIpv4: "0.0.0.0/0" })).map(([id]) => id)).toEqual(["EC2.WorldIngressAuthorizedPortsOnly"]);
+      expect(worldFailures(ingress("icmp", 22, 0, { cidrIpv4: "0.0.0.0/0" })).map(([id]) => id)).toEqual(["EC2.WorldIngressAuthorizedPortsOnly"]);
+      expect(worldFailures(ingress("-1", undefined, undefined, { cidrIpv4: "0.0.0.0/0" })).map(([, , detail]) => detail)).toEqual([
+        "-1 all ports from 0.0.0.0/0 opens high-risk ports 20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300",
+        "-1 all ports is open to 0.0.0.0/0; only TCP 80 and 443 may be",
+      ]);
+    });
+
+    test("a group's inline ingress blocks are judged too", () => {
+      const inline = (s: Construct, p: AwsProvider) =>
+        new SecurityGroup(s, "group", {
+          provider: p,
+          vpcId: "vpc-1",
+          description: "inline",
+          ingress: [
+            { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "https" },
+            { protocol: "tcp", fromPort: 5432, toPort: 5432, ipv6CidrBlocks: ["::/0"], description: "postgres" },
+          ],
+          tags: { Name: "g" },
+        });
+      expect(worldFailures(inline).map(([id, path, detail]) => [id, path, detail])).toEqual([
+        ["EC2.NoWorldHighRiskPorts", "rules/group", "tcp port 5432 from ::/0 opens high-risk port 5432"],
+        ["EC2.WorldIngressAuthorizedPortsOnly", "rules/group", "tcp port 5432 is open to ::/0; only TCP 80 and 443 may be"],
+      ]);
     });
   });
 

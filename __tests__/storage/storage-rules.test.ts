@@ -1,3 +1,5 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -48,6 +50,10 @@ const BROKEN: BrokenExamples = {
   "KMS.KeyPolicySize": [
     (s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, tags: { Name: "k" }, policy: document(s, p, [longStatement(700, { actions: ["kms:Decrypt"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] })]).json }),
     "rules/key",
+  ],
+  "S3.NoCrossAccountPolicyActions": [
+    (s, p) => new S3BucketPolicy(s, "policy", { provider: p, bucket: "b", policy: document(s, p, [{ sid: "Other", effect: "Allow", actions: ["s3:PutBucketPolicy"], resources: ["arn:aws:s3:::b"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::111122223333:root"] }] }]).json }),
+    "rules/policy",
   ],
   "S3.BucketPolicySize": [(s, p) => new S3BucketPolicy(s, "policy", { provider: p, bucket: "b", policy: document(s, p, [longStatement(430, { principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] })]).json }), "rules/policy"],
   "KMS.DeletionWindow": [(s, p) => new KmsKey(s, "key", { provider: p, enableKeyRotation: true, deletionWindowInDays: 7, tags: { Name: "k" } }), "rules/key"],
@@ -103,5 +109,36 @@ describe("storage rules", () => {
     expect(failures({ ...logging, condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] }] })).toEqual([]);
     expect(failures(logging)).toEqual(["S3.AccessLogTarget: statement Logs has no aws:SourceAccount condition"]);
     expect(failures({ ...logging, principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }] })).toEqual(["S3.AccessLogTarget: the policy does not grant logging.s3.amazonaws.com s3:PutObject"]);
+  });
+});
+
+describe("S3.NoCrossAccountPolicyActions (FSBP S3.6)", () => {
+  const crossAccountFailures = (actions: string[], principal: string, pinned?: string[], effect = "Allow") =>
+    audit((s) => {
+      const provider = new AwsProvider(s, "pinned", { alias: "pinned", region: "us-east-1", allowedAccountIds: pinned });
+      const caller = new DataAwsCallerIdentity(s, "caller", { provider });
+      const identifier = principal.replace("<caller>", caller.accountId);
+      new S3BucketPolicy(s, "policy", {
+        provider,
+        bucket: "b",
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: effect, Action: actions, Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Principal: identifier === "*" ? "*" : { AWS: identifier } }] }),
+      });
+    })
+      .failures.filter((f) => f.rule.id === "S3.NoCrossAccountPolicyActions")
+      .map((f) => f.detail);
+
+  test("each of the control's actions granted to another account fails, also by wildcard and to everyone", () => {
+    for (const action of ["s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration", "s3:PutObjectAcl"]) {
+      expect(crossAccountFailures([action], "arn:aws:iam::111122223333:role/r")).toEqual([`statement S allows ${action} to arn:aws:iam::111122223333:role/r, outside this account`]);
+    }
+    expect(crossAccountFailures(["s3:Put*"], "111122223333")).toEqual(["statement S allows s3:PutBucketAcl, s3:PutBucketPolicy, s3:PutEncryptionConfiguration, s3:PutObjectAcl to 111122223333, outside this account"]);
+    expect(crossAccountFailures(["s3:*"], "*")).toEqual(["statement S allows s3:DeleteBucketPolicy, s3:PutBucketAcl, s3:PutBucketPolicy, s3:PutEncryptionConfiguration, s3:PutObjectAcl to *, outside this account"]);
+  });
+
+  test("this account (caller identity or the pinned account), object actions and Deny statements pass", () => {
+    expect(crossAccountFailures(["s3:*"], "arn:aws:iam::<caller>:root")).toEqual([]);
+    expect(crossAccountFailures(["s3:PutBucketPolicy"], "arn:aws:iam::444455556666:role/admin", ["444455556666"])).toEqual([]);
+    expect(crossAccountFailures(["s3:GetObject", "s3:PutObject"], "arn:aws:iam::111122223333:root")).toEqual([]);
+    expect(crossAccountFailures(["s3:*"], "*", undefined, "Deny")).toEqual([]);
   });
 });

@@ -282,7 +282,7 @@ export const EMULATOR_UNSUPPORTED: Readonly<Record<string, string>> = {
   aws_guardduty_organization_configuration_feature: "moto has no UpdateOrganizationConfiguration for GuardDuty (404), so no plan can be auto-enabled for members",
   aws_ebs_snapshot_block_public_access: "moto's EC2 has no EnableSnapshotBlockPublicAccess nor GetSnapshotBlockPublicAccessState, so the block cannot be set or read back",
   aws_ec2_image_block_public_access: "moto's EC2 has no EnableImageBlockPublicAccess nor GetImageBlockPublicAccessState, so the block cannot be set or read back",
-  aws_ssm_service_setting: "moto's SSM has no UpdateServiceSetting nor GetServiceSetting, so the document sharing block cannot be set or read back",
+  aws_ssm_service_setting: "moto's SSM has no UpdateServiceSetting nor GetServiceSetting, so the document sharing block and the Automation log destination cannot be set or read back",
   aws_iam_organizations_features: "moto has no EnableOrganizationsRootCredentialsManagement or EnableOrganizationsRootSessions (IAM centralized root access)",
 };
 

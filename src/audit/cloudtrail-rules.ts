@@ -1,7 +1,7 @@
 import { POLICY_SIZE_LIMITS } from "../aws/limits";
 import { policyAttributeFits } from "../compliance/policy-size";
 import { CIS_ALARMS } from "./cis-alarms";
-import { customerManagedKey, fail, firstBlock, listOf, PASS, Rule, StackElement, StackView, unknown } from "../compliance/rule";
+import { customerManagedKey, fail, firstBlock, listOf, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 import { isDataBucket } from "../storage/s3-bucket-view";
 
 /** Nested blocks synthesize as objects from cdktf and as one-element lists from HCL. */
@@ -41,6 +41,20 @@ function trailLogGroup(stack: StackView, trail: StackElement): StackElement | un
 }
 
 const normalizePattern = (pattern: unknown) => String(pattern).replace(/\s+/g, " ").trim();
+
+/**
+ * Condition keys that hold a wildcard principal to one account, organization or source, so that
+ * a topic policy naming "*" is not public (FSBP SNS.4).
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/sns-controls.html#sns-4
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+ */
+const TOPIC_SOURCE_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid", "aws:principalaccount", "aws:principalorgid", "aws:principalarn"];
+
+/** An Allow statement to "*" without a positive, non-IfExists condition on one of TOPIC_SOURCE_KEYS. */
+const isPublicStatement = (statement: PolicyStatement) =>
+  statement.effect === "Allow" &&
+  statement.principals.some((p) => (p.type === "*" || p.type === "AWS") && p.identifiers.includes("*")) &&
+  !statement.conditions.some((c) => TOPIC_SOURCE_KEYS.includes(c.variable.toLowerCase()) && !c.test.includes("Not") && !c.test.endsWith("IfExists") && c.values.length > 0 && !c.values.includes("*"));
 
 export const CLOUDTRAIL_RULES: readonly Rule[] = [
   {
@@ -159,6 +173,21 @@ export const CLOUDTRAIL_RULES: readonly Rule[] = [
     checkov: "CKV_AWS_26",
     fsbp: ["SNS.1"],
     check: (topic) => (topic.body.kms_master_key_id ? PASS : fail("kms_master_key_id is not set")),
+  },
+  {
+    id: "SNS.NoPublicTopicPolicy",
+    appliesTo: ["aws_sns_topic_policy", "aws_sns_topic"],
+    info: 'The topic policy allows principal "*" without a condition that holds it to an account, organization or source.',
+    explanation: "A public topic lets anyone publish forged alarms and findings to the people who act on them, or subscribe and read them.",
+    fix: "Grant named service principals (with aws:SourceAccount or aws:SourceArn) or accounts; where \"*\" is needed, add a condition on aws:SourceAccount, aws:SourceArn, aws:PrincipalAccount or aws:PrincipalOrgID.",
+    fsbp: ["SNS.4"],
+    check(element, stack) {
+      if (element.type === "aws_sns_topic" && element.body.policy === undefined) return PASS;
+      const statements = stack.policyStatements(element.body.policy);
+      if (!statements) return unknown("the topic policy is computed at apply time and cannot be read");
+      const open = statements.find(isPublicStatement);
+      return open ? fail(`statement ${open.sid ?? "(no sid)"} allows "*" ${open.actions.join(", ")} without holding it to an account or source`) : PASS;
+    },
   },
   {
     id: "SNS.TopicPolicySize",

@@ -38,15 +38,16 @@ export interface FsbpControl {
 const covered = (...rules: string[]): FsbpDisposition => ({ kind: "covered", rules });
 const accepted = (reason: string, partly?: string[]): FsbpDisposition => ({ kind: "accepted", reason, ...(partly ? { partly } : {}) });
 const notApplicable = (reason: string): FsbpDisposition => ({ kind: "not-applicable", reason });
-const notYetCovered = (reason: string, partly?: string[]): FsbpDisposition => ({ kind: "not-yet-covered", reason, ...(partly ? { partly } : {}) });
 
 const NO_API = "tap creates no API Gateway API, stage or route (only the account's CloudWatch Logs role setting and an execute-api VPC endpoint for workloads)";
 const NO_INSTANCES = "tap launches no EC2 instances, launch templates, Auto Scaling groups or Spot Fleets";
 const NO_USERS = "tap creates no IAM users: people reach its roles as the account's own principals";
 const NO_MANAGED_POLICIES = "tap creates no customer managed policies: its permissions are inline role policies and AWS managed policies";
 const NO_VPN = "tap creates no Site-to-Site or Client VPN";
-const ENDPOINTS = "tap's VPCs have only the execute-api interface endpoint; no rule asks for this one (each interface endpoint is billed per zone-hour)";
-const INSPECTOR = "tap does not enable Amazon Inspector in any account or region";
+const ENDPOINTS = "tap's VPCs have only the execute-api interface endpoint: each interface endpoint is billed per zone-hour, so workloads add the ones they use";
+const INSPECTOR = "Amazon Inspector scans workloads (EC2 instances, ECR images, Lambda functions) that tap does not create, and is billed per scanned resource: enable it with the workloads";
+const ROOT_CREDENTIALS =
+  "root credentials are not Terraform resources, so no rule sees them. In an organization, centralized root access (docs/organizations.md) lets the management account delete members' root credentials; a standalone account's root user needs its access keys deleted and a hardware MFA device by hand (docs/deploying.md)";
 
 /** Every FSBP control tap has considered, by control id. */
 export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
@@ -75,17 +76,17 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "EC2.7": { title: "EBS default encryption should be enabled", disposition: covered("EC2.EbsEncryptionByDefault") },
   "EC2.8": { title: "EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)", disposition: notApplicable(NO_INSTANCES) },
   "EC2.9": { title: "Amazon EC2 instances should not have a public IPv4 address", disposition: notApplicable(NO_INSTANCES) },
-  "EC2.10": { title: "Amazon EC2 should be configured to use VPC endpoints that are created for the Amazon EC2 service", disposition: notYetCovered(ENDPOINTS) },
+  "EC2.10": { title: "Amazon EC2 should be configured to use VPC endpoints that are created for the Amazon EC2 service", disposition: accepted(ENDPOINTS) },
   "EC2.15": { title: "Amazon EC2 subnets should not automatically assign public IP addresses", disposition: covered("VPC.NoPublicIpOnLaunch") },
-  "EC2.16": { title: "Unused Network Access Control Lists should be removed", disposition: notYetCovered("no rule checks it; tap's only network ACL is each VPC's default one, which its subnets use") },
+  "EC2.16": { title: "Unused Network Access Control Lists should be removed", disposition: notApplicable("tap creates no network ACL beyond each VPC's default one, which every tap subnet uses, so none is unused") },
   "EC2.17": { title: "Amazon EC2 instances should not use multiple ENIs", disposition: notApplicable(NO_INSTANCES) },
   "EC2.18": {
     title: "Security groups should only allow unrestricted incoming traffic for authorized ports",
-    disposition: notYetCovered("EC2.NoWorldAdminIngress refuses SSH, RDP and all ports from the world, not every port but 80 and 443", ["EC2.NoWorldAdminIngress"]),
+    disposition: covered("EC2.WorldIngressAuthorizedPortsOnly"),
   },
   "EC2.19": {
     title: "Security groups should not allow unrestricted access to ports with high risk",
-    disposition: notYetCovered("EC2.NoWorldAdminIngress refuses 22, 3389 and all ports from the world, not the control's other high-risk ports (20, 21, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300)", ["EC2.NoWorldAdminIngress"]),
+    disposition: covered("EC2.NoWorldHighRiskPorts"),
   },
   "EC2.20": { title: "Both VPN tunnels for an AWS Site-to-Site VPN connection should be up", disposition: notApplicable(NO_VPN) },
   "EC2.21": { title: "Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389", disposition: covered("VPC.NetworkAclNoAdminFromAnywhere") },
@@ -93,11 +94,11 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "EC2.24": { title: "Amazon EC2 paravirtual instance types should not be used", disposition: notApplicable(NO_INSTANCES) },
   "EC2.25": { title: "Amazon EC2 launch templates should not assign public IPs to network interfaces", disposition: notApplicable(NO_INSTANCES) },
   "EC2.51": { title: "EC2 Client VPN endpoints should have client connection logging enabled", disposition: notApplicable(NO_VPN) },
-  "EC2.55": { title: "VPCs should be configured with an interface endpoint for ECR API", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.56": { title: "VPCs should be configured with an interface endpoint for Docker Registry", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.57": { title: "VPCs should be configured with an interface endpoint for Systems Manager", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.58": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager Contacts", disposition: notYetCovered(ENDPOINTS) },
-  "EC2.60": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager", disposition: notYetCovered(ENDPOINTS) },
+  "EC2.55": { title: "VPCs should be configured with an interface endpoint for ECR API", disposition: accepted(ENDPOINTS) },
+  "EC2.56": { title: "VPCs should be configured with an interface endpoint for Docker Registry", disposition: accepted(ENDPOINTS) },
+  "EC2.57": { title: "VPCs should be configured with an interface endpoint for Systems Manager", disposition: accepted(ENDPOINTS) },
+  "EC2.58": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager Contacts", disposition: accepted(ENDPOINTS) },
+  "EC2.60": { title: "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager", disposition: accepted(ENDPOINTS) },
   "EC2.170": { title: "EC2 launch templates should use Instance Metadata Service Version 2 (IMDSv2)", disposition: notApplicable(NO_INSTANCES) },
   "EC2.171": { title: "EC2 VPN connections should have logging enabled", disposition: notApplicable(NO_VPN) },
   "EC2.172": {
@@ -126,23 +127,26 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "IAM.1": { title: 'IAM policies should not allow full "*" administrative privileges', disposition: covered("IAM.NoAdminStatements") },
   "IAM.2": { title: "IAM users should not have IAM policies attached", disposition: notApplicable(NO_USERS) },
   "IAM.3": { title: "IAM users' access keys should be rotated every 90 days or less", disposition: notApplicable(NO_USERS) },
-  "IAM.4": { title: "IAM root user access key should not exist", disposition: notYetCovered("root credentials are not a Terraform resource, so no rule sees them (centralized root access, issue #27 item 5, removes them from member accounts)") },
+  "IAM.4": { title: "IAM root user access key should not exist", disposition: accepted(ROOT_CREDENTIALS) },
   "IAM.5": { title: "MFA should be enabled for all IAM users that have a console password", disposition: notApplicable(NO_USERS) },
-  "IAM.6": { title: "Hardware MFA should be enabled for the root user", disposition: notYetCovered("root credentials are not a Terraform resource, so no rule sees them (centralized root access, issue #27 item 5, removes them from member accounts)") },
+  "IAM.6": { title: "Hardware MFA should be enabled for the root user", disposition: accepted(ROOT_CREDENTIALS) },
   "IAM.7": { title: "Password policies for IAM users should have strong configurations", disposition: covered("IAM.PasswordMinimumLength", "IAM.PasswordComplexity") },
   "IAM.8": { title: "Unused IAM user credentials should be removed", disposition: notApplicable(NO_USERS) },
   "IAM.21": { title: "IAM customer managed policies that you create should not allow wildcard actions for services", disposition: notApplicable(NO_MANAGED_POLICIES) },
 
-  "Inspector.1": { title: "Amazon Inspector EC2 scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
-  "Inspector.2": { title: "Amazon Inspector ECR scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
-  "Inspector.3": { title: "Amazon Inspector Lambda code scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
-  "Inspector.4": { title: "Amazon Inspector Lambda standard scanning should be enabled", disposition: notYetCovered(INSPECTOR) },
+  "Inspector.1": { title: "Amazon Inspector EC2 scanning should be enabled", disposition: accepted(INSPECTOR) },
+  "Inspector.2": { title: "Amazon Inspector ECR scanning should be enabled", disposition: accepted(INSPECTOR) },
+  "Inspector.3": { title: "Amazon Inspector Lambda code scanning should be enabled", disposition: accepted(INSPECTOR) },
+  "Inspector.4": { title: "Amazon Inspector Lambda standard scanning should be enabled", disposition: accepted(INSPECTOR) },
 
   "KMS.1": { title: "IAM customer managed policies should not allow decryption actions on all KMS keys", disposition: notApplicable(NO_MANAGED_POLICIES) },
-  "KMS.2": { title: "IAM principals should not have IAM inline policies that allow decryption actions on all KMS keys", disposition: notYetCovered("no rule reads tap's inline role policies for kms:Decrypt or kms:ReEncryptFrom on every key") },
+  "KMS.2": { title: "IAM principals should not have IAM inline policies that allow decryption actions on all KMS keys", disposition: covered("IAM.InlineNoDecryptOnAllKeys") },
   "KMS.3": {
     title: "AWS KMS keys should not be deleted unintentionally",
-    disposition: notYetCovered("the control fails a key pending deletion, a state reached after deploy; KMS.DeletionWindow keeps the longest window to cancel it, which is not the same", ["KMS.DeletionWindow"]),
+    disposition: accepted(
+      "the control fails a key pending deletion, and tap's destroy schedules its keys' deletion on purpose: KMS.DeletionWindow keeps the 30-day window in which it can be cancelled, and protectData adds prevent_destroy to the keys",
+      ["KMS.DeletionWindow"],
+    ),
   },
   "KMS.5": { title: "KMS keys should not be publicly accessible", disposition: covered("KMS.NoUnconditionedWildcardPrincipal") },
 
@@ -150,7 +154,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "S3.2": { title: "S3 general purpose buckets should block public read access", disposition: covered("S3.PublicAccessBlock") },
   "S3.3": { title: "S3 general purpose buckets should block public write access", disposition: covered("S3.PublicAccessBlock") },
   "S3.5": { title: "S3 general purpose buckets should require requests to use SSL", disposition: covered("S3.TlsOnly") },
-  "S3.6": { title: "S3 general purpose bucket policies should restrict access to other AWS accounts", disposition: notYetCovered("no rule reads bucket policies for actions granted to other accounts' principals") },
+  "S3.6": { title: "S3 general purpose bucket policies should restrict access to other AWS accounts", disposition: covered("S3.NoCrossAccountPolicyActions") },
   "S3.8": { title: "S3 general purpose buckets should block public access", disposition: covered("S3.PublicAccessBlock") },
   "S3.9": {
     title: "S3 general purpose buckets should have server access logging enabled",
@@ -159,7 +163,7 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "S3.10": { title: "S3 general purpose buckets with versioning enabled should have Lifecycle configurations", disposition: covered("S3.AbortIncompleteUploads") },
   "S3.11": {
     title: "S3 general purpose buckets should have event notifications enabled",
-    disposition: notYetCovered(
+    disposition: accepted(
       "S3.EventNotifications turns on EventBridge delivery for every bucket, but the control's Config rule (s3-event-notifications-enabled) names SNS, Lambda and SQS destinations and AWS does not say it counts EventBridge",
       ["S3.EventNotifications"],
     ),
@@ -171,14 +175,14 @@ export const FSBP_CONTROLS: Readonly<Record<string, FsbpControl>> = {
   "S3.25": { title: "S3 directory buckets should have lifecycle configurations", disposition: notApplicable("tap creates no directory buckets") },
 
   "SNS.1": { title: "SNS topics should be encrypted at-rest using AWS KMS", disposition: covered("SNS.KmsEncryption") },
-  "SNS.2": { title: "Logging of delivery status should be enabled for notification messages sent to a topic", disposition: notYetCovered("tap's alarm topic logs no delivery status, and no rule asks for it") },
-  "SNS.4": { title: "SNS topic access policies should not allow public access", disposition: notYetCovered("no rule reads topic policies for a public principal (tap's grants cloudwatch.amazonaws.com, held to this account's alarms)") },
+  "SNS.2": { title: "Logging of delivery status should be enabled for notification messages sent to a topic", disposition: accepted("tap's topics deliver to e-mail subscriptions, and SNS logs delivery status only for HTTP(S), Amazon SQS, AWS Lambda, Amazon Data Firehose and platform application endpoints (https://docs.aws.amazon.com/sns/latest/dg/sns-topic-attributes.html): there is nothing to log") },
+  "SNS.4": { title: "SNS topic access policies should not allow public access", disposition: covered("SNS.NoPublicTopicPolicy") },
 
   "SSM.1": { title: "Amazon EC2 instances should be managed by AWS Systems Manager", disposition: notApplicable(NO_INSTANCES) },
   "SSM.2": { title: "Amazon EC2 instances managed by Systems Manager should have a patch compliance status of COMPLIANT after a patch installation", disposition: notApplicable(NO_INSTANCES) },
   "SSM.3": { title: "Amazon EC2 instances managed by Systems Manager should have an association compliance status of COMPLIANT", disposition: notApplicable(NO_INSTANCES) },
   "SSM.4": { title: "SSM documents should not be public", disposition: notApplicable("tap creates no SSM documents (SSM.7 blocks public sharing of any)") },
-  "SSM.6": { title: "SSM Automation should have CloudWatch logging enabled", disposition: notYetCovered("tap does not set the account's SSM Automation log destination, and no rule asks for it") },
+  "SSM.6": { title: "SSM Automation should have CloudWatch logging enabled", disposition: covered("SSM.AutomationLogging") },
   "SSM.7": { title: "SSM documents should have the block public sharing setting enabled", disposition: covered("SSM.DocumentPublicSharingBlocked") },
 };
 

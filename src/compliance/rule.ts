@@ -89,6 +89,12 @@ export interface Rule {
   readonly check: (element: StackElement, stack: StackView) => Outcome;
 }
 
+/** Whether an IAM action pattern (wildcards `*` and `?`, case-insensitive) allows `action`. */
+export function actionAllows(pattern: string, action: string): boolean {
+  const literal = pattern.replace(/[.+^$(){}|[\]\\]/g, "\\$&");
+  return new RegExp(`^${literal.replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(action);
+}
+
 /** True for a value Terraform only knows at apply time (an interpolation). */
 export function isReference(value: unknown): value is string {
   return typeof value === "string" && value.includes("${");

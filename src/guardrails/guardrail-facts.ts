@@ -133,7 +133,20 @@ export const PUBLIC_SHARING_BLOCKS = {
  * https://github.com/hashicorp/terraform-provider-aws/pull/43562).
  */
 export function ssmDocumentSharingSettingArn(partition: string, region: string, accountId: string): string {
-  return `arn:${partition}:ssm:${region}:${accountId}:servicesetting/${PUBLIC_SHARING_BLOCKS.ssmDocumentSetting}`;
+  return ssmServiceSettingArn(PUBLIC_SHARING_BLOCKS.ssmDocumentSetting, partition, region, accountId);
+}
+
+/**
+ * SSM Automation sends the output of its aws:executeScript steps to CloudWatch Logs (FSBP SSM.6):
+ * an account setting per region, which AWS documents setting by its ARN.
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-logging.html
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/ssm-controls.html#ssm-6
+ */
+export const SSM_AUTOMATION_LOGGING = { setting: "ssm/automation/customer-script-log-destination", value: "CloudWatch" } as const;
+
+/** The ARN of an SSM service setting (`ssm/...`) in a region: the form 5.100.0 reads back (see ssmDocumentSharingSettingArn). */
+export function ssmServiceSettingArn(setting: string, partition: string, region: string, accountId: string): string {
+  return `arn:${partition}:ssm:${region}:${accountId}:servicesetting/${setting}`;
 }
 
 /** The alternate contact Security Hub's Account.1 asks for. */
@@ -211,6 +224,7 @@ export const ACCOUNT_OWNER_RULE_IDS: readonly string[] = [
   "EC2.SnapshotBlockPublicAccess",
   "EC2.ImageBlockPublicAccess",
   "SSM.DocumentPublicSharingBlocked",
+  "SSM.AutomationLogging",
   "Account.SecurityContact",
 ];
 
@@ -246,7 +260,9 @@ export const GUARDRAIL_DRIFT_CONTROLS: readonly DriftControl[] = [
   { type: "aws_config_delivery_channel", attributes: ["s3_bucket_name", "s3_key_prefix"], rule: "Config.Recorder" },
   { type: "aws_ebs_snapshot_block_public_access", attributes: ["state"], rule: "EC2.SnapshotBlockPublicAccess" },
   { type: "aws_ec2_image_block_public_access", attributes: ["state"], rule: "EC2.ImageBlockPublicAccess" },
+  // Two settings share the type: drift on either names the first rule.
   { type: "aws_ssm_service_setting", attributes: ["setting_value"], rule: "SSM.DocumentPublicSharingBlocked" },
+  { type: "aws_ssm_service_setting", attributes: ["setting_value"], rule: "SSM.AutomationLogging" },
   { type: "aws_account_alternate_contact", attributes: ["email_address", "phone_number"], rule: "Account.SecurityContact" },
   { type: "aws_s3_account_public_access_block", attributes: ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"], rule: "S3.AccountPublicAccessBlock" },
 ];

@@ -1,5 +1,5 @@
 import { SINGLETON_TYPES } from "../aws/singletons";
-import { CIS_STANDARD_KEYS, CONFIG_REQUIRED_RESOURCE_TYPES, CONFIG_SERVICE_LINKED_ROLE, DEFAULT_VPC_FILTER, GUARDDUTY_PROTECTION_PLAN_KEYS, guardDutyFeatureSettings, PUBLIC_SHARING_BLOCKS, SECURITY_CONTACT_TYPE, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "./guardrail-facts";
+import { CIS_STANDARD_KEYS, CONFIG_REQUIRED_RESOURCE_TYPES, CONFIG_SERVICE_LINKED_ROLE, DEFAULT_VPC_FILTER, GUARDDUTY_PROTECTION_PLAN_KEYS, guardDutyFeatureSettings, PUBLIC_SHARING_BLOCKS, SECURITY_CONTACT_TYPE, SSM_AUTOMATION_LOGGING, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "./guardrail-facts";
 import { fail, firstBlock, listOf, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
 
@@ -86,6 +86,15 @@ function plansOff(stack: StackView, provider: StackElement, type: string, status
       return block && statusOf(block) === on ? [] : [`${feature.name} ${agent.name} is ${block ? String(statusOf(block)) : "not declared"}`];
     });
   });
+}
+
+/** A region (provider with resources) sets the SSM service setting `setting` (id or ARN form) to `value`. */
+function ssmSettingIs(provider: StackElement, stack: StackView, setting: string, value: string): Outcome {
+  const resources = stack.resourcesOf(provider);
+  const settings = resources.filter((r) => r.type === "aws_ssm_service_setting" && String(r.body.setting_id).endsWith(setting));
+  if (resources.length > 0 && settings.length === 0) return fail(`no aws_ssm_service_setting for ${setting} in region ${provider.body.region ?? provider.name}`);
+  const other = settings.find((r) => r.body.setting_value !== value);
+  return other ? fail(`setting_value is ${other.body.setting_value}, not ${value}`) : PASS;
 }
 
 export const GUARDRAIL_RULES: readonly Rule[] = [
@@ -328,12 +337,16 @@ export const GUARDRAIL_RULES: readonly Rule[] = [
     explanation: "A public SSM document shows its commands, parameters and often names of resources to every AWS account; the block refuses public sharing for the account in the region.",
     fix: `Add an aws_ssm_service_setting for ${PUBLIC_SHARING_BLOCKS.ssmDocumentSetting} with setting_value = "${PUBLIC_SHARING_BLOCKS.ssmDocumentValue}" in every region (RegionalGuardrails does).`,
     fsbp: ["SSM.7"],
-    check(provider, stack) {
-      const setting = stack.resourcesOf(provider).filter((r) => r.type === "aws_ssm_service_setting" && String(r.body.setting_id).endsWith(PUBLIC_SHARING_BLOCKS.ssmDocumentSetting));
-      if (stack.resourcesOf(provider).length > 0 && setting.length === 0) return fail(`no aws_ssm_service_setting for ${PUBLIC_SHARING_BLOCKS.ssmDocumentSetting} in region ${provider.body.region ?? provider.name}`);
-      const allowed = setting.find((r) => r.body.setting_value !== PUBLIC_SHARING_BLOCKS.ssmDocumentValue);
-      return allowed ? fail(`setting_value is ${allowed.body.setting_value}, not ${PUBLIC_SHARING_BLOCKS.ssmDocumentValue}`) : PASS;
-    },
+    check: (provider, stack) => ssmSettingIs(provider, stack, PUBLIC_SHARING_BLOCKS.ssmDocumentSetting, PUBLIC_SHARING_BLOCKS.ssmDocumentValue),
+  },
+  {
+    id: "SSM.AutomationLogging",
+    appliesTo: ["provider.aws"],
+    info: "A region does not send SSM Automation's script output to CloudWatch Logs.",
+    explanation: "Automation runbooks' aws:executeScript steps run code with the runbook's role; without the log their output, and what they did, is lost once the execution history expires.",
+    fix: `Add an aws_ssm_service_setting for ${SSM_AUTOMATION_LOGGING.setting} with setting_value = "${SSM_AUTOMATION_LOGGING.value}" in every region (RegionalGuardrails does).`,
+    fsbp: ["SSM.6"],
+    check: (provider, stack) => ssmSettingIs(provider, stack, SSM_AUTOMATION_LOGGING.setting, SSM_AUTOMATION_LOGGING.value),
   },
   {
     id: "Account.SecurityContact",

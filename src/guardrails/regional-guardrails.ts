@@ -35,6 +35,8 @@ import {
   securityHubStandardArn,
   SecurityHubStandard,
   ssmDocumentSharingSettingArn,
+  ssmServiceSettingArn,
+  SSM_AUTOMATION_LOGGING,
 } from "./guardrail-facts";
 
 /** How a region's AWS Config recorder records and where it delivers. */
@@ -123,6 +125,12 @@ export interface RegionalGuardrailsProps {
    */
   readonly publicSharingBlocks?: boolean;
   /**
+   * Send SSM Automation's script output (aws:executeScript steps) to CloudWatch Logs (FSBP SSM.6):
+   * one setting per account and region, which tap sets whatever it was.
+   * @default true
+   */
+  readonly automationLogging?: boolean;
+  /**
    * An AWS Config recorder of all supported resources, delivering to a bucket (CIS 3.3; billed per configuration item).
    * @default - no recorder
    */
@@ -156,7 +164,7 @@ export const DEFAULT_ADOPTED_CONFIG_NAME = "default";
 /**
  * A region's detective and preventive guardrails: EBS encryption by default, an IAM Access
  * Analyzer, the default VPC's default security group emptied, blocks on public sharing of EBS
- * snapshots, AMIs and SSM documents and, each behind a setting because each costs money,
+ * snapshots, AMIs and SSM documents, SSM Automation logging to CloudWatch and, each behind a setting because each costs money,
  * GuardDuty, Security Hub with the chosen standards (FSBP and CIS v5.0.0 by default), and an
  * AWS Config recorder. Every one of them is a singleton per account and region, so only the
  * deployment that owns the account's settings creates them.
@@ -187,6 +195,7 @@ export class RegionalGuardrails extends Construct {
     if (props.securityHub && mode("securityHub") !== "external") this.buildSecurityHub(props, mode("securityHub") === "adopt");
     if (props.defaultVpcLockdown ?? true) new DefaultVpcLockdown(this, "default-vpc", { provider: this.provider, naming: this.naming });
     if (props.publicSharingBlocks ?? true) this.buildPublicSharingBlocks(props);
+    if (props.automationLogging ?? true) this.buildAutomationLogging(props);
   }
 
   private validate(props: RegionalGuardrailsProps): void {
@@ -287,6 +296,18 @@ export class RegionalGuardrails extends Construct {
       provider: this.provider,
       settingId: ssmDocumentSharingSettingArn(props.partition, this.naming.region, props.accountId),
       settingValue: PUBLIC_SHARING_BLOCKS.ssmDocumentValue,
+    });
+  }
+
+  /**
+   * SSM Automation's script output to CloudWatch Logs (FSBP SSM.6): an account setting of the
+   * region, free in itself (the logs are billed as any CloudWatch Logs ingestion).
+   */
+  private buildAutomationLogging(props: RegionalGuardrailsProps): void {
+    new SsmServiceSetting(this, "ssm-automation-logging", {
+      provider: this.provider,
+      settingId: ssmServiceSettingArn(SSM_AUTOMATION_LOGGING.setting, props.partition, this.naming.region, props.accountId),
+      settingValue: SSM_AUTOMATION_LOGGING.value,
     });
   }
 

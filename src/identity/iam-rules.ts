@@ -1,6 +1,6 @@
 import { POLICY_SIZE_LIMITS } from "../aws/limits";
 import { policyAttributeFits, policySizeOutcome } from "../compliance/policy-size";
-import { fail, isReference, listOf, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
+import { actionAllows, fail, isReference, listOf, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 
 import { IDENTITY_MANAGED_POLICIES, PASSWORD_POLICY } from "./identity-facts";
 import { SOURCE_ACCOUNT_DOCUMENTED, SOURCE_ACCOUNT_EXEMPT, trustConditionFor } from "./service-trust";
@@ -39,6 +39,23 @@ function accountTrustProblem(role: StackElement, stack: StackView, statement: Po
 function statementsOf(element: StackElement, stack: StackView) {
   if (element.kind === "data") return stack.policyStatements(`\${${element.address}.json}`);
   return stack.policyStatements(element.body.policy);
+}
+
+/** The decryption actions FSBP KMS.1 and KMS.2 refuse on all keys (the Config rules' blockedActionsPatterns). */
+const KMS_DECRYPTION_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom"];
+
+/** `*`, or a KMS ARN whose key part is a wildcard (every key of an account and region, or more). */
+const ALL_KMS_KEYS = /^arn:[^:]*:kms:[^:]*:[^:]*:(key\/)?\*$/;
+const onAllKeys = (resource: string) => resource === "*" || ALL_KMS_KEYS.test(resource);
+
+/** The first Allow statement granting a decryption action on all keys, as "sid: actions", or undefined. */
+function decryptsAllKeys(statements: readonly PolicyStatement[]): string | undefined {
+  for (const statement of statements) {
+    if (statement.effect !== "Allow" || !statement.resources.some(onAllKeys)) continue;
+    const allowed = KMS_DECRYPTION_ACTIONS.filter((action) => statement.actions.some((pattern) => actionAllows(pattern, action)));
+    if (allowed.length > 0) return `statement ${statement.sid ?? "(no sid)"} allows ${allowed.join(" and ")} on ${statement.resources.filter(onAllKeys).join(", ")}`;
+  }
+  return undefined;
 }
 
 export const IAM_RULES: readonly Rule[] = [
@@ -107,6 +124,24 @@ export const IAM_RULES: readonly Rule[] = [
       if (!statements) return unknown("the policy is computed at apply time and cannot be read");
       const admin = statements.find((s) => s.effect === "Allow" && s.actions.some((a) => a === "*" || a === "*:*") && s.resources.includes("*"));
       return admin ? fail(`statement ${admin.sid ?? "(no sid)"} allows *:* on *`) : PASS;
+    },
+  },
+  {
+    id: "IAM.InlineNoDecryptOnAllKeys",
+    appliesTo: ["aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
+    info: `An inline policy allows ${KMS_DECRYPTION_ACTIONS.join(" or ")} on all KMS keys ("*").`,
+    explanation: "A principal that may decrypt with every key reads whatever any key protects, in this account and in others whose key policies trust it; name the keys it needs.",
+    fix: "List the key ARNs (or an alias ARN with kms:ResourceAliases) in the statement's resources instead of \"*\".",
+    checkov: "CKV_AWS_356 (wildcard resources in general)",
+    fsbp: ["KMS.2"],
+    check(element, stack) {
+      const documents = element.type === "aws_iam_role" ? listOf(element.body.inline_policy).map((policy) => stack.policyStatements(policy.policy)) : [stack.policyStatements(element.body.policy)];
+      if (documents.some((statements) => statements === undefined)) return unknown("an inline policy is computed at apply time and cannot be read");
+      for (const statements of documents as PolicyStatement[][]) {
+        const problem = decryptsAllKeys(statements);
+        if (problem) return fail(problem);
+      }
+      return PASS;
     },
   },
   {

@@ -32,6 +32,18 @@ export const ADMIN_PORTS: readonly [number, string][] = [
   [SSH_PORT, "SSH"],
   [RDP_PORT, "RDP"],
 ];
+/**
+ * The ports Security Hub's EC2.19 calls high risk (its AWS Config rule restricted-common-ports):
+ * none may be open to the whole internet.
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-19
+ */
+export const HIGH_RISK_PORTS: readonly number[] = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300];
+/**
+ * The only TCP ports EC2.18 lets a security group open to the whole internet, the control's
+ * default authorizedTcpPorts (no UDP port is authorized by default).
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-18
+ */
+export const WORLD_AUTHORIZED_TCP_PORTS: readonly number[] = [80, HTTPS_PORT];
 /** The whole internet, IPv4 and IPv6. */
 export const WORLD: readonly string[] = ["0.0.0.0/0", "::/0"];
 

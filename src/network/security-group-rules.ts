@@ -1,7 +1,7 @@
 import { adminSourcesProblem } from "./admin-sources";
 import { fail, Outcome, PASS, Rule, StackElement, StackView } from "../compliance/rule";
 
-import { ADMIN_PORTS, WORLD } from "./network-facts";
+import { ADMIN_PORTS, HIGH_RISK_PORTS, WORLD, WORLD_AUTHORIZED_TCP_PORTS } from "./network-facts";
 
 /** The provider's default description, which says nothing about the group. */
 const PROVIDER_DEFAULT_DESCRIPTION = "Managed by Terraform";
@@ -49,6 +49,11 @@ const allPorts = (rule: TrafficRule) =>
 const covers = (rule: TrafficRule, port: number) =>
   allPorts(rule) || (rule.fromPort !== undefined && rule.toPort !== undefined && rule.fromPort <= port && port <= rule.toPort);
 const fromWorld = (rule: TrafficRule) => rule.cidrs.some((cidr) => WORLD.includes(cidr));
+const worldCidrs = (rule: TrafficRule) => rule.cidrs.filter((cidr) => WORLD.includes(cidr)).join(", ");
+/** TCP, UDP or every protocol: the ones whose from_port/to_port are ports (ICMP's are types and codes). */
+const carriesPorts = (rule: TrafficRule) => ["tcp", "6", "udp", "17", "-1", "all"].includes(rule.protocol.toLowerCase());
+const isTcp = (rule: TrafficRule) => ["tcp", "6"].includes(rule.protocol.toLowerCase());
+const portRange = (rule: TrafficRule) => (allPorts(rule) ? "all ports" : rule.fromPort === rule.toPort ? `port ${rule.fromPort}` : `ports ${rule.fromPort}-${rule.toPort}`);
 
 const RULE_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 
@@ -95,6 +100,35 @@ export const SECURITY_GROUP_RULES: readonly Rule[] = [
       }
       return PASS;
     },
+  },
+  {
+    id: "EC2.NoWorldHighRiskPorts",
+    appliesTo: RULE_TYPES,
+    info: `A security group opens one of the high-risk ports of FSBP EC2.19 (${HIGH_RISK_PORTS.join(", ")}) to 0.0.0.0/0 or ::/0.`,
+    explanation: "FTP, Telnet, SMTP, POP3, RPC, SMB, database, Kibana, Elasticsearch and development-server ports open to the internet are scanned for constantly and often carry no authentication of their own.",
+    fix: "Open these ports only to known ranges or security groups, or put the service behind a load balancer, VPN or Session Manager.",
+    checkov: "CKV_AWS_24, CKV_AWS_25 (22 and 3389 only)",
+    fsbp: ["EC2.19"],
+    check: (element) =>
+      firstFailure(element, (rule) => {
+        if (rule.direction !== "ingress" || !fromWorld(rule) || !carriesPorts(rule)) return undefined;
+        const open = HIGH_RISK_PORTS.filter((port) => covers(rule, port));
+        return open.length > 0 ? `${rule.protocol} ${portRange(rule)} from ${worldCidrs(rule)} opens high-risk port${open.length > 1 ? "s" : ""} ${open.join(", ")}` : undefined;
+      }),
+  },
+  {
+    id: "EC2.WorldIngressAuthorizedPortsOnly",
+    appliesTo: RULE_TYPES,
+    info: `A security group allows ingress from 0.0.0.0/0 or ::/0 other than TCP ${WORLD_AUTHORIZED_TCP_PORTS.join(" and ")}.`,
+    explanation: "Every port open to the whole internet is attack surface; web traffic (HTTP, HTTPS) is the only exposure FSBP EC2.18 authorizes by default.",
+    fix: `Open only TCP ${WORLD_AUTHORIZED_TCP_PORTS.join(" and ")} to the world; allow everything else from known ranges or security groups.`,
+    fsbp: ["EC2.18"],
+    check: (element) =>
+      firstFailure(element, (rule) => {
+        if (rule.direction !== "ingress" || !fromWorld(rule)) return undefined;
+        const authorized = isTcp(rule) && !allPorts(rule) && rule.fromPort !== undefined && rule.fromPort === rule.toPort && WORLD_AUTHORIZED_TCP_PORTS.includes(rule.fromPort);
+        return authorized ? undefined : `${rule.protocol} ${portRange(rule)} is open to ${worldCidrs(rule)}; only TCP ${WORLD_AUTHORIZED_TCP_PORTS.join(" and ")} may be`;
+      }),
   },
   {
     id: "EC2.NoWorldAllPortsEgress",

@@ -1,7 +1,50 @@
 import { POLICY_SIZE_LIMITS } from "../aws/limits";
 import { policyAttributeFits } from "../compliance/policy-size";
-import { fail, firstBlock, isReference, PASS, Rule, unknown } from "../compliance/rule";
+import { actionAllows, fail, firstBlock, isReference, Outcome, PASS, PolicyStatement, Rule, StackElement, StackView, unknown } from "../compliance/rule";
 import { companion, isOutcome, policyDenies } from "./s3-bucket-view";
+
+/**
+ * The bucket-management actions FSBP S3.6 refuses to other accounts' principals (its Config rule
+ * s3-bucket-blacklisted-actions-prohibited, which reads principals and ignores conditions).
+ * @see https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-6
+ */
+const CROSS_ACCOUNT_BLOCKED_ACTIONS = ["s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration", "s3:PutObjectAcl"];
+/** The account of an IAM ARN (`arn:<partition>:iam::<account>:...`) or a bare account id. */
+const PRINCIPAL_ACCOUNT = /^(?:arn:[^:]+:(?:iam|sts)::([^:]+):.+|(\d{12}))$/;
+/** The caller's account as the stack reads it, from an aws_caller_identity data source. */
+const CALLER_ACCOUNT = /^\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}$/;
+
+/**
+ * Whether an AWS principal belongs to another account: "*" does (everyone); this account is the
+ * caller identity or an account the provider is pinned to, and a principal of this stack is its own.
+ */
+function otherAccount(identifier: string, policy: StackElement, stack: StackView): boolean | "unknown" {
+  if (identifier === "*") return true;
+  const match = PRINCIPAL_ACCOUNT.exec(identifier);
+  const account = match?.[1] ?? match?.[2];
+  if (account !== undefined) {
+    const pinned: unknown[] = stack.providerOf(policy)?.body.allowed_account_ids ?? [];
+    if (CALLER_ACCOUNT.test(account) || pinned.includes(account)) return false;
+    return isReference(account) ? "unknown" : true;
+  }
+  if (stack.referencedElement(identifier)?.type.startsWith("aws_iam_")) return false;
+  return isReference(identifier) ? "unknown" : true;
+}
+
+/** Fails the first Allow statement that grants a blocked action to another account's principal. */
+function crossAccountBlockedActions(policy: StackElement, stack: StackView, statements: readonly PolicyStatement[]): Outcome {
+  let unresolved: string | undefined;
+  for (const statement of statements.filter((s) => s.effect === "Allow")) {
+    const blocked = CROSS_ACCOUNT_BLOCKED_ACTIONS.filter((action) => statement.actions.some((pattern) => actionAllows(pattern, action)));
+    if (blocked.length === 0) continue;
+    for (const identifier of statement.principals.filter((p) => p.type === "AWS" || p.type === "*").flatMap((p) => p.identifiers)) {
+      const other = otherAccount(identifier, policy, stack);
+      if (other === true) return fail(`statement ${statement.sid ?? "(no sid)"} allows ${blocked.join(", ")} to ${identifier}, outside this account`);
+      if (other === "unknown") unresolved ??= identifier;
+    }
+  }
+  return unresolved ? unknown(`the principal ${unresolved} is only known at apply time`) : PASS;
+}
 
 /** Who may reach a bucket and how: public access blocked, ACLs off, TLS 1.2 or later only. */
 export const S3_ACCESS_RULES: readonly Rule[] = [
@@ -68,6 +111,19 @@ export const S3_ACCESS_RULES: readonly Rule[] = [
         (c) => c.test === "NumericLessThan" && c.variable === "s3:TlsVersion" && c.values.some((v) => Number(v) >= 1.2),
         "no Deny statement on s3:TlsVersion < 1.2",
       ),
+  },
+  {
+    id: "S3.NoCrossAccountPolicyActions",
+    appliesTo: ["aws_s3_bucket_policy"],
+    info: `The bucket policy allows another account's principals (or "*") ${CROSS_ACCOUNT_BLOCKED_ACTIONS.join(", ")} or a wildcard that includes one.`,
+    explanation: "Whoever may change a bucket's policy, ACLs or encryption can open it to anyone or lock its owner out; those rights stay inside the owning account.",
+    fix: "Grant other accounts only the object actions they need (s3:GetObject, s3:PutObject), never the bucket's policy, ACL or encryption actions.",
+    fsbp: ["S3.6"],
+    check(policy, stack) {
+      const statements = stack.policyStatements(policy.body.policy);
+      if (!statements) return unknown("the bucket policy is computed at apply time and cannot be read");
+      return crossAccountBlockedActions(policy, stack, statements);
+    },
   },
   {
     id: "S3.BucketPolicySize",
