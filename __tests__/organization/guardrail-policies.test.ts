@@ -74,7 +74,18 @@ describe("guardrail SCPs: a member account's administrator", () => {
     ["config:DeleteConfigurationRecorder", "*", {}],
     ["config:StopConfigurationRecorder", "*", {}],
     ["config:DeleteDeliveryChannel", "*", {}],
+    // Hollowing AWS Config out without stopping it: record nothing, or deliver elsewhere.
+    ["config:PutConfigurationRecorder", "*", {}],
+    ["config:PutDeliveryChannel", "*", {}],
     ["access-analyzer:DeleteAnalyzer", ANALYZER, {}],
+    // The account-wide blocks and the security contact tap sets in every account.
+    ["ec2:DisableSnapshotBlockPublicAccess", "*", {}],
+    ["ec2:DisableImageBlockPublicAccess", "*", {}],
+    ["ssm:UpdateServiceSetting", `arn:aws:ssm:eu-west-1:${MEMBER}:servicesetting/ssm/documents/console/public-sharing-permission`, {}],
+    ["ssm:ResetServiceSetting", `arn:aws:ssm:eu-west-1:${MEMBER}:servicesetting/ssm/documents/console/public-sharing-permission`, {}],
+    ["ssm:UpdateServiceSetting", `arn:aws:ssm:eu-west-1:${MEMBER}:servicesetting/ssm/automation/customer-script-log-destination`, {}],
+    ["account:PutAlternateContact", `arn:aws:account::${MEMBER}:account`, {}],
+    ["account:DeleteAlternateContact", `arn:aws:account::${MEMBER}:account`, {}],
     ["kms:PutKeyPolicy", KEY, TAP_KEY],
     ["kms:ScheduleKeyDeletion", KEY, TAP_KEY],
     ["kms:DisableKey", KEY, TAP_KEY],
@@ -91,6 +102,15 @@ describe("guardrail SCPs: a member account's administrator", () => {
       expect(await decide(all, ADMIN, action, `arn:aws:iam::${MEMBER}:role/tap-dev-vpc-flow-logs`, inRegion("us-east-1", ADMIN))).toBe("ExplicitlyDenied");
     },
   );
+
+  test("keeps ordinary work beside the protected settings: other SSM settings, Config rules, EBS snapshots of its own", async () => {
+    const ssmSetting = (id: string) => `arn:aws:ssm:eu-west-1:${MEMBER}:servicesetting/ssm/${id}`;
+    expect(await decide(all, ADMIN, "ssm:UpdateServiceSetting", ssmSetting("parameter-store/high-throughput-enabled"), inRegion("eu-west-1", ADMIN))).toBe("Allowed");
+    expect(await decide(all, ADMIN, "config:PutConfigRule", "*", inRegion("eu-west-1", ADMIN))).toBe("Allowed");
+    expect(await decide(all, ADMIN, "ec2:CreateSnapshot", `arn:aws:ec2:eu-west-1::snapshot/*`, inRegion("eu-west-1", ADMIN))).toBe("Allowed");
+    // The deployment role deploys the configured changes (a narrowed recorder, a new contact).
+    expect(await decide(all, DEPLOYER, "config:PutConfigurationRecorder", "*", inRegion("eu-west-1", DEPLOYER))).toBe("Allowed");
+  });
 
   test("cannot leave the organization", async () => {
     expect(await decide(all, ADMIN, "organizations:LeaveOrganization", "*", inRegion("us-east-1", ADMIN))).toBe("ExplicitlyDenied");
@@ -190,6 +210,7 @@ describe("guardrail SCPs: within AWS's limits, naming only what AWS knows", () =
     expect(all.flatMap((document) => document.Statement.map((statement) => statement.Sid))).toEqual([
       "DenyLeaveOrganization",
       "ProtectSecurityServices",
+      "ProtectSsmSettings",
       "DenyRootUser",
       "DenyOutsideRegions",
       "ProtectTapRoles",

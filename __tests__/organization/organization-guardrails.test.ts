@@ -44,6 +44,7 @@ describe("OrganizationGuardrails", () => {
     expect(statements.map((statement: any) => statement.Sid)).toEqual([
       "DenyLeaveOrganization",
       "ProtectSecurityServices",
+      "ProtectSsmSettings",
       "DenyRootUser",
       "DenyOutsideRegions",
       "ProtectTapRoles",

@@ -119,8 +119,20 @@ export const SECURITY_SERVICE_SWITCHES: readonly string[] = [
   "config:DeleteConfigurationRecorder",
   "config:StopConfigurationRecorder",
   "config:DeleteDeliveryChannel",
+  // Narrowing what the recorder records, or sending its history elsewhere, hollows AWS Config out
+  // without stopping it; the deployment role deploys the configured recording (#27).
+  "config:PutConfigurationRecorder",
+  "config:PutDeliveryChannel",
   "access-analyzer:DeleteAnalyzer",
+  // The account-wide blocks on public sharing and the security contact tap sets in every account.
+  "ec2:DisableSnapshotBlockPublicAccess",
+  "ec2:DisableImageBlockPublicAccess",
+  "account:PutAlternateContact",
+  "account:DeleteAlternateContact",
 ];
+
+/** The SSM service settings tap sets in every guarded region (document sharing blocked, Automation logging). */
+export const PROTECTED_SSM_SETTINGS: readonly string[] = ["ssm/documents/console/public-sharing-permission", "ssm/automation/customer-script-log-destination"];
 
 /** What changes one of tap's roles. */
 const ROLE_CHANGES = [
@@ -148,9 +160,19 @@ export const GUARDRAIL_POLICIES: readonly GuardrailPolicy[] = [
   },
   {
     id: "ProtectSecurityServices",
-    denies: "stopping, changing or deleting the trail, GuardDuty, Security Hub, AWS Config and IAM Access Analyzer",
+    denies: "stopping, changing or deleting the trail, GuardDuty, Security Hub, AWS Config (its recording and delivery included) and IAM Access Analyzer; lifting the blocks on public sharing of EBS snapshots, AMIs and SSM documents; changing SSM Automation logging or the security contact",
     except: "the deployment roles",
-    statements: (params) => [{ Sid: "ProtectSecurityServices", Effect: "Deny", Action: SECURITY_SERVICE_SWITCHES, Resource: "*", Condition: exceptDeployment(params) }],
+    statements: (params) => [
+      { Sid: "ProtectSecurityServices", Effect: "Deny", Action: SECURITY_SERVICE_SWITCHES, Resource: "*", Condition: exceptDeployment(params) },
+      // Only tap's settings: the account's other SSM service settings stay its own.
+      {
+        Sid: "ProtectSsmSettings",
+        Effect: "Deny",
+        Action: ["ssm:UpdateServiceSetting", "ssm:ResetServiceSetting"],
+        Resource: PROTECTED_SSM_SETTINGS.map((setting) => `arn:*:ssm:*:*:servicesetting/${setting}`),
+        Condition: exceptDeployment(params),
+      },
+    ],
   },
   {
     id: "DenyRootUser",
