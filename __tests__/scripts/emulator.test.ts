@@ -1,6 +1,11 @@
 import { readFileSync } from "fs";
 import { join } from "path";
+import { mkdtempSync, readdirSync } from "fs";
+import { tmpdir } from "os";
+import { buildApp } from "../../src/app/app";
+import { loadConfig } from "../../src/app/load-config";
 import {
+  EMULATED_SERVICES,
   EMULATOR_DEVIATIONS,
   EMULATOR_EXTENSIONS,
   EMULATOR_EXTENSIONS_DIR,
@@ -87,5 +92,58 @@ describe("the apply tier's emulator allowances", () => {
       { path: "b.c[1]", before: 2, after: 3 },
       { path: "d", before: "x", after: "y" },
     ]);
+  });
+});
+
+/**
+ * The provider endpoint (its `endpoints` key) each resource and data source type of tap's stacks
+ * calls, written here from the provider's service packages: a type whose service the emulator's
+ * endpoints leave out would reach real AWS from the apply tier (and fail on fake keys), as the
+ * EventBridge rule of the findings did before "events" was listed.
+ */
+const SERVICE_OF: readonly (readonly [RegExp, string | null])[] = [
+  [/^aws_cloudwatch_event_/, "events"],
+  [/^aws_cloudwatch_log_/, "logs"],
+  [/^aws_cloudwatch_metric_alarm$/, "cloudwatch"],
+  [/^aws_config_/, "configservice"],
+  [/^aws_s3_account_public_access_block$/, "s3control"],
+  [/^aws_s3_/, "s3"],
+  [/^aws_(vpc|vpcs|subnet|route|route_table|route_table_association|internet_gateway|security_group|default_security_group|default_network_acl|network_acl|flow_log|ebs_|ec2_|availability_zones|vpc_endpoint|vpc_endpoint_service|vpc_security_group_)/, "ec2"],
+  [/^aws_iam_policy_document$/, null],
+  [/^aws_iam_/, "iam"],
+  [/^aws_kms_/, "kms"],
+  [/^aws_sns_/, "sns"],
+  [/^aws_guardduty_/, "guardduty"],
+  [/^aws_securityhub_/, "securityhub"],
+  [/^aws_accessanalyzer_/, "accessanalyzer"],
+  [/^aws_organizations_/, "organizations"],
+  [/^aws_cloudtrail$/, "cloudtrail"],
+  [/^aws_api_gateway_/, "apigateway"],
+  [/^aws_account_/, "account"],
+  [/^aws_ssm_/, "ssm"],
+  [/^aws_caller_identity$/, "sts"],
+  [/^(aws_partition|aws_region)$/, null],
+  [/^terraform_remote_state$/, null],
+];
+
+describe("the emulator's endpoints", () => {
+  test("cover every service that tap's stacks call and the emulator applies (the default deployment and the organization example)", () => {
+    const types = new Set<string>();
+    for (const file of [null, join(__dirname, "..", "..", "examples", "organization.tap.config.json")]) {
+      const outdir = mkdtempSync(join(tmpdir(), "tap-endpoints-"));
+      buildApp(loadConfig(file ? {} : { TAP_ACCOUNT_ID: "123456789012" }, { file }), outdir).app.synth();
+      for (const stack of readdirSync(join(outdir, "stacks"))) {
+        const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+        for (const type of [...Object.keys(json.resource ?? {}), ...Object.keys(json.data ?? {})]) types.add(type);
+      }
+    }
+    const applied = [...types].filter((type) => !(type in EMULATOR_UNSUPPORTED)).sort();
+    const unknown = applied.filter((type) => !SERVICE_OF.some(([pattern]) => pattern.test(type)));
+    expect(unknown).toEqual([]);
+    const missing = applied.flatMap((type) => {
+      const service = SERVICE_OF.find(([pattern]) => pattern.test(type))![1];
+      return service !== null && !(EMULATED_SERVICES as readonly string[]).includes(service) ? [`${type} calls ${service}`] : [];
+    });
+    expect(missing).toEqual([]);
   });
 });

@@ -42,6 +42,8 @@ export const EMULATED_SERVICES = [
   "cloudwatch",
   "configservice",
   "ec2",
+  // EventBridge: the rule that sends Security Hub's findings to the security topic.
+  "events",
   "guardduty",
   "iam",
   "kms",
