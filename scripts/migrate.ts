@@ -24,8 +24,9 @@
  */
 import { spawn } from "child_process";
 import { randomUUID } from "crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
+import { PROVIDER_LOCK_FILE } from "../src/app/app";
 import { regionGroups, SUPPORTED_REGION_NAMES } from "../src/network/regions";
 import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
 import { projectRoot } from "./terraform/emulator";
@@ -278,7 +279,8 @@ function terraformIn(dir: string, args: readonly string[], env: Readonly<Record<
 
 /**
  * Each stack's state through Terraform in a folder of its own (`<root>/<stack>`) holding only the
- * stack's backend: no provider is installed, and the backend does not matter. `adjust` rewrites a
+ * stack's backend, so the backend does not matter; init installs only the providers its state
+ * names (none for a stack without state), pinned by the committed lock file. `adjust` rewrites a
  * terraform block before use (the apply tier points the S3 backend at its emulator); `env` is added
  * to Terraform's environment.
  */
@@ -287,13 +289,20 @@ export class TerraformStateStore implements StateStore {
 
   constructor(
     private readonly root: string,
-    private readonly options: { readonly adjust?: (block: Record<string, unknown>) => Record<string, unknown>; readonly env?: Readonly<Record<string, string>> } = {},
+    private readonly options: {
+      readonly adjust?: (block: Record<string, unknown>) => Record<string, unknown>;
+      readonly env?: Readonly<Record<string, string>>;
+      /** @default the repository's .terraform.lock.hcl */
+      readonly lockFile?: string;
+    } = {},
   ) {}
 
   async pull(stack: string, terraformBlock: Record<string, unknown>): Promise<string> {
     const dir = join(this.root, stack);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "backend.tf.json"), JSON.stringify({ terraform: this.options.adjust ? this.options.adjust(terraformBlock) : terraformBlock }, null, 2));
+    // init installs the providers a state names: the committed lock pins hashicorp/aws and its checksums, as in every stack's folder.
+    copyFileSync(this.options.lockFile ?? PROVIDER_LOCK_FILE, join(dir, ".terraform.lock.hcl"));
     await this.run(stack, ["init", "-input=false", "-no-color", "-reconfigure"], "init");
     this.ready.add(stack);
     return (await this.run(stack, ["state", "pull"], "state pull")).stdout;
@@ -306,7 +315,10 @@ export class TerraformStateStore implements StateStore {
   }
 
   private async run(stack: string, args: readonly string[], step: string): Promise<Run> {
-    const result = await terraformIn(join(this.root, stack), args, this.options.env ?? {});
+    // One download of hashicorp/aws for all the folders (Terraform's own cache, unless one is set already).
+    const pluginCache = process.env.TF_PLUGIN_CACHE_DIR || join(this.root, "plugin-cache");
+    mkdirSync(pluginCache, { recursive: true });
+    const result = await terraformIn(join(this.root, stack), args, { TF_PLUGIN_CACHE_DIR: pluginCache, ...this.options.env });
     if (result.code !== 0) throw new Error(`${stack}: terraform ${step} exited with ${result.code}\n${result.output.trimEnd().split("\n").slice(-15).join("\n")}`);
     return result;
   }
