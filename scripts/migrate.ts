@@ -416,6 +416,11 @@ export async function migrate(outdir: string, store: StateStore, log: (line: str
 if (require.main === module) {
   const args = process.argv.slice(2);
   const output = args.findIndex((arg) => arg === "--output" || arg === "-o");
+  const unknown = args.filter((_, index) => output < 0 || (index !== output && index !== output + 1));
+  if (unknown.length > 0 || (output >= 0 && output + 1 >= args.length)) {
+    console.error(`tap: migrate: ${unknown.length > 0 ? `unknown argument ${unknown.join(" ")}` : "--output takes the synthesized folder"}; npm run migrate takes only --output DIR (default cdktf.out)`);
+    process.exit(1);
+  }
   const outdir = resolve(projectRoot(), output >= 0 && output + 1 < args.length ? args[output + 1] : "cdktf.out");
   migrate(outdir, new TerraformStateStore(join(outdir, "migrate")))
     .then((result) => process.exit(result.plan.problems.length > 0 ? 1 : 0))

@@ -168,7 +168,10 @@ describe("migrating a regrouped deployment's state (npm run migrate)", () => {
     const account = split2.configs.get("tap")!.terraform;
     expect(regionStackTerraformBlock(account, "guardrails-3")).toEqual({ backend: split2.configs.get("tap-guardrails-3")!.terraform!.backend });
     expect((regionStackTerraformBlock(account, "guardrails-3") as any).backend.s3.key).toBe("tap/mig/guardrails-3/terraform.tfstate");
-    expect(regionStackTerraformBlock({ cloud: { organization: "acme", workspaces: { name: "tap-prod" } } }, "guardrails-2")).toEqual({ cloud: { organization: "acme", workspaces: { name: "tap-prod-guardrails-2" } } });
+    // HCP Terraform: the workspace synth gives the region stack.
+    const hcp = synth({ TAP_BACKEND: "hcp", TAP_HCP_ORGANIZATION: "acme" });
+    expect(regionStackTerraformBlock(hcp.configs.get("tap")!.terraform, "guardrails-2")).toEqual({ cloud: hcp.configs.get("tap-guardrails-2")!.terraform!.cloud });
+    expect((regionStackTerraformBlock(hcp.configs.get("tap")!.terraform, "guardrails-2") as any).cloud.workspaces.name).toBe("tap-mig-guardrails-2");
     expect(regionStackTerraformBlock({ backend: { local: { path: "terraform.tfstate" } } }, "guardrails-2")).toBeUndefined();
   });
 
