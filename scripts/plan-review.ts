@@ -273,8 +273,8 @@ export function regroupedRegions(stack: string, config: { provider?: { aws?: { a
   const regions = gone.join(", ");
   return (
     `${stack}: its state holds resources in ${regions}, which it no longer declares: regionsPerStack or layout changed after a deploy (those regions now belong to another stack), ` +
-    `or a workload region was removed without retiringRegions. Nothing was planned: Terraform cannot plan resources whose provider is gone, and one stack's plan cannot move them to another stack's state. ` +
-    `Restore the previous regionsPerStack and layout, or put a removed workload region in retiringRegions (docs/configuration.md: Changing the grouping after a deploy)`
+    `or a workload region was removed without retiringRegions. Nothing was planned: Terraform cannot plan resources whose provider is gone. ` +
+    `After a change of regionsPerStack or layout, npm run migrate moves each region's resources to the state of its new stack; a removed workload region goes in retiringRegions (docs/deploying.md: Changing the grouping after a deploy)`
   );
 }
 

@@ -136,6 +136,16 @@ export class EmulatedDeployment {
     return { bucket: config.bootstrap.bucket, region: config.bootstrap.region, workdir };
   }
 
+  /**
+   * Keeps the state of later deploys where the stacks' own S3 backend says, in `bucket` created
+   * directly in the emulator: what `bootstrap` gives them, without applying the bootstrap stack
+   * (for a test about the stacks' state, not about the state bucket).
+   */
+  async useStateBucket(bucket: string): Promise<void> {
+    expectStatus(await this.s3("PUT", bucket), 200, `CreateBucket ${bucket}`);
+    this.stateBackend = "s3";
+  }
+
   /** The Terraform working directory of a deployed stack (the first deployed by default). */
   get stackWorkdir(): TerraformWorkdir {
     return this.workdirOf();
@@ -181,6 +191,26 @@ export class EmulatedDeployment {
     }
     await this.withEmulatorLog(() => this.applyRetryingOwnDuplicates(workdir, file));
     return { config: config.stacks[0], fullPlan, appliedPlan, planOnly: trimmed.removed };
+  }
+
+  /**
+   * Synthesizes `env` and points the working directory of `stackName` at it (created, and
+   * initialized on the stack's state, when this deployment has none for it), without planning or
+   * applying: a re-plan then shows what the stack would change (after a state migration, say).
+   * The emulator-unsupported types are left out, as in `deploy`'s apply.
+   */
+  async prepare(env: Record<string, string>, stackName: string): Promise<TerraformWorkdir> {
+    const outdir = mkdtempSync(join(this.root, "out-"));
+    buildApp(loadConfig(env, { file: null }), outdir).app.synth();
+    const stackJson = withoutUnsupported(readFileSync(join(outdir, "stacks", stackName, "cdk.tf.json"), "utf8")).stackJson;
+    let workdir = this.workdirs.get(stackName);
+    if (!workdir) {
+      workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "tf-")), stackJson, findProviderSource(), "", { emulatorUrl: this.emulator.url, stateBackend: this.stateBackend });
+      await workdir.init();
+      this.workdirs.set(stackName, workdir);
+    }
+    workdir.replaceStack(stackJson);
+    return workdir;
   }
 
   /**
@@ -333,12 +363,12 @@ export class EmulatedDeployment {
     return text ? JSON.parse(text) : {};
   }
 
-  /** A call to an AWS REST JSON API (GuardDuty, for example) of us-east-1, as a signed-in caller. Fails on anything but 200. */
-  async awsRest(service: string, method: string, path: string, body?: object): Promise<any> {
+  /** A call to an AWS REST JSON API (GuardDuty, for example) of `region`, as a signed-in caller. Fails on anything but 200. */
+  async awsRest(service: string, method: string, path: string, body?: object, region = "us-east-1"): Promise<any> {
     const response = await fetch(`${this.emulator.url}${path}`, {
       method,
       body: body ? JSON.stringify(body) : undefined,
-      headers: { ...signedBy(service, "us-east-1"), "Content-Type": "application/json" },
+      headers: { ...signedBy(service, region), "Content-Type": "application/json" },
     });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${method} ${path}: the emulator answered ${response.status}: ${text}`);

@@ -231,6 +231,7 @@ describe("a stack whose state holds regions it no longer declares (the grouping 
     const refusal = regroupedRegions("tap-guardrails-2", declaring("sa-east-1", "eu-west-1", "eu-west-2"), stateProviderAliases(pulledState(["ca-central-1", "sa-east-1"])));
     expect(refusal).toMatch(/^tap-guardrails-2: its state holds resources in ca-central-1, which it no longer declares: regionsPerStack or layout changed after a deploy/);
     expect(refusal).toContain("Nothing was planned");
+    expect(refusal).toContain("npm run migrate moves each region's resources to the state of its new stack");
   });
 
   test("the same regions, more regions, or a retiring region still declared plan as usual", () => {

@@ -159,10 +159,7 @@ export class TerraformWorkdir {
           CHECKPOINT_DISABLE: "1",
           // Never let a developer's real credentials or profile reach the provider: fake keys, from the
           // environment so that no key is written into the configuration (a scanner would rightly flag it).
-          AWS_PROFILE: "",
-          AWS_ACCESS_KEY_ID: "AKIAFAKEFORTESTS0000",
-          AWS_SECRET_ACCESS_KEY: "fake-secret-for-offline-plans",
-          AWS_SESSION_TOKEN: "",
+          ...FAKE_AWS_ENV,
           ...extraEnv,
         },
       });
@@ -382,14 +379,7 @@ function offlineOverride(aliases: string[], options: { unpinned?: boolean; remot
  */
 function emulatorOverride(aliases: string[], url: string, s3Backend?: Record<string, unknown>, remoteStates: Record<string, { backend: string; config: Record<string, unknown> }> = {}) {
   const offline = offlineOverride(aliases);
-  const inEmulator = (config: Record<string, unknown>) => ({
-    ...config,
-    endpoints: { s3: url },
-    use_path_style: true,
-    skip_credentials_validation: true,
-    skip_requesting_account_id: true,
-    skip_metadata_api_check: true,
-  });
+  const inEmulator = (config: Record<string, unknown>) => s3BackendInEmulator(config, url);
   const backend = s3Backend ? { s3: inEmulator(s3Backend) } : offline.terraform.backend;
   // Another stack's state (a cross-stack reference) is read where that stack's S3 backend keeps it: the emulator's S3.
   const s3RemoteStates = Object.entries(remoteStates).filter(([, remote]) => remote.backend === "s3");
@@ -409,6 +399,19 @@ function emulatorOverride(aliases: string[], url: string, s3Backend?: Record<str
     },
   };
 }
+
+/** An S3 backend's settings (or a terraform_remote_state's) pointed at the emulator's S3 at `url`. */
+export function s3BackendInEmulator(config: Record<string, unknown>, url: string): Record<string, unknown> {
+  return { ...config, endpoints: { s3: url }, use_path_style: true, skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true };
+}
+
+/** The fake keys every Terraform run against the offline plan or the emulator gets: never a developer's real credentials. */
+export const FAKE_AWS_ENV: Readonly<Record<string, string>> = {
+  AWS_PROFILE: "",
+  AWS_ACCESS_KEY_ID: "AKIAFAKEFORTESTS0000",
+  AWS_SECRET_ACCESS_KEY: "fake-secret-for-offline-plans",
+  AWS_SESSION_TOKEN: "",
+};
 
 /**
  * Terraform's CLI configuration: hashicorp/aws only from the mirror (Terraform symlinks it: nothing
