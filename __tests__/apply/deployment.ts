@@ -333,12 +333,12 @@ export class EmulatedDeployment {
     return text ? JSON.parse(text) : {};
   }
 
-  /** A call to an AWS REST JSON API (GuardDuty, for example) of us-east-1, as a signed-in caller. Fails on anything but 200. */
-  async awsRest(service: string, method: string, path: string, body?: object): Promise<any> {
+  /** A call to an AWS REST JSON API (GuardDuty, for example) of `region`, as a signed-in caller. Fails on anything but 200. */
+  async awsRest(service: string, method: string, path: string, body?: object, region = "us-east-1"): Promise<any> {
     const response = await fetch(`${this.emulator.url}${path}`, {
       method,
       body: body ? JSON.stringify(body) : undefined,
-      headers: { ...signedBy(service, "us-east-1"), "Content-Type": "application/json" },
+      headers: { ...signedBy(service, region), "Content-Type": "application/json" },
     });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${method} ${path}: the emulator answered ${response.status}: ${text}`);
