@@ -79,7 +79,8 @@ export interface OrganizationSecurityProps {
 
 /**
  * The delegated administrator's part of the organization, in the security account: GuardDuty on
- * in every Region and auto-enabled for every member (existing and new), Security Hub's central
+ * in every Region (the detector delegation enabled adopted, by default) and auto-enabled for every
+ * member (existing and new), Security Hub's central
  * configuration with a policy turning on the chosen standards (FSBP and CIS AWS Foundations
  * Benchmark v5.0.0 by default) in every account, findings of every Region aggregated to the home
  * Region, an AWS Config aggregator over the organization, an organization IAM Access Analyzer in
