@@ -8,6 +8,7 @@ import { createHash } from "crypto";
 import { TAP_DRIFT_CONTROLS } from "../src/app/drift-controls";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { SINGLETONS, SingletonFacts } from "../src/aws/singletons";
+import { planFailureHints } from "../src/organization/organization-facts";
 import { differences, DriftControl } from "../src/compliance/drift";
 
 /** One entry of a plan JSON's `resource_changes` (the fields the review reads). */
@@ -134,7 +135,10 @@ function changedAttributes(before: unknown, after: unknown, afterUnknown: unknow
  * that change (tags carry Tags.Required).
  */
 export function reviewPlan(stack: string, exitCode: number, plan: PlanJson | undefined, config: StackConfig, catalog: ReviewCatalog = TAP_REVIEW_CATALOG, error?: string): StackReview {
-  if (exitCode !== 0 && exitCode !== 2) return { stack, status: "error", changes: [], outputs: [], error: error ?? `terraform plan exited with ${exitCode}` };
+  if (exitCode !== 0 && exitCode !== 2) {
+    const output = error ?? `terraform plan exited with ${exitCode}`;
+    return { stack, status: "error", changes: [], outputs: [], error: [output, ...planFailureHints(output)].join("\n") };
+  }
   const guarded = protectedResources(config);
   const changes: ReviewedChange[] = [];
   for (const resource of plan?.resource_changes ?? []) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { describeStacks, previousSubscriptions } from "../../src/app/summary";
 import { join } from "path";
@@ -6,6 +6,12 @@ import { SINGLETON_KEYS } from "../../src/aws/singletons";
 import { loadConfig } from "../../src/app/load-config";
 import { projectRoot } from "../../scripts/terraform/emulator";
 
+/** `json` written to a configuration file of its own. */
+const EXAMPLE_COPY = (json: object) => {
+  const file = join(mkdtempSync(join(tmpdir(), "tap-summary-org-")), "tap.config.json");
+  writeFileSync(file, JSON.stringify(json));
+  return file;
+};
 const summary = (env: Record<string, string>, counts?: Map<string, number>) => describeStacks(loadConfig(env, { file: null }), counts);
 
 describe("synth summary", () => {
@@ -80,6 +86,15 @@ describe("synth summary", () => {
         });
         expectEachKeyOnce(text);
       }
+    });
+
+    test("the security stack says, region by region, whether it adopts the detector delegation enabled, creates one or leaves it", () => {
+      const json = JSON.parse(readFileSync(join(projectRoot(), "examples", "organization.tap.config.json"), "utf8"));
+      delete json.$schema;
+      const security = () => describeStacks(loadConfig({}, { file: EXAMPLE_COPY(json) })).find((line) => line.startsWith("tap: stack security "))!;
+      expect(security()).toContain("GuardDuty (the detector delegation enabled adopted in eu-central-1, eu-west-1), Security Hub (fsbp (AWS Foundational");
+      json.organization.securityServices = { "guardDuty/eu-west-1": "create", "guardDuty/eu-central-1": "external", securityHub: "external" };
+      expect(security()).toContain("GuardDuty (a detector created in eu-west-1; left to another tool in eu-central-1), Security Hub (external: its organization configuration left to another tool)");
     });
 
     test("a paid guardrail switched off is off, not managed; the Config service role goes with AWS Config when tap does not record", () => {

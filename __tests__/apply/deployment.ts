@@ -363,16 +363,27 @@ export class EmulatedDeployment {
     return text ? JSON.parse(text) : {};
   }
 
-  /** A call to an AWS REST JSON API (GuardDuty, for example) of `region`, as a signed-in caller. Fails on anything but 200. */
-  async awsRest(service: string, method: string, path: string, body?: object, region = "us-east-1"): Promise<any> {
+  /**
+   * A call to an AWS REST JSON API (GuardDuty, for example) of `region`, as a signed-in caller
+   * (the emulator's account, or the one whose access key `accessKeyId` is: see `accessKeyOf`). Fails on anything but 200.
+   */
+  async awsRest(service: string, method: string, path: string, body?: object, region = "us-east-1", accessKeyId?: string): Promise<any> {
     const response = await fetch(`${this.emulator.url}${path}`, {
       method,
       body: body ? JSON.stringify(body) : undefined,
-      headers: { ...signedBy(service, region), "Content-Type": "application/json" },
+      headers: { ...signedBy(service, region, accessKeyId), "Content-Type": "application/json" },
     });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${method} ${path}: the emulator answered ${response.status}: ${text}`);
     return text ? JSON.parse(text) : {};
+  }
+
+  /** The access key of a session of `roleArn` (sts:AssumeRole), with which the emulator takes calls as the role's account. */
+  async accessKeyOf(roleArn: string): Promise<string> {
+    const answer = await this.awsQuery("sts", "2011-06-15", { Action: "AssumeRole", RoleArn: roleArn, RoleSessionName: "apply-tier" });
+    const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer)?.[1];
+    if (!key) throw new Error(`AssumeRole ${roleArn} gave no access key: ${answer}`);
+    return key;
   }
 
   /** A call to an AWS query API (IAM, for example), as a signed-in caller. Fails on anything but 200. */
@@ -421,10 +432,10 @@ export class EmulatedDeployment {
 }
 
 /** Headers of a request signed for `service` in `region` (the emulator reads the scope, not the signature). */
-function signedBy(service: string, region: string): Record<string, string> {
+function signedBy(service: string, region: string, accessKeyId = "AKIAFAKEFORTESTS0000"): Record<string, string> {
   const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
   return {
-    Authorization: `AWS4-HMAC-SHA256 Credential=AKIAFAKEFORTESTS0000/${date.slice(0, 8)}/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
+    Authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date.slice(0, 8)}/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
     "x-amz-date": date,
   };
 }

@@ -67,6 +67,22 @@ describeIfTier([APPLY_TIER], "apply tier: tap's emulator extensions answer as AW
     expect((await deployment.awsRest("guardduty", "GET", `/detector/${detectorId}`)).tags).toEqual({ Name: "second" });
   });
 
+  test("GuardDuty: designating the delegated administrator enables GuardDuty there in that Region only; a second detector is refused", async () => {
+    const { deployment } = emulated;
+    // The emulator's account designates itself in eu-west-1 (the tier acts as one caller); us-east-2 is left alone.
+    const detectors = async (region: string) => (await deployment.awsRest("guardduty", "GET", "/detector", undefined, region)).detectorIds;
+    expect(await detectors("eu-west-1")).toEqual([]);
+    await deployment.awsRest("guardduty", "POST", "/admin/enable", { adminAccountId: EMULATOR_ACCOUNT_ID }, "eu-west-1");
+    const [made] = await detectors("eu-west-1");
+    expect(await detectors("eu-west-1")).toEqual([made]);
+    expect((await deployment.awsRest("guardduty", "GET", `/detector/${made}`, undefined, "eu-west-1")).status).toBe("ENABLED");
+    expect(await detectors("us-east-2")).toEqual([]);
+    await expect(deployment.awsRest("guardduty", "POST", "/detector", { enable: true }, "eu-west-1")).rejects.toThrow(/400: .*a detector already exists for the current account/);
+    // Designating again keeps the one detector.
+    await deployment.awsRest("guardduty", "POST", "/admin/enable", { adminAccountId: EMULATOR_ACCOUNT_ID }, "eu-west-1");
+    expect(await detectors("eu-west-1")).toEqual([made]);
+  });
+
   test("EC2: GetEbsDefaultKmsKeyId reads what ModifyEbsDefaultKmsKeyId set; ResetEbsDefaultKmsKeyId goes back to aws/ebs", async () => {
     const { deployment } = emulated;
     const key = JSON.parse(JSON.stringify(await deployment.awsJson("kms", "TrentService.CreateKey", {}))).KeyMetadata.Arn;

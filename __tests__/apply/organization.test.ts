@@ -4,7 +4,7 @@ import { join } from "path";
 import { EMULATOR_ACCOUNT_ID, EMULATOR_UNSUPPORTED } from "../../scripts/terraform/emulator";
 import { loadConfig } from "../../src/app/load-config";
 import type { OrganizationConfig } from "../../src/config/model";
-import { guardrailDocuments } from "../../src/organization/organization-facts";
+import { guardrailDocuments, planFailureHints } from "../../src/organization/organization-facts";
 import { APPLY_TIER, describeIfTier } from "../tiers";
 import { APPLY_TIMEOUT_MS, Deployed, describeReplan, EmulatedDeployment, useEmulatedDeployment } from "./deployment";
 
@@ -26,6 +26,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   const order = () => [organization.logArchive.name, organization.management.stackName, organization.security.name];
   const deployed = new Map<string, Deployed>();
   let protectedArchive: { deployed: Deployed; before: string[]; refusal?: Error; after?: string[] };
+  let delegation: Delegation;
 
   beforeAll(async () => {
     const { deployment } = emulated;
@@ -66,9 +67,40 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
     protectedArchive = { deployed: await deployment.deploy({}, archive, file), before: await deployment.stateList(archive) };
     protectedArchive.refusal = await deployment.destroyRefused(archive);
     protectedArchive.after = await deployment.stateList(archive);
-    writeFileSync(file, JSON.stringify({ ...settings, organization: { ...settings.organization, disposableArchive: true } }));
+    const withServices = (securityServices: Record<string, string>) => {
+      writeFileSync(file, JSON.stringify({ ...settings, organization: { ...settings.organization, disposableArchive: true, securityServices } }));
+      return file;
+    };
+    withServices({});
     organization = loadConfig({}, { file }).organization!;
-    for (const name of order()) deployed.set(name, await deployment.deploy({}, name, file));
+    const [, management, security] = order();
+    for (const name of [archive, management]) deployed.set(name, await deployment.deploy({}, name, file));
+    delegation = await meetDelegatedGuardDuty(deployment, organization, withServices);
+    deployed.set(security, await deployment.deploy({}, security, withServices({})));
+  }, APPLY_TIMEOUT_MS);
+
+  test("the security account's GuardDuty: delegation enabled it, so creating one fails at apply; adopt fails at plan where there is none, create then applies", () => {
+    // The management stack's designation enabled GuardDuty in the security account (AWS's guide; a tap emulator extension).
+    expect(delegation.afterDesignation).toHaveLength(1);
+    // What the security stack did before organization.securityServices: create a detector. AWS's error, at apply.
+    expect(delegation.createRefusal.message).toMatch(/creating GuardDuty Detector.*a detector already exists for the current account/s);
+    // Without a detector (the console procedure's reading: enable GuardDuty for the new administrator), adopt stops at plan and says what to set.
+    expect(delegation.adoptRefusal.message).toMatch(/reading this account's single GuardDuty Detector: empty result/);
+    expect(planFailureHints(delegation.adoptRefusal.message)).toEqual([expect.stringContaining('set organization.securityServices "guardDuty/us-east-1" to create')]);
+    expect(delegation.adoptRefusalApplied).toEqual([]);
+    // create then applies, and re-plans clean.
+    expect(delegation.createdWithout).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
+    expect(delegation.replanWithout).toBe("");
+  }, APPLY_TIMEOUT_MS);
+
+  test("the security account's GuardDuty: by default the detector delegation enabled is adopted, imported with tap's settings, never a second one", async () => {
+    const { deployment } = emulated;
+    const imported = (deployed.get(organization.security.name)!.appliedPlan.resource_changes ?? []).filter((change: any) => change.change.importing).map((change) => change.type);
+    expect(imported).toEqual(["aws_guardduty_detector"]);
+    const detectors = await securityDetectors(deployment, organization);
+    expect(detectors).toEqual([delegation.afterRedesignation]);
+    const [detector] = (await deployment.state(organization.security.name)).filter((resource) => resource.type === "aws_guardduty_detector");
+    expect(detector.values).toMatchObject({ id: delegation.afterRedesignation, enable: true, finding_publishing_frequency: "FIFTEEN_MINUTES", tags: { Name: "acme-org-us-east-1-guardduty" } });
   }, APPLY_TIMEOUT_MS);
 
   test("the archive is protected from its first deploy: destroy refuses it and leaves it whole; made disposable in place, not replaced", () => {
@@ -158,6 +190,58 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
     expect(policies.filter((policy: { Name: string }) => policy.Name.startsWith("acme-guardrails-"))).toEqual([]);
   }, APPLY_TIMEOUT_MS);
 });
+
+/** What the security stack met of the GuardDuty delegation made in its account, before it applied by adoption. */
+interface Delegation {
+  /** The security account's detectors once the management stack designated it. */
+  readonly afterDesignation: string[];
+  readonly createRefusal: Error;
+  /** With that detector deleted: adopt's error, and what it applied (nothing). */
+  readonly adoptRefusal: Error;
+  readonly adoptRefusalApplied: string[];
+  /** create's detector, where delegation had left none, and its re-plan. */
+  readonly createdWithout: string[];
+  readonly replanWithout: string;
+  /** The detector designating the administrator again made, which the default (adopt) then took. */
+  readonly afterRedesignation: string;
+}
+
+/** The security account's GuardDuty detectors in us-east-1, as the security account sees them. */
+async function securityDetectors(deployment: EmulatedDeployment, organization: OrganizationConfig): Promise<string[]> {
+  const key = await deployment.accessKeyOf(organization.security.roleArn);
+  return (await deployment.awsRest("guardduty", "GET", "/detector", undefined, "us-east-1", key)).detectorIds;
+}
+
+/**
+ * The security stack against the detector delegation made: create (what tap did before
+ * organization.securityServices) fails at apply; with the detector deleted, adopt fails at plan
+ * and create applies; destroyed, the administrator designated again (a new detector), ready for
+ * the default (adopt).
+ */
+async function meetDelegatedGuardDuty(deployment: EmulatedDeployment, organization: OrganizationConfig, withServices: (services: Record<string, string>) => string): Promise<Delegation> {
+  const security = organization.security.name;
+  const refusal = (promise: Promise<unknown>) => promise.then(
+    () => {
+      throw new Error("the deploy succeeded but was expected to fail");
+    },
+    (error: Error) => error,
+  );
+  const afterDesignation = await securityDetectors(deployment, organization);
+  const createRefusal = await refusal(deployment.deploy({}, security, withServices({ guardDuty: "create" })));
+  const key = await deployment.accessKeyOf(organization.security.roleArn);
+  for (const detector of afterDesignation) await deployment.awsRest("guardduty", "DELETE", `/detector/${detector}`, undefined, "us-east-1", key);
+  const before = await deployment.stateList(security);
+  const adoptRefusal = await refusal(deployment.deploy({}, security, withServices({})));
+  const after = await deployment.stateList(security);
+  const adoptRefusalApplied = after.filter((address) => !before.includes(address));
+  await deployment.deploy({}, security, withServices({ guardDuty: "create" }));
+  const createdWithout = await securityDetectors(deployment, organization);
+  const replanWithout = describeReplan((await deployment.replan(security)).filter((change) => !change.deviation));
+  await deployment.destroy(security);
+  await deployment.awsRest("guardduty", "POST", "/admin/enable", { adminAccountId: organization.security.id });
+  const [afterRedesignation] = await securityDetectors(deployment, organization);
+  return { afterDesignation, createRefusal, adoptRefusal, adoptRefusalApplied, createdWithout, replanWithout, afterRedesignation };
+}
 
 function organizationsCall(deployment: EmulatedDeployment, operation: string, body: object): Promise<any> {
   return deployment.awsJson("organizations", `${ORGANIZATIONS}.${operation}`, body);

@@ -56,6 +56,21 @@ describe("organization configuration", () => {
     expect(problemsOf((json) => (json.organization.disposableArchive = "yes"))).toEqual([expect.stringMatching(/\$\.organization\.disposableArchive.*"yes".*true or false/)]);
   });
 
+  test("securityServices: GuardDuty adopted in every allowed Region by default; a Region's own entry wins; what cannot work is refused", () => {
+    const services = (edit: (json: any) => void) => loadEdited(edit).organization!.securityServices;
+    expect(services(() => {})).toEqual({ guardDuty: { "eu-central-1": "adopt", "eu-west-1": "adopt" }, securityHub: "create" });
+    expect(services((json) => (json.organization.securityServices = { guardDuty: "create", "guardDuty/eu-west-1": "external", securityHub: "external" }))).toEqual({
+      guardDuty: { "eu-central-1": "create", "eu-west-1": "external" },
+      securityHub: "external",
+    });
+    expect(problemsOf((json) => (json.organization.securityServices = { "guardDuty/us-west-2": "create" }))).toEqual([
+      expect.stringMatching(/\$\.organization\.securityServices\["guardDuty\/us-west-2"\].*"us-west-2" is not one of .*allowedRegions \(eu-central-1, eu-west-1\)/),
+    ]);
+    expect(problemsOf((json) => (json.organization.securityServices = { securityHub: "adopt" }))).toEqual([expect.stringMatching(/securityHub.*"adopt" is not possible.*set external/)]);
+    expect(problemsOf((json) => (json.organization.securityServices = { guardduty: "adopt" }))).toEqual([expect.stringMatching(/guardduty.*did you mean "guardDuty"/)]);
+    expect(problemsOf((json) => (json.organization.securityServices = { guardDuty: "import" }))).toEqual([expect.stringMatching(/guardDuty.*"import".*create, adopt, external/)]);
+  });
+
   test("the security contact: the top level's serves every member, an account may give its own, and none is refused", () => {
     const config = loadConfig({}, { file: EXAMPLE });
     const emails = Object.fromEntries(config.stacks.map((stack) => [stack.stackName, stack.guardrails.securityContact?.email]));

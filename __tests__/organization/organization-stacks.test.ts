@@ -7,6 +7,8 @@ import { AuditTrail } from "../../src/audit/audit-trail";
 import { loadConfig } from "../../src/app/load-config";
 import type { TapConfig } from "../../src/config/model";
 import { LogArchive, LogArchiveProps } from "../../src/organization/log-archive";
+import { planFailureHints } from "../../src/organization/organization-facts";
+import { reviewPlan } from "../../scripts/plan-review";
 import { projectRoot } from "../../scripts/terraform/emulator";
 import { resourcesOf, synthConstruct } from "../helpers";
 
@@ -168,6 +170,31 @@ describe("the organization's stacks", () => {
     for (const stack of config.stacks) expect(of(stack.stackName, "aws_guardduty_detector_feature")).toEqual([]);
   });
 
+  test("security: by default each Region's detector is the one delegation enabled, found at plan and imported, never a second one created", () => {
+    const detectors = stacks.security.resource.aws_guardduty_detector;
+    const lookups = stacks.security.data.aws_guardduty_detector;
+    expect(Object.values<any>(lookups).map((lookup) => lookup.provider).sort()).toEqual(["aws.eu-central-1", "aws.eu-west-1"]);
+    const imports = stacks.security.import.filter((block: any) => block.to.startsWith("aws_guardduty_detector."));
+    expect(imports.map((block: any) => [block.to.split(".")[1], block.provider, block.id.replace(/\.id\}$/, "}")]).sort()).toEqual(
+      Object.entries<any>(detectors)
+        .map(([name, detector]) => {
+          const lookup = Object.entries<any>(lookups).find(([, found]) => found.provider === detector.provider)![0];
+          return [name, detector.provider, `\${data.aws_guardduty_detector.${lookup}}`];
+        })
+        .sort(),
+    );
+  });
+
+  test("security: a plan that finds no detector to adopt says what to set for that Region; other failures get no hint", () => {
+    const lookup = Object.keys(stacks.security.data.aws_guardduty_detector).find((name) => name.includes("eu-central-1"))!;
+    // Terraform's error as the provider words it (internal/service/guardduty/detector_data_source.go).
+    const output = `Error: reading this account's single GuardDuty Detector: empty result\n\n  with data.aws_guardduty_detector.${lookup},\n  on cdk.tf.json line 120, in data.aws_guardduty_detector.${lookup}:`;
+    const review = reviewPlan("security", 1, undefined, stacks.security, undefined, output);
+    expect(review.error).toContain(output);
+    expect(review.error).toContain('set organization.securityServices "guardDuty/eu-central-1" to create, or to external');
+    expect(planFailureHints("Error: creating GuardDuty Detector: BadRequestException: a detector already exists")).toEqual([]);
+  });
+
   test("members: no trail, detector, hub or analyzer of their own; AWS Config delivers to the archive", () => {
     for (const stack of config.stacks) {
       for (const type of ["aws_cloudtrail", "aws_guardduty_detector", "aws_securityhub_account", "aws_accessanalyzer_analyzer"]) expect({ stack: stack.stackName, type, count: of(stack.stackName, type).length }).toEqual({ stack: stack.stackName, type, count: 0 });
@@ -177,6 +204,30 @@ describe("the organization's stacks", () => {
         expect(of(regionStack.stackName, "aws_config_delivery_channel").map((channel) => channel.s3_bucket_name)).toEqual(["acme-org-cloudtrail-100000000003"]);
       }
     }
+  });
+});
+
+describe("the organization's stacks with the security account's services chosen per Region", () => {
+  const json = JSON.parse(readFileSync(EXAMPLE, "utf8"));
+  delete json.$schema;
+  json.organization.securityServices = { guardDuty: "create", "guardDuty/eu-central-1": "external", securityHub: "external" };
+  const file = join(mkdtempSync(join(tmpdir(), "tap-org-services-")), "tap.config.json");
+  writeFileSync(file, JSON.stringify(json));
+  const chosen = synthAll(loadConfig({}, { file })).stacks.security;
+  const types = (prefix: string) => Object.keys(chosen.resource).filter((type) => type.startsWith(prefix));
+
+  test("create: a detector and no lookup or import; external: no detector, organization configuration or plan in that Region", () => {
+    for (const type of types("aws_guardduty_")) {
+      expect({ type, providers: Object.values<any>(chosen.resource[type]).map((resource) => resource.provider).filter((provider, index, all) => all.indexOf(provider) === index) }).toEqual({ type, providers: ["aws.eu-west-1"] });
+    }
+    expect(chosen.data.aws_guardduty_detector).toBeUndefined();
+    expect((chosen.import ?? []).filter((block: any) => block.to.startsWith("aws_guardduty_"))).toEqual([]);
+    expect(Object.keys(chosen.output.guardduty_detector_ids.value)).toEqual(["eu-west-1"]);
+  });
+
+  test("Security Hub external: none of its organization configuration, and no policy output", () => {
+    expect(types("aws_securityhub_")).toEqual([]);
+    expect(chosen.output.securityhub_policy_id).toBeUndefined();
   });
 });
 

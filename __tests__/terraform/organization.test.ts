@@ -56,9 +56,9 @@ const ROOT_ID = "r-ab12";
 // planned against the emulator so the providers' assumed roles resolve to their accounts. A
 // later stack reads an earlier one's outputs (terraform_remote_state); here they are the earlier
 // plan's values, with the few known only after apply (the archive key's ARN, the root's id)
-// standing in. The management stack imports the existing organization and its accounts: its
-// import blocks pass validate, and its plan is made without them (an import reads AWS, and no
-// organization exists here; the apply tier imports on the emulator).
+// standing in. The management stack imports the existing organization and its accounts, the
+// security stack its detectors: their import blocks pass validate, and their plans are made
+// without them (an import reads AWS, and no organization exists here; the apply tier imports on the emulator).
 describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: the example organization, every stack", () => {
   const config = loadConfig({}, { file: ORGANIZATION_FILE });
   const organization = config.organization!;
@@ -96,7 +96,14 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: the example organi
       expect(stack.import.length).toBeGreaterThan(0);
       delete stack.import;
     });
-    await planOf(organization.security.name, { ...outputsOf(organization.management.stackName), root_id: ROOT_ID, guardrail_target_ids: [ROOT_ID] });
+    await planOf(organization.security.name, { ...outputsOf(organization.management.stackName), root_id: ROOT_ID, guardrail_target_ids: [ROOT_ID] }, (stack) => {
+      // The detectors delegation enabled are adopted (docs/organizations.md: What tap adopts in the security account): the
+      // lookups and imports pass validate, and the plan is made without them (no delegation was applied here; the apply tier adopts).
+      expect(Object.values<any>(stack.data.aws_guardduty_detector).map((lookup) => lookup.provider).sort()).toEqual(organization.allowedRegions.map((region) => `aws.${region}`).sort());
+      expect(stack.import.map((block: any) => block.to.split(".")[0])).toEqual(organization.allowedRegions.map(() => "aws_guardduty_detector"));
+      delete stack.import;
+      delete stack.data.aws_guardduty_detector;
+    });
     const members = config.stacks.flatMap((stack) => [stack.stackName, ...stack.regionStacks.map((regionStack) => regionStack.stackName)]);
     // Two at a time: the machine's two cores, and each plan's providers within the memory budget.
     for (let index = 0; index < members.length; index += 2) await Promise.all(members.slice(index, index + 2).map((name) => planOf(name)));

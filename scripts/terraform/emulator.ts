@@ -306,6 +306,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
     "RegisterDelegatedAdministrator takes config.amazonaws.com, which AWS Config's organization aggregator needs (https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html; moto: unrecognized service principal)",
   trusted_access_for_iam:
     "EnableAWSServiceAccess takes iam.amazonaws.com, the trusted access centralized root access needs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html; moto: unrecognized service principal)",
+  guardduty_delegation_enables_administrator:
+    "EnableOrganizationAdminAccount enables GuardDuty (a detector) in the administrator account in that Region, as AWS's guide describes (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html), and CreateDetector refuses a second detector of an account and Region (moto: neither), so the security account meets the detector delegation made",
 };
 
 /**

@@ -179,10 +179,12 @@ export class SecurityStack extends SinglePassStack {
       securityHubTargets: config.guardrailTargets.map((_, index) => Token.asString(Fn.element(targetIds, index))),
       findings: { severity: config.findingsSeverity, email: config.alarmEmail },
       protect: config.protect,
+      guardDutyModes: config.securityServices.guardDuty,
+      securityHub: config.securityServices.securityHub,
     });
     output(this, "guardduty_detector_ids", Object.fromEntries(this.security.detectorIds), "The security account's GuardDuty detector id by region.");
     output(this, "config_aggregator_arn", this.security.aggregatorArn, "The organization's AWS Config aggregator.");
-    output(this, "securityhub_policy_id", this.security.securityHubPolicyId, `Security Hub's configuration policy (${config.securityHubStandards.join(", ")}).`);
+    if (this.security.securityHubPolicyId !== undefined) output(this, "securityhub_policy_id", this.security.securityHubPolicyId, `Security Hub's configuration policy (${config.securityHubStandards.join(", ")}).`);
     output(this, "findings_topic_arn", this.security.findingsTopicArn, "The SNS topic the organization's aggregated Security Hub findings at or above findingsSeverity notify.");
   }
 }

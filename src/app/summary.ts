@@ -34,6 +34,17 @@ export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<st
   return lines;
 }
 
+/** The security account's detectors by mode: adopted where delegation enabled GuardDuty (a plan finding none says to set create), created, or external. */
+function securityGuardDuty(organization: OrganizationConfig): string {
+  const words: Record<string, string> = { adopt: "the detector delegation enabled adopted in", create: "a detector created in", external: "left to another tool in" };
+  const regions = Object.entries(organization.securityServices.guardDuty);
+  return Object.keys(words)
+    .map((mode) => [mode, regions.filter(([, chosen]) => chosen === mode).map(([region]) => region)] as const)
+    .filter(([, chosen]) => chosen.length > 0)
+    .map(([mode, chosen]) => `${words[mode]} ${chosen.join(", ")}`)
+    .join("; ");
+}
+
 /** The organization's three stacks, in deploy order, before its members. */
 function describeOrganization(organization: OrganizationConfig, resourceCounts: ReadonlyMap<string, number>): string[] {
   const count = (name: string) => (resourceCounts.has(name) ? `${resourceCounts.get(name)} resources: ` : "");
@@ -43,7 +54,7 @@ function describeOrganization(organization: OrganizationConfig, resourceCounts: 
     `tap: organization ${organization.id}: home region ${organization.homeRegion}; allowed regions ${organization.allowedRegions.join(", ")}; deployed in this order, members last`,
     `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive, ${organization.protectArchive ? "protected (Object Lock, prevent_destroy)" : "DISPOSABLE (organization.disposableArchive: no Object Lock, no prevent_destroy, emptied on destroy; for a test organization only)"}; ${regionStackState(logArchive.backend)}`,
     `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${organization.units.length} units, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}, the organization trail; ${regionStackState(management.backend)}`,
-    `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty, Security Hub (${organization.securityHubStandards.map(standardLabel).join(", ")} in every member account and region), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
+    `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty (${securityGuardDuty(organization)}), Security Hub (${organization.securityServices.securityHub === "external" ? "external: its organization configuration left to another tool" : `${organization.securityHubStandards.map(standardLabel).join(", ")} in every member account and region`}), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
   ];
 }
 

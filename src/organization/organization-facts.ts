@@ -351,3 +351,22 @@ export const ARCHIVE_TRANSITIONS = [
   { days: 90, storageClass: "STANDARD_IA" },
   { days: 180, storageClass: "GLACIER_IR" },
 ] as const;
+
+/** Construct id prefix of the security stack's lookup of an adopted detector (`<prefix>-<region>`); planFailureHints finds the region in it. */
+export const ADOPTED_DETECTOR_LOOKUP = "guardduty-adopted";
+
+/**
+ * What to set when a plan of the organization's stacks fails for a knowable reason: the
+ * security account's GuardDuty adopted in a Region where there is no detector (the lookup fails at
+ * plan, before anything is applied: Terraform cannot ask whether one exists without failing).
+ */
+export function planFailureHints(output: string): string[] {
+  const hints = new Set<string>();
+  if (!/single GuardDuty Detector: empty result/.test(output)) return [];
+  for (const [, region] of output.matchAll(new RegExp(`data\\.aws_guardduty_detector\\.[\\w-]*${ADOPTED_DETECTOR_LOOKUP}-([a-z]{2}(?:-[a-z]+)+-\\d)`, "g"))) {
+    hints.add(
+      `tap: the security account has no GuardDuty detector in ${region} to adopt (delegation did not enable GuardDuty there): set organization.securityServices "guardDuty/${region}" to create, or to external if another tool runs GuardDuty there (docs/organizations.md: What tap adopts in the security account)`,
+    );
+  }
+  return [...hints];
+}

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AccessanalyzerAnalyzer } from "@cdktf/provider-aws/lib/accessanalyzer-analyzer";
 import { ConfigConfigurationAggregator } from "@cdktf/provider-aws/lib/config-configuration-aggregator";
+import { DataAwsGuarddutyDetector } from "@cdktf/provider-aws/lib/data-aws-guardduty-detector";
 import { GuarddutyDetector } from "@cdktf/provider-aws/lib/guardduty-detector";
 import { GuarddutyOrganizationConfiguration } from "@cdktf/provider-aws/lib/guardduty-organization-configuration";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -13,9 +14,12 @@ import { SecurityhubOrganizationConfiguration } from "@cdktf/provider-aws/lib/se
 import type { SeverityLabel } from "../audit/findings-facts";
 import { FindingsTopic } from "../audit/findings-topic";
 import { nameTag, NameScope, resourceName } from "../aws/naming";
+import type { SingletonMode } from "../aws/singletons";
 import { GuardDutyProtection } from "../guardrails/guardduty-protection";
 import { DEFAULT_SECURITY_HUB_STANDARDS, GUARDDUTY_FINDING_FREQUENCY, GuardDutyProtectionPlan, SECURITY_HUB_STANDARDS, securityHubStandardArn, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import { serviceTrustPolicy } from "../identity/trust-policy";
+import { ADOPTED_DETECTOR_LOOKUP } from "./organization-facts";
+import { adoptExisting } from "../terraform/adopt-existing";
 
 /** AWS's managed policy that lets AWS Config read the organization's accounts for an aggregator. */
 export const CONFIG_ORGANIZATION_AGGREGATOR_POLICY = "service-role/AWSConfigRoleForOrganizations";
@@ -52,6 +56,21 @@ export interface OrganizationSecurityProps {
    */
   readonly findings?: { readonly severity?: SeverityLabel; readonly email?: string };
   /**
+   * What to do about the security account's GuardDuty detector, by Region: create one, adopt the
+   * one delegation (or Control Tower, or an earlier setup) enabled (found at plan by the
+   * aws_guardduty_detector data source, which fails where there is none, then imported), or leave
+   * GuardDuty in that Region to another tool (no detector, organization configuration or plans).
+   * @default "adopt" in every Region: designating the delegated administrator enables GuardDuty there
+   * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
+   */
+  readonly guardDutyModes?: Readonly<Record<string, SingletonMode>>;
+  /**
+   * Security Hub's organization configuration (finding aggregator, central configuration, policy
+   * and its associations): created, or left to another tool that already runs it.
+   * @default "create"
+   */
+  readonly securityHub?: "create" | "external";
+  /**
    * Keep the findings topic's key on `destroy`.
    * @default false
    */
@@ -60,7 +79,8 @@ export interface OrganizationSecurityProps {
 
 /**
  * The delegated administrator's part of the organization, in the security account: GuardDuty on
- * in every Region and auto-enabled for every member (existing and new), Security Hub's central
+ * in every Region (the detector delegation enabled adopted, by default) and auto-enabled for every
+ * member (existing and new), Security Hub's central
  * configuration with a policy turning on the chosen standards (FSBP and CIS AWS Foundations
  * Benchmark v5.0.0 by default) in every account, findings of every Region aggregated to the home
  * Region, an AWS Config aggregator over the organization, an organization IAM Access Analyzer in
@@ -72,12 +92,12 @@ export interface OrganizationSecurityProps {
  * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
  */
 export class OrganizationSecurity extends Construct {
-  /** GuardDuty detector ids of the security account, by Region. */
+  /** GuardDuty detector ids of the security account, by Region (none where GuardDuty is external). */
   public readonly detectorIds: ReadonlyMap<string, string>;
   /** ARN of the organization's AWS Config aggregator. */
   public readonly aggregatorArn: string;
-  /** Id of Security Hub's configuration policy. */
-  public readonly securityHubPolicyId: string;
+  /** Id of Security Hub's configuration policy; undefined when Security Hub is external. */
+  public readonly securityHubPolicyId?: string;
   /** ARN of the topic the aggregated findings go to. */
   public readonly findingsTopicArn: string;
 
@@ -87,7 +107,8 @@ export class OrganizationSecurity extends Construct {
     const detectorIds = new Map<string, string>();
     for (const [region, provider] of props.regionProviders) {
       const naming = { ...props.naming, region };
-      detectorIds.set(region, this.buildGuardDuty(provider, naming, props.guardDutyProtection));
+      const mode = props.guardDutyModes?.[region] ?? "adopt";
+      if (mode !== "external") detectorIds.set(region, this.buildGuardDuty(provider, naming, mode === "adopt", props.guardDutyProtection));
       new AccessanalyzerAnalyzer(this, `access-analyzer-${region}`, {
         provider,
         analyzerName: resourceName(naming, "organization-analyzer"),
@@ -96,7 +117,7 @@ export class OrganizationSecurity extends Construct {
       });
     }
     this.detectorIds = detectorIds;
-    this.securityHubPolicyId = this.buildSecurityHub(props);
+    this.securityHubPolicyId = (props.securityHub ?? "create") === "create" ? this.buildSecurityHub(props) : undefined;
     this.aggregatorArn = this.buildConfigAggregator(props);
     // The aggregation Region holds every linked Region's findings: one rule there sees them all.
     const findings = new FindingsTopic(this, "findings", {
@@ -114,15 +135,18 @@ export class OrganizationSecurity extends Construct {
   /**
    * The administrator's own detector, and every member's switched on (ALL: existing accounts too,
    * not only new ones), each with the protection plans: FSBP's GuardDuty.5-13 fail in an
-   * organization unless the administrator and every member have them.
+   * organization unless the administrator and every member have them. An adopted detector is the
+   * one the data source finds at plan (one detector per account and Region), then imported.
    */
-  private buildGuardDuty(provider: AwsProvider, naming: NameScope & { region: string }, plans: readonly GuardDutyProtectionPlan[] | undefined): string {
+  private buildGuardDuty(provider: AwsProvider, naming: NameScope & { region: string }, adopt: boolean, plans: readonly GuardDutyProtectionPlan[] | undefined): string {
     const detector = new GuarddutyDetector(this, `guardduty-${naming.region}`, {
       provider,
       enable: true,
       findingPublishingFrequency: GUARDDUTY_FINDING_FREQUENCY,
       tags: nameTag(naming, "guardduty"),
     });
+    // Where there is none, the plan stops at this lookup ("reading this account's single GuardDuty Detector: empty result"), before anything is applied; planFailureHints says what to set.
+    if (adopt) adoptExisting(detector, new DataAwsGuarddutyDetector(this, `${ADOPTED_DETECTOR_LOOKUP}-${naming.region}`, { provider }).id);
     const organization = new GuarddutyOrganizationConfiguration(this, `guardduty-organization-${naming.region}`, { provider, detectorId: detector.id, autoEnableOrganizationMembers: "ALL" });
     new GuardDutyProtection(this, `guardduty-protection-${naming.region}`, { provider, detectorId: detector.id, plans, organizationConfiguration: organization });
     return detector.id;
@@ -198,6 +222,9 @@ export class OrganizationSecurity extends Construct {
     if (props.securityHubTargets.length === 0) problems.push("'securityHubTargets' must name the root or at least one organizational unit");
     if (props.securityHubStandards?.length === 0) problems.push("'securityHubStandards' must name at least one standard. Received: []");
     if (!/^\d{12}$/.test(props.accountId)) problems.push(`'accountId' "${props.accountId}" is not a 12-digit account id`);
+    for (const region of Object.keys(props.guardDutyModes ?? {}).filter((region) => !props.regionProviders.has(region))) {
+      problems.push(`'guardDutyModes' names "${region}", which has no provider in 'regionProviders'`);
+    }
     if (problems.length > 0) throw new Error(`${this.node.path}: ${problems.join("; ")}`);
   }
 }

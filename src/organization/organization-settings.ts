@@ -7,7 +7,7 @@
  */
 import type { GuardDutyProtectionPlan, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import type { SeverityLabel } from "../audit/findings-facts";
-import type { SingletonKey } from "../aws/singletons";
+import { SINGLETON_MODES, SingletonKey, SingletonMode } from "../aws/singletons";
 import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { reasonSchema } from "../guardrails/guardrail-settings";
@@ -85,8 +85,31 @@ export interface OrganizationConfig {
   readonly guardDutyProtection: readonly GuardDutyProtectionPlan[];
   /** Lowest Security Hub severity label of the aggregated findings sent to the security account's topic. */
   readonly findingsSeverity: SeverityLabel;
+  /** What the security stack does about the security account's own services (organization.securityServices). */
+  readonly securityServices: SecurityServiceModes;
   readonly tags: Readonly<Record<string, string>>;
 }
+
+/** What the security stack does about each service the security account may already run. */
+export interface SecurityServiceModes {
+  /** The security account's GuardDuty detector, by allowed region. */
+  readonly guardDuty: Readonly<Record<string, SingletonMode>>;
+  /** Security Hub's organization configuration (finding aggregator, central configuration, policy). */
+  readonly securityHub: SecurityHubMode;
+}
+
+/** Security Hub's finding aggregator cannot be found without its ARN (no data source reads it), so it is created or left alone. */
+export type SecurityHubMode = Exclude<SingletonMode, "adopt">;
+
+/**
+ * The security account's GuardDuty by default: adopted. AWS's guide says designating the
+ * delegated administrator enables GuardDuty there in the designated Region ("For this
+ * administrator account, GuardDuty gets enabled automatically only in the designated AWS Region"),
+ * and the management stack designates it in every allowed Region before the security stack runs.
+ * @see https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
+ */
+export const SECURITY_SERVICE_DEFAULTS: { readonly guardDuty: SingletonMode; readonly securityHub: SecurityHubMode } = { guardDuty: "adopt", securityHub: "create" };
+const SECURITY_SERVICE_KEYS = ["guardDuty", "securityHub"] as const;
 
 /** The organization's management stack (the security and log-archive stacks take their accounts' names). */
 export const MANAGEMENT_STACK_NAME = "management";
@@ -174,6 +197,20 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
       textFormat: "pairs",
       example: '"DenyRootUser=break-glass procedures still use the root user"',
     }),
+    securityServices: new RecordSchema(
+      new StringSchema({
+        description: "create: tap creates it (fails at apply where one exists); adopt: Terraform imports the existing one, found at plan (the plan fails where there is none); external: another tool runs it, tap declares none of it.",
+        enum: SINGLETON_MODES,
+        expected: SINGLETON_MODES.join(", "),
+      }),
+      {
+        description:
+          'What the security stack does about the security account\'s own services, which delegation, Control Tower or an earlier setup may already run there (docs/organizations.md: What tap adopts in the security account). guardDuty (or "guardDuty/<region>" for one region): the account\'s GuardDuty detector, default adopt (designating the delegated administrator enables GuardDuty there; a plan that cannot find a detector fails and says to set create); create where no detector exists; external: no detector, organization configuration or protection plans in that region. securityHub: create (default: the finding aggregator, central configuration and configuration policy) or external (another tool runs Security Hub\'s organization configuration).',
+        keyCheck: securityServiceKeyProblem,
+        textFormat: "pairs",
+        example: '"guardDuty=adopt;guardDuty/eu-west-1=create;securityHub=external"',
+      },
+    ),
     centralizeRootAccess: new BooleanSchema(
       "Centralized root access for the member accounts (IAM RootCredentialsManagement and RootSessions, with IAM's trusted access): root credentials removable from the management account, none for new accounts, root tasks as short sessions from there (docs/organizations.md: Centralized root access). Default: true. Off, members keep root users of their own, which DenyRootUser still denies.",
     ),
@@ -183,6 +220,14 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
     required: ["id", "managementAccount", "securityAccount", "logArchiveAccount", "organizationalUnits"],
   },
 );
+
+function securityServiceKeyProblem(key: string): string | undefined {
+  const [service, region, extra] = key.split("/");
+  if (extra === undefined && (SECURITY_SERVICE_KEYS as readonly string[]).includes(service) && (region === undefined || (service === "guardDuty" && SUPPORTED_REGION_NAMES.includes(region)))) return undefined;
+  if (service === "guardDuty" && region !== undefined) return `"${region}" is not a supported region; expected guardDuty/<region>, e.g. guardDuty/${SUPPORTED_REGION_NAMES[0]}`;
+  const suggestion = closest(service, [...SECURITY_SERVICE_KEYS]);
+  return `is not a service of the security account;${suggestion ? ` did you mean "${suggestion}"?` : ""} expected guardDuty, guardDuty/<region> or securityHub`;
+}
 
 /** The organization section as the file gives it, after its schema passed. */
 export type OrganizationSettings = ObjectValue<typeof ORGANIZATION_SCHEMA.fields>;
@@ -276,6 +321,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
   const roleNames = [...new Set([...stacks.map((stack) => stack.account!.roleArn), security.roleArn, logArchive.roleArn].map((arn) => arn.replace(/^arn:aws:iam::\d{12}:role\//, "")))];
   const deploymentRoleArns = roleNames.map((name) => `arn:aws:iam::*:role/${name}`);
   checkGuardrailsFit(project, context.allowedRegions, deploymentRoleArns, disabledGuardrails, at, problems);
+  const securityServices = resolveSecurityServices(org.securityServices ?? {}, context.allowedRegions, at, problems);
   checkMemberRegions(stacks, context, disabledGuardrails, at, problems);
   return {
     id: org.id,
@@ -300,8 +346,28 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     securityHubStandards: context.securityHubStandards,
     guardDutyProtection: context.guardDutyProtection,
     findingsSeverity: context.findingsSeverity,
+    securityServices,
     tags: context.tags,
   };
+}
+
+/**
+ * Each allowed region's GuardDuty mode (its own entry, else the common one, else adopt), and
+ * Security Hub's. Refuses a region the security stack does not run in, and adopting Security
+ * Hub's organization configuration, which no data source can find.
+ */
+function resolveSecurityServices(given: Readonly<Record<string, string>>, allowedRegions: readonly string[], at: At, problems: Problems): SecurityServiceModes {
+  for (const key of Object.keys(given)) {
+    const region = key.split("/")[1];
+    if (region !== undefined && !allowedRegions.includes(region)) {
+      problems.error(`${at("securityServices", key)}: "${region}" is not one of ${at("allowedRegions")} (${allowedRegions.join(", ")}), where the security account runs GuardDuty; remove it or allow the region`);
+    }
+  }
+  if (given.securityHub === "adopt") {
+    problems.error(`${at("securityServices", "securityHub")}: "adopt" is not possible: Security Hub's finding aggregator is found by its ARN only (no data source reads it); set external if another tool runs Security Hub's organization configuration, or leave it to create`);
+  }
+  const guardDuty = Object.fromEntries(allowedRegions.map((region) => [region, (given[`guardDuty/${region}`] ?? given.guardDuty ?? SECURITY_SERVICE_DEFAULTS.guardDuty) as SingletonMode]));
+  return { guardDuty, securityHub: given.securityHub === "external" ? "external" : SECURITY_SERVICE_DEFAULTS.securityHub };
 }
 
 type At = (...path: JsonPath) => string;

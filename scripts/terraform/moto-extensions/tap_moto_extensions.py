@@ -193,3 +193,37 @@ def trusted_access_for_iam(models):
     trusted = models.FakeServiceAccess.TRUSTED_SERVICES
     if "iam.amazonaws.com" not in trusted:
         trusted.append("iam.amazonaws.com")
+
+
+@patch("moto.guardduty.models")
+def guardduty_delegation_enables_administrator(models):
+    """EnableOrganizationAdminAccount enables GuardDuty in the administrator account, in that
+    Region only ("For this administrator account, GuardDuty gets enabled automatically only in the
+    designated AWS Region": https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html),
+    and CreateDetector refuses a second detector of an account and Region, as AWS does
+    (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_CreateDetector.html; moto: neither)."""
+    from moto.core.exceptions import JsonRESTError
+
+    backend = models.GuardDutyBackend
+    create = backend.create_detector
+    enable_admin = backend.enable_organization_admin_account
+
+    class DetectorAlreadyExists(JsonRESTError):
+        code = 400
+
+        def __init__(self):
+            super().__init__("BadRequestException", "The request is rejected because a detector already exists for the current account.")
+
+    def create_detector(self, *args, **kwargs):
+        if self.detectors:
+            raise DetectorAlreadyExists()
+        return create(self, *args, **kwargs)
+
+    def enable_organization_admin_account(self, admin_account_id):
+        enable_admin(self, admin_account_id)
+        administrator = models.guardduty_backends[admin_account_id][self.region_name]
+        if not administrator.detectors:
+            create(administrator, True, "SIX_HOURS", {}, {}, [])
+
+    backend.create_detector = create_detector
+    backend.enable_organization_admin_account = enable_organization_admin_account
