@@ -306,6 +306,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
     "RegisterDelegatedAdministrator takes config.amazonaws.com, which AWS Config's organization aggregator needs (https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html; moto: unrecognized service principal)",
   trusted_access_for_iam:
     "EnableAWSServiceAccess takes iam.amazonaws.com, the trusted access centralized root access needs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html; moto: unrecognized service principal)",
+  trusted_access_for_guardduty_malware_protection:
+    "EnableAWSServiceAccess takes malware-protection.guardduty.amazonaws.com, GuardDuty's second service principal, which the organization trusts for Malware Protection for EC2 (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-guardduty.html; moto: unrecognized service principal)",
 };
 
 /**
