@@ -44,7 +44,7 @@ export interface OrganizationManagementProps {
    * Organizational units under the root, with the accounts moved into each. A unit's `mode`:
    * create (tap creates it), adopt (the unit of that name under the root is found at plan,
    * imported and managed; never deleted), external (found at plan, never changed). A unit to adopt
-   * or use that does not exist fails the plan, naming it.
+   * or use that does not exist fails the plan, naming it. `mode` @default "create".
    */
   readonly units: readonly { readonly name: string; readonly mode?: UnitMode; readonly accounts: readonly UnitAccount[] }[];
   /**
@@ -72,7 +72,8 @@ export interface OrganizationManagementProps {
  * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub, IAM Access
  * Analyzer, AWS Account Management and IAM, service control policies enabled), centralized root
  * access for the member accounts (root credentials managed, and root tasks run, from here), the
- * organizational units, the accounts moved into them (keeping their names, e-mail addresses and
+ * organizational units (created, or existing ones found by name and adopted or used as they are),
+ * the accounts moved into them (keeping their names, e-mail addresses and
  * tags), and the security account registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
  * a destroy never deletes the organization or takes an account out of it.
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html
