@@ -7,7 +7,7 @@
  */
 import type { GuardDutyProtectionPlan, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import type { SeverityLabel } from "../audit/findings-facts";
-import type { SingletonKey } from "../aws/singletons";
+import { SINGLETON_MODES, type SingletonKey, type SingletonMode } from "../aws/singletons";
 import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { reasonSchema } from "../guardrails/guardrail-settings";
@@ -39,12 +39,12 @@ export interface OrganizationMember {
 }
 
 /**
- * What tap does about an organizational unit: create it; adopt the one of that name under the root
+ * What tap does about an organizational unit, in the account layer's vocabulary: create it; adopt the one of that name under the root
  * (found at plan, imported, then managed); or use it as it is (external: found at plan, never
  * changed; accounts are still moved into it and guardrails attached to it).
  */
-export type UnitMode = "create" | "adopt" | "external";
-export const UNIT_MODES: readonly UnitMode[] = ["create", "adopt", "external"];
+export type UnitMode = SingletonMode;
+export const UNIT_MODES: readonly UnitMode[] = SINGLETON_MODES;
 
 /** An organizational unit under the root and the accounts tap moves into it. */
 export interface OrganizationUnit {
