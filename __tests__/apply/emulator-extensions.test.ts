@@ -57,6 +57,15 @@ describeIfTier([APPLY_TIER], "apply tier: tap's emulator extensions answer as AW
     expect(enabled.map((service: { ServicePrincipal: string }) => service.ServicePrincipal)).toContain("iam.amazonaws.com");
   });
 
+  test("Organizations: EnableAWSServiceAccess takes GuardDuty's malware-protection.guardduty.amazonaws.com", async () => {
+    const { deployment } = emulated;
+    const organizations = (operation: string, body: object) => deployment.awsJson("organizations", `AWSOrganizationsV20161128.${operation}`, body);
+    await organizations("CreateOrganization", { FeatureSet: "ALL" }).catch(() => undefined);
+    await organizations("EnableAWSServiceAccess", { ServicePrincipal: "malware-protection.guardduty.amazonaws.com" });
+    const { EnabledServicePrincipals: enabled } = await organizations("ListAWSServiceAccessForOrganization", {});
+    expect(enabled.map((service: { ServicePrincipal: string }) => service.ServicePrincipal)).toContain("malware-protection.guardduty.amazonaws.com");
+  });
+
   test("GuardDuty: TagResource, UntagResource and ListTagsForResource on a detector", async () => {
     const { deployment } = emulated;
     const { detectorId } = await deployment.awsRest("guardduty", "POST", "/detector", { enable: true, tags: { Name: "first" } });

@@ -136,7 +136,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   test("the organization trusts the security services, and the security account administers them", async () => {
     const { deployment } = emulated;
     const trusted = (await organizationsCall(deployment, "ListAWSServiceAccessForOrganization", {})).EnabledServicePrincipals.map((p: any) => p.ServicePrincipal);
-    expect(trusted.sort()).toEqual(["access-analyzer.amazonaws.com", "account.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com", "iam.amazonaws.com", "securityhub.amazonaws.com"]);
+    expect(trusted.sort()).toEqual(["access-analyzer.amazonaws.com", "account.amazonaws.com", "cloudtrail.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com", "guardduty.amazonaws.com", "iam.amazonaws.com", "malware-protection.guardduty.amazonaws.com", "securityhub.amazonaws.com"]);
     const delegated = await organizationsCall(deployment, "ListDelegatedServicesForAccount", { AccountId: organization.security.id });
     expect(delegated.DelegatedServices.map((s: any) => s.ServicePrincipal).sort()).toEqual(expect.arrayContaining(["access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com", "config.amazonaws.com"]));
     const guardDutyAdmins = await deployment.awsRest("guardduty", "GET", "/admin");
@@ -241,6 +241,166 @@ async function meetDelegatedGuardDuty(deployment: EmulatedDeployment, organizati
   await deployment.awsRest("guardduty", "POST", "/admin/enable", { adminAccountId: organization.security.id });
   const [afterRedesignation] = await securityDetectors(deployment, organization);
   return { afterDesignation, createRefusal, adoptRefusal, adoptRefusalApplied, createdWithout, replanWithout, afterRedesignation };
+}
+
+const CLOUDTRAIL = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
+const CONTROL_TOWER = { trail: "aws-controltower-BaselineCloudTrail", recorder: "aws-controltower-BaselineConfigRecorder" };
+
+/**
+ * #26 item 5 on the emulator: an organization as Control Tower leaves it, made before the apply
+ * through the emulator's API: a Security unit already under the root, an organization trail of
+ * Control Tower's name in the management account, and a Config recorder in the member. tap
+ * adopts the unit (found by name at plan, imported), leaves the trail (organization.trail
+ * external) and the member's recorder (singletons awsConfig external) alone; the management stack
+ * applies and re-plans clean. Only the management stack is applied: the unit, the trail and
+ * trusted access are its own, and a local state keeps the added time small.
+ */
+describeIfTier([APPLY_TIER], "apply tier: a Control Tower-shaped organization", () => {
+  const emulated = useEmulatedDeployment();
+  let organization: OrganizationConfig;
+  let securityUnitId: string;
+  let replanned: string;
+  let missingUnit: Error | undefined;
+  let memberRecorders: string[];
+  let started: number;
+
+  beforeAll(async () => {
+    started = Date.now();
+    const { deployment } = emulated;
+    const org = (await organizationsCall(deployment, "CreateOrganization", { FeatureSet: "ALL" })).Organization;
+    const ids: Record<string, string> = {};
+    for (const name of ["security", "log-archive", "app"]) {
+      ids[name] = (await organizationsCall(deployment, "CreateAccount", { AccountName: name, Email: `aws-${name}@acme.example` })).CreateAccountStatus.AccountId;
+    }
+    // What Control Tower made: its Security unit, its organization trail, a recorder in each enrolled account.
+    const [root] = (await organizationsCall(deployment, "ListRoots", {})).Roots;
+    securityUnitId = (await organizationsCall(deployment, "CreateOrganizationalUnit", { ParentId: root.Id, Name: "Security" })).OrganizationalUnit.Id;
+    const logs = `aws-controltower-logs-${ids["log-archive"]}-us-east-1`;
+    expect((await deployment.s3("PUT", logs)).status).toBe(200);
+    await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.CreateTrail`, { Name: CONTROL_TOWER.trail, S3BucketName: logs, IsOrganizationTrail: true, IsMultiRegionTrail: true });
+    const member = await memberCaller(deployment, ids.app);
+    await member("config", "StarlingDoveService.PutConfigurationRecorder", {
+      ConfigurationRecorder: { name: CONTROL_TOWER.recorder, roleARN: `arn:aws:iam::${ids.app}:role/aws-controltower-ConfigRecorderRole`, recordingGroup: { allSupported: true } },
+    });
+    const account = (name: string) => ({ id: ids[name], name, role: ROLE, email: `aws-${name}@acme.example` });
+    const settings = {
+      project: "acme",
+      accountId: EMULATOR_ACCOUNT_ID,
+      regions: ["us-east-1"],
+      organization: {
+        id: org.Id,
+        managementAccount: { id: EMULATOR_ACCOUNT_ID },
+        securityAccount: account("security"),
+        logArchiveAccount: account("log-archive"),
+        organizationalUnits: [
+          { name: "Security", mode: "adopt", accounts: ["security", "log-archive"] },
+          { name: "Workloads", accounts: ["app"] },
+        ],
+        trail: "external",
+        disposableArchive: true,
+      },
+      securityContact: { name: "Security team", title: "Security operations", email: "aws-security@acme.example", phone: "+1 206 555 0100" },
+      fleet: { accounts: [{ ...account("app"), environment: "dev", singletons: { awsConfig: "external" } }] },
+    };
+    const dir = mkdtempSync(join(tmpdir(), "tap-apply-ct-"));
+    const file = join(dir, "tap.config.json");
+    writeFileSync(file, JSON.stringify(settings));
+    organization = loadConfig({}, { file }).organization!;
+    await deployment.deploy({}, organization.management.stackName, file);
+    replanned = describeReplan((await deployment.replan(organization.management.stackName)).filter((change) => !change.deviation));
+    memberRecorders = (await member("config", "StarlingDoveService.DescribeConfigurationRecorders", {})).ConfigurationRecorders.map((recorder: { name: string }) => recorder.name);
+    // A unit to adopt that the organization does not have: refused at plan, naming it.
+    const missing = join(dir, "missing-unit.tap.config.json");
+    writeFileSync(missing, JSON.stringify({ ...settings, organization: { ...settings.organization, organizationalUnits: [...settings.organization.organizationalUnits, { name: "Audit", mode: "adopt", accounts: [] }] } }));
+    missingUnit = await deployment.deploy({}, organization.management.stackName, missing).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    console.log(`apply tier: the Control Tower-shaped organization took ${Math.round((Date.now() - started) / 1000)} s`);
+  }, APPLY_TIMEOUT_MS);
+
+  test("the existing Security unit is adopted, not created again; the accounts are moved into it", async () => {
+    const { deployment } = emulated;
+    const [root] = (await organizationsCall(deployment, "ListRoots", {})).Roots;
+    const units = (await organizationsCall(deployment, "ListOrganizationalUnitsForParent", { ParentId: root.Id })).OrganizationalUnits;
+    expect(units.map((unit: { Name: string; Id: string }) => [unit.Name, unit.Name === "Security" ? unit.Id : "created"]).sort()).toEqual([
+      ["Security", securityUnitId],
+      ["Workloads", "created"],
+    ]);
+    for (const name of [organization.security.name, organization.logArchive.name]) {
+      const id = name === organization.security.name ? organization.security.id : organization.logArchive.id;
+      const [parent] = (await organizationsCall(deployment, "ListParents", { ChildId: id })).Parents;
+      expect({ name, parent: parent.Id }).toEqual({ name, parent: securityUnitId });
+    }
+    const state = await deployment.state(organization.management.stackName);
+    expect(state.filter((resource) => resource.type === "aws_organizations_organizational_unit").map((resource) => [resource.values.name, resource.values.id]).sort()).toEqual([
+      ["Security", securityUnitId],
+      ["Workloads", expect.stringMatching(/^ou-/)],
+    ]);
+  }, APPLY_TIMEOUT_MS);
+
+  test("Control Tower's trail is left alone: tap makes no organization trail and no CIS alarms", async () => {
+    const { deployment } = emulated;
+    const trails = (await deployment.awsJson("cloudtrail", `${CLOUDTRAIL}.DescribeTrails`, {})).trailList;
+    expect(trails.map((trail: { Name: string; IsOrganizationTrail: boolean }) => [trail.Name, trail.IsOrganizationTrail])).toEqual([[CONTROL_TOWER.trail, true]]);
+    const applied = await deployment.stateList(organization.management.stackName);
+    expect(applied.filter((address) => /^aws_(cloudtrail|cloudwatch_metric_alarm|cloudwatch_log_metric_filter)\./.test(address))).toEqual([]);
+    // The member's recorder is Control Tower's, in the member (the management account has none).
+    expect(memberRecorders).toEqual([CONTROL_TOWER.recorder]);
+    expect((await deployment.awsJson("config", "StarlingDoveService.DescribeConfigurationRecorders", {})).ConfigurationRecorders).toEqual([]);
+  }, APPLY_TIMEOUT_MS);
+
+  test("the organization trusts GuardDuty's malware-protection principal beside tap's others", async () => {
+    const trusted = (await organizationsCall(emulated.deployment, "ListAWSServiceAccessForOrganization", {})).EnabledServicePrincipals.map((p: any) => p.ServicePrincipal);
+    expect(trusted.sort()).toEqual([
+      "access-analyzer.amazonaws.com",
+      "account.amazonaws.com",
+      "cloudtrail.amazonaws.com",
+      "config-multiaccountsetup.amazonaws.com",
+      "config.amazonaws.com",
+      "guardduty.amazonaws.com",
+      "iam.amazonaws.com",
+      "malware-protection.guardduty.amazonaws.com",
+      "securityhub.amazonaws.com",
+    ]);
+  }, APPLY_TIMEOUT_MS);
+
+  test("the management stack re-plans clean", () => {
+    expect(replanned).toBe("");
+  });
+
+  test("a unit to adopt that does not exist fails the plan, naming it and what to set", () => {
+    // Terraform wraps the message's lines.
+    const message = (missingUnit?.message ?? "").replace(/\s+/g, " ");
+    expect(message).toContain("Resource postcondition failed");
+    expect(message).toMatch(/Organizational unit "Audit" is to be adopted \(mode adopt\), but the root has no unit of that name \(it has: (Security, Workloads|Workloads, Security)\)/);
+    expect(message).toContain("set the unit's mode to create so that tap creates it");
+  });
+});
+
+/**
+ * A caller of an AWS JSON API as a member account: the emulator acts in the account whose role
+ * the credentials were assumed from (the role AWS Organizations made with the account).
+ */
+async function memberCaller(deployment: EmulatedDeployment, accountId: string): Promise<(service: string, target: string, body: object) => Promise<any>> {
+  const answer = await deployment.awsQuery("sts", "2011-06-15", { Action: "AssumeRole", RoleArn: `arn:aws:iam::${accountId}:role/${ROLE}`, RoleSessionName: "control-tower" });
+  const accessKey = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(answer)![1];
+  return async (service, target, body) => {
+    const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+    const response = await fetch(`${deployment.emulator.url}/`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: {
+        Authorization: `AWS4-HMAC-SHA256 Credential=${accessKey}/${date.slice(0, 8)}/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
+        "x-amz-date": date,
+        "X-Amz-Target": target,
+        "Content-Type": "application/x-amz-json-1.1",
+      },
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${target} as ${accountId}: the emulator answered ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : {};
+  };
 }
 
 function organizationsCall(deployment: EmulatedDeployment, operation: string, body: object): Promise<any> {

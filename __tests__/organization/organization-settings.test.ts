@@ -146,6 +146,32 @@ describe("organization configuration", () => {
     expect(accepted.organization!.disabledGuardrails).toEqual({ DenyOutsideRegions: "eu-central-1 is approved by a separate policy" });
   });
 
+  test("Control Tower organizations: units create by default, or adopt or use an existing one; the trail create by default, or external", () => {
+    const defaults = loadEdited(() => undefined).organization!;
+    expect(defaults.units.map((unit) => [unit.name, unit.mode])).toEqual([["Security", "create"], ["Production", "create"], ["Development", "create"]]);
+    expect(defaults.trail).toBe("create");
+    const shaped = loadEdited((json) => {
+      json.organization.organizationalUnits[0].mode = "adopt";
+      json.organization.organizationalUnits[2].mode = "external";
+      json.organization.trail = "external";
+      // A member whose AWS Config Control Tower runs: the account layer's vocabulary, in the organization.
+      json.fleet.accounts[1].singletons = { awsConfig: "external" };
+    });
+    expect(shaped.organization!.units.map((unit) => [unit.name, unit.mode])).toEqual([["Security", "adopt"], ["Production", "create"], ["Development", "external"]]);
+    expect(shaped.organization!.trail).toBe("external");
+    expect(shaped.stacks[1].singletons.awsConfig).toBe("external");
+    expect(shaped.stacks[0].singletons.awsConfig).toBe("create");
+    expect(
+      problemsOf((json) => {
+        json.organization.organizationalUnits[0].mode = "import";
+        json.organization.trail = "adopt";
+      }),
+    ).toEqual([
+      expect.stringMatching(/\$\.organization\.organizationalUnits\[0\]\.mode: "import".*create, adopt, external/),
+      expect.stringMatching(/\$\.organization\.trail: "adopt".*create, external/),
+    ]);
+  });
+
   test("centralized root access is on unless the organization turns it off", () => {
     expect(loadEdited(() => undefined).organization!.centralizeRootAccess).toBe(true);
     expect(loadEdited((json) => (json.organization.centralizeRootAccess = false)).organization!.centralizeRootAccess).toBe(false);

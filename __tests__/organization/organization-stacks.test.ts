@@ -5,6 +5,7 @@ import { Testing } from "cdktf";
 import { buildApp } from "../../src/app/app";
 import { AuditTrail } from "../../src/audit/audit-trail";
 import { loadConfig } from "../../src/app/load-config";
+import { describeStacks } from "../../src/app/summary";
 import type { TapConfig } from "../../src/config/model";
 import { LogArchive, LogArchiveProps } from "../../src/organization/log-archive";
 import { planFailureHints } from "../../src/organization/organization-facts";
@@ -332,5 +333,115 @@ describe("AuditTrail as the organization trail", () => {
     expect(build({})).toThrow(/'accessLogs' is required: the trail bucket's access logs must go somewhere \(CIS 3\.4\), unless 'organizationArchive' holds the logs/);
     const archive = { bucketName: "acme-org-cloudtrail-100000000003", keyArn: "arn:aws:kms:eu-west-1:100000000003:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d" };
     expect(build({ organizationArchive: archive, accessLogs: { grantServerAccessLogs: () => ({ targetBucket: "x", targetPrefix: "y" }) } })).toThrow(/'accessLogs' has no effect with 'organizationArchive'/);
+  });
+});
+
+describe("a Control Tower-shaped organization (#26 item 5)", () => {
+  // Control Tower made the Security unit and runs the organization trail and every enrolled
+  // account's AWS Config; Development exists too and stays its owner's, guarded by tap.
+  const json = JSON.parse(readFileSync(EXAMPLE, "utf8"));
+  delete json.$schema;
+  json.organization.organizationalUnits[0].mode = "adopt";
+  json.organization.organizationalUnits[2].mode = "external";
+  json.organization.guardrailTargets = ["root", "Development"];
+  json.organization.trail = "external";
+  json.fleet.accounts[0].singletons = { awsConfig: "external" };
+  const file = join(mkdtempSync(join(tmpdir(), "tap-org-ct-")), "tap.config.json");
+  writeFileSync(file, JSON.stringify(json));
+  const ctConfig = loadConfig({}, { file });
+  const shaped = synthAll(ctConfig).stacks;
+  const management = shaped.management;
+  const resources = (type: string): [string, any][] => Object.entries<any>(management.resource[type] ?? {});
+  const [[unitsKey, unitsLookup]] = Object.entries<any>(management.data.aws_organizations_organizational_units);
+  const [[organizationKey]] = Object.entries<any>(management.data.aws_organizations_organization);
+  const idOf = (name: string) => `\${lookup(zipmap(data.aws_organizations_organizational_units.${unitsKey}.children[*].name, data.aws_organizations_organizational_units.${unitsKey}.children[*].id), "${name}", "")}`;
+
+  test("the existing Security unit is found by name under the root at plan, imported and never deleted", () => {
+    expect(unitsLookup.parent_id).toBe(`\${data.aws_organizations_organization.${organizationKey}.roots[0].id}`);
+    const [[securityKey, security]] = resources("aws_organizations_organizational_unit").filter(([, unit]) => unit.name === "Security");
+    expect(security.lifecycle).toEqual({ prevent_destroy: true });
+    expect(management.import.filter((block: any) => block.to.startsWith("aws_organizations_organizational_unit."))).toEqual([
+      { to: `aws_organizations_organizational_unit.${securityKey}`, id: idOf("Security"), provider: "aws.eu-west-1" },
+    ]);
+    // Created units are still created, and may be deleted with the stack.
+    const [[, production]] = resources("aws_organizations_organizational_unit").filter(([, unit]) => unit.name === "Production");
+    expect(production.lifecycle).toBeUndefined();
+  });
+
+  test("the external Development unit is only read: its accounts are moved into it and the guardrails attached to it", () => {
+    expect(resources("aws_organizations_organizational_unit").map(([, unit]) => unit.name).sort()).toEqual(["Production", "Security"]);
+    const development = ctConfig.organization!.units.find((unit) => unit.name === "Development")!;
+    const parents = resources("aws_organizations_account").filter(([, account]) => development.accounts.some((member) => member.email === account.email)).map(([, account]) => account.parent_id);
+    expect(parents).toEqual(["dev-payments", "dev-web", "sandbox"].map(() => idOf("Development")));
+    const targets = new Set(resources("aws_organizations_policy_attachment").map(([, attachment]) => attachment.target_id));
+    expect(targets).toEqual(new Set([`\${aws_organizations_organization.${resources("aws_organizations_organization")[0][0]}.roots[0].id}`, idOf("Development")]));
+  });
+
+  test("a unit to adopt or use that does not exist fails the plan, naming the unit and what to set", () => {
+    expect(unitsLookup.lifecycle.postcondition).toEqual([
+      {
+        condition: '${contains(self.children[*].name, "Security")}',
+        error_message:
+          'Organizational unit "Security" is to be adopted (mode adopt), but the root has no unit of that name (it has: ${join(", ", self.children[*].name)}). Create it first, correct the name, or set the unit\'s mode to create so that tap creates it.',
+      },
+      {
+        condition: '${contains(self.children[*].name, "Development")}',
+        error_message:
+          'Organizational unit "Development" is to be used as it is (mode external), but the root has no unit of that name (it has: ${join(", ", self.children[*].name)}). Create it first, correct the name, or set the unit\'s mode to create so that tap creates it.',
+      },
+    ]);
+  });
+
+  test("an external trail: no organization trail, no CIS alarms and no read of the archive's state; the summary says so", () => {
+    for (const type of ["aws_cloudtrail", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_log_group", "aws_sns_topic"]) expect({ type, count: resources(type).length }).toEqual({ type, count: 0 });
+    expect(management.data.terraform_remote_state).toBeUndefined();
+    expect(Object.keys(management.output).sort()).toEqual(["guardrail_policy_ids", "guardrail_target_ids", "root_id"]);
+    const summary = describeStacks(ctConfig).join("\n");
+    expect(summary).toContain("3 units (1 adopted: Security; 1 external, used as they are: Development)");
+    expect(summary).toContain("no organization trail (organization.trail external: the existing one, such as Control Tower's, records every account; no CIS alarms here)");
+  });
+
+  test("a member whose AWS Config Control Tower runs (singletons awsConfig external) records nothing of its own, and says why", () => {
+    const member = ctConfig.stacks[0];
+    expect(member.singletons.awsConfig).toBe("external");
+    for (const type of ["aws_config_configuration_recorder", "aws_config_delivery_channel", "aws_config_configuration_recorder_status"]) {
+      expect({ type, count: Object.keys(shaped[member.stackName].resource[type] ?? {}).length }).toEqual({ type, count: 0 });
+    }
+    expect(member.acceptedRisks.find((risk) => risk.ruleId === "Config.Recorder")).toMatchObject({ reason: "the AWS Config recorder and delivery channel (they keep their names and deliver to tap's trail bucket) is managed outside this deployment" });
+    // The other members still record, to the archive.
+    const other = ctConfig.stacks[1];
+    expect(Object.values<any>(shaped[other.stackName].resource.aws_config_delivery_channel).map((channel) => channel.s3_bucket_name)).toEqual(other.regions.map(() => "acme-org-cloudtrail-100000000003"));
+  });
+});
+
+describe("the organization's plan-time checks (c, d)", () => {
+  const management = stacks.management;
+  const [[organizationKey]] = Object.entries<any>(management.data.aws_organizations_organization);
+
+  test("an organization without all features is refused at plan, with what to do", () => {
+    const [resource] = Object.values<any>(management.resource.aws_organizations_organization);
+    expect(resource.lifecycle.precondition).toEqual([
+      {
+        condition: `\${data.aws_organizations_organization.${organizationKey}.feature_set == "ALL"}`,
+        error_message: `Organization ${organization.id} has only consolidated billing (feature set \${data.aws_organizations_organization.${organizationKey}.feature_set}); tap needs all features for trusted access, delegated administrators and SCPs. Enable them from the management account (aws organizations enable-all-features; every member account accepts the handshake), then deploy again.`,
+      },
+    ]);
+    // Only units to adopt or use are looked up.
+    expect(management.data.aws_organizations_organizational_units).toBeUndefined();
+  });
+
+  test("trusted access includes GuardDuty's malware-protection principal, which designating its administrator in the console enables", () => {
+    const [resource] = Object.values<any>(management.resource.aws_organizations_organization);
+    expect(resource.aws_service_access_principals).toEqual([
+      "access-analyzer.amazonaws.com",
+      "account.amazonaws.com",
+      "cloudtrail.amazonaws.com",
+      "config-multiaccountsetup.amazonaws.com",
+      "config.amazonaws.com",
+      "guardduty.amazonaws.com",
+      "iam.amazonaws.com",
+      "malware-protection.guardduty.amazonaws.com",
+      "securityhub.amazonaws.com",
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { APPLY_TIER, describeIfTier, TERRAFORM_TIER } from "../tiers";
 import { buildApp } from "../../src/app/app";
 import { loadConfig } from "../../src/app/load-config";
 import { OrganizationGuardrails } from "../../src/organization/organization-guardrails";
+import { OrganizationManagement } from "../../src/organization/organization-management";
 import { findEmulator, projectRoot, RunningEmulator, startEmulator } from "../../scripts/terraform/emulator";
 import { findProviderSource, PlanJson, planTestFile, TerraformWorkdir } from "../../scripts/terraform/workdir";
 
@@ -43,6 +44,61 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: the organization's guardrail p
     expect(policies.map((change) => JSON.parse(change.change.after.content))).toEqual(guardrails.documents);
     expect(policies.every((change) => change.change.after.type === "SERVICE_CONTROL_POLICY")).toBe(true);
     expect(plan.resource_changes.filter((change) => change.type === "aws_organizations_policy_attachment")).toHaveLength(2 * policies.length);
+  });
+});
+
+// #26 item 5, Terraform's own checks with the real provider and mocked AWS: an organization of all
+// features with the units to adopt and use plans; consolidated billing only is refused by the
+// organization's precondition, a missing unit by the lookup's postcondition, both at plan.
+describeIfTier([TERRAFORM_TIER], "Terraform tier: the organization as it exists, checked at plan", () => {
+  let workdir: TerraformWorkdir;
+  let output: string;
+
+  beforeAll(async () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "tap-org-existing-")) });
+    const stack = new TerraformStack(app, "management");
+    const provider = new AwsProvider(stack, "aws-us-east-1", { alias: "us-east-1", region: "us-east-1" });
+    const member = (id: string) => ({ id, name: `account-${id}`, email: `aws-${id}@acme.example` });
+    new OrganizationManagement(stack, "organization", {
+      provider,
+      regionProviders: new Map([["us-east-1", provider]]),
+      organizationId: "o-a1b2c3d4e5",
+      securityAccountId: "100000000002",
+      units: [
+        { name: "Security", mode: "adopt", accounts: [member("100000000002")] },
+        { name: "Sandbox", mode: "external", accounts: [member("100000000004")] },
+        { name: "Workloads", accounts: [member("100000000005")] },
+      ],
+    });
+    const json = stack.toTerraform() as any;
+    // Imports read AWS; the plans here are of the checks, with mocked providers.
+    delete json.import;
+    const address = (type: string, data = false) => `${data ? "data." : ""}${type}.${Object.keys((data ? json.data : json.resource)[type])[0]}`;
+    const organizationData = address("aws_organizations_organization", true);
+    const unitsData = address("aws_organizations_organizational_units", true);
+    const root = { id: "r-ab12", name: "Root", arn: "arn:aws:organizations::100000000001:root/o-a1b2c3d4e5/r-ab12", policy_types: [] };
+    const unit = (name: string, id: string) => ({ id, name, arn: `arn:aws:organizations::100000000001:ou/o-a1b2c3d4e5/${id}` });
+    const overrides = (featureSet: string, units: object[]) =>
+      `  override_data {\n    target = ${organizationData}\n    values = ${JSON.stringify({ feature_set: featureSet, roots: [root] })}\n  }\n  override_data {\n    target = ${unitsData}\n    values = ${JSON.stringify({ children: units })}\n  }`;
+    const existing = [unit("Security", "ou-ab12-11111111"), unit("Sandbox", "ou-ab12-22222222")];
+    const sandboxAccount = `aws_organizations_account.${Object.entries<any>(json.resource.aws_organizations_account).find(([, account]) => account.email === "aws-100000000004@acme.example")![0]}`;
+    const testFile = [
+      `mock_provider "aws" {\n  alias = "us-east-1"\n  mock_resource "aws_organizations_organization" {\n    defaults = ${JSON.stringify({ roots: [root] })}\n  }\n}`,
+      `run "all_features" {\n  command = plan\n${overrides("ALL", existing)}\n  assert {\n    condition     = ${sandboxAccount}.parent_id == "ou-ab12-22222222"\n    error_message = "the external unit's account is not moved into the unit found by name"\n  }\n}`,
+      `run "consolidated_billing" {\n  command = plan\n${overrides("CONSOLIDATED_BILLING", existing)}\n  expect_failures = [${address("aws_organizations_organization")}]\n}`,
+      `run "missing_unit" {\n  command = plan\n${overrides("ALL", [existing[1]])}\n  expect_failures = [${unitsData}]\n}`,
+    ].join("\n\n");
+    workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(tmpdir(), "tap-org-existing-tf-")), JSON.stringify(json), findProviderSource(), testFile);
+    await workdir.init();
+    ({ stdout: output } = await workdir.run(["test", "-no-color"]));
+  }, TIMEOUT_MS);
+  afterAll(() => workdir?.dispose());
+
+  test("all features and the units in place plan; consolidated billing and a missing unit fail at plan, on their checks", () => {
+    expect(output).toMatch(/run "all_features"\.\.\. pass/);
+    expect(output).toMatch(/run "consolidated_billing"\.\.\. pass/);
+    expect(output).toMatch(/run "missing_unit"\.\.\. pass/);
+    expect(output).toMatch(/3 passed, 0 failed/);
   });
 });
 

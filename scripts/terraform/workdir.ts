@@ -319,6 +319,8 @@ export function regionOfAddress(address: string, homeRegion: string): string {
   return match ? match[1] : homeRegion;
 }
 
+/** The organization root the offline plans' organization lookup finds. */
+export const TEST_ROOT_ID = "r-ab12";
 export const TEST_ACCOUNT_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:user/tap-terraform-test`;
 
 /**
@@ -340,6 +342,8 @@ export function overrideDataBlocks(stack: { data?: Record<string, Record<string,
   }));
   // The only aws_vpcs lookup tap makes finds the region's default VPC (DefaultVpcLockdown).
   each("aws_vpcs", (region) => ({ ids: [defaultVpcId(region)] }));
+  // The management stack reads the organization it adopts (its feature set, its root): an organization of all features.
+  each("aws_organizations_organization", () => ({ feature_set: "ALL", roots: [{ id: TEST_ROOT_ID, name: "Root", arn: `arn:aws:organizations::${TEST_ACCOUNT_ID}:root/o-tapterraform/${TEST_ROOT_ID}`, policy_types: [] }] }));
   if (remoteStateOutputs) each("terraform_remote_state", () => ({ outputs: remoteStateOutputs }));
   return blocks.join("\n\n");
 }

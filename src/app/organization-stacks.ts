@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Fn, TerraformBackend, TerraformOutput, Token } from "cdktf";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AuditTrail } from "../audit/audit-trail";
 import { ComplianceValidation } from "../compliance/audit";
 import type { OrganizationConfig, StateBackend } from "../config/model";
@@ -92,7 +93,8 @@ export class LogArchiveStack extends SinglePassStack {
 /**
  * The management account: the organization adopted with trusted access, its units and accounts,
  * the security account as delegated administrator, the guardrail policies on their targets, and
- * the organization trail (to the log archive) with its log group and the CIS alarms.
+ * the organization trail (to the log archive) with its log group and the CIS alarms, unless the
+ * organization's trail is external (one already runs, such as Control Tower's).
  */
 export class ManagementStack extends SinglePassStack {
   /** Where this stack's state lives; the security stack reads the root's and units' ids from there. */
@@ -101,8 +103,8 @@ export class ManagementStack extends SinglePassStack {
   public readonly management: OrganizationManagement;
   /** The guardrail SCPs and their attachments. */
   public readonly guardrails: OrganizationGuardrails;
-  /** The organization trail, its log group and the CIS alarms. */
-  public readonly trail: AuditTrail;
+  /** The organization trail, its log group and the CIS alarms; absent when the organization's trail is external (Control Tower's, for one). */
+  public readonly trail?: AuditTrail;
 
   constructor(scope: Construct, id: string, config: OrganizationConfig, logArchive: IStackState, options: SinglePassStackOptions = {}) {
     super(scope, id, options);
@@ -130,8 +132,22 @@ export class ManagementStack extends SinglePassStack {
       targets,
       acceptedRisks: config.disabledGuardrails,
     });
+    if (config.trail === "create") this.trail = this.organizationTrail(config, logArchive, { primary, partition });
+    const names = ORGANIZATION_OUTPUTS.management;
+    output(this, names.rootId, this.management.rootId, "The organization's root (r-...).");
+    output(this, names.targetIds, targets, "Ids of the guardrail policies' targets, in the order of organization.guardrailTargets.");
+    output(this, names.policyIds, this.guardrails.policyIds, "The guardrail SCPs.");
+    if (this.trail) {
+      output(this, names.trailArn, this.trail.trailArn, "The organization trail.");
+      output(this, "alarm_topic_arn", this.trail.topicArn, "The SNS topic the CIS alarms on the organization trail notify.");
+    }
+  }
+
+  /** tap's organization trail to the log archive, encrypted with the archive's key, with its log group and the CIS alarms. */
+  private organizationTrail(config: OrganizationConfig, logArchive: IStackState, parts: { primary: AwsProvider; partition: string }): AuditTrail {
+    const { primary, partition } = parts;
     const archiveState = logArchive.stateBackend.getRemoteStateDataSource(this, LOG_ARCHIVE_STATE_ID, logArchive.node.id);
-    this.trail = new AuditTrail(this, "organization-trail", {
+    return new AuditTrail(this, "organization-trail", {
       provider: primary,
       naming: { project: config.project, environment: ORGANIZATION_ENVIRONMENT, region: config.homeRegion },
       accountId: config.management.id,
@@ -145,12 +161,6 @@ export class ManagementStack extends SinglePassStack {
       protect: config.protect,
       alarmEmail: config.alarmEmail,
     });
-    const names = ORGANIZATION_OUTPUTS.management;
-    output(this, names.rootId, this.management.rootId, "The organization's root (r-...).");
-    output(this, names.targetIds, targets, "Ids of the guardrail policies' targets, in the order of organization.guardrailTargets.");
-    output(this, names.trailArn, this.trail.trailArn, "The organization trail.");
-    output(this, names.policyIds, this.guardrails.policyIds, "The guardrail SCPs.");
-    output(this, "alarm_topic_arn", this.trail.topicArn, "The SNS topic the CIS alarms on the organization trail notify.");
   }
 }
 

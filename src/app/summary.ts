@@ -45,6 +45,16 @@ function securityGuardDuty(organization: OrganizationConfig): string {
     .join("; ");
 }
 
+/** The units by what tap does about each: "3 units (1 adopted: Security)". */
+function describeUnits(units: OrganizationConfig["units"]): string {
+  const of = (mode: string, label: string) => {
+    const named = units.filter((unit) => unit.mode === mode).map((unit) => unit.name);
+    return named.length > 0 ? [`${named.length} ${label}: ${named.join(", ")}`] : [];
+  };
+  const kept = [...of("adopt", "adopted"), ...of("external", "external, used as they are")];
+  return `${units.length} units${kept.length > 0 ? ` (${kept.join("; ")})` : ""}`;
+}
+
 /** The organization's three stacks, in deploy order, before its members. */
 function describeOrganization(organization: OrganizationConfig, resourceCounts: ReadonlyMap<string, number>): string[] {
   const count = (name: string) => (resourceCounts.has(name) ? `${resourceCounts.get(name)} resources: ` : "");
@@ -53,7 +63,7 @@ function describeOrganization(organization: OrganizationConfig, resourceCounts: 
   return [
     `tap: organization ${organization.id}: home region ${organization.homeRegion}; allowed regions ${organization.allowedRegions.join(", ")}; deployed in this order, members last`,
     `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive, ${organization.protectArchive ? "protected (Object Lock, prevent_destroy)" : "DISPOSABLE (organization.disposableArchive: no Object Lock, no prevent_destroy, emptied on destroy; for a test organization only)"}; ${regionStackState(logArchive.backend)}`,
-    `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${organization.units.length} units, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}, the organization trail; ${regionStackState(management.backend)}`,
+    `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${describeUnits(organization.units)}, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}, ${organization.trail === "create" ? "the organization trail" : "no organization trail (organization.trail external: the existing one, such as Control Tower's, records every account; no CIS alarms here)"}; ${regionStackState(management.backend)}`,
     `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty (${securityGuardDuty(organization)}), Security Hub (${organization.securityServices.securityHub === "external" ? "external: its organization configuration left to another tool" : `${organization.securityHubStandards.map(standardLabel).join(", ")} in every member account and region`}), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
   ];
 }

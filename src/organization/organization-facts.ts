@@ -271,6 +271,15 @@ export const TRUSTED_SERVICES = {
   config: "config.amazonaws.com",
   configMultiAccountSetup: "config-multiaccountsetup.amazonaws.com",
   guardDuty: "guardduty.amazonaws.com",
+  // GuardDuty's Malware Protection for EC2: with it trusted, GuardDuty's delegated administrator
+  // (the security account, not the management account) creates the malware-protection
+  // service-linked role in members, as auto-enabling the plan for them needs. AWS lists it as
+  // GuardDuty's second service principal, and its console trusts it when it designates the
+  // delegated administrator, so an organization delegated in the console (or by Control Tower)
+  // has it: left out of this authoritative list, the next apply would take it away.
+  // @see https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-guardduty.html
+  // @see https://docs.aws.amazon.com/guardduty/latest/ug/configure-malware-protection-guardduty-initiated-multi-account.html
+  guardDutyMalwareProtection: "malware-protection.guardduty.amazonaws.com",
   securityHub: "securityhub.amazonaws.com",
   accessAnalyzer: "access-analyzer.amazonaws.com",
   // AWS Account Management: AWS documents it as needed before a member account's alternate

@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
-import { ITerraformDependable, Token } from "cdktf";
+import { ITerraformDependable, Lazy, Token } from "cdktf";
+import { DataAwsOrganizationsOrganization } from "@cdktf/provider-aws/lib/data-aws-organizations-organization";
+import { DataAwsOrganizationsOrganizationalUnits } from "@cdktf/provider-aws/lib/data-aws-organizations-organizational-units";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GuarddutyOrganizationAdminAccount } from "@cdktf/provider-aws/lib/guardduty-organization-admin-account";
 import { IamOrganizationsFeatures } from "@cdktf/provider-aws/lib/iam-organizations-features";
@@ -11,6 +13,7 @@ import { SecurityhubOrganizationAdminAccount } from "@cdktf/provider-aws/lib/sec
 import { suppressRule } from "../compliance/suppressions";
 import { adoptExisting } from "../terraform/adopt-existing";
 import { CENTRALIZED_ROOT_ACCESS_FEATURES, DELEGATED_THROUGH_ORGANIZATIONS, TRUSTED_SERVICES } from "./organization-facts";
+import type { UnitMode } from "./organization-settings";
 
 /** An account an organizational unit holds: it exists, and is moved there. */
 export interface UnitAccount {
@@ -37,8 +40,13 @@ export interface OrganizationManagementProps {
   readonly organizationId: string;
   /** The delegated administrator of GuardDuty, Security Hub, AWS Config and IAM Access Analyzer. */
   readonly securityAccountId: string;
-  /** Organizational units under the root, with the accounts moved into each. */
-  readonly units: readonly { readonly name: string; readonly accounts: readonly UnitAccount[] }[];
+  /**
+   * Organizational units under the root, with the accounts moved into each. A unit's `mode`:
+   * create (tap creates it), adopt (the unit of that name under the root is found at plan,
+   * imported and managed; never deleted), external (found at plan, never changed). A unit to adopt
+   * or use that does not exist fails the plan, naming it. `mode` @default "create".
+   */
+  readonly units: readonly { readonly name: string; readonly mode?: UnitMode; readonly accounts: readonly UnitAccount[] }[];
   /**
    * Trusted services the organization already has besides tap's: the list is authoritative, so
    * a service left out here loses its trusted access at the next apply.
@@ -64,7 +72,8 @@ export interface OrganizationManagementProps {
  * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub, IAM Access
  * Analyzer, AWS Account Management and IAM, service control policies enabled), centralized root
  * access for the member accounts (root credentials managed, and root tasks run, from here), the
- * organizational units, the accounts moved into them (keeping their names, e-mail addresses and
+ * organizational units (created, or existing ones found by name and adopted or used as they are),
+ * the accounts moved into them (keeping their names, e-mail addresses and
  * tags), and the security account registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
  * a destroy never deletes the organization or takes an account out of it.
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html
@@ -85,25 +94,80 @@ export class OrganizationManagement extends Construct {
     const rootAccess = props.centralizeRootAccess ?? true;
     const ours = Object.values(TRUSTED_SERVICES).filter((service) => rootAccess || service !== TRUSTED_SERVICES.iam);
     this.trustedServices = [...new Set([...ours, ...(props.otherTrustedServices ?? [])])].sort();
+    // The organization as it is, read at plan: its feature set, and its root for the units that exist.
+    const existing = new DataAwsOrganizationsOrganization(this, "existing", { provider: props.provider });
     const organization = new OrganizationsOrganization(this, "organization", {
       provider: props.provider,
       featureSet: "ALL",
       awsServiceAccessPrincipals: [...this.trustedServices],
       enabledPolicyTypes: [...new Set(["SERVICE_CONTROL_POLICY", ...(props.otherPolicyTypes ?? [])])].sort(),
-      lifecycle: { preventDestroy: true },
+      lifecycle: {
+        preventDestroy: true,
+        // Without all features an organization has no trusted access, delegated administrators or
+        // SCPs, and the provider would plan EnableAllFeatures, which waits for every member to
+        // accept a handshake: refused at plan instead, saying what to do.
+        // @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_support-all-features.html
+        precondition: [
+          {
+            condition: `\${${existing.fqn}.feature_set == "ALL"}`,
+            errorMessage: `Organization ${props.organizationId} has only consolidated billing (feature set \${${existing.fqn}.feature_set}); tap needs all features for trusted access, delegated administrators and SCPs. Enable them from the management account (aws organizations enable-all-features; every member account accepts the handshake), then deploy again.`,
+          },
+        ],
+      },
     });
     adoptExisting(organization, props.organizationId);
     this.trusted = organization;
     this.rootId = organization.roots.get(0).id;
+    const found = this.existingUnits(props, existing);
     const unitIds = new Map<string, string>();
     props.units.forEach((unit, index) => {
-      const ou = new OrganizationsOrganizationalUnit(this, `unit-${index + 1}`, { provider: props.provider, name: unit.name, parentId: this.rootId, tags: { Name: unit.name } });
-      unitIds.set(unit.name, ou.id);
-      for (const account of unit.accounts) this.placeAccount(props, account, ou.id);
+      const unitId = this.unit(props, unit, index, found);
+      unitIds.set(unit.name, unitId);
+      for (const account of unit.accounts) this.placeAccount(props, account, unitId);
     });
     this.unitIds = unitIds;
     this.delegateAdministration(props, organization);
     if (rootAccess) this.centralizeRootAccess(props, organization);
+  }
+
+  /**
+   * The units under the root as they are, read at plan, when a unit is to be adopted or used as it
+   * is; each such unit's absence fails the plan there, naming the unit and what to set.
+   */
+  private existingUnits(props: OrganizationManagementProps, existing: DataAwsOrganizationsOrganization): ((name: string) => string) | undefined {
+    const wanted = props.units.filter((unit) => (unit.mode ?? "create") !== "create");
+    if (wanted.length === 0) return undefined;
+    const units = new DataAwsOrganizationsOrganizationalUnits(this, "existing-units", {
+      provider: props.provider,
+      // The root as read, not the imported organization's: a data source that reads a resource
+      // with changes planned would be read only at apply, and the imports need its ids at plan.
+      parentId: existing.roots.get(0).id,
+      lifecycle: {
+        postcondition: wanted.map((unit) => ({
+          condition: `\${contains(self.children[*].name, ${JSON.stringify(unit.name)})}`,
+          errorMessage: `Organizational unit "${unit.name}" is to be ${unit.mode === "adopt" ? "adopted" : "used as it is"} (mode ${unit.mode}), but the root has no unit of that name (it has: \${join(", ", self.children[*].name)}). Create it first, correct the name, or set the unit's mode to create so that tap creates it.`,
+        })),
+      },
+    });
+    // Resolved at synth, after any logical-id change: the id of the child of that name.
+    const address = Lazy.stringValue({ produce: () => `data.${units.terraformResourceType}.${units.friendlyUniqueId}` });
+    return (name) => `\${lookup(zipmap(${address}.children[*].name, ${address}.children[*].id), ${JSON.stringify(name)}, "")}`;
+  }
+
+  /** One unit's id: created, adopted (imported by the id found at plan) or used as it is. */
+  private unit(props: OrganizationManagementProps, unit: OrganizationManagementProps["units"][number], index: number, found: ((name: string) => string) | undefined): string {
+    const mode = unit.mode ?? "create";
+    if (mode === "external") return found!(unit.name);
+    const ou = new OrganizationsOrganizationalUnit(this, `unit-${index + 1}`, {
+      provider: props.provider,
+      name: unit.name,
+      parentId: this.rootId,
+      tags: { Name: unit.name },
+      // What tap adopted it never deletes (its accounts, and Control Tower, would be left without it).
+      lifecycle: mode === "adopt" ? { preventDestroy: true } : undefined,
+    });
+    if (mode === "adopt") adoptExisting(ou, found!(unit.name));
+    return ou.id;
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import type { GuardDutyProtectionPlan, SecurityHubStandard } from "../guardrails/guardrail-facts";
 import type { SeverityLabel } from "../audit/findings-facts";
-import { SINGLETON_MODES, SingletonKey, SingletonMode } from "../aws/singletons";
+import { SINGLETON_MODES, type SingletonKey, type SingletonMode } from "../aws/singletons";
 import { REGION_SCHEMA } from "../network/network-settings";
 import { SUPPORTED_REGION_NAMES } from "../network/regions";
 import { reasonSchema } from "../guardrails/guardrail-settings";
@@ -38,6 +38,25 @@ export interface OrganizationMember {
   readonly email: string;
 }
 
+/**
+ * What tap does about an organizational unit, in the account layer's vocabulary: create it; adopt the one of that name under the root
+ * (found at plan, imported, then managed); or use it as it is (external: found at plan, never
+ * changed; accounts are still moved into it and guardrails attached to it).
+ */
+export type UnitMode = SingletonMode;
+export const UNIT_MODES: readonly UnitMode[] = SINGLETON_MODES;
+
+/** An organizational unit under the root and the accounts tap moves into it. */
+export interface OrganizationUnit {
+  readonly name: string;
+  readonly mode: UnitMode;
+  readonly accounts: readonly OrganizationMember[];
+}
+
+/** The organization trail: tap's, or one that already runs (Control Tower's, for one). */
+export type OrganizationTrailMode = "create" | "external";
+export const ORGANIZATION_TRAIL_MODES: readonly OrganizationTrailMode[] = ["create", "external"];
+
 /** The organization layer (issue #18): the three role stacks around the fleet's member stacks. */
 export interface OrganizationConfig {
   /** The existing organization (o-...), which the management stack imports. */
@@ -56,7 +75,9 @@ export interface OrganizationConfig {
   };
   readonly security: OrganizationRoleAccount;
   readonly logArchive: OrganizationRoleAccount;
-  readonly units: readonly { readonly name: string; readonly accounts: readonly OrganizationMember[] }[];
+  readonly units: readonly OrganizationUnit[];
+  /** The organization trail: tap's (create), or one that already runs, such as Control Tower's (external: tap makes none, nor the CIS alarms on it). */
+  readonly trail: OrganizationTrailMode;
   /** Trusted services and policy types the organization keeps besides tap's (the lists are authoritative). */
   readonly otherTrustedServices: readonly string[];
   readonly otherPolicyTypes: readonly string[];
@@ -161,6 +182,11 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
       new ObjectSchema(
         {
           name: new StringSchema({ description: "The OU's name (under the root).", ...unitName, expected: "1-128 letters, digits, spaces, _ and -" }),
+          mode: new StringSchema({
+            description:
+              "create (default): tap creates the unit (AWS refuses one whose name exists under the root). adopt: a unit of this name already exists under the root (Control Tower's Security, for one): found at plan, imported and then managed by tap (tags; never deleted). external: it exists and stays its owner's: found at plan, never changed; accounts are moved into it and guardrails attached to it (docs/organizations.md: Control Tower organizations).",
+            enum: UNIT_MODES,
+          }),
           accounts: new ListSchema(accountName, { description: "Names of the accounts it holds: fleet accounts, the security or the log-archive account.", unique: true }),
         },
         { description: "An organizational unit under the root and the accounts tap moves into it.", required: ["name", "accounts"] },
@@ -188,6 +214,11 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
       new StringSchema({ description: "A policy type.", enum: ORGANIZATION_POLICY_TYPES.filter((type) => type !== "SERVICE_CONTROL_POLICY") }),
       { description: "Policy types the organization already has enabled besides service control policies: tap manages the whole list.", unique: true },
     ),
+    trail: new StringSchema({
+      description:
+        "The organization trail. create (default): tap's, in the management account, to the log archive, with the CIS alarms on its log group. external: one already records every account (Control Tower's aws-controltower-BaselineCloudTrail, for one): tap makes no organization trail and no CIS alarms, and the summary says so (docs/organizations.md: Control Tower organizations).",
+      enum: ORGANIZATION_TRAIL_MODES,
+    }),
     disposableArchive: new BooleanSchema(
       "For a test organization only: the log archive without Object Lock or prevent_destroy, its buckets emptied on destroy (force_destroy). Default: false, the archive protected from its first deploy whatever the environment's name (docs/organizations.md: The log archive).",
     ),
@@ -332,6 +363,7 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     security,
     logArchive,
     units,
+    trail: (org.trail as OrganizationTrailMode | undefined) ?? "create",
     otherTrustedServices: org.otherTrustedServices ?? [],
     otherPolicyTypes: org.otherPolicyTypes ?? [],
     guardrailTargets,
@@ -424,7 +456,7 @@ function resolveUnits(org: GivenOrganization, role: { security: OrganizationRole
     known.set(account.name!, { id: account.id!, name: account.name!, email: account.email! });
   });
   const placed = new Map<string, string>();
-  const units = org.organizationalUnits as { name: string; accounts: string[] }[];
+  const units = org.organizationalUnits as { name: string; mode?: UnitMode; accounts: string[] }[];
   return units.map((unit, index) => {
     const first = units.findIndex((other) => other.name.toLowerCase() === unit.name.toLowerCase());
     if (first < index) problems.error(`${at("organizationalUnits", index, "name")}: "${unit.name}" is already ${formatJsonPath(["organization", "organizationalUnits", first])}; AWS refuses two units of one name under a parent`);
@@ -441,7 +473,7 @@ function resolveUnits(org: GivenOrganization, role: { security: OrganizationRole
       placed.set(name, unit.name);
       return [account];
     });
-    return { name: unit.name, accounts: members };
+    return { name: unit.name, mode: unit.mode ?? "create", accounts: members };
   });
 }
 

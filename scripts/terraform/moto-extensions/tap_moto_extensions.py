@@ -227,3 +227,11 @@ def guardduty_delegation_enables_administrator(models):
 
     backend.create_detector = create_detector
     backend.enable_organization_admin_account = enable_organization_admin_account
+@patch("moto.organizations.models")
+def trusted_access_for_guardduty_malware_protection(models):
+    """EnableAWSServiceAccess takes malware-protection.guardduty.amazonaws.com, GuardDuty's second
+    service principal (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-guardduty.html;
+    moto: unrecognized service principal)."""
+    trusted = models.FakeServiceAccess.TRUSTED_SERVICES
+    if "malware-protection.guardduty.amazonaws.com" not in trusted:
+        trusted.append("malware-protection.guardduty.amazonaws.com")
