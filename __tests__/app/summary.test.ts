@@ -78,7 +78,9 @@ describe("synth summary", () => {
       expect(members).toHaveLength(6);
       for (const text of members) {
         expect(groups(text)).toEqual({
-          "managed here": ["passwordPolicy", "s3PublicAccessBlock", "configServiceRole", "apiGatewayAccount", "ebsEncryption", "awsConfig"],
+          "managed here": ["passwordPolicy", "s3PublicAccessBlock", "apiGatewayAccount", "ebsEncryption", "awsConfig"],
+          // AWS creates AWSServiceRoleForConfig in the organization's accounts with AWS Config's trusted access.
+          adopted: ["configServiceRole"],
           "left to the organization": ["trail", "accessAnalyzer", "guardDuty", "securityHub"],
         });
         expectEachKeyOnce(text);

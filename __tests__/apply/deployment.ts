@@ -360,11 +360,12 @@ export class EmulatedDeployment {
   }
 
   /** A call to an AWS query API (IAM, for example), as a signed-in caller. Fails on anything but 200. */
-  async awsQuery(service: string, version: string, parameters: Record<string, string>, region = "us-east-1"): Promise<string> {
+  async awsQuery(service: string, version: string, parameters: Record<string, string>, region = "us-east-1", account?: string): Promise<string> {
     const response = await fetch(`${this.emulator.url}/`, {
       method: "POST",
       body: new URLSearchParams({ ...parameters, Version: version }).toString(),
-      headers: { ...signedBy(service, region), "Content-Type": "application/x-www-form-urlencoded" },
+      // The emulator answers as the account named (moto's x-moto-account-id), the emulator's own by default.
+      headers: { ...signedBy(service, region), "Content-Type": "application/x-www-form-urlencoded", ...(account ? { "x-moto-account-id": account } : {}) },
     });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${parameters.Action}: the emulator answered ${response.status}: ${text}`);
