@@ -306,6 +306,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
     "RegisterDelegatedAdministrator takes config.amazonaws.com, which AWS Config's organization aggregator needs (https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html; moto: unrecognized service principal)",
   trusted_access_for_iam:
     "EnableAWSServiceAccess takes iam.amazonaws.com, the trusted access centralized root access needs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html; moto: unrecognized service principal)",
+  config_role_with_trusted_access:
+    "EnableAWSServiceAccess for config.amazonaws.com creates AWSServiceRoleForConfig in the organization's member accounts, as AWS Organizations documents (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-config.html; moto: none), so a member adopts it",
 };
 
 /**
