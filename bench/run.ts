@@ -211,9 +211,10 @@ async function terraformPhases(regions: number, mirror: ProviderSource, runs = F
  * of its machine. Two sums: RSS (each process's resident pages, so the provider's shared code and
  * libraries count once per provider process) and PSS (each shared page divided among the
  * processes that map it, from /proc/<pid>/smaps_rollup: what a container's memory limit is
- * charged). Linux only; elsewhere both peaks are undefined.
+ * charged). Processes under `exclude` (the emulator) are left out. Linux only; elsewhere both
+ * peaks are undefined.
  */
-async function peakDescendantMemory<T>(work: () => Promise<T>): Promise<{ result: T; peakMb?: number; peakPssMb?: number }> {
+async function peakDescendantMemory<T>(work: () => Promise<T>, exclude: readonly number[] = []): Promise<{ result: T; peakMb?: number; peakPssMb?: number }> {
   if (!existsSync("/proc/self/stat")) return { result: await work() };
   const pageKb = 4;
   const descendants = () => {
@@ -227,10 +228,11 @@ async function peakDescendantMemory<T>(work: () => Promise<T>): Promise<{ result
         // gone between the listing and the read
       }
     }
+    // The emulator (`exclude`) is this process's child too, but not part of what a plan costs.
     const mine = new Set([process.pid]);
     for (let grew = true; grew; ) {
       grew = false;
-      for (const [pid, parent] of parents) if (mine.has(parent) && !mine.has(pid)) (mine.add(pid), (grew = true));
+      for (const [pid, parent] of parents) if (mine.has(parent) && !mine.has(pid) && !exclude.includes(pid)) (mine.add(pid), (grew = true));
     }
     mine.delete(process.pid);
     return mine;
@@ -292,7 +294,8 @@ type PlanTarget = "overridden" | "emulator";
  * outputs as its remote state. With `emulatorUrl`, each is a real \`terraform plan\` against the
  * emulator (PlanTarget), the remote state a local state file holding those outputs.
  */
-async function layoutPlans(layout: "single" | "split", guarded: number, mirror: ProviderSource, emulatorUrl?: string): Promise<PlanRun[]> {
+async function layoutPlans(layout: "single" | "split", guarded: number, mirror: ProviderSource, emulator?: { url: string; pid: number }): Promise<PlanRun[]> {
+  const emulatorUrl = emulator?.url;
   const guardrailRegions = [...LAYOUT_WORKLOAD, ...SUPPORTED_REGION_NAMES.filter((region) => !LAYOUT_WORKLOAD.includes(region))].slice(0, guarded);
   const config = loadConfig({ TAP_LAYOUT: layout, TAP_GUARDRAIL_REGIONS: guardrailRegions.join(",") }, { file: null });
   const account = config.stacks[0];
@@ -305,7 +308,7 @@ async function layoutPlans(layout: "single" | "split", guarded: number, mirror: 
       if (emulatorUrl) readRemoteStatesLocally(workdir.dir, written, accountOutputs);
       await workdir.init();
       const start = performance.now();
-      const { result: outputs, peakMb, peakPssMb } = await peakDescendantMemory(() => (emulatorUrl ? emulatorPlanOutputs(workdir) : overriddenPlanOutputs(workdir)));
+      const { result: outputs, peakMb, peakPssMb } = await peakDescendantMemory(() => (emulatorUrl ? emulatorPlanOutputs(workdir) : overriddenPlanOutputs(workdir)), emulator ? [emulator.pid] : []);
       const wallMs = performance.now() - start;
       if (stackName === account.stackName) accountOutputs = outputs;
       const resources = Object.values<Record<string, unknown>>(written.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
@@ -376,7 +379,7 @@ async function layoutMeasurements(mirror: ProviderSource, runs: number, target: 
     for (const guarded of guardedCounts) {
       // Alternated per repetition, so a slow spell of the machine lands on both layouts.
       const samples = { single: [] as PlanRun[][], split: [] as PlanRun[][] };
-      for (let i = 0; i < runs; i++) for (const layout of ["single", "split"] as const) samples[layout].push(await layoutPlans(layout, guarded, mirror, emulator?.url));
+      for (let i = 0; i < runs; i++) for (const layout of ["single", "split"] as const) samples[layout].push(await layoutPlans(layout, guarded, mirror, emulator));
       for (const layout of ["single", "split"] as const) {
         const plans = samples[layout];
         const largest = (run: PlanRun[], of: (plan: PlanRun) => number | undefined) => Math.max(...run.map((plan) => of(plan) ?? 0));
@@ -555,7 +558,7 @@ async function organizationMeasurements(mirror: ProviderSource, runs: number): P
         const peaks: number[] = [];
         for (let run = 0; run < runs; run++) {
           const start = performance.now();
-          const { result: plan, peakMb } = await peakDescendantMemory(() => workdir.plan());
+          const { result: plan, peakMb } = await peakDescendantMemory(() => workdir.plan(), [emulator.pid]);
           walls.push(performance.now() - start);
           if (peakMb !== undefined) peaks.push(peakMb);
           outputs.set(stackName, { ...Object.fromEntries(Object.entries(plan.output_changes).map(([name, change]) => [name, change.after])), ...knownAfterApply[stackName] });
