@@ -3,11 +3,13 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { buildApp } from "./src/app/app";
 import { runCli } from "./src/app/cli";
+import { bootstrapOutputs } from "./src/app/bootstrap-stack";
 import { describeStacks, previousSubscriptions } from "./src/app/summary";
 import { loadConfig } from "./src/app/load-config";
 
 runCli(() => {
-  const config = loadConfig();
+  // The state key bootstrap made, from its local state in the folder synth writes to (cdktf's default).
+  const config = loadConfig(process.env, { bootstrapOutputs: () => bootstrapOutputs(process.env.CDKTF_OUTDIR ?? "cdktf.out") });
   const { app } = buildApp(config);
   // Read before synth overwrites it: what the last synth subscribed, so the summary can say what this one drops.
   const previous = previousSubscriptions(app.outdir);

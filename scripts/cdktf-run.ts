@@ -11,6 +11,7 @@ import { spawnSync } from "child_process";
 import { readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
+import { BOOTSTRAP_STATE_PATH } from "../src/storage/storage-settings";
 import { projectRoot } from "./terraform/emulator";
 
 export type RunCommand = "deploy" | "diff" | "destroy" | "bootstrap";
@@ -20,6 +21,12 @@ export interface SynthesizedStack {
   readonly name: string;
   /** Its S3 backend names no bucket (no accountId or backend.bucket). */
   readonly missingStateBucket: boolean;
+  /**
+   * Its S3 backend names no key while the app has a bootstrap stack, whose state bucket refuses
+   * every write not under the state key (Terraform would ask for SSE-S3 and fail at its first lock).
+   * @default false
+   */
+  readonly missingStateKey?: boolean;
 }
 
 /** cdktf options that take the next argument as their value (`--parallelism 2`). */
@@ -69,8 +76,9 @@ export function cdktfRuns(command: RunCommand, args: readonly string[], stacks: 
 export const DEFAULT_PARALLELISM = 1;
 
 /**
- * Throws, saying what to set, when one of `targets` has an S3 backend that names no bucket:
- * Terraform would stop at init for a reason known now (deploy, diff, destroy and drift all need state).
+ * Throws, saying what to set, when one of `targets` has an S3 backend that names no bucket, or
+ * no state key while bootstrap's bucket (which requires it) holds the state: Terraform would stop
+ * at init or at its first lock for a reason known now (deploy, diff, destroy and drift all need state).
  */
 export function refuseUnnamedStateBuckets(targets: readonly string[], stacks: readonly SynthesizedStack[]): void {
   const unnamed = stacks.filter((stack) => targets.includes(stack.name) && stack.missingStateBucket).map((stack) => stack.name);
@@ -79,14 +87,21 @@ export function refuseUnnamedStateBuckets(targets: readonly string[], stacks: re
       `stack ${unnamed.join(", ")} has no state bucket: set accountId (TAP_ACCOUNT_ID) and run npm run bootstrap once, which creates <project>-tfstate-<account>-<region>; or name an existing bucket with backend.bucket (TERRAFORM_STATE_BUCKET)`,
     );
   }
+  const keyless = stacks.filter((stack) => targets.includes(stack.name) && stack.missingStateKey).map((stack) => stack.name);
+  if (keyless.length > 0) {
+    throw new Error(
+      `stack ${keyless.join(", ")} does not know the state key, which the state bucket requires of every write: run npm run bootstrap (synth then reads the key from ${BOOTSTRAP_STATE_PATH} in the output folder), or, where that file is not (a CI runner), set backend.kmsKeyId (TERRAFORM_STATE_KMS_KEY_ID) to the bootstrap stack's state_kms_key_arn output`,
+    );
+  }
 }
 
 /** The stacks of a synthesized app (cdktf.out). */
 export function synthesizedStacks(outdir: string): SynthesizedStack[] {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+  const bootstrapped = BOOTSTRAP_STACK_NAME in manifest.stacks;
   return Object.keys(manifest.stacks).map((name) => {
     const backend = JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")).terraform?.backend;
-    return { name, missingStateBucket: backend?.s3 !== undefined && !backend.s3.bucket };
+    return { name, missingStateBucket: backend?.s3 !== undefined && !backend.s3.bucket, missingStateKey: bootstrapped && backend?.s3 !== undefined && !backend.s3.kms_key_id };
   });
 }
 

@@ -22,7 +22,7 @@ describeIfTier([APPLY_TIER], "apply tier: default configuration, on bootstrapped
     console.log(`apply tier (default): second plan clean (${deviations} updates are the emulator's documented deviations)`);
   }, APPLY_TIMEOUT_MS);
 
-  test("bootstrap made the state bucket (versioned, SSE-KMS), and the stack keeps its state there as its real S3 backend, not locally", async () => {
+  test("bootstrap made the state bucket (versioned, SSE-KMS), and the stack keeps its state there, under the state key, as its real S3 backend, not locally", async () => {
     const { deployment, bootstrapped } = emulated;
     expect(bootstrapped.bucket).toBe(`tap-tfstate-${EMULATOR_ACCOUNT_ID}-us-east-1`);
     // The bucket's policy is already lifted for Terraform's backend (EMULATOR_PLAIN_HTTP).
@@ -32,6 +32,11 @@ describeIfTier([APPLY_TIER], "apply tier: default configuration, on bootstrapped
     expect(versioning).toContain("<Status>Enabled</Status>");
     expect(encryption).toContain("<SSEAlgorithm>aws:kms</SSEAlgorithm>");
     expect(state.status).toBe(200);
+    // Under the state key bootstrap made, which synth read from bootstrap's local state: not SSE-S3,
+    // which Terraform's backend asks for when it is given no key (the bucket's policy refuses that).
+    expect(state.headers.get("x-amz-server-side-encryption")).toBe("aws:kms");
+    expect(state.headers.get("x-amz-server-side-encryption-aws-kms-key-id")).toBe(bootstrapped.stateKeyArn);
+    expect(bootstrapped.stateKeyArn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\//);
     const held = JSON.parse(await state.text());
     expect(held.resources.length).toBeGreaterThan(100);
     expect(existsSync(join(deployment.stackWorkdir.dir, "terraform.tfstate"))).toBe(false);

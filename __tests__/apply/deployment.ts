@@ -3,11 +3,13 @@
  * its own local AWS emulator, then re-planned, checked and destroyed. Each test owns one
  * emulator on its own port and stops it by its process group, also when the test fails.
  */
-import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { buildApp } from "../../src/app/app";
+import { bootstrapOutputs } from "../../src/app/bootstrap-stack";
 import { loadConfig } from "../../src/app/load-config";
+import { BOOTSTRAP_STATE_PATH } from "../../src/storage/storage-settings";
 import type { StackConfig } from "../../src/config/model";
 import {
   EMULATOR_DEVIATIONS,
@@ -81,6 +83,8 @@ export interface Deployed {
 export interface Bootstrapped {
   readonly bucket: string;
   readonly region: string;
+  /** The state key's ARN (its state_kms_key_arn output), which later deploys' backends name. */
+  readonly stateKeyArn: string;
   readonly workdir: TerraformWorkdir;
 }
 
@@ -111,6 +115,8 @@ export class EmulatedDeployment {
   private readonly workdirs = new Map<string, TerraformWorkdir>();
   /** Set by bootstrap: later deploys keep state in the stack's own S3 backend, in the emulator. */
   private stateBackend: "local" | "s3" = "local";
+  /** Set by bootstrap: the output folder holding its local state where synth looks for it (main.ts). */
+  private bootstrapOutdir?: string;
 
   private constructor(
     private readonly root: string,
@@ -133,7 +139,13 @@ export class EmulatedDeployment {
     // EMULATOR_PLAIN_HTTP: Terraform's backend reaches the bucket over the emulator's HTTP, which its TLS-only policy refuses.
     expectStatus(await this.s3("DELETE", `${config.bootstrap.bucket}?policy`), 204, `DeleteBucketPolicy ${config.bootstrap.bucket} (${EMULATOR_PLAIN_HTTP})`);
     this.stateBackend = "s3";
-    return { bucket: config.bootstrap.bucket, region: config.bootstrap.region, workdir };
+    // Its local state where npm run bootstrap leaves it (cdktf.out/stacks/bootstrap), for later synths to read the state key from.
+    this.bootstrapOutdir = mkdtempSync(join(this.root, "bootstrapped-"));
+    mkdirSync(join(this.bootstrapOutdir, BOOTSTRAP_STATE_PATH, ".."), { recursive: true });
+    copyFileSync(join(workdir.dir, "terraform.tfstate"), join(this.bootstrapOutdir, BOOTSTRAP_STATE_PATH));
+    const stateKeyArn = bootstrapOutputs(this.bootstrapOutdir)?.state_kms_key_arn;
+    if (!stateKeyArn) throw new Error(`bootstrap's state has no state_kms_key_arn output (${join(workdir.dir, "terraform.tfstate")})`);
+    return { bucket: config.bootstrap.bucket, region: config.bootstrap.region, stateKeyArn, workdir };
   }
 
   /**
@@ -164,7 +176,9 @@ export class EmulatedDeployment {
    * applied to it before; `file` is the configuration file, if any.
    */
   async deploy(env: Record<string, string>, stackName?: string, configFile: string | null = null): Promise<Deployed> {
-    const config = loadConfig(env, { file: configFile });
+    // As main.ts synthesizes: the state key from bootstrap's local state, once bootstrapped.
+    const bootstrapped = this.bootstrapOutdir;
+    const config = loadConfig(env, { file: configFile, bootstrapOutputs: bootstrapped ? () => bootstrapOutputs(bootstrapped) : undefined });
     const outdir = mkdtempSync(join(this.root, "out-"));
     buildApp(config, outdir).app.synth();
     const name = stackName ?? config.stacks[0].stackName;
@@ -387,11 +401,12 @@ export class EmulatedDeployment {
   }
 
   /** A call to an AWS query API (IAM, for example), as a signed-in caller. Fails on anything but 200. */
-  async awsQuery(service: string, version: string, parameters: Record<string, string>, region = "us-east-1"): Promise<string> {
+  async awsQuery(service: string, version: string, parameters: Record<string, string>, region = "us-east-1", account?: string): Promise<string> {
     const response = await fetch(`${this.emulator.url}/`, {
       method: "POST",
       body: new URLSearchParams({ ...parameters, Version: version }).toString(),
-      headers: { ...signedBy(service, region), "Content-Type": "application/x-www-form-urlencoded" },
+      // The emulator answers as the account named (moto's x-moto-account-id), the emulator's own by default.
+      headers: { ...signedBy(service, region), "Content-Type": "application/x-www-form-urlencoded", ...(account ? { "x-moto-account-id": account } : {}) },
     });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`${parameters.Action}: the emulator answered ${response.status}: ${text}`);

@@ -66,6 +66,17 @@ describeIfTier([APPLY_TIER], "apply tier: tap's emulator extensions answer as AW
     expect(enabled.map((service: { ServicePrincipal: string }) => service.ServicePrincipal)).toContain("malware-protection.guardduty.amazonaws.com");
   });
 
+  test("Organizations: EnableAWSServiceAccess for AWS Config makes AWSServiceRoleForConfig in the member accounts", async () => {
+    const { deployment } = emulated;
+    const organizations = (operation: string, body: object) => deployment.awsJson("organizations", `AWSOrganizationsV20161128.${operation}`, body);
+    await organizations("CreateOrganization", { FeatureSet: "ALL" }).catch(() => undefined);
+    const { CreateAccountStatus: member } = await organizations("CreateAccount", { AccountName: "member", Email: "aws-member@example.com" });
+    const roleIn = (account: string) => deployment.awsQuery("iam", "2010-05-08", { Action: "GetRole", RoleName: "AWSServiceRoleForConfig" }, "us-east-1", account);
+    await expect(roleIn(member.AccountId)).rejects.toThrow(/NoSuchEntity/);
+    await organizations("EnableAWSServiceAccess", { ServicePrincipal: "config.amazonaws.com" });
+    expect(await roleIn(member.AccountId)).toContain(`<Arn>arn:aws:iam::${member.AccountId}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig</Arn>`);
+  }, 60_000);
+
   test("GuardDuty: TagResource, UntagResource and ListTagsForResource on a detector", async () => {
     const { deployment } = emulated;
     const { detectorId } = await deployment.awsRest("guardduty", "POST", "/detector", { enable: true, tags: { Name: "first" } });

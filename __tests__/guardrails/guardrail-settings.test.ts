@@ -1,7 +1,11 @@
 /** The guardrails' settings (src/guardrails/guardrail-settings.ts): who owns the account's settings, the paid services, singletons and accepted risks. */
 import { RISKY_VALUES } from "../../src/config/load";
 import { ACCOUNT_OWNER_RULE_IDS } from "../../src/guardrails/guardrail-facts";
-import { rmSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { buildApp } from "../../src/app/app";
+import { projectRoot } from "../../scripts/terraform/emulator";
 import { TAP_RULE_PACK } from "../../src/app/rule-pack";
 import { loadConfig } from "../../src/app/load-config";
 import { SINGLETON_KEYS, adoptedName } from "../../src/aws/singletons";
@@ -232,5 +236,25 @@ describe("loadConfig: defaults and variables", () => {
     const stack = stackOf({ TAP_LOG_RETENTION_DAYS: "30", TAP_ACCEPT_RISKS: "Logs.Retention=debug logs are kept 30 days by policy" });
     expect(stack.logRetentionDays).toBe(30);
     expect(stack.acceptedRisks).toContainEqual({ ruleId: "Logs.Retention", reason: "debug logs are kept 30 days by policy", source: "TAP_ACCEPT_RISKS" });
+  });
+});
+
+describe("AWS Config's service-linked role in an organization's member", () => {
+  const EXAMPLE = join(projectRoot(), "examples", "organization.tap.config.json");
+  test("is adopted by default (AWS creates it in the organization's accounts with AWS Config's trusted access); a member may still create it", () => {
+    const members = loadConfig({}, { file: EXAMPLE }).stacks;
+    expect(members.map((member) => member.singletons.configServiceRole)).toEqual(members.map(() => "adopt"));
+    // Outside an organization the account makes its own.
+    expect(loadConfig({}, { file: null }).stacks[0].singletons.configServiceRole).toBe("create");
+  });
+
+  test("the member's stack imports it by its ARN instead of creating it", () => {
+    const config = loadConfig({}, { file: EXAMPLE });
+    const member = config.stacks[0];
+    const outdir = mkdtempSync(join(tmpdir(), "tap-member-slr-"));
+    buildApp(config, outdir).app.synth();
+    const json = JSON.parse(readFileSync(join(outdir, "stacks", member.stackName, "cdk.tf.json"), "utf8"));
+    const [address] = Object.keys(json.resource.aws_iam_service_linked_role);
+    expect(json.import).toContainEqual({ to: `aws_iam_service_linked_role.${address}`, id: `arn:\${data.aws_partition.partition.partition}:iam::${member.account!.id}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`, provider: expect.any(String) });
   });
 });

@@ -128,6 +128,14 @@ describe("the organization's stacks", () => {
     expect(of("security", "aws_securityhub_account")).toEqual([]);
   });
 
+  test("security: the aggregator's role trusts AWS Config as AWS documents that role, with no aws:SourceAccount it may not send, and says why", () => {
+    const role = of("security", "aws_iam_role").find((r) => String(r.name).endsWith("-config-aggregator"));
+    const trustId = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(role.assume_role_policy)![1];
+    const trust = stacks.security.data.aws_iam_policy_document[trustId];
+    expect(trust.statement).toEqual([{ sid: "TrustService", effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["config.amazonaws.com"] }] }]);
+    // Synth ran the rule pack: IAM.TrustNamesServicePrincipal holds AWS Config to aws:SourceAccount elsewhere, and is suppressed here with the reason.
+  });
+
   test("security: the policy enables the top level's securityHubStandards, FSBP and CIS v5.0.0 by default, in the home region's ARNs", () => {
     expect(of("security", "aws_securityhub_configuration_policy")[0].configuration_policy.enabled_standard_arns).toEqual([
       "arn:${data.aws_partition.partition.partition}:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0",

@@ -48,6 +48,16 @@ describe("npm run deploy | diff | destroy | bootstrap", () => {
     expect(() => refuseUnnamedStateBuckets(["bootstrap", "tap"], stacks)).toThrow(/^stack tap has no state bucket/);
   });
 
+  test("a main stack whose backend does not know the state key is refused when bootstrap's bucket holds its state; bootstrap itself still runs", () => {
+    const keyless = [named("bootstrap"), { name: "tap", missingStateBucket: false, missingStateKey: true }];
+    expect(() => cdktfRuns("deploy", [], keyless)).toThrow(
+      "stack tap does not know the state key, which the state bucket requires of every write: run npm run bootstrap (synth then reads the key from stacks/bootstrap/terraform.tfstate in the output folder), or, where that file is not (a CI runner), set backend.kmsKeyId (TERRAFORM_STATE_KMS_KEY_ID) to the bootstrap stack's state_kms_key_arn output",
+    );
+    expect(() => refuseUnnamedStateBuckets(["tap"], keyless)).toThrow(/^stack tap does not know the state key/);
+    // The first bootstrap, before the key exists: the main stacks cannot know it yet.
+    expect(cdktfRuns("bootstrap", [], keyless)).toEqual([["deploy", "--skip-synth", "bootstrap"]]);
+  });
+
   test("an unknown stack is named with the ones that exist", () => {
     expect(() => cdktfRuns("deploy", ["tapp"], single)).toThrow("no stack tapp; the stacks are tap, bootstrap");
   });
@@ -61,16 +71,19 @@ describe("synthesizedStacks", () => {
   };
 
   test("reads the stacks and whether their backend names a bucket from what synth wrote", () => {
-    expect(synthesize({})).toEqual([{ name: "tap", missingStateBucket: true }]);
+    expect(synthesize({})).toEqual([{ name: "tap", missingStateBucket: true, missingStateKey: false }]);
+    // Bootstrap's bucket, and no key known yet (not bootstrapped here): the main stack cannot write state there.
     expect(synthesize({ TAP_ACCOUNT_ID: "111122223333" })).toEqual(
       expect.arrayContaining([
-        { name: "tap", missingStateBucket: false },
-        { name: "bootstrap", missingStateBucket: false },
+        { name: "tap", missingStateBucket: false, missingStateKey: true },
+        { name: "bootstrap", missingStateBucket: false, missingStateKey: false },
       ]),
     );
+    const key = "arn:aws:kms:us-east-1:111122223333:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d";
+    expect(synthesize({ TAP_ACCOUNT_ID: "111122223333", TERRAFORM_STATE_KMS_KEY_ID: key })).toEqual(expect.arrayContaining([{ name: "tap", missingStateBucket: false, missingStateKey: false }]));
     // The split layout's region stacks are stacks deploy runs too, with the same bucket.
     expect(synthesize({ TAP_ACCOUNT_ID: "111122223333", TAP_GUARDRAIL_REGIONS: "us-east-1,us-east-2" })).toEqual(
-      expect.arrayContaining([{ name: "tap-guardrails-1", missingStateBucket: false }]),
+      expect.arrayContaining([{ name: "tap-guardrails-1", missingStateBucket: false, missingStateKey: true }]),
     );
   }, 30_000);
 });

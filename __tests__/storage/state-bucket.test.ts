@@ -1,4 +1,8 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { buildApp } from "../../src/app/app";
+import { bootstrapOutputs } from "../../src/app/bootstrap-stack";
 import { loadConfig } from "../../src/app/load-config";
 import { StateBucket, StateBucketProps } from "../../src/storage/state-bucket";
 import { ACCOUNT_ID, PARTITION, resourceAt, resourcesOf, synthConstruct, SynthJson, synthWithMetadata } from "../helpers";
@@ -78,5 +82,52 @@ describe("the bootstrap stack", () => {
     expect(main.backend.type === "s3" && main.backend.bucket).toBe(`tap-tfstate-${ACCOUNT_ID}-${REGION}`);
     expect(resourceAt(json, "aws_s3_bucket", "state/state/bucket").bucket).toBe(`tap-tfstate-${ACCOUNT_ID}-${REGION}`);
     expect(Object.keys(json.output!)).toEqual(["state_bucket", "state_region", "state_kms_key_arn", "state_access_log_bucket"]);
+  });
+});
+
+describe("the main stacks' backend once bootstrapped: state under the state key, not SSE-S3", () => {
+  const STATE_KEY = "arn:aws:kms:eu-west-1:123456789012:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d";
+  /** Synthesizes as main.ts does, into an output folder where bootstrap's local state says `outputs` (or where there is none). */
+  function synthesized(env: Record<string, string>, outputs?: Record<string, string>) {
+    const outdir = mkdtempSync(join(tmpdir(), "tap-bootstrapped-"));
+    if (outputs) {
+      mkdirSync(join(outdir, "stacks", "bootstrap"), { recursive: true });
+      const state = { version: 4, outputs: Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { value, type: "string" }])), resources: [] };
+      writeFileSync(join(outdir, "stacks", "bootstrap", "terraform.tfstate"), JSON.stringify(state));
+    }
+    const config = loadConfig({ TAP_ACCOUNT_ID: ACCOUNT_ID, TERRAFORM_STATE_BUCKET_REGION: REGION, TAP_REGIONS: REGION, ...env }, { file: null, bootstrapOutputs: () => bootstrapOutputs(outdir) });
+    buildApp(config, outdir).app.synth();
+    const stack = (name: string) => JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+    return { config, stack, outdir };
+  }
+  const applied = { state_bucket: `tap-tfstate-${ACCOUNT_ID}-${REGION}`, state_region: REGION, state_kms_key_arn: STATE_KEY };
+
+  test("synth reads the state key from bootstrap's local state: every main stack's backend, and the state it reads from another, names it", () => {
+    const { stack, outdir } = synthesized({ TAP_GUARDRAIL_REGIONS: `${REGION},us-east-1`, TAP_LAYOUT: "split" }, applied);
+    const main = stack("tap").terraform.backend.s3;
+    expect(main).toMatchObject({ bucket: `tap-tfstate-${ACCOUNT_ID}-${REGION}`, encrypt: true, kms_key_id: STATE_KEY, use_lockfile: true });
+    const region = stack("tap-guardrails-1");
+    expect(region.terraform.backend.s3.kms_key_id).toBe(STATE_KEY);
+    expect(Object.values<any>(region.data.terraform_remote_state)[0].config.kms_key_id).toBe(STATE_KEY);
+    // Synth leaves bootstrap's own state where it was.
+    expect(existsSync(join(outdir, "stacks", "bootstrap", "terraform.tfstate"))).toBe(true);
+  });
+
+  test("the first bootstrap, before the key exists: everything synthesizes, the main stack without a key (deploy refuses it, scripts/cdktf-run.ts)", () => {
+    const { stack } = synthesized({});
+    expect(stack("tap").terraform.backend.s3.kms_key_id).toBeUndefined();
+    expect(stack("bootstrap").terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
+  });
+
+  test("a configured key wins; a bootstrap state of another bucket or region is not this backend's", () => {
+    const configured = "arn:aws:kms:eu-west-1:123456789012:key/1b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d";
+    expect(synthesized({ TERRAFORM_STATE_KMS_KEY_ID: configured }, applied).stack("tap").terraform.backend.s3.kms_key_id).toBe(configured);
+    expect(synthesized({}, { ...applied, state_bucket: "someone-elses" }).stack("tap").terraform.backend.s3.kms_key_id).toBeUndefined();
+    expect(synthesized({}, { ...applied, state_region: "us-east-1" }).stack("tap").terraform.backend.s3.kms_key_id).toBeUndefined();
+  });
+
+  test("the configuration carries it as it would a configured key (the synth summary says state is encrypted with it)", () => {
+    const { config } = synthesized({}, applied);
+    expect(config.stacks[0].backend).toMatchObject({ kmsKeyId: STATE_KEY });
   });
 });

@@ -21,7 +21,7 @@ describe("loadConfig: the state bucket and the account", () => {
 
   test.each([
     ["an account id that is not 12 digits", { TAP_ACCOUNT_ID: "12345" }, /^TAP_ACCOUNT_ID: "12345" is not allowed; expected a 12-digit AWS account id$/],
-    ["a key alias, which Terraform's S3 backend refuses", { TERRAFORM_STATE_KMS_KEY_ID: "alias/tap-state" }, /^TERRAFORM_STATE_KMS_KEY_ID: "alias\/tap-state" is not allowed; expected a KMS key ARN .* Terraform's S3 backend refuses aliases$/],
+    ["a key alias, which can be repointed to another key", { TERRAFORM_STATE_KMS_KEY_ID: "alias/tap-state" }, /^TERRAFORM_STATE_KMS_KEY_ID: "alias\/tap-state" is not allowed; expected a KMS key ARN .* not an alias, which can be repointed to another key$/],
     // AWS's documentation example key id is not a UUID Terraform's backend accepts (its version and variant digits).
     ["AWS's example key id", { TERRAFORM_STATE_KMS_KEY_ID: "1234abcd-12ab-34cd-56ef-1234567890ab" }, /^TERRAFORM_STATE_KMS_KEY_ID: "1234abcd-12ab-34cd-56ef-1234567890ab" is not allowed/],
     [

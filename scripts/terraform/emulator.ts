@@ -310,6 +310,8 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
     "EnableOrganizationAdminAccount enables GuardDuty (a detector) in the administrator account in that Region, as AWS's guide describes (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html), and CreateDetector refuses a second detector of an account and Region (moto: neither), so the security account meets the detector delegation made",
   trusted_access_for_guardduty_malware_protection:
     "EnableAWSServiceAccess takes malware-protection.guardduty.amazonaws.com, GuardDuty's second service principal, which the organization trusts for Malware Protection for EC2 (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-guardduty.html; moto: unrecognized service principal)",
+  config_role_with_trusted_access:
+    "EnableAWSServiceAccess for config.amazonaws.com creates AWSServiceRoleForConfig in the organization's member accounts, as AWS Organizations documents (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-config.html; moto: none), so a member adopts it",
 };
 
 /**

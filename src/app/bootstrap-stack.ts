@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "fs";
+import { join } from "path";
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -7,6 +9,7 @@ import { MANAGED_BY } from "../aws/naming";
 import { ComplianceValidation } from "../compliance/audit";
 import { suppressRule } from "../compliance/suppressions";
 import type { BootstrapConfig } from "../config/model";
+import { BOOTSTRAP_STATE_PATH } from "../storage/storage-settings";
 import { StateBucket } from "../storage/state-bucket";
 import { TAP_RESOURCE_RULES } from "./rule-pack";
 import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
@@ -16,6 +19,24 @@ import { REQUIRED_TERRAFORM_VERSION } from "./stack-parts";
 export const BOOTSTRAP_ENVIRONMENT = "bootstrap";
 /** The state file of the bootstrap stack, beside its synthesized configuration. */
 export const BOOTSTRAP_STATE_FILE = "terraform.tfstate";
+
+/**
+ * The string outputs of the bootstrap stack's local state in the synth output folder `outdir`
+ * (what `npm run bootstrap` applied here), or undefined when it has not been applied here. The
+ * main stacks' backend takes the state key from it (storage-settings' withBootstrapStateKey).
+ */
+export function bootstrapOutputs(outdir: string): Record<string, string> | undefined {
+  const file = join(outdir, BOOTSTRAP_STATE_PATH);
+  if (!existsSync(file)) return undefined;
+  let state: { outputs?: Record<string, { value?: unknown }> };
+  try {
+    state = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`${file}: is not a Terraform state file (${(error as Error).message}); it is the bootstrap stack's state: restore it from your copy, or move it away and import the state bucket again`);
+  }
+  const outputs = Object.entries(state.outputs ?? {}).filter(([, output]) => typeof output.value === "string");
+  return Object.fromEntries(outputs.map(([name, output]) => [name, output.value as string]));
+}
 
 /**
  * What `npm run bootstrap` applies, the way `cdk bootstrap` prepares an environment: the S3
@@ -56,7 +77,7 @@ export class BootstrapStack extends SinglePassStack {
 
     new TerraformOutput(this, "state_bucket", { value: state.bucketName, description: "The S3 bucket the main stacks keep their state in." });
     new TerraformOutput(this, "state_region", { value: config.region, description: "Its region." });
-    new TerraformOutput(this, "state_kms_key_arn", { value: state.keyArn, description: "The state key: set it as backend.kmsKeyId (TERRAFORM_STATE_KMS_KEY_ID) to encrypt state objects with it." });
+    new TerraformOutput(this, "state_kms_key_arn", { value: state.keyArn, description: "The state key, which the state bucket requires of every write: synth gives it to the main stacks' backend from this state; elsewhere set it as backend.kmsKeyId (TERRAFORM_STATE_KMS_KEY_ID)." });
     new TerraformOutput(this, "state_access_log_bucket", { value: state.accessLogBucketName, description: "Where every request to the state bucket is logged." });
   }
 }

@@ -17,7 +17,7 @@ import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model
 export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map(), previous: PreviousSubscriptions = new Map()): string[] {
   const lines = config.organization ? describeOrganization(config.organization, resourceCounts) : [];
   lines.push(...config.stacks.flatMap((stack) => [
-    ...describeStack(stack, resourceCounts.get(stack.stackName), config.organization),
+    ...describeStack(stack, resourceCounts.get(stack.stackName), config.organization, config.bootstrap !== undefined),
     ...unsubscribed(stack, previous),
     ...stack.regionStacks.map((regionStack) => {
       const count = resourceCounts.get(regionStack.stackName);
@@ -68,14 +68,14 @@ function describeOrganization(organization: OrganizationConfig, resourceCounts: 
   ];
 }
 
-function describeStack(stack: StackConfig, resources: number | undefined, organization: OrganizationConfig | undefined): string[] {
+function describeStack(stack: StackConfig, resources: number | undefined, organization: OrganizationConfig | undefined, bootstrapped: boolean): string[] {
   const target = stack.account ? `account ${stack.account.id} via ${stack.account.roleArn}` : stack.accountId ? `account ${stack.accountId}, ambient credentials` : "ambient credentials";
   const regions = stack.regions.map((r) => r.region).join(", ");
   const retiring = stack.retiringRegions.length > 0 ? `; retiring ${stack.retiringRegions.join(", ")} (providers only)` : "";
   const count = resources === undefined ? "" : `${resources} resources in `;
   return [
     `tap: stack ${stack.stackName} (${stack.environment}, ${target}): ${count}${regions}${retiring}`,
-    `  state: ${stateLocation(stack)}`,
+    `  state: ${stateLocation(stack, bootstrapped)}`,
     `  home region: ${stack.homeRegion.region} (${stack.homeRegion.reason})`,
     `  guarded regions: ${guardedRegions(stack)}`,
     `  account settings: ${accountSettings(stack, organization)}`,
@@ -97,10 +97,14 @@ function regionStackState(backend: StackConfig["backend"]): string {
   return backend.type === "hcp" ? `workspace ${backend.workspace}` : `state key ${backend.key}, same bucket`;
 }
 
-function stateLocation(stack: StackConfig): string {
+/** Where a stack's state is; `bootstrapped`: the bucket is bootstrap's, which refuses writes not under its state key. */
+function stateLocation(stack: StackConfig, bootstrapped: boolean): string {
   const backend = stack.backend;
   if (backend.type === "hcp") return `HCP Terraform workspace ${backend.workspace} of ${backend.organization} at ${backend.hostname}`;
-  const encryption = backend.kmsKeyId ? `encrypted with ${backend.kmsKeyId}` : "encrypted (SSE-S3)";
+  const unknownKey = bootstrapped
+    ? "under the state key once known: npm run bootstrap here, or backend.kmsKeyId (TERRAFORM_STATE_KMS_KEY_ID); deploy refuses until then"
+    : "encrypted (SSE-S3)";
+  const encryption = backend.kmsKeyId ? `encrypted with ${backend.kmsKeyId}` : unknownKey;
   const where = `${backend.key} (${backend.region}, ${encryption}, locked with a lock file)`;
   if (backend.bucket === undefined) return `S3 bucket not named: set accountId (TAP_ACCOUNT_ID), then npm run bootstrap; or backend.bucket. Key ${where}`;
   return `s3://${backend.bucket}/${where}`;

@@ -162,6 +162,10 @@ export class AuditTrail extends Construct {
       // (The organization's archive is another stack's, deployed first.)
       dependsOn: bucket ? [bucket.policy, bucket.encryption, logs.policy] : [logs.policy, ...(archive?.trusted ? [archive.trusted] : [])],
     });
+    // Imported by its ARN: since provider 5.25.0 an aws_cloudtrail's id is the trail's ARN (the
+    // state upgrade trailUpgradeV0 turned name ids into ARNs; 5.100.0 reads it with findTrailByARN),
+    // and the import is a passthrough of that id (docs/organizations.md: Where AWS's behaviour is uncertain).
+    // https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/cloudtrail#import
     if (props.adoptTrailNamed) adoptExisting(trail, trailArn);
     if (archive) suppressRule(trail, "CloudTrail.KmsEncryption", "the organization trail encrypts with the log archive's key, another stack's (LogArchive), whose policy and rotation that stack's rules judge");
     const topic = this.buildAlarms(props, key, logs.group);

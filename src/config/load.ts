@@ -18,7 +18,18 @@ import { checkFleetAccounts, fleetAccount, GivenAccount, organizationForMembers,
 import { DEFAULT_CONFIG_FILE, Problems, Setting } from "../settings/problems";
 import { formatJsonPath, JsonPath, SchemaIssue, StringSchema } from "../settings/schema";
 import { closest } from "../settings/suggest";
-import { BackendSettings, bootstrapConfig, BOOTSTRAP_STACK_NAME, checkBackend, PROTECTED_ENVIRONMENT_PREFIX, readBackend, resolveProtectData, STORAGE_DEFAULTS, stackBackend } from "../storage/storage-settings";
+import {
+  BackendSettings,
+  bootstrapConfig,
+  BOOTSTRAP_STACK_NAME,
+  checkBackend,
+  PROTECTED_ENVIRONMENT_PREFIX,
+  readBackend,
+  resolveProtectData,
+  STORAGE_DEFAULTS,
+  stackBackend,
+  withBootstrapStateKey,
+} from "../storage/storage-settings";
 import { CONFIG_FILE_VARIABLE, ConfigFile, readConfigFile } from "./config-file";
 import { emptyLayer, Layer, layerFromObject, layerFromVariables, mergeLayers, viewOf } from "./layers";
 import type { StackConfig, TapConfig } from "./model";
@@ -68,6 +79,13 @@ export interface LoadOptions {
    * The app's loadConfig (src/app/load-config.ts) passes the pack's. @default none: accepting a risk is a programming error
    */
   readonly ruleIds?: () => readonly string[];
+  /**
+   * The outputs of the bootstrap stack's local state, when it has been applied here: the state
+   * key's ARN (`state_kms_key_arn`) becomes the S3 backend's kmsKeyId unless one is set. Only the
+   * synth entry (main.ts) reads that file, so tests and tools never depend on a local bootstrap.
+   * @default none: the backend's kmsKeyId is what the configuration says
+   */
+  readonly bootstrapOutputs?: () => Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -126,7 +144,8 @@ class ConfigLoader {
     const project = this.resolveTopLevel(file, "project", "TAP_PROJECT", PROJECT_SCHEMA, DEFAULTS.project);
     const accountId = this.resolveTopLevel(file, "accountId", "TAP_ACCOUNT_ID", ACCOUNT_ID_SCHEMA, undefined).value;
     const accounts = file?.settings?.fleet?.accounts as GivenAccount[] | undefined;
-    const backend = readBackend(file?.settings?.backend as Record<string, string> | undefined, file?.display ?? DEFAULT_CONFIG_FILE, this.env, this.problems);
+    const given = readBackend(file?.settings?.backend as Record<string, string> | undefined, file?.display ?? DEFAULT_CONFIG_FILE, this.env, this.problems);
+    const backend = withBootstrapStateKey(given, project.value, accountId, this.options.bootstrapOutputs);
     checkBackend(backend, accounts !== undefined, this.problems);
     const accountLayers = (accounts ?? []).map((account, index) => this.accountLayer(file!, top, account, index));
     const organizationGiven = file?.settings?.organization && !file.invalid.has("organization") ? file.settings.organization : undefined;

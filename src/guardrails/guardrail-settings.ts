@@ -436,13 +436,28 @@ function resolveSingletons(
     }
     return { modes: Object.fromEntries(SINGLETON_KEYS.map((key) => [key, "external"])) as Modes, names: {} };
   }
-  const modes = Object.fromEntries(SINGLETON_KEYS.map((key) => [key, modesGiven?.value[key] ?? "create"])) as Modes;
+  const modes = Object.fromEntries(SINGLETON_KEYS.map((key) => [key, modesGiven?.value[key] ?? defaultMode(key, context.archive)])) as Modes;
   const names = namesGiven?.value ?? {};
   if (modesGiven) checkSingletonModes(view, modesGiven, modes, context, problems);
   checkAdoptNames(view, namesGiven, modes, context.regions, problems);
   // A refused adoptNames has been reported; its names are not also reported missing.
   if (!view.refused("adoptNames")) checkMissingNames(view, modesGiven, names, modes, context.regions, problems);
   return { modes, names };
+}
+
+/**
+ * A singleton's mode when the configuration names none: create, except AWS Config's
+ * service-linked role in an organization's member, which is adopted. AWS Organizations documents
+ * that AWSServiceRoleForConfig "is created in your organization's accounts when you enable
+ * trusted access" for AWS Config, which the management stack does before any member deploys; a
+ * member creating it again would fail at apply ("has been taken in this account"), while
+ * adopting an absent one fails at plan (Terraform cannot import it), saying which resource: set
+ * singletons.configServiceRole to create for that member (docs/organizations.md: Where AWS's
+ * behaviour is uncertain).
+ * @see https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-config.html
+ */
+function defaultMode(key: SingletonKey, inOrganization: boolean): SingletonMode {
+  return key === "configServiceRole" && inOrganization ? "adopt" : "create";
 }
 
 /** Modes that cannot take effect: for a control that is off, or a trail left to others while AWS Config delivers to it. */

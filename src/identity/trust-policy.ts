@@ -25,6 +25,14 @@ export interface ServiceTrustProps {
    * @default - unconditioned
    */
   readonly limit?: ServiceTrustLimit;
+  /**
+   * Why this role of a service that documents `aws:SourceAccount` (for its other roles) is
+   * trusted without it: AWS documents this role's trust with no condition, and a condition the
+   * service may not send here would fail its check of the role. The role's construct must then
+   * suppress IAM.TrustNamesServicePrincipal with the same reason.
+   * @default - the service's documented condition is required
+   */
+  readonly unconditioned?: string;
 }
 
 /**
@@ -35,14 +43,15 @@ export interface ServiceTrustProps {
  * service in neither list is refused, so a new role cannot guess.
  */
 export function serviceTrustPolicy(scope: Construct, id: string, props: ServiceTrustProps): DataAwsIamPolicyDocument {
-  return new DataAwsIamPolicyDocument(scope, id, { provider: props.provider, statement: serviceTrustStatements(`${scope.node.path}/${id}`, props.service, props.limit) });
+  return new DataAwsIamPolicyDocument(scope, id, { provider: props.provider, statement: serviceTrustStatements(`${scope.node.path}/${id}`, props.service, props.limit, props.unconditioned) });
 }
 
 /** The trust statement for `service`, for a document rewritten with `putStatement` as its limit grows. */
-export function serviceTrustStatements(path: string, service: string, limit: ServiceTrustLimit | undefined): DataAwsIamPolicyDocumentStatement[] {
+export function serviceTrustStatements(path: string, service: string, limit: ServiceTrustLimit | undefined, unconditioned?: string): DataAwsIamPolicyDocumentStatement[] {
   const condition = trustConditionFor(service);
   if (condition === undefined) throw new Error(`${path}: no documented trust condition for ${service}; look it up and add it to src/identity/service-trust.ts`);
-  if (condition === "source-account" && !limit) throw new Error(`${path}: ${service} documents aws:SourceAccount; its trust needs 'limit.accountId'`);
+  if (unconditioned !== undefined && (condition !== "source-account" || limit)) throw new Error(`${path}: 'unconditioned' is for a service that documents aws:SourceAccount, without 'limit'`);
+  if (condition === "source-account" && !limit && unconditioned === undefined) throw new Error(`${path}: ${service} documents aws:SourceAccount; its trust needs 'limit.accountId'`);
   if (condition === "none" && limit) throw new Error(`${path}: ${service} documents no trust condition; a 'limit' would make AWS's own check of the role fail`);
   return [
     {

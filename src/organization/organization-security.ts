@@ -17,12 +17,30 @@ import { nameTag, NameScope, resourceName } from "../aws/naming";
 import type { SingletonMode } from "../aws/singletons";
 import { GuardDutyProtection } from "../guardrails/guardduty-protection";
 import { DEFAULT_SECURITY_HUB_STANDARDS, GUARDDUTY_FINDING_FREQUENCY, GuardDutyProtectionPlan, SECURITY_HUB_STANDARDS, securityHubStandardArn, SecurityHubStandard } from "../guardrails/guardrail-facts";
+import { suppressRule } from "../compliance/suppressions";
 import { serviceTrustPolicy } from "../identity/trust-policy";
 import { ADOPTED_DETECTOR_LOOKUP } from "./organization-facts";
 import { adoptExisting } from "../terraform/adopt-existing";
 
 /** AWS's managed policy that lets AWS Config read the organization's accounts for an aggregator. */
 export const CONFIG_ORGANIZATION_AGGREGATOR_POLICY = "service-role/AWSConfigRoleForOrganizations";
+
+/**
+ * Why the aggregator's role trusts AWS Config without aws:SourceAccount, which tap requires of
+ * AWS Config's recorder role. AWS documents that condition for the role assigned to AWS Config
+ * (iamrole-permissions.html), but not for the organization aggregator's role: AWS's aggregator
+ * guide, the provider's aws_config_configuration_aggregator example and Control Tower's own
+ * AWSControlTowerConfigAggregatorRoleForOrganizations all trust config.amazonaws.com
+ * unconditioned, and nothing documents that AWS Config sends the key when it assumes this role.
+ * A condition it does not send would fail PutConfigurationAggregator's check of the role
+ * (InvalidRoleException) or stop aggregation; without it, no other account can use the role:
+ * passing a role to AWS Config needs iam:PassRole, which never crosses accounts, and the role
+ * only reads the organization (AWSConfigRoleForOrganizations).
+ * @see https://docs.aws.amazon.com/config/latest/developerguide/set-up-aggregator-cli.html
+ * @see https://docs.aws.amazon.com/config/latest/developerguide/iamrole-permissions.html
+ */
+export const AGGREGATOR_TRUST_UNCONDITIONED =
+  "AWS documents the organization aggregator's role trust without aws:SourceAccount (set-up-aggregator-cli.html; Control Tower's aggregator role is the same) and does not document that AWS Config sends it for this role; iam:PassRole keeps other accounts from using the role, which only reads the organization";
 
 export interface OrganizationSecurityProps {
   /** Provider of the security account in the home Region: Security Hub's central configuration and the AWS Config aggregator live there. */
@@ -193,7 +211,7 @@ export class OrganizationSecurity extends Construct {
 
   /** An aggregator over every account of the organization and every Region it uses, with the role AWS Config reads the organization with. */
   private buildConfigAggregator(props: OrganizationSecurityProps): string {
-    const trust = serviceTrustPolicy(this, "config-aggregator-trust", { provider: props.provider, service: "config.amazonaws.com", limit: { accountId: props.accountId } });
+    const trust = serviceTrustPolicy(this, "config-aggregator-trust", { provider: props.provider, service: "config.amazonaws.com", unconditioned: AGGREGATOR_TRUST_UNCONDITIONED });
     const role = new IamRole(this, "config-aggregator-role", {
       provider: props.provider,
       name: resourceName({ project: props.naming.project, environment: props.naming.environment }, "config-aggregator"),
@@ -201,6 +219,7 @@ export class OrganizationSecurity extends Construct {
       assumeRolePolicy: trust.json,
       tags: nameTag({ project: props.naming.project, environment: props.naming.environment }, "config-aggregator"),
     });
+    suppressRule(role, "IAM.TrustNamesServicePrincipal", AGGREGATOR_TRUST_UNCONDITIONED);
     const attachment = new IamRolePolicyAttachment(this, "config-aggregator-policy", {
       provider: props.provider,
       role: role.name,

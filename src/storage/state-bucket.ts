@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { BASELINE } from "../aws/baseline";
@@ -38,7 +38,8 @@ export interface StateBucketProps {
  * The bucket Terraform state lives in, prepared once per account (`npm run bootstrap`): versioned,
  * SSE-KMS under its own rotating key, public access blocked, TLS 1.2 only, earlier versions
  * expired, every request logged to an SSE-S3 access-log bucket, and all of it `prevent_destroy`:
- * losing it loses the record of everything the main stacks manage.
+ * losing it loses the record of everything the main stacks manage. Its policy refuses any write
+ * that asks for another encryption than the state key (stateKeyOnly).
  */
 export class StateBucket extends Construct implements IAccessLogTarget {
   /** The state bucket's name (the main stacks' backend bucket). */
@@ -73,6 +74,7 @@ export class StateBucket extends Construct implements IAccessLogTarget {
       kmsKeyArn: key.arn,
       protect: true,
       accessLogs: this,
+      policyStatements: stateKeyOnly(`arn:${props.partition}:s3:::${props.bucketName}/*`, key.arn),
       noncurrentVersionExpirationDays: noncurrentDays,
     });
     this.bucketName = state.bucketName;
@@ -121,4 +123,47 @@ export class StateBucket extends Construct implements IAccessLogTarget {
     new KmsAlias(this, "key-alias", { provider: props.provider, name: `alias/${resourceName(props.naming, "state")}`, targetKeyId: key.keyId });
     return key;
   }
+}
+
+/**
+ * Bucket policy statements that keep every object under the state key: a write that asks for any
+ * other encryption is refused (SSE-S3, which Terraform's S3 backend asks for when it is given no
+ * kms_key_id; SSE-KMS under another key or the AWS managed key; dual-layer SSE-KMS; SSE-C). The
+ * key must be named by its ARN, the only form S3 compares this condition key with.
+ * A write that asks for none gets the bucket's default, the state key, and is let through: an
+ * upload's parts (UploadPart, authorized as s3:PutObject) cannot carry the encryption headers,
+ * which belong to CreateMultipartUpload, so requiring them on every s3:PutObject would refuse any
+ * state large enough for Terraform's uploader to send in parts (boto/botocore#471, aws/aws-cli#4251).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html
+ */
+export function stateKeyOnly(objectsArn: string, keyArn: string): DataAwsIamPolicyDocumentStatement[] {
+  const everyone = [{ type: "*", identifiers: ["*"] }];
+  const asksForEncryption = { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] };
+  return [
+    {
+      sid: "DenyStateWritesNotSseKms",
+      effect: "Deny",
+      principals: everyone,
+      actions: ["s3:PutObject"],
+      resources: [objectsArn],
+      condition: [asksForEncryption, { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] }],
+    },
+    {
+      sid: "DenyStateWritesUnderOtherKeys",
+      effect: "Deny",
+      principals: everyone,
+      actions: ["s3:PutObject"],
+      resources: [objectsArn],
+      condition: [asksForEncryption, { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: [keyArn] }],
+    },
+    {
+      sid: "DenyStateWritesSseC",
+      effect: "Deny",
+      principals: everyone,
+      actions: ["s3:PutObject"],
+      resources: [objectsArn],
+      condition: [{ test: "Null", variable: "s3:x-amz-server-side-encryption-customer-algorithm", values: ["false"] }],
+    },
+  ];
 }

@@ -16,7 +16,7 @@ export type StateBackend =
       readonly bucket?: string;
       readonly key: string;
       readonly region: string;
-      /** Key state objects are encrypted with; SSE-S3 without one. */
+      /** Key state objects are encrypted with (configured, or the one bootstrap made); SSE-S3 without one. */
       readonly kmsKeyId?: string;
     }
   | { readonly type: "hcp"; readonly organization: string; readonly workspace: string; readonly hostname: string };
@@ -68,7 +68,11 @@ export const STORAGE_RISKY_VALUES: readonly RiskyValue[] = [
   },
 ];
 
-/** Terraform's S3 backend takes a key id or key ARN only (no alias): its own check, so a value that synthesizes also initializes. */
+/**
+ * A key id or key ARN. Terraform's S3 backend takes an alias too since 1.7 (hashicorp/terraform
+ * #33979, fixed by commit 6088002a), but an alias can be repointed to another key, and the state
+ * bucket's policy compares the key its writes name with the state key's ARN.
+ */
 export const STATE_KMS_KEY_PATTERN =
   /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/)?([a-f0-9]{8}-[a-f0-9]{4}-[1-5][a-f0-9]{3}-[ab89][a-f0-9]{3}-[a-f0-9]{12}|mrk-[a-f0-9]{32})$/;
 
@@ -81,9 +85,10 @@ export const BACKEND_SCHEMA = new TaggedUnionSchema(
           expected: "a valid S3 bucket name",
         }),
         kmsKeyId: new StringSchema({
-          description: "KMS key Terraform encrypts state objects with (the bootstrap stack's state_kms_key_arn output). Terraform's S3 backend takes a key id or key ARN, not an alias. Default: SSE-S3.",
+          description:
+            "KMS key Terraform encrypts state and lock file with. Bootstrap's state bucket refuses any other: there it must be the state key's ARN (the bootstrap stack's state_kms_key_arn output). Default: that key, which synth reads from the bootstrap stack's local state where npm run bootstrap ran; a bucket of your own without it gets SSE-S3.",
           pattern: STATE_KMS_KEY_PATTERN,
-          expected: "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or key id; Terraform's S3 backend refuses aliases",
+          expected: "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or key id; not an alias, which can be repointed to another key",
         }),
         region: REGION_SCHEMA,
         key: new StringSchema({
@@ -177,6 +182,33 @@ export function checkBackend(backend: BackendSettings, fleet: boolean, problems:
   if (keyRegion && keyRegion !== region) {
     problems.error(`${kmsKeyId.origin}: "${kmsKeyId.value}" is a key in ${keyRegion}, but the state bucket is in ${region}; S3 encrypts with a key of the bucket's region`);
   }
+}
+
+/** Where the bootstrap stack keeps its own state, relative to the synth output folder (its stack's folder). */
+export const BOOTSTRAP_STATE_PATH = `stacks/${BOOTSTRAP_STACK_NAME}/terraform.tfstate`;
+
+/**
+ * The backend with the state key bootstrap made, when none is configured: the S3 backend cannot
+ * look it up (it takes the key's ARN or id, and an alias could be repointed to another key, while
+ * the state bucket's policy admits only the state key's ARN), so synth reads it from the bootstrap
+ * stack's local state (`outputs`, its `state_kms_key_arn`), where `npm run bootstrap` leaves it.
+ * Only a state that made this backend's bucket counts. Without it (before the first bootstrap, or
+ * on a machine without that file) the backend stays without a key, and deploy refuses to run
+ * (scripts/cdktf-run.ts) rather than have Terraform ask S3 for SSE-S3, which the bucket refuses.
+ */
+export function withBootstrapStateKey(
+  backend: BackendSettings,
+  project: string,
+  accountId: string | undefined,
+  outputs: (() => Readonly<Record<string, string>> | undefined) | undefined,
+): BackendSettings {
+  if (backend.type !== "s3" || backend.fields.kmsKeyId || accountId === undefined || !outputs) return backend;
+  const bucket = stackBackend(backend, { project, environment: BOOTSTRAP_STACK_NAME, deploymentAccount: accountId });
+  if (bucket.type !== "s3") return backend;
+  const applied = outputs();
+  const keyArn = applied?.state_kms_key_arn;
+  if (!applied || applied.state_bucket !== bucket.bucket || applied.state_region !== bucket.region || !keyArn || !STATE_KMS_KEY_PATTERN.test(keyArn)) return backend;
+  return { ...backend, fields: { ...backend.fields, kmsKeyId: { value: keyArn, origin: `${BOOTSTRAP_STATE_PATH} (output state_kms_key_arn)` } } };
 }
 
 /**

@@ -227,6 +227,8 @@ def guardduty_delegation_enables_administrator(models):
 
     backend.create_detector = create_detector
     backend.enable_organization_admin_account = enable_organization_admin_account
+
+
 @patch("moto.organizations.models")
 def trusted_access_for_guardduty_malware_protection(models):
     """EnableAWSServiceAccess takes malware-protection.guardduty.amazonaws.com, GuardDuty's second
@@ -235,3 +237,30 @@ def trusted_access_for_guardduty_malware_protection(models):
     trusted = models.FakeServiceAccess.TRUSTED_SERVICES
     if "malware-protection.guardduty.amazonaws.com" not in trusted:
         trusted.append("malware-protection.guardduty.amazonaws.com")
+
+
+@patch("moto.organizations.models")
+def config_role_with_trusted_access(models):
+    """EnableAWSServiceAccess for config.amazonaws.com creates AWSServiceRoleForConfig in the
+    organization's member accounts, as AWS Organizations documents ("created in your
+    organization's accounts when you enable trusted access",
+    https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-config.html;
+    moto: none). The management account is left as it was: whether AWS creates the role there
+    too is not documented apart."""
+    backend = models.OrganizationsBackend
+    enable = backend.enable_aws_service_access
+
+    def enable_aws_service_access(self, **kwargs):
+        enable(self, **kwargs)
+        if kwargs.get("ServicePrincipal") != "config.amazonaws.com" or self.org is None:
+            return
+        from moto.iam.models import iam_backends
+
+        for account in self.accounts:
+            if account.id == self.org.master_account_id:
+                continue
+            iam = iam_backends[account.id][self.partition]
+            if not any(role.name == "AWSServiceRoleForConfig" for role in iam.roles.values()):
+                iam.create_service_linked_role("config.amazonaws.com", "", "")
+
+    backend.enable_aws_service_access = enable_aws_service_access
