@@ -136,6 +136,28 @@ describe("organization configuration", () => {
     expect(loadEdited((json) => (json.organization.centralizeRootAccess = false)).organization!.centralizeRootAccess).toBe(false);
   });
 
+  test("a break-glass role is one member-neutral role, not a deployment role; none by default", () => {
+    const loaded = loadEdited(() => undefined).organization!;
+    expect(loaded.breakGlassRoleArn).toBeUndefined();
+    expect(loaded.controlTower).toBe(false);
+    expect(loadEdited((json) => (json.organization.breakGlassRoleArn = "arn:aws:iam::*:role/emergency/TapBreakGlass")).organization!.breakGlassRoleArn).toBe("arn:aws:iam::*:role/emergency/TapBreakGlass");
+    expect(problemsOf((json) => (json.organization.breakGlassRoleArn = "arn:aws:iam::123456789012:role/TapBreakGlass"))).toEqual([
+      expect.stringMatching(/\$\.organization\.breakGlassRoleArn: "arn:aws:iam::123456789012:role\/TapBreakGlass" .*arn:aws:iam::\*:role\/<name>/),
+    ]);
+    expect(problemsOf((json) => (json.organization.breakGlassRoleArn = "arn:aws:iam::*:role/Admin*"))).toEqual([expect.stringMatching(/\$\.organization\.breakGlassRoleArn: "arn:aws:iam::\*:role\/Admin\*"/)]);
+    const deployRole = loaded.deploymentRoleArns[0];
+    expect(problemsOf((json) => (json.organization.breakGlassRoleArn = deployRole))).toEqual([
+      expect.stringMatching(new RegExp(`\\$\\.organization\\.breakGlassRoleArn: "${deployRole.replace(/[*/]/g, "\\$&")}" is already a deployment role`)),
+    ]);
+  });
+
+  test("Control Tower is declared, off by default; the exempt roles' guardrail stays on while another exempts them", () => {
+    expect(loadEdited((json) => (json.organization.controlTower = true)).organization!.controlTower).toBe(true);
+    expect(problemsOf((json) => (json.organization.acceptRisks = { ProtectExemptRoles: "every administrator is trusted here" }))).toEqual([
+      expect.stringMatching(/\$\.organization\.acceptRisks\.ProtectExemptRoles: cannot be accepted while ProtectSecurityServices, DenyOutsideRegions, ProtectTapResources, ProtectLogArchive exempt the deployment roles/),
+    ]);
+  });
+
   test("the organization auto-enables the top level's GuardDuty protection plans; leaving one out there needs GuardDuty.ProtectionPlans accepted at the top level", () => {
     expect(loadConfig({}, { file: EXAMPLE }).organization!.guardDutyProtection).toEqual(["s3", "eks-audit-logs", "malware-ec2", "rds", "lambda", "runtime-eks", "runtime-ecs", "runtime-ec2"]);
     const withoutS3 = (json: any) => (json.guardDutyProtection = ["eks-audit-logs", "malware-ec2", "rds", "lambda", "runtime-eks", "runtime-ecs", "runtime-ec2"]);

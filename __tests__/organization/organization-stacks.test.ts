@@ -59,7 +59,7 @@ describe("the organization's stacks", () => {
   test("management adopts the organization and its accounts, never deletes them, and leaves the accounts' names, e-mails and tags alone", () => {
     const management = stacks.management;
     const organizationResource = of("management", "aws_organizations_organization")[0];
-    expect(organizationResource).toMatchObject({ feature_set: "ALL", enabled_policy_types: ["SERVICE_CONTROL_POLICY"], lifecycle: { prevent_destroy: true } });
+    expect(organizationResource).toMatchObject({ feature_set: "ALL", enabled_policy_types: ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"], lifecycle: { prevent_destroy: true } });
     expect(management.import.map((block: any) => block.id).sort()).toEqual([organization.id, ...organization.units.flatMap((unit) => unit.accounts.map((account) => account.id))].sort());
     const accounts = of("management", "aws_organizations_account");
     expect(accounts).toHaveLength(8);
@@ -74,7 +74,12 @@ describe("the organization's stacks", () => {
     expect(trail.depends_on).toContain(`aws_organizations_organization.${Object.keys(management.resource.aws_organizations_organization)[0]}`);
     expect(trail).toMatchObject({ is_organization_trail: true, s3_bucket_name: "acme-org-cloudtrail-100000000003", kms_key_id: "${data.terraform_remote_state.log_archive_stack.outputs.archive_key_arn}" });
     expect(of("management", "aws_s3_bucket")).toEqual([]);
-    expect(of("management", "aws_organizations_policy_attachment").every((attachment) => attachment.target_id.includes(".roots[0].id"))).toBe(true);
+    // The SCPs on the root; the log archive's RCP on the log-archive account, once the organization has RCPs enabled.
+    const attachments = of("management", "aws_organizations_policy_attachment");
+    expect(attachments.filter((attachment) => !attachment.policy_id.includes("resource-policy")).every((attachment) => attachment.target_id.includes(".roots[0].id"))).toBe(true);
+    const rcpAttachments = attachments.filter((attachment) => attachment.policy_id.includes("resource-policy"));
+    expect(rcpAttachments.map((attachment) => attachment.target_id)).toEqual(["100000000003"]);
+    expect(rcpAttachments[0].depends_on).toEqual([expect.stringMatching(/^aws_organizations_organization\./)]);
   });
 
   test("management turns on centralized root access after the organization trusts IAM", () => {
@@ -209,10 +214,16 @@ describe("the organization's stacks with two guardrail targets", () => {
   };
 
   test("every guardrail policy is attached to Production and to Development", () => {
-    const policies = Object.keys(two.management.resource.aws_organizations_policy).map((key) => `\${aws_organizations_policy.${key}.id}`);
+    const ofType = (type: string) =>
+      Object.entries<any>(two.management.resource.aws_organizations_policy)
+        .filter(([, policy]) => policy.type === type)
+        .map(([key]) => `\${aws_organizations_policy.${key}.id}`);
+    const policies = ofType("SERVICE_CONTROL_POLICY");
     expect(policies.length).toBeGreaterThanOrEqual(1);
     const attached = Object.values<any>(two.management.resource.aws_organizations_policy_attachment).map((attachment) => `${attachment.target_id} ${attachment.policy_id}`).sort();
-    expect(attached).toEqual([unitId("Production"), unitId("Development")].flatMap((target) => policies.map((policy) => `${target} ${policy}`)).sort());
+    // The SCPs on both units; the log archive's RCP on the log-archive account only.
+    const logArchive = json.organization.logArchiveAccount.id;
+    expect(attached).toEqual([...[unitId("Production"), unitId("Development")].flatMap((target) => policies.map((policy) => `${target} ${policy}`)), ...ofType("RESOURCE_CONTROL_POLICY").map((policy) => `${logArchive} ${policy}`)].sort());
     expect(two.management.output.guardrail_target_ids.value).toEqual([unitId("Production"), unitId("Development")]);
   });
 

@@ -46,7 +46,7 @@ export interface OrganizationManagementProps {
    */
   readonly otherTrustedServices?: readonly string[];
   /**
-   * Policy types the organization already has enabled besides SERVICE_CONTROL_POLICY (authoritative too).
+   * Policy types the organization already has enabled besides SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY (authoritative too).
    * @default []
    */
   readonly otherPolicyTypes?: readonly string[];
@@ -62,7 +62,7 @@ export interface OrganizationManagementProps {
 /**
  * The management account's part of the organization: the existing organization adopted (all
  * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub, IAM Access
- * Analyzer, AWS Account Management and IAM, service control policies enabled), centralized root
+ * Analyzer, AWS Account Management and IAM, service and resource control policies enabled), centralized root
  * access for the member accounts (root credentials managed, and root tasks run, from here), the
  * organizational units, the accounts moved into them (keeping their names, e-mail addresses and
  * tags), and the security account registered as every security service's delegated administrator. The organization and the accounts are adopted and carry `prevent_destroy`:
@@ -89,7 +89,8 @@ export class OrganizationManagement extends Construct {
       provider: props.provider,
       featureSet: "ALL",
       awsServiceAccessPrincipals: [...this.trustedServices],
-      enabledPolicyTypes: [...new Set(["SERVICE_CONTROL_POLICY", ...(props.otherPolicyTypes ?? [])])].sort(),
+      // Resource control policies guard the log archive (OrganizationGuardrails' ProtectLogArchive).
+      enabledPolicyTypes: [...new Set(["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY", ...(props.otherPolicyTypes ?? [])])].sort(),
       lifecycle: { preventDestroy: true },
     });
     adoptExisting(organization, props.organizationId);
