@@ -30,7 +30,8 @@ export interface AttackPath {
   readonly path: string;
   /** The account whose administrator attacks: a member's, or the log archive's. */
   readonly account: typeof MEMBER | typeof LOG_ARCHIVE;
-  /** The kind of organization policy that denies it. */
+  /** The guardrail that closes it (switched off, the path opens again), and the kind of policy it is. */
+  readonly closedBy: string;
   readonly deniedBy: "SCP" | "RCP";
   readonly steps: readonly AttackStep[];
 }
@@ -39,12 +40,14 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "rewrite the deployment role's trust to assume it, and act as the principal every guardrail exempts",
     account: MEMBER,
+    closedBy: "ProtectExemptRoles",
     deniedBy: "SCP",
     steps: [{ action: "iam:UpdateAssumeRolePolicy", resource: DEPLOY_ROLE }],
   },
   {
     path: "attach AdministratorAccess (or any policy) to the deployment role, or write one into it",
     account: MEMBER,
+    closedBy: "ProtectExemptRoles",
     deniedBy: "SCP",
     steps: [
       { action: "iam:AttachRolePolicy", resource: DEPLOY_ROLE, context: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } },
@@ -54,6 +57,7 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "delete the deployment role and create it again with a trust of one's own",
     account: MEMBER,
+    closedBy: "ProtectExemptRoles",
     deniedBy: "SCP",
     steps: [
       { action: "iam:DeleteRole", resource: DEPLOY_ROLE },
@@ -63,6 +67,7 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "loosen the deployment role otherwise: detach or delete its policies, change its permissions boundary, its tags or its session settings",
     account: MEMBER,
+    closedBy: "ProtectExemptRoles",
     deniedBy: "SCP",
     steps: [
       { action: "iam:DetachRolePolicy", resource: DEPLOY_ROLE },
@@ -77,6 +82,7 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "take over the break-glass role the same way",
     account: MEMBER,
+    closedBy: "ProtectExemptRoles",
     deniedBy: "SCP",
     steps: [
       { action: "iam:UpdateAssumeRolePolicy", resource: BREAK_GLASS_ROLE },
@@ -88,6 +94,7 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "untag a tap key (or change its Project or ManagedBy tag) so the key guardrails no longer match it, then schedule its deletion",
     account: MEMBER,
+    closedBy: "ProtectTapResources",
     deniedBy: "SCP",
     steps: [
       { action: "kms:UntagResource", resource: TAP_KEY, context: { ...TAP_KEY_TAGS, "aws:TagKeys": ["Project"] } },
@@ -99,6 +106,7 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "narrow AWS Config's recording to nothing, or deliver it elsewhere, without stopping it",
     account: MEMBER,
+    closedBy: "ProtectSecurityServices",
     deniedBy: "SCP",
     steps: [
       { action: "config:PutConfigurationRecorder", resource: "*" },
@@ -108,6 +116,7 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "rewrite or delete the log archive's bucket policy",
     account: LOG_ARCHIVE,
+    closedBy: "ProtectLogArchive",
     deniedBy: "RCP",
     steps: [
       { action: "s3:PutBucketPolicy", resource: `arn:aws:s3:::${ARCHIVE_BUCKET}` },
@@ -117,18 +126,21 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "shorten the log archive's lifecycle so its logs expire",
     account: LOG_ARCHIVE,
+    closedBy: "ProtectLogArchive",
     deniedBy: "RCP",
     steps: [{ action: "s3:PutLifecycleConfiguration", resource: `arn:aws:s3:::${ARCHIVE_BUCKET}` }],
   },
   {
     path: "suspend the log archive's versioning",
     account: LOG_ARCHIVE,
+    closedBy: "ProtectLogArchive",
     deniedBy: "RCP",
     steps: [{ action: "s3:PutBucketVersioning", resource: `arn:aws:s3:::${ARCHIVE_BUCKET}` }],
   },
   {
     path: "change the log archive's Object Lock, or an object's retention",
     account: LOG_ARCHIVE,
+    closedBy: "ProtectLogArchive",
     deniedBy: "RCP",
     steps: [
       { action: "s3:PutBucketObjectLockConfiguration", resource: `arn:aws:s3:::${ARCHIVE_BUCKET}` },
@@ -138,6 +150,7 @@ export const ATTACK_PATHS: readonly AttackPath[] = [
   {
     path: "delete log files for good: their versions, past their retention, or the bucket",
     account: LOG_ARCHIVE,
+    closedBy: "ProtectLogArchive",
     deniedBy: "RCP",
     steps: [
       { action: "s3:DeleteObjectVersion", resource: `arn:aws:s3:::${ARCHIVE_BUCKET}/AWSLogs/o-abcdefghij/${MEMBER}/CloudTrail/eu-west-1/2026/01/01/log.json.gz` },

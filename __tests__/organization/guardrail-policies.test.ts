@@ -165,6 +165,16 @@ describe("no way around the guardrails (#26): every attack path is denied", () =
     expect(await decide(all, admin, action, resource, { ...inRegion(region, admin), ...context }, { rcps, resourceAccount: account })).toBe("ExplicitlyDenied");
   });
 
+  // The guardrail each path names is the one that closes it: switched off (an accepted risk), the path opens.
+  const closers = ATTACK_PATHS.flatMap((attack) => attack.steps.map((step) => [attack.closedBy, step.action, step.resource, attack.account, step.context ?? {}] as const));
+  test.each(closers)("without %s, %s on %s is no longer denied", async (guardrail, action, resource, account, context) => {
+    const off = new Set([guardrail as GuardrailPolicyId]);
+    const admin = `arn:aws:iam::${account}:role/Admin`;
+    const region = action.startsWith("iam:") ? "us-east-1" : "eu-west-1";
+    const landing = { rcps: guardrailDocuments(PARAMS, off, "RESOURCE_CONTROL_POLICY"), resourceAccount: account };
+    expect(await decide(guardrailDocuments(PARAMS, off), admin, action, resource, { ...inRegion(region, admin), ...context }, landing)).toBe("Allowed");
+  });
+
   test("the threat list names the requests #26 lists, in its own words", () => {
     const requests = ATTACK_PATHS.flatMap((attack) => attack.steps.map((step) => `${step.action} ${step.resource}`));
     expect(requests).toEqual(

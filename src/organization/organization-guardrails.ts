@@ -109,7 +109,7 @@ export class OrganizationGuardrails extends Construct {
     );
     const ids = policies.map((policy) => policy.id);
     targets.forEach((target, targetIndex) => {
-      const attached = new DataAwsOrganizationsPoliciesForTarget(this, `attached-${short.toLowerCase()}s-${targetIndex + 1}`, { provider: props.provider, targetId: target.id, filter: type });
+      const attached = new DataAwsOrganizationsPoliciesForTarget(this, `attached-${short.toLowerCase()}s-${targetIndex + 1}`, { provider: props.provider, targetId: target.id, filter: type, dependsOn });
       const others = Fn.lengthOf(Fn.setsubtract(attached.ids, ids));
       policies.forEach((policy, index) => {
         const attachmentId = type === "SERVICE_CONTROL_POLICY" ? `attachment-${targetIndex + 1}-${index + 1}` : `resource-attachment-${targetIndex + 1}-${index + 1}`;
