@@ -3,6 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { ConfigError, ORGANIZATION_MANAGED_SINGLETONS } from "../../src/config/load";
 import { loadConfig } from "../../src/app/load-config";
+import { describeStacks } from "../../src/app/summary";
 import { projectRoot } from "../../scripts/terraform/emulator";
 
 const EXAMPLE = join(projectRoot(), "examples", "organization.tap.config.json");
@@ -149,6 +150,13 @@ describe("organization configuration", () => {
     expect(problemsOf((json) => (json.organization.breakGlassRoleArn = deployRole))).toEqual([
       expect.stringMatching(new RegExp(`\\$\\.organization\\.breakGlassRoleArn: "${deployRole.replace(/[*/]/g, "\\$&")}" is already a deployment role`)),
     ]);
+  });
+
+  test("the synth summary names who the guardrails exempt besides the deployment roles, and the log archive's RCP", () => {
+    const managementLine = (edit: (json: any) => void) => describeStacks(loadEdited(edit)).find((line) => line.startsWith("tap: stack management "))!;
+    expect(managementLine(() => undefined)).toContain("the guardrail SCPs on root, the log archive's RCP, the organization trail");
+    const line = managementLine((json) => Object.assign(json.organization, { breakGlassRoleArn: "arn:aws:iam::*:role/TapBreakGlass", controlTower: true }));
+    expect(line).toContain("(exempt besides the deployment roles: break-glass arn:aws:iam::*:role/TapBreakGlass, AWSControlTowerExecution for what Control Tower manages)");
   });
 
   test("Control Tower is declared, off by default; the exempt roles' guardrail stays on while another exempts them", () => {
