@@ -179,7 +179,7 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
     ),
     otherPolicyTypes: new ListSchema(
       new StringSchema({ description: "A policy type.", enum: ORGANIZATION_POLICY_TYPES.filter((type) => type !== "SERVICE_CONTROL_POLICY") }),
-      { description: "Policy types the organization already has enabled besides service control policies: tap manages the whole list.", unique: true },
+      { description: "Policy types the organization already has enabled besides service and resource control policies (which tap enables itself): tap manages the whole list.", unique: true },
     ),
     disposableArchive: new BooleanSchema(
       "For a test organization only: the log archive without Object Lock or prevent_destroy, its buckets emptied on destroy (force_destroy). Default: false, the archive protected from its first deploy whatever the environment's name (docs/organizations.md: The log archive).",
