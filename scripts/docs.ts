@@ -31,8 +31,9 @@ import { BACKEND_ENV, ORGANIZATION_SCHEMA, STACK_ENV, STACK_FIELDS, TOOL_VARIABL
 import { readAcceptances } from "./scan";
 import { CHECKOV_VERSION } from "./checkov";
 import { EMULATOR_SUPPORTED, EMULATOR_VERSION, EMULATOR_DEVIATIONS, EMULATOR_EXTENSIONS, EMULATOR_UNDELETABLE, EMULATOR_UNSUPPORTED, projectRoot } from "./terraform/emulator";
-import { ARCHIVE_OBJECT_LOCK, ARCHIVE_TRANSITIONS, GUARDRAIL_POLICIES, guardrailDocuments, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
+import { ARCHIVE_OBJECT_LOCK, ARCHIVE_TRANSITIONS, GUARDRAIL_POLICIES, guardrailDocuments, RCP_LIMITS, SCP_LIMITS, scpSize } from "../src/organization/organization-facts";
 import { PIPELINE_TERRAFORM_VERSION, PLAN_RETENTION_DAYS } from "./pipeline";
+import { ATTACK_PATHS, LOG_ARCHIVE } from "../__tests__/organization/attack-paths";
 
 const ROOT = projectRoot();
 
@@ -44,7 +45,7 @@ const ROOT = projectRoot();
 export const PAGES: Readonly<Record<string, readonly string[]>> = {
   "README.md": ["default-stacks"],
   "docs/configuration.md": ["config-error-example", "settings", "settings-defaults", "backend-variables", "region-coverage", "layout-results"],
-  "docs/organizations.md": ["organization-settings", "organization-results", "guardrail-policies"],
+  "docs/organizations.md": ["organization-settings", "organization-results", "guardrail-policies", "attack-paths"],
   "docs/adoption.md": ["singletons"],
   "docs/deploying.md": ["synth-summary", "outputs"],
   "docs/security.md": ["controls", "fsbp-coverage", "access", "accepted-findings"],
@@ -229,19 +230,39 @@ function organizationResults(): string {
 
 /** The organization's guardrail SCPs and AWS's limits on them (src/organization/organization-facts.ts). */
 function guardrailPolicies(): string {
-  const example = { project: "tap", allowedRegions: ["eu-west-1", "eu-central-1"], deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"] };
+  const example = {
+    project: "tap",
+    allowedRegions: ["eu-west-1", "eu-central-1"],
+    deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"],
+    logArchive: { accountId: "333333333333", buckets: ["tap-org-cloudtrail-333333333333", "tap-org-access-logs-333333333333"] },
+  };
   const rows = GUARDRAIL_POLICIES.map((policy) => {
     const size = policy.statements(example).reduce((sum, statement) => sum + JSON.stringify(statement).length, 0);
-    return `| \`${policy.id}\` | ${cell(policy.denies)} | ${cell(policy.except)} | ${size} |`;
+    return `| \`${policy.id}\` | ${policy.type === "SERVICE_CONTROL_POLICY" ? "SCP" : "RCP"} | ${cell(policy.denies)} | ${cell(policy.except)} | ${size} |`;
   });
   const documents = guardrailDocuments(example);
+  const rcps = guardrailDocuments(example, new Set(), "RESOURCE_CONTROL_POLICY");
   return [
-    "| Guardrail | Denies | Except | Characters (two Regions) |",
-    "| --- | --- | --- | --- |",
+    "| Guardrail | Kind | Denies | Except | Characters (two Regions) |",
+    "| --- | --- | --- | --- | --- |",
     ...rows,
     "",
-    `AWS allows an SCP ${SCP_LIMITS.maxCharacters} characters and a root, OU or account ${SCP_LIMITS.maxPoliciesPerTarget} SCPs, ${SCP_LIMITS.attachedByAws.join(", ")} among them. With every guardrail on, tap writes ${documents.length} SCP${documents.length === 1 ? "" : "s"} (${documents.map((document) => `${scpSize(document)} characters`).join(", ")}).`,
+    `AWS allows an SCP ${SCP_LIMITS.maxCharacters} characters and a root, OU or account ${SCP_LIMITS.maxPoliciesPerTarget} SCPs, ${SCP_LIMITS.attachedByAws.join(", ")} among them; the same for RCPs, ${RCP_LIMITS.attachedByAws.join(", ")} among them. With every guardrail on, tap writes ${documents.length} SCP${documents.length === 1 ? "" : "s"} (${documents.map((document) => `${scpSize(document)} characters`).join(", ")}) and ${rcps.length} RCP${rcps.length === 1 ? "" : "s"} (${rcps.map((document) => `${scpSize(document)} characters`).join(", ")}).`,
   ].join("\n");
+}
+
+/**
+ * The attack paths around the guardrails that the policy proofs show denied
+ * (__tests__/organization/attack-paths.ts, evaluated by guardrail-policies.test.ts): the page
+ * claims exactly the requests the proofs make.
+ */
+function attackPaths(): string {
+  const rows = ATTACK_PATHS.map((attack) => {
+    const who = attack.account === LOG_ARCHIVE ? "the log-archive account's" : "a member account's";
+    const requests = [...new Set(attack.steps.map((step) => `\`${step.action}\``))].join(", ");
+    return `| ${cell(attack.path)} | ${who} | ${requests} | \`${attack.closedBy}\` (${attack.deniedBy}) |`;
+  });
+  return ["| Attack path | By the administrator of | Requests denied | Closed by |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 /**
@@ -439,6 +460,7 @@ export const GENERATED_SECTIONS: Readonly<Record<string, (page: string) => strin
   "accepted-findings": acceptedFindings,
   "emulator-allowances": emulatorAllowances,
   "guardrail-policies": guardrailPolicies,
+  "attack-paths": attackPaths,
   "region-coverage": regionCoverage,
   performance: benchmarkResults,
   "compare-results": compareResults,

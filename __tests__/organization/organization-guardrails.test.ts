@@ -1,5 +1,5 @@
 import { OrganizationGuardrails, OrganizationGuardrailsProps } from "../../src/organization/organization-guardrails";
-import { resourcesOf, synthConstruct } from "../helpers";
+import { dataSourcesOf, resourcesOf, synthConstruct } from "../helpers";
 
 const baseProps: Omit<OrganizationGuardrailsProps, "provider"> = {
   project: "acme",
@@ -34,7 +34,7 @@ describe("OrganizationGuardrails", () => {
   // sets of deployment roles long enough to need two and three: each SCP as AWS receives it (the
   // content the API is sent, which AWS counts character for character) within 5,120 characters,
   // every statement packed once, each still naming every role it lets through.
-  test.each([10, 20, 30])("%i deployment roles: the statements are spread over several SCPs, each within 5,120 characters, none lost", (roles) => {
+  test.each([10, 20, 25])("%i deployment roles: the statements are spread over several SCPs, each within 5,120 characters, none lost", (roles) => {
     const deploymentRoleArns = Array.from({ length: roles }, (_, index) => `arn:aws:iam::*:role/tap-deployment-pipeline-${String(index + 1).padStart(2, "0")}`);
     const json = synth({ deploymentRoleArns });
     const policies = resourcesOf(json, "aws_organizations_policy").map(([name, body]) => ({ name, body }));
@@ -43,15 +43,18 @@ describe("OrganizationGuardrails", () => {
     const statements = policies.flatMap(({ body }) => JSON.parse(body.content).Statement);
     expect(statements.map((statement: any) => statement.Sid)).toEqual([
       "DenyLeaveOrganization",
+      "ProtectExemptRoles",
+      "ProtectRecording",
       "ProtectSecurityServices",
       "ProtectSsmSettings",
       "DenyRootUser",
       "DenyOutsideRegions",
       "ProtectTapRoles",
       "ProtectTapKeys",
+      "ProtectTapKeyTags",
       "ProtectTapKeyGrants",
     ]);
-    for (const sid of ["ProtectSecurityServices", "DenyOutsideRegions", "ProtectTapRoles", "ProtectTapKeys", "ProtectTapKeyGrants"]) {
+    for (const sid of ["ProtectExemptRoles", "ProtectRecording", "ProtectSecurityServices", "DenyOutsideRegions", "ProtectTapRoles", "ProtectTapKeys", "ProtectTapKeyTags", "ProtectTapKeyGrants"]) {
       expect({ sid, except: statements.find((statement: any) => statement.Sid === sid).Condition.ArnNotLike["aws:PrincipalArn"] }).toEqual({ sid, except: deploymentRoleArns });
     }
     // Each of them on each target.
@@ -73,5 +76,50 @@ describe("OrganizationGuardrails", () => {
       /'targets' "root" is neither a root id.*'allowedRegions' must hold at least one Region; 'deploymentRoleArns' must name the role that deploys tap.*'acceptedRisks' "DenyEverything" is not a guardrail.*'acceptedRisks' DenyRootUser needs a reason of at least 10 characters/,
     );
     expect(() => synth({ deploymentRoleArns: ["TapDeploy"] })).toThrow(`'deploymentRoleArns' "TapDeploy" is not an IAM role ARN pattern`);
+  });
+});
+
+describe("OrganizationGuardrails: no way around them (#26)", () => {
+  const archive = { accountId: "333333333333", buckets: ["acme-org-cloudtrail-333333333333"] };
+
+  test("each attachment checks, against the policies already on its target, that AWS's five a target still hold, naming the target", () => {
+    const json = synth({ targetNames: ["root", "Workloads"], logArchive: archive });
+    const lookups = dataSourcesOf(json, "aws_organizations_policies_for_target").map(([, body]) => `${body.target_id} ${body.filter}`);
+    expect(lookups.sort()).toEqual(["333333333333 RESOURCE_CONTROL_POLICY", "ou-ab12-34cd56ef SERVICE_CONTROL_POLICY", "r-ab12 SERVICE_CONTROL_POLICY"]);
+    const attachments = resourcesOf(json, "aws_organizations_policy_attachment").map(([, body]) => body);
+    for (const attachment of attachments) {
+      const [check] = attachment.lifecycle.precondition;
+      // Policies of the type already attached, tap's own left out, plus tap's: at most five.
+      expect(check.condition).toMatch(/^\$\{\(\(length\(setsubtract\(data\.aws_organizations_policies_for_target\.guardrails_attached-(scp|rcp)s-\d_[A-F0-9]+\.ids, \[aws_organizations_policy\.guardrails_(resource-)?policy-1_[A-F0-9]+\.id\]\)\) \+ 1\) <= 5\)\}$/);
+      expect(check.error_message).toMatch(/^The guardrail target (root \(r-ab12\)|Workloads \(ou-ab12-34cd56ef\)|the log-archive account \(333333333333\)) already has \$\{length\(setsubtract\(.*\)\)\} (SCP|RCP)s attached besides tap's 1, and AWS allows 5 (SCP|RCP)s a target/);
+    }
+  });
+
+  test("the log archive's RCP goes to the log-archive account alone, once RCPs are enabled", () => {
+    const json = synth({ logArchive: archive, dependsOn: [] });
+    const rcps = resourcesOf(json, "aws_organizations_policy").filter(([, body]) => body.type === "RESOURCE_CONTROL_POLICY");
+    expect(rcps.map(([, body]) => body.name)).toEqual(["acme-resource-guardrails-1"]);
+    expect(JSON.parse(rcps[0][1].content).Statement[0]).toMatchObject({ Sid: "ProtectLogArchive", Principal: "*", Resource: ["arn:aws:s3:::acme-org-cloudtrail-333333333333", "arn:aws:s3:::acme-org-cloudtrail-333333333333/*"] });
+    const targets = resourcesOf(json, "aws_organizations_policy_attachment").filter(([, body]) => body.policy_id.includes("resource-policy")).map(([, body]) => body.target_id);
+    expect(targets).toEqual(["333333333333"]);
+  });
+
+  test("refuses a break-glass role that is not one member-neutral role, and the exempt roles left unprotected while a guardrail exempts them", () => {
+    expect(() => synth({ breakGlassRoleArn: "arn:aws:iam::111111111111:role/BreakGlass" })).toThrow(`'breakGlassRoleArn' "arn:aws:iam::111111111111:role/BreakGlass" is not one role in whichever account it acts (arn:aws:iam::*:role/<name>)`);
+    expect(() => synth({ breakGlassRoleArn: "arn:aws:iam::*:role/Break*" })).toThrow(/'breakGlassRoleArn' "arn:aws:iam::\*:role\/Break\*" is not one role/);
+    expect(() => synth({ acceptedRisks: { ProtectExemptRoles: "we trust every administrator" } })).toThrow(
+      "'acceptedRisks' ProtectExemptRoles cannot be off while ProtectSecurityServices, DenyOutsideRegions, ProtectTapResources, ProtectLogArchive exempt the deployment roles",
+    );
+    const everyExempting = { ProtectExemptRoles: "a sandbox organization", ProtectSecurityServices: "a sandbox organization", DenyOutsideRegions: "a sandbox organization", ProtectTapResources: "a sandbox organization", ProtectLogArchive: "a sandbox organization" };
+    expect(() => synth({ acceptedRisks: everyExempting })).not.toThrow();
+  });
+
+  test("the break-glass role is exempt and protected like the deployment roles", () => {
+    const json = synth({ breakGlassRoleArn: "arn:aws:iam::*:role/BreakGlass" });
+    const statements = resourcesOf(json, "aws_organizations_policy").flatMap(([, body]) => JSON.parse(body.content).Statement);
+    const protect = statements.find((statement: any) => statement.Sid === "ProtectExemptRoles");
+    expect(protect.Resource).toEqual(["arn:aws:iam::*:role/TapDeploy", "arn:aws:iam::*:role/BreakGlass"]);
+    expect(protect.Action).toEqual(expect.arrayContaining(["iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole"]));
+    expect(statements.find((statement: any) => statement.Sid === "ProtectSecurityServices").Condition.ArnNotLike["aws:PrincipalArn"]).toEqual(["arn:aws:iam::*:role/TapDeploy", "arn:aws:iam::*:role/BreakGlass"]);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { ConfigError, ORGANIZATION_MANAGED_SINGLETONS } from "../../src/config/load";
 import { loadConfig } from "../../src/app/load-config";
+import { describeStacks } from "../../src/app/summary";
 import { projectRoot } from "../../scripts/terraform/emulator";
 
 const EXAMPLE = join(projectRoot(), "examples", "organization.tap.config.json");
@@ -175,6 +176,35 @@ describe("organization configuration", () => {
   test("centralized root access is on unless the organization turns it off", () => {
     expect(loadEdited(() => undefined).organization!.centralizeRootAccess).toBe(true);
     expect(loadEdited((json) => (json.organization.centralizeRootAccess = false)).organization!.centralizeRootAccess).toBe(false);
+  });
+
+  test("a break-glass role is one member-neutral role, not a deployment role; none by default", () => {
+    const loaded = loadEdited(() => undefined).organization!;
+    expect(loaded.breakGlassRoleArn).toBeUndefined();
+    expect(loaded.controlTower).toBe(false);
+    expect(loadEdited((json) => (json.organization.breakGlassRoleArn = "arn:aws:iam::*:role/emergency/TapBreakGlass")).organization!.breakGlassRoleArn).toBe("arn:aws:iam::*:role/emergency/TapBreakGlass");
+    expect(problemsOf((json) => (json.organization.breakGlassRoleArn = "arn:aws:iam::123456789012:role/TapBreakGlass"))).toEqual([
+      expect.stringMatching(/\$\.organization\.breakGlassRoleArn: "arn:aws:iam::123456789012:role\/TapBreakGlass" .*arn:aws:iam::\*:role\/<name>/),
+    ]);
+    expect(problemsOf((json) => (json.organization.breakGlassRoleArn = "arn:aws:iam::*:role/Admin*"))).toEqual([expect.stringMatching(/\$\.organization\.breakGlassRoleArn: "arn:aws:iam::\*:role\/Admin\*"/)]);
+    const deployRole = loaded.deploymentRoleArns[0];
+    expect(problemsOf((json) => (json.organization.breakGlassRoleArn = deployRole))).toEqual([
+      expect.stringMatching(new RegExp(`\\$\\.organization\\.breakGlassRoleArn: "${deployRole.replace(/[*/]/g, "\\$&")}" is already a deployment role`)),
+    ]);
+  });
+
+  test("the synth summary names who the guardrails exempt besides the deployment roles, and the log archive's RCP", () => {
+    const managementLine = (edit: (json: any) => void) => describeStacks(loadEdited(edit)).find((line) => line.startsWith("tap: stack management "))!;
+    expect(managementLine(() => undefined)).toContain("the guardrail SCPs on root, the log archive's RCP, the organization trail");
+    const line = managementLine((json) => Object.assign(json.organization, { breakGlassRoleArn: "arn:aws:iam::*:role/TapBreakGlass", controlTower: true }));
+    expect(line).toContain("(exempt besides the deployment roles: break-glass arn:aws:iam::*:role/TapBreakGlass, AWSControlTowerExecution for what Control Tower manages)");
+  });
+
+  test("Control Tower is declared, off by default; the exempt roles' guardrail stays on while another exempts them", () => {
+    expect(loadEdited((json) => (json.organization.controlTower = true)).organization!.controlTower).toBe(true);
+    expect(problemsOf((json) => (json.organization.acceptRisks = { ProtectExemptRoles: "every administrator is trusted here" }))).toEqual([
+      expect.stringMatching(/\$\.organization\.acceptRisks\.ProtectExemptRoles: cannot be accepted while ProtectSecurityServices, DenyOutsideRegions, ProtectTapResources, ProtectLogArchive exempt the deployment roles/),
+    ]);
   });
 
   test("the organization auto-enables the top level's GuardDuty protection plans; leaving one out there needs GuardDuty.ProtectionPlans accepted at the top level", () => {

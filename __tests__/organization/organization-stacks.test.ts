@@ -62,7 +62,7 @@ describe("the organization's stacks", () => {
   test("management adopts the organization and its accounts, never deletes them, and leaves the accounts' names, e-mails and tags alone", () => {
     const management = stacks.management;
     const organizationResource = of("management", "aws_organizations_organization")[0];
-    expect(organizationResource).toMatchObject({ feature_set: "ALL", enabled_policy_types: ["SERVICE_CONTROL_POLICY"], lifecycle: { prevent_destroy: true } });
+    expect(organizationResource).toMatchObject({ feature_set: "ALL", enabled_policy_types: ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"], lifecycle: { prevent_destroy: true } });
     expect(management.import.map((block: any) => block.id).sort()).toEqual([organization.id, ...organization.units.flatMap((unit) => unit.accounts.map((account) => account.id))].sort());
     const accounts = of("management", "aws_organizations_account");
     expect(accounts).toHaveLength(8);
@@ -77,7 +77,12 @@ describe("the organization's stacks", () => {
     expect(trail.depends_on).toContain(`aws_organizations_organization.${Object.keys(management.resource.aws_organizations_organization)[0]}`);
     expect(trail).toMatchObject({ is_organization_trail: true, s3_bucket_name: "acme-org-cloudtrail-100000000003", kms_key_id: "${data.terraform_remote_state.log_archive_stack.outputs.archive_key_arn}" });
     expect(of("management", "aws_s3_bucket")).toEqual([]);
-    expect(of("management", "aws_organizations_policy_attachment").every((attachment) => attachment.target_id.includes(".roots[0].id"))).toBe(true);
+    // The SCPs on the root; the log archive's RCP on the log-archive account, once the organization has RCPs enabled.
+    const attachments = of("management", "aws_organizations_policy_attachment");
+    expect(attachments.filter((attachment) => !attachment.policy_id.includes("resource-policy")).every((attachment) => attachment.target_id.includes(".roots[0].id"))).toBe(true);
+    const rcpAttachments = attachments.filter((attachment) => attachment.policy_id.includes("resource-policy"));
+    expect(rcpAttachments.map((attachment) => attachment.target_id)).toEqual(["100000000003"]);
+    expect(rcpAttachments[0].depends_on).toEqual([expect.stringMatching(/^aws_organizations_organization\./)]);
   });
 
   test("management turns on centralized root access after the organization trusts IAM", () => {
@@ -269,10 +274,16 @@ describe("the organization's stacks with two guardrail targets", () => {
   };
 
   test("every guardrail policy is attached to Production and to Development", () => {
-    const policies = Object.keys(two.management.resource.aws_organizations_policy).map((key) => `\${aws_organizations_policy.${key}.id}`);
+    const ofType = (type: string) =>
+      Object.entries<any>(two.management.resource.aws_organizations_policy)
+        .filter(([, policy]) => policy.type === type)
+        .map(([key]) => `\${aws_organizations_policy.${key}.id}`);
+    const policies = ofType("SERVICE_CONTROL_POLICY");
     expect(policies.length).toBeGreaterThanOrEqual(1);
     const attached = Object.values<any>(two.management.resource.aws_organizations_policy_attachment).map((attachment) => `${attachment.target_id} ${attachment.policy_id}`).sort();
-    expect(attached).toEqual([unitId("Production"), unitId("Development")].flatMap((target) => policies.map((policy) => `${target} ${policy}`)).sort());
+    // The SCPs on both units; the log archive's RCP on the log-archive account only.
+    const logArchive = json.organization.logArchiveAccount.id;
+    expect(attached).toEqual([...[unitId("Production"), unitId("Development")].flatMap((target) => policies.map((policy) => `${target} ${policy}`)), ...ofType("RESOURCE_CONTROL_POLICY").map((policy) => `${logArchive} ${policy}`)].sort());
     expect(two.management.output.guardrail_target_ids.value).toEqual([unitId("Production"), unitId("Development")]);
   });
 
@@ -382,7 +393,8 @@ describe("a Control Tower-shaped organization (#26 item 5)", () => {
     const parents = resources("aws_organizations_account").filter(([, account]) => development.accounts.some((member) => member.email === account.email)).map(([, account]) => account.parent_id);
     expect(parents).toEqual(["dev-payments", "dev-web", "sandbox"].map(() => idOf("Development")));
     const targets = new Set(resources("aws_organizations_policy_attachment").map(([, attachment]) => attachment.target_id));
-    expect(targets).toEqual(new Set([`\${aws_organizations_organization.${resources("aws_organizations_organization")[0][0]}.roots[0].id}`, idOf("Development")]));
+    // The SCPs on the root and the external unit; the log archive's RCP on its account (100000000003).
+    expect(targets).toEqual(new Set([`\${aws_organizations_organization.${resources("aws_organizations_organization")[0][0]}.roots[0].id}`, idOf("Development"), "100000000003"]));
   });
 
   test("a unit to adopt or use that does not exist fails the plan, naming the unit and what to set", () => {
@@ -403,7 +415,7 @@ describe("a Control Tower-shaped organization (#26 item 5)", () => {
   test("an external trail: no organization trail, no CIS alarms and no read of the archive's state; the summary says so", () => {
     for (const type of ["aws_cloudtrail", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_log_group", "aws_sns_topic"]) expect({ type, count: resources(type).length }).toEqual({ type, count: 0 });
     expect(management.data.terraform_remote_state).toBeUndefined();
-    expect(Object.keys(management.output).sort()).toEqual(["guardrail_policy_ids", "guardrail_target_ids", "root_id"]);
+    expect(Object.keys(management.output).sort()).toEqual(["guardrail_policy_ids", "guardrail_resource_policy_ids", "guardrail_target_ids", "root_id"]);
     const summary = describeStacks(ctConfig).join("\n");
     expect(summary).toContain("3 units (1 adopted: Security; 1 external, used as they are: Development)");
     expect(summary).toContain("no organization trail (organization.trail external: the existing one, such as Control Tower's, records every account; no CIS alarms here)");

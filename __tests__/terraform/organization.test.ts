@@ -30,6 +30,7 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: the organization's guardrail p
       allowedRegions: ["eu-west-1", "eu-central-1"],
       deploymentRoleArns: ["arn:aws:iam::*:role/TapDeploy"],
       targets: ["r-ab12", "ou-ab12-34cd56ef"],
+      logArchive: { accountId: "100000000003", buckets: ["acme-org-cloudtrail-100000000003"] },
     });
     const stackJson = JSON.stringify(stack.toTerraform());
     workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(tmpdir(), "tap-org-tf-")), stackJson, findProviderSource());
@@ -39,11 +40,17 @@ describeIfTier([TERRAFORM_TIER], "Terraform tier: the organization's guardrail p
   }, TIMEOUT_MS);
   afterAll(() => workdir?.dispose());
 
-  test("plans each SCP with its content and one attachment per target", () => {
+  test("plans each SCP with its content and one attachment per target, and the log archive's RCP on its account", () => {
     const policies = plan.resource_changes.filter((change) => change.type === "aws_organizations_policy");
-    expect(policies.map((change) => JSON.parse(change.change.after.content))).toEqual(guardrails.documents);
-    expect(policies.every((change) => change.change.after.type === "SERVICE_CONTROL_POLICY")).toBe(true);
-    expect(plan.resource_changes.filter((change) => change.type === "aws_organizations_policy_attachment")).toHaveLength(2 * policies.length);
+    const scps = policies.filter((change) => change.change.after.type === "SERVICE_CONTROL_POLICY");
+    const rcps = policies.filter((change) => change.change.after.type === "RESOURCE_CONTROL_POLICY");
+    expect(scps.map((change) => JSON.parse(change.change.after.content))).toEqual(guardrails.documents);
+    // hashicorp/aws 5.100 takes RESOURCE_CONTROL_POLICY as a policy's type.
+    expect(rcps.map((change) => JSON.parse(change.change.after.content))).toEqual(guardrails.resourceDocuments);
+    expect(rcps).toHaveLength(1);
+    const attachments = plan.resource_changes.filter((change) => change.type === "aws_organizations_policy_attachment");
+    expect(attachments).toHaveLength(2 * scps.length + 1);
+    expect(attachments.filter((change) => change.change.after.target_id === "100000000003")).toHaveLength(1);
   });
 });
 

@@ -325,7 +325,8 @@ export const TEST_ACCOUNT_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:user/tap-terraf
 
 /**
  * `override_data` blocks for the data sources that call AWS at plan time: the caller's account,
- * and per region the zones, the zones that offer execute-api and the default VPC (test data in zones.ts).
+ * and per region the zones, the zones that offer execute-api and the default VPC (test data in zones.ts),
+ * and the policies already on each guardrail target.
  */
 export function overrideDataBlocks(stack: { data?: Record<string, Record<string, { provider?: string }>> }, remoteStateOutputs?: Record<string, unknown>): string {
   const blocks: string[] = [];
@@ -344,6 +345,11 @@ export function overrideDataBlocks(stack: { data?: Record<string, Record<string,
   each("aws_vpcs", (region) => ({ ids: [defaultVpcId(region)] }));
   // The management stack reads the organization it adopts (its feature set, its root): an organization of all features.
   each("aws_organizations_organization", () => ({ feature_set: "ALL", roots: [{ id: TEST_ROOT_ID, name: "Root", arn: `arn:aws:organizations::${TEST_ACCOUNT_ID}:root/o-tapterraform/${TEST_ROOT_ID}`, policy_types: [] }] }));
+  // The policies already on a guardrail target: AWS's own full-access policy of the type, as on a fresh organization.
+  for (const [name, body] of Object.entries<any>(stack.data?.aws_organizations_policies_for_target ?? {})) {
+    const ids = body.filter === "RESOURCE_CONTROL_POLICY" ? ["p-RCPFullAWSAccess"] : ["p-FullAWSAccess"];
+    blocks.push(`override_data {\n  target = data.aws_organizations_policies_for_target.${name}\n  values = ${JSON.stringify({ ids })}\n}`);
+  }
   if (remoteStateOutputs) each("terraform_remote_state", () => ({ outputs: remoteStateOutputs }));
   return blocks.join("\n\n");
 }

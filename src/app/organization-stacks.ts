@@ -58,6 +58,12 @@ function roleStackParts(stack: SinglePassStack, config: OrganizationConfig, acco
   return { reach, stateBackend, providers, primary, partition: partition.partition };
 }
 
+/** The log archive's buckets, which its resource control policy guards. */
+function archiveBuckets(config: OrganizationConfig) {
+  const names = organizationArchiveNames(config.project, config.logArchive.id);
+  return { bucket: names.bucket, accessLogBucket: names.accessLogBucket };
+}
+
 function output(stack: SinglePassStack, name: string, value: unknown, description: string): void {
   new TerraformOutput(stack, name, { value, description });
 }
@@ -129,14 +135,20 @@ export class ManagementStack extends SinglePassStack {
       project: config.project,
       allowedRegions: config.allowedRegions,
       deploymentRoleArns: config.deploymentRoleArns,
+      breakGlassRoleArn: config.breakGlassRoleArn,
+      controlTower: config.controlTower,
+      logArchive: { accountId: config.logArchive.id, buckets: Object.values(archiveBuckets(config)) },
       targets,
+      targetNames: config.guardrailTargets,
       acceptedRisks: config.disabledGuardrails,
+      dependsOn: [this.management.trusted],
     });
     if (config.trail === "create") this.trail = this.organizationTrail(config, logArchive, { primary, partition });
     const names = ORGANIZATION_OUTPUTS.management;
     output(this, names.rootId, this.management.rootId, "The organization's root (r-...).");
     output(this, names.targetIds, targets, "Ids of the guardrail policies' targets, in the order of organization.guardrailTargets.");
     output(this, names.policyIds, this.guardrails.policyIds, "The guardrail SCPs.");
+    output(this, "guardrail_resource_policy_ids", this.guardrails.resourcePolicyIds, "The guardrail RCPs (the log archive's).");
     if (this.trail) {
       output(this, names.trailArn, this.trail.trailArn, "The organization trail.");
       output(this, "alarm_topic_arn", this.trail.topicArn, "The SNS topic the CIS alarms on the organization trail notify.");

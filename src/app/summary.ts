@@ -63,7 +63,7 @@ function describeOrganization(organization: OrganizationConfig, resourceCounts: 
   return [
     `tap: organization ${organization.id}: home region ${organization.homeRegion}; allowed regions ${organization.allowedRegions.join(", ")}; deployed in this order, members last`,
     `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive, ${organization.protectArchive ? "protected (Object Lock, prevent_destroy)" : "DISPOSABLE (organization.disposableArchive: no Object Lock, no prevent_destroy, emptied on destroy; for a test organization only)"}; ${regionStackState(logArchive.backend)}`,
-    `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${describeUnits(organization.units)}, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}, ${organization.trail === "create" ? "the organization trail" : "no organization trail (organization.trail external: the existing one, such as Control Tower's, records every account; no CIS alarms here)"}; ${regionStackState(management.backend)}`,
+    `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${describeUnits(organization.units)}, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}${exemptBesides(organization)}, the log archive's RCP, ${organization.trail === "create" ? "the organization trail" : "no organization trail (organization.trail external: the existing one, such as Control Tower's, records every account; no CIS alarms here)"}; ${regionStackState(management.backend)}`,
     `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty (${securityGuardDuty(organization)}), Security Hub (${organization.securityServices.securityHub === "external" ? "external: its organization configuration left to another tool" : `${organization.securityHubStandards.map(standardLabel).join(", ")} in every member account and region`}), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
   ];
 }
@@ -229,4 +229,10 @@ function unsubscribed(stack: StackConfig, previous: PreviousSubscriptions): stri
     (standard) =>
       `WARN [${stack.stackName}]: this deploy UNSUBSCRIBES ${SECURITY_HUB_STANDARDS[standard].name} in ${before.get(standard)} regions (the previous synth in cdktf.out subscribed it): its findings and score go. To keep it: securityHubStandards ${JSON.stringify(keep)} (TAP_SECURITY_HUB_STANDARDS=${keep.join(",")})${now.length === 0 ? ", with securityHub on and not external" : ""}; docs/security.md: Moving from CIS v3.0.0`,
   );
+}
+
+/** Who the guardrails exempt besides the deployment roles, when anyone is. */
+function exemptBesides(organization: { readonly breakGlassRoleArn?: string; readonly controlTower: boolean }): string {
+  const exempt = [...(organization.breakGlassRoleArn ? [`break-glass ${organization.breakGlassRoleArn}`] : []), ...(organization.controlTower ? ["AWSControlTowerExecution for what Control Tower manages"] : [])];
+  return exempt.length > 0 ? ` (exempt besides the deployment roles: ${exempt.join(", ")})` : "";
 }

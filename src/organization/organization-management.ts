@@ -54,7 +54,7 @@ export interface OrganizationManagementProps {
    */
   readonly otherTrustedServices?: readonly string[];
   /**
-   * Policy types the organization already has enabled besides SERVICE_CONTROL_POLICY (authoritative too).
+   * Policy types the organization already has enabled besides SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY (authoritative too).
    * @default []
    */
   readonly otherPolicyTypes?: readonly string[];
@@ -70,7 +70,7 @@ export interface OrganizationManagementProps {
 /**
  * The management account's part of the organization: the existing organization adopted (all
  * features, trusted access for CloudTrail, AWS Config, GuardDuty, Security Hub, IAM Access
- * Analyzer, AWS Account Management and IAM, service control policies enabled), centralized root
+ * Analyzer, AWS Account Management and IAM, service and resource control policies enabled), centralized root
  * access for the member accounts (root credentials managed, and root tasks run, from here), the
  * organizational units (created, or existing ones found by name and adopted or used as they are),
  * the accounts moved into them (keeping their names, e-mail addresses and
@@ -100,7 +100,8 @@ export class OrganizationManagement extends Construct {
       provider: props.provider,
       featureSet: "ALL",
       awsServiceAccessPrincipals: [...this.trustedServices],
-      enabledPolicyTypes: [...new Set(["SERVICE_CONTROL_POLICY", ...(props.otherPolicyTypes ?? [])])].sort(),
+      // Resource control policies guard the log archive (OrganizationGuardrails' ProtectLogArchive).
+      enabledPolicyTypes: [...new Set(["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY", ...(props.otherPolicyTypes ?? [])])].sort(),
       lifecycle: {
         preventDestroy: true,
         // Without all features an organization has no trusted access, delegated administrators or

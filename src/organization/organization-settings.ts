@@ -15,7 +15,19 @@ import { itOrThem, Problems } from "../settings/problems";
 import { BooleanSchema, formatJsonPath, JsonPath, ListSchema, ObjectSchema, ObjectValue, RecordSchema, StringSchema } from "../settings/schema";
 import { closest } from "../settings/suggest";
 import { BOOTSTRAP_STACK_NAME, StateBackend } from "../storage/storage-settings";
-import { ARCHIVE_CONFIG_PREFIX, GUARDRAIL_POLICY_IDS, guardrailDocuments, GuardrailPolicyId, organizationArchiveNames, ORGANIZATION_POLICY_TYPES, SCP_LIMITS } from "./organization-facts";
+import {
+  ARCHIVE_CONFIG_PREFIX,
+  EXEMPTING_GUARDRAILS,
+  GUARDRAIL_POLICY_IDS,
+  guardrailDocuments,
+  GuardrailPolicyId,
+  GuardrailPolicyParams,
+  MEMBER_NEUTRAL_ROLE_ARN,
+  organizationArchiveNames,
+  ORGANIZATION_POLICY_TYPES,
+  RCP_LIMITS,
+  SCP_LIMITS,
+} from "./organization-facts";
 
 /** An account of a fleet: reached by assuming `roleArn`, and nothing else is allowed. */
 export interface FleetAccount {
@@ -89,6 +101,10 @@ export interface OrganizationConfig {
   readonly centralizeRootAccess: boolean;
   /** Role ARN patterns (arn:aws:iam::*:role/<name>) of the roles that deploy tap in the accounts: the guardrails let only them change what they protect. */
   readonly deploymentRoleArns: readonly string[];
+  /** The one break-glass role (arn:aws:iam::*:role/<name>) the guardrails exempt besides them (organization.breakGlassRoleArn). */
+  readonly breakGlassRoleArn?: string;
+  /** Control Tower manages the organization: its AWSControlTowerExecution role keeps what Control Tower manages (organization.controlTower). */
+  readonly controlTower: boolean;
   /** Names of the member stacks (the fleet's accounts), deployed after the organization's stacks. */
   readonly memberStacks: readonly string[];
   /** The management and security stacks' data protection (the deployment's protectData). */
@@ -212,7 +228,7 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
     ),
     otherPolicyTypes: new ListSchema(
       new StringSchema({ description: "A policy type.", enum: ORGANIZATION_POLICY_TYPES.filter((type) => type !== "SERVICE_CONTROL_POLICY") }),
-      { description: "Policy types the organization already has enabled besides service control policies: tap manages the whole list.", unique: true },
+      { description: "Policy types the organization already has enabled besides service and resource control policies (which tap enables itself): tap manages the whole list.", unique: true },
     ),
     trail: new StringSchema({
       description:
@@ -241,6 +257,15 @@ export const ORGANIZATION_SCHEMA = new ObjectSchema(
         textFormat: "pairs",
         example: '"guardDuty=adopt;guardDuty/eu-west-1=create;securityHub=external"',
       },
+    ),
+    breakGlassRoleArn: new StringSchema({
+      description:
+        "The one break-glass role the guardrails exempt besides the deployment roles, for an emergency no deployment can fix: arn:aws:iam::*:role/<path/name> (the same role name in every account, as the guardrails are the same in every account). The guardrails protect it like the deployment roles (ProtectExemptRoles). Default: none.",
+      pattern: MEMBER_NEUTRAL_ROLE_ARN,
+      expected: "arn:aws:iam::*:role/<name>: one role, with * for the account (no wildcard in the name)",
+    }),
+    controlTower: new BooleanSchema(
+      "AWS Control Tower manages the organization: its AWSControlTowerExecution role keeps what Control Tower manages in the accounts it enrolls (their AWS Config recorder and delivery channel, CloudTrail, its governed Regions), and nothing else (docs/organizations.md: Who the guardrails exempt). Default: false.",
     ),
     centralizeRootAccess: new BooleanSchema(
       "Centralized root access for the member accounts (IAM RootCredentialsManagement and RootSessions, with IAM's trusted access): root credentials removable from the management account, none for new accounts, root tasks as short sessions from there (docs/organizations.md: Centralized root access). Default: true. Off, members keep root users of their own, which DenyRootUser still denies.",
@@ -351,7 +376,16 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
   const disabledGuardrails: Record<string, string> = org.acceptRisks ?? {};
   const roleNames = [...new Set([...stacks.map((stack) => stack.account!.roleArn), security.roleArn, logArchive.roleArn].map((arn) => arn.replace(/^arn:aws:iam::\d{12}:role\//, "")))];
   const deploymentRoleArns = roleNames.map((name) => `arn:aws:iam::*:role/${name}`);
-  checkGuardrailsFit(project, context.allowedRegions, deploymentRoleArns, disabledGuardrails, at, problems);
+  const guardrailParams: GuardrailPolicyParams = {
+    project,
+    allowedRegions: context.allowedRegions,
+    deploymentRoleArns,
+    breakGlassRoleArn: org.breakGlassRoleArn,
+    controlTower: org.controlTower ?? false,
+    logArchive: { accountId: logArchive.id, buckets: Object.values(organizationArchiveNames(project, logArchive.id)).filter((name) => !name.startsWith("alias/")) },
+  };
+  checkBreakGlass(org.breakGlassRoleArn, deploymentRoleArns, at, problems);
+  checkGuardrailsFit(guardrailParams, disabledGuardrails, at, problems);
   const securityServices = resolveSecurityServices(org.securityServices ?? {}, context.allowedRegions, at, problems);
   checkMemberRegions(stacks, context, disabledGuardrails, at, problems);
   return {
@@ -370,6 +404,8 @@ export function resolveOrganization(org: GivenOrganization, stacks: readonly Mem
     disabledGuardrails,
     centralizeRootAccess: org.centralizeRootAccess ?? true,
     deploymentRoleArns,
+    breakGlassRoleArn: org.breakGlassRoleArn,
+    controlTower: org.controlTower ?? false,
     memberStacks: stacks.map((stack) => stack.stackName),
     protect: context.protect,
     protectArchive: org.disposableArchive !== true,
@@ -477,11 +513,30 @@ function resolveUnits(org: GivenOrganization, role: { security: OrganizationRole
   });
 }
 
-/** The guardrails fit in AWS's five SCPs per target, beside the one AWS attaches itself. */
-function checkGuardrailsFit(project: string, allowedRegions: readonly string[], deploymentRoleArns: readonly string[], disabled: Readonly<Record<string, string>>, at: At, problems: Problems): void {
-  const documents = guardrailDocuments({ project, allowedRegions, deploymentRoleArns }, new Set(Object.keys(disabled) as GuardrailPolicyId[]));
-  if (documents.length + SCP_LIMITS.attachedByAws.length > SCP_LIMITS.maxPoliciesPerTarget) {
-    problems.error(`${at()}: the guardrails need ${documents.length} SCPs beside ${SCP_LIMITS.attachedByAws.join(", ")}, more than the ${SCP_LIMITS.maxPoliciesPerTarget} AWS attaches to one target; accept the risk of one in organization.acceptRisks`);
+/** The break-glass role is not one of the deployment roles (it would exempt nothing more, and say it does). */
+function checkBreakGlass(breakGlass: string | undefined, deploymentRoleArns: readonly string[], at: At, problems: Problems): void {
+  if (breakGlass !== undefined && deploymentRoleArns.includes(breakGlass)) {
+    problems.error(`${at("breakGlassRoleArn")}: "${breakGlass}" is already a deployment role (an account's role); name a role kept for emergencies only`);
+  }
+}
+
+/**
+ * The guardrails fit in AWS's five SCPs (and RCPs) per target, beside the one AWS attaches
+ * itself; the exempt roles stay protected while a guardrail exempts them.
+ */
+function checkGuardrailsFit(params: GuardrailPolicyParams, disabled: Readonly<Record<string, string>>, at: At, problems: Problems): void {
+  const off = new Set(Object.keys(disabled) as GuardrailPolicyId[]);
+  for (const [type, limits] of [["SERVICE_CONTROL_POLICY", SCP_LIMITS], ["RESOURCE_CONTROL_POLICY", RCP_LIMITS]] as const) {
+    const documents = guardrailDocuments(params, off, type);
+    if (documents.length + limits.attachedByAws.length > limits.maxPoliciesPerTarget) {
+      problems.error(`${at()}: the guardrails need ${documents.length} ${type} documents beside ${limits.attachedByAws.join(", ")}, more than the ${limits.maxPoliciesPerTarget} AWS attaches to one target; accept the risk of one in organization.acceptRisks`);
+    }
+  }
+  if (off.has("ProtectExemptRoles")) {
+    const exempting = EXEMPTING_GUARDRAILS.filter((policy) => !off.has(policy));
+    if (exempting.length > 0) {
+      problems.error(`${at("acceptRisks", "ProtectExemptRoles")}: cannot be accepted while ${exempting.join(", ")} exempt the deployment roles: a member's administrator could take one over and walk around them; accept those too, or keep ProtectExemptRoles`);
+    }
   }
 }
 
