@@ -324,6 +324,25 @@ export function configVariables(env: NodeJS.ProcessEnv, root: string): Record<st
   return variables;
 }
 
+/**
+ * The state key the workflow's jobs must name: synth learns it from the bootstrap stack's local
+ * state (cdktf.out/stacks/bootstrap/terraform.tfstate), which a CI runner's fresh checkout does
+ * not have, and without it every job's deploy is refused (the state bucket requires the key). So
+ * the key the synthesized backends carry now is written into the workflow's variables, unless
+ * TERRAFORM_STATE_KMS_KEY_ID is set already. A key ARN is not a secret.
+ */
+export function stateKeyVariable(backendKeys: readonly (string | undefined)[], variables: Readonly<Record<string, string>>): Record<string, string> {
+  if (variables.TERRAFORM_STATE_KMS_KEY_ID !== undefined) return {};
+  const keys = [...new Set(backendKeys.filter((key): key is string => key !== undefined))];
+  if (keys.length > 1) throw new Error(`the stacks' S3 backends name ${keys.length} state keys (${keys.join(", ")}): one workflow variable cannot give them all; set TERRAFORM_STATE_KMS_KEY_ID or backend.kmsKeyId per stack in the configuration`);
+  return keys.length === 1 ? { TERRAFORM_STATE_KMS_KEY_ID: keys[0] } : {};
+}
+
+/** The state key (kms_key_id) each synthesized stack's S3 backend names, if any. */
+function backendStateKeys(outdir: string, names: readonly string[]): (string | undefined)[] {
+  return names.map((name) => JSON.parse(readFileSync(resolve(outdir, "stacks", name, "cdk.tf.json"), "utf8")).terraform?.backend?.s3?.kms_key_id);
+}
+
 // ---- YAML for the workflow's shape: maps, lists, strings, numbers, booleans ----
 
 const PLAIN = /^[A-Za-z0-9_./@][A-Za-z0-9_./@ -]*$/;
@@ -394,7 +413,9 @@ if (require.main === module) {
     const pkg = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
     const config = loadConfig();
     const stacks = pipelineStacks(config);
-    const workflow = workflowFor(readManifest(resolve(root, OUTDIR)), stacks, { nodeVersion: nodeVersionOf(pkg.engines?.node), env: configVariables(process.env, root) });
+    const variables = configVariables(process.env, root);
+    const env = { ...variables, ...stateKeyVariable(backendStateKeys(resolve(root, OUTDIR), Object.keys(stacks)), variables) };
+    const workflow = workflowFor(readManifest(resolve(root, OUTDIR)), stacks, { nodeVersion: nodeVersionOf(pkg.engines?.node), env });
     const file = resolve(root, output);
     mkdirSync(dirname(file), { recursive: true });
     refuseUnnamedStateBuckets(Object.keys(stacks), synthesizedStacks(resolve(root, OUTDIR)));

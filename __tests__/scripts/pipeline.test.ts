@@ -5,7 +5,7 @@ import { buildApp } from "../../src/app/app";
 import { loadConfig } from "../../src/app/load-config";
 import type { TapConfig } from "../../src/config/model";
 import { BOOTSTRAP_STACK_NAME } from "../../src/config/load";
-import { configVariables, nodeVersionOf, PIPELINE_TERRAFORM_VERSION, pipelineStacks, planFiles, toYaml, workflowFor } from "../../scripts/pipeline";
+import { configVariables, nodeVersionOf, stateKeyVariable, PIPELINE_TERRAFORM_VERSION, pipelineStacks, planFiles, toYaml, workflowFor } from "../../scripts/pipeline";
 import type { ManifestStacks } from "../../scripts/plan-review";
 import { projectRoot } from "../../scripts/terraform/emulator";
 
@@ -280,5 +280,16 @@ describe("npm run pipeline's workflow", () => {
       TAP_ACCOUNT_ID: "111122223333",
     });
     expect(() => configVariables({ TAP_CONFIG: "/etc/tap.json" }, root)).toThrow(/outside the repository/);
+  });
+
+  test("the jobs get the state key synth learned from bootstrap's local state, which a runner's checkout does not have", () => {
+    const key = "arn:aws:kms:us-east-1:111122223333:key/0b7c1e4a-0000-4000-8000-000000000001";
+    // Every main stack's backend names the key; the bootstrap stack (local state) names none.
+    expect(stateKeyVariable([undefined, key, key], { TAP_ACCOUNT_ID: "111122223333" })).toEqual({ TERRAFORM_STATE_KMS_KEY_ID: key });
+    // Set explicitly: kept as it is (configVariables already carries it).
+    expect(stateKeyVariable([key], { TERRAFORM_STATE_KMS_KEY_ID: "arn:aws:kms:us-east-1:111122223333:key/other" })).toEqual({});
+    // Local state only: nothing to give.
+    expect(stateKeyVariable([undefined], {})).toEqual({});
+    expect(() => stateKeyVariable([key, key.replace("0001", "0002")], {})).toThrow(/name 2 state keys .*set TERRAFORM_STATE_KMS_KEY_ID/);
   });
 });
