@@ -14,14 +14,15 @@ import { GUARDRAIL_DEFAULTS, OrganizationPart, regionStacks, resolveGuardrails }
 import { GUARDDUTY_PROTECTION_PLAN_KEYS, GuardDutyProtectionPlan } from "../guardrails/guardrail-facts";
 import { checkTagKeyCase, IDENTITY_DEFAULTS } from "../identity/identity-settings";
 import { checkFleetVpcCidrs, NETWORK_DEFAULTS, resolveNetwork } from "../network/network-settings";
-import { checkFleetAccounts, fleetAccount, GivenAccount, organizationForMembers, resolveOrganization } from "../organization/organization-settings";
+import { ORGANIZATION_ENVIRONMENT } from "../organization/organization-facts";
+import { checkFleetAccounts, fleetAccount, GivenAccount, organizationForMembers, OrganizationConfig, resolveOrganization, roleManagedSingletons } from "../organization/organization-settings";
 import { DEFAULT_CONFIG_FILE, Problems, Setting } from "../settings/problems";
 import { formatJsonPath, JsonPath, SchemaIssue, StringSchema } from "../settings/schema";
 import { closest } from "../settings/suggest";
 import { BackendSettings, bootstrapConfig, BOOTSTRAP_STACK_NAME, checkBackend, PROTECTED_ENVIRONMENT_PREFIX, readBackend, resolveProtectData, STORAGE_DEFAULTS, stackBackend } from "../storage/storage-settings";
 import { CONFIG_FILE_VARIABLE, ConfigFile, readConfigFile } from "./config-file";
 import { emptyLayer, Layer, layerFromObject, layerFromVariables, mergeLayers, viewOf } from "./layers";
-import type { StackConfig, TapConfig } from "./model";
+import type { RoleBaselines, StackConfig, TapConfig } from "./model";
 import { ACCOUNT_ID_SCHEMA, KNOWN_VARIABLES, PROJECT_SCHEMA, RISKY_VALUES, StackFields, stackFields, TOOL_VARIABLES } from "./settings";
 import { stackAwsNames } from "./stack-names";
 
@@ -80,10 +81,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
 
 type Project = Setting<string> & { given: boolean };
 type OrganizationGiven = Parameters<typeof resolveOrganization>[0];
-/** A fleet account's stack: where its settings are given, and what its organization decides for it. */
+/**
+ * A fleet account's stack: where its settings are given, and what its organization decides for
+ * it. An organization's own account has no settings of its own (no `path`): the top level's.
+ */
 interface AccountContext {
   readonly account: GivenAccount;
-  readonly path: JsonPath;
+  readonly path?: JsonPath;
   readonly display: string;
   readonly organization?: OrganizationPart & { readonly delivery: { readonly bucketName: string; readonly keyPrefix: string } };
 }
@@ -143,11 +147,12 @@ class ConfigLoader {
       checkFleetVpcCidrs(stacks, (index) => `${file!.display} ${formatJsonPath(["fleet", "accounts", index, "vpcCidrs"])}`, this.problems);
     }
     const organization = organizationGiven && members ? this.resolveOrganization(organizationGiven as OrganizationGiven, members, stacks, accounts!, { project: project.value, backend, accountId, top, display: file!.display }) : undefined;
+    const roleBaselines = organization && members ? this.resolveRoleBaselines(organization, members.member.delivery, top, stackContext, file!.display) : undefined;
     const bootstrap = bootstrapConfig(stacks[0]?.backend, project.value, accountId, (top.settings.tags?.value as Record<string, string> | undefined) ?? {});
     const taken = bootstrap && stacks.find((stack) => stack.stackName === BOOTSTRAP_STACK_NAME);
     if (taken) this.problems.error(`${taken.account ? "fleet account name" : "stack name"} "${BOOTSTRAP_STACK_NAME}": is the state bucket's own stack (npm run bootstrap); choose another name`);
     if (this.problems.errors.length > 0) throw new ConfigError(this.problems.errors);
-    return { project: project.value, accountId, bootstrap, stacks, organization, file: file?.path, warnings: this.problems.warnings };
+    return { project: project.value, accountId, bootstrap, stacks, organization, roleBaselines, file: file?.path, warnings: this.problems.warnings };
   }
 
   /** `TAP_REGION` (singular) is a typo of `TAP_REGIONS`, not a setting to ignore. */
@@ -227,11 +232,73 @@ class ConfigLoader {
     );
   }
 
+  /**
+   * The organization's own accounts get what every member gets (#26): the account and regional
+   * guardrails, resolved from the top level's settings as for a fleet account without settings of
+   * its own, in the organization's environment and data protection, guarding the organization's
+   * regions in one stack (the role stack), and with what the organization runs for it left
+   * external: the trail, GuardDuty, Security Hub and, in the security account, Access Analyzer
+   * (it holds the organization's). AWS Config delivers to the log archive, as the members' does.
+   * A problem of the top level's settings is reported once, not again for each of these.
+   */
+  private resolveRoleBaselines(
+    organization: OrganizationConfig,
+    delivery: { bucketName: string; keyPrefix: string },
+    top: Layer,
+    context: { project: Project; backend: BackendSettings; deploymentAccount?: string },
+    display: string,
+  ): RoleBaselines {
+    const origin = `${display} $.organization`;
+    const roles = {
+      logArchive: { ...organization.logArchive, stackName: organization.logArchive.name },
+      management: organization.management,
+      security: { ...organization.security, stackName: organization.security.name },
+    };
+    const resolved = Object.entries(roles).map(([role, account]) => {
+      const managed = roleManagedSingletons(role as keyof RoleBaselines);
+      const decided: Layer = {
+        settings: { singletons: { value: Object.fromEntries(managed.map((key) => [key, "external"])), origin, entryOrigins: Object.fromEntries(managed.map((key) => [key, origin])) } },
+        invalid: new Set(),
+      };
+      // No workload: the home region only, none of the top level's network settings, every guarded region in the role stack.
+      const { vpcCidrs, replication, retiringRegions, ...settings } = mergeLayers(decided, top).settings;
+      const own: Layer = {
+        settings: {
+          ...settings,
+          regions: { value: [organization.homeRegion], origin },
+          environment: { value: ORGANIZATION_ENVIRONMENT, origin },
+          layout: { value: "single", origin },
+          ...(settings.protectData ? {} : { protectData: { value: organization.protect, origin: `${origin} (the organization's stacks' data protection)` } }),
+        },
+        invalid: top.invalid,
+      };
+      const given = { id: account.id, name: `${account.stackName}`, role: account.roleArn ?? "" };
+      const stack = this.reportedOnce(() =>
+        this.resolveStack(own, context, { account: given, display, organization: { guardrailRegions: organization.allowedRegions, managedSingletons: managed, delivery } }),
+      );
+      // Without a role the management stack acts with the ambient credentials, which allowed_account_ids still pins.
+      const reached = account.roleArn ? stack : { ...stack, account: undefined };
+      return [role, { ...reached, backend: account.backend }] as const;
+    });
+    return Object.fromEntries(resolved.filter(([, stack]) => stack.manageAccountSettings));
+  }
+
+  /** Runs `resolve`, keeping only the problems and warnings it adds that were not reported already. */
+  private reportedOnce<T>(resolve: () => T): T {
+    const before = { errors: this.problems.errors.length, warnings: this.problems.warnings.length };
+    const result = resolve();
+    for (const list of ["errors", "warnings"] as const) {
+      const added = this.problems[list].splice(before[list]);
+      for (const message of added) if (!this.problems[list].includes(message)) this.problems[list].push(message);
+    }
+    return result;
+  }
+
   /** One stack's settings: each concern resolves and checks its part, in the order messages read best. */
   private resolveStack(layer: Layer, context: { project: Project; backend: BackendSettings; deploymentAccount?: string }, fleet?: AccountContext): StackConfig {
-    const view = viewOf(layer, fleet);
+    const view = viewOf(layer, fleet?.path ? { display: fleet.display, path: fleet.path } : undefined);
     const environment = view.valueOf("environment", DEFAULTS.environment);
-    const account = fleet ? fleetAccount(fleet.account, fleet.path, fleet.display, this.problems) : undefined;
+    const account = fleet ? fleetAccount(fleet.account, fleet.path ?? [], fleet.display, this.problems) : undefined;
     const network = resolveNetwork(view, this.problems);
     const homeRegion = resolveHomeRegion(view, network.regionNames, this.problems);
     const guardrails = resolveGuardrails(view, this.problems, { regionNames: network.regionNames, regionsValid: !view.refused("regions"), riskyValues: RISKY_VALUES, organization: fleet?.organization });

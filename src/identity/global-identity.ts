@@ -68,17 +68,24 @@ export interface IFlowLogDeliveryRole {
   grantFlowLogDelivery(region: string, logGroupName: string): ITerraformDependable;
 }
 
+/** The flow-log delivery role, its trust, the log groups it writes to, and its policy once a group is granted. */
+interface FlowLogsRole {
+  readonly role: IamRole;
+  readonly trust: DataAwsIamPolicyDocument;
+  readonly groups: { region: string; name: string }[];
+  policy?: { document: DataAwsIamPolicyDocument; resource: IamRolePolicy };
+}
+
 /** The product's default reuse prevention (the spec's 5; CIS 1.9 recommends 24). */
 export const DEFAULT_PASSWORD_REUSE_PREVENTION = PASSWORD_POLICY.defaultReusePrevention;
 
 /**
- * Account-wide IAM: the role VPC flow logs deliver with and, when this deployment owns the
- * account's settings, the role API Gateway writes CloudWatch logs with (and each region's API
- * Gateway setting pointing at it), the account password policy and the AWS Support role.
+ * Account-wide IAM: the role VPC flow logs deliver with (made when a network first asks for it:
+ * an account without networks, such as an organization's role account, has none) and, when this
+ * deployment owns the account's settings, the role API Gateway writes CloudWatch logs with (and
+ * each region's API Gateway setting pointing at it), the account password policy and the AWS Support role.
  */
 export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
-  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
-  public readonly flowLogsRoleArn: string;
   /** ARN of the role API Gateway writes CloudWatch logs with; unset when another deployment owns the account's settings. */
   public readonly apiGatewayCloudWatchRoleArn?: string;
   /** ARN of the role for AWS Support incidents (CIS 1.17); unset when another deployment owns the account's settings. */
@@ -88,7 +95,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   private readonly naming: Omit<NameScope, "region">;
   private readonly account: { readonly accountId: string; readonly partition: string };
   private readonly managesAccountSettings: boolean;
-  private readonly flowLogs: { readonly role: IamRole; readonly trust: DataAwsIamPolicyDocument; readonly groups: { region: string; name: string }[]; policy?: { document: DataAwsIamPolicyDocument; resource: IamRolePolicy } };
+  private flowLogsParts?: FlowLogsRole;
   private readonly apiGateway?: { readonly role: IamRole; readonly ready: ITerraformDependable; readonly adopt: boolean };
 
   constructor(scope: Construct, id: string, props: GlobalIdentityProps) {
@@ -99,8 +106,6 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
     this.account = { accountId: props.accountId, partition: props.partition };
     const reusePrevention = this.validate(props);
 
-    this.flowLogs = this.buildFlowLogsRole();
-    this.flowLogsRoleArn = this.flowLogs.role.arn;
     if (this.managesAccountSettings) {
       const apiGatewayMode = props.apiGatewayAccount ?? "create";
       if (apiGatewayMode !== "external") {
@@ -111,6 +116,15 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
       if (passwordPolicyMode !== "external") this.buildPasswordPolicy(reusePrevention, props.protectAccountSettings ?? false, passwordPolicyMode === "adopt");
       this.supportRoleArn = this.buildSupportRole().arn;
     }
+  }
+
+  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs (made on first use). */
+  public get flowLogsRoleArn(): string {
+    return this.flowLogs.role.arn;
+  }
+
+  private get flowLogs(): FlowLogsRole {
+    return (this.flowLogsParts ??= this.buildFlowLogsRole());
   }
 
   /** Lets flow logs of `region` assume the role and write to `logGroupName`; returns the policy a flow log waits for (IFlowLogDeliveryRole). */
@@ -213,7 +227,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   }
 
   /** The role VPC flow logs deliver with; each network grants itself delivery to its log group. */
-  private buildFlowLogsRole() {
+  private buildFlowLogsRole(): FlowLogsRole {
     const { provider, naming } = this;
     const trust = serviceTrustPolicy(this, "flow-logs-trust", { provider, service: "vpc-flow-logs.amazonaws.com", limit: { accountId: this.account.accountId } });
     const role = new IamRole(this, "flow-logs-role", {
@@ -223,7 +237,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
       assumeRolePolicy: trust.json,
       tags: nameTag(naming, "vpc-flow-logs"),
     });
-    return { role, trust, groups: [] as { region: string; name: string }[] };
+    return { role, trust, groups: [] };
   }
 
   /** The account password policy at the baseline's numbers. */
