@@ -70,9 +70,11 @@ describe("organization configuration", () => {
     // No member accepts Account.1 in an organization: each has a contact.
     expect(config.stacks.flatMap((stack) => stack.acceptedRisks.filter((risk) => risk.ruleId === "Account.SecurityContact"))).toEqual([]);
     const problems = problemsOf((json) => delete json.securityContact);
-    // prod-payments gives its own; the five others are refused, each at its own path.
-    expect(problems).toHaveLength(5);
+    // prod-payments gives its own; the five others are refused, each at its own path, and the
+    // organization's own accounts (management, security, log archive) once, at the top level they take it from.
+    expect(problems).toHaveLength(6);
     expect(problems[0]).toMatch(/ \$\.fleet\.accounts\[1\]\.securityContact: is required in an organization: AWS then writes about abuse.* set it at the top level for every member account \(an account may give its own\)$/);
+    expect(problems[5]).toMatch(/tap\.config\.json \$\.securityContact: is required in an organization/);
     expect(problems.every((problem) => problem.includes("securityContact: is required in an organization"))).toBe(true);
   });
 

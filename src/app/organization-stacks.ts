@@ -92,7 +92,8 @@ function buildBaseline(stack: SinglePassStack, baseline: StackConfig | undefined
     passwordReusePrevention: baseline.passwordReusePrevention,
     protectAccountSettings: baseline.protectData.enabled,
     passwordPolicy: baseline.singletons.passwordPolicy,
-    // No workload: API Gateway's account setting is not the baseline's.
+    // No workload: no network's flow logs, and API Gateway's account setting is not the baseline's.
+    flowLogDelivery: false,
     apiGatewayAccount: "external",
   });
   const recording = baseline.guardrails.awsConfig && baseline.singletons.awsConfig !== "external";

@@ -83,11 +83,11 @@ type Project = Setting<string> & { given: boolean };
 type OrganizationGiven = Parameters<typeof resolveOrganization>[0];
 /**
  * A fleet account's stack: where its settings are given, and what its organization decides for
- * it. An organization's own account has no settings of its own (no `path`): the top level's.
+ * it. An organization's own account has no settings of its own: its path is the top level's ([]).
  */
 interface AccountContext {
   readonly account: GivenAccount;
-  readonly path?: JsonPath;
+  readonly path: JsonPath;
   readonly display: string;
   readonly organization?: OrganizationPart & { readonly delivery: { readonly bucketName: string; readonly keyPrefix: string } };
 }
@@ -274,7 +274,7 @@ class ConfigLoader {
       };
       const given = { id: account.id, name: `${account.stackName}`, role: account.roleArn ?? "" };
       const stack = this.reportedOnce(() =>
-        this.resolveStack(own, context, { account: given, display, organization: { guardrailRegions: organization.allowedRegions, managedSingletons: managed, delivery } }),
+        this.resolveStack(own, context, { account: given, path: [], display, organization: { guardrailRegions: organization.allowedRegions, managedSingletons: managed, delivery } }),
       );
       // Without a role the management stack acts with the ambient credentials, which allowed_account_ids still pins.
       const reached = account.roleArn ? stack : { ...stack, account: undefined };
@@ -296,9 +296,9 @@ class ConfigLoader {
 
   /** One stack's settings: each concern resolves and checks its part, in the order messages read best. */
   private resolveStack(layer: Layer, context: { project: Project; backend: BackendSettings; deploymentAccount?: string }, fleet?: AccountContext): StackConfig {
-    const view = viewOf(layer, fleet?.path ? { display: fleet.display, path: fleet.path } : undefined);
+    const view = viewOf(layer, fleet);
     const environment = view.valueOf("environment", DEFAULTS.environment);
-    const account = fleet ? fleetAccount(fleet.account, fleet.path ?? [], fleet.display, this.problems) : undefined;
+    const account = fleet ? fleetAccount(fleet.account, fleet.path, fleet.display, this.problems) : undefined;
     const network = resolveNetwork(view, this.problems);
     const homeRegion = resolveHomeRegion(view, network.regionNames, this.problems);
     const guardrails = resolveGuardrails(view, this.problems, { regionNames: network.regionNames, regionsValid: !view.refused("regions"), riskyValues: RISKY_VALUES, organization: fleet?.organization });

@@ -49,6 +49,13 @@ export interface GlobalIdentityProps {
    */
   readonly passwordPolicy?: SingletonMode;
   /**
+   * The role VPC flow logs deliver with, which each network grants itself delivery to its log
+   * group (grantFlowLogDelivery). false for an account without networks (an organization's role
+   * account): no role is made, and asking for it fails.
+   * @default true
+   */
+  readonly flowLogDelivery?: boolean;
+  /**
    * API Gateway's per-region account setting, with `manageAccountSettings`: create it (and the
    * role it names), adopt the existing setting (import, then point it at tap's role), or leave
    * it to whoever manages it (no role, and enableApiGatewayLogging does nothing).
@@ -80,9 +87,8 @@ interface FlowLogsRole {
 export const DEFAULT_PASSWORD_REUSE_PREVENTION = PASSWORD_POLICY.defaultReusePrevention;
 
 /**
- * Account-wide IAM: the role VPC flow logs deliver with (made when a network first asks for it:
- * an account without networks, such as an organization's role account, has none) and, when this
- * deployment owns the account's settings, the role API Gateway writes CloudWatch logs with (and
+ * Account-wide IAM: the role VPC flow logs deliver with (unless `flowLogDelivery` is false) and,
+ * when this deployment owns the account's settings, the role API Gateway writes CloudWatch logs with (and
  * each region's API Gateway setting pointing at it), the account password policy and the AWS Support role.
  */
 export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
@@ -95,7 +101,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   private readonly naming: Omit<NameScope, "region">;
   private readonly account: { readonly accountId: string; readonly partition: string };
   private readonly managesAccountSettings: boolean;
-  private flowLogsParts?: FlowLogsRole;
+  private readonly flowLogsParts?: FlowLogsRole;
   private readonly apiGateway?: { readonly role: IamRole; readonly ready: ITerraformDependable; readonly adopt: boolean };
 
   constructor(scope: Construct, id: string, props: GlobalIdentityProps) {
@@ -105,6 +111,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
     this.naming = props.naming;
     this.account = { accountId: props.accountId, partition: props.partition };
     const reusePrevention = this.validate(props);
+    if (props.flowLogDelivery ?? true) this.flowLogsParts = this.buildFlowLogsRole();
 
     if (this.managesAccountSettings) {
       const apiGatewayMode = props.apiGatewayAccount ?? "create";
@@ -118,13 +125,14 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
     }
   }
 
-  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs (made on first use). */
+  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
   public get flowLogsRoleArn(): string {
     return this.flowLogs.role.arn;
   }
 
   private get flowLogs(): FlowLogsRole {
-    return (this.flowLogsParts ??= this.buildFlowLogsRole());
+    if (!this.flowLogsParts) throw new Error(`${this.node.path}: 'flowLogDelivery' is false, so there is no flow-log role; set it to true for an account with networks`);
+    return this.flowLogsParts;
   }
 
   /** Lets flow logs of `region` assume the role and write to `logGroupName`; returns the policy a flow log waits for (IFlowLogDeliveryRole). */
