@@ -261,17 +261,14 @@ class ConfigLoader {
         invalid: new Set(),
       };
       // No workload: the home region only, none of the top level's network settings, every guarded region in the role stack.
-      const { vpcCidrs, replication, retiringRegions, ...settings } = mergeLayers(decided, top).settings;
-      const own: Layer = {
-        settings: {
-          ...settings,
-          regions: { value: [organization.homeRegion], origin },
-          environment: { value: ORGANIZATION_ENVIRONMENT, origin },
-          layout: { value: "single", origin },
-          ...(settings.protectData ? {} : { protectData: { value: organization.protect, origin: `${origin} (the organization's stacks' data protection)` } }),
-        },
-        invalid: top.invalid,
+      const { vpcCidrs, replication, retiringRegions, regionsPerStack, ...settings } = mergeLayers(decided, top).settings;
+      const decisions: Layer["settings"] = {
+        regions: { value: [organization.homeRegion], origin },
+        environment: { value: ORGANIZATION_ENVIRONMENT, origin },
+        layout: { value: "single", origin },
+        ...(settings.protectData ? {} : { protectData: { value: organization.protect, origin: `${origin} (the organization's stacks' data protection)` } }),
       };
+      const own: Layer = { settings: { ...settings, ...decisions }, invalid: new Set([...top.invalid].filter((key) => !(key in decisions))) };
       const given = { id: account.id, name: `${account.stackName}`, role: account.roleArn ?? "" };
       const stack = this.reportedOnce(() =>
         this.resolveStack(own, context, { account: given, path: [], display, organization: { guardrailRegions: organization.allowedRegions, managedSingletons: managed, delivery } }),
