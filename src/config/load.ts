@@ -269,7 +269,7 @@ class ConfigLoader {
         ...(settings.protectData ? {} : { protectData: { value: organization.protect, origin: `${origin} (the organization's stacks' data protection)` } }),
       };
       const own: Layer = { settings: { ...settings, ...decisions }, invalid: new Set([...top.invalid].filter((key) => !(key in decisions))) };
-      const given = { id: account.id, name: `${account.stackName}`, role: account.roleArn ?? "" };
+      const given = { id: account.id, name: account.stackName, role: account.roleArn ?? "" };
       const stack = this.reportedOnce(() =>
         this.resolveStack(own, context, { account: given, path: [], display, organization: { guardrailRegions: organization.allowedRegions, managedSingletons: managed, delivery } }),
       );
