@@ -113,3 +113,23 @@ export function intendedCounts(config: StackConfig, region: string): Counts {
   if (manage && config.guardrails.securityContact) add(counts, { aws_account_alternate_contact: 1 });
   return counts;
 }
+
+/**
+ * What an organization's role account gets of its own in `region` (its baseline, in the role
+ * stack beside the organization's resources): a guarded region's guardrails without workload
+ * (EBS with the AWS-managed key) and, in the home region, the account-wide ones a member gets,
+ * without a flow-log or API Gateway role (it has no network or API).
+ */
+export function intendedRoleBaselineCounts(config: StackConfig, region: string): Counts {
+  const ours = (key: keyof StackConfig["singletons"]) => config.singletons[key] !== "external";
+  const counts = intendedGuardrailCounts(config, { regionKey: false });
+  if (region !== config.homeRegion.region) return counts;
+  // GlobalIdentity: the support role with its managed policy, and the password policy.
+  add(counts, { aws_iam_role: 1, aws_iam_role_policy_attachment: 1 });
+  if (ours("passwordPolicy")) add(counts, { aws_iam_account_password_policy: 1 });
+  // AccountGuardrails: the account's S3 public access block, AWS Config's service-linked role, the security contact.
+  if (ours("s3PublicAccessBlock")) add(counts, { aws_s3_account_public_access_block: 1 });
+  if (config.guardrails.awsConfig && ours("awsConfig") && ours("configServiceRole")) add(counts, { aws_iam_service_linked_role: 1 });
+  if (config.guardrails.securityContact) add(counts, { aws_account_alternate_contact: 1 });
+  return counts;
+}

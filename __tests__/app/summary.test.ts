@@ -73,6 +73,15 @@ describe("synth summary", () => {
     expect(lines).toContain("  reach: SSH from nowhere (no rule); HTTPS from 203.0.113.0/24");
   });
 
+  test("an organization's role stacks each say what of their account's baseline they hold, and what the organization runs there", () => {
+    const lines = describeStacks(loadConfig({}, { file: join(projectRoot(), "examples", "organization.tap.config.json") }));
+    const after = (stack: string) => lines[lines.findIndex((line) => line.startsWith(`tap: stack ${stack} (`)) + 1];
+    const own = "password policy, support role, account S3 block, security contact, EBS encryption, public sharing blocks, default VPC lockdown";
+    expect(after("log-archive")).toBe(`  baseline: the account's guardrails in 2 regions (eu-west-1, eu-central-1): ${own}, an account analyzer, AWS Config to the archive; left to the organization or others: trail, guardDuty, securityHub`);
+    expect(after("management")).toBe(after("log-archive"));
+    expect(after("security")).toBe(`  baseline: the account's guardrails in 2 regions (eu-west-1, eu-central-1): ${own}, AWS Config to the archive; left to the organization or others: trail, accessAnalyzer, guardDuty, securityHub`);
+  });
+
   describe("account settings: every singleton once, in one form", () => {
     const settingsOf = (lines: string[]) => lines.filter((line) => line.startsWith("  account settings: ")).map((line) => line.slice("  account settings: ".length));
     /** Each group ("managed here: a, b") with its keys; a key in two groups, or in none, is a contradiction. */

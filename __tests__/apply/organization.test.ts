@@ -3,8 +3,9 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { EMULATOR_ACCOUNT_ID, EMULATOR_UNSUPPORTED } from "../../scripts/terraform/emulator";
 import { loadConfig } from "../../src/app/load-config";
-import type { OrganizationConfig } from "../../src/config/model";
+import type { OrganizationConfig, RoleBaselines } from "../../src/config/model";
 import { guardrailDocuments, planFailureHints } from "../../src/organization/organization-facts";
+import { intendedRoleBaselineCounts } from "../intended-resources";
 import { APPLY_TIER, describeIfTier } from "../tiers";
 import { APPLY_TIMEOUT_MS, Deployed, describeReplan, EmulatedDeployment, useEmulatedDeployment } from "./deployment";
 
@@ -23,6 +24,7 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   const emulated = useEmulatedDeployment();
   let file: string;
   let organization: OrganizationConfig;
+  let baselines: RoleBaselines;
   const order = () => [organization.logArchive.name, organization.management.stackName, organization.security.name];
   const deployed = new Map<string, Deployed>();
   let protectedArchive: { deployed: Deployed; before: string[]; refusal?: Error; after?: string[] };
@@ -72,7 +74,9 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
       return file;
     };
     withServices({});
-    organization = loadConfig({}, { file }).organization!;
+    const config = loadConfig({}, { file });
+    organization = config.organization!;
+    baselines = config.roleBaselines!;
     const [, management, security] = order();
     for (const name of [archive, management]) deployed.set(name, await deployment.deploy({}, name, file));
     delegation = await meetDelegatedGuardDuty(deployment, organization, withServices);
@@ -131,6 +135,26 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
     for (const type of ["aws_organizations_organization", "aws_organizations_organizational_unit", "aws_organizations_account", "aws_organizations_policy", "aws_organizations_policy_attachment", "aws_organizations_delegated_administrator", "aws_guardduty_organization_admin_account", "aws_cloudtrail"]) {
       expect({ type, applied: management.some((address) => address.startsWith(`${type}.`)) }).toEqual({ type, applied: true });
     }
+  }, APPLY_TIMEOUT_MS);
+
+  test("each role account's baseline is planned as intended and applied where the emulator can: the members' guardrails, AWS Config recording to the archive", async () => {
+    const roles = [["logArchive", organization.logArchive.name], ["management", organization.management.stackName], ["security", organization.security.name]] as const;
+    const count = (types: readonly string[]) => types.reduce<Record<string, number>>((counts, type) => ({ ...counts, [type]: (counts[type] ?? 0) + 1 }), {});
+    for (const [role, name] of roles) {
+      const baseline = baselines[role]!;
+      const intended: Record<string, number> = {};
+      for (const region of baseline.guardrailRegions) for (const [type, n] of Object.entries(intendedRoleBaselineCounts(baseline, region))) intended[type] = (intended[type] ?? 0) + n;
+      const planned = (deployed.get(name)!.fullPlan.resource_changes ?? []).filter((change) => change.mode === "managed" && change.address.split(".")[1].startsWith("baseline_") && !change.change.actions.includes("delete"));
+      expect({ name, planned: count(planned.map((change) => change.type)) }).toEqual({ name, planned: intended });
+      const applied = (await emulated.deployment.state(name)).filter((resource) => resource.address.split(".")[1].startsWith("baseline_"));
+      expect({ name, applied: count(applied.map((resource) => resource.type)) }).toEqual({ name, applied: Object.fromEntries(Object.entries(intended).filter(([type]) => !(type in EMULATOR_UNSUPPORTED))) });
+      // Recording, and delivering to the archive: the log archive's own account too, in its own stack.
+      const channels = applied.filter((resource) => resource.type === "aws_config_delivery_channel").map((resource) => resource.values.s3_bucket_name);
+      if (!("aws_config_delivery_channel" in EMULATOR_UNSUPPORTED)) expect({ name, channels }).toEqual({ name, channels: baseline.guardrailRegions.map(() => `acme-org-cloudtrail-${organization.logArchive.id}`) });
+    }
+    // The security account's analyzer is the organization's; the two others get an account analyzer.
+    expect(intendedRoleBaselineCounts(baselines.security!, "us-east-1").aws_accessanalyzer_analyzer).toBeUndefined();
+    expect(intendedRoleBaselineCounts(baselines.management!, "us-east-1").aws_accessanalyzer_analyzer).toBe(1);
   }, APPLY_TIMEOUT_MS);
 
   test("the organization trusts the security services, and the security account administers them", async () => {

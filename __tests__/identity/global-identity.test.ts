@@ -118,6 +118,12 @@ describe("GlobalIdentity", () => {
     expect(() => synthIdentity({ naming: { project: "tap", environment: "e".repeat(60) } })).toThrow(/the IAM role name "tap-e{60}-apigw-cloudwatch" is invalid \(81 characters; at most 64 allowed\)/);
   });
 
+  test("an account without networks (flowLogDelivery false) gets no flow-log role, and asking for one fails naming the prop", () => {
+    const json = synthIdentity({ flowLogDelivery: false }, () => {});
+    expect(resourcesOf(json, "aws_iam_role").map(([, role]) => role.name)).toEqual(["tap-dev-apigw-cloudwatch", "tap-dev-support"]);
+    expect(() => synthIdentity({ flowLogDelivery: false })).toThrow(/identity: 'flowLogDelivery' is false, so there is no flow-log role/);
+  });
+
   test("the flow-log role's permissions exist only once a network has been granted delivery (IAM refuses an empty policy)", () => {
     const json = synthIdentity({}, () => {});
     expect(json.resource?.aws_iam_role_policy).toBeUndefined();

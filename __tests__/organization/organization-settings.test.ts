@@ -86,10 +86,36 @@ describe("organization configuration", () => {
     // No member accepts Account.1 in an organization: each has a contact.
     expect(config.stacks.flatMap((stack) => stack.acceptedRisks.filter((risk) => risk.ruleId === "Account.SecurityContact"))).toEqual([]);
     const problems = problemsOf((json) => delete json.securityContact);
-    // prod-payments gives its own; the five others are refused, each at its own path.
-    expect(problems).toHaveLength(5);
+    // prod-payments gives its own; the five others are refused, each at its own path, and the
+    // organization's own accounts (management, security, log archive) once, at the top level they take it from.
+    expect(problems).toHaveLength(6);
     expect(problems[0]).toMatch(/ \$\.fleet\.accounts\[1\]\.securityContact: is required in an organization: AWS then writes about abuse.* set it at the top level for every member account \(an account may give its own\)$/);
+    expect(problems[5]).toMatch(/tap\.config\.json \$\.securityContact: is required in an organization/);
     expect(problems.every((problem) => problem.includes("securityContact: is required in an organization"))).toBe(true);
+  });
+
+  test("the organization's own accounts are baselined from the top level's settings, in the organization's environment and regions", () => {
+    const { roleBaselines } = loadEdited((json) => {
+      json.organization.allowedRegions = ["eu-west-1", "eu-central-1", "us-east-1"];
+      json.configRecordingFrequency = "DAILY";
+      json.layout = "split";
+      json.regionsPerStack = 2;
+      delete json.organization.managementAccount.role;
+    });
+    const { logArchive, management, security } = roleBaselines!;
+    for (const [baseline, id] of [[logArchive!, "100000000003"], [management!, "100000000001"], [security!, "100000000002"]] as const) {
+      expect(baseline).toMatchObject({ accountId: id, environment: "org", manageAccountSettings: true, regionStacks: [], configDelivery: { bucketName: "acme-org-cloudtrail-100000000003", keyPrefix: "config" } });
+      expect(baseline.guardrailRegions).toEqual(["eu-west-1", "us-east-1", "eu-central-1"]);
+      expect(baseline.guardrails.configRecording.frequency).toBe("DAILY");
+      expect(baseline.guardrails.securityContact?.email).toBe("aws-security@acme.example");
+      expect([baseline.singletons.trail, baseline.singletons.guardDuty, baseline.singletons.securityHub]).toEqual(["external", "external", "external"]);
+    }
+    // The security account holds the organization's analyzer; the two others get an account analyzer.
+    expect([logArchive!.singletons.accessAnalyzer, management!.singletons.accessAnalyzer, security!.singletons.accessAnalyzer]).toEqual(["create", "create", "external"]);
+    expect(logArchive!.backend).toMatchObject({ key: "tap/log-archive/terraform.tfstate" });
+    // Without a role, the management account's stack acts with the ambient credentials, pinned to its id.
+    expect(management!.account).toBeUndefined();
+    expect(security!.account).toEqual({ id: "100000000002", name: "security", roleArn: "arn:aws:iam::100000000002:role/TapDeploy" });
   });
 
   test("refuses two accounts with the same e-mail address (case aside), naming both places", () => {

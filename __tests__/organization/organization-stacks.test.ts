@@ -245,6 +245,59 @@ describe("the organization's stacks with the security account's services chosen 
   });
 });
 
+describe("every account of the organization is baselined", () => {
+  // Written out from examples/organization.tap.config.json: its nine accounts, and its guarded
+  // regions (no allowedRegions: the regions its accounts use), the home region first.
+  const ACCOUNTS = ["100000000001", "100000000002", "100000000003", "200000000001", "200000000002", "200000000003", "300000000001", "300000000002", "300000000003"];
+  const REGIONS = ["eu-west-1", "eu-central-1"];
+  const ARCHIVE = "acme-org-cloudtrail-100000000003";
+
+  /** Each synthesized resource of `type` with the account and region its provider acts in. */
+  function placed(type: string): { stack: string; account: string; region: string; body: any; key: string }[] {
+    return Object.entries(stacks).flatMap(([stack, json]) =>
+      Object.entries<any>(json.resource?.[type] ?? {}).map(([key, body]) => {
+        const alias = /^aws\.(.+)$/.exec(body.provider ?? "")?.[1];
+        const provider = (json.provider?.aws ?? []).find((candidate: any) => candidate.alias === alias);
+        return { stack, account: provider?.allowed_account_ids?.[0], region: provider?.region, body, key };
+      }),
+    );
+  }
+  const everywhere = (accounts: readonly string[]) => accounts.flatMap((account) => REGIONS.map((region) => `${account} ${region}`)).sort();
+  const where = (found: { account: string; region: string }[]) => found.map(({ account, region }) => `${account} ${region}`).sort();
+
+  test("every account, the management, security and log-archive accounts too, records with AWS Config in every guarded region, delivering to the archive", () => {
+    const recording = placed("aws_config_configuration_recorder_status").filter(({ body }) => body.is_enabled === true);
+    expect(where(recording)).toEqual(everywhere(ACCOUNTS));
+    const channels = placed("aws_config_delivery_channel");
+    expect(where(channels)).toEqual(everywhere(ACCOUNTS));
+    for (const { body } of channels) expect(body).toMatchObject({ s3_bucket_name: ARCHIVE, s3_key_prefix: "config" });
+    // Each records every supported type, IAM's global ones in the home region only (once per account).
+    const recorders = placed("aws_config_configuration_recorder");
+    expect(where(recorders)).toEqual(everywhere(ACCOUNTS));
+    for (const { body } of recorders) expect(body.recording_group.all_supported).toBe(true);
+    expect(where(recorders.filter(({ body }) => body.recording_group.include_global_resource_types))).toEqual(ACCOUNTS.map((account) => `${account} eu-west-1`).sort());
+  });
+
+  test("the management, security and log-archive accounts get the members' account and regional guardrails", () => {
+    const roleAccounts = ["100000000001", "100000000002", "100000000003"];
+    const inRoleAccounts = (type: string) => where(placed(type).filter(({ account }) => roleAccounts.includes(account)));
+    for (const type of ["aws_ebs_encryption_by_default", "aws_ebs_snapshot_block_public_access", "aws_ec2_image_block_public_access", "aws_default_security_group"]) {
+      expect({ type, found: inRoleAccounts(type) }).toEqual({ type, found: everywhere(roleAccounts) });
+    }
+    for (const type of ["aws_s3_account_public_access_block", "aws_iam_account_password_policy", "aws_account_alternate_contact", "aws_iam_service_linked_role"]) {
+      expect({ type, found: inRoleAccounts(type) }).toEqual({ type, found: roleAccounts.map((account) => `${account} eu-west-1`) });
+    }
+    for (const { body } of placed("aws_iam_account_password_policy")) expect(body).toMatchObject({ minimum_password_length: 14, require_symbols: true });
+    // An account analyzer where the organization's is not: the security account holds the organization's (type ORGANIZATION).
+    const analyzers = placed("aws_accessanalyzer_analyzer").filter(({ account }) => roleAccounts.includes(account));
+    expect(where(analyzers.filter(({ body }) => body.type === "ACCOUNT"))).toEqual(everywhere(["100000000001", "100000000003"]));
+    expect(where(analyzers.filter(({ body }) => body.type === "ORGANIZATION"))).toEqual(everywhere(["100000000002"]));
+    // GuardDuty in the security account is the organization's administrator's: one detector per region, no second.
+    expect(where(placed("aws_guardduty_detector").filter(({ account }) => roleAccounts.includes(account)))).toEqual(everywhere(["100000000002"]));
+    expect(inRoleAccounts("aws_securityhub_account")).toEqual([]);
+  });
+});
+
 describe("the organization's stacks with centralized root access off", () => {
   const json = JSON.parse(readFileSync(EXAMPLE, "utf8"));
   delete json.$schema;

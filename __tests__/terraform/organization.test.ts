@@ -236,6 +236,18 @@ describeIfTier([TERRAFORM_TIER, APPLY_TIER], "Terraform tier: the example organi
     expect(managed("security", "aws_accessanalyzer_analyzer").map((change) => change.change.after.type)).toEqual(organization.allowedRegions.map(() => "ORGANIZATION"));
   });
 
+  test("the management, security and log-archive accounts plan their baselines: recording to the archive and the members' guardrails in every allowed region", () => {
+    for (const name of ["log-archive", "management", "security"]) {
+      const recorders = managed(name, "aws_config_configuration_recorder").map((change) => change.change.after);
+      expect({ name, recorders: recorders.map((recorder) => recorder.recording_group[0].include_global_resource_types).sort() }).toEqual({ name, recorders: [false, true] });
+      expect({ name, channels: managed(name, "aws_config_delivery_channel").map((change) => change.change.after.s3_bucket_name) }).toEqual({ name, channels: ["acme-org-cloudtrail-100000000003", "acme-org-cloudtrail-100000000003"] });
+      expect({ name, recording: managed(name, "aws_config_configuration_recorder_status").map((change) => change.change.after.is_enabled) }).toEqual({ name, recording: [true, true] });
+      for (const [type, count] of [["aws_ebs_encryption_by_default", 2], ["aws_iam_account_password_policy", 1], ["aws_s3_account_public_access_block", 1], ["aws_account_alternate_contact", 1]] as const) {
+        expect({ name, type, planned: managed(name, type).length }).toEqual({ name, type, planned: count });
+      }
+    }
+  });
+
   test("members leave the organization's services to it, and their AWS Config delivers to the archive", () => {
     for (const stack of config.stacks) {
       for (const name of [stack.stackName, ...stack.regionStacks.map((regionStack) => regionStack.stackName)]) {

@@ -2,7 +2,7 @@ import "./token-stack-traces"; // before any token exists: see the module
 import { existsSync } from "fs";
 import { dirname, join } from "path";
 import { App } from "cdktf";
-import type { OrganizationConfig, TapConfig } from "../config/model";
+import type { TapConfig } from "../config/model";
 import { BootstrapStack } from "./bootstrap-stack";
 import { LogArchiveStack, ManagementStack, SecurityStack } from "./organization-stacks";
 import { RegionStack } from "./region-stack";
@@ -22,7 +22,7 @@ export function buildApp(config: TapConfig, outdir?: string): { app: App; stacks
   // Stack traces on every construct and token cost ~15% of synth; the errors tap raises name the construct path instead.
   const app = new App({ outdir, stackTraces: false });
   const options = { providerLockFile: PROVIDER_LOCK_FILE };
-  const organization = config.organization ? buildOrganization(app, config.organization, options) : undefined;
+  const organization = config.organization ? buildOrganization(app, config, options) : undefined;
   const regionStacks: RegionStack[] = [];
   const stacks = config.stacks.map((stack) => {
     const main = new TapStack(app, stack.stackName, stack, options);
@@ -47,11 +47,14 @@ export interface OrganizationStacks {
   readonly security: SecurityStack;
 }
 
-function buildOrganization(app: App, config: OrganizationConfig, options: { providerLockFile: string }): OrganizationStacks {
-  const logArchive = new LogArchiveStack(app, config.logArchive.name, config, options);
-  const management = new ManagementStack(app, config.management.stackName, config, logArchive, options);
+/** Each role stack also holds its account's baseline (TapConfig.roleBaselines). */
+function buildOrganization(app: App, tap: TapConfig, options: { providerLockFile: string }): OrganizationStacks {
+  const config = tap.organization!;
+  const baselines = tap.roleBaselines ?? {};
+  const logArchive = new LogArchiveStack(app, config.logArchive.name, config, { ...options, baseline: baselines.logArchive });
+  const management = new ManagementStack(app, config.management.stackName, config, logArchive, { ...options, baseline: baselines.management });
   management.addDependency(logArchive);
-  const security = new SecurityStack(app, config.security.name, config, management, options);
+  const security = new SecurityStack(app, config.security.name, config, management, { ...options, baseline: baselines.security });
   security.addDependency(management);
   return { logArchive, management, security };
 }

@@ -7,7 +7,7 @@ import { MANAGED_BY } from "../aws/naming";
 import { adoptedName } from "../aws/singletons";
 import { suppressRule } from "../compliance/suppressions";
 import type { StackConfig, StateBackend } from "../config/model";
-import type { IConfigRecorderRole } from "../guardrails/account-guardrails";
+import { AccountGuardrails, IConfigRecorderRole } from "../guardrails/account-guardrails";
 import { RegionalGuardrails } from "../guardrails/regional-guardrails";
 import type { ConfigDeliveryTarget } from "../audit/audit-trail";
 import type { IEbsEncryptionKey } from "../storage/secure-storage";
@@ -151,4 +151,42 @@ export function regionGuardrails(
       configDeliveryChannel: adoptedName(config.adoptNames, "configDeliveryChannel", region),
     },
   });
+}
+
+/** A region whose guardrails an account's stack holds: its provider and, where it has storage, the key EBS encrypts with. */
+export interface GuardedRegion {
+  readonly region: string;
+  readonly provider: AwsProvider;
+  /** @default - the AWS-managed aws/ebs key */
+  readonly ebsKey?: IEbsEncryptionKey;
+}
+
+/**
+ * The account's guardrails as the configuration says: AccountGuardrails on the home region's
+ * provider (the account's S3 public access block, AWS Config's service-linked role, the security
+ * contact) and each of `regions`' RegionalGuardrails, recording with AWS Config to `delivery`
+ * when it is given (IAM's global resources in the home region only). A member's TapStack and the
+ * organization's role stacks (their accounts' baselines) build them with this one function.
+ */
+export function guardAccount(
+  scope: Construct,
+  config: StackConfig,
+  props: { readonly primary: AwsProvider; readonly account: { accountId: string; partition: string }; readonly delivery?: ConfigDeliveryTarget; readonly regions: readonly GuardedRegion[] },
+): AccountGuardrails {
+  const modes = config.singletons;
+  const guardrails = new AccountGuardrails(scope, "account-guardrails", {
+    provider: props.primary,
+    naming: { project: config.project, environment: config.environment },
+    ...props.account,
+    publicAccessBlock: modes.s3PublicAccessBlock,
+    configDelivery: props.delivery,
+    configServiceRole: modes.configServiceRole,
+    securityContact: config.guardrails.securityContact,
+  });
+  const role = guardrails.configRecorderRole;
+  const delivery = props.delivery;
+  // Global resources (IAM) are recorded once, in the home region.
+  const recording = (region: string) => (delivery && role ? { role, delivery, includeGlobalResourceTypes: region === config.homeRegion.region } : undefined);
+  for (const { region, provider, ebsKey } of props.regions) regionGuardrails(scope, config, region, provider, props.account, { ebsKey, recording: recording(region) });
+  return guardrails;
 }

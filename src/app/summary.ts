@@ -3,7 +3,7 @@ import { join } from "path";
 import { SINGLETON_KEYS, type SingletonKey } from "../aws/singletons";
 import { GUARDDUTY_PROTECTION_PLAN_KEYS, SECURITY_HUB_STANDARDS, SecurityHubStandard, standardOfArn } from "../guardrails/guardrail-facts";
 import { ORGANIZATION_MANAGED_SINGLETONS } from "../config/load";
-import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model";
+import type { OrganizationConfig, RoleBaselines, StackConfig, TapConfig } from "../config/model";
 
 /**
  * What synth says of each stack it wrote, on a few lines: the decisions an operator checks before
@@ -15,7 +15,7 @@ import type { OrganizationConfig, StackConfig, TapConfig } from "../config/model
  * standards this deploy would unsubscribe are a WARN naming the setting value that keeps them.
  */
 export function describeStacks(config: TapConfig, resourceCounts: ReadonlyMap<string, number> = new Map(), previous: PreviousSubscriptions = new Map()): string[] {
-  const lines = config.organization ? describeOrganization(config.organization, resourceCounts) : [];
+  const lines = config.organization ? describeOrganization(config.organization, resourceCounts, config.roleBaselines ?? {}) : [];
   lines.push(...config.stacks.flatMap((stack) => [
     ...describeStack(stack, resourceCounts.get(stack.stackName), config.organization, config.bootstrap !== undefined),
     ...unsubscribed(stack, previous),
@@ -55,17 +55,39 @@ function describeUnits(units: OrganizationConfig["units"]): string {
   return `${units.length} units${kept.length > 0 ? ` (${kept.join("; ")})` : ""}`;
 }
 
-/** The organization's three stacks, in deploy order, before its members. */
-function describeOrganization(organization: OrganizationConfig, resourceCounts: ReadonlyMap<string, number>): string[] {
+/** The organization's three stacks, in deploy order, before its members; each with its account's baseline. */
+function describeOrganization(organization: OrganizationConfig, resourceCounts: ReadonlyMap<string, number>, baselines: RoleBaselines): string[] {
   const count = (name: string) => (resourceCounts.has(name) ? `${resourceCounts.get(name)} resources: ` : "");
   const { logArchive, management, security } = organization;
   const disabled = Object.keys(organization.disabledGuardrails);
-  return [
+  const lines = [
     `tap: organization ${organization.id}: home region ${organization.homeRegion}; allowed regions ${organization.allowedRegions.join(", ")}; deployed in this order, members last`,
     `tap: stack ${logArchive.name} (1, account ${logArchive.id} via ${logArchive.roleArn}): ${count(logArchive.name)}the log archive, ${organization.protectArchive ? "protected (Object Lock, prevent_destroy)" : "DISPOSABLE (organization.disposableArchive: no Object Lock, no prevent_destroy, emptied on destroy; for a test organization only)"}; ${regionStackState(logArchive.backend)}`,
     `tap: stack ${management.stackName} (2, account ${management.id}${management.roleArn ? ` via ${management.roleArn}` : ", ambient credentials"}): ${count(management.stackName)}the organization adopted, ${describeUnits(organization.units)}, ${organization.units.reduce((sum, unit) => sum + unit.accounts.length, 0)} accounts placed, the guardrail SCPs on ${organization.guardrailTargets.join(", ")}${disabled.length > 0 ? ` (off: ${disabled.join(", ")})` : ""}${exemptBesides(organization)}, the log archive's RCP, ${organization.trail === "create" ? "the organization trail" : "no organization trail (organization.trail external: the existing one, such as Control Tower's, records every account; no CIS alarms here)"}; ${regionStackState(management.backend)}`,
     `tap: stack ${security.name} (3, account ${security.id} via ${security.roleArn}): ${count(security.name)}GuardDuty (${securityGuardDuty(organization)}), Security Hub (${organization.securityServices.securityHub === "external" ? "external: its organization configuration left to another tool" : `${organization.securityHubStandards.map(standardLabel).join(", ")} in every member account and region`}), the Config aggregator and analyzers for every member; ${regionStackState(security.backend)}`,
   ];
+  // After the organization line, each role stack's line with its baseline.
+  const roles = [undefined, baselines.logArchive, baselines.management, baselines.security];
+  return lines.flatMap((line, index) => [line, ...(roles[index] ? [describeBaseline(roles[index]!)] : [])]);
+}
+
+/** A role account's baseline, which its role stack also holds: what a member gets of its own, and what the organization runs for it. */
+function describeBaseline(baseline: StackConfig): string {
+  const ours = (key: SingletonKey) => baseline.singletons[key] !== "external";
+  const recording = baseline.guardrails.awsConfig && ours("awsConfig");
+  const built = [
+    ours("passwordPolicy") && "password policy",
+    "support role",
+    ours("s3PublicAccessBlock") && "account S3 block",
+    baseline.guardrails.securityContact && "security contact",
+    ours("ebsEncryption") && "EBS encryption",
+    "public sharing blocks",
+    baseline.guardrails.defaultVpcLockdown && "default VPC lockdown",
+    ours("accessAnalyzer") && "an account analyzer",
+    recording && "AWS Config to the archive",
+  ].filter((part): part is string => typeof part === "string");
+  const external = SINGLETON_KEYS.filter((key) => !ours(key) && key !== "apiGatewayAccount" && !(key === "configServiceRole" && !recording));
+  return `  baseline: the account's guardrails in ${baseline.guardrailRegions.length} regions (${baseline.guardrailRegions.join(", ")}): ${built.join(", ")}; left to the organization or others: ${external.join(", ") || "none"}`;
 }
 
 function describeStack(stack: StackConfig, resources: number | undefined, organization: OrganizationConfig | undefined, bootstrapped: boolean): string[] {

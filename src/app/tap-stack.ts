@@ -7,7 +7,6 @@ import { adoptedName } from "../aws/singletons";
 import { ComplianceValidation } from "../compliance/audit";
 import { suppressRule } from "../compliance/suppressions";
 import type { StackConfig } from "../config/model";
-import { AccountGuardrails } from "../guardrails/account-guardrails";
 import { GlobalIdentity } from "../identity/global-identity";
 import { RegionalNetwork } from "../network/regional-network";
 import { availabilityZonesFor } from "../network/regions";
@@ -16,7 +15,7 @@ import { SecureStorage } from "../storage/secure-storage";
 import { stateBucketName } from "../storage/storage-facts";
 import { TAP_RULE_PACK } from "./rule-pack";
 import { SinglePassStack, SinglePassStackOptions } from "./single-pass-stack";
-import { acceptConfiguredRisks, accountAndPartition, configureBackend, regionGuardrails, regionProviders } from "./stack-parts";
+import { acceptConfiguredRisks, accountAndPartition, configureBackend, guardAccount, regionProviders } from "./stack-parts";
 import { AccountOutputName, RegionalOutputName, STACK_OUTPUTS } from "./stack-outputs";
 
 export type TapStackOptions = SinglePassStackOptions;
@@ -173,20 +172,15 @@ export class TapStack extends SinglePassStack {
     // An organization member delivers to the organization's log archive; otherwise configuration
     // refuses AWS Config of tap's own without tap's trail bucket to deliver to.
     const delivery = awsConfig && modes.awsConfig !== "external" ? (config.configDelivery ?? trail!.grantConfigDelivery()) : undefined;
-    const accountGuardrails = new AccountGuardrails(this, "account-guardrails", {
-      provider: primary,
-      naming,
-      ...account,
-      publicAccessBlock: modes.s3PublicAccessBlock,
-      configDelivery: delivery,
-      configServiceRole: modes.configServiceRole,
-      securityContact: config.guardrails.securityContact,
+    guardAccount(this, config, {
+      primary,
+      account,
+      delivery,
+      regions: [
+        ...regions.map(({ region, storage }) => ({ region, provider: this.providerOf(region), ebsKey: storage })),
+        ...heldGuardrailRegions(config).map((region) => ({ region, provider: this.providerOf(region) })),
+      ],
     });
-    const role = accountGuardrails.configRecorderRole;
-    // Global resources (IAM) are recorded once, in the home region.
-    const recording = (region: string) => (delivery && role ? { role, delivery, includeGlobalResourceTypes: region === home.region } : undefined);
-    for (const { region, storage } of regions) regionGuardrails(this, config, region, this.providerOf(region), account, { ebsKey: storage, recording: recording(region) });
-    for (const region of heldGuardrailRegions(config)) regionGuardrails(this, config, region, this.providerOf(region), account, { recording: recording(region) });
     return { trail, delivery };
   }
 

@@ -14,7 +14,8 @@ import { GUARDRAIL_DEFAULTS, OrganizationPart, regionStacks, resolveGuardrails }
 import { GUARDDUTY_PROTECTION_PLAN_KEYS, GuardDutyProtectionPlan } from "../guardrails/guardrail-facts";
 import { checkTagKeyCase, IDENTITY_DEFAULTS } from "../identity/identity-settings";
 import { checkFleetVpcCidrs, NETWORK_DEFAULTS, resolveNetwork } from "../network/network-settings";
-import { checkFleetAccounts, fleetAccount, GivenAccount, organizationForMembers, resolveOrganization } from "../organization/organization-settings";
+import { ORGANIZATION_ENVIRONMENT } from "../organization/organization-facts";
+import { checkFleetAccounts, fleetAccount, GivenAccount, organizationForMembers, OrganizationConfig, resolveOrganization, roleManagedSingletons } from "../organization/organization-settings";
 import { DEFAULT_CONFIG_FILE, Problems, Setting } from "../settings/problems";
 import { formatJsonPath, JsonPath, SchemaIssue, StringSchema } from "../settings/schema";
 import { closest } from "../settings/suggest";
@@ -32,7 +33,7 @@ import {
 } from "../storage/storage-settings";
 import { CONFIG_FILE_VARIABLE, ConfigFile, readConfigFile } from "./config-file";
 import { emptyLayer, Layer, layerFromObject, layerFromVariables, mergeLayers, viewOf } from "./layers";
-import type { StackConfig, TapConfig } from "./model";
+import type { RoleBaselines, StackConfig, TapConfig } from "./model";
 import { ACCOUNT_ID_SCHEMA, KNOWN_VARIABLES, PROJECT_SCHEMA, RISKY_VALUES, StackFields, stackFields, TOOL_VARIABLES } from "./settings";
 import { stackAwsNames } from "./stack-names";
 
@@ -98,7 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
 
 type Project = Setting<string> & { given: boolean };
 type OrganizationGiven = Parameters<typeof resolveOrganization>[0];
-/** A fleet account's stack: where its settings are given, and what its organization decides for it. */
+/**
+ * A fleet account's stack: where its settings are given, and what its organization decides for
+ * it. An organization's own account has no settings of its own: its path is the top level's ([]).
+ */
 interface AccountContext {
   readonly account: GivenAccount;
   readonly path: JsonPath;
@@ -162,11 +166,12 @@ class ConfigLoader {
       checkFleetVpcCidrs(stacks, (index) => `${file!.display} ${formatJsonPath(["fleet", "accounts", index, "vpcCidrs"])}`, this.problems);
     }
     const organization = organizationGiven && members ? this.resolveOrganization(organizationGiven as OrganizationGiven, members, stacks, accounts!, { project: project.value, backend, accountId, top, display: file!.display }) : undefined;
+    const roleBaselines = organization && members ? this.resolveRoleBaselines(organization, members.member.delivery, top, stackContext, file!.display) : undefined;
     const bootstrap = bootstrapConfig(stacks[0]?.backend, project.value, accountId, (top.settings.tags?.value as Record<string, string> | undefined) ?? {});
     const taken = bootstrap && stacks.find((stack) => stack.stackName === BOOTSTRAP_STACK_NAME);
     if (taken) this.problems.error(`${taken.account ? "fleet account name" : "stack name"} "${BOOTSTRAP_STACK_NAME}": is the state bucket's own stack (npm run bootstrap); choose another name`);
     if (this.problems.errors.length > 0) throw new ConfigError(this.problems.errors);
-    return { project: project.value, accountId, bootstrap, stacks, organization, file: file?.path, warnings: this.problems.warnings };
+    return { project: project.value, accountId, bootstrap, stacks, organization, roleBaselines, file: file?.path, warnings: this.problems.warnings };
   }
 
   /** `TAP_REGION` (singular) is a typo of `TAP_REGIONS`, not a setting to ignore. */
@@ -244,6 +249,71 @@ class ConfigLoader {
       },
       this.problems,
     );
+  }
+
+  /**
+   * The organization's own accounts get what every member gets (#26): the account and regional
+   * guardrails, resolved from the top level's settings as for a fleet account without settings of
+   * its own, in the organization's environment and data protection, guarding the organization's
+   * regions in one stack (the role stack), and with what the organization runs for it left
+   * external: the trail, GuardDuty, Security Hub and, in the security account, Access Analyzer
+   * (it holds the organization's). AWS Config delivers to the log archive, as the members' does.
+   * A problem of the top level's settings is reported once, not again for each of these.
+   */
+  private resolveRoleBaselines(
+    organization: OrganizationConfig,
+    delivery: { bucketName: string; keyPrefix: string },
+    top: Layer,
+    context: { project: Project; backend: BackendSettings; deploymentAccount?: string },
+    display: string,
+  ): RoleBaselines {
+    const origin = `${display} $.organization`;
+    const roles = {
+      logArchive: { ...organization.logArchive, stackName: organization.logArchive.name },
+      management: organization.management,
+      security: { ...organization.security, stackName: organization.security.name },
+    };
+    const resolved = Object.entries(roles).map(([role, account]) => {
+      const managed = roleManagedSingletons(role as keyof RoleBaselines);
+      // AWS Config's service-linked role: trusted access creates it in the organization's member
+      // accounts, which adopt it (the security and log-archive accounts too); the management
+      // account is not a member and has it only where AWS Config already ran, so its baseline
+      // creates it (set singletons.configServiceRole to adopt where it exists).
+      // https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-config.html
+      const modes: Record<string, string> = { ...Object.fromEntries(managed.map((key) => [key, "external"])), ...(role === "management" ? { configServiceRole: "create" } : {}) };
+      const decided: Layer = {
+        settings: { singletons: { value: modes, origin, entryOrigins: Object.fromEntries(Object.keys(modes).map((key) => [key, origin])) } },
+        invalid: new Set(),
+      };
+      // No workload: the home region only, none of the top level's network settings, every guarded region in the role stack.
+      const { vpcCidrs, replication, retiringRegions, regionsPerStack, ...settings } = mergeLayers(decided, top).settings;
+      const decisions: Layer["settings"] = {
+        regions: { value: [organization.homeRegion], origin },
+        environment: { value: ORGANIZATION_ENVIRONMENT, origin },
+        layout: { value: "single", origin },
+        ...(settings.protectData ? {} : { protectData: { value: organization.protect, origin: `${origin} (the organization's stacks' data protection)` } }),
+      };
+      const own: Layer = { settings: { ...settings, ...decisions }, invalid: new Set([...top.invalid].filter((key) => !(key in decisions))) };
+      const given = { id: account.id, name: account.stackName, role: account.roleArn ?? "" };
+      const stack = this.reportedOnce(() =>
+        this.resolveStack(own, context, { account: given, path: [], display, organization: { guardrailRegions: organization.allowedRegions, managedSingletons: managed, delivery } }),
+      );
+      // Without a role the management stack acts with the ambient credentials, which allowed_account_ids still pins.
+      const reached = account.roleArn ? stack : { ...stack, account: undefined };
+      return [role, { ...reached, backend: account.backend }] as const;
+    });
+    return Object.fromEntries(resolved.filter(([, stack]) => stack.manageAccountSettings));
+  }
+
+  /** Runs `resolve`, keeping only the problems and warnings it adds that were not reported already. */
+  private reportedOnce<T>(resolve: () => T): T {
+    const before = { errors: this.problems.errors.length, warnings: this.problems.warnings.length };
+    const result = resolve();
+    for (const list of ["errors", "warnings"] as const) {
+      const added = this.problems[list].splice(before[list]);
+      for (const message of added) if (!this.problems[list].includes(message)) this.problems[list].push(message);
+    }
+    return result;
   }
 
   /** One stack's settings: each concern resolves and checks its part, in the order messages read best. */

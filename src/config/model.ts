@@ -86,6 +86,17 @@ export interface StackConfig {
   readonly configDelivery?: { readonly bucketName: string; readonly keyPrefix: string };
 }
 
+/**
+ * The organization's management, security and log-archive accounts, each resolved like a fleet
+ * account without settings of its own (the top level's), in the organization's environment, with
+ * what the organization runs for it external; their AWS Config delivers to the log archive.
+ */
+export interface RoleBaselines {
+  readonly logArchive?: StackConfig;
+  readonly management?: StackConfig;
+  readonly security?: StackConfig;
+}
+
 /** The whole app: one stack per account. */
 export interface TapConfig {
   readonly project: string;
@@ -96,6 +107,11 @@ export interface TapConfig {
   readonly stacks: readonly StackConfig[];
   /** Set when the file has an organization section: its stacks come before the members (stacks). */
   readonly organization?: OrganizationConfig;
+  /**
+   * With an organization: its own accounts' baselines, the account and regional guardrails every
+   * member gets, built in each role account's stack (absent for an account whose settings tap does not own).
+   */
+  readonly roleBaselines?: RoleBaselines;
   /** The configuration file read, if any. */
   readonly file?: string;
   /** Not errors, but worth saying (printed by synth and audit). */

@@ -49,6 +49,13 @@ export interface GlobalIdentityProps {
    */
   readonly passwordPolicy?: SingletonMode;
   /**
+   * The role VPC flow logs deliver with, which each network grants itself delivery to its log
+   * group (grantFlowLogDelivery). false for an account without networks (an organization's role
+   * account): no role is made, and asking for it fails.
+   * @default true
+   */
+  readonly flowLogDelivery?: boolean;
+  /**
    * API Gateway's per-region account setting, with `manageAccountSettings`: create it (and the
    * role it names), adopt the existing setting (import, then point it at tap's role), or leave
    * it to whoever manages it (no role, and enableApiGatewayLogging does nothing).
@@ -68,17 +75,23 @@ export interface IFlowLogDeliveryRole {
   grantFlowLogDelivery(region: string, logGroupName: string): ITerraformDependable;
 }
 
+/** The flow-log delivery role, its trust, the log groups it writes to, and its policy once a group is granted. */
+interface FlowLogsRole {
+  readonly role: IamRole;
+  readonly trust: DataAwsIamPolicyDocument;
+  readonly groups: { region: string; name: string }[];
+  policy?: { document: DataAwsIamPolicyDocument; resource: IamRolePolicy };
+}
+
 /** The product's default reuse prevention (the spec's 5; CIS 1.9 recommends 24). */
 export const DEFAULT_PASSWORD_REUSE_PREVENTION = PASSWORD_POLICY.defaultReusePrevention;
 
 /**
- * Account-wide IAM: the role VPC flow logs deliver with and, when this deployment owns the
- * account's settings, the role API Gateway writes CloudWatch logs with (and each region's API
- * Gateway setting pointing at it), the account password policy and the AWS Support role.
+ * Account-wide IAM: the role VPC flow logs deliver with (unless `flowLogDelivery` is false) and,
+ * when this deployment owns the account's settings, the role API Gateway writes CloudWatch logs with (and
+ * each region's API Gateway setting pointing at it), the account password policy and the AWS Support role.
  */
 export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
-  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
-  public readonly flowLogsRoleArn: string;
   /** ARN of the role API Gateway writes CloudWatch logs with; unset when another deployment owns the account's settings. */
   public readonly apiGatewayCloudWatchRoleArn?: string;
   /** ARN of the role for AWS Support incidents (CIS 1.17); unset when another deployment owns the account's settings. */
@@ -88,7 +101,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   private readonly naming: Omit<NameScope, "region">;
   private readonly account: { readonly accountId: string; readonly partition: string };
   private readonly managesAccountSettings: boolean;
-  private readonly flowLogs: { readonly role: IamRole; readonly trust: DataAwsIamPolicyDocument; readonly groups: { region: string; name: string }[]; policy?: { document: DataAwsIamPolicyDocument; resource: IamRolePolicy } };
+  private readonly flowLogsParts?: FlowLogsRole;
   private readonly apiGateway?: { readonly role: IamRole; readonly ready: ITerraformDependable; readonly adopt: boolean };
 
   constructor(scope: Construct, id: string, props: GlobalIdentityProps) {
@@ -98,9 +111,8 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
     this.naming = props.naming;
     this.account = { accountId: props.accountId, partition: props.partition };
     const reusePrevention = this.validate(props);
+    if (props.flowLogDelivery ?? true) this.flowLogsParts = this.buildFlowLogsRole();
 
-    this.flowLogs = this.buildFlowLogsRole();
-    this.flowLogsRoleArn = this.flowLogs.role.arn;
     if (this.managesAccountSettings) {
       const apiGatewayMode = props.apiGatewayAccount ?? "create";
       if (apiGatewayMode !== "external") {
@@ -111,6 +123,16 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
       if (passwordPolicyMode !== "external") this.buildPasswordPolicy(reusePrevention, props.protectAccountSettings ?? false, passwordPolicyMode === "adopt");
       this.supportRoleArn = this.buildSupportRole().arn;
     }
+  }
+
+  /** ARN of the role VPC flow logs assume to write to CloudWatch Logs. */
+  public get flowLogsRoleArn(): string {
+    return this.flowLogs.role.arn;
+  }
+
+  private get flowLogs(): FlowLogsRole {
+    if (!this.flowLogsParts) throw new Error(`${this.node.path}: 'flowLogDelivery' is false, so there is no flow-log role; set it to true for an account with networks`);
+    return this.flowLogsParts;
   }
 
   /** Lets flow logs of `region` assume the role and write to `logGroupName`; returns the policy a flow log waits for (IFlowLogDeliveryRole). */
@@ -213,7 +235,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
   }
 
   /** The role VPC flow logs deliver with; each network grants itself delivery to its log group. */
-  private buildFlowLogsRole() {
+  private buildFlowLogsRole(): FlowLogsRole {
     const { provider, naming } = this;
     const trust = serviceTrustPolicy(this, "flow-logs-trust", { provider, service: "vpc-flow-logs.amazonaws.com", limit: { accountId: this.account.accountId } });
     const role = new IamRole(this, "flow-logs-role", {
@@ -223,7 +245,7 @@ export class GlobalIdentity extends Construct implements IFlowLogDeliveryRole {
       assumeRolePolicy: trust.json,
       tags: nameTag(naming, "vpc-flow-logs"),
     });
-    return { role, trust, groups: [] as { region: string; name: string }[] };
+    return { role, trust, groups: [] };
   }
 
   /** The account password policy at the baseline's numbers. */

@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { ConfigDeliveryTarget } from "../audit/audit-trail";
 import { BASELINE } from "../aws/baseline";
 import { logRetentionProblem } from "../aws/limits";
 import { nameTag, NameScope } from "../aws/naming";
@@ -64,6 +65,11 @@ export class LogArchive extends Construct {
   public readonly accessLogBucketName: string;
   /** Key prefix AWS Config delivers under. */
   public readonly configKeyPrefix = ARCHIVE_CONFIG_PREFIX;
+  /**
+   * Where AWS Config of the log-archive account itself delivers: this bucket, once its policy lets
+   * AWS Config of the organization's accounts write (a recorder in this stack waits for it).
+   */
+  public readonly configDelivery: ConfigDeliveryTarget;
 
   constructor(scope: Construct, id: string, props: LogArchiveProps) {
     super(scope, id);
@@ -96,6 +102,7 @@ export class LogArchive extends Construct {
     this.keyArn = key.arn;
     this.keyAlias = names.keyAlias;
     this.accessLogBucketName = names.accessLogBucket;
+    this.configDelivery = { bucketName: names.bucket, keyPrefix: ARCHIVE_CONFIG_PREFIX, ready: bucket.policy };
   }
 
   private validate(props: LogArchiveProps): number {

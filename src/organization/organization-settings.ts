@@ -154,6 +154,16 @@ export const MANAGEMENT_STACK_NAME = "management";
 /** What an organization runs for its members from the security and management accounts: their own stacks leave these to it. */
 export const ORGANIZATION_MANAGED_SINGLETONS: readonly SingletonKey[] = ["trail", "guardDuty", "securityHub", "accessAnalyzer"];
 
+/**
+ * What the organization runs for its own accounts (their baselines, in the role stacks): what it
+ * runs for the members, but Access Analyzer only where the organization's analyzer is, the
+ * security account; the management and log-archive accounts get an account analyzer as a
+ * single account does (CIS 1.20 asks for one in every account and region).
+ */
+export function roleManagedSingletons(role: "logArchive" | "management" | "security"): readonly SingletonKey[] {
+  return role === "security" ? ORGANIZATION_MANAGED_SINGLETONS : ORGANIZATION_MANAGED_SINGLETONS.filter((key) => key !== "accessAnalyzer");
+}
+
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const accountEmail = new StringSchema({
   description: "The account's root e-mail address, as AWS Organizations holds it; an organization's accounts need it (tap adopts them into their organizational units, never creates or renames them).",
