@@ -24,6 +24,8 @@ describe("npm run deploy | diff: each synth message once", () => {
     CHECKPOINT_DISABLE: "1",
     TAP_CONFIG: "",
     TAP_ACCOUNT_ID: "111122223333",
+    // The state key a runner names (no bootstrap state here): the state bucket requires it of every write.
+    TERRAFORM_STATE_KMS_KEY_ID: "arn:aws:kms:us-east-1:111122223333:key/0b7c1e4a-0000-4000-8000-000000000001",
     TAP_REGIONS: "us-east-1",
     TAP_GUARDRAIL_REGIONS: "us-east-1",
   };
