@@ -13,7 +13,7 @@
  * and cdktf.out/plan-review.md (every stack, what needs attention first) and plan-run.json (the
  * stacks of this run, which npm run apply applies). A stack whose inputs (its cdk.tf.json, provider
  * lock and the outputs of the stacks it reads) and state are those of its in-sync record is not
- * planned in full: a refresh-only plan checks it for drift, and only drift gets it planned. Exit codes: 0 no stack changes, 2 some stack
+ * planned in full: a refresh-only plan, read as npm run drift reads it, checks it for drift, and only drift gets it planned. Exit codes: 0 no stack changes, 2 some stack
  * changes, 1 a stack could not be planned (or the command could not run).
  */
 import { spawn } from "child_process";
