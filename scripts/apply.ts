@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
+import { mainWithTarget } from "./emulator-target";
 import { IN_SYNC_RECORD, PlanRecord, runWaves, staleness, stateIdentity, waves } from "./plan-review";
 import { parseRunArgs, PLAN_FILE, PLAN_RECORD, PLAN_RUN, readManifest, recordInSync, RunArgs, tail, terraform } from "./plan";
 
@@ -104,11 +105,6 @@ export async function runApply(args: RunArgs, log: (line: string) => void = cons
 }
 
 if (require.main === module) {
-  (async () => runApply(parseRunArgs("apply", process.argv.slice(2))))().then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      console.error(`tap: apply: ${error.message}`);
-      process.exit(1);
-    },
-  );
+  // `-- --target emulator`: the same on a local AWS emulator (emulator-target.ts).
+  mainWithTarget("apply", process.argv.slice(2), async (args) => runApply(parseRunArgs("apply", args)));
 }

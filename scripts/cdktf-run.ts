@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
 import { BOOTSTRAP_STATE_PATH } from "../src/storage/storage-settings";
+import { mainWithTarget } from "./emulator-target";
 import { projectRoot } from "./terraform/emulator";
 
 export type RunCommand = "deploy" | "diff" | "destroy" | "bootstrap";
@@ -123,13 +124,23 @@ export function withoutAnnotations<T>(outdir: string, run: () => T): T {
   }
 }
 
-if (require.main === module) {
-  const [command, ...args] = process.argv.slice(2) as [RunCommand, ...string[]];
+/**
+ * `--target emulator` is npm run destroy's only (emulator-target.ts): the other cdktf commands run
+ * against AWS alone, and saying so beats cdktf's own error about an unknown option.
+ */
+export function refuseTarget(command: RunCommand, args: readonly string[]): void {
+  if (command !== "destroy" && args.some((arg) => arg === "--target" || arg.startsWith("--target="))) {
+    throw new Error(`npm run ${command} has no --target: on the emulator, run npm run plan -- --target emulator, then npm run apply -- --target emulator (docs/deploying.md: Try it without an AWS account)`);
+  }
+}
+
+function main(command: RunCommand, args: readonly string[]): void {
   // cdktf reads the folder --output names (as synth.js writes it); the checks read the same one.
   const output = args.findIndex((arg) => arg === "--output" || arg === "-o");
   const outdir = resolve(projectRoot(), output >= 0 && output + 1 < args.length ? args[output + 1] : "cdktf.out");
   let runs: string[][];
   try {
+    refuseTarget(command, args);
     runs = cdktfRuns(command, args, synthesizedStacks(outdir));
   } catch (error) {
     console.error(`tap: ${command}: ${(error as Error).message}`);
@@ -143,4 +154,10 @@ if (require.main === module) {
     return 0;
   });
   process.exit(status);
+}
+
+if (require.main === module) {
+  const [command, ...args] = process.argv.slice(2) as [RunCommand, ...string[]];
+  if (command === "destroy") mainWithTarget("destroy", args, async (rest) => (main(command, rest), 0));
+  else main(command, args);
 }

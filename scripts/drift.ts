@@ -19,6 +19,7 @@ import { TAP_DRIFT_CONTROLS } from "../src/app/drift-controls";
 import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { describeDrift, DriftFinding, driftFindings, DriftOptions, RefreshOnlyPlan } from "../src/compliance/drift";
 import { refuseUnnamedStateBuckets, synthesizedStacks } from "./cdktf-run";
+import { mainWithTarget } from "./emulator-target";
 import { projectRoot } from "./terraform/emulator";
 
 /** Runs `terraform <args>` for one stack and resolves with its standard output; rejects on a non-zero exit. */
@@ -76,6 +77,7 @@ export async function runDrift(
   options: DriftRun,
   terraformFor: (stack: string) => TerraformRunner,
   log: (line: string) => void = console.log,
+  driftOptions: DriftOptions = {},
 ): Promise<number> {
   const unknown = options.stacks.filter((stack) => !known.includes(stack));
   if (unknown.length > 0) {
@@ -85,7 +87,7 @@ export async function runDrift(
   const stacks = options.stacks.length > 0 ? options.stacks : known;
   const findings: DriftFinding[] = [];
   for (const stack of stacks) {
-    const found = await stackDrift(stack, terraformFor(stack));
+    const found = await stackDrift(stack, terraformFor(stack), driftOptions);
     log(found.length === 0 ? `drift: ${stack}: none` : `drift: ${stack}: ${found.length} change${found.length === 1 ? "" : "s"} outside Terraform`);
     for (const line of describeDrift(found, cisOf)) log(line);
     findings.push(...found);
@@ -120,18 +122,18 @@ export function terraformIn(dir: string): TerraformRunner {
 
 if (require.main === module) {
   const outdir = join(projectRoot(), "cdktf.out");
-  (async () => {
-    const options = parseDriftArgs(process.argv.slice(2));
-    if (!existsSync(join(outdir, "manifest.json"))) throw new Error(`${outdir} holds no synthesized app: npm run drift synthesizes first`);
-    const stacks = synthesizedStacks(outdir);
-    const known = stacks.map((stack) => stack.name);
-    refuseUnnamedStateBuckets(options.stacks.length > 0 ? options.stacks : known, stacks);
-    return runDrift(known, options, (stack) => terraformIn(join(outdir, "stacks", stack)));
-  })().then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      console.error(`tap: drift: ${error.message}`);
-      process.exit(2);
+  // `-- --target emulator`: the stacks deployed on the local AWS emulator (emulator-target.ts).
+  mainWithTarget(
+    "drift",
+    process.argv.slice(2),
+    async (args) => {
+      const options = parseDriftArgs(args);
+      if (!existsSync(join(outdir, "manifest.json"))) throw new Error(`${outdir} holds no synthesized app: npm run drift synthesizes first`);
+      const stacks = synthesizedStacks(outdir);
+      const known = stacks.map((stack) => stack.name);
+      refuseUnnamedStateBuckets(options.stacks.length > 0 ? options.stacks : known, stacks);
+      return runDrift(known, options, (stack) => terraformIn(join(outdir, "stacks", stack)));
     },
+    2,
   );
 }

@@ -13,7 +13,7 @@
  * and cdktf.out/plan-review.md (every stack, what needs attention first) and plan-run.json (the
  * stacks of this run, which npm run apply applies). A stack whose inputs (its cdk.tf.json, provider
  * lock and the outputs of the stacks it reads) and state are those of its in-sync record is not
- * planned in full: a refresh-only plan checks it for drift, and only drift gets it planned. Exit codes: 0 no stack changes, 2 some stack
+ * planned in full: a refresh-only plan, read as npm run drift reads it, checks it for drift, and only drift gets it planned. Exit codes: 0 no stack changes, 2 some stack
  * changes, 1 a stack could not be planned (or the command could not run).
  */
 import { spawn } from "child_process";
@@ -42,6 +42,9 @@ import {
   unchangedSince,
   waves,
 } from "./plan-review";
+import { DriftFinding, DriftOptions } from "../src/compliance/drift";
+import { stackDrift } from "./drift";
+import { mainWithTarget } from "./emulator-target";
 import { projectRoot } from "./terraform/emulator";
 
 /** The arguments of npm run plan and npm run apply: stack names, --parallelism N, --output DIR. */
@@ -147,13 +150,24 @@ export function recordInSync(dir: string, stack: string, inputsSha256: string, p
  * depends on, or undefined when one is unknown: then it is planned in full. Returns the review and
  * the stateOutputsHash of the stack's own state (undefined when it could not be read).
  */
-export async function planStack(outdir: string, stack: string, upstreamOutputs?: Readonly<Record<string, string>>): Promise<{ review: StackReview; outputsSha256?: string }> {
+export async function planStack(
+  outdir: string,
+  stack: string,
+  upstreamOutputs?: Readonly<Record<string, string>>,
+  options: DriftOptions = {},
+): Promise<{ review: StackReview; outputsSha256?: string }> {
   let outputsSha256: string | undefined;
-  const review = await planInFolder(outdir, stack, upstreamOutputs, (hash) => (outputsSha256 = hash));
+  const review = await planInFolder(outdir, stack, upstreamOutputs, (hash) => (outputsSha256 = hash), options);
   return { review, outputsSha256 };
 }
 
-async function planInFolder(outdir: string, stack: string, upstreamOutputs: Readonly<Record<string, string>> | undefined, seenOutputs: (hash: string) => void): Promise<StackReview> {
+async function planInFolder(
+  outdir: string,
+  stack: string,
+  upstreamOutputs: Readonly<Record<string, string>> | undefined,
+  seenOutputs: (hash: string) => void,
+  options: DriftOptions,
+): Promise<StackReview> {
   const dir = join(outdir, "stacks", stack);
   for (const file of [PLAN_FILE, PLAN_JSON, PLAN_RECORD, STACK_REVIEW]) rmSync(join(dir, file), { force: true });
   const configText = readFileSync(join(dir, "cdk.tf.json"), "utf8");
@@ -188,10 +202,28 @@ async function planInFolder(outdir: string, stack: string, upstreamOutputs: Read
   const unchanged = unchangedSince(readInSync(dir), inputsSha256, state);
   let drifted = false;
   if (unchanged) {
-    const check = await terraform(dir, ["plan", "-refresh-only", "-input=false", "-no-color", "-detailed-exitcode"]);
-    writeFileSync(join(dir, "drift-check.log"), check.output);
-    if (check.code === 0) return record({ stack, status: "no-changes", changes: [], outputs: [], skipped: `${unchanged}; a refresh-only check found no drift` }, state);
-    if (check.code !== 2) return failed("plan -refresh-only", check);
+    // npm run drift's check: a refresh-only plan read by the drift engine, which sees past what the
+    // provider fills in on its first read after an apply (null becoming [] or {}): Terraform's own
+    // -detailed-exitcode counts that as a change, so every stack would be planned after its apply.
+    const log: string[] = [];
+    let found: DriftFinding[];
+    try {
+      found = await stackDrift(
+        stack,
+        async (args) => {
+          const run = await terraform(dir, args);
+          log.push(run.output);
+          if (run.code !== 0) throw new Error(`terraform ${args.slice(0, 2).join(" ")} exited with ${run.code}\n${tail(run.output)}`);
+          return run.stdout;
+        },
+        options,
+      );
+    } catch (error) {
+      return record(reviewPlan(stack, 1, undefined, config, undefined, (error as Error).message));
+    } finally {
+      writeFileSync(join(dir, "drift-check.log"), log.join("\n"));
+    }
+    if (found.length === 0) return record({ stack, status: "no-changes", changes: [], outputs: [], skipped: `${unchanged}; a refresh-only check found no drift` }, state);
     drifted = true;
   }
   const plan = await terraform(dir, ["plan", "-input=false", "-no-color", "-detailed-exitcode", `-out=${PLAN_FILE}`]);
@@ -228,7 +260,7 @@ export function upstreamOutputsOf(outdir: string, manifest: ManifestStacks, stac
 }
 
 /** npm run plan: plans `args`' stacks, writes the reviews, prints the summary; returns the exit code. */
-export async function runPlan(args: RunArgs, log: (line: string) => void = console.log): Promise<number> {
+export async function runPlan(args: RunArgs, log: (line: string) => void = console.log, options: DriftOptions = {}): Promise<number> {
   const stacks = synthesizedStacks(args.outdir);
   const known = stacks.map((stack) => stack.name);
   const unknown = args.stacks.filter((name) => !known.includes(name));
@@ -245,7 +277,7 @@ export async function runPlan(args: RunArgs, log: (line: string) => void = conso
     args.parallelism,
     async (stack) => {
       log(`plan: ${stack}: planning`);
-      const { review, outputsSha256 } = await planStack(args.outdir, stack, upstreamOutputsOf(args.outdir, manifest, stack, outputs));
+      const { review, outputsSha256 } = await planStack(args.outdir, stack, upstreamOutputsOf(args.outdir, manifest, stack, outputs), options);
       outputs.set(stack, outputsSha256);
       reviews.set(stack, review);
       log(`plan: ${summaryLine(review)}`);
@@ -274,11 +306,6 @@ export async function runPlan(args: RunArgs, log: (line: string) => void = conso
 }
 
 if (require.main === module) {
-  (async () => runPlan(parseRunArgs("plan", process.argv.slice(2))))().then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      console.error(`tap: plan: ${error.message}`);
-      process.exit(1);
-    },
-  );
+  // `-- --target emulator`: the same on a local AWS emulator (emulator-target.ts).
+  mainWithTarget("plan", process.argv.slice(2), async (args) => runPlan(parseRunArgs("plan", args)));
 }

@@ -12,12 +12,16 @@ import { loadConfig } from "../../src/app/load-config";
 import { BOOTSTRAP_STATE_PATH } from "../../src/storage/storage-settings";
 import type { StackConfig } from "../../src/config/model";
 import {
+  destroyOnEmulator,
   EMULATOR_DEVIATIONS,
-  EMULATOR_PLAIN_HTTP,
   EMULATOR_UNDELETABLE,
+  emulatorS3,
   findEmulator,
   isRunning,
+  liftStateBucketPolicy,
+  normalizeDeviations,
   RunningEmulator,
+  signedBy,
   startEmulator,
   withoutUnsupported,
 } from "../../scripts/terraform/emulator";
@@ -101,9 +105,6 @@ export function failedAddresses(message: string): string[] {
   return [...message.matchAll(/^\s*with ([\w-]+\.[\w-]+),$/gm)].map((match) => match[1]);
 }
 
-/** AWS's answer to a revoke of a security group rule that is already gone. */
-const ALREADY_REVOKED = /InvalidPermission\.NotFound/;
-
 export class EmulatedDeployment {
   static async start(): Promise<EmulatedDeployment> {
     const root = mkdtempSync(join(tmpdir(), "tap-apply-"));
@@ -136,8 +137,7 @@ export class EmulatedDeployment {
     const workdir = TerraformWorkdir.fromStackJson(mkdtempSync(join(this.root, "bootstrap-")), stackJson, findProviderSource(), "", { emulatorUrl: this.emulator.url });
     await workdir.init();
     await this.withEmulatorLog(() => workdir.apply());
-    // EMULATOR_PLAIN_HTTP: Terraform's backend reaches the bucket over the emulator's HTTP, which its TLS-only policy refuses.
-    expectStatus(await this.s3("DELETE", `${config.bootstrap.bucket}?policy`), 204, `DeleteBucketPolicy ${config.bootstrap.bucket} (${EMULATOR_PLAIN_HTTP})`);
+    await liftStateBucketPolicy(this.emulator.url, config.bootstrap.bucket);
     this.stateBackend = "s3";
     // Its local state where npm run bootstrap leaves it (cdktf.out/stacks/bootstrap), for later synths to read the state key from.
     this.bootstrapOutdir = mkdtempSync(join(this.root, "bootstrapped-"));
@@ -313,35 +313,13 @@ export class EmulatedDeployment {
    * against the emulator, with its named deviations (EMULATOR_DEVIATIONS) rewritten away.
    */
   drift(stackName: string): Promise<DriftFinding[]> {
-    const normalize = (type: string, values: any) => (values && EMULATOR_DEVIATIONS[type] ? EMULATOR_DEVIATIONS[type].normalize(values) : values);
-    return stackDrift(stackName, async (args) => (await this.workdirOf(stackName).run(args)).stdout, { normalize });
+    return stackDrift(stackName, async (args) => (await this.workdirOf(stackName).run(args)).stdout, { normalize: normalizeDeviations });
   }
 
   /** `terraform destroy`, after removing from state what the emulator cannot delete (returned). */
   async destroy(stackName?: string): Promise<string[]> {
     const workdir = this.workdirOf(stackName);
-    const undeletable = (await workdir.stateList()).filter((address) => address.split(".")[0] in EMULATOR_UNDELETABLE);
-    if (undeletable.length > 0) await workdir.run(["state", "rm", "-no-color", ...undeletable]);
-    await this.withEmulatorLog(() => this.destroyRetryingRevoked(workdir));
-    return undeletable;
-  }
-
-  /**
-   * Once in about five CI runs of the default configuration the emulator answered a security
-   * group rule's revoke with InvalidPermission.NotFound ("the specified rule does not exist")
-   * during destroy, though the rule was in state. Such a failure is printed and the destroy run
-   * once more: its refresh drops a rule that is really gone, and any other failure, or the same
-   * one again, still fails the test.
-   */
-  private async destroyRetryingRevoked(workdir: TerraformWorkdir): Promise<void> {
-    try {
-      await workdir.destroy();
-    } catch (error) {
-      const message = (error as Error).message;
-      if (!ALREADY_REVOKED.test(message)) throw error;
-      console.warn(`apply tier: destroy met a security group rule already revoked; destroyed once more:\n${message.split("\n").filter((line) => /Error:|NotFound/.test(line)).join("\n")}`);
-      await workdir.destroy();
-    }
+    return this.withEmulatorLog(() => destroyOnEmulator((args) => workdir.run(args), (line) => console.warn(`apply tier: ${line}`)));
   }
 
   /** A destroy expected to fail (prevent_destroy): its error. */
@@ -359,7 +337,7 @@ export class EmulatedDeployment {
    * treats requests without one as anonymous.
    */
   s3(method: string, path: string, body?: string): Promise<Response> {
-    return fetch(`${this.emulator.url}/${path}`, { method, body, headers: { ...signedBy("s3", "us-east-1"), "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+    return emulatorS3(this.emulator.url, method, path, body);
   }
 
   /**
@@ -444,15 +422,6 @@ export class EmulatedDeployment {
     await this.emulator.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
-}
-
-/** Headers of a request signed for `service` in `region` (the emulator reads the scope, not the signature). */
-function signedBy(service: string, region: string, accessKeyId = "AKIAFAKEFORTESTS0000"): Record<string, string> {
-  const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
-  return {
-    Authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date.slice(0, 8)}/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
-    "x-amz-date": date,
-  };
 }
 
 function expectStatus(response: Response, expected: number | number[], what: string): void {

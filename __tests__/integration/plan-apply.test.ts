@@ -2,43 +2,9 @@ import { spawnSync } from "child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
+import { STAND_IN } from "./stand-ins";
 
 const ROOT = join(__dirname, "..", "..");
-
-/**
- * A `terraform` for npm run plan and npm run apply, driven by files in $FAKE_TF: plan-exit/<stack>
- * (plan's exit code, 0 when absent), drift-exit/<stack> (a refresh-only plan's, else plan's),
- * plans/<stack>.json (what show -json prints), state/<stack>.json (what state pull prints; apply
- * bumps its serial). Every call is logged to calls.log, each apply to applied.log.
- */
-const STAND_IN = `#!/usr/bin/env node
-const fs = require("fs"), path = require("path");
-const dir = process.env.FAKE_TF, stack = path.basename(process.cwd()), args = process.argv.slice(2);
-const file = (...parts) => path.join(dir, ...parts);
-fs.appendFileSync(file("calls.log"), stack + " " + args.join(" ") + "\\n");
-const read = (f, fallback) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : fallback);
-if (args[0] === "init") process.exit(0);
-if (args[0] === "state" && args[1] === "pull") { process.stdout.write(read(file("state", stack + ".json"), "")); process.exit(0); }
-if (args[0] === "plan" && args.includes("-refresh-only")) process.exit(Number(read(file("drift-exit", stack), read(file("plan-exit", stack), "0"))));
-if (args[0] === "plan") {
-  const code = Number(read(file("plan-exit", stack), "0"));
-  if (code === 1) { console.error("Error: stand-in plan failure for " + stack); process.exit(1); }
-  fs.writeFileSync(args.find((a) => a.startsWith("-out=")).slice(5), "saved plan of " + stack);
-  process.exit(code);
-}
-if (args[0] === "show") { process.stdout.write(read(file("plans", stack + ".json"), '{"resource_changes":[]}')); process.exit(0); }
-if (args[0] === "apply") {
-  if (!fs.existsSync(args[args.length - 1])) { console.error("no plan file"); process.exit(1); }
-  const state = JSON.parse(read(file("state", stack + ".json"), '{"version":4,"serial":0,"lineage":"new-' + stack + '"}'));
-  state.serial++;
-  fs.writeFileSync(file("state", stack + ".json"), JSON.stringify(state));
-  fs.appendFileSync(file("applied.log"), stack + "\\n");
-  console.log("Apply complete!");
-  process.exit(0);
-}
-console.error("stand-in: unexpected " + args.join(" "));
-process.exit(3);
-`;
 
 describe("npm run plan and npm run apply, with a stand-in terraform", () => {
   const scratch = mkdtempSync(join(tmpdir(), "tap-plan-apply-"));

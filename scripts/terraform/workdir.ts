@@ -387,7 +387,7 @@ function offlineOverride(aliases: string[], options: { unpinned?: boolean; remot
  * keys, path-style S3, the skip flags, few retries (an emulator's 500 is not worth 25 tries),
  * and a local backend, or the stack's own S3 backend (`s3Backend`) in the emulator's S3.
  */
-function emulatorOverride(aliases: string[], url: string, s3Backend?: Record<string, unknown>, remoteStates: Record<string, { backend: string; config: Record<string, unknown> }> = {}) {
+export function emulatorOverride(aliases: string[], url: string, s3Backend?: Record<string, unknown>, remoteStates: Record<string, { backend: string; config: Record<string, unknown> }> = {}) {
   const offline = offlineOverride(aliases);
   const inEmulator = (config: Record<string, unknown>) => s3BackendInEmulator(config, url);
   const backend = s3Backend ? { s3: inEmulator(s3Backend) } : offline.terraform.backend;
