@@ -24,6 +24,7 @@ import { TAP_RULE_PACK } from "../src/app/rule-pack";
 import { evaluate } from "../src/compliance/audit";
 import { SynthesizedStack, SynthesizedStackView } from "../src/compliance/stack-view";
 import { BOOTSTRAP_STACK_NAME } from "../src/config/load";
+import { synthesizedStacks } from "./cdktf-run";
 import { runApply } from "./apply";
 import { parseDriftArgs, runDrift, terraformIn } from "./drift";
 import { parseRunArgs, readManifest, runPlan, tail, terraform } from "./plan";
@@ -374,10 +375,16 @@ export async function runOnEmulator(command: TargetedCommand, args: readonly str
   if (command === "plan") {
     const { record } = await ensureEmulator(folder, log);
     synthesizeForEmulator(folder, env, log);
-    const prepared = pointStacksAtEmulator(folder, record.url);
+    let prepared = pointStacksAtEmulator(folder, record.url);
     const restore = useEmulatorTerraformEnv(folder);
     try {
       await bootstrapOnEmulator(folder, record.url, prepared.stateBucket, log);
+      // The main stacks' backend names the state key synth reads from the bootstrap stack's state,
+      // which a first bootstrap has only just written: synthesized again, they know it.
+      if (synthesizedStacks(folder).some((stack) => stack.missingStateKey)) {
+        synthesizeForEmulator(folder, env, log);
+        prepared = pointStacksAtEmulator(folder, record.url);
+      }
       const main = prepared.stacks.filter((stack) => stack !== BOOTSTRAP_STACK_NAME);
       const unknown = parsed.stacks.filter((stack) => !prepared.stacks.includes(stack));
       if (unknown.length > 0) throw new Error(`no stack ${unknown.join(", ")}; the stacks are ${prepared.stacks.join(", ")}`);

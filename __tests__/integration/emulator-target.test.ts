@@ -104,8 +104,11 @@ describe("npm run plan / apply / drift / destroy -- --target emulator, with a st
     expect((await node("scripts/synth.js", ["--output", outdir])).status).toBe(0);
     const realTap = readFileSync(join(outdir, "stacks", "tap", "cdk.tf.json"), "utf8");
 
+    // A first bootstrap on the emulator: the state bucket is not there yet; the bootstrap stack's apply leaves its local state, with the state key synth then reads.
+    const stateKey = "arn:aws:kms:us-east-1:123456789012:key/0b7c1e4a-0000-4000-8000-000000000001";
+    writeFileSync(join(fake, "bootstrap-outputs.json"), JSON.stringify({ state_bucket: "tap-tfstate-123456789012-us-east-1", state_region: "us-east-1", state_kms_key_arn: stateKey }));
     // A first deploy: tap's state is not in the emulator yet, so the region stacks wait for its apply.
-    writeFileSync(join(emu, "missing"), "tap/dev/terraform.tfstate\n");
+    writeFileSync(join(emu, "missing"), "tap/dev/terraform.tfstate\ntap-tfstate-123456789012-us-east-1\n");
     writeFileSync(join(fake, "plan-exit", "tap"), "2");
     let run = await plan("--target", "emulator");
     expect(run.output).toMatch(/emulator: started moto 5\.1\.22 \(from TAP_MOTO_SERVER\) at http:\/\/127\.0\.0\.1:\d+, pid \d+/);
@@ -114,7 +117,9 @@ describe("npm run plan / apply / drift / destroy -- --target emulator, with a st
     emulatorPid = record.pid;
     // The plan has exited; the emulator, holding the deployment, has not.
     expect(stillRuns(record.pid)).toBe(true);
-    expect(run.output).toContain("emulator: bootstrap: the state bucket tap-tfstate-123456789012-us-east-1 is there");
+    expect(run.output).toContain("emulator: bootstrap: applying the bootstrap stack (the state bucket tap-tfstate-123456789012-us-east-1), as npm run bootstrap does");
+    // Synthesized again once bootstrap wrote its state: every main stack's backend names the state key.
+    for (const stack of ["tap", "tap-guardrails-1"]) expect(json(folder, "stacks", stack, "cdk.tf.json").terraform.backend.s3.kms_key_id).toBe(stateKey);
     expect(run.output).toContain("emulator: tap-guardrails-1: waits for tap to be applied (it reads its outputs from the state); the next npm run plan -- --target emulator plans it");
     expect(lines("calls.log").filter((line) => / plan /.test(line)).map((line) => line.split(" ")[0])).toEqual(["tap"]);
     expect(run.output).toContain("emulator: controls the emulator cannot apply: ");

@@ -37,6 +37,12 @@ if (args[0] === "plan") {
 if (args[0] === "state" && args[1] === "list") process.exit(0);
 if (args[0] === "destroy") { fs.appendFileSync(file("destroyed.log"), stack + "\\n"); process.exit(0); }
 if (args[0] === "show") { process.stdout.write(read(file("plans", stack + ".json"), '{"resource_changes":[]}')); process.exit(0); }
+if (args[0] === "apply" && stack === "bootstrap" && args.includes("-auto-approve")) {
+  // npm run bootstrap: its local state, with the outputs of $FAKE_TF/bootstrap-outputs.json (synth reads the state key there).
+  const outputs = JSON.parse(read(file("bootstrap-outputs.json"), "{}"));
+  fs.writeFileSync("terraform.tfstate", JSON.stringify({ version: 4, outputs: Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { value, type: "string" }])) }));
+  process.exit(0);
+}
 if (args[0] === "apply") {
   if (!fs.existsSync(args[args.length - 1])) { console.error("no plan file"); process.exit(1); }
   const state = JSON.parse(read(file("state", stack + ".json"), '{"version":4,"serial":0,"lineage":"new-' + stack + '"}'));
@@ -53,7 +59,8 @@ process.exit(3);
 /**
  * An emulator for TAP_MOTO_SERVER (called with the port): says it is a supported moto, as tap's
  * extensions do, answers moto's API and every S3 HEAD with 200, except the HEAD of an object
- * whose key ends with a name listed (one a line) in $FAKE_EMU/missing (a state not written yet).
+ * whose key ends with a name listed (one a line) in $FAKE_EMU/missing (a state not written yet, or the
+ * state bucket before bootstrap, which is there once its policy is lifted: DeleteBucketPolicy answers 204).
  * Every request is logged to $FAKE_EMU/requests.log.
  */
 export const FAKE_EMULATOR = `#!/usr/bin/env node
@@ -64,7 +71,14 @@ require("http").createServer((request, response) => {
   fs.appendFileSync(path.join(dir, "requests.log"), request.method + " " + request.url + "\\n");
   const missingFile = path.join(dir, "missing");
   const missing = fs.existsSync(missingFile) ? fs.readFileSync(missingFile, "utf8").split("\\n").filter(Boolean) : [];
-  response.statusCode = missing.some((key) => request.url.split("?")[0].endsWith(key)) ? 404 : 200;
+  const [target, query] = request.url.split("?");
+  if (request.method === "DELETE" && query === "policy") {
+    // The state bucket's policy lifted: bootstrap is done, so the bucket is there from now on.
+    fs.writeFileSync(missingFile, missing.filter((key) => !target.endsWith(key)).join("\\n") + "\\n");
+    response.statusCode = 204;
+    return response.end();
+  }
+  response.statusCode = missing.some((key) => target.endsWith(key)) ? 404 : 200;
   response.end();
 }).listen(Number(process.argv[2]), "127.0.0.1");
 `;
