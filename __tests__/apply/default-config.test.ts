@@ -1,5 +1,7 @@
-import { existsSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
+import { EMULATOR_RECORD, emulatorFolder, runOnEmulator } from "../../scripts/emulator-target";
 import { EMULATOR_ACCOUNT_ID } from "../../scripts/terraform/emulator";
 import { APPLY_TIER, describeIfTier } from "../tiers";
 import { APPLY_TIMEOUT_MS, useEmulatedDeployment } from "./deployment";
@@ -8,6 +10,9 @@ import { expectAppliedAsPlanned, expectCleanReplan } from "./expectations";
 /** The defaults, with the account named so that its state bucket is: bootstrapped first, then the stack keeps its state there. */
 const DEFAULT_ENV = { TAP_ACCOUNT_ID: EMULATOR_ACCOUNT_ID };
 const STATE_KEY = "tap/dev/terraform.tfstate";
+/** The default guarded regions (every supported one) but the last, ap-southeast-2: tap-guardrails-6 holds it, alone of the stacks. */
+const GUARDED_BUT_ONE = "us-east-1,us-west-2,eu-central-1,us-east-2,us-west-1,ca-central-1,sa-east-1,eu-west-1,eu-west-2,eu-west-3,eu-north-1,ap-south-1,ap-northeast-1,ap-northeast-2,ap-northeast-3,ap-southeast-1";
+const MAIN_STACKS = ["tap", "tap-guardrails-1", "tap-guardrails-2", "tap-guardrails-3", "tap-guardrails-4", "tap-guardrails-5", "tap-guardrails-6"];
 
 describeIfTier([APPLY_TIER], "apply tier: default configuration, on bootstrapped S3 state", () => {
   const emulated = useEmulatedDeployment(DEFAULT_ENV, { bootstrap: true });
@@ -51,6 +56,56 @@ describeIfTier([APPLY_TIER], "apply tier: default configuration, on bootstrapped
     expect((await deployment.s3("DELETE", lock)).status).toBe(204);
     await deployment.stackWorkdir.run(["plan", "-input=false", "-no-color", "-lock-timeout=0s"]);
   }, APPLY_TIMEOUT_MS);
+
+  test("only what changed (--target emulator): after plan and apply, a no-change run skips every stack; a guarded region added plans only its stack, EBS encryption turned off by hand only its region's", async () => {
+    const { deployment } = emulated;
+    const started = Date.now();
+    const outdir = mkdtempSync(join(tmpdir(), "tap-only-what-changed-"));
+    const folder = emulatorFolder(outdir);
+    // npm run plan -- --target emulator reuses the emulator its folder records: this test's, which holds tap already.
+    mkdirSync(folder, { recursive: true });
+    const record = { pid: deployment.emulator.pid, url: deployment.emulator.url, version: deployment.emulator.version, source: "the apply tier", startedAt: new Date().toISOString() };
+    writeFileSync(join(folder, EMULATOR_RECORD), JSON.stringify(record));
+    /** `guarded`: TAP_GUARDRAIL_REGIONS, or undefined for the default. */
+    const run = async (command: "plan" | "apply", guarded?: string) => {
+      const lines: string[] = [];
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, TAP_CONFIG: "", ...(guarded ? { TAP_GUARDRAIL_REGIONS: guarded } : {}) };
+      // Plans two stacks at a time; applies one at a time (two applies side by side made the provider meet its own earlier attempts).
+      const code = await runOnEmulator(command, ["--output", outdir, "--parallelism", command === "plan" ? "2" : "1"], (line) => lines.push(line), env);
+      return { code, output: lines.join("\n") };
+    };
+    const skipped = (output: string) => MAIN_STACKS.filter((stack) => new RegExp(`^plan: ${stack}: skipped, inputs unchanged since .*a refresh-only check found no drift`, "m").test(output));
+    try {
+      // The first plan and apply through the emulator target: tap (applied by this file already) and the six region stacks.
+      let step = await run("plan", GUARDED_BUT_ONE);
+      expect({ code: step.code, waiting: step.output.match(/waits for/g) }).toEqual({ code: 2, waiting: null });
+      step = await run("apply", GUARDED_BUT_ONE);
+      expect({ code: step.code, failed: step.output.split("\n").filter((line) => /exited with|refused/.test(line)) }).toEqual({ code: 0, failed: [] });
+      for (const stack of MAIN_STACKS) expect(existsSync(join(folder, "stacks", stack, "in-sync.json"))).toBe(true);
+
+      // Nothing changed: every stack skipped, each after a refresh-only check, with the reason shown.
+      step = await run("plan", GUARDED_BUT_ONE);
+      expect({ code: step.code, skipped: skipped(step.output) }).toEqual({ code: 0, skipped: MAIN_STACKS });
+
+      // ap-southeast-2 guarded again (the default): only tap-guardrails-6's configuration changes. In
+      // ca-central-1 (tap-guardrails-2), EBS default encryption is turned off by hand: that stack's drift check finds it.
+      await deployment.awsQuery("ec2", "2016-11-15", { Action: "DisableEbsEncryptionByDefault" }, "ca-central-1");
+      step = await run("plan");
+      expect({ code: step.code, skipped: skipped(step.output) }).toEqual({ code: 2, skipped: ["tap", "tap-guardrails-1", "tap-guardrails-3", "tap-guardrails-4", "tap-guardrails-5"] });
+      const review = (stack: string) => readFileSync(join(folder, "stacks", stack, "plan-review.md"), "utf8");
+      expect(review("tap-guardrails-2")).toContain("a refresh-only check found drift");
+      const changes = (stack: string) =>
+        (JSON.parse(readFileSync(join(folder, "stacks", stack, "plan.json"), "utf8")).resource_changes ?? [])
+          .filter((change: any) => change.mode === "managed" && change.change.actions.join() !== "no-op")
+          .map((change: any) => `${change.change.actions.join("/")} ${change.type}${change.change.actions.includes("create") ? "" : ` ${JSON.stringify(change.change.before?.enabled)}->${JSON.stringify(change.change.after?.enabled)}`}`);
+      expect(changes("tap-guardrails-2")).toEqual(["update aws_ebs_encryption_by_default false->true"]);
+      expect(changes("tap-guardrails-6").every((change: string) => change.startsWith("create "))).toBe(true);
+      expect(changes("tap-guardrails-6")).toContain("create aws_ebs_encryption_by_default");
+      console.log(`apply tier (default): only what changed, through npm run plan/apply -- --target emulator: ${Math.round((Date.now() - started) / 1000)} s`);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, APPLY_TIMEOUT_MS * 2);
 
   test("drift: none on the untouched deployment; exactly the three controls changed behind Terraform's back, each by its rule", async () => {
     const { deployment } = emulated;
