@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { EMULATOR_RECORD, emulatorFolder, runOnEmulator } from "../../scripts/emulator-target";
@@ -66,6 +66,9 @@ describeIfTier([APPLY_TIER], "apply tier: default configuration, on bootstrapped
     mkdirSync(folder, { recursive: true });
     const record = { pid: deployment.emulator.pid, url: deployment.emulator.url, version: deployment.emulator.version, source: "the apply tier", startedAt: new Date().toISOString() };
     writeFileSync(join(folder, EMULATOR_RECORD), JSON.stringify(record));
+    // And the bootstrap stack's local state, as npm run bootstrap leaves it: synth reads the state key there, which the state bucket requires.
+    mkdirSync(join(folder, "stacks", "bootstrap"), { recursive: true });
+    copyFileSync(join(emulated.bootstrapped.workdir.dir, "terraform.tfstate"), join(folder, "stacks", "bootstrap", "terraform.tfstate"));
     /** `guarded`: TAP_GUARDRAIL_REGIONS, or undefined for the default. */
     const run = async (command: "plan" | "apply", guarded?: string) => {
       const lines: string[] = [];
