@@ -45,8 +45,9 @@ describe("npm run plan / apply / drift / destroy -- --target emulator, with a st
   const fakeMoto = join(scratch, "fake-moto");
   let emulatorPid: number | undefined;
   afterAll(() => {
-    // Whatever a failed assertion left running: the stand-in emulator this test started.
-    if (emulatorPid && stillRuns(emulatorPid)) process.kill(-emulatorPid, "SIGKILL");
+    // Whatever a failed assertion left running: the stand-in emulator this test started (recorded by plan, also when an assertion failed before the test read the record).
+    const recorded = existsSync(join(folder, "emulator.json")) ? (JSON.parse(readFileSync(join(folder, "emulator.json"), "utf8")).pid as number) : undefined;
+    for (const pid of new Set([emulatorPid, recorded])) if (pid && stillRuns(pid)) process.kill(-pid, "SIGKILL");
     rmSync(scratch, { recursive: true, force: true });
   });
   for (const dir of [bin, emu, join(fake, "plan-exit"), join(fake, "drift-exit"), join(fake, "plans"), join(fake, "state")]) mkdirSync(dir, { recursive: true });
