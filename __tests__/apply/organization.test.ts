@@ -375,9 +375,10 @@ describeIfTier([APPLY_TIER], "apply tier: a Control Tower-shaped organization", 
     expect(trails.map((trail: { Name: string; IsOrganizationTrail: boolean }) => [trail.Name, trail.IsOrganizationTrail])).toEqual([[CONTROL_TOWER.trail, true]]);
     const applied = await deployment.stateList(organization.management.stackName);
     expect(applied.filter((address) => /^aws_(cloudtrail|cloudwatch_metric_alarm|cloudwatch_log_metric_filter)\./.test(address))).toEqual([]);
-    // The member's recorder is Control Tower's, in the member (the management account has none).
+    // The member's recorder is Control Tower's, in the member; the management account's is its own baseline's (Control Tower does not enroll it).
     expect(memberRecorders).toEqual([CONTROL_TOWER.recorder]);
-    expect((await deployment.awsJson("config", "StarlingDoveService.DescribeConfigurationRecorders", {})).ConfigurationRecorders).toEqual([]);
+    const managementRecorders = (await deployment.awsJson("config", "StarlingDoveService.DescribeConfigurationRecorders", {})).ConfigurationRecorders;
+    expect(managementRecorders.map((recorder: { name: string }) => recorder.name)).toEqual(["acme-org-us-east-1-config"]);
   }, APPLY_TIMEOUT_MS);
 
   test("the organization trusts GuardDuty's malware-protection principal beside tap's others", async () => {

@@ -278,6 +278,15 @@ describe("every account of the organization is baselined", () => {
     expect(where(recorders.filter(({ body }) => body.recording_group.include_global_resource_types))).toEqual(ACCOUNTS.map((account) => `${account} eu-west-1`).sort());
   });
 
+  test("AWSServiceRoleForConfig: created where the stack deploys before trusted access makes it (log archive) or outside the members (management); adopted in the security account and the members", () => {
+    const imported = (name: string) => (stacks[name].import ?? []).filter((block: any) => block.to.startsWith("aws_iam_service_linked_role.")).length;
+    expect(["log-archive", "management", "security"].map((name) => [name, imported(name), Object.keys(stacks[name].resource.aws_iam_service_linked_role ?? {}).length])).toEqual([
+      ["log-archive", 0, 1],
+      ["management", 0, 1],
+      ["security", 1, 1],
+    ]);
+  });
+
   test("the management, security and log-archive accounts get the members' account and regional guardrails", () => {
     const roleAccounts = ["100000000001", "100000000002", "100000000003"];
     const inRoleAccounts = (type: string) => where(placed(type).filter(({ account }) => roleAccounts.includes(account)));

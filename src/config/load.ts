@@ -275,12 +275,13 @@ class ConfigLoader {
     };
     const resolved = Object.entries(roles).map(([role, account]) => {
       const managed = roleManagedSingletons(role as keyof RoleBaselines);
-      // AWS Config's service-linked role: trusted access creates it in the organization's member
-      // accounts, which adopt it (the security and log-archive accounts too); the management
-      // account is not a member and has it only where AWS Config already ran, so its baseline
-      // creates it (set singletons.configServiceRole to adopt where it exists).
+      // AWS Config's service-linked role: trusted access (the management stack) creates it in the
+      // organization's member accounts, which adopt it, the security account too. The log archive
+      // deploys before trusted access and the management account is not a member, so their
+      // baselines create it.
       // https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-config.html
-      const modes: Record<string, string> = { ...Object.fromEntries(managed.map((key) => [key, "external"])), ...(role === "management" ? { configServiceRole: "create" } : {}) };
+      const creates = role === "management" || role === "logArchive";
+      const modes: Record<string, string> = { ...Object.fromEntries(managed.map((key) => [key, "external"])), ...(creates ? { configServiceRole: "create" } : {}) };
       const decided: Layer = {
         settings: { singletons: { value: modes, origin, entryOrigins: Object.fromEntries(Object.keys(modes).map((key) => [key, origin])) } },
         invalid: new Set(),
