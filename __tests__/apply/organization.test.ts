@@ -100,7 +100,8 @@ describeIfTier([APPLY_TIER], "apply tier: the organization's stacks", () => {
   test("the security account's GuardDuty: by default the detector delegation enabled is adopted, imported with tap's settings, never a second one", async () => {
     const { deployment } = emulated;
     const imported = (deployed.get(organization.security.name)!.appliedPlan.resource_changes ?? []).filter((change: any) => change.change.importing).map((change) => change.type);
-    expect(imported).toEqual(["aws_guardduty_detector"]);
+    // The detector, and AWSServiceRoleForConfig, which trusted access made in the security account (its baseline adopts it).
+    expect(imported.sort()).toEqual(["aws_guardduty_detector", "aws_iam_service_linked_role"]);
     const detectors = await securityDetectors(deployment, organization);
     expect(detectors).toEqual([delegation.afterRedesignation]);
     const [detector] = (await deployment.state(organization.security.name)).filter((resource) => resource.type === "aws_guardduty_detector");
@@ -268,6 +269,9 @@ async function meetDelegatedGuardDuty(deployment: EmulatedDeployment, organizati
   const createdWithout = await securityDetectors(deployment, organization);
   const replanWithout = describeReplan((await deployment.replan(security)).filter((change) => !change.deviation));
   await deployment.destroy(security);
+  // The destroy also deleted AWSServiceRoleForConfig, which the stack's baseline had adopted: trusted access for AWS Config
+  // made it before tap (AWS Organizations; a tap emulator extension), so it is made again as it was, for the default (adopt) to find.
+  await deployment.awsQuery("iam", "2010-05-08", { Action: "CreateServiceLinkedRole", AWSServiceName: "config.amazonaws.com" }, "us-east-1", organization.security.id);
   await deployment.awsRest("guardduty", "POST", "/admin/enable", { adminAccountId: organization.security.id });
   const [afterRedesignation] = await securityDetectors(deployment, organization);
   return { afterDesignation, createRefusal, adoptRefusal, adoptRefusalApplied, createdWithout, replanWithout, afterRedesignation };

@@ -371,7 +371,7 @@ export const EMULATOR_EXTENSIONS: Readonly<Record<string, string>> = {
   trusted_access_for_iam:
     "EnableAWSServiceAccess takes iam.amazonaws.com, the trusted access centralized root access needs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html; moto: unrecognized service principal)",
   guardduty_delegation_enables_administrator:
-    "EnableOrganizationAdminAccount enables GuardDuty (a detector) in the administrator account in that Region, as AWS's guide describes (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html), and CreateDetector refuses a second detector of an account and Region (moto: neither), so the security account meets the detector delegation made",
+    "EnableOrganizationAdminAccount enables GuardDuty (a detector) in the administrator account in that Region, as AWS's guide describes (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html), and CreateDetector refuses a second detector of an account and Region (moto: neither), so the security account meets the detector delegation made; designated again, the administrator is listed once (moto: twice)",
   trusted_access_for_guardduty_malware_protection:
     "EnableAWSServiceAccess takes malware-protection.guardduty.amazonaws.com, GuardDuty's second service principal, which the organization trusts for Malware Protection for EC2 (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-guardduty.html; moto: unrecognized service principal)",
   config_role_with_trusted_access:

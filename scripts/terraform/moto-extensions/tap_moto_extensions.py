@@ -220,7 +220,9 @@ def guardduty_delegation_enables_administrator(models):
         return create(self, *args, **kwargs)
 
     def enable_organization_admin_account(self, admin_account_id):
-        enable_admin(self, admin_account_id)
+        # Designating the administrator again lists it once, as AWS does (moto appends it again).
+        if admin_account_id not in getattr(self, "admin_account_ids", []):
+            enable_admin(self, admin_account_id)
         administrator = models.guardduty_backends[admin_account_id][self.region_name]
         if not administrator.detectors:
             create(administrator, True, "SIX_HOURS", {}, {}, [])
