@@ -1,6 +1,6 @@
 import { spawn } from "child_process";
-import { readFileSync } from "fs";
 import { join } from "path";
+import { stillRuns } from "./stand-ins";
 
 // The compiled helper, as scan, bench and the apply tier run it (`npm test` compiles first).
 const EMULATOR = join(__dirname, "..", "..", "dist", "scripts", "terraform", "emulator.js");
@@ -8,19 +8,6 @@ const EMULATOR = join(__dirname, "..", "..", "dist", "scripts", "terraform", "em
 /** A stand-in emulator: reports a supported moto, as tap's extensions do, and answers every request on the port it is given. */
 const FAKE_SERVER = `process.stderr.write("tap moto extensions: moto 5.1.22\\n"); require("http").createServer((request, response) => response.end("ok")).listen(Number(process.argv[1]), "127.0.0.1");`;
 
-/** Gone, or a zombie waiting to be reaped (its parent has exited): either way it no longer runs. */
-function stillRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 describe("startEmulator", () => {
   test.each(["SIGINT", "SIGTERM"] as const)("stops the emulator when its user is ended by %s (Ctrl-C does not reach its process group), and the signal still ends the user", async (signal) => {

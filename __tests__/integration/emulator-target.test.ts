@@ -2,23 +2,10 @@ import { spawn } from "child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
-import { FAKE_EMULATOR, STAND_IN } from "./stand-ins";
+import { FAKE_EMULATOR, STAND_IN, stillRuns } from "./stand-ins";
 
 const ROOT = join(__dirname, "..", "..");
 
-/** Gone, or a zombie waiting to be reaped: either way it no longer runs. */
-function stillRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 /** The types moto cannot apply in the default deployment (EMULATOR_UNSUPPORTED), named here, not read back from it. */
 const LEFT_OUT_TYPES = [

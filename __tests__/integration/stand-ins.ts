@@ -1,4 +1,5 @@
 // Stand-ins for the programs npm run plan, apply, drift and destroy start: terraform, and the emulator.
+import { readFileSync } from "fs";
 
 /**
  * A `terraform` for npm run plan and npm run apply, driven by files in $FAKE_TF: plan-exit/<stack>
@@ -82,3 +83,17 @@ require("http").createServer((request, response) => {
   response.end();
 }).listen(Number(process.argv[2]), "127.0.0.1");
 `;
+
+/** Gone, or a zombie waiting to be reaped (its parent has exited): either way it no longer runs. */
+export function stillRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2] !== "Z";
+  } catch {
+    return false;
+  }
+}
